@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+// dspec: a toolchain for Delivery Specs. No package dependencies: Foundation, the toolchain's
+// test libraries and the system libcrypto only (see README.md).
+import PackageDescription
+
+let package = Package(
+    name: "dspec",
+    products: [
+        .library(name: "DeliverySpec", targets: ["DeliverySpec"]),
+        .executable(name: "dspec", targets: ["dspec"]),
+    ],
+    targets: [
+        // System libcrypto (OpenSSL), Debian package libssl-dev.
+        .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+
+        // Stage 0: source text, positions and diagnostics shared by every stage.
+        .target(name: "DSCore"),
+        // Stage 1: source text -> parsed JSON document with positions; JSON values, pointers, writers.
+        .target(name: "DSJSON", dependencies: ["DSCore"]),
+        // Hashing, HMAC, base64 and RSA signatures over libcrypto.
+        .target(name: "DSCrypto", dependencies: ["CLibCrypto"]),
+        // Handlebars-compatible template engine, JSON-safe by construction.
+        .target(name: "DSTemplate", dependencies: ["DSCore", "DSJSON", "DSCrypto"]),
+        // Declarative field-mapping language (the alternative to templates).
+        .target(name: "DSMapping", dependencies: ["DSCore", "DSJSON", "DSTemplate", "DSCrypto"]),
+        // Stage 2: parsed document -> typed spec IR (both input forms).
+        .target(name: "DSSpec", dependencies: ["DSCore", "DSJSON"]),
+        // Stage 3 output type: the executable delivery plan and its canonical JSON form.
+        .target(name: "DSPlan", dependencies: ["DSCore", "DSJSON"]),
+        // Stage 3: spec IR -> validation rules -> plan.
+        .target(name: "DSCompiler", dependencies: ["DSCore", "DSJSON", "DSSpec", "DSPlan", "DSTemplate", "DSMapping"]),
+        // Umbrella library: the pipeline facade, drivers and report formats used by the CLI.
+        .target(name: "DeliverySpec", dependencies: [
+            "DSCore", "DSJSON", "DSCrypto", "DSTemplate", "DSMapping", "DSSpec", "DSPlan", "DSCompiler",
+        ]),
+        .executableTarget(name: "dspec", dependencies: ["DeliverySpec"]),
+        // Release-build benchmarks: `swift run -c release dspec-bench`.
+        .executableTarget(name: "dspec-bench", dependencies: ["DeliverySpec"]),
+
+        .testTarget(name: "DSJSONTests", dependencies: ["DSJSON"]),
+        .testTarget(name: "DSCryptoTests", dependencies: ["DSCrypto"]),
+        .testTarget(name: "DSTemplateTests", dependencies: ["DSTemplate", "DSMapping", "DSJSON"]),
+        .testTarget(name: "DSCompilerTests", dependencies: ["DSCompiler", "DSSpec", "DSPlan", "DSJSON", "DSCore"]),
+        .testTarget(name: "DeliverySpecTests", dependencies: ["DeliverySpec"]),
+    ]
+)

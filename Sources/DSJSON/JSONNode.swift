@@ -1,0 +1,102 @@
+import DSCore
+
+/// A parsed JSON value together with where it was written: the layer between source text
+/// and the spec IR. Every node, and every object key, carries its byte span, so any later
+/// stage can point a diagnostic at the exact token.
+public struct JSONNode: Sendable {
+    /// The kinds of node.
+    public indirect enum Kind: Sendable {
+        case null
+        case bool(Bool)
+        case number(JSONNumber)
+        case string(String)
+        case array([JSONNode])
+        case object([JSONMember])
+    }
+
+    /// What the node holds.
+    public var kind: Kind
+    /// Where the value's text starts and ends.
+    public var span: SourceSpan
+
+    /// Creates a node.
+    public init(kind: Kind, span: SourceSpan) {
+        self.kind = kind
+        self.span = span
+    }
+
+    /// The members of an object node (empty otherwise).
+    public var members: [JSONMember] {
+        if case .object(let m) = kind { return m }
+        return []
+    }
+
+    /// The elements of an array node (nil otherwise).
+    public var elements: [JSONNode]? {
+        if case .array(let e) = kind { return e }
+        return nil
+    }
+
+    /// True for an object node.
+    public var isObject: Bool { if case .object = kind { return true }; return false }
+
+    /// The first member with a key, or nil (duplicates are reported by the parser).
+    public func member(_ key: String) -> JSONMember? {
+        if case .object(let m) = kind { return m.first { $0.key == key } }
+        return nil
+    }
+
+    /// The value of the first member with a key.
+    public subscript(key: String) -> JSONNode? { member(key)?.value }
+
+    /// The string payload, or nil.
+    public var stringValue: String? { if case .string(let s) = kind { return s }; return nil }
+    /// The bool payload, or nil.
+    public var boolValue: Bool? { if case .bool(let b) = kind { return b }; return nil }
+    /// The number payload, or nil.
+    public var numberValue: JSONNumber? { if case .number(let n) = kind { return n }; return nil }
+
+    /// The JSON type name used in messages.
+    public var typeName: String {
+        switch kind {
+        case .null: return "null"
+        case .bool: return "boolean"
+        case .number(let n): return n.isIntegerLiteral ? "integer" : "number"
+        case .string: return "string"
+        case .array: return "array"
+        case .object: return "object"
+        }
+    }
+
+    /// The plain value without positions (first occurrence wins for duplicate keys).
+    public var value: JSONValue {
+        switch kind {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .number(let n): return .number(n)
+        case .string(let s): return .string(s)
+        case .array(let a): return .array(a.map(\.value))
+        case .object(let members):
+            var object = JSONObject()
+            for m in members where object[m.key] == nil { object[m.key] = m.value.value }
+            return .object(object)
+        }
+    }
+}
+
+/// One `"key": value` member of an object, with the key's own span.
+public struct JSONMember: Sendable {
+    /// The decoded key.
+    public var key: String
+    /// Span of the key token, quotes included.
+    public var keySpan: SourceSpan
+    /// The value.
+    public var value: JSONNode
+
+    /// Creates a member.
+    public init(key: String, keySpan: SourceSpan, value: JSONNode) {
+        self.key = key
+        self.keySpan = keySpan
+        self.value = value
+    }
+}

@@ -1,0 +1,517 @@
+import DSCore
+
+/// The parse-stage rules. Syntax errors stop the parse; duplicate keys do not.
+public enum JSONParseRules {
+    /// Malformed JSON text.
+    public static let syntax = RuleDescriptor(
+        code: "DS0001", name: "valid-json", severity: .error,
+        summary: "The file must be RFC 8259 JSON.",
+        hint: "Check for a missing comma, quote or bracket near the caret.")
+    /// The same key twice in one object.
+    public static let duplicateKey = RuleDescriptor(
+        code: "DS0002", name: "no-duplicate-keys", severity: .error,
+        summary: "An object must not contain the same key twice.",
+        hint: "Remove one of the two members; JSON readers disagree about which one wins.")
+    /// Bytes that are not UTF-8.
+    public static let invalidUTF8 = RuleDescriptor(
+        code: "DS0003", name: "valid-utf8", severity: .error,
+        summary: "The file must be UTF-8.",
+        hint: "Re-save the file as UTF-8.")
+    /// Nesting deeper than the limit.
+    public static let tooDeep = RuleDescriptor(
+        code: "DS0004", name: "nesting-depth-limit", severity: .error,
+        summary: "Arrays and objects must not nest deeper than the parser's limit.",
+        hint: "Flatten the structure; no Delivery Spec needs this depth.")
+    /// Anything after the top-level value.
+    public static let trailing = RuleDescriptor(
+        code: "DS0005", name: "single-top-level-value", severity: .error,
+        summary: "A file holds exactly one JSON value.",
+        hint: "Remove what follows the closing bracket, or wrap both values in an array.")
+
+    /// All parse rules.
+    public static let all = [syntax, duplicateKey, invalidUTF8, tooDeep, trailing]
+}
+
+/// Strict RFC 8259 parser that records a byte span for every value and key.
+///
+/// It never traps and never recurses without bound: depth is capped, and every loop
+/// consumes input. On the first syntax error it reports a diagnostic and returns nil.
+public struct JSONParser {
+    /// Maximum nesting of arrays and objects.
+    public var maxDepth: Int
+
+    /// Creates a parser.
+    public init(maxDepth: Int = 128) {
+        self.maxDepth = maxDepth
+    }
+
+    /// Parses a whole file; diagnostics go to the collector (bound to the same file).
+    public func parse(_ source: SourceFile, diagnostics: DiagnosticCollector) -> JSONNode? {
+        source.bytes.withUnsafeBufferPointer { buffer in
+            var state = ParserState(bytes: buffer, maxDepth: maxDepth, diagnostics: diagnostics, recordSpans: true)
+            return state.parseDocument()
+        }
+    }
+
+    /// Parses bytes into a plain value (no positions kept), throwing on the first error.
+    /// Used for events, settings and plans, where speed matters and spans do not.
+    public func parseValue(_ bytes: some Collection<UInt8>) throws -> JSONValue {
+        let array = Array(bytes)
+        return try array.withUnsafeBufferPointer { buffer in
+            let diagnostics = DiagnosticCollector()
+            var state = ParserState(bytes: buffer, maxDepth: maxDepth, diagnostics: diagnostics, recordSpans: false)
+            guard let node = state.parseDocument() else {
+                let d = diagnostics.diagnostics.first
+                throw JSONParseError(message: d?.message ?? "invalid JSON", offset: state.errorOffset ?? 0)
+            }
+            if let duplicate = diagnostics.diagnostics.first {
+                throw JSONParseError(message: duplicate.message, offset: state.errorOffset ?? 0)
+            }
+            return node.value
+        }
+    }
+
+    /// Parses a string into a plain value.
+    public func parseValue(_ text: String) throws -> JSONValue {
+        try parseValue(Array(text.utf8))
+    }
+}
+
+/// A parse failure of `JSONParser.parseValue`, with the byte offset of the problem.
+public struct JSONParseError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong.
+    public let message: String
+    /// Byte offset in the input.
+    public let offset: Int
+    public var description: String { "\(message) at byte \(offset)" }
+}
+
+private struct ParserState {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let maxDepth: Int
+    let diagnostics: DiagnosticCollector
+    let recordSpans: Bool
+    var index = 0
+    var depth = 0
+    var failed = false
+    var errorOffset: Int?
+
+    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, diagnostics: DiagnosticCollector, recordSpans: Bool) {
+        self.bytes = bytes
+        self.maxDepth = maxDepth
+        self.diagnostics = diagnostics
+        self.recordSpans = recordSpans
+    }
+
+    mutating func fail(_ rule: RuleDescriptor, _ message: String, at offset: Int, end: Int? = nil) {
+        guard !failed else { return }
+        failed = true
+        errorOffset = offset
+        diagnostics.emit(rule, message, span: SourceSpan(start: offset, end: end ?? min(offset + 1, bytes.count)), pointer: nil)
+    }
+
+    mutating func parseDocument() -> JSONNode? {
+        // A UTF-8 byte order mark is tolerated (RFC 8259 section 8.1 allows ignoring it).
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
+        skipWhitespace()
+        guard index < bytes.count else {
+            fail(JSONParseRules.syntax, "expected a JSON value but the file is empty", at: index)
+            return nil
+        }
+        guard let root = parseValue(pointer: "") else { return nil }
+        skipWhitespace()
+        if index < bytes.count {
+            fail(JSONParseRules.trailing, "unexpected \(describe(at: index)) after the top-level value", at: index)
+            return nil
+        }
+        return root
+    }
+
+    mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
+    }
+
+    func describe(at offset: Int) -> String {
+        guard offset < bytes.count else { return "end of file" }
+        let b = bytes[offset]
+        if b >= 0x21 && b < 0x7F { return "character '\(Character(Unicode.Scalar(b)))'" }
+        if b == 0x20 { return "space" }
+        if b < 0x20 { return "control character U+\(String(b, radix: 16, uppercase: true).leftPadded(4))" }
+        return "byte 0x\(String(b, radix: 16, uppercase: true))"
+    }
+
+    mutating func parseValue(pointer: @autoclosure () -> String) -> JSONNode? {
+        guard index < bytes.count else {
+            fail(JSONParseRules.syntax, "unexpected end of file, expected a value", at: index)
+            return nil
+        }
+        let start = index
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return parseObject()
+        case UInt8(ascii: "["): return parseArray()
+        case UInt8(ascii: "\""):
+            guard let s = parseString() else { return nil }
+            return JSONNode(kind: .string(s), span: SourceSpan(start: start, end: index))
+        case UInt8(ascii: "t"):
+            guard literal("true") else { return nil }
+            return JSONNode(kind: .bool(true), span: SourceSpan(start: start, end: index))
+        case UInt8(ascii: "f"):
+            guard literal("false") else { return nil }
+            return JSONNode(kind: .bool(false), span: SourceSpan(start: start, end: index))
+        case UInt8(ascii: "n"):
+            guard literal("null") else { return nil }
+            return JSONNode(kind: .null, span: SourceSpan(start: start, end: index))
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            guard let n = parseNumber() else { return nil }
+            return JSONNode(kind: .number(n), span: SourceSpan(start: start, end: index))
+        default:
+            var hint = ""
+            if bytes[index] == UInt8(ascii: "'") { hint = " (JSON strings use double quotes)" }
+            if bytes[index] == UInt8(ascii: "}") || bytes[index] == UInt8(ascii: "]") { hint = " (trailing commas are not allowed in JSON)" }
+            fail(JSONParseRules.syntax, "expected a value but found \(describe(at: index))\(hint)", at: index)
+            return nil
+        }
+    }
+
+    mutating func literal(_ word: StaticString) -> Bool {
+        let start = index
+        let count = word.utf8CodeUnitCount
+        let ok: Bool = word.withUTF8Buffer { w in
+            guard index + count <= bytes.count else { return false }
+            for i in 0..<count where bytes[index + i] != w[i] { return false }
+            return true
+        }
+        if ok {
+            index += count
+            return true
+        }
+        var end = index
+        while end < bytes.count, end - index < 16, (bytes[end] >= 0x61 && bytes[end] <= 0x7A) || (bytes[end] >= 0x41 && bytes[end] <= 0x5A) { end += 1 }
+        let token = String(decoding: bytes[start..<max(end, start + 1 <= bytes.count ? start + 1 : start)], as: UTF8.self)
+        fail(JSONParseRules.syntax, "invalid literal '\(token)', expected '\(word)'", at: start, end: max(end, start + 1))
+        return false
+    }
+
+    mutating func enter(at offset: Int) -> Bool {
+        depth += 1
+        if depth > maxDepth {
+            fail(JSONParseRules.tooDeep, "nesting is deeper than \(maxDepth) levels", at: offset)
+            return false
+        }
+        return true
+    }
+
+    mutating func parseObject() -> JSONNode? {
+        let start = index
+        guard enter(at: start) else { return nil }
+        defer { depth -= 1 }
+        index += 1
+        var members: [JSONMember] = []
+        var seen: [String: Int] = [:]
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return JSONNode(kind: .object([]), span: SourceSpan(start: start, end: index))
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                var extra = ""
+                if index < bytes.count, bytes[index] == UInt8(ascii: "}") { extra = " (trailing commas are not allowed in JSON)" }
+                if index < bytes.count, bytes[index] == UInt8(ascii: "'") { extra = " (JSON keys use double quotes)" }
+                fail(JSONParseRules.syntax, "expected a string key but found \(describe(at: index))\(extra)", at: index)
+                return nil
+            }
+            let keyStart = index
+            guard let key = parseString() else { return nil }
+            let keySpan = SourceSpan(start: keyStart, end: index)
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+                fail(JSONParseRules.syntax, "expected ':' after key \"\(key)\" but found \(describe(at: index))", at: index)
+                return nil
+            }
+            index += 1
+            skipWhitespace()
+            guard let value = parseValue(pointer: "") else { return nil }
+            if let first = seen[key] {
+                let firstLine = recordSpans ? diagnostics.source?.location(ofOffset: members[first].keySpan.start).line : nil
+                let whereFirst = firstLine.map { " (first defined on line \($0))" } ?? ""
+                if recordSpans {
+                    diagnostics.emit(JSONParseRules.duplicateKey, "duplicate key \"\(key)\"\(whereFirst)", span: keySpan, pointer: nil)
+                } else {
+                    errorOffset = keyStart
+                    diagnostics.emit(JSONParseRules.duplicateKey, "duplicate key \"\(key)\"", span: keySpan, pointer: nil)
+                }
+            } else {
+                seen[key] = members.count
+            }
+            members.append(JSONMember(key: key, keySpan: keySpan, value: value))
+            skipWhitespace()
+            guard index < bytes.count else {
+                fail(JSONParseRules.syntax, "unexpected end of file inside an object (missing '}')", at: index)
+                return nil
+            }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            if bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return JSONNode(kind: .object(members), span: SourceSpan(start: start, end: index))
+            }
+            fail(JSONParseRules.syntax, "expected ',' or '}' after an object member but found \(describe(at: index))", at: index)
+            return nil
+        }
+    }
+
+    mutating func parseArray() -> JSONNode? {
+        let start = index
+        guard enter(at: start) else { return nil }
+        defer { depth -= 1 }
+        index += 1
+        var elements: [JSONNode] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return JSONNode(kind: .array([]), span: SourceSpan(start: start, end: index))
+        }
+        while true {
+            skipWhitespace()
+            guard let value = parseValue(pointer: "") else { return nil }
+            elements.append(value)
+            skipWhitespace()
+            guard index < bytes.count else {
+                fail(JSONParseRules.syntax, "unexpected end of file inside an array (missing ']')", at: index)
+                return nil
+            }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            if bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return JSONNode(kind: .array(elements), span: SourceSpan(start: start, end: index))
+            }
+            fail(JSONParseRules.syntax, "expected ',' or ']' after an array element but found \(describe(at: index))", at: index)
+            return nil
+        }
+    }
+
+    mutating func parseNumber() -> JSONNumber? {
+        let start = index
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count, isDigit(bytes[index]) else {
+            fail(JSONParseRules.syntax, "invalid number: expected a digit after '-'", at: start, end: index + 1)
+            return nil
+        }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+            if index < bytes.count, isDigit(bytes[index]) {
+                fail(JSONParseRules.syntax, "invalid number: leading zeros are not allowed", at: start, end: index + 1)
+                return nil
+            }
+        } else {
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard index < bytes.count, isDigit(bytes[index]) else {
+                fail(JSONParseRules.syntax, "invalid number: expected a digit after '.'", at: start, end: index + 1)
+                return nil
+            }
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < bytes.count, isDigit(bytes[index]) else {
+                fail(JSONParseRules.syntax, "invalid number: expected a digit in the exponent", at: start, end: index + 1)
+                return nil
+            }
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        return JSONNumber(text: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+    }
+
+    func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+
+    /// Parses a string token starting at the opening quote.
+    mutating func parseString() -> String? {
+        let start = index
+        index += 1
+        let contentStart = index
+        var sawHigh = false
+        // Fast path: no escapes.
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                let slice = UnsafeBufferPointer(rebasing: bytes[contentStart..<index])
+                if sawHigh, let bad = firstInvalidUTF8(slice) {
+                    fail(JSONParseRules.invalidUTF8, "invalid UTF-8 byte 0x\(String(slice[bad], radix: 16, uppercase: true)) in a string", at: contentStart + bad)
+                    return nil
+                }
+                index += 1
+                return String(decoding: slice, as: UTF8.self)
+            }
+            if b == UInt8(ascii: "\\") { break }
+            if b < 0x20 {
+                fail(JSONParseRules.syntax, b == 0x0A ? "unterminated string (a raw line break is not allowed inside a JSON string; use \\n)" : "unescaped \(describe(at: index)) in a string", at: index)
+                return nil
+            }
+            if b >= 0x80 { sawHigh = true }
+            index += 1
+        }
+        guard index < bytes.count else {
+            fail(JSONParseRules.syntax, "unterminated string", at: start)
+            return nil
+        }
+        // Slow path: escapes present.
+        var out = [UInt8](UnsafeBufferPointer(rebasing: bytes[contentStart..<index]))
+        var runStart = index
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                if sawHigh, let bad = out.withUnsafeBufferPointer({ firstInvalidUTF8($0) }) {
+                    // Locate the byte in the source for the report: re-scan the raw token.
+                    let raw = UnsafeBufferPointer(rebasing: bytes[contentStart..<index])
+                    let offset = firstInvalidUTF8(raw).map { contentStart + $0 } ?? contentStart
+                    _ = bad
+                    fail(JSONParseRules.invalidUTF8, "invalid UTF-8 in a string", at: offset)
+                    return nil
+                }
+                index += 1
+                return String(decoding: out, as: UTF8.self)
+            }
+            if b < 0x20 {
+                fail(JSONParseRules.syntax, b == 0x0A ? "unterminated string (a raw line break is not allowed inside a JSON string; use \\n)" : "unescaped \(describe(at: index)) in a string", at: index)
+                return nil
+            }
+            if b >= 0x80 { sawHigh = true }
+            if b != UInt8(ascii: "\\") {
+                index += 1
+                continue
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            let escapeStart = index
+            index += 1
+            guard index < bytes.count else {
+                fail(JSONParseRules.syntax, "unterminated string", at: start)
+                return nil
+            }
+            switch bytes[index] {
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "/"): out.append(0x2F)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                guard var scalar = hex4(at: index + 1) else {
+                    fail(JSONParseRules.syntax, "invalid \\u escape: expected four hex digits", at: escapeStart, end: min(index + 5, bytes.count))
+                    return nil
+                }
+                index += 4
+                if scalar >= 0xD800 && scalar <= 0xDBFF {
+                    guard index + 2 < bytes.count, bytes[index + 1] == UInt8(ascii: "\\"), bytes[index + 2] == UInt8(ascii: "u"),
+                          let low = hex4(at: index + 3), low >= 0xDC00 && low <= 0xDFFF
+                    else {
+                        fail(JSONParseRules.syntax, "invalid \\u escape: high surrogate without a following low surrogate", at: escapeStart, end: index + 1)
+                        return nil
+                    }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    index += 6
+                } else if scalar >= 0xDC00 && scalar <= 0xDFFF {
+                    fail(JSONParseRules.syntax, "invalid \\u escape: lone low surrogate", at: escapeStart, end: index + 1)
+                    return nil
+                }
+                appendUTF8(scalar, to: &out)
+            default:
+                fail(JSONParseRules.syntax, "invalid escape '\\\(Character(Unicode.Scalar(bytes[index])))' in a string", at: escapeStart, end: index + 1)
+                return nil
+            }
+            index += 1
+            runStart = index
+        }
+        fail(JSONParseRules.syntax, "unterminated string", at: start)
+        return nil
+    }
+
+    func hex4(at offset: Int) -> UInt32? {
+        guard offset + 4 <= bytes.count else { return nil }
+        var value: UInt32 = 0
+        for i in 0..<4 {
+            let c = bytes[offset + i]
+            let digit: UInt32
+            switch c {
+            case 0x30...0x39: digit = UInt32(c - 0x30)
+            case 0x41...0x46: digit = UInt32(c - 0x41 + 10)
+            case 0x61...0x66: digit = UInt32(c - 0x61 + 10)
+            default: return nil
+            }
+            value = value << 4 | digit
+        }
+        return value
+    }
+}
+
+private func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+    switch scalar {
+    case 0..<0x80:
+        out.append(UInt8(scalar))
+    case 0x80..<0x800:
+        out.append(UInt8(0xC0 | (scalar >> 6)))
+        out.append(UInt8(0x80 | (scalar & 0x3F)))
+    case 0x800..<0x10000:
+        out.append(UInt8(0xE0 | (scalar >> 12)))
+        out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+        out.append(UInt8(0x80 | (scalar & 0x3F)))
+    default:
+        out.append(UInt8(0xF0 | (scalar >> 18)))
+        out.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
+        out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+        out.append(UInt8(0x80 | (scalar & 0x3F)))
+    }
+}
+
+/// Offset of the first byte that makes the buffer invalid UTF-8 (overlongs, surrogates
+/// and values past U+10FFFF included), or nil when it is valid.
+func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    var i = 0
+    let n = bytes.count
+    while i < n {
+        let b0 = bytes[i]
+        if b0 < 0x80 { i += 1; continue }
+        var need = 0
+        var minScalar: UInt32 = 0
+        var scalar: UInt32 = 0
+        switch b0 {
+        case 0xC2...0xDF: need = 1; scalar = UInt32(b0 & 0x1F); minScalar = 0x80
+        case 0xE0...0xEF: need = 2; scalar = UInt32(b0 & 0x0F); minScalar = 0x800
+        case 0xF0...0xF4: need = 3; scalar = UInt32(b0 & 0x07); minScalar = 0x10000
+        default: return i
+        }
+        if i + need >= n { return i }
+        for k in 1...need {
+            let b = bytes[i + k]
+            guard b & 0xC0 == 0x80 else { return i + k }
+            scalar = scalar << 6 | UInt32(b & 0x3F)
+        }
+        if scalar < minScalar || scalar > 0x10FFFF || (scalar >= 0xD800 && scalar <= 0xDFFF) { return i }
+        i += need + 1
+    }
+    return nil
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

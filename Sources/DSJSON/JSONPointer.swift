@@ -1,0 +1,94 @@
+/// RFC 6901 JSON pointers: building them for diagnostics and resolving them in values
+/// (error-message extraction from vendor error bodies uses the same code).
+public enum JSONPointer {
+    /// Escapes one reference token (`~` -> `~0`, `/` -> `~1`).
+    public static func escape(_ token: String) -> String {
+        guard token.contains(where: { $0 == "~" || $0 == "/" }) else { return token }
+        var out = ""
+        for c in token {
+            switch c {
+            case "~": out += "~0"
+            case "/": out += "~1"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// Appends a key token to a pointer.
+    public static func appending(_ pointer: String, _ key: String) -> String {
+        pointer + "/" + escape(key)
+    }
+
+    /// Appends an array index to a pointer.
+    public static func appending(_ pointer: String, _ index: Int) -> String {
+        pointer + "/" + String(index)
+    }
+
+    /// Splits a pointer into unescaped tokens; nil if it is not a valid pointer.
+    public static func tokens(_ pointer: String) -> [String]? {
+        if pointer.isEmpty { return [] }
+        guard pointer.hasPrefix("/") else { return nil }
+        var result: [String] = []
+        for raw in pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+            var token = ""
+            var iterator = raw.makeIterator()
+            while let c = iterator.next() {
+                if c == "~" {
+                    switch iterator.next() {
+                    case "0": token.append("~")
+                    case "1": token.append("/")
+                    default: return nil
+                    }
+                } else {
+                    token.append(c)
+                }
+            }
+            result.append(token)
+        }
+        return result
+    }
+
+    /// True if the string is a syntactically valid pointer.
+    public static func isValid(_ pointer: String) -> Bool { tokens(pointer) != nil }
+
+    /// Resolves a pointer in a value.
+    public static func resolve(_ pointer: String, in value: JSONValue) -> JSONValue? {
+        guard let tokens = tokens(pointer) else { return nil }
+        var current = value
+        for token in tokens {
+            switch current {
+            case .object(let o):
+                guard let next = o[token] else { return nil }
+                current = next
+            case .array(let a):
+                guard let i = Int(token), i >= 0, i < a.count, token == String(i) else { return nil }
+                current = a[i]
+            default:
+                return nil
+            }
+        }
+        return current
+    }
+}
+
+extension JSONNode {
+    /// Resolves a pointer in a node tree, returning the node (with its span).
+    public func resolve(_ pointer: String) -> JSONNode? {
+        guard let tokens = JSONPointer.tokens(pointer) else { return nil }
+        var current = self
+        for token in tokens {
+            switch current.kind {
+            case .object(let members):
+                guard let m = members.first(where: { $0.key == token }) else { return nil }
+                current = m.value
+            case .array(let a):
+                guard let i = Int(token), i >= 0, i < a.count else { return nil }
+                current = a[i]
+            default:
+                return nil
+            }
+        }
+        return current
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+
+/// A JSON number kept exactly as written, so a plan or fixture never changes `1.10` to `1.1`
+/// or loses digits of a 20-digit id. Arithmetic views are computed on demand.
+public struct JSONNumber: Hashable, Sendable, CustomStringConvertible {
+    /// The RFC 8259 text of the number.
+    public let text: String
+
+    /// Wraps already-valid RFC 8259 number text.
+    public init(text: String) { self.text = text }
+
+    /// Creates a number from an integer.
+    public init(_ value: Int) { self.text = String(value) }
+
+    /// Creates a number from a double; integral values print without a fraction and
+    /// non-finite values (which JSON cannot hold) become 0.
+    public init(_ value: Double) {
+        if !value.isFinite {
+            self.text = "0"
+        } else if value == value.rounded(), abs(value) < 1e15 {
+            self.text = String(Int64(value))
+        } else {
+            self.text = "\(value)"
+        }
+    }
+
+    /// The value as a double (may round).
+    public var doubleValue: Double { Double(text) ?? 0 }
+
+    /// The value as an integer if it is written as one and fits.
+    public var intValue: Int? {
+        if let v = Int(text) { return v }
+        if let d = Double(text), d == d.rounded(), abs(d) < 9.0e15 { return Int(d) }
+        return nil
+    }
+
+    /// True if the text has no fraction or exponent.
+    public var isIntegerLiteral: Bool { !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) }
+
+    public var description: String { text }
+}
+
+/// A JSON object that keeps the order its keys were written in (payloads are emitted in
+/// the order the mapping declares) with O(1) lookup.
+public struct JSONObject: Hashable, Sendable, Sequence {
+    /// Keys in insertion order.
+    public private(set) var keys: [String] = []
+    private var storage: [String: JSONValue] = [:]
+
+    /// An empty object.
+    public init() {}
+
+    /// Creates an object from ordered pairs; a repeated key keeps its first position and last value.
+    public init(_ pairs: [(String, JSONValue)]) {
+        keys.reserveCapacity(pairs.count)
+        for (k, v) in pairs { self[k] = v }
+    }
+
+    /// Number of members.
+    public var count: Int { keys.count }
+    /// True if no members.
+    public var isEmpty: Bool { keys.isEmpty }
+
+    /// Reads or writes a member; writing nil removes it.
+    public subscript(key: String) -> JSONValue? {
+        get { storage[key] }
+        set {
+            if let newValue {
+                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
+            } else if storage.removeValue(forKey: key) != nil {
+                keys.removeAll { $0 == key }
+            }
+        }
+    }
+
+    /// Members in insertion order.
+    public func makeIterator() -> AnyIterator<(key: String, value: JSONValue)> {
+        var index = 0
+        return AnyIterator {
+            guard index < keys.count else { return nil }
+            defer { index += 1 }
+            let key = keys[index]
+            return (key, storage[key]!)
+        }
+    }
+
+    /// Keys in sorted (code-point) order, as canonical output uses.
+    public var sortedKeys: [String] { keys.sorted(by: JSONWriter.canonicalKeyOrder) }
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        lhs.storage == rhs.storage
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(storage)
+    }
+}
+
+/// A JSON value. Numbers stay exact; objects keep key order.
+public enum JSONValue: Hashable, Sendable {
+    case null
+    case bool(Bool)
+    case number(JSONNumber)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+
+    /// Convenience for integer numbers.
+    public static func int(_ value: Int) -> JSONValue { .number(JSONNumber(value)) }
+    /// Convenience for floating-point numbers.
+    public static func double(_ value: Double) -> JSONValue { .number(JSONNumber(value)) }
+
+    /// The member of an object, or nil.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let o) = self { return o[key] }
+        return nil
+    }
+
+    /// The string payload, or nil.
+    public var stringValue: String? { if case .string(let s) = self { return s }; return nil }
+    /// The object payload, or nil.
+    public var objectValue: JSONObject? { if case .object(let o) = self { return o }; return nil }
+    /// The array payload, or nil.
+    public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
+    /// The bool payload, or nil.
+    public var boolValue: Bool? { if case .bool(let b) = self { return b }; return nil }
+    /// The number payload, or nil.
+    public var numberValue: JSONNumber? { if case .number(let n) = self { return n }; return nil }
+    /// True for `null`.
+    public var isNull: Bool { if case .null = self { return true }; return false }
+
+    /// The JSON type name used in messages ("string", "object", ...).
+    public var typeName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "boolean"
+        case .number(let n): return n.isIntegerLiteral ? "integer" : "number"
+        case .string: return "string"
+        case .array: return "array"
+        case .object: return "object"
+        }
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
+    public init(nilLiteral: ()) { self = .null }
+}
