@@ -32,7 +32,7 @@ let package = Package(
         // Stage 3 output type: the executable delivery plan and its canonical JSON form.
         .target(name: "DSPlan", dependencies: ["DSCore", "DSJSON"]),
         // Stage 3: spec IR -> validation rules -> plan.
-        .target(name: "DSCompiler", dependencies: ["DSCore", "DSJSON", "DSSpec", "DSPlan", "DSTemplate", "DSMapping"]),
+        .target(name: "DSCompiler", dependencies: ["DSCore", "DSJSON", "DSSpec", "DSPlan", "DSTemplate", "DSMapping", "DSCrypto"]),
         // Umbrella library: the pipeline facade, drivers and report formats used by the CLI.
         .target(name: "DeliverySpec", dependencies: [
             "DSCore", "DSJSON", "DSCrypto", "DSTemplate", "DSMapping", "DSSpec", "DSPlan", "DSCompiler",

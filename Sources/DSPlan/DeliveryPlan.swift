@@ -1,0 +1,230 @@
+import DSJSON
+
+/// The executable delivery plan: the validated, fully defaulted form of a spec that every
+/// downstream stage (render, deliver, test, diff) runs from. It holds templates and secret
+/// *references* (`{{@secrets.NAME}}`), never secret values, and serializes to canonical
+/// JSON (sorted keys) so the same spec gives the same bytes everywhere.
+public struct DeliveryPlan: Sendable, Equatable {
+    /// Version of the plan layout.
+    public static let currentVersion = 1
+
+    public var planVersion: Int = DeliveryPlan.currentVersion
+    public var name: String
+    public var description: String?
+    /// `sha256:<hex>` of the spec file's bytes.
+    public var specDigest: String
+    /// The input form the spec was written in.
+    public var sourceForm: String
+    public var settings: [PlanSetting]
+    /// Declared secret names, sorted.
+    public var secrets: [String]
+    public var events: PlanEvents
+    public var endpoint: PlanEndpoint
+    public var auth: PlanAuth
+    /// Every header the request carries, in order, `Content-Type` and `User-Agent` included.
+    public var headers: [PlanHeader]
+    public var payload: PlanPayload
+    public var batching: PlanBatching
+    public var signing: PlanSigning?
+    public var rateLimit: PlanRateLimit?
+    public var response: PlanResponse
+
+    /// Creates a plan.
+    public init(name: String, description: String?, specDigest: String, sourceForm: String, settings: [PlanSetting], secrets: [String],
+                events: PlanEvents, endpoint: PlanEndpoint, auth: PlanAuth, headers: [PlanHeader], payload: PlanPayload,
+                batching: PlanBatching, signing: PlanSigning?, rateLimit: PlanRateLimit?, response: PlanResponse) {
+        self.name = name
+        self.description = description
+        self.specDigest = specDigest
+        self.sourceForm = sourceForm
+        self.settings = settings
+        self.secrets = secrets
+        self.events = events
+        self.endpoint = endpoint
+        self.auth = auth
+        self.headers = headers
+        self.payload = payload
+        self.batching = batching
+        self.signing = signing
+        self.rateLimit = rateLimit
+        self.response = response
+    }
+}
+
+/// A declared setting with its explicit type and default.
+public struct PlanSetting: Sendable, Equatable {
+    public var name: String
+    public var type: String
+    public var required: Bool
+    public var defaultValue: JSONValue?
+    public var allowed: [JSONValue]?
+    public init(name: String, type: String, required: Bool, defaultValue: JSONValue?, allowed: [JSONValue]?) {
+        self.name = name; self.type = type; self.required = required; self.defaultValue = defaultValue; self.allowed = allowed
+    }
+}
+
+/// Event selection with every default explicit (`names` nil = every name).
+public struct PlanEvents: Sendable, Equatable {
+    public var types: [String]
+    public var names: [String]?
+    public var consent: [String]
+    public init(types: [String], names: [String]?, consent: [String]) {
+        self.types = types; self.names = names; self.consent = consent
+    }
+}
+
+/// Endpoint.
+public struct PlanEndpoint: Sendable, Equatable {
+    public var method: String
+    public var url: String
+    public var query: [PlanHeader]
+    public var timeoutMs: Int
+    public init(method: String, url: String, query: [PlanHeader], timeoutMs: Int) {
+        self.method = method; self.url = url; self.query = query; self.timeoutMs = timeoutMs
+    }
+}
+
+/// A name and a value template (headers and query parameters).
+public struct PlanHeader: Sendable, Equatable {
+    public var name: String
+    public var value: String
+    public init(name: String, value: String) { self.name = name; self.value = value }
+}
+
+/// Auth with every field explicit.
+public enum PlanAuth: Sendable, Equatable {
+    case none
+    case bearer(token: String)
+    case basic(username: String, password: String)
+    case apiKey(location: String, name: String, value: String, prefix: String)
+    case oauth2ClientCredentials(tokenURL: String, clientID: String, clientSecret: String, clientAuth: String, scope: String?, audience: String?)
+    case oauth2RefreshToken(tokenURL: String, clientID: String, clientSecret: String?, clientAuth: String, refreshToken: String, rotates: Bool, scope: String?)
+    case serviceAccount(key: String, scope: String, audience: String?, tokenURL: String?, lifetimeSeconds: Int)
+
+    /// The `type` word.
+    public var typeName: String {
+        switch self {
+        case .none: return "none"
+        case .bearer: return "bearer"
+        case .basic: return "basic"
+        case .apiKey: return "api_key"
+        case .oauth2ClientCredentials: return "oauth2_client_credentials"
+        case .oauth2RefreshToken: return "oauth2_refresh_token"
+        case .serviceAccount: return "service_account"
+        }
+    }
+
+    /// True for kinds whose token is fetched at run time.
+    public var isOAuth: Bool {
+        switch self {
+        case .oauth2ClientCredentials, .oauth2RefreshToken, .serviceAccount: return true
+        default: return false
+        }
+    }
+}
+
+/// Payload construction.
+public struct PlanPayload: Sendable, Equatable {
+    public enum Body: Sendable, Equatable {
+        case mapping(JSONValue)
+        case template(String)
+        case canonical
+    }
+    public var format: String
+    public var contentType: String
+    public var body: Body
+    public var wrapper: JSONValue?
+    public var partials: [String: String]
+    public init(format: String, contentType: String, body: Body, wrapper: JSONValue?, partials: [String: String]) {
+        self.format = format; self.contentType = contentType; self.body = body; self.wrapper = wrapper; self.partials = partials
+    }
+}
+
+/// Batching; `enabled == false` means one event per request (the other fields are then 1/0).
+public struct PlanBatching: Sendable, Equatable {
+    public var enabled: Bool
+    public var maxEvents: Int
+    public var maxBytes: Int
+    public var maxWaitMs: Int
+    public var format: String
+    public var envelope: JSONValue?
+    public init(enabled: Bool, maxEvents: Int, maxBytes: Int, maxWaitMs: Int, format: String, envelope: JSONValue?) {
+        self.enabled = enabled; self.maxEvents = maxEvents; self.maxBytes = maxBytes; self.maxWaitMs = maxWaitMs; self.format = format; self.envelope = envelope
+    }
+}
+
+/// Signing in its explicit (preset-expanded) form.
+public struct PlanSigning: Sendable, Equatable {
+    public var preset: String?
+    public var algorithm: String
+    public var secret: String
+    public var keyEncoding: String
+    public var content: String
+    public var encoding: String
+    public var header: String
+    public var value: String
+    public var headers: [PlanHeader]
+    public init(preset: String?, algorithm: String, secret: String, keyEncoding: String, content: String, encoding: String, header: String, value: String, headers: [PlanHeader]) {
+        self.preset = preset; self.algorithm = algorithm; self.secret = secret; self.keyEncoding = keyEncoding; self.content = content
+        self.encoding = encoding; self.header = header; self.value = value; self.headers = headers
+    }
+}
+
+/// Token bucket.
+public struct PlanRateLimit: Sendable, Equatable {
+    public var rps: Double
+    public var burst: Double
+    public init(rps: Double, burst: Double) { self.rps = rps; self.burst = burst }
+}
+
+/// One status rule; `status` holds inclusive ranges.
+public struct PlanStatusRule: Sendable, Equatable {
+    public var status: [ClosedRange<Int>]
+    public var bodyContains: String?
+    public var outcome: String
+    /// "spec" or "default": where the rule came from.
+    public var origin: String
+    public init(status: [ClosedRange<Int>], bodyContains: String?, outcome: String, origin: String) {
+        self.status = status; self.bodyContains = bodyContains; self.outcome = outcome; self.origin = origin
+    }
+}
+
+/// Retry policy, all explicit.
+public struct PlanRetry: Sendable, Equatable {
+    public var maxAttempts: Int
+    public var initialBackoffMs: Int
+    public var maxBackoffMs: Int
+    public var multiplier: Double
+    public var jitter: String
+    public var maxElapsedMs: Int
+    public var honourRetryAfter: Bool
+    public var retryAfterMaxMs: Int
+    public init(maxAttempts: Int, initialBackoffMs: Int, maxBackoffMs: Int, multiplier: Double, jitter: String, maxElapsedMs: Int, honourRetryAfter: Bool, retryAfterMaxMs: Int) {
+        self.maxAttempts = maxAttempts; self.initialBackoffMs = initialBackoffMs; self.maxBackoffMs = maxBackoffMs; self.multiplier = multiplier
+        self.jitter = jitter; self.maxElapsedMs = maxElapsedMs; self.honourRetryAfter = honourRetryAfter; self.retryAfterMaxMs = retryAfterMaxMs
+    }
+}
+
+/// Per-event failures inside a success body.
+public struct PlanPartialFailure: Sendable, Equatable {
+    public var errors: String
+    public var index: String
+    public var message: String?
+    public var outcome: String
+    public init(errors: String, index: String, message: String?, outcome: String) {
+        self.errors = errors; self.index = index; self.message = message; self.outcome = outcome
+    }
+}
+
+/// Response handling.
+public struct PlanResponse: Sendable, Equatable {
+    /// Ordered rules: the spec's, then the defaults. The first match wins; no match means drop.
+    public var rules: [PlanStatusRule]
+    public var errorMessage: String?
+    public var partialFailure: PlanPartialFailure?
+    public var retry: PlanRetry
+    public var idempotencyKeyHeader: String?
+    public init(rules: [PlanStatusRule], errorMessage: String?, partialFailure: PlanPartialFailure?, retry: PlanRetry, idempotencyKeyHeader: String?) {
+        self.rules = rules; self.errorMessage = errorMessage; self.partialFailure = partialFailure; self.retry = retry; self.idempotencyKeyHeader = idempotencyKeyHeader
+    }
+}

@@ -1,0 +1,178 @@
+import DSJSON
+
+/// A compiled plan file that cannot be read back.
+public struct PlanDecodingError: Error, CustomStringConvertible, Sendable {
+    /// Pointer of the offending value.
+    public let pointer: String
+    /// What is wrong.
+    public let message: String
+    public var description: String { "invalid plan at \(pointer.isEmpty ? "/" : pointer): \(message)" }
+}
+
+/// Typed access to a plan object, throwing with the pointer of what is wrong.
+private struct PlanReader {
+    let object: JSONObject
+    let pointer: String
+
+    init(_ value: JSONValue?, _ pointer: String) throws {
+        guard case .object(let o)? = value else { throw PlanDecodingError(pointer: pointer, message: "expected an object") }
+        object = o
+        self.pointer = pointer
+    }
+
+    func fail(_ key: String, _ message: String) -> PlanDecodingError { PlanDecodingError(pointer: JSONPointer.appending(pointer, key), message: message) }
+    func value(_ key: String) throws -> JSONValue {
+        guard let v = object[key] else { throw fail(key, "missing") }
+        return v
+    }
+    func string(_ key: String) throws -> String {
+        guard case .string(let s) = try value(key) else { throw fail(key, "expected a string") }
+        return s
+    }
+    func optionalString(_ key: String) throws -> String? {
+        let v = try value(key)
+        if v.isNull { return nil }
+        guard case .string(let s) = v else { throw fail(key, "expected a string or null") }
+        return s
+    }
+    func int(_ key: String) throws -> Int {
+        guard case .number(let n) = try value(key), let i = n.intValue else { throw fail(key, "expected an integer") }
+        return i
+    }
+    func double(_ key: String) throws -> Double {
+        guard case .number(let n) = try value(key) else { throw fail(key, "expected a number") }
+        return n.doubleValue
+    }
+    func bool(_ key: String) throws -> Bool {
+        guard case .bool(let b) = try value(key) else { throw fail(key, "expected a boolean") }
+        return b
+    }
+    func array(_ key: String) throws -> [JSONValue] {
+        guard case .array(let a) = try value(key) else { throw fail(key, "expected an array") }
+        return a
+    }
+    func strings(_ key: String) throws -> [String] {
+        try array(key).enumerated().map { i, v in
+            guard case .string(let s) = v else { throw PlanDecodingError(pointer: JSONPointer.appending(JSONPointer.appending(pointer, key), i), message: "expected a string") }
+            return s
+        }
+    }
+    func child(_ key: String) throws -> PlanReader { try PlanReader(object[key], JSONPointer.appending(pointer, key)) }
+    func optionalChild(_ key: String) throws -> PlanReader? {
+        guard let v = object[key], !v.isNull else { return nil }
+        return try PlanReader(v, JSONPointer.appending(pointer, key))
+    }
+    func headers(_ key: String) throws -> [PlanHeader] {
+        try array(key).enumerated().map { i, v in
+            let r = try PlanReader(v, JSONPointer.appending(JSONPointer.appending(pointer, key), i))
+            return PlanHeader(name: try r.string("name"), value: try r.string("value"))
+        }
+    }
+}
+
+extension DeliveryPlan {
+    /// Reads a plan back from its JSON form (as written by `dspec compile`).
+    public init(json: JSONValue) throws {
+        let r = try PlanReader(json, "")
+        let version = try r.int("plan_version")
+        guard version == DeliveryPlan.currentVersion else {
+            throw PlanDecodingError(pointer: "/plan_version", message: "unsupported plan version \(version); this dspec reads \(DeliveryPlan.currentVersion)")
+        }
+        let settings = try r.array("settings").enumerated().map { i, v -> PlanSetting in
+            let s = try PlanReader(v, "/settings/\(i)")
+            let d = try s.value("default")
+            let e = try s.value("enum")
+            return PlanSetting(name: try s.string("name"), type: try s.string("type"), required: try s.bool("required"),
+                               defaultValue: d.isNull ? nil : d, allowed: e.arrayValue)
+        }
+        let ev = try r.child("events")
+        let names = try ev.value("names")
+        let events = PlanEvents(types: try ev.strings("types"), names: names.isNull ? nil : try ev.strings("names"), consent: try ev.strings("consent"))
+        let ep = try r.child("endpoint")
+        let endpoint = PlanEndpoint(method: try ep.string("method"), url: try ep.string("url"), query: try ep.headers("query"), timeoutMs: try ep.int("timeout_ms"))
+        let auth = try Self.decodeAuth(try r.child("auth"))
+        let p = try r.child("payload")
+        let body: PlanPayload.Body
+        if let t = try p.optionalString("template") {
+            body = .template(t)
+        } else if let m = p.object["mapping"], !m.isNull {
+            body = .mapping(m)
+        } else {
+            body = .canonical
+        }
+        var partials: [String: String] = [:]
+        for (k, v) in try p.child("partials").object {
+            guard case .string(let s) = v else { throw PlanDecodingError(pointer: "/payload/partials/\(k)", message: "expected a string") }
+            partials[k] = s
+        }
+        let wrapper = try p.value("wrapper")
+        let payload = PlanPayload(format: try p.string("format"), contentType: try p.string("content_type"), body: body,
+                                  wrapper: wrapper.isNull ? nil : wrapper, partials: partials)
+        let b = try r.child("batching")
+        let envelope = try b.value("envelope")
+        let batching = PlanBatching(enabled: try b.bool("enabled"), maxEvents: try b.int("max_events"), maxBytes: try b.int("max_bytes"),
+                                    maxWaitMs: try b.int("max_wait_ms"), format: try b.string("format"), envelope: envelope.isNull ? nil : envelope)
+        var signing: PlanSigning?
+        if let s = try r.optionalChild("signing") {
+            signing = PlanSigning(preset: try s.optionalString("preset"), algorithm: try s.string("algorithm"), secret: try s.string("secret"),
+                                  keyEncoding: try s.string("key_encoding"), content: try s.string("content"), encoding: try s.string("encoding"),
+                                  header: try s.string("header"), value: try s.string("value"), headers: try s.headers("headers"))
+        }
+        var rateLimit: PlanRateLimit?
+        if let rl = try r.optionalChild("rate_limit") { rateLimit = PlanRateLimit(rps: try rl.double("rps"), burst: try rl.double("burst")) }
+        let response = try Self.decodeResponse(try r.child("response"))
+        self.init(name: try r.string("name"), description: try r.optionalString("description"), specDigest: try r.string("spec_digest"),
+                  sourceForm: try r.string("source_form"), settings: settings, secrets: try r.strings("secrets"), events: events,
+                  endpoint: endpoint, auth: auth, headers: try r.headers("headers"), payload: payload, batching: batching,
+                  signing: signing, rateLimit: rateLimit, response: response)
+    }
+
+    private static func decodeAuth(_ a: PlanReader) throws -> PlanAuth {
+        switch try a.string("type") {
+        case "none": return .none
+        case "bearer": return .bearer(token: try a.string("token"))
+        case "basic": return .basic(username: try a.string("username"), password: try a.string("password"))
+        case "api_key": return .apiKey(location: try a.string("in"), name: try a.string("name"), value: try a.string("value"), prefix: try a.string("prefix"))
+        case "oauth2_client_credentials":
+            return .oauth2ClientCredentials(tokenURL: try a.string("token_url"), clientID: try a.string("client_id"), clientSecret: try a.string("client_secret"),
+                                            clientAuth: try a.string("client_auth"), scope: try a.optionalString("scope"), audience: try a.optionalString("audience"))
+        case "oauth2_refresh_token":
+            return .oauth2RefreshToken(tokenURL: try a.string("token_url"), clientID: try a.string("client_id"), clientSecret: try a.optionalString("client_secret"),
+                                       clientAuth: try a.string("client_auth"), refreshToken: try a.string("refresh_token"), rotates: try a.bool("rotates"),
+                                       scope: try a.optionalString("scope"))
+        case "service_account":
+            return .serviceAccount(key: try a.string("key"), scope: try a.string("scope"), audience: try a.optionalString("audience"),
+                                   tokenURL: try a.optionalString("token_url"), lifetimeSeconds: try a.int("lifetime_seconds"))
+        case let other:
+            throw PlanDecodingError(pointer: "/auth/type", message: "unknown auth type \"\(other)\"")
+        }
+    }
+
+    private static func decodeResponse(_ r: PlanReader) throws -> PlanResponse {
+        let rules = try r.array("rules").enumerated().map { i, v -> PlanStatusRule in
+            let rr = try PlanReader(v, "/response/rules/\(i)")
+            let status = try rr.array("status").map { s -> ClosedRange<Int> in
+                switch s {
+                case .number(let n): if let c = n.intValue { return c...c }
+                case .string(let text):
+                    let parts = text.split(separator: "-")
+                    if parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a <= b { return a...b }
+                default: break
+                }
+                throw PlanDecodingError(pointer: "/response/rules/\(i)/status", message: "expected a code or \"a-b\" range")
+            }
+            return PlanStatusRule(status: status, bodyContains: try rr.optionalString("body_contains"), outcome: try rr.string("outcome"), origin: try rr.string("origin"))
+        }
+        let rt = try r.child("retry")
+        let ra = try rt.child("retry_after")
+        let retry = PlanRetry(maxAttempts: try rt.int("max_attempts"), initialBackoffMs: try rt.int("initial_backoff_ms"), maxBackoffMs: try rt.int("max_backoff_ms"),
+                              multiplier: try rt.double("multiplier"), jitter: try rt.string("jitter"), maxElapsedMs: try rt.int("max_elapsed_ms"),
+                              honourRetryAfter: try ra.bool("honour"), retryAfterMaxMs: try ra.int("max_ms"))
+        var partial: PlanPartialFailure?
+        if let pf = try r.optionalChild("partial_failure") {
+            partial = PlanPartialFailure(errors: try pf.string("errors"), index: try pf.string("index"), message: try pf.optionalString("message"), outcome: try pf.string("outcome"))
+        }
+        let idem = try r.optionalChild("idempotency_key").map { try $0.string("header") }
+        return PlanResponse(rules: rules, errorMessage: try r.optionalString("error_message"), partialFailure: partial, retry: retry, idempotencyKeyHeader: idem)
+    }
+}

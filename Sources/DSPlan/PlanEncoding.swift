@@ -1,0 +1,161 @@
+import DSJSON
+
+extension DeliveryPlan {
+    /// The plan as a JSON value. Optional fields are written as explicit `null`, so a
+    /// reader of the plan sees every field and every default.
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("plan_version", .int(planVersion)),
+            ("name", .string(name)),
+            ("description", description.map { .string($0) } ?? .null),
+            ("spec_digest", .string(specDigest)),
+            ("source_form", .string(sourceForm)),
+            ("settings", .array(settings.map(\.json))),
+            ("secrets", .array(secrets.map { .string($0) })),
+            ("events", events.json),
+            ("endpoint", endpoint.json),
+            ("auth", auth.json),
+            ("headers", .array(headers.map(\.json))),
+            ("payload", payload.json),
+            ("batching", batching.json),
+            ("signing", signing?.json ?? .null),
+            ("rate_limit", rateLimit?.json ?? .null),
+            ("response", response.json),
+        ]))
+    }
+
+    /// Canonical bytes: sorted keys, two-space indent, trailing newline.
+    public var canonicalJSON: [UInt8] {
+        var out = JSONWriter.bytes(json, style: .prettySorted)
+        out.append(0x0A)
+        return out
+    }
+}
+
+func opt(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+
+extension PlanSetting {
+    var json: JSONValue {
+        .object(JSONObject([
+            ("name", .string(name)), ("type", .string(type)), ("required", .bool(required)),
+            ("default", defaultValue ?? .null), ("enum", allowed.map { .array($0) } ?? .null),
+        ]))
+    }
+}
+
+extension PlanEvents {
+    var json: JSONValue {
+        .object(JSONObject([
+            ("types", .array(types.map { .string($0) })),
+            ("names", names.map { .array($0.map { .string($0) }) } ?? .null),
+            ("consent", .array(consent.map { .string($0) })),
+        ]))
+    }
+}
+
+extension PlanHeader {
+    var json: JSONValue { .object(JSONObject([("name", .string(name)), ("value", .string(value))])) }
+}
+
+extension PlanEndpoint {
+    var json: JSONValue {
+        .object(JSONObject([
+            ("method", .string(method)), ("url", .string(url)),
+            ("query", .array(query.map(\.json))), ("timeout_ms", .int(timeoutMs)),
+        ]))
+    }
+}
+
+extension PlanAuth {
+    var json: JSONValue {
+        var pairs: [(String, JSONValue)] = [("type", .string(typeName))]
+        switch self {
+        case .none: break
+        case .bearer(let token): pairs.append(("token", .string(token)))
+        case .basic(let u, let p): pairs += [("username", .string(u)), ("password", .string(p))]
+        case .apiKey(let location, let name, let value, let prefix):
+            pairs += [("in", .string(location)), ("name", .string(name)), ("value", .string(value)), ("prefix", .string(prefix))]
+        case .oauth2ClientCredentials(let url, let id, let secret, let clientAuth, let scope, let audience):
+            pairs += [("token_url", .string(url)), ("client_id", .string(id)), ("client_secret", .string(secret)),
+                      ("client_auth", .string(clientAuth)), ("scope", opt(scope)), ("audience", opt(audience))]
+        case .oauth2RefreshToken(let url, let id, let secret, let clientAuth, let refresh, let rotates, let scope):
+            pairs += [("token_url", .string(url)), ("client_id", .string(id)), ("client_secret", opt(secret)),
+                      ("client_auth", .string(clientAuth)), ("refresh_token", .string(refresh)), ("rotates", .bool(rotates)), ("scope", opt(scope))]
+        case .serviceAccount(let key, let scope, let audience, let url, let lifetime):
+            pairs += [("key", .string(key)), ("scope", .string(scope)), ("audience", opt(audience)), ("token_url", opt(url)),
+                      ("lifetime_seconds", .int(lifetime))]
+        }
+        return .object(JSONObject(pairs))
+    }
+}
+
+extension PlanPayload {
+    var json: JSONValue {
+        var mapping: JSONValue = .null
+        var template: JSONValue = .null
+        switch body {
+        case .mapping(let m): mapping = m
+        case .template(let t): template = .string(t)
+        case .canonical: break
+        }
+        let partialsObject = JSONObject(partials.keys.sorted().map { ($0, .string(partials[$0]!)) })
+        return .object(JSONObject([
+            ("format", .string(format)), ("content_type", .string(contentType)), ("mapping", mapping),
+            ("template", template), ("wrapper", wrapper ?? .null), ("partials", .object(partialsObject)),
+        ]))
+    }
+}
+
+extension PlanBatching {
+    var json: JSONValue {
+        .object(JSONObject([
+            ("enabled", .bool(enabled)), ("max_events", .int(maxEvents)), ("max_bytes", .int(maxBytes)),
+            ("max_wait_ms", .int(maxWaitMs)), ("format", .string(format)), ("envelope", envelope ?? .null),
+        ]))
+    }
+}
+
+extension PlanSigning {
+    var json: JSONValue {
+        .object(JSONObject([
+            ("preset", opt(preset)), ("algorithm", .string(algorithm)), ("secret", .string(secret)),
+            ("key_encoding", .string(keyEncoding)), ("content", .string(content)), ("encoding", .string(encoding)),
+            ("header", .string(header)), ("value", .string(value)), ("headers", .array(headers.map(\.json))),
+        ]))
+    }
+}
+
+extension PlanRateLimit {
+    var json: JSONValue { .object(JSONObject([("rps", .double(rps)), ("burst", .double(burst))])) }
+}
+
+extension PlanStatusRule {
+    var json: JSONValue {
+        .object(JSONObject([
+            ("status", .array(status.map { r in r.lowerBound == r.upperBound ? .int(r.lowerBound) : .string("\(r.lowerBound)-\(r.upperBound)") })),
+            ("body_contains", opt(bodyContains)), ("outcome", .string(outcome)), ("origin", .string(origin)),
+        ]))
+    }
+}
+
+extension PlanRetry {
+    var json: JSONValue {
+        .object(JSONObject([
+            ("max_attempts", .int(maxAttempts)), ("initial_backoff_ms", .int(initialBackoffMs)), ("max_backoff_ms", .int(maxBackoffMs)),
+            ("multiplier", .double(multiplier)), ("jitter", .string(jitter)), ("max_elapsed_ms", .int(maxElapsedMs)),
+            ("retry_after", .object(JSONObject([("honour", .bool(honourRetryAfter)), ("max_ms", .int(retryAfterMaxMs))]))),
+        ]))
+    }
+}
+
+extension PlanResponse {
+    var json: JSONValue {
+        .object(JSONObject([
+            ("rules", .array(rules.map(\.json))), ("error_message", opt(errorMessage)),
+            ("partial_failure", partialFailure.map { p in
+                .object(JSONObject([("errors", .string(p.errors)), ("index", .string(p.index)), ("message", opt(p.message)), ("outcome", .string(p.outcome))]))
+            } ?? .null),
+            ("retry", retry.json), ("idempotency_key", idempotencyKeyHeader.map { .object(JSONObject([("header", .string($0))])) } ?? .null),
+        ]))
+    }
+}

@@ -1,0 +1,57 @@
+import DSCore
+import DSJSON
+
+/// Reads the `auth` block; the allowed keys depend on `type`.
+enum AuthDecoder {
+    static let keysByType: [String: [String]] = [
+        "none": ["type"],
+        "bearer": ["type", "token"],
+        "basic": ["type", "username", "password"],
+        "api_key": ["type", "in", "name", "value", "prefix"],
+        "oauth2_client_credentials": ["type", "token_url", "client_id", "client_secret", "client_auth", "scope", "audience"],
+        "oauth2_refresh_token": ["type", "token_url", "client_id", "client_secret", "client_auth", "refresh_token", "rotates", "scope"],
+        "service_account": ["type", "key", "scope", "audience", "token_url", "lifetime_seconds"],
+    ]
+
+    static let typeNames = ["none", "bearer", "basic", "api_key", "oauth2_client_credentials", "oauth2_refresh_token", "service_account"]
+
+    static func read(_ r: ObjectReader) -> Auth? {
+        guard let type = r.string("type", required: true, what: "\"auth\"") else { return nil }
+        guard let keys = keysByType[type.value] else {
+            let suggestion = Suggestions.closest(to: type.value, in: typeNames)
+            var message = "unknown auth type \"\(type.value)\"; expected one of \(typeNames.joined(separator: ", "))"
+            if let suggestion { message += "; did you mean \"\(suggestion)\"?" }
+            r.diagnostics.emit(DecodingRules.invalidValue, message, span: type.span, pointer: type.pointer, suggestion: suggestion)
+            return nil
+        }
+        let reader = ObjectReader(r.node, pointer: r.pointer, allowed: keys, diagnostics: r.diagnostics, what: "\"auth\"")!
+        reader.reportUnknownKeys()
+        let node = reader.located
+        let what = "\"auth\" of type \(type.value)"
+        func template(_ key: String, required: Bool = true) -> TemplateText? { reader.string(key, required: required, what: what) }
+        switch type.value {
+        case "none":
+            return .none(node: node)
+        case "bearer":
+            return .bearer(node: node, token: template("token"))
+        case "basic":
+            return .basic(node: node, username: template("username"), password: template("password", required: false))
+        case "api_key":
+            return .apiKey(node: node, location: reader.enumeration("in", APIKeyLocation.self, required: true, what: what),
+                           name: reader.string("name", required: true, what: what), value: template("value"), prefix: reader.string("prefix"))
+        case "oauth2_client_credentials":
+            return .oauth2ClientCredentials(OAuthClientCredentials(
+                node: node, tokenURL: template("token_url"), clientID: template("client_id"), clientSecret: template("client_secret"),
+                clientAuth: reader.enumeration("client_auth", OAuthClientAuthMethod.self), scope: reader.string("scope"), audience: reader.string("audience")))
+        case "oauth2_refresh_token":
+            return .oauth2RefreshToken(OAuthRefreshToken(
+                node: node, tokenURL: template("token_url"), clientID: template("client_id"), clientSecret: template("client_secret", required: false),
+                clientAuth: reader.enumeration("client_auth", OAuthClientAuthMethod.self), refreshToken: template("refresh_token"),
+                rotates: reader.bool("rotates"), scope: reader.string("scope")))
+        default:
+            return .serviceAccount(ServiceAccountAuth(
+                node: node, key: template("key"), scope: reader.string("scope", required: true, what: what), audience: reader.string("audience"),
+                tokenURL: template("token_url", required: false), lifetimeSeconds: reader.int("lifetime_seconds", min: 60, max: 3600)))
+        }
+    }
+}

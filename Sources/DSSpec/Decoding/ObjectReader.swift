@@ -1,0 +1,161 @@
+import DSCore
+import DSJSON
+
+/// Reads one JSON object of the spec into typed values, reporting shape problems (wrong
+/// type, unknown key with "did you mean", invalid enum word) to the collector. Every
+/// accessor returns nil after reporting, so decoding continues and one run reports every
+/// problem in the file instead of the first.
+final class ObjectReader {
+    let node: JSONNode
+    let pointer: String
+    let diagnostics: DiagnosticCollector
+    let allowedKeys: [String]
+
+    /// Returns nil (after reporting) if the node is not an object.
+    init?(_ node: JSONNode, pointer: String, allowed: [String], diagnostics: DiagnosticCollector, what: String) {
+        guard node.isObject else {
+            diagnostics.emit(DecodingRules.wrongType, "\(what) must be an object, not \(node.typeName)", span: node.span, pointer: pointer.isEmpty ? "/" : pointer)
+            return nil
+        }
+        self.node = node
+        self.pointer = pointer
+        self.diagnostics = diagnostics
+        self.allowedKeys = allowed
+    }
+
+    var located: Located<Void> { Located((), span: node.span, pointer: pointer) }
+
+    func path(_ key: String) -> String { JSONPointer.appending(pointer, key) }
+
+    /// Reports keys outside the allowed list. `$schema`, `$comment` and `x-*` are always allowed.
+    func reportUnknownKeys() {
+        for member in node.members {
+            let key = member.key
+            if allowedKeys.contains(key) || key.hasPrefix("x-") || key == "$schema" || key == "$comment" { continue }
+            let suggestion = Suggestions.closest(to: key, in: allowedKeys)
+            let message = suggestion.map { "unknown key \"\(key)\"; did you mean \"\($0)\"?" } ?? "unknown key \"\(key)\""
+            let valid = allowedKeys.isEmpty ? "" : "Valid keys here: \(allowedKeys.joined(separator: ", "))."
+            diagnostics.emit(DecodingRules.unknownKey, message, span: member.keySpan, pointer: path(key),
+                             hint: valid, suggestion: suggestion)
+        }
+    }
+
+    func member(_ key: String) -> JSONMember? { node.member(key) }
+
+    func has(_ key: String) -> Bool { node.member(key) != nil }
+
+    func wrongType(_ key: String, _ value: JSONNode, expected: String) {
+        diagnostics.emit(DecodingRules.wrongType, "\"\(key)\" must be \(expected), not \(value.typeName)", span: value.span, pointer: path(key))
+    }
+
+    func requireMissing(_ key: String, what: String) {
+        diagnostics.emit(DecodingRules.missingField, "\(what) is missing the required field \"\(key)\"", span: SourceSpan(start: node.span.start, end: node.span.start + 1), pointer: pointer.isEmpty ? "/" : pointer)
+    }
+
+    func string(_ key: String, required: Bool = false, what: String = "this object") -> Located<String>? {
+        guard let m = member(key) else {
+            if required { requireMissing(key, what: what) }
+            return nil
+        }
+        guard let s = m.value.stringValue else {
+            wrongType(key, m.value, expected: "a string")
+            return nil
+        }
+        return Located(s, span: m.value.span, pointer: path(key))
+    }
+
+    func bool(_ key: String) -> Located<Bool>? {
+        guard let m = member(key) else { return nil }
+        guard let b = m.value.boolValue else {
+            wrongType(key, m.value, expected: "true or false")
+            return nil
+        }
+        return Located(b, span: m.value.span, pointer: path(key))
+    }
+
+    func int(_ key: String, min: Int? = nil, max: Int? = nil, required: Bool = false, what: String = "this object") -> Located<Int>? {
+        guard let m = member(key) else {
+            if required { requireMissing(key, what: what) }
+            return nil
+        }
+        guard let n = m.value.numberValue, n.isIntegerLiteral, let i = n.intValue else {
+            wrongType(key, m.value, expected: "an integer")
+            return nil
+        }
+        if let min, i < min {
+            diagnostics.emit(DecodingRules.invalidValue, "\"\(key)\" must be at least \(min), got \(i)", span: m.value.span, pointer: path(key))
+            return nil
+        }
+        if let max, i > max {
+            diagnostics.emit(DecodingRules.invalidValue, "\"\(key)\" must be at most \(max), got \(i)", span: m.value.span, pointer: path(key))
+            return nil
+        }
+        return Located(i, span: m.value.span, pointer: path(key))
+    }
+
+    func double(_ key: String) -> Located<Double>? {
+        guard let m = member(key) else { return nil }
+        guard let n = m.value.numberValue else {
+            wrongType(key, m.value, expected: "a number")
+            return nil
+        }
+        return Located(n.doubleValue, span: m.value.span, pointer: path(key))
+    }
+
+    func enumeration<E: RawRepresentable & CaseIterable & Sendable>(_ key: String, _ type: E.Type, required: Bool = false, what: String = "this object") -> Located<E>? where E.RawValue == String {
+        guard let s = string(key, required: required, what: what) else { return nil }
+        return Self.enumeration(s, type, diagnostics: diagnostics, field: key)
+    }
+
+    static func enumeration<E: RawRepresentable & CaseIterable & Sendable>(_ s: Located<String>, _ type: E.Type, diagnostics: DiagnosticCollector, field: String) -> Located<E>? where E.RawValue == String {
+        if let e = E(rawValue: s.value) { return Located(e, span: s.span, pointer: s.pointer) }
+        let words = E.allCases.map(\.rawValue)
+        let suggestion = Suggestions.closest(to: s.value, in: words)
+        var message = "\"\(s.value)\" is not a valid \(field); expected one of \(words.map { "\"\($0)\"" }.joined(separator: ", "))"
+        if let suggestion { message += "; did you mean \"\(suggestion)\"?" }
+        diagnostics.emit(DecodingRules.invalidValue, message, span: s.span, pointer: s.pointer, suggestion: suggestion)
+        return nil
+    }
+
+    func object(_ key: String, allowed: [String], required: Bool = false, what: String = "this object") -> ObjectReader? {
+        guard let m = member(key) else {
+            if required { requireMissing(key, what: what) }
+            return nil
+        }
+        return ObjectReader(m.value, pointer: path(key), allowed: allowed, diagnostics: diagnostics, what: "\"\(key)\"")
+    }
+
+    func array(_ key: String) -> (node: JSONNode, elements: [JSONNode])? {
+        guard let m = member(key) else { return nil }
+        guard let elements = m.value.elements else {
+            wrongType(key, m.value, expected: "an array")
+            return nil
+        }
+        return (m.value, elements)
+    }
+
+    /// A list of strings, accepting a single string as a one-element list.
+    func stringList(_ key: String) -> Located<[Located<String>]>? {
+        guard let m = member(key) else { return nil }
+        if let s = m.value.stringValue {
+            return Located([Located(s, span: m.value.span, pointer: path(key))], span: m.value.span, pointer: path(key))
+        }
+        guard let elements = m.value.elements else {
+            wrongType(key, m.value, expected: "an array of strings")
+            return nil
+        }
+        var out: [Located<String>] = []
+        for (i, e) in elements.enumerated() {
+            let p = JSONPointer.appending(path(key), i)
+            guard let s = e.stringValue else {
+                diagnostics.emit(DecodingRules.wrongType, "elements of \"\(key)\" must be strings, not \(e.typeName)", span: e.span, pointer: p)
+                continue
+            }
+            out.append(Located(s, span: e.span, pointer: p))
+        }
+        return Located(out, span: m.value.span, pointer: path(key))
+    }
+
+    /// The raw node of a member, with no type check.
+    func raw(_ key: String) -> JSONNode? { member(key)?.value }
+}

@@ -1,0 +1,141 @@
+import DSCore
+import DSJSON
+
+/// Reads `payload` and `batching`.
+enum PayloadDecoder {
+    static func readPayload(_ top: ObjectReader) -> Payload? {
+        guard let r = top.object("payload", allowed: ["format", "mapping", "template", "wrapper", "partials"]) else { return nil }
+        r.reportUnknownKeys()
+        var payload = Payload(node: r.located)
+        payload.format = r.enumeration("format", PayloadFormat.self)
+        if let m = r.raw("mapping") {
+            if case .object = m.kind {
+                payload.mapping = m
+            } else {
+                r.wrongType("mapping", m, expected: "an object")
+            }
+        }
+        payload.template = r.string("template")
+        if let w = r.raw("wrapper") {
+            if w.isObject { payload.wrapper = w } else { r.wrongType("wrapper", w, expected: "an object") }
+        }
+        if let partials = r.object("partials", allowed: []) {
+            for member in partials.node.members {
+                let p = partials.path(member.key)
+                guard let s = member.value.stringValue else {
+                    partials.wrongType(member.key, member.value, expected: "a template string")
+                    continue
+                }
+                payload.partials.append((Located(member.key, span: member.keySpan, pointer: p), Located(s, span: member.value.span, pointer: p)))
+            }
+        }
+        if let mapping = r.member("mapping"), let template = r.member("template") {
+            _ = mapping
+            r.diagnostics.emit(DecodingRules.conflictingFields, "\"payload\" has both \"mapping\" and \"template\"; use one", span: template.keySpan, pointer: r.path("template"))
+        }
+        return payload
+    }
+
+    static func readBatching(_ top: ObjectReader) -> Batching? {
+        guard let r = top.object("batching", allowed: ["enabled", "max_events", "max_bytes", "max_wait_ms", "format", "envelope"]) else { return nil }
+        r.reportUnknownKeys()
+        var b = Batching(node: r.located)
+        b.enabled = r.bool("enabled")
+        b.maxEvents = r.int("max_events", min: 0, max: 1_000_000)
+        b.maxBytes = r.int("max_bytes", min: 0, max: 1_073_741_824)
+        b.maxWaitMs = r.int("max_wait_ms", min: 0, max: 3_600_000)
+        b.format = r.enumeration("format", BatchFormat.self)
+        if let e = r.raw("envelope") {
+            if e.isObject { b.envelope = e } else { r.wrongType("envelope", e, expected: "an object") }
+        }
+        return b
+    }
+}
+
+/// Reads `signing`.
+enum SigningDecoder {
+    static let keys = ["preset", "algorithm", "secret", "key_encoding", "content", "encoding", "header", "value", "headers"]
+
+    static func read(_ top: ObjectReader) -> Signing? {
+        guard let r = top.object("signing", allowed: keys) else { return nil }
+        r.reportUnknownKeys()
+        var s = Signing(node: r.located)
+        s.preset = r.enumeration("preset", SigningPreset.self)
+        s.algorithm = r.enumeration("algorithm", SigningAlgorithm.self)
+        s.secret = r.string("secret")
+        s.keyEncoding = r.enumeration("key_encoding", SigningKeyEncoding.self)
+        s.content = r.string("content")
+        s.encoding = r.enumeration("encoding", SignatureEncoding.self)
+        s.header = r.string("header")
+        s.value = r.string("value")
+        if let h = r.raw("headers") {
+            s.extraHeaders = SpecDecoder().readHeaders(h, pointer: r.path("headers"), diagnostics: r.diagnostics)
+        }
+        return s
+    }
+}
+
+/// Reads `response`.
+enum ResponseDecoder {
+    static func read(_ top: ObjectReader) -> ResponseHandling? {
+        guard let r = top.object("response", allowed: ["rules", "defaults", "error_message", "partial_failure", "retry", "idempotency_key"]) else { return nil }
+        r.reportUnknownKeys()
+        var h = ResponseHandling(node: r.located)
+        h.includeDefaults = r.bool("defaults")
+        h.errorMessage = r.string("error_message")
+        if let rules = r.array("rules") {
+            for (i, e) in rules.elements.enumerated() {
+                guard let rr = ObjectReader(e, pointer: JSONPointer.appending(r.path("rules"), i), allowed: ["status", "body_contains", "outcome"], diagnostics: r.diagnostics, what: "a response rule") else { continue }
+                rr.reportUnknownKeys()
+                var rule = StatusRule(node: rr.located)
+                if let status = rr.raw("status") {
+                    let items: [(JSONNode, String)]
+                    if let elements = status.elements {
+                        items = elements.enumerated().map { ($0.element, JSONPointer.appending(rr.path("status"), $0.offset)) }
+                    } else {
+                        items = [(status, rr.path("status"))]
+                    }
+                    for (node, pointer) in items {
+                        if let pattern = StatusPattern.parse(node.value) {
+                            rule.status.append(Located(pattern, span: node.span, pointer: pointer))
+                        } else {
+                            r.diagnostics.emit(DecodingRules.invalidValue, "invalid status pattern \(JSONWriter.string(node.value)); use a code (404), a class (\"4xx\") or a range (\"500-504\") within 100-599", span: node.span, pointer: pointer)
+                        }
+                    }
+                } else {
+                    rr.requireMissing("status", what: "a response rule")
+                }
+                rule.bodyContains = rr.string("body_contains")
+                rule.outcome = rr.enumeration("outcome", ResponseOutcome.self, required: true, what: "a response rule")
+                h.rules.append(rule)
+            }
+        }
+        if let p = r.object("partial_failure", allowed: ["errors", "index", "message", "outcome"]) {
+            p.reportUnknownKeys()
+            h.partialFailure = PartialFailure(node: p.located, errors: p.string("errors", required: true, what: "\"partial_failure\""),
+                                              index: p.string("index", required: true, what: "\"partial_failure\""), message: p.string("message"),
+                                              outcome: p.enumeration("outcome", ResponseOutcome.self))
+        }
+        if let rt = r.object("retry", allowed: ["max_attempts", "initial_backoff_ms", "max_backoff_ms", "multiplier", "jitter", "max_elapsed_ms", "retry_after"]) {
+            rt.reportUnknownKeys()
+            var policy = RetryPolicy(node: rt.located)
+            policy.maxAttempts = rt.int("max_attempts", min: 1, max: 100)
+            policy.initialBackoffMs = rt.int("initial_backoff_ms", min: 0, max: 3_600_000)
+            policy.maxBackoffMs = rt.int("max_backoff_ms", min: 0, max: 3_600_000)
+            policy.multiplier = rt.double("multiplier")
+            policy.jitter = rt.enumeration("jitter", JitterKind.self)
+            policy.maxElapsedMs = rt.int("max_elapsed_ms", min: 0, max: 86_400_000)
+            if let ra = rt.object("retry_after", allowed: ["honour", "max_ms"]) {
+                ra.reportUnknownKeys()
+                policy.honourRetryAfter = ra.bool("honour")
+                policy.retryAfterMaxMs = ra.int("max_ms", min: 0, max: 86_400_000)
+            }
+            h.retry = policy
+        }
+        if let ik = r.object("idempotency_key", allowed: ["header"]) {
+            ik.reportUnknownKeys()
+            h.idempotencyKey = IdempotencyKey(node: ik.located, header: ik.string("header", required: true, what: "\"idempotency_key\""))
+        }
+        return h
+    }
+}

@@ -1,0 +1,166 @@
+import DSCore
+import DSJSON
+
+/// HTTP methods a spec may use.
+public enum HTTPMethod: String, Sendable, CaseIterable {
+    case POST, PUT, PATCH, GET, DELETE
+}
+
+/// Where requests are sent.
+public struct Endpoint: Sendable {
+    /// The endpoint node itself (for missing-field diagnostics).
+    public var node: Located<Void>
+    /// HTTP method (default POST).
+    public var method: Located<HTTPMethod>?
+    /// URL template.
+    public var url: TemplateText?
+    /// Query parameters: name -> template, in declaration order.
+    public var query: [QueryParameter] = []
+    /// Per-attempt timeout in milliseconds (default 10000).
+    public var timeoutMs: Located<Int>?
+}
+
+/// One query parameter.
+public struct QueryParameter: Sendable {
+    /// Parameter name.
+    public var name: Located<String>
+    /// Value template.
+    public var value: TemplateText
+}
+
+/// One request header.
+public struct HeaderDeclaration: Sendable {
+    /// Header name.
+    public var name: Located<String>
+    /// Value template (static text or `{{context.ip}}`-style).
+    public var value: TemplateText
+}
+
+/// How requests authenticate. Secret-bearing fields are templates that should reference
+/// `{{@secrets.NAME}}`; a literal there is warned about and hoisted out of the plan.
+public enum Auth: Sendable {
+    /// No authentication.
+    case none(node: Located<Void>)
+    /// `Authorization: Bearer <token>`.
+    case bearer(node: Located<Void>, token: TemplateText?)
+    /// `Authorization: Basic base64(user:password)`.
+    case basic(node: Located<Void>, username: TemplateText?, password: TemplateText?)
+    /// An API key in a header or in the query string.
+    case apiKey(node: Located<Void>, location: Located<APIKeyLocation>?, name: Located<String>?, value: TemplateText?, prefix: Located<String>?)
+    /// OAuth 2.0 client credentials grant.
+    case oauth2ClientCredentials(OAuthClientCredentials)
+    /// OAuth 2.0 refresh-token grant.
+    case oauth2RefreshToken(OAuthRefreshToken)
+    /// OAuth 2.0 JWT bearer grant from a Google-style service-account key.
+    case serviceAccount(ServiceAccountAuth)
+
+    /// The `type` word for messages.
+    public var typeName: String {
+        switch self {
+        case .none: return "none"
+        case .bearer: return "bearer"
+        case .basic: return "basic"
+        case .apiKey: return "api_key"
+        case .oauth2ClientCredentials: return "oauth2_client_credentials"
+        case .oauth2RefreshToken: return "oauth2_refresh_token"
+        case .serviceAccount: return "service_account"
+        }
+    }
+
+    /// The auth node.
+    public var node: Located<Void> {
+        switch self {
+        case .none(let n), .bearer(let n, _), .basic(let n, _, _), .apiKey(let n, _, _, _, _): return n
+        case .oauth2ClientCredentials(let o): return o.node
+        case .oauth2RefreshToken(let o): return o.node
+        case .serviceAccount(let s): return s.node
+        }
+    }
+
+    /// True for the OAuth kinds (tokens fetched at run time, refresh possible).
+    public var isOAuth: Bool {
+        switch self {
+        case .oauth2ClientCredentials, .oauth2RefreshToken, .serviceAccount: return true
+        default: return false
+        }
+    }
+
+    /// The secret-bearing template fields of this auth, with the field name.
+    public var secretFields: [(field: String, text: TemplateText)] {
+        switch self {
+        case .none: return []
+        case .bearer(_, let t): return [t].compactMap { $0 }.map { ("token", $0) }
+        case .basic(_, _, let p): return [p].compactMap { $0 }.map { ("password", $0) }
+        case .apiKey(_, _, _, let v, _): return [v].compactMap { $0 }.map { ("value", $0) }
+        case .oauth2ClientCredentials(let o): return [o.clientSecret].compactMap { $0 }.map { ("client_secret", $0) }
+        case .oauth2RefreshToken(let o):
+            return [("client_secret", o.clientSecret), ("refresh_token", o.refreshToken)].compactMap { f, t in t.map { (f, $0) } }
+        case .serviceAccount(let s): return [s.key].compactMap { $0 }.map { ("key", $0) }
+        }
+    }
+
+    /// Every template field of this auth (secret-bearing or not), with the field name.
+    public var templateFields: [(field: String, text: TemplateText)] {
+        var fields: [(String, TemplateText?)] = []
+        switch self {
+        case .none: break
+        case .bearer(_, let t): fields = [("token", t)]
+        case .basic(_, let u, let p): fields = [("username", u), ("password", p)]
+        case .apiKey(_, _, _, let v, _): fields = [("value", v)]
+        case .oauth2ClientCredentials(let o): fields = [("client_id", o.clientID), ("client_secret", o.clientSecret)]
+        case .oauth2RefreshToken(let o): fields = [("client_id", o.clientID), ("client_secret", o.clientSecret), ("refresh_token", o.refreshToken)]
+        case .serviceAccount(let s): fields = [("key", s.key)]
+        }
+        return fields.compactMap { f, t in t.map { (f, $0) } }
+    }
+}
+
+/// Where an API key goes.
+public enum APIKeyLocation: String, Sendable, CaseIterable {
+    case header, query
+}
+
+/// How an OAuth client authenticates to the token endpoint.
+public enum OAuthClientAuthMethod: String, Sendable, CaseIterable {
+    /// HTTP Basic with client id and secret (RFC 6749 section 2.3.1, preferred).
+    case basic
+    /// `client_id` and `client_secret` in the form body.
+    case body
+}
+
+/// OAuth 2.0 client credentials (RFC 6749 section 4.4).
+public struct OAuthClientCredentials: Sendable {
+    public var node: Located<Void>
+    public var tokenURL: TemplateText?
+    public var clientID: TemplateText?
+    public var clientSecret: TemplateText?
+    public var clientAuth: Located<OAuthClientAuthMethod>?
+    public var scope: Located<String>?
+    public var audience: Located<String>?
+}
+
+/// OAuth 2.0 refresh token (RFC 6749 section 6), optionally rotating.
+public struct OAuthRefreshToken: Sendable {
+    public var node: Located<Void>
+    public var tokenURL: TemplateText?
+    public var clientID: TemplateText?
+    public var clientSecret: TemplateText?
+    public var clientAuth: Located<OAuthClientAuthMethod>?
+    public var refreshToken: TemplateText?
+    public var rotates: Located<Bool>?
+    public var scope: Located<String>?
+}
+
+/// OAuth 2.0 JWT bearer grant (RFC 7523) signed RS256 with a service-account key file.
+public struct ServiceAccountAuth: Sendable {
+    public var node: Located<Void>
+    /// Template resolving to the key file's JSON (`{{@secrets.service_account}}`).
+    public var key: TemplateText?
+    public var scope: Located<String>?
+    /// `aud` claim; default the key file's `token_uri`.
+    public var audience: Located<String>?
+    /// Override of the key file's `token_uri`.
+    public var tokenURL: TemplateText?
+    /// Assertion lifetime in seconds (default 3600, max 3600).
+    public var lifetimeSeconds: Located<Int>?
+}

@@ -1,0 +1,65 @@
+import DSCore
+import DSJSON
+
+/// Body encodings.
+public enum PayloadFormat: String, Sendable, CaseIterable {
+    /// `application/json`, built by a mapping or a JSON template.
+    case json
+    /// `application/x-www-form-urlencoded`, built by a mapping.
+    case form
+    /// The canonical event as-is, `application/json`.
+    case canonical
+}
+
+/// How the request body is built.
+public struct Payload: Sendable {
+    public var node: Located<Void>
+    /// Encoding (default json).
+    public var format: Located<PayloadFormat>?
+    /// Field mapping (mutually exclusive with `template`).
+    public var mapping: JSONNode?
+    /// Pointer of `mapping`.
+    public var mappingPointer: String = "/payload/mapping"
+    /// Handlebars JSON template (mutually exclusive with `mapping`).
+    public var template: TemplateText?
+    /// Per-event wrapper: a mapping in which `{"@payload": true}` marks where the payload goes.
+    public var wrapper: JSONNode?
+    /// Partials available to `template`.
+    public var partials: [(name: Located<String>, text: TemplateText)] = []
+}
+
+/// How a batch body is laid out.
+public enum BatchFormat: String, Sendable, CaseIterable {
+    /// `[p1, p2, ...]`
+    case jsonArray = "json_array"
+    /// An object holding the array, laid out by `envelope` (`{"@batch": true}` marks the array).
+    case jsonObject = "json_object"
+    /// One JSON payload per line, `application/x-ndjson`.
+    case ndjson
+}
+
+/// Event accumulation. Present and enabled means requests carry many events.
+public struct Batching: Sendable {
+    public var node: Located<Void>
+    /// Explicit switch (default true when the block is present).
+    public var enabled: Located<Bool>?
+    /// Flush at this many events.
+    public var maxEvents: Located<Int>?
+    /// Flush before the encoded body would exceed this many bytes.
+    public var maxBytes: Located<Int>?
+    /// Flush this long after the first buffered event.
+    public var maxWaitMs: Located<Int>?
+    /// Batch body layout (default json_array).
+    public var format: Located<BatchFormat>?
+    /// For json_object: mapping with a `{"@batch": true}` marker.
+    public var envelope: JSONNode?
+}
+
+/// Token bucket limits.
+public struct RateLimit: Sendable {
+    public var node: Located<Void>
+    /// Sustained requests per second.
+    public var rps: Located<Double>?
+    /// Bucket size (default: max(1, ceil(rps))).
+    public var burst: Located<Double>?
+}
