@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Writes specs/invalid/: one broken spec per case plus NAME.expected.json.
+
+Each case is a small valid spec with one defect. The expected line and column come from
+a marker (the first occurrence of a substring, optionally the Nth) in the case's own text,
+so expectations are independent of the linter under test. Re-run after editing cases:
+    python3 scripts/make-invalid-specs.py
+"""
+import json, os, sys
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "specs", "invalid")
+
+BASE = """{
+  "dspec": 1,
+  "name": "acme-events",
+  "description": "Broken on purpose: %(why)s",
+  "secrets": {"api_key": {}},
+  "endpoint": {
+    "method": "POST",
+    "url": "https://api.acme.example/v1/events",
+    "timeout_ms": 5000
+  },
+  "auth": {"type": "bearer", "token": "{{@secrets.api_key}}"},
+  "payload": {
+    "format": "json",
+    "mapping": {
+      "event": {"@path": "event"},
+      "user": {"@path": "user_id"},
+      "total": {"@path": "properties.total", "@type": "number", "@default": 0}
+    }
+  }
+}
+"""
+
+def base(why, *edits):
+    text = BASE % {"why": why}
+    for old, new in edits:
+        assert old in text, (why, old)
+        text = text.replace(old, new, 1)
+    return text
+
+def pos(text, marker, nth=1):
+    b = text.encode("utf-8") if isinstance(text, str) else text
+    m = marker.encode("utf-8")
+    i = -1
+    for _ in range(nth):
+        i = b.index(m, i + 1)
+    line = b.count(b"\n", 0, i) + 1
+    start = b.rfind(b"\n", 0, i) + 1
+    col = len(b[start:i].decode("utf-8", errors="replace")) + 1
+    return line, col
+
+CASES = []
+def case(name, text, code, marker, nth=1, strict=False, also=(), message=None):
+    CASES.append((name, text, code, marker, nth, strict, also, message))
+
+# --- parse stage -------------------------------------------------------------
+case("syntax-missing-comma", base("missing comma", ('"method": "POST",', '"method": "POST"')), "DS0001", '"url"')
+case("syntax-trailing-comma", base("trailing comma", ('"timeout_ms": 5000\n', '"timeout_ms": 5000,\n')), "DS0001", "}", nth=3)
+case("syntax-single-quotes", base("single quotes", ('"method": "POST"', "'method': 'POST'")), "DS0001", "'method'")
+case("syntax-unterminated-string", '{\n  "dspec": 1,\n  "name": "acme\n}\n', "DS0001", "\n}", message="line break")
+case("syntax-empty-file", "", "DS0001", None)
+case("duplicate-key", base("duplicate key", ('"timeout_ms": 5000', '"timeout_ms": 5000,\n    "method": "PUT"')), "DS0002", '"method"', nth=2)
+case("nesting-too-deep", base("deep nesting", ('"dspec": 1,', '"dspec": 1,\n  "x-deep": ' + "[" * 200 + "]" * 200 + ",")), "DS0004", "[", nth=128)
+case("trailing-garbage", base("trailing content") + "{}\n", "DS0005", "{}\n")
+# invalid UTF-8 is written as bytes below.
+
+# --- decode stage ------------------------------------------------------------
+case("unknown-key-typo", base("typo in a key", ('"timeout_ms": 5000', '"timeout": 5000')), "DS0101", '"timeout"', message="did you mean \"timeout_ms\"")
+case("unknown-top-level-key", base("unknown top-level key", ('"auth":', '"authentication": {"type": "none"},\n  "auth":')), "DS0101", '"authentication"')
+case("wrong-type-timeout", base("timeout as a string", ('"timeout_ms": 5000', '"timeout_ms": "5000"')), "DS0102", '"5000"')
+case("top-level-array", '[{"dspec": 1}]\n', "DS0102", "[")
+case("missing-endpoint-url", base("endpoint without url", ('"url": "https://api.acme.example/v1/events",\n    ', '')), "DS0103", '{', nth=2)
+case("invalid-method", base("misspelled method", ('"method": "POST"', '"method": "POTS"')), "DS0104", '"POTS"', message="did you mean \"POST\"")
+case("unknown-auth-type", base("unknown auth type", ('"type": "bearer"', '"type": "beare"')), "DS0104", '"beare"', message="did you mean \"bearer\"")
+case("invalid-status-pattern", base("status 6xx", ('"payload":', '"response": {"rules": [{"status": ["6xx"], "outcome": "retry"}]},\n  "payload":')), "DS0104", '"6xx"')
+case("unsupported-version", base("version 2", ('"dspec": 1', '"dspec": 2')), "DS0105", "2")
+case("mapping-and-template", base("mapping and template", ('"format": "json",', '"format": "json",\n    "template": "{\\"e\\": \\"{{event}}\\"}",')), "DS0106", '"template"')
+
+# --- validation rules ---------------------------------------------------------
+case("http-endpoint", base("plain http", ('https://api.acme', 'http://api.acme')), "DS0201", '"http://')
+case("relative-url", base("relative URL", ('"https://api.acme.example/v1/events"', '"/v1/events"')), "DS0202", '"/v1/events"')
+case("oauth-token-url-http", base("OAuth over http", ('"auth": {"type": "bearer", "token": "{{@secrets.api_key}}"}',
+     '"auth": {\n    "type": "oauth2_client_credentials",\n    "token_url": "http://auth.acme.example/token",\n    "client_id": "dspec",\n    "client_secret": "{{@secrets.api_key}}"\n  }')), "DS0203", '"http://auth')
+case("undeclared-secret", base("undeclared secret", ('{{@secrets.api_key}}', '{{@secrets.api_kye}}')), "DS0301", "@secrets.api_kye", also=["DS0302"], message="did you mean \"api_key\"")
+case("unused-secret", base("unused secret", ('"secrets": {"api_key": {}}', '"secrets": {"api_key": {}, "old_key": {}}')), "DS0302", '"old_key"', strict=True)
+case("undeclared-setting", base("undeclared setting", ('/v1/events', '/v1/{{@settings.account}}/events')), "DS0303", "@settings.account")
+case("unused-setting", base("unused setting", ('"secrets":', '"settings": {"region": {"type": "string"}},\n  "secrets":')), "DS0304", '"region"', strict=True)
+case("unknown-data-namespace", base("typo in @settings", ('/v1/events', '/v1/{{@setings.account}}/events')), "DS0305", "@setings.account", message="did you mean \"@settings\"")
+case("event-field-typo", base("propertes typo", ('"properties.total"', '"propertes.total"')), "DS0306", '"propertes.total"', message="did you mean \"properties\"")
+case("event-field-typo-template", base("typo in a template", ('"format": "json",\n    "mapping": {\n      "event": {"@path": "event"},\n      "user": {"@path": "user_id"},\n      "total": {"@path": "properties.total", "@type": "number", "@default": 0}\n    }',
+     '"format": "json",\n    "template": "{\\"event\\": \\"{{event}}\\", \\"revenue\\": {{propertes.total}}}"')), "DS0306", "propertes.total")
+case("template-unclosed-block", base("unclosed block", ('"format": "json",\n    "mapping": {\n      "event": {"@path": "event"},\n      "user": {"@path": "user_id"},\n      "total": {"@path": "properties.total", "@type": "number", "@default": 0}\n    }',
+     '"format": "json",\n    "template": "{\\"event\\": \\"{{#if event}}{{event}}\\"}"')), "DS0307", "{{#if")
+case("template-unknown-helper", base("unknown helper", ('"format": "json",\n    "mapping": {\n      "event": {"@path": "event"},\n      "user": {"@path": "user_id"},\n      "total": {"@path": "properties.total", "@type": "number", "@default": 0}\n    }',
+     '"format": "json",\n    "template": "{\\"event\\": \\"{{upcase event}}\\"}"')), "DS0307", "upcase")
+case("template-invalid-json", base("template renders invalid JSON", ('"format": "json",\n    "mapping": {\n      "event": {"@path": "event"},\n      "user": {"@path": "user_id"},\n      "total": {"@path": "properties.total", "@type": "number", "@default": 0}\n    }',
+     '"format": "json",\n    "template": "{\\"event\\": \\"{{event}}\\" \\"user\\": \\"{{user_id}}\\"}"')), "DS0308", '"{\\"event')
+case("mapping-unknown-directive", base("misspelled directive", ('{"@path": "user_id"}', '{"@pth": "user_id"}')), "DS0309", '{"@pth"')
+case("mapping-mixed-keys", base("directive mixed with fields", ('{"@path": "user_id"}', '{"@path": "user_id", "id": "x"}')), "DS0309", '{"@path": "user_id", "id"')
+case("mapping-unknown-transform", base("unknown transform", ('"@type": "number", "@default": 0}', '"@type": "number", "@default": 0, "@transform": ["sha265"]}')), "DS0309", '["sha265"]')
+case("literal-credential", base("literal token", ('"token": "{{@secrets.api_key}}"', '"token": "sk_live_literal"')), "DS0310", '"sk_live_literal"', strict=True, also=["DS0302"])
+case("secret-in-query", base("key in query", ('"auth": {"type": "bearer", "token": "{{@secrets.api_key}}"}', '"auth": {"type": "api_key", "in": "query", "name": "key", "value": "{{@secrets.api_key}}"}')), "DS0311", '"{{@secrets.api_key}}"', strict=True)
+case("batch-bytes-too-small", base("max_bytes too small", ('"payload":', '"batching": {"max_events": 100, "max_bytes": 8, "max_wait_ms": 1000},\n  "payload":')), "DS0401", "8,")
+case("batch-zero-wait", base("zero wait", ('"payload":', '"batching": {"max_events": 100, "max_wait_ms": 0},\n  "payload":')), "DS0402", "0}")
+case("batch-zero-events", base("zero events", ('"payload":', '"batching": {"max_events": 0, "max_wait_ms": 1000},\n  "payload":')), "DS0403", "0,")
+case("batch-object-without-envelope", base("json_object without envelope", ('"payload":', '"batching": {"max_events": 10, "max_wait_ms": 1000, "format": "json_object"},\n  "payload":')), "DS0404", '"json_object"')
+case("rate-burst-below-one", base("burst 0.5", ('"payload":', '"rate_limit": {"rps": 5, "burst": 0.5},\n  "payload":')), "DS0501", "0.5")
+case("signing-without-secret", base("no signing secret", ('"payload":', '"signing": {"preset": "github"},\n  "payload":')), "DS0601", '{"preset"')
+case("signing-without-header", base("explicit signing without header", ('"payload":', '"signing": {"algorithm": "hmac-sha256", "secret": "{{@secrets.api_key}}"},\n  "payload":')), "DS0602", '{"algorithm"')
+case("response-rule-shadowed", base("429 after 4xx", ('"payload":', '"response": {\n    "rules": [\n      {"status": ["4xx"], "outcome": "drop"},\n      {"status": [429], "outcome": "retry"}\n    ]\n  },\n  "payload":')), "DS0701", '{"status": [429]')
+case("error-pointer-dotted", base("dotted error path", ('"payload":', '"response": {"error_message": "error.message"},\n  "payload":')), "DS0702", '"error.message"', message="/error/message")
+case("refresh-auth-without-oauth", base("refresh_auth with bearer", ('"payload":', '"response": {"rules": [{"status": [401], "outcome": "refresh_auth"}]},\n  "payload":')), "DS0703", '"refresh_auth"', strict=True)
+case("retry-backoff-inverted", base("initial above max", ('"payload":', '"response": {"retry": {"initial_backoff_ms": 60000, "max_backoff_ms": 1000}},\n  "payload":')), "DS0704", "60000")
+case("canonical-with-mapping", base("canonical plus mapping", ('"format": "json"', '"format": "canonical"')), "DS0801", '{\n      "event"')
+case("get-with-payload", base("GET with a body", ('"method": "POST"', '"method": "GET"')), "DS0802", '"GET"', strict=True)
+case("header-content-length", base("Content-Length header", ('"auth":', '"headers": {"Content-Length": "10"},\n  "auth":')), "DS0803", '"Content-Length"')
+case("name-not-slug", base("name with spaces", ('"name": "acme-events"', '"name": "Acme Events"')), "DS0804", '"Acme Events"')
+case("setting-default-wrong-type", base("default of wrong type", ('"secrets":', '"settings": {"retries": {"type": "integer", "default": "three"}},\n  "secrets":'), ('/v1/events', '/v1/{{@settings.retries}}/events')), "DS0805", '"three"')
+case("names-without-track", base("names but no track", ('"secrets":', '"events": {"types": ["page"], "names": ["Order Completed"]},\n  "secrets":')), "DS0806", '["Order Completed"]')
+case("suppression-unknown-rule", base("suppression of a rule that does not exist", ('"secrets":', '"lint": {"suppress": [{"rule": "DS9999", "reason": "legacy"}]},\n  "secrets":')), "DS0901", '"DS9999"', strict=True)
+case("webhook-missing-url", '{\n  "dspec": 1,\n  "integration": "custom_webhook",\n  "name": "orders-webhook",\n  "config": {\n    "auth": "none",\n    "payload_format": "canonical"\n  }\n}\n', "DS0103", "{\n    \"auth\"")
+case("webhook-http-url", '{\n  "dspec": 1,\n  "integration": "custom_webhook",\n  "name": "orders-webhook",\n  "secrets": {"hmac_secret": {}},\n  "config": {\n    "url": "http://hooks.example.com/events",\n    "auth": "hmac",\n    "hmac_secret": "{{@secrets.hmac_secret}}"\n  }\n}\n', "DS0201", '"http://')
+case("webhook-typo-in-config", '{\n  "dspec": 1,\n  "integration": "custom_webhook",\n  "name": "orders-webhook",\n  "config": {\n    "url": "https://hooks.example.com/events",\n    "batch_sise": 100\n  }\n}\n', "DS0101", '"batch_sise"', message="did you mean \"batch_size\"")
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for f in os.listdir(OUT):
+        if f.endswith(".json"):
+            os.remove(os.path.join(OUT, f))
+    count = 0
+    for name, text, code, marker, nth, strict, also, message in CASES:
+        raw = text.encode("utf-8")
+        line, col = (1, 1) if marker is None else pos(text, marker, nth)
+        write(name, raw, code, line, col, strict, also, message)
+        count += 1
+    # Invalid UTF-8: a Latin-1 byte inside the description string.
+    text = (BASE % {"why": "invalid UTF-8 caf\u00e9"}).encode("utf-8").replace("caf\u00e9".encode("utf-8"), b"caf\xe9")
+    i = text.index(b"\xe9")
+    line = text.count(b"\n", 0, i) + 1
+    col = len(text[text.rfind(b"\n", 0, i) + 1:i].decode()) + 1
+    write("invalid-utf8", text, "DS0003", line, col, False, (), None)
+    count += 1
+    print(f"wrote {count} invalid specs to {os.path.normpath(OUT)}")
+
+def write(name, raw, code, line, col, strict, also, message):
+    with open(os.path.join(OUT, name + ".json"), "wb") as f:
+        f.write(raw)
+    expected = {"code": code, "line": line, "column": col}
+    if message:
+        expected["message_contains"] = message
+    doc = {"expect": [expected], "also": list(also), "strict": strict}
+    with open(os.path.join(OUT, name + ".expected.json"), "w") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+
+if __name__ == "__main__":
+    main()

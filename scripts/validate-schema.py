@@ -1,0 +1,28 @@
+#!/usr/bin/env python3
+"""Validates the JSON Schema itself (draft 2020-12) and every example spec against it."""
+import json, os, sys
+try:
+    import jsonschema
+except ImportError:
+    print("jsonschema not installed; skipping schema validation")
+    sys.exit(0)
+
+root = os.path.join(os.path.dirname(__file__), "..")
+schema_path = os.path.join(root, "specs", "schema", "delivery-spec.schema.json")
+with open(schema_path) as f:
+    schema = json.load(f)
+jsonschema.Draft202012Validator.check_schema(schema)
+validator = jsonschema.Draft202012Validator(schema)
+companions = (".secrets.json", ".settings.json", ".suite.json", ".expected.json", ".schema.json", ".plan.json")
+failed = 0
+examples = os.path.join(root, "specs", "examples")
+names = sorted(n for n in os.listdir(examples) if n.endswith(".json") and not n.endswith(companions))
+for name in names:
+    with open(os.path.join(examples, name)) as f:
+        spec = json.load(f)
+    errors = sorted(validator.iter_errors(spec), key=lambda e: list(e.path))
+    for e in errors:
+        print(f"{name}: /{'/'.join(map(str, e.path))}: {e.message}")
+    failed += bool(errors)
+print(f"{len(names) - failed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
