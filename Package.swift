@@ -33,9 +33,11 @@ let package = Package(
         .target(name: "DSPlan", dependencies: ["DSCore", "DSJSON"]),
         // Stage 3: spec IR -> validation rules -> plan.
         .target(name: "DSCompiler", dependencies: ["DSCore", "DSJSON", "DSSpec", "DSPlan", "DSTemplate", "DSMapping", "DSCrypto"]),
+        // Stage 4: plan + events -> the exact HTTP requests (pure, deterministic, no I/O).
+        .target(name: "DSRender", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSTemplate", "DSMapping", "DSCrypto"]),
         // Umbrella library: the pipeline facade, drivers and report formats used by the CLI.
         .target(name: "DeliverySpec", dependencies: [
-            "DSCore", "DSJSON", "DSCrypto", "DSTemplate", "DSMapping", "DSSpec", "DSPlan", "DSCompiler",
+            "DSCore", "DSJSON", "DSCrypto", "DSTemplate", "DSMapping", "DSSpec", "DSPlan", "DSCompiler", "DSRender",
         ]),
         .executableTarget(name: "dspec", dependencies: ["DeliverySpec"]),
         // Release-build benchmarks: `swift run -c release dspec-bench`.
@@ -45,6 +47,7 @@ let package = Package(
         .testTarget(name: "DSCryptoTests", dependencies: ["DSCrypto"]),
         .testTarget(name: "DSTemplateTests", dependencies: ["DSTemplate", "DSMapping", "DSJSON"]),
         .testTarget(name: "DSCompilerTests", dependencies: ["DSCompiler", "DSSpec", "DSPlan", "DSJSON", "DSCore"]),
+        .testTarget(name: "DSRenderTests", dependencies: ["DSRender", "DSCompiler", "DSPlan", "DSJSON", "DSCrypto"]),
         .testTarget(name: "DeliverySpecTests", dependencies: ["DeliverySpec"]),
     ]
 )

@@ -35,6 +35,9 @@ public struct Diagnostic: Sendable, Hashable {
     public var hint: String?
     /// A concrete replacement ("did you mean ...?").
     public var suggestion: String?
+    /// Set when an inline suppression in the spec covers this finding: it is still
+    /// reported (as suppressed, with the reason) but no longer counts toward the exit code.
+    public var suppression: String?
 
     /// Creates a diagnostic.
     public init(
@@ -90,11 +93,18 @@ public final class DiagnosticCollector: @unchecked Sendable {
         ))
     }
 
-    /// True if any error was reported.
-    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    /// True if any unsuppressed error was reported.
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error && $0.suppression == nil } }
 
-    /// Number of diagnostics at a severity.
-    public func count(_ severity: Severity) -> Int { diagnostics.filter { $0.severity == severity }.count }
+    /// Number of unsuppressed diagnostics at a severity.
+    public func count(_ severity: Severity) -> Int { diagnostics.filter { $0.severity == severity && $0.suppression == nil }.count }
+
+    /// Marks matching diagnostics as suppressed.
+    public func suppress(where matches: (Diagnostic) -> String?) {
+        for i in diagnostics.indices where diagnostics[i].suppression == nil {
+            diagnostics[i].suppression = matches(diagnostics[i])
+        }
+    }
 
     /// Diagnostics sorted by file, position and code: the order every report format uses.
     public var sorted: [Diagnostic] {

@@ -55,24 +55,25 @@ public struct JSONParser {
 
     /// Parses bytes into a plain value (no positions kept), throwing on the first error.
     /// Used for events, settings and plans, where speed matters and spans do not.
-    public func parseValue(_ bytes: some Collection<UInt8>) throws -> JSONValue {
+    public func parseValue(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
         let array = Array(bytes)
-        return try array.withUnsafeBufferPointer { buffer in
+        let result: Result<JSONValue, JSONParseError> = array.withUnsafeBufferPointer { buffer in
             let diagnostics = DiagnosticCollector()
             var state = ParserState(bytes: buffer, maxDepth: maxDepth, diagnostics: diagnostics, recordSpans: false)
             guard let node = state.parseDocument() else {
                 let d = diagnostics.diagnostics.first
-                throw JSONParseError(message: d?.message ?? "invalid JSON", offset: state.errorOffset ?? 0)
+                return .failure(JSONParseError(message: d?.message ?? "invalid JSON", offset: state.errorOffset ?? 0))
             }
             if let duplicate = diagnostics.diagnostics.first {
-                throw JSONParseError(message: duplicate.message, offset: state.errorOffset ?? 0)
+                return .failure(JSONParseError(message: duplicate.message, offset: state.errorOffset ?? 0))
             }
-            return node.value
+            return .success(node.value)
         }
+        return try result.get()
     }
 
     /// Parses a string into a plain value.
-    public func parseValue(_ text: String) throws -> JSONValue {
+    public func parseValue(_ text: String) throws(JSONParseError) -> JSONValue {
         try parseValue(Array(text.utf8))
     }
 }

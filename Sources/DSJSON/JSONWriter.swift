@@ -81,6 +81,47 @@ public enum JSONWriter {
         }
     }
 
+    /// Pretty output with sorted keys, except inside the subtrees at the given JSON
+    /// pointers, which keep their insertion order. Plans use this: key order inside a
+    /// payload mapping is the order fields go on the wire, so it is meaning, not layout.
+    public static func prettyBytes(_ value: JSONValue, sortedExceptUnder preserved: Set<String>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        writePreserving(value, pointer: "", preserved: preserved, indent: 0, into: &out)
+        return out
+    }
+
+    private static func writePreserving(_ value: JSONValue, pointer: String, preserved: Set<String>, indent: Int, into out: inout [UInt8]) {
+        if preserved.contains(pointer) {
+            write(value, style: .pretty, indent: indent, into: &out)
+            return
+        }
+        switch value {
+        case .array(let a) where !a.isEmpty:
+            out.append(UInt8(ascii: "["))
+            for (i, element) in a.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(indent + 1, &out)
+                writePreserving(element, pointer: JSONPointer.appending(pointer, i), preserved: preserved, indent: indent + 1, into: &out)
+            }
+            newline(indent, &out)
+            out.append(UInt8(ascii: "]"))
+        case .object(let o) where !o.isEmpty:
+            out.append(UInt8(ascii: "{"))
+            for (i, key) in o.sortedKeys.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(indent + 1, &out)
+                writeString(key, into: &out)
+                out.append(contentsOf: [UInt8(ascii: ":"), 0x20])
+                writePreserving(o[key]!, pointer: JSONPointer.appending(pointer, key), preserved: preserved, indent: indent + 1, into: &out)
+            }
+            newline(indent, &out)
+            out.append(UInt8(ascii: "}"))
+        default:
+            write(value, style: .prettySorted, indent: indent, into: &out)
+        }
+    }
+
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Appends a JSON string literal. Escapes quote, backslash, all C0 controls, DEL-free;

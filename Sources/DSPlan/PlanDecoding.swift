@@ -83,7 +83,7 @@ extension DeliveryPlan {
             let d = try s.value("default")
             let e = try s.value("enum")
             return PlanSetting(name: try s.string("name"), type: try s.string("type"), required: try s.bool("required"),
-                               defaultValue: d.isNull ? nil : d, allowed: e.arrayValue)
+                               defaultValue: d.isNull ? JSONValue?.none : d, allowed: e.arrayValue)
         }
         let ev = try r.child("events")
         let names = try ev.value("names")
@@ -107,11 +107,11 @@ extension DeliveryPlan {
         }
         let wrapper = try p.value("wrapper")
         let payload = PlanPayload(format: try p.string("format"), contentType: try p.string("content_type"), body: body,
-                                  wrapper: wrapper.isNull ? nil : wrapper, partials: partials)
+                                  wrapper: wrapper.isNull ? JSONValue?.none : wrapper, partials: partials)
         let b = try r.child("batching")
         let envelope = try b.value("envelope")
         let batching = PlanBatching(enabled: try b.bool("enabled"), maxEvents: try b.int("max_events"), maxBytes: try b.int("max_bytes"),
-                                    maxWaitMs: try b.int("max_wait_ms"), format: try b.string("format"), envelope: envelope.isNull ? nil : envelope)
+                                    maxWaitMs: try b.int("max_wait_ms"), format: try b.string("format"), envelope: envelope.isNull ? JSONValue?.none : envelope)
         var signing: PlanSigning?
         if let s = try r.optionalChild("signing") {
             signing = PlanSigning(preset: try s.optionalString("preset"), algorithm: try s.string("algorithm"), secret: try s.string("secret"),

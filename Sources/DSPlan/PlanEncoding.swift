@@ -24,9 +24,14 @@ extension DeliveryPlan {
         ]))
     }
 
-    /// Canonical bytes: sorted keys, two-space indent, trailing newline.
+    /// Subtrees whose key order is meaning (the order fields go on the wire) and is kept
+    /// as declared; every other object in a plan has sorted keys.
+    public static let orderPreservingPointers: Set<String> = ["/payload/mapping", "/payload/wrapper", "/batching/envelope"]
+
+    /// Canonical bytes: sorted keys (except inside mappings, which keep their declared
+    /// order), two-space indent, trailing newline.
     public var canonicalJSON: [UInt8] {
-        var out = JSONWriter.bytes(json, style: .prettySorted)
+        var out = JSONWriter.prettyBytes(json, sortedExceptUnder: DeliveryPlan.orderPreservingPointers)
         out.append(0x0A)
         return out
     }

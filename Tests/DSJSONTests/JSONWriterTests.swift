@@ -8,7 +8,7 @@ final class JSONWriterTests: XCTestCase {
     }
 
     func testCanonicalOrderIsByCodePoint() {
-        let v: JSONValue = ["b": 1, "a": ["z": true, "Z": false], "é": nil, "B": 2]
+        let v: JSONValue = ["b": 1, "a": ["z": true, "Z": false], "é": .null, "B": 2]
         XCTAssertEqual(JSONWriter.string(v, style: .compactSorted), #"{"B":2,"a":{"Z":false,"z":true},"b":1,"é":null}"#)
         XCTAssertEqual(JSONWriter.string(v), #"{"b":1,"a":{"z":true,"Z":false},"é":null,"B":2}"#)
     }
@@ -19,7 +19,7 @@ final class JSONWriterTests: XCTestCase {
     }
 
     func testRoundTripThroughParser() throws {
-        let v: JSONValue = ["s": "\u{0}\u{1f}\"\\/😀", "n": .number(JSONNumber(text: "1.50")), "a": [nil, true, false, ["k": "v"]]]
+        let v: JSONValue = ["s": "\u{0}\u{1f}\"\\/😀", "n": .number(JSONNumber(text: "1.50")), "a": [.null, true, false, ["k": "v"]]]
         XCTAssertEqual(try JSONParser().parseValue(JSONWriter.string(v)), v)
     }
 

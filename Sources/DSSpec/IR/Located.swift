@@ -25,3 +25,8 @@ extension Located: Equatable where Value: Equatable {}
 /// including its quotes, so a position inside the decoded template can be mapped back
 /// to a line and column of the spec file (see `SpecSourceMap`).
 public typealias TemplateText = Located<String>
+
+extension Located {
+    /// The same location without the value, for reporting at any located field.
+    public var anchor: Located<Void> { Located<Void>((), span: span, pointer: pointer) }
+}

@@ -1,0 +1,64 @@
+import DSCore
+import DSJSON
+import DSPlan
+import DSSpec
+
+/// What each stage of a compilation produced. Later layers are nil when an earlier stage
+/// failed; diagnostics explain why.
+public struct CompilationResult: Sendable {
+    /// Stage 1 output.
+    public var document: JSONNode?
+    /// Stage 2 output.
+    public var spec: SpecDocument?
+    /// Stage 3 output: present only when no unsuppressed error was found.
+    public var plan: DeliveryPlan?
+    /// Secret names the compiler hoisted out of literal credentials.
+    public var hoistedSecrets: [String] = []
+}
+
+/// The compile pipeline: source text -> parsed document -> spec IR -> validation -> plan.
+/// Each stage reports to the same collector and never prints.
+public struct SpecCompiler: Sendable {
+    /// The validation rules to run (all of them by default).
+    public var rules: [any ValidationRule]
+    /// Maximum JSON nesting depth.
+    public var maxDepth: Int
+
+    /// Creates a compiler.
+    public init(rules: [any ValidationRule] = RuleCatalog.validationRules, maxDepth: Int = 128) {
+        self.rules = rules
+        self.maxDepth = maxDepth
+    }
+
+    /// Runs every stage on one source file.
+    public func compile(_ source: SourceFile, diagnostics: DiagnosticCollector) -> CompilationResult {
+        var result = CompilationResult()
+        guard let document = JSONParser(maxDepth: maxDepth).parse(source, diagnostics: diagnostics) else { return result }
+        result.document = document
+        guard let spec = SpecDecoder().decode(document, diagnostics: diagnostics) else { return result }
+        result.spec = spec
+        let context = ValidationContext(spec: spec, source: source, diagnostics: diagnostics)
+        for rule in rules { rule.check(context) }
+        applySuppressions(spec, diagnostics)
+        guard !diagnostics.hasErrors else { return result }
+        var builder = PlanBuilder(spec: spec, sourceBytes: source.bytes)
+        result.plan = builder.build()
+        result.hoistedSecrets = builder.hoisted
+        return result
+    }
+
+    /// Marks findings covered by the spec's own `lint.suppress` entries.
+    private func applySuppressions(_ spec: SpecDocument, _ diagnostics: DiagnosticCollector) {
+        guard !spec.suppressions.isEmpty else { return }
+        diagnostics.suppress { d in
+            for s in spec.suppressions where s.rule.value == d.code {
+                let prefix = s.pointer?.value ?? ""
+                let pointer = d.pointer ?? ""
+                if prefix.isEmpty || pointer == prefix || pointer.hasPrefix(prefix + "/") {
+                    return s.reason?.value ?? "suppressed"
+                }
+            }
+            return nil
+        }
+    }
+}

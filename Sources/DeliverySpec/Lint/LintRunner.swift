@@ -1,0 +1,46 @@
+import DSCompiler
+import DSCore
+
+/// The result of linting one file.
+public struct LintFileResult: Sendable {
+    /// The path as given.
+    public var path: String
+    /// Findings, sorted by position.
+    public var diagnostics: [Diagnostic]
+    /// The source (nil if unreadable), for rendering source lines.
+    public var source: SourceFile?
+}
+
+/// Lints specs: the `dspec lint` driver, usable from other Swift code.
+public struct LintRunner: Sendable {
+    /// The compiler used.
+    public var compiler = SpecCompiler()
+
+    /// Creates a runner.
+    public init() {}
+
+    /// Lints one in-memory source.
+    public func lint(_ source: SourceFile) -> LintFileResult {
+        let diagnostics = DiagnosticCollector(source: source)
+        _ = compiler.compile(source, diagnostics: diagnostics)
+        return LintFileResult(path: source.path, diagnostics: diagnostics.sorted, source: source)
+    }
+
+    /// Lints files and directories. Unreadable paths become DS0000 findings.
+    public func lint(paths: [String]) -> (results: [LintFileResult], usageProblems: [String]) {
+        let (files, problems) = SpecFileDiscovery.expand(paths)
+        var results: [LintFileResult] = []
+        var usage: [String] = []
+        for p in problems { usage.append("\(p.path): \(p.message)") }
+        for file in files {
+            do {
+                let source = try SourceLoader.load(file)
+                results.append(lint(source))
+            } catch {
+                let d = Diagnostic(code: CompilerRules.unreadable.code, severity: .error, message: error.message, path: file)
+                results.append(LintFileResult(path: file, diagnostics: [d], source: nil))
+            }
+        }
+        return (results, usage)
+    }
+}
