@@ -26,11 +26,16 @@ public final class ValidationContext {
     /// Every mapping in the spec, analysed.
     public private(set) lazy var mappings: [AnalyzedMapping] = MappingInventory.collect(spec: spec)
 
+    /// True when the decode stage already reported errors: parts of the IR are missing,
+    /// so "declared but unused" rules would only add noise caused by the first error.
+    public let hadShapeErrors: Bool
+
     /// Creates a context.
     public init(spec: SpecDocument, source: SourceFile, diagnostics: DiagnosticCollector) {
         self.spec = spec
         self.source = source
         self.diagnostics = diagnostics
+        self.hadShapeErrors = diagnostics.hasErrors
     }
 
     /// Reports a finding of a rule at a located value.
