@@ -45,7 +45,7 @@ let package = Package(
 
         .testTarget(name: "DSJSONTests", dependencies: ["DSJSON"]),
         .testTarget(name: "DSCryptoTests", dependencies: ["DSCrypto"]),
-        .testTarget(name: "DSTemplateTests", dependencies: ["DSTemplate", "DSMapping", "DSJSON"]),
+        .testTarget(name: "DSTemplateTests", dependencies: ["DSTemplate", "DSMapping", "DSJSON"], exclude: ["Fixtures"]),
         .testTarget(name: "DSCompilerTests", dependencies: ["DSCompiler", "DSSpec", "DSPlan", "DSJSON", "DSCore"]),
         .testTarget(name: "DSRenderTests", dependencies: ["DSRender", "DSCompiler", "DSPlan", "DSJSON", "DSCrypto"]),
         .testTarget(name: "DeliverySpecTests", dependencies: ["DeliverySpec"]),

@@ -1,0 +1,82 @@
+import DSJSON
+import DSTemplate
+
+/// A field mapping: the declarative alternative to a payload template, compiled once.
+///
+/// A mapping node is one of:
+/// - a JSON string: without `{{` a constant; exactly one `{{expr}}` keeps the value's JSON
+///   type (a number stays a number, missing stays missing); otherwise a `.plain` template
+///   rendered to a string;
+/// - a number, boolean or null: a constant;
+/// - an array: each element is a node; elements that evaluate to missing are dropped;
+/// - an object whose keys do not start with `@`: an output object; members whose value is
+///   missing are omitted; keys keep their declared order; an output key that must start
+///   with `@` is written `@@name` and comes out as `@name`;
+/// - an object whose keys all start with `@`: a directive. Mixing both kinds of key in one
+///   object is a static error.
+///
+/// A directive has exactly one source: `@path` (a Handlebars path: `a.b`, `[odd key].c`,
+/// `@settings.x`, `@root.x` for the event root inside `@each`), `@value` (a JSON constant,
+/// taken literally), `@template` (a string rendered `.plain`, always a string) or `@each`
+/// (the path of a list) with `@map` (a node evaluated with each element as the root, `@root`
+/// still the event and `@index` the position; missing results are dropped). Modifiers are
+/// applied in this order:
+/// 1. `@when`: a condition `{"path": p, "equals": v}` (or `"not_equals"`, `"in": [...]`,
+///    `"exists": bool`; several operators in one condition must all hold) or an array of
+///    conditions that must all hold. When it fails the field is omitted, whatever
+///    `@keep_null` or `@default` say. A missing path equals nothing, is not in any list,
+///    and is not-equal to everything.
+/// 2. the source is read;
+/// 3. if it is missing or null and `@default` is given, the default is the value and the
+///    transforms are skipped (a default is written as it should be sent);
+/// 4. otherwise `@transform` (a name or an array of names) is applied in order: `trim
+///    lowercase uppercase sha256 sha1 base64 urlencode digits` work on the string form of
+///    scalars; `unix_seconds unix_ms iso8601` read an ISO 8601 string or an epoch number
+///    (seconds, or milliseconds from 1e11 up); `string number integer boolean` coerce. A
+///    missing value stays missing (so `sha256` never hashes an empty string) and null
+///    stays null;
+/// 5. `@type` (`string number integer boolean object array`) coerces last; a value that
+///    cannot be coerced is a `MappingError` naming the value and the pointer;
+/// 6. a value still missing is omitted, or written as `null` with `"@keep_null": true`.
+///    An explicit `null` in the event is a value and is kept.
+public final class CompiledMapping: Sendable {
+    /// Every directive key.
+    public static let directiveNames: [String] = ["@path", "@value", "@template", "@each", "@map", "@default",
+                                                  "@transform", "@type", "@when", "@keep_null"]
+    /// Every `@transform` name.
+    public static let transformNames: [String] = Transform.allCases.map(\.rawValue)
+    /// Every `@type` name.
+    public static let typeNames: [String] = ValueType.allCases.map(\.rawValue)
+
+    /// Every variable the mapping reads, in document order.
+    public let references: [MappingReference]
+    let root: MappingNode
+
+    private init(root: MappingNode, references: [MappingReference]) {
+        self.root = root
+        self.references = references
+    }
+
+    /// Compiles a mapping, throwing its first static problem (see `check` for all of them).
+    public static func compile(_ spec: JSONValue) throws(MappingError) -> CompiledMapping {
+        var builder = MappingBuilder()
+        let node = builder.build(spec, "", inEach: false)
+        if let first = builder.errors.first { throw first }
+        guard let node else { throw MappingError(message: "invalid mapping", pointer: "") }
+        return CompiledMapping(root: node, references: builder.references)
+    }
+
+    /// Every static problem of a mapping, in document order (empty if it compiles).
+    public static func check(_ spec: JSONValue) -> [MappingError] {
+        var builder = MappingBuilder()
+        _ = builder.build(spec, "", inEach: false)
+        return builder.errors
+    }
+
+    /// Evaluates the mapping for an event. `data` holds the `@` variables; nil from the
+    /// root node (everything missing) comes back as `null`.
+    public func evaluate(_ root: JSONValue, data: [String: JSONValue]) throws(MappingError) -> JSONValue {
+        var evaluator = MappingEvaluator(eventRoot: data["root"] ?? root)
+        return try evaluator.eval(self.root, root: root, data: data) ?? .null
+    }
+}

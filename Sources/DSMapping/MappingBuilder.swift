@@ -1,0 +1,202 @@
+import DSCore
+import DSJSON
+import DSTemplate
+
+/// Checks mapping JSON and builds the node tree, collecting every static problem (the
+/// linter wants all of them, not the first) and every variable read.
+struct MappingBuilder {
+    var errors: [MappingError] = []
+    var references: [MappingReference] = []
+
+    static let sources = ["@path", "@value", "@template", "@each"]
+
+    private mutating func fail(_ message: String, _ pointer: String) {
+        errors.append(MappingError(message: "\(message) at \(pointer.isEmpty ? "/" : pointer)", pointer: pointer))
+    }
+
+    private static func isDirectiveKey(_ key: String) -> Bool { key.hasPrefix("@") && !key.hasPrefix("@@") }
+
+    mutating func build(_ value: JSONValue, _ pointer: String, inEach: Bool) -> MappingNode? {
+        switch value {
+        case .string(let s):
+            guard s.contains("{{") else { return .constant(value) }
+            guard let t = compileTemplate(s, pointer, inEach: inEach) else { return nil }
+            return .template(t, pointer: pointer)
+        case .null, .bool, .number:
+            return .constant(value)
+        case .array(let items):
+            var nodes: [MappingNode] = []
+            for (i, item) in items.enumerated() {
+                if let n = build(item, JSONPointer.appending(pointer, i), inEach: inEach) { nodes.append(n) }
+            }
+            return .array(nodes)
+        case .object(let object):
+            let directiveKeys = object.keys.filter(Self.isDirectiveKey)
+            if directiveKeys.isEmpty {
+                var members: [(key: String, node: MappingNode)] = []
+                for key in object.keys {
+                    let outputKey = key.hasPrefix("@@") ? String(key.dropFirst()) : key
+                    if let n = build(object[key]!, JSONPointer.appending(pointer, key), inEach: inEach) { members.append((outputKey, n)) }
+                }
+                return .object(members)
+            }
+            if directiveKeys.count != object.count {
+                let fields = object.keys.filter { !Self.isDirectiveKey($0) }
+                fail("object mixes directives and output fields (directives: \(directiveKeys.joined(separator: ", ")); fields: \(fields.joined(separator: ", "))); "
+                     + "nest the fields in their own object, or write an output key starting with @ as @@name", pointer)
+                return nil
+            }
+            return buildDirective(object, pointer, inEach: inEach)
+        }
+    }
+
+    private mutating func compileTemplate(_ s: String, _ pointer: String, inEach: Bool) -> CompiledTemplate? {
+        do {
+            let t = try CompiledTemplate.compile(s, mode: .plain)
+            for r in t.references {
+                let isRootPath = !r.isData && s.utf8.dropFirst(r.offset).starts(with: "@root".utf8)
+                references.append(MappingReference(segments: r.segments, isData: r.isData,
+                                                   isRelative: r.isRelative || (inEach && !r.isData && !isRootPath), pointer: pointer))
+            }
+            return t
+        } catch {
+            fail("invalid template: \(error.message) (byte \(error.offset) of the string)", pointer)
+            return nil
+        }
+    }
+
+    private mutating func parsePath(_ value: JSONValue, _ pointer: String, _ directive: String, inEach: Bool) -> TemplatePath? {
+        guard case .string(let text) = value else {
+            fail("\(directive) must be a string path such as \"properties.total\", not \(value.typeName)", pointer)
+            return nil
+        }
+        do {
+            let path = try TemplatePath.parse(text)
+            if let name = path.dataName {
+                references.append(MappingReference(segments: [name] + path.segments, isData: true,
+                                                   isRelative: ["index", "key", "first", "last"].contains(name), pointer: pointer))
+            } else {
+                references.append(MappingReference(segments: path.segments, isData: false, isRelative: inEach && !path.isRoot, pointer: pointer))
+            }
+            return path
+        } catch {
+            fail("invalid path \(text.debugDescription) in \(directive): \(error.message)", pointer)
+            return nil
+        }
+    }
+
+    private mutating func buildDirective(_ object: JSONObject, _ pointer: String, inEach: Bool) -> MappingNode? {
+        let errorCount = errors.count
+        func at(_ key: String) -> String { JSONPointer.appending(pointer, key) }
+        for key in object.keys where !CompiledMapping.directiveNames.contains(key) {
+            var message = "unknown directive '\(key)'"
+            if let s = Suggestions.closest(to: key, in: CompiledMapping.directiveNames) { message += "; did you mean '\(s)'?" }
+            fail(message, at(key))
+        }
+        let present = Self.sources.filter { object[$0] != nil }
+        if present.isEmpty {
+            fail("a directive needs exactly one source: @path, @value, @template or @each", pointer)
+        } else if present.count > 1 {
+            fail("a directive has more than one source (\(present.joined(separator: ", "))); use exactly one", pointer)
+        }
+        if object["@map"] != nil, object["@each"] == nil { fail("@map is only meaningful with @each", at("@map")) }
+        if object["@each"] != nil, object["@map"] == nil { fail("@each needs @map: the mapping applied to each element", at("@each")) }
+
+        var source: Source?
+        if let v = object["@path"], let p = parsePath(v, at("@path"), "@path", inEach: inEach) { source = .path(p) }
+        if let v = object["@value"] { source = .value(v) }
+        if let v = object["@template"] {
+            if case .string(let s) = v {
+                if let t = compileTemplate(s, at("@template"), inEach: inEach) { source = .template(t) }
+            } else {
+                fail("@template must be a string, not \(v.typeName)", at("@template"))
+            }
+        }
+        if let v = object["@each"], let p = parsePath(v, at("@each"), "@each", inEach: inEach) {
+            if let m = object["@map"], let node = build(m, at("@map"), inEach: true) { source = .each(p, node) }
+        } else if let m = object["@map"], object["@each"] == nil {
+            _ = build(m, at("@map"), inEach: true)
+        }
+
+        var transforms: [Transform] = []
+        if let v = object["@transform"] {
+            var names: [(String, String)] = []
+            switch v {
+            case .string(let s): names = [(s, at("@transform"))]
+            case .array(let items):
+                for (i, item) in items.enumerated() {
+                    if case .string(let s) = item { names.append((s, JSONPointer.appending(at("@transform"), i))) }
+                    else { fail("@transform entries must be transform names, not \(item.typeName)", JSONPointer.appending(at("@transform"), i)) }
+                }
+            default: fail("@transform must be a name or an array of names, not \(v.typeName)", at("@transform"))
+            }
+            for (name, p) in names {
+                if let t = Transform(rawValue: name) { transforms.append(t) } else {
+                    var message = "unknown transform '\(name)'"
+                    if let s = Suggestions.closest(to: name, in: CompiledMapping.transformNames) { message += "; did you mean '\(s)'?" }
+                    fail(message, p)
+                }
+            }
+        }
+        var type: ValueType?
+        if let v = object["@type"] {
+            if case .string(let s) = v, let t = ValueType(rawValue: s) { type = t } else {
+                var message = "@type must be one of \(ValueType.allCases.map(\.rawValue).joined(separator: ", "))"
+                if case .string(let s) = v, let sug = Suggestions.closest(to: s, in: ValueType.allCases.map(\.rawValue)) { message += "; did you mean '\(sug)'?" }
+                fail(message, at("@type"))
+            }
+        }
+        var keepNull = false
+        if let v = object["@keep_null"] {
+            if case .bool(let b) = v { keepNull = b } else { fail("@keep_null must be true or false", at("@keep_null")) }
+        }
+        var conditions: [Condition] = []
+        if let v = object["@when"] {
+            switch v {
+            case .object: if let c = buildCondition(v, at("@when"), inEach: inEach) { conditions.append(c) }
+            case .array(let items):
+                for (i, item) in items.enumerated() {
+                    if let c = buildCondition(item, JSONPointer.appending(at("@when"), i), inEach: inEach) { conditions.append(c) }
+                }
+            default: fail("@when must be a condition object or an array of them", at("@when"))
+            }
+        }
+        guard errors.count == errorCount, let source else { return nil }
+        return .directive(Directive(pointer: pointer, source: source, defaultValue: object["@default"], transforms: transforms,
+                                    type: type, when: conditions, keepNull: keepNull))
+    }
+
+    static let conditionKeys = ["path", "equals", "not_equals", "in", "exists"]
+
+    private mutating func buildCondition(_ value: JSONValue, _ pointer: String, inEach: Bool) -> Condition? {
+        guard case .object(let o) = value else {
+            fail("a @when condition must be an object like {\"path\": \"type\", \"equals\": \"page\"}", pointer)
+            return nil
+        }
+        let errorCount = errors.count
+        for key in o.keys where !Self.conditionKeys.contains(key) {
+            var message = "unknown condition key '\(key)'"
+            if let s = Suggestions.closest(to: key, in: Self.conditionKeys) { message += "; did you mean '\(s)'?" }
+            fail(message, JSONPointer.appending(pointer, key))
+        }
+        var path: TemplatePath?
+        if let p = o["path"] {
+            path = parsePath(p, JSONPointer.appending(pointer, "path"), "a condition path", inEach: inEach)
+        } else {
+            fail("a condition needs \"path\"", pointer)
+        }
+        if o["equals"] == nil, o["not_equals"] == nil, o["in"] == nil, o["exists"] == nil {
+            fail("a condition needs one of \"equals\", \"not_equals\", \"in\" or \"exists\"", pointer)
+        }
+        var list: [JSONValue]?
+        if let v = o["in"] {
+            if case .array(let a) = v { list = a } else { fail("\"in\" must be an array of values", JSONPointer.appending(pointer, "in")) }
+        }
+        var exists: Bool?
+        if let v = o["exists"] {
+            if case .bool(let b) = v { exists = b } else { fail("\"exists\" must be true or false", JSONPointer.appending(pointer, "exists")) }
+        }
+        guard errors.count == errorCount, let path else { return nil }
+        return Condition(path: path, equals: o["equals"], notEquals: o["not_equals"], inList: list, exists: exists)
+    }
+}

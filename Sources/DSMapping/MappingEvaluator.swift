@@ -1,0 +1,84 @@
+import DSJSON
+import DSTemplate
+
+/// Evaluates a compiled mapping node tree; nil is a missing value.
+struct MappingEvaluator {
+    let eventRoot: JSONValue
+
+    mutating func eval(_ node: MappingNode, root: JSONValue, data: [String: JSONValue]) throws(MappingError) -> JSONValue? {
+        switch node {
+        case .constant(let v):
+            return v
+        case .template(let t, let pointer):
+            do { return try t.renderValue(root, data: data) } catch {
+                throw MappingError(message: "\(error.message) at \(pointer)", pointer: pointer)
+            }
+        case .array(let nodes):
+            var out: [JSONValue] = []
+            out.reserveCapacity(nodes.count)
+            for n in nodes {
+                if let v = try eval(n, root: root, data: data) { out.append(v) }
+            }
+            return .array(out)
+        case .object(let members):
+            var out = JSONObject()
+            for m in members {
+                if let v = try eval(m.node, root: root, data: data) { out[m.key] = v }
+            }
+            return .object(out)
+        case .directive(let d):
+            return try directive(d, root: root, data: data)
+        }
+    }
+
+    private func holds(_ c: Condition, root: JSONValue, data: [String: JSONValue]) -> Bool {
+        let v = c.path.resolve(root: root, data: data)
+        if let exists = c.exists, (v != nil) != exists { return false }
+        if let e = c.equals, !TemplateValues.looselyEqual(v, e) { return false }
+        if let ne = c.notEquals, TemplateValues.looselyEqual(v, ne) { return false }
+        if let list = c.inList, !list.contains(where: { TemplateValues.looselyEqual(v, $0) }) { return false }
+        return true
+    }
+
+    private mutating func directive(_ d: Directive, root: JSONValue, data: [String: JSONValue]) throws(MappingError) -> JSONValue? {
+        for c in d.when where !holds(c, root: root, data: data) { return nil }
+        var value: JSONValue?
+        switch d.source {
+        case .path(let p):
+            value = p.resolve(root: root, data: data)
+        case .value(let v):
+            value = v
+        case .template(let t):
+            do { value = .string(try t.render(root, data: data)) } catch {
+                throw MappingError(message: "\(error.message) at \(d.pointer)", pointer: d.pointer)
+            }
+        case .each(let p, let map):
+            switch p.resolve(root: root, data: data) {
+            case nil: value = nil
+            case .null?: value = .null
+            case .array(let items)?:
+                var scoped = data
+                if scoped["root"] == nil { scoped["root"] = eventRoot }
+                var out: [JSONValue] = []
+                out.reserveCapacity(items.count)
+                for (i, item) in items.enumerated() {
+                    scoped["index"] = .int(i)
+                    if let v = try eval(map, root: item, data: scoped) { out.append(v) }
+                }
+                value = .array(out)
+            case let other?:
+                let pointer = JSONPointer.appending(d.pointer, "@each")
+                throw MappingError(message: "@each needs an array but \(p.source) is \(other.typeName == "object" ? "an" : "a") \(other.typeName) at \(pointer)", pointer: pointer)
+            }
+        }
+        if value == nil || value == .null, let fallback = d.defaultValue {
+            value = fallback
+        } else if var v = value {
+            for t in d.transforms { v = try Transforms.apply(t, v, d.pointer) }
+            value = v
+        }
+        if let type = d.type, let v = value { value = try Transforms.coerce(v, type, d.pointer) }
+        if value == nil, d.keepNull { return .null }
+        return value
+    }
+}

@@ -1,0 +1,91 @@
+import DSJSON
+import DSTemplate
+
+/// A problem with a mapping: a static error in the mapping JSON (unknown directive, bad
+/// path, mixed directives and fields) or a value that cannot be coerced at evaluation time.
+public struct MappingError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong, in one line.
+    public var message: String
+    /// RFC 6901 pointer into the mapping JSON of the offending node or member.
+    public var pointer: String
+
+    /// Creates an error.
+    public init(message: String, pointer: String) {
+        self.message = message
+        self.pointer = pointer
+    }
+
+    /// The message (which already names the pointer for static and coercion errors).
+    public var description: String { message }
+}
+
+/// One variable read by a mapping, for static analysis.
+public struct MappingReference: Hashable, Sendable {
+    /// Path segments; data paths include the data name first (`@settings.region` gives
+    /// `["settings", "region"]`), `@root.x` gives the event path `["x"]`.
+    public var segments: [String]
+    /// True for `@` data variables.
+    public var isData: Bool
+    /// True if read relative to an `@each` element rather than the event root.
+    public var isRelative: Bool
+    /// Pointer into the mapping JSON of the string that reads it (the `@path` value, the
+    /// `@each` value, a condition's `path`, or the template string).
+    public var pointer: String
+
+    /// Creates a reference.
+    public init(segments: [String], isData: Bool, isRelative: Bool, pointer: String) {
+        self.segments = segments
+        self.isData = isData
+        self.isRelative = isRelative
+        self.pointer = pointer
+    }
+}
+
+/// A value transform (`@transform`), applied in the order listed.
+enum Transform: String, CaseIterable, Sendable {
+    case trim, lowercase, uppercase, sha256, sha1, base64, urlencode, digits
+    case unix_seconds, unix_ms, iso8601
+    case string, number, integer, boolean
+}
+
+/// A target type (`@type`), applied last.
+enum ValueType: String, CaseIterable, Sendable {
+    case string, number, integer, boolean, object, array
+}
+
+/// A `@when` condition; every operator present must hold.
+struct Condition: Sendable {
+    var path: TemplatePath
+    var equals: JSONValue?
+    var notEquals: JSONValue?
+    var inList: [JSONValue]?
+    var exists: Bool?
+}
+
+/// Where a directive's value comes from.
+enum Source: Sendable {
+    case path(TemplatePath)
+    case value(JSONValue)
+    case template(CompiledTemplate)
+    case each(TemplatePath, MappingNode)
+}
+
+/// An object whose keys are all directives.
+struct Directive: Sendable {
+    var pointer: String
+    var source: Source
+    var defaultValue: JSONValue?
+    var transforms: [Transform]
+    var type: ValueType?
+    var when: [Condition]
+    var keepNull: Bool
+}
+
+/// A compiled mapping node.
+indirect enum MappingNode: Sendable {
+    case constant(JSONValue)
+    case template(CompiledTemplate, pointer: String)
+    case array([MappingNode])
+    case object([(key: String, node: MappingNode)])
+    case directive(Directive)
+}
