@@ -23,6 +23,8 @@ public struct SpecCompiler: Sendable {
     public var rules: [any ValidationRule]
     /// Maximum JSON nesting depth.
     public var maxDepth: Int
+    /// Whether to lower to a plan after validation (lint only needs the diagnostics).
+    public var emitsPlan = true
 
     /// Creates a compiler.
     public init(rules: [any ValidationRule] = RuleCatalog.validationRules, maxDepth: Int = 128) {
@@ -40,7 +42,7 @@ public struct SpecCompiler: Sendable {
         let context = ValidationContext(spec: spec, source: source, diagnostics: diagnostics)
         for rule in rules { rule.check(context) }
         applySuppressions(spec, diagnostics)
-        guard !diagnostics.hasErrors else { return result }
+        guard emitsPlan, !diagnostics.hasErrors else { return result }
         var builder = PlanBuilder(spec: spec, sourceBytes: source.bytes)
         result.plan = builder.build()
         result.hoistedSecrets = builder.hoisted

@@ -23,6 +23,8 @@ public final class ValidationContext {
     public let diagnostics: DiagnosticCollector
     /// Every template in the spec, analysed.
     public private(set) lazy var templates: [AnalyzedTemplate] = TemplateInventory.collect(spec: spec, source: source)
+    /// Every variable read by any template or mapping, located (computed once).
+    public private(set) lazy var variableUses: [VariableUse] = ReferenceIndex.collect(in: self)
     /// Every mapping in the spec, analysed.
     public private(set) lazy var mappings: [AnalyzedMapping] = MappingInventory.collect(spec: spec)
 

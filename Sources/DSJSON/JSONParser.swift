@@ -213,7 +213,9 @@ private struct ParserState {
         defer { depth -= 1 }
         index += 1
         var members: [JSONMember] = []
-        var seen: [String: Int] = [:]
+        // Duplicate detection: a linear scan while the object is small (spec objects are),
+        // a hash index once it grows.
+        var seen: [String: Int]?
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -239,7 +241,13 @@ private struct ParserState {
             index += 1
             skipWhitespace()
             guard let value = parseValue(pointer: "") else { return nil }
-            if let first = seen[key] {
+            var firstIndex: Int?
+            if let index = seen {
+                firstIndex = index[key]
+            } else {
+                for i in 0..<members.count where members[i].key == key { firstIndex = i; break }
+            }
+            if let first = firstIndex {
                 let firstLine = recordSpans ? diagnostics.source?.location(ofOffset: members[first].keySpan.start).line : nil
                 let whereFirst = firstLine.map { " (first defined on line \($0))" } ?? ""
                 if recordSpans {
@@ -248,10 +256,15 @@ private struct ParserState {
                     errorOffset = keyStart
                     diagnostics.emit(JSONParseRules.duplicateKey, "duplicate key \"\(key)\"", span: keySpan, pointer: nil)
                 }
-            } else {
-                seen[key] = members.count
+            } else if seen != nil {
+                seen![key] = members.count
             }
             members.append(JSONMember(key: key, keySpan: keySpan, value: value))
+            if seen == nil, members.count == 32 {
+                var index = [String: Int](minimumCapacity: 64)
+                for (i, m) in members.enumerated() where index[m.key] == nil { index[m.key] = i }
+                seen = index
+            }
             skipWhitespace()
             guard index < bytes.count else {
                 fail(JSONParseRules.syntax, "unexpected end of file inside an object (missing '}')", at: index)

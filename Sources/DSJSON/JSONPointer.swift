@@ -3,7 +3,7 @@
 public enum JSONPointer {
     /// Escapes one reference token (`~` -> `~0`, `/` -> `~1`).
     public static func escape(_ token: String) -> String {
-        guard token.contains(where: { $0 == "~" || $0 == "/" }) else { return token }
+        guard token.utf8.contains(where: { $0 == 0x7E || $0 == 0x2F }) else { return token }
         var out = ""
         for c in token {
             switch c {
@@ -28,7 +28,11 @@ public enum JSONPointer {
     /// Splits a pointer into unescaped tokens; nil if it is not a valid pointer.
     public static func tokens(_ pointer: String) -> [String]? {
         if pointer.isEmpty { return [] }
-        guard pointer.hasPrefix("/") else { return nil }
+        guard pointer.utf8.first == 0x2F else { return nil }
+        if !pointer.utf8.contains(0x7E) {
+            // Fast path: no escapes, split on "/" bytes.
+            return pointer.utf8.dropFirst().split(separator: 0x2F, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        }
         var result: [String] = []
         for raw in pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
             var token = ""

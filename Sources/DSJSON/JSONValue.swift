@@ -41,11 +41,20 @@ public struct JSONNumber: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// A JSON object that keeps the order its keys were written in (payloads are emitted in
-/// the order the mapping declares) with O(1) lookup.
+/// the order the mapping declares) with fast lookup.
+///
+/// Event objects are small (a dozen keys), so members live in two parallel arrays and a
+/// lookup is a linear scan comparing keys; Swift compares short ASCII strings by their
+/// inline bits, which beats hashing the key. Objects past `indexThreshold` members get a
+/// hash index as well.
 public struct JSONObject: Hashable, Sendable, Sequence {
     /// Keys in insertion order.
     public private(set) var keys: [String] = []
-    private var storage: [String: JSONValue] = [:]
+    @usableFromInline var values: [JSONValue] = []
+    @usableFromInline var index: [String: Int]?
+
+    /// Member count above which a hash index is kept.
+    @usableFromInline static let indexThreshold = 16
 
     /// An empty object.
     public init() {}
@@ -53,6 +62,7 @@ public struct JSONObject: Hashable, Sendable, Sequence {
     /// Creates an object from ordered pairs; a repeated key keeps its first position and last value.
     public init(_ pairs: [(String, JSONValue)]) {
         keys.reserveCapacity(pairs.count)
+        values.reserveCapacity(pairs.count)
         for (k, v) in pairs { self[k] = v }
     }
 
@@ -61,38 +71,86 @@ public struct JSONObject: Hashable, Sendable, Sequence {
     /// True if no members.
     public var isEmpty: Bool { keys.isEmpty }
 
+    /// The position of a key, if present.
+    @inlinable
+    public func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return keys.withUnsafeBufferPointer { buffer in
+            for i in 0..<buffer.count where buffer[i] == key { return i }
+            return nil
+        }
+    }
+
+    /// The value at a position (0..<count), in insertion order.
+    public func value(at position: Int) -> JSONValue { values[position] }
+
     /// Reads or writes a member; writing nil removes it.
     public subscript(key: String) -> JSONValue? {
-        get { storage[key] }
+        get {
+            guard let i = position(of: key) else { return nil }
+            return values[i]
+        }
         set {
             if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+                if let i = position(of: key) {
+                    values[i] = newValue
+                } else {
+                    keys.append(key)
+                    values.append(newValue)
+                    if index != nil {
+                        index![key] = keys.count - 1
+                    } else if keys.count > Self.indexThreshold {
+                        rebuildIndex()
+                    }
+                }
+            } else if let i = position(of: key) {
+                keys.remove(at: i)
+                values.remove(at: i)
+                if index != nil { rebuildIndex() }
             }
         }
     }
 
+    private mutating func rebuildIndex() {
+        var map = [String: Int](minimumCapacity: keys.count)
+        for (i, k) in keys.enumerated() { map[k] = i }
+        index = keys.count > Self.indexThreshold ? map : nil
+    }
+
     /// Members in insertion order.
     public func makeIterator() -> AnyIterator<(key: String, value: JSONValue)> {
-        var index = 0
+        var i = 0
+        let keys = self.keys, values = self.values
         return AnyIterator {
-            guard index < keys.count else { return nil }
-            defer { index += 1 }
-            let key = keys[index]
-            return (key, storage[key]!)
+            guard i < keys.count else { return nil }
+            defer { i += 1 }
+            return (keys[i], values[i])
         }
     }
 
     /// Keys in sorted (code-point) order, as canonical output uses.
     public var sortedKeys: [String] { keys.sorted(by: JSONWriter.canonicalKeyOrder) }
 
+    /// Equality ignores member order: `{"a":1,"b":2}` equals `{"b":2,"a":1}`.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.storage == rhs.storage
+        guard lhs.count == rhs.count else { return false }
+        for i in 0..<lhs.keys.count {
+            guard let other = rhs[lhs.keys[i]], other == lhs.values[i] else { return false }
+        }
+        return true
     }
 
+    /// Order-independent hash, consistent with `==`.
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(storage)
+        hasher.combine(count)
+        var combined = 0
+        for i in 0..<keys.count {
+            var h = Hasher()
+            h.combine(keys[i])
+            h.combine(values[i])
+            combined = combined &+ h.finalize()
+        }
+        hasher.combine(combined)
     }
 }
 

@@ -128,17 +128,9 @@ public enum JSONWriter {
     /// U+2028 and U+2029 are escaped too so the output is also safe inside JavaScript.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        var utf8 = s.utf8
-        let fast: Bool? = utf8.withContiguousStorageIfAvailable { buffer in
-            appendEscaped(buffer, into: &out)
-            return true
-        }
-        if fast == nil {
-            var copy = s
-            copy.makeContiguousUTF8()
-            utf8 = copy.utf8
-            _ = utf8.withContiguousStorageIfAvailable { appendEscaped($0, into: &out) }
-        }
+        // withUTF8 reads small (inline) strings from a stack copy instead of allocating.
+        var s = s
+        s.withUTF8 { appendEscaped($0, into: &out) }
         out.append(UInt8(ascii: "\""))
     }
 

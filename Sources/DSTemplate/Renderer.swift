@@ -167,8 +167,10 @@ struct Renderer {
 
     @inline(__always)
     static func writeText(_ s: String, _ sink: Sink, into out: inout [UInt8]) throws(TemplateRenderError) {
-        let ok: Bool? = s.utf8.withContiguousStorageIfAvailable { writeBytes($0, sink, into: &out) }
-        if ok == false || (ok == nil && !writeBytes(Array(s.utf8), sink, into: &out)) {
+        // withUTF8 reads small (inline) strings from a stack copy instead of allocating.
+        var s = s
+        let ok = s.withUTF8 { writeBytes($0, sink, into: &out) }
+        if !ok {
             throw TemplateRenderError(message: "header value would contain a line break or NUL (possible header injection); refusing to render it")
         }
     }

@@ -5,7 +5,12 @@ import Foundation
 // Each figure is reported with a baseline measured in the same run, as a ratio, so numbers
 // from different machines can be compared.
 
+// Usage: dspec-bench [--quick] [--only lint|template|render] [--calls N]
 let quick = CommandLine.arguments.contains("--quick")
+let only: String? = CommandLine.arguments.firstIndex(of: "--only").flatMap { i in i + 1 < CommandLine.arguments.count ? CommandLine.arguments[i + 1] : nil }
+func selected(_ group: String) -> Bool { only == nil || only == group }
+// `--calls N` runs each measurement exactly N times (for instruction counting under callgrind).
+let fixedCalls: Int? = CommandLine.arguments.firstIndex(of: "--calls").flatMap { i in i + 1 < CommandLine.arguments.count ? Int(CommandLine.arguments[i + 1]) : nil }
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// Runs `body` repeatedly for at least `seconds` and returns operations per second.
@@ -18,7 +23,7 @@ func measure(_ label: String, operationsPerCall: Int = 1, seconds: Double = quic
         body()
         calls += 1
         elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    } while elapsed < seconds
+    } while fixedCalls.map { calls < $0 } ?? (elapsed < seconds)
     let rate = Double(calls * operationsPerCall) / elapsed
     print(String(format: "  %-58@ %12.0f /s", label as NSString, rate))
     return rate
@@ -43,6 +48,7 @@ let corpus: [SourceFile] = (0..<1000).map { i in
 let corpusBytes = corpus.reduce(0) { $0 + $1.bytes.count }
 print("dspec-bench (single thread; \(examples.count) example specs, corpus of \(corpus.count) specs, \(corpusBytes / 1024) KiB)")
 
+if selected("lint") {
 print("\nLint (parse + decode + all validation rules), issue #2 target: >= 5,000 specs/s")
 let runner = LintRunner()
 let lintRate = measure("lint 1,000 specs", operationsPerCall: corpus.count) {
@@ -65,4 +71,6 @@ let foundationParse = measure("Foundation JSONSerialization of 1,000 specs (no p
 }
 print(String(format: "\nRatios: lint / target = %.1fx; compile / target = %.1fx; our parse / Foundation parse = %.2fx; lint / Foundation parse = %.2fx",
              lintRate / 5000, compileRate / 5000, ourParse / foundationParse, lintRate / foundationParse))
-runRenderBenchmarks(quick: quick)
+}
+if selected("template") { runTemplateBenchmarks(quick: quick) }
+if selected("render") { runRenderBenchmarks(quick: quick) }

@@ -30,9 +30,11 @@ enum MappingInventory {
         func add(_ site: String, _ node: JSONNode?, _ pointer: String, marker: String?, data: Set<String>) {
             guard let node else { return }
             var count = 0
-            let lowered = lowerMarkers(node.value, marker: marker, count: &count)
-            let errors = CompiledMapping.check(lowered)
-            let compiled = errors.isEmpty ? (try? CompiledMapping.compile(lowered)) : nil
+            let lowered = marker == nil ? node.value : lowerMarkers(node.value, marker: marker, count: &count)
+            // Compile first: the common case is a valid mapping, and the full check (which
+            // collects every error, not just the first) is only needed when it fails.
+            let compiled = try? CompiledMapping.compile(lowered)
+            let errors = compiled == nil ? CompiledMapping.check(lowered) : []
             out.append(AnalyzedMapping(site: site, node: node, pointer: pointer, lowered: lowered,
                                        allowedData: data.union(TemplateInventory.builtinData), errors: errors, compiled: compiled, markerCount: count))
         }

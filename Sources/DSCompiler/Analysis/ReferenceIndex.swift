@@ -10,8 +10,8 @@ public struct VariableUse {
     public var isData: Bool
     /// True when read relative to a block or `@each` context (not from the event root).
     public var isRelative: Bool
-    /// Where in the spec file.
-    public var span: SourceSpan
+    /// Where in the spec file; computed only when a rule reports (see `ValidationContext.span(of:)`).
+    var location: UseLocation
     /// Pointer of the template or directive in the spec.
     public var pointer: String
     /// Data names meaningful at the site.
@@ -19,19 +19,27 @@ public struct VariableUse {
     /// Site description.
     public var site: String
 
+    /// How to find the use in the file, resolved lazily because most uses are never reported.
+    enum UseLocation {
+        case inTemplate(TemplateText, offset: Int, length: Int)
+        case atPointer(String, fallback: SourceSpan)
+    }
+
     /// Second segment (the name inside a data namespace), or "".
     public var name: String { segments.count > 1 ? segments[1] : "" }
 }
 
 /// Every variable read anywhere in the spec, from templates and mappings alike.
 enum ReferenceIndex {
-    static func all(in context: ValidationContext) -> [VariableUse] {
+    static func all(in context: ValidationContext) -> [VariableUse] { context.variableUses }
+
+    static func collect(in context: ValidationContext) -> [VariableUse] {
         var out: [VariableUse] = []
         for t in context.templates {
             guard let compiled = t.compiled else { continue }
             for r in compiled.references {
                 out.append(VariableUse(segments: r.segments, isData: r.isData, isRelative: r.isRelative,
-                                       span: context.span(in: t.text, offset: r.offset, length: r.length), pointer: t.text.pointer,
+                                       location: .inTemplate(t.text, offset: r.offset, length: r.length), pointer: t.text.pointer,
                                        allowedData: t.allowedData, site: t.site))
             }
         }
@@ -39,8 +47,8 @@ enum ReferenceIndex {
             guard let compiled = m.compiled else { continue }
             for r in compiled.references {
                 let pointer = m.pointer + r.pointer
-                let span = context.spec.root.resolve(pointer)?.span ?? m.node.span
-                out.append(VariableUse(segments: r.segments, isData: r.isData, isRelative: r.isRelative, span: span, pointer: pointer,
+                out.append(VariableUse(segments: r.segments, isData: r.isData, isRelative: r.isRelative,
+                                       location: .atPointer(pointer, fallback: m.node.span), pointer: pointer,
                                        allowedData: m.allowedData, site: m.site))
             }
         }
@@ -50,5 +58,15 @@ enum ReferenceIndex {
     /// Uses of one data namespace (`settings` or `secrets`) with a name.
     static func uses(in context: ValidationContext, namespace: String) -> [VariableUse] {
         all(in: context).filter { $0.isData && $0.segments.first == namespace && $0.segments.count > 1 }
+    }
+}
+
+extension ValidationContext {
+    /// The span of a variable use in the spec file.
+    func span(of use: VariableUse) -> SourceSpan {
+        switch use.location {
+        case .inTemplate(let text, let offset, let length): return span(in: text, offset: offset, length: length)
+        case .atPointer(let pointer, let fallback): return spec.root.resolve(pointer)?.span ?? fallback
+        }
     }
 }

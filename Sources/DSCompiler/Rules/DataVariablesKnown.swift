@@ -16,7 +16,7 @@ public struct DataVariablesKnown: ValidationRule {
             let suggestion = Suggestions.closest(to: namespace, in: use.allowedData)
             var message = "unknown data variable \"@\(namespace)\" in \(use.site); available here: \(use.allowedData.sorted().map { "@" + $0 }.joined(separator: ", "))"
             if let suggestion { message += "; did you mean \"@\(suggestion)\"?" }
-            context.report(Self.self, message, span: use.span, pointer: use.pointer, suggestion: suggestion.map { "@" + $0 })
+            context.report(Self.self, message, span: context.span(of: use), pointer: use.pointer, suggestion: suggestion.map { "@" + $0 })
         }
     }
 }

@@ -26,6 +26,6 @@ public struct EventFieldsKnown: ValidationRule {
         let suggestion = Suggestions.closest(to: word, in: candidates)
         var message = "\"\(path)\" is not a field of the canonical event (in \(use.site))"
         if let suggestion { message += "; did you mean \"\(suggestion)\"?" }
-        context.report(Self.self, message, span: use.span, pointer: use.pointer, suggestion: suggestion)
+        context.report(Self.self, message, span: context.span(of: use), pointer: use.pointer, suggestion: suggestion)
     }
 }

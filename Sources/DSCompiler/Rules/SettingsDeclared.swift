@@ -14,7 +14,7 @@ public struct SettingsDeclared: ValidationRule {
             let suggestion = Suggestions.closest(to: use.name, in: declared)
             var message = "setting \"\(use.name)\" is referenced but not declared"
             if let suggestion { message += "; did you mean \"\(suggestion)\"?" }
-            context.report(Self.self, message, span: use.span, pointer: use.pointer, suggestion: suggestion)
+            context.report(Self.self, message, span: context.span(of: use), pointer: use.pointer, suggestion: suggestion)
         }
     }
 }

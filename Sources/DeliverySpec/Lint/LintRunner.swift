@@ -13,8 +13,12 @@ public struct LintFileResult: Sendable {
 
 /// Lints specs: the `dspec lint` driver, usable from other Swift code.
 public struct LintRunner: Sendable {
-    /// The compiler used.
-    public var compiler = SpecCompiler()
+    /// The compiler used (lint stops after validation: no plan is built).
+    public var compiler: SpecCompiler = {
+        var c = SpecCompiler()
+        c.emitsPlan = false
+        return c
+    }()
 
     /// Creates a runner.
     public init() {}
