@@ -35,9 +35,11 @@ let package = Package(
         .target(name: "DSCompiler", dependencies: ["DSCore", "DSJSON", "DSSpec", "DSPlan", "DSTemplate", "DSMapping", "DSCrypto"]),
         // Stage 4: plan + events -> the exact HTTP requests (pure, deterministic, no I/O).
         .target(name: "DSRender", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSTemplate", "DSMapping", "DSCrypto"]),
+        // Stage 5: the delivery runtime (batching, token bucket, retries, OAuth, ledger) over a transport.
+        .target(name: "DSRuntime", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSCrypto"]),
         // Umbrella library: the pipeline facade, drivers and report formats used by the CLI.
         .target(name: "DeliverySpec", dependencies: [
-            "DSCore", "DSJSON", "DSCrypto", "DSTemplate", "DSMapping", "DSSpec", "DSPlan", "DSCompiler", "DSRender",
+            "DSCore", "DSJSON", "DSCrypto", "DSTemplate", "DSMapping", "DSSpec", "DSPlan", "DSCompiler", "DSRender", "DSRuntime",
         ]),
         .executableTarget(name: "dspec", dependencies: ["DeliverySpec"]),
         // Release-build benchmarks: `swift run -c release dspec-bench`.
@@ -48,6 +50,7 @@ let package = Package(
         .testTarget(name: "DSTemplateTests", dependencies: ["DSTemplate", "DSMapping", "DSJSON"], exclude: ["Fixtures"]),
         .testTarget(name: "DSCompilerTests", dependencies: ["DSCompiler", "DSSpec", "DSPlan", "DSJSON", "DSCore"]),
         .testTarget(name: "DSRenderTests", dependencies: ["DSRender", "DSCompiler", "DSPlan", "DSJSON", "DSCrypto"]),
+        .testTarget(name: "DSRuntimeTests", dependencies: ["DSRuntime", "DSRender", "DSCompiler", "DSPlan", "DSJSON"]),
         .testTarget(name: "DeliverySpecTests", dependencies: ["DeliverySpec"]),
     ]
 )

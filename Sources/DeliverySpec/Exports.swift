@@ -9,3 +9,4 @@
 @_exported import DSSpec
 @_exported import DSTemplate
 @_exported import DSRender
+@_exported import DSRuntime
