@@ -4,7 +4,7 @@ import Foundation
 /// Every command, in the order `dspec --help` lists them.
 let commands: [any Command.Type] = [LintCommand.self, CompileCommand.self, RenderCommand.self, TemplateCommand.self, RulesCommand.self]
 
-let version = "dspec 0.1.0"
+let version = "dspec \(toolVersion)"
 
 @MainActor func topLevelHelp() -> String {
     var text = """

@@ -1,5 +1,6 @@
 import DSCompiler
 import DSCore
+import DSJSON
 
 /// The result of linting one file.
 public struct LintFileResult: Sendable {
@@ -9,6 +10,8 @@ public struct LintFileResult: Sendable {
     public var diagnostics: [Diagnostic]
     /// The source (nil if unreadable), for rendering source lines.
     public var source: SourceFile?
+    /// The parsed document (nil if unreadable or not JSON), for fingerprints.
+    public var document: JSONNode?
 }
 
 /// Lints specs: the `dspec lint` driver, usable from other Swift code.
@@ -26,8 +29,8 @@ public struct LintRunner: Sendable {
     /// Lints one in-memory source.
     public func lint(_ source: SourceFile) -> LintFileResult {
         let diagnostics = DiagnosticCollector(source: source)
-        _ = compiler.compile(source, diagnostics: diagnostics)
-        return LintFileResult(path: source.path, diagnostics: diagnostics.sorted, source: source)
+        let result = compiler.compile(source, diagnostics: diagnostics)
+        return LintFileResult(path: source.path, diagnostics: diagnostics.sorted, source: source, document: result.document)
     }
 
     /// Lints files and directories. Unreadable paths become DS0000 findings.
@@ -42,7 +45,7 @@ public struct LintRunner: Sendable {
                 results.append(lint(source))
             } catch {
                 let d = Diagnostic(code: CompilerRules.unreadable.code, severity: .error, message: error.message, path: file)
-                results.append(LintFileResult(path: file, diagnostics: [d], source: nil))
+                results.append(LintFileResult(path: file, diagnostics: [d], source: nil, document: nil))
             }
         }
         return (results, usage)

@@ -1,56 +1,102 @@
 import DeliverySpec
+import Foundation
 
 /// `dspec lint PATH...`
 enum LintCommand: Command {
     static let name = "lint"
     static let summary = "Check specs and report diagnostics like a compiler."
     static let help = """
-    USAGE: dspec lint PATH... [--format text|json] [--strict] [--quiet]
+    USAGE: dspec lint PATH... [--format text|json|sarif|github|junit] [--fail-on error|warning|never]
+                              [--strict] [--baseline FILE] [--write-baseline FILE] [--quiet]
 
     Checks each spec file (directories are searched recursively for *.json specs; companion
     files such as NAME.secrets.json are skipped) and prints every finding with its file,
     line and column, stable rule code, JSON pointer, hint and "did you mean" suggestion.
+    Findings covered by an inline suppression in the spec ("lint": {"suppress": [...]}) are
+    reported as suppressed and do not fail the run.
 
     OPTIONS:
-      --format FORMAT   text (default) or json.
-      --strict          Warnings also fail the run.
-      --quiet           Print nothing on success (text format).
+      --format FORMAT        text (default), json, sarif (SARIF 2.1.0 for code scanning),
+                             github (workflow annotations) or junit (JUnit XML).
+      --fail-on LEVEL        error (default): exit 1 on errors; warning: also on warnings;
+                             never: always exit 0 unless usage/I/O fails.
+      --strict               Same as --fail-on warning.
+      --baseline FILE        Report only findings not recorded in FILE.
+      --write-baseline FILE  Record today's findings in FILE (and exit 0).
+      --quiet                Print nothing when there are no findings (text format).
 
     EXIT CODES:
-      0  no errors (and no warnings with --strict)
-      1  errors found (or warnings with --strict)
+      0  nothing at or above the --fail-on level
+      1  findings at or above the --fail-on level
       2  usage error, or a path that does not exist
 
     EXAMPLES:
       dspec lint specs/examples
-      dspec lint specs/acme.json --format json
+      dspec lint specs --format sarif > dspec.sarif
+      dspec lint specs --baseline .dspec-baseline.json
     """
 
     static func run(_ args: [String]) -> Int32 {
         let parsed: ParsedArguments
         do {
-            parsed = try ArgumentScanner.parse(args, flags: ["--strict", "--quiet"], options: ["--format"])
+            parsed = try ArgumentScanner.parse(args, flags: ["--strict", "--quiet"],
+                                               options: ["--format", "--fail-on", "--baseline", "--write-baseline"])
         } catch {
             return Console.usage(error.message, command: name)
         }
         let format = parsed.option("--format") ?? "text"
-        guard ["text", "json"].contains(format) else { return Console.usage("unknown format \"\(format)\" (expected text or json)", command: name) }
+        guard ["text", "json", "sarif", "github", "junit"].contains(format) else {
+            return Console.usage("unknown format \"\(format)\" (expected text, json, sarif, github or junit)", command: name)
+        }
+        var failOn = parsed.option("--fail-on") ?? "error"
+        guard ["error", "warning", "never"].contains(failOn) else {
+            return Console.usage("unknown --fail-on level \"\(failOn)\" (expected error, warning or never)", command: name)
+        }
+        if parsed.has("--strict") { failOn = "warning" }
         guard !parsed.positionals.isEmpty else { return Console.usage("no spec paths given", command: name) }
-        let (results, usageProblems) = LintRunner().lint(paths: parsed.positionals)
+
+        var (results, usageProblems) = LintRunner().lint(paths: parsed.positionals)
         for p in usageProblems { Console.err("dspec lint: \(p)") }
-        let all = results.flatMap(\.diagnostics).filter { $0.suppression == nil }
-        let errors = all.filter { $0.severity == .error }.count
-        let warnings = all.filter { $0.severity == .warning }.count
+
+        if let path = parsed.option("--write-baseline") {
+            let baseline = Baseline(results: results)
+            guard FileManager.default.createFile(atPath: path, contents: Data(baseline.fileContents.utf8)) else {
+                Console.err("dspec lint: cannot write \(path)")
+                return ExitCode.usage
+            }
+            Console.err("dspec lint: recorded \(baseline.fingerprints.count) findings in \(path)")
+            return usageProblems.isEmpty ? ExitCode.ok : ExitCode.usage
+        }
+        if let path = parsed.option("--baseline") {
+            do {
+                let baseline = try Baseline(contentsOf: path)
+                let filtered = baseline.filter(results)
+                results = filtered.results
+                if filtered.baselined > 0 { Console.err("dspec lint: \(filtered.baselined) findings matched the baseline \(path)") }
+            } catch {
+                Console.err("dspec lint: cannot read baseline: \(error)")
+                return ExitCode.usage
+            }
+        }
+
+        let active = results.flatMap(\.diagnostics).filter { $0.suppression == nil }
         switch format {
-        case "json":
-            Console.out(JSONReporter().format(results))
+        case "json": Console.out(JSONReporter().format(results))
+        case "sarif": Console.out(SARIFReporter(toolVersion: toolVersion).format(results))
+        case "github": Console.out(GitHubAnnotationReporter().format(results))
+        case "junit": Console.out(JUnitReporter().format(results))
         default:
-            if !(parsed.has("--quiet") && all.isEmpty) {
+            if !(parsed.has("--quiet") && active.isEmpty) {
                 Console.out(TextReporter(color: Console.colorEnabled).format(results))
             }
         }
         if !usageProblems.isEmpty { return ExitCode.usage }
-        if errors > 0 || (parsed.has("--strict") && warnings > 0) { return ExitCode.findings }
-        return ExitCode.ok
+        let failing: Bool
+        switch failOn {
+        case "never": failing = false
+        case "warning": failing = active.contains { $0.severity == .error || $0.severity == .warning }
+        default: failing = active.contains { $0.severity == .error }
+        }
+        return failing ? ExitCode.findings : ExitCode.ok
     }
 }

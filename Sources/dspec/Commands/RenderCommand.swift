@@ -90,7 +90,7 @@ enum RenderCommand: Command {
                 Console.out("\(job.fixtureDirectory): up to date (\(summary(set)))\n")
             case .drift(_, let drifts):
                 Console.out(FixtureComparison.report(drifts, directory: job.fixtureDirectory))
-                Console.out("\(job.fixtureDirectory): \(drifts.count) file\(drifts.count == 1 ? "" : "s") differ; run 'dspec render \(parsed.positionals[0])' to update\n")
+                Console.out("\(job.fixtureDirectory): \(drifts.count) file\(drifts.count == 1 ? "" : "s") differ; review, then run the same command without --check to update\n")
                 findings = true
             }
         }
