@@ -6,7 +6,10 @@ import Foundation
 // with 100-event json_array batches; and a baseline measured in the same run (Foundation
 // JSONSerialization of the same payload dictionary plus the same HMAC), reported as a ratio.
 
-/// The benchmark plan: a 15-field JSON template, Stripe-style timestamped signature.
+/// The 15-field payload template.
+private let renderBenchTemplate = #"{"event": "{{event}}", "event_id": "{{event_id}}", "user_id": "{{user_id}}", "anonymous_id": "{{anonymous_id}}", "timestamp": "{{timestamp}}", "ip": "{{context.ip}}", "user_agent": "{{context.user_agent}}", "page_url": "{{context.page.url}}", "page_title": "{{context.page.title}}", "referrer": "{{context.page.referrer}}", "locale": "{{context.locale}}", "order_id": "{{properties.order_id}}", "total": {{properties.total}}, "currency": "{{properties.currency}}", "coupon": "{{properties.coupon}}"}"#
+
+/// The benchmark plan: the template above, bearer auth, Stripe-style timestamped signature.
 private let renderBenchSpec = """
 {
   "dspec": 1,
@@ -18,7 +21,7 @@ private let renderBenchSpec = """
   "headers": {"X-Source": "dspec-bench"},
   "payload": {
     "format": "json",
-    "template": "{\\"event\\": \\"{{event}}\\", \\"event_id\\": \\"{{event_id}}\\", \\"user_id\\": \\"{{user_id}}\\", \\"anonymous_id\\": \\"{{anonymous_id}}\\", \\"timestamp\\": \\"{{timestamp}}\\", \\"ip\\": \\"{{context.ip}}\\", \\"user_agent\\": \\"{{context.user_agent}}\\", \\"page_url\\": \\"{{context.page.url}}\\", \\"page_title\\": \\"{{context.page.title}}\\", \\"referrer\\": \\"{{context.page.referrer}}\\", \\"locale\\": \\"{{context.locale}}\\", \\"order_id\\": \\"{{properties.order_id}}\\", \\"total\\": {{properties.total}}, \\"currency\\": \\"{{properties.currency}}\\", \\"coupon\\": \\"{{properties.coupon}}\\"}"
+    "template": \(JSONWriter.string(.string(renderBenchTemplate)))
   },
   "signing": {"preset": "stripe", "secret": "{{@secrets.signing_secret}}"}
 }
@@ -87,11 +90,27 @@ func runRenderBenchmarks(quick: Bool) {
     let requestRate = renderBenchRate("requests (template body + HMAC-SHA256), fixed env", quick: quick, operationsPerCall: events.count) {
         for e in events { sink &+= (try? renderer.render(e, environment: fixed))?.body.count ?? 0 }
     }
-    let systemRate = renderBenchRate("requests, system clock + random request ids", quick: quick, operationsPerCall: events.count) {
+    let systemRate = renderBenchRate("requests, system clock + request-id counter (runtime env)", quick: quick, operationsPerCall: events.count) {
         for e in events { sink &+= (try? renderer.render(e, environment: system))?.body.count ?? 0 }
     }
     let batchRate = renderBenchRate("events in 100-event json_array batches (signed)", quick: quick, operationsPerCall: events.count) {
         sink &+= batchRenderer.renderAll(events, environment: fixed).requests.count
+    }
+
+    // Where the time goes: the payload template alone (DSTemplate) and the HMAC alone.
+    let template = try! CompiledTemplate.compile(renderBenchTemplate, mode: .json)
+    let data: [String: JSONValue] = ["settings": .object(JSONObject()), "secrets": .object(secrets)]
+    var buffer: [UInt8] = []
+    let templateRate = renderBenchRate("  of which: payload template render alone", quick: quick, operationsPerCall: events.count) {
+        for e in events { buffer.removeAll(keepingCapacity: true); try? template.render(e, data: data, into: &buffer); sink &+= buffer.count }
+    }
+    let signingKey = Array("whsec_bench_secret_0123456789".utf8)
+    let hmacRate = renderBenchRate("  of which: HMAC-SHA256 of timestamp.body alone", quick: quick, operationsPerCall: events.count) {
+        for _ in events {
+            var message = Array("1767225600.".utf8)
+            message.append(contentsOf: sample.body)
+            sink &+= HMAC.authenticationCode(.sha256, key: signingKey, message: message).count
+        }
     }
 
     print("\nBaseline: Foundation JSONSerialization of the same 15-field payload + the same HMAC")
@@ -113,7 +132,10 @@ func runRenderBenchmarks(quick: Bool) {
             sink &+= Hex.encode(HMAC.authenticationCode(.sha256, key: keys, message: message)).utf8.count
         }
     }
-    print(String(format: "\nRatios: requests / target = %.2fx; requests / baseline = %.2fx; system env / fixed env = %.2fx; batched events / requests = %.2fx",
-                 requestRate / 300_000, requestRate / baseline, systemRate / requestRate, batchRate / requestRate))
+    print(String(format: "\nRatios: requests / target = %.2fx (runtime env %.2fx); requests / baseline = %.2fx; batched events / requests = %.2fx",
+                 requestRate / 300_000, systemRate / 300_000, requestRate / baseline, batchRate / requestRate))
+    let perRequest = 1e9 / requestRate, perTemplate = 1e9 / templateRate, perHMAC = 1e9 / hmacRate
+    print(String(format: "Per request: %.0f ns = template %.0f ns (%.0f%%) + HMAC %.0f ns (%.0f%%) + everything else %.0f ns",
+                 perRequest, perTemplate, 100 * perTemplate / perRequest, perHMAC, 100 * perHMAC / perRequest, perRequest - perTemplate - perHMAC))
     if sink == 42 { print("") }  // keeps the work observable to the optimiser
 }

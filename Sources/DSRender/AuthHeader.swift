@@ -1,0 +1,191 @@
+import DSCrypto
+import DSJSON
+import DSPlan
+
+/// The header a plan's auth block adds: `Authorization: Bearer <token>`,
+/// `Authorization: Basic base64(user:password)`, or `NAME: <prefix><key>` for a header API
+/// key. An API key in the query is added by ``URLBuilder``; OAuth kinds take the current
+/// access token at render time (the token fetch is the runtime's job, not a render's).
+struct AuthHeader: Sendable {
+    private enum Source: Sendable {
+        case none
+        case bearer(SiteTemplate)
+        case basic(user: SiteTemplate, password: SiteTemplate)
+        case apiKey(name: String, prefix: String, value: SiteTemplate)
+        case oauth
+    }
+
+    private let source: Source
+    /// The header when it is the same for every request.
+    let constantField: HTTPHeaderField?
+    /// Rendered credentials (not plain secret values) to redact from fixtures.
+    let derivedCredentials: [RedactableCredential]
+
+    init(_ auth: PlanAuth, data: [String: JSONValue], configuration: ResolvedConfiguration) throws(RenderError) {
+        func template(_ text: String, _ site: String) throws(RenderError) -> SiteTemplate {
+            try SiteTemplate(text, mode: .plain, site: site, isHeader: true, data: data, configuration: configuration)
+        }
+        var credentials: [RedactableCredential] = []
+        func credentialName(_ text: String, fallback: String) -> String {
+            SecretReferenceScanner.names(inTemplate: text).first ?? fallback
+        }
+        switch auth {
+        case .none:
+            source = .none
+        case .bearer(let token):
+            let t = try template(token, "auth token (Authorization header)")
+            source = .bearer(t)
+            if let v = t.constantText { credentials.append(RedactableCredential(name: credentialName(token, fallback: "auth_token"), value: v)) }
+        case .basic(let user, let password):
+            let u = try template(user, "auth username (Authorization header)")
+            let p = try template(password, "auth password (Authorization header)")
+            source = .basic(user: u, password: p)
+            if let uv = u.constantText, let pv = p.constantText {
+                credentials.append(RedactableCredential(name: credentialName(password, fallback: "auth_password"), value: Base64.encode(Array((uv + ":" + pv).utf8))))
+            }
+        case .apiKey(let location, let name, let value, let prefix):
+            if location == "query" {
+                source = .none
+            } else {
+                let v = try template(value, "auth api key (header \"\(name)\")")
+                source = .apiKey(name: name, prefix: prefix, value: v)
+                if let text = v.constantText { credentials.append(RedactableCredential(name: credentialName(value, fallback: "api_key"), value: text)) }
+            }
+        case .oauth2ClientCredentials, .oauth2RefreshToken, .serviceAccount:
+            source = .oauth
+        }
+        derivedCredentials = credentials
+        constantField = try Self.makeField(source, event: .null, configuration: configuration, constantOnly: true)
+    }
+
+    /// True for OAuth kinds, whose header carries the access token passed to the render.
+    var isOAuth: Bool { if case .oauth = source { return true }; return false }
+
+    /// True if the header is built from the plan's templates (bearer, basic, header API key).
+    var rendersHeader: Bool {
+        switch source {
+        case .bearer, .basic, .apiKey: return true
+        case .none, .oauth: return false
+        }
+    }
+
+    /// The header for `event`, or nil for kinds that add none here.
+    func field(_ event: JSONValue, configuration: ResolvedConfiguration) throws(RenderError) -> HTTPHeaderField? {
+        if let constantField { return constantField }
+        return try Self.makeField(source, event: event, configuration: configuration, constantOnly: false)
+    }
+
+    private static func makeField(_ source: Source, event: JSONValue, configuration: ResolvedConfiguration, constantOnly: Bool) throws(RenderError) -> HTTPHeaderField? {
+        let data = configuration.data
+        switch source {
+        case .none, .oauth:
+            return nil
+        case .bearer(let token):
+            if constantOnly && !token.isConstant { return nil }
+            return HTTPHeaderField(name: "Authorization", value: "Bearer " + (try token.string(event, data: data, configuration: configuration)))
+        case .basic(let user, let password):
+            if constantOnly && !(user.isConstant && password.isConstant) { return nil }
+            let pair = try user.string(event, data: data, configuration: configuration) + ":" + (try password.string(event, data: data, configuration: configuration))
+            return HTTPHeaderField(name: "Authorization", value: "Basic " + Base64.encode(Array(pair.utf8)))
+        case .apiKey(let name, let prefix, let value):
+            if constantOnly && !value.isConstant { return nil }
+            let text = prefix + (try value.string(event, data: data, configuration: configuration))
+            if SiteTemplate.hasHeaderBreak(Array(text.utf8)) {
+                throw RenderError(.headerInjection, "header \"\(name)\": the value contains CR, LF or NUL (header injection)")
+            }
+            return HTTPHeaderField(name: name, value: text)
+        }
+    }
+}
+
+/// Builds the request URL: the endpoint's `.url` template (path segments and query values
+/// percent-encoded by the template engine), then the plan's query parameters (names and
+/// values RFC 3986-encoded), then an API key sent in the query. Also yields the path for
+/// `@path` in signing strings.
+struct URLBuilder: Sendable {
+    private let base: SiteTemplate
+    private let query: [(name: String, value: SiteTemplate)]
+    private let constant: (url: String, path: String)?
+    /// Credentials as they appear in the URL, to redact from fixtures.
+    let derivedCredentials: [RedactableCredential]
+
+    init(_ endpoint: PlanEndpoint, auth: PlanAuth, data: [String: JSONValue], configuration: ResolvedConfiguration) throws(RenderError) {
+        base = try SiteTemplate(endpoint.url, mode: .url, site: "endpoint URL", isHeader: false, data: data, configuration: configuration)
+        var query: [(String, SiteTemplate)] = []
+        for q in endpoint.query {
+            query.append((q.name, try SiteTemplate(q.value, mode: .plain, site: "query parameter \"\(q.name)\"", isHeader: false, data: data, configuration: configuration)))
+        }
+        var credentials: [RedactableCredential] = []
+        if case .apiKey(let location, let name, let value, let prefix) = auth, location == "query" {
+            let t = try SiteTemplate(prefix + value, mode: .plain, site: "auth api key (query parameter \"\(name)\")", isHeader: false, data: data, configuration: configuration)
+            query.append((name, t))
+            if let text = t.constantText {
+                credentials.append(RedactableCredential(name: SecretReferenceScanner.names(inTemplate: value).first ?? "api_key", value: text))
+            }
+        }
+        self.query = query
+        derivedCredentials = credentials
+        if base.isConstant && query.allSatisfy({ $0.1.isConstant }) {
+            constant = try Self.assemble(base, query, event: .null, configuration: configuration)
+        } else {
+            constant = nil
+        }
+    }
+
+    /// The URL and its path for a request whose (first) event is `event`.
+    @inline(__always)
+    func build(_ event: JSONValue, configuration: ResolvedConfiguration) throws(RenderError) -> (url: String, path: String) {
+        if let constant { return constant }
+        return try Self.assemble(base, query, event: event, configuration: configuration)
+    }
+
+    private static func assemble(_ base: SiteTemplate, _ query: [(name: String, value: SiteTemplate)], event: JSONValue,
+                                 configuration: ResolvedConfiguration) throws(RenderError) -> (url: String, path: String) {
+        var out: [UInt8] = []
+        out.reserveCapacity(128)
+        try base.render(event, data: configuration.data, configuration: configuration, into: &out)
+        var fragment: [UInt8] = []
+        if let hash = out.firstIndex(of: UInt8(ascii: "#")) {
+            fragment = Array(out[hash...])
+            out.removeSubrange(hash...)
+        }
+        if !query.isEmpty {
+            var separator: UInt8? = out.contains(UInt8(ascii: "?")) ? UInt8(ascii: "&") : UInt8(ascii: "?")
+            if let last = out.last, last == UInt8(ascii: "?") || last == UInt8(ascii: "&") { separator = nil }
+            var value: [UInt8] = []
+            for (name, template) in query {
+                if let separator { out.append(separator) }
+                separator = UInt8(ascii: "&")
+                PercentEncoding.appendQueryComponent(name, into: &out)
+                out.append(UInt8(ascii: "="))
+                value.removeAll(keepingCapacity: true)
+                try template.render(event, data: configuration.data, configuration: configuration, into: &value)
+                value.withUnsafeBufferPointer { PercentEncoding.appendQueryComponent(bytes: $0, into: &out) }
+            }
+        }
+        out.append(contentsOf: fragment)
+        return (String(decoding: out, as: UTF8.self), path(of: out))
+    }
+
+    /// The path of an absolute URL as sent (percent-encoded, no query or fragment); `/` if empty.
+    static func path(of url: [UInt8]) -> String {
+        var i = 0
+        if let scheme = findSchemeEnd(url) { i = scheme }
+        while i < url.count, url[i] != UInt8(ascii: "/"), url[i] != UInt8(ascii: "?"), url[i] != UInt8(ascii: "#") { i += 1 }
+        guard i < url.count, url[i] == UInt8(ascii: "/") else { return "/" }
+        var end = i
+        while end < url.count, url[end] != UInt8(ascii: "?"), url[end] != UInt8(ascii: "#") { end += 1 }
+        return String(decoding: url[i..<end], as: UTF8.self)
+    }
+
+    /// The index just past `://`, if the URL has a scheme.
+    private static func findSchemeEnd(_ url: [UInt8]) -> Int? {
+        var i = 0
+        while i + 2 < url.count {
+            if url[i] == UInt8(ascii: ":") { return url[i + 1] == UInt8(ascii: "/") && url[i + 2] == UInt8(ascii: "/") ? i + 3 : nil }
+            if url[i] == UInt8(ascii: "/") || url[i] == UInt8(ascii: "?") { return nil }
+            i += 1
+        }
+        return nil
+    }
+}

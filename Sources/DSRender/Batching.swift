@@ -1,0 +1,195 @@
+import DSJSON
+import DSMapping
+import DSPlan
+
+/// Encodes a group of payloads as one request body, per `batching.format`:
+/// `json_array` gives `[p1,p2]`, `json_object` evaluates the envelope mapping with the array
+/// as `@batch`, `ndjson` writes each payload on its own line, each line ending in `\n`.
+public struct BatchBodyEncoder: Sendable {
+    /// The body layouts.
+    public enum Format: String, Sendable {
+        case jsonArray = "json_array"
+        case jsonObject = "json_object"
+        case ndjson
+    }
+
+    /// The layout.
+    public let format: Format
+    private let envelope: CompiledMapping?
+    private let configuration: ResolvedConfiguration
+
+    init(_ batching: PlanBatching, configuration: ResolvedConfiguration) throws(RenderError) {
+        guard let format = Format(rawValue: batching.format) else {
+            throw RenderError(.plan, "batching: unknown format \"\(batching.format)\" (expected json_array, json_object or ndjson)")
+        }
+        self.format = format
+        self.configuration = configuration
+        if format == .jsonObject {
+            guard let spec = batching.envelope else { throw RenderError(.plan, "batching: format json_object needs an envelope") }
+            envelope = try PayloadBuilder.compileMapping(spec, "batch envelope", configuration)
+        } else {
+            envelope = nil
+        }
+    }
+
+    /// The body for `payloads` (at least one).
+    public func encode(_ payloads: ArraySlice<EncodedPayload>) throws(RenderError) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(payloads.reduce(16) { $0 + $1.bytes.count + 1 })
+        switch format {
+        case .jsonArray:
+            out.append(UInt8(ascii: "["))
+            for (i, p) in payloads.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: p.bytes)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .ndjson:
+            for p in payloads {
+                out.append(contentsOf: p.bytes)
+                out.append(0x0A)
+            }
+        case .jsonObject:
+            let values = payloads.map { $0.value ?? .null }
+            let body = try envelopeValue(root: payloads.first?.event ?? .null, batch: .array(values))
+            JSONWriter.write(body, style: .compact, into: &out)
+        }
+        return out
+    }
+
+    /// The envelope evaluated with `batch` as `@batch` and the batch's first event as root.
+    private func envelopeValue(root: JSONValue, batch: JSONValue) throws(RenderError) -> JSONValue {
+        var data = configuration.data
+        data["batch"] = batch
+        return try PayloadBuilder.evaluate(envelope!, "batch envelope", root: root, data: data, configuration: configuration)
+    }
+
+    /// Bytes the body adds around the payloads' own bytes for a batch starting with `first`:
+    /// brackets, separators and the envelope. Exact for json_array and ndjson; for
+    /// json_object it assumes the envelope's other members do not depend on the array, and
+    /// ``BatchGrouper`` verifies the real size before it emits a batch.
+    func framingBytes(count: Int, first: EncodedPayload) throws(RenderError) -> Int {
+        switch format {
+        case .jsonArray: return 1 + count
+        case .ndjson: return count
+        case .jsonObject:
+            // The envelope with an empty array already holds the brackets.
+            let empty = JSONWriter.bytes(try envelopeValue(root: first.event, batch: .array([]))).count
+            return empty + (count - 1)
+        }
+    }
+}
+
+/// A group of payloads and its encoded body.
+public struct PayloadBatch: Sendable {
+    /// The payloads, in arrival order.
+    public var payloads: [EncodedPayload]
+    /// The encoded body (at most `max_bytes` long).
+    public var body: [UInt8]
+}
+
+/// What happened to payloads offered to a ``BatchGrouper``.
+public enum BatchGroupingEvent: Sendable {
+    /// A batch is complete and ready to send.
+    case batch(PayloadBatch)
+    /// A payload cannot be sent: its body alone exceeds `max_bytes`. Reported, never dropped silently.
+    case rejected(EncodedPayload, RenderError)
+}
+
+/// Groups payloads, in order, into batches that respect `batching.max_events` and
+/// `batching.max_bytes`, measured on the encoded body (brackets, separators, newlines and the
+/// envelope included), so a batch that fits here is one the vendor accepts.
+///
+/// It is incremental so the runtime can feed it events as they arrive and flush on its
+/// timer (`max_wait_ms`); `dspec render` feeds it a whole events file and flushes once.
+/// `maxBytes == 0` means no byte limit.
+public struct BatchGrouper: Sendable {
+    /// At most this many payloads per batch.
+    public let maxEvents: Int
+    /// At most this many body bytes per batch (0: unlimited).
+    public let maxBytes: Int
+    /// The body encoder.
+    public let encoder: BatchBodyEncoder
+    private var pending: [EncodedPayload] = []
+    private var pendingPayloadBytes = 0
+    private var pendingFrameBase = 0
+
+    /// Creates a grouper.
+    public init(maxEvents: Int, maxBytes: Int, encoder: BatchBodyEncoder) {
+        self.maxEvents = max(1, maxEvents)
+        self.maxBytes = max(0, maxBytes)
+        self.encoder = encoder
+    }
+
+    /// Number of payloads waiting for the next batch.
+    public var pendingCount: Int { pending.count }
+
+    /// Offers a payload; returns the batches (and rejections) this completes. Throws only if
+    /// the batch envelope cannot be evaluated for this payload, in which case nothing changes.
+    public mutating func append(_ payload: EncodedPayload) throws(RenderError) -> [BatchGroupingEvent] {
+        // Every format adds one byte per event (a comma or a newline) on top of a fixed part,
+        // which for an envelope depends on the batch's first event.
+        let framingAlone = try encoder.framingBytes(count: 1, first: payload)
+        var events: [BatchGroupingEvent] = []
+        if maxBytes > 0, framingAlone + payload.bytes.count > maxBytes {
+            events.append(.rejected(payload, tooLarge(framingAlone + payload.bytes.count)))
+            return events
+        }
+        if !pending.isEmpty && (pending.count >= maxEvents || (maxBytes > 0 && projectedSize(adding: payload) > maxBytes)) {
+            events += flush()
+        }
+        if pending.isEmpty { pendingFrameBase = framingAlone - 1 }
+        pending.append(payload)
+        pendingPayloadBytes += payload.bytes.count
+        if pending.count >= maxEvents { events += flush() }
+        return events
+    }
+
+    /// Emits whatever is pending as batches (none if nothing is pending). Payloads whose body
+    /// cannot be built are returned as rejections, so none is lost.
+    public mutating func flush() -> [BatchGroupingEvent] {
+        guard !pending.isEmpty else { return [] }
+        let group = pending
+        pending = []
+        pendingPayloadBytes = 0
+        return close(group[...])
+    }
+
+    private func projectedSize(adding payload: EncodedPayload) -> Int {
+        pendingFrameBase + (pending.count + 1) + pendingPayloadBytes + payload.bytes.count
+    }
+
+    private func tooLarge(_ size: Int) -> RenderError {
+        RenderError(.tooLarge, "the event's encoded body is \(size) bytes, more than batching.max_bytes (\(maxBytes)) allows even alone")
+    }
+
+    /// Encodes a group; if the real body is over the limit (an envelope that grows with the
+    /// batch), moves payloads from the end into a following batch until each fits.
+    private func close(_ group: ArraySlice<EncodedPayload>) -> [BatchGroupingEvent] {
+        var events: [BatchGroupingEvent] = []
+        var rest = group
+        while !rest.isEmpty {
+            var take = rest.count
+            while true {
+                let body: [UInt8]
+                do {
+                    body = try encoder.encode(rest.prefix(take))
+                } catch {
+                    for p in rest.prefix(take) { events.append(.rejected(p, error)) }
+                    break
+                }
+                if maxBytes == 0 || body.count <= maxBytes {
+                    events.append(.batch(PayloadBatch(payloads: Array(rest.prefix(take)), body: body)))
+                    break
+                }
+                if take == 1 {
+                    events.append(.rejected(rest.first!, tooLarge(body.count)))
+                    break
+                }
+                take -= 1
+            }
+            rest = rest.dropFirst(take)
+        }
+        return events
+    }
+}

@@ -1,0 +1,71 @@
+import DSJSON
+import DSPlan
+
+/// Whether an event is delivered, and if not, why. Filtering is an outcome, never a silent
+/// drop: whoever renders or delivers reports the reason.
+public enum EventSelection: Sendable, Equatable {
+    /// The event passes the plan's selection.
+    case selected
+    /// The event is not for this destination; the reason names the rule it failed.
+    case filtered(reason: String)
+}
+
+/// Applies a plan's `events` block to one event.
+///
+/// The rule, in order:
+/// 1. **Type**: the event's `type` must be one of `events.types`.
+/// 2. **Name**: if `events.names` is set and the event is a `track` event, its `event` name
+///    must be in the list exactly (case-sensitive). Names do not apply to other types: a page
+///    or identify event has no event name to compare.
+/// 3. **Consent**: every category in `events.consent` must be granted by the event. A
+///    category is granted when it appears in `context.consent.categories` (an array of
+///    strings) or maps to `true` in `context.consent.categoryPreferences` (an object of
+///    booleans). Anything else (missing consent context, `false`, a non-boolean) is not
+///    consent: when in doubt the event is not delivered.
+public struct EventSelector: Sendable {
+    private let types: Set<String>
+    private let typeList: String
+    private let names: Set<String>?
+    private let consent: [String]
+
+    /// Creates the selector for a plan's event selection.
+    public init(_ events: PlanEvents) {
+        types = Set(events.types)
+        typeList = events.types.joined(separator: ", ")
+        names = events.names.map(Set.init)
+        consent = events.consent
+    }
+
+    /// Decides one event.
+    public func select(_ event: JSONValue) -> EventSelection {
+        guard let type = event["type"]?.stringValue else {
+            return .filtered(reason: "the event has no \"type\" string")
+        }
+        guard types.contains(type) else {
+            return .filtered(reason: "type \"\(type)\" is not selected (events.types: \(typeList))")
+        }
+        if type == "track", let names {
+            guard let name = event["event"]?.stringValue else {
+                return .filtered(reason: "the track event has no \"event\" name and events.names is set")
+            }
+            guard names.contains(name) else {
+                return .filtered(reason: "event name \"\(name)\" is not in events.names")
+            }
+        }
+        if !consent.isEmpty {
+            let given = event["context"]?["consent"]
+            for category in consent where !Self.grants(given, category) {
+                return .filtered(reason: "consent category \"\(category)\" is not granted by context.consent")
+            }
+        }
+        return .selected
+    }
+
+    /// True if the event's `context.consent` grants `category` (see the type's rule).
+    static func grants(_ consent: JSONValue?, _ category: String) -> Bool {
+        guard let consent else { return false }
+        if let list = consent["categories"]?.arrayValue, list.contains(.string(category)) { return true }
+        if let preferences = consent["categoryPreferences"]?.objectValue, preferences[category] == .bool(true) { return true }
+        return false
+    }
+}

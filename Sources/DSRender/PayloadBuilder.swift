@@ -1,0 +1,133 @@
+import DSJSON
+import DSMapping
+import DSPlan
+import DSTemplate
+
+/// One event's payload, encoded as it appears in a request body, ready to be sent alone or
+/// grouped into a batch (``BatchGrouper``).
+public struct EncodedPayload: Sendable {
+    /// The event's `event_id` (empty if it has none).
+    public var eventID: String
+    /// The event itself: the root for URL and header templates of the request carrying it.
+    public var event: JSONValue
+    /// The payload as a value, when the batch format needs one (a `json_object` envelope) or
+    /// it was computed anyway (mappings, canonical); nil for a template payload sent as bytes.
+    public var value: JSONValue?
+    /// The payload's encoding in the body format: compact JSON (mapping key order kept) or
+    /// the form encoding.
+    public var bytes: [UInt8]
+    /// A number the caller attaches and batching carries through untouched, to match
+    /// batches and rejections back to its own records (``RequestRenderer/renderAll(_:environment:accessToken:)``
+    /// uses the event's input position).
+    public var tag: Int
+
+    /// Creates an encoded payload.
+    public init(eventID: String, event: JSONValue, value: JSONValue?, bytes: [UInt8], tag: Int = 0) {
+        self.eventID = eventID
+        self.event = event
+        self.value = value
+        self.bytes = bytes
+        self.tag = tag
+    }
+}
+
+/// Builds payloads from events: the plan's body source (mapping, `.json` template or the
+/// canonical event), then the event wrapper, then the body encoding (JSON or form).
+struct PayloadBuilder: Sendable {
+    enum Source: Sendable {
+        case mapping(CompiledMapping)
+        case template(CompiledTemplate)
+        case canonical
+    }
+
+    let source: Source
+    let wrapper: CompiledMapping?
+    let isForm: Bool
+    /// True if payloads must carry `value` (a json_object envelope embeds them as values).
+    let needsValue: Bool
+
+    init(_ payload: PlanPayload, needsValue: Bool, configuration: ResolvedConfiguration) throws(RenderError) {
+        switch payload.format {
+        case "json", "canonical": isForm = false
+        case "form": isForm = true
+        default: throw RenderError(.plan, "payload: unknown format \"\(payload.format)\" (expected json, form or canonical)")
+        }
+        switch payload.body {
+        case .mapping(let spec):
+            source = .mapping(try Self.compileMapping(spec, "payload mapping", configuration))
+        case .template(let text):
+            if isForm { throw RenderError(.plan, "payload: format form is built from a mapping; a JSON template cannot be form-encoded") }
+            do {
+                source = .template(try CompiledTemplate.compile(text, mode: .json, partials: payload.partials))
+            } catch {
+                throw RenderError(.plan, "payload template: does not compile: \(configuration.scrub(error.message))")
+            }
+        case .canonical:
+            source = .canonical
+        }
+        wrapper = try payload.wrapper.map { spec throws(RenderError) in try Self.compileMapping(spec, "payload wrapper", configuration) }
+        self.needsValue = needsValue
+    }
+
+    static func compileMapping(_ spec: JSONValue, _ site: String, _ configuration: ResolvedConfiguration) throws(RenderError) -> CompiledMapping {
+        do {
+            return try CompiledMapping.compile(spec)
+        } catch {
+            throw RenderError(.plan, "\(site): does not compile: \(configuration.scrub(String(describing: error)))")
+        }
+    }
+
+    static func evaluate(_ mapping: CompiledMapping, _ site: String, root: JSONValue, data: [String: JSONValue],
+                         configuration: ResolvedConfiguration) throws(RenderError) -> JSONValue {
+        do {
+            return try mapping.evaluate(root, data: data)
+        } catch {
+            throw RenderError(.render, "\(site): \(configuration.scrub(String(describing: error)))")
+        }
+    }
+
+    /// Builds the payload of `event`.
+    func build(_ event: JSONValue, configuration: ResolvedConfiguration, sizeHint: Int = 256) throws(RenderError) -> EncodedPayload {
+        let eventID = event["event_id"]?.stringValue ?? ""
+        let data = configuration.data
+        var value: JSONValue?
+        var bytes: [UInt8] = []
+        switch source {
+        case .template(let template):
+            bytes.reserveCapacity(sizeHint)
+            do {
+                try template.render(event, data: data, into: &bytes)
+            } catch {
+                throw RenderError(.render, "payload template: \(configuration.scrub(error.message))")
+            }
+            if wrapper == nil && !needsValue {
+                return EncodedPayload(eventID: eventID, event: event, value: nil, bytes: bytes)
+            }
+            do {
+                value = try JSONParser().parseValue(bytes)
+            } catch {
+                throw RenderError(.payload, "payload template: the rendered payload is not valid JSON (\(error.message) at byte \(error.offset))")
+            }
+        case .mapping(let mapping):
+            value = try Self.evaluate(mapping, "payload mapping", root: event, data: data, configuration: configuration)
+        case .canonical:
+            value = event
+        }
+        if let wrapper {
+            var wrapperData = data
+            wrapperData["payload"] = value
+            value = try Self.evaluate(wrapper, "payload wrapper", root: event, data: wrapperData, configuration: configuration)
+        }
+        bytes.removeAll(keepingCapacity: true)
+        if isForm {
+            do {
+                try FormBodyEncoder.encode(value!, into: &bytes)
+            } catch {
+                throw RenderError(.payload, "payload: \(error.description)")
+            }
+        } else {
+            JSONWriter.write(value!, style: .compact, into: &bytes)
+        }
+        return EncodedPayload(eventID: eventID, event: event, value: value, bytes: bytes)
+    }
+}

@@ -1,0 +1,110 @@
+import DSCrypto
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Everything a request depends on besides the plan, the configuration and the events: the
+/// clock and the request-id source. Injecting them is what makes rendering a pure function,
+/// so fixtures are byte-stable and the runtime and the fixtures share one implementation.
+public protocol RenderEnvironment: Sendable {
+    /// The current time as Unix seconds (`@timestamp` in signing strings and headers).
+    func unixTime() -> Int64
+    /// The id of the request carrying `eventIDs` (`@request_id`, e.g. Standard Webhooks'
+    /// `webhook-id`).
+    func requestID(forEventIDs eventIDs: [String]) -> String
+}
+
+/// The environment fixtures are rendered in: a fixed clock and request ids derived from
+/// the event ids, so the same events always give the same bytes.
+///
+/// The request id is `msg_` followed by the first 24 hex digits of SHA-256 over the event
+/// ids joined by `\n`: stable, unique per batch in practice, and shaped like the message ids
+/// webhook schemes use.
+public struct FixedRenderEnvironment: RenderEnvironment {
+    /// 2026-01-01T00:00:00Z, the timestamp every fixture is rendered at.
+    public static let fixtureTimestamp: Int64 = 1_767_225_600
+
+    /// The fixed clock value.
+    public var timestamp: Int64
+
+    /// Creates the environment; the default timestamp is ``fixtureTimestamp``.
+    public init(timestamp: Int64 = FixedRenderEnvironment.fixtureTimestamp) {
+        self.timestamp = timestamp
+    }
+
+    /// The fixed ``timestamp``.
+    public func unixTime() -> Int64 { timestamp }
+
+    /// `msg_` + the first 24 hex digits of SHA-256 over the ids joined by `\n`.
+    public func requestID(forEventIDs eventIDs: [String]) -> String {
+        let joined = eventIDs.count == 1 ? eventIDs[0] : eventIDs.joined(separator: "\n")
+        return "msg_" + Hex.encode(Digest.hash(.sha256, joined.utf8).prefix(12))
+    }
+}
+
+/// The production environment: the system clock and unique request ids.
+///
+/// Ids are `msg_` + 24 hex digits: 12 from random bytes drawn once per environment and 12
+/// from a counter, so ids never repeat within a process, do not collide across processes
+/// in practice, and cost no CSPRNG call per request (the hot path renders hundreds of
+/// thousands of requests per second). Ids need to be unique, not unpredictable: they are
+/// message identifiers, never credentials.
+public struct SystemRenderEnvironment: RenderEnvironment {
+    private let ids: RequestIDSequence
+
+    /// Creates the environment with a fresh random id prefix.
+    public init() {
+        ids = RequestIDSequence()
+    }
+
+    /// The system clock (`CLOCK_REALTIME`) in whole seconds.
+    public func unixTime() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec)
+    }
+
+    /// The next id of this environment's sequence (the event ids are not used).
+    public func requestID(forEventIDs eventIDs: [String]) -> String { ids.next() }
+}
+
+/// A random prefix and a counter behind ``SystemRenderEnvironment``'s ids.
+///
+/// The counter is guarded by a pthread mutex rather than `Synchronization.Atomic`, which
+/// would need macOS 15 on Darwin; uncontended, the lock costs a few nanoseconds.
+final class RequestIDSequence: @unchecked Sendable {
+    private let prefix: [UInt8]
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    /// Guarded by `mutex`.
+    private var counter: UInt64 = 0
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    init() {
+        prefix = Array(("msg_" + Hex.encode(SecureRandom.bytes(6))).utf8)
+        mutex = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func next() -> String {
+        pthread_mutex_lock(mutex)
+        counter &+= 1
+        let n = counter
+        pthread_mutex_unlock(mutex)
+        let count = prefix.count + 12
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            for (i, b) in prefix.enumerated() { buffer[i] = b }
+            for i in 0..<12 { buffer[prefix.count + i] = Self.digits[Int((n >> UInt64(44 - 4 * i)) & 0xF)] }
+            return count
+        }
+    }
+}

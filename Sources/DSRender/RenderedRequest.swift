@@ -1,0 +1,59 @@
+/// One header line of a rendered request.
+public struct HTTPHeaderField: Sendable, Equatable, Hashable {
+    /// The header name as the plan spells it.
+    public var name: String
+    /// The value, already checked to hold no CR, LF or NUL.
+    public var value: String
+
+    /// Creates a header field.
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// An HTTP request exactly as it goes on the wire, plus what it was made from. This is the
+/// single definition of "what is sent": the runtime transmits it and fixtures record it.
+public struct RenderedRequest: Sendable, Equatable {
+    /// The HTTP method (`POST`, ...).
+    public var method: String
+    /// The absolute URL, path and query already percent-encoded.
+    public var url: String
+    /// Headers in emission order: plan headers, then auth, then signing headers.
+    public var headers: [HTTPHeaderField]
+    /// The exact body bytes (empty for bodyless methods).
+    public var body: [UInt8]
+    /// The exact bytes that were signed, or nil when the plan does not sign.
+    public var signingString: [UInt8]?
+    /// Ids of the events carried, in body order.
+    public var eventIDs: [String]
+    /// The `@timestamp` the request was rendered with (Unix seconds).
+    public var timestamp: Int64
+    /// The `@request_id` the request was rendered with.
+    public var requestID: String
+
+    /// Creates a request.
+    public init(method: String, url: String, headers: [HTTPHeaderField], body: [UInt8], signingString: [UInt8]?,
+                eventIDs: [String], timestamp: Int64, requestID: String) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.signingString = signingString
+        self.eventIDs = eventIDs
+        self.timestamp = timestamp
+        self.requestID = requestID
+    }
+
+    /// The first header with this name, compared case-insensitively (HTTP header names are).
+    public func header(_ name: String) -> String? {
+        let lower = name.lowercased()
+        return headers.first { $0.name.lowercased() == lower }?.value
+    }
+
+    /// The body as text (bodies are UTF-8: JSON, NDJSON or form encoding).
+    public var bodyText: String { String(decoding: body, as: UTF8.self) }
+
+    /// The signing string as text, or nil.
+    public var signingStringText: String? { signingString.map { String(decoding: $0, as: UTF8.self) } }
+}

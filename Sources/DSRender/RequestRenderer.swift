@@ -1,0 +1,190 @@
+import DSCrypto
+import DSJSON
+import DSPlan
+import DSTemplate
+
+/// A value that must not appear in shared fixtures: a secret, or a credential derived from
+/// one (the Basic-auth base64, a rendered bearer token or API key).
+public struct RedactableCredential: Sendable, Equatable {
+    /// The name shown in its place: `<redacted:NAME>`.
+    public var name: String
+    /// The value as it would appear in a request.
+    public var value: String
+}
+
+/// Executes a plan on events: the one implementation of "what goes on the wire", shared by
+/// the runtime and by fixtures. Pure and deterministic: no I/O, and the clock and request
+/// ids come from the ``RenderEnvironment`` passed in.
+///
+/// Everything is compiled once here (templates, mappings, header and auth values, the
+/// signing key; templates that do not read the event are pre-rendered), so rendering a
+/// request is a payload render, an HMAC and a few buffer copies. Immutable and `Sendable`:
+/// one renderer serves every thread.
+///
+/// Requests are built as: URL from the `.url` template, then the plan's query parameters
+/// (RFC 3986-encoded), then an `api_key` in the query; headers in order: the plan's headers
+/// (`Content-Type` and `User-Agent` included), the auth header, the signing headers. URL
+/// and header templates of a batched request see the batch's first event.
+public final class RequestRenderer: Sendable {
+    /// The plan being executed.
+    public let plan: DeliveryPlan
+    /// The plan's event selection.
+    public let selector: EventSelector
+    let configuration: ResolvedConfiguration
+    private let method: String
+    private let bodyless: Bool
+    private let urlBuilder: URLBuilder
+    private let headers: [SiteTemplate]
+    private let headerNames: [String]
+    private let constantHeaders: [HTTPHeaderField]?
+    private let auth: AuthHeader
+    private let payloads: PayloadBuilder
+    private let batchEncoder: BatchBodyEncoder?
+    private let signer: RequestSigner?
+    /// Values to hide with `--redact`, longest first.
+    public let credentials: [RedactableCredential]
+
+    /// Compiles `plan` with `configuration`. Fails if a required setting or a referenced
+    /// secret is missing (the error names it), or if part of the plan cannot be executed.
+    public init(plan: DeliveryPlan, configuration: RenderConfiguration) throws(RenderError) {
+        self.plan = plan
+        selector = EventSelector(plan.events)
+        let configuration = try ResolvedConfiguration(plan: plan, configuration: configuration, referencedSecrets: Self.referencedSecrets(plan))
+        self.configuration = configuration
+        let data = configuration.data
+        method = plan.endpoint.method
+        // GET/HEAD never carry a body; DELETE only when the spec declared one.
+        bodyless = ["GET", "HEAD"].contains(method) || (method == "DELETE" && plan.payload.body == .canonical)
+        auth = try AuthHeader(plan.auth, data: data, configuration: configuration)
+        urlBuilder = try URLBuilder(plan.endpoint, auth: plan.auth, data: data, configuration: configuration)
+        var compiled: [SiteTemplate] = []
+        for h in plan.headers {
+            compiled.append(try SiteTemplate(h.value, mode: .header, site: "header \"\(h.name)\"", isHeader: true, data: data, configuration: configuration))
+        }
+        headers = compiled
+        headerNames = plan.headers.map(\.name)
+        // The usual case: every plan header and the auth header are the same for every
+        // request, so the list is built once and only signing headers are added per request.
+        if compiled.allSatisfy(\.isConstant) && (!auth.rendersHeader || auth.constantField != nil) {
+            var fixed = zip(headerNames, compiled).map { HTTPHeaderField(name: $0, value: $1.constantText!) }
+            if let authField = auth.constantField { fixed.append(authField) }
+            constantHeaders = fixed
+        } else {
+            constantHeaders = nil
+        }
+        let batching = plan.batching
+        batchEncoder = batching.enabled ? try BatchBodyEncoder(batching, configuration: configuration) : nil
+        if batching.enabled && plan.payload.format == "form" {
+            throw RenderError(.plan, "batching: form bodies cannot be batched (there is no form encoding of a list of payloads)")
+        }
+        payloads = try PayloadBuilder(plan.payload, needsValue: batchEncoder?.format == .jsonObject, configuration: configuration)
+        signer = try plan.signing.map { signing throws(RenderError) in try RequestSigner(signing, configuration: configuration) }
+        var credentials = configuration.secretValues.map { RedactableCredential(name: $0.name, value: $0.value) }
+        credentials += auth.derivedCredentials
+        credentials += urlBuilder.derivedCredentials
+        self.credentials = credentials.sorted { $0.value.utf8.count > $1.value.utf8.count }
+    }
+
+    /// Secret names referenced by the parts of the plan a renderer executes.
+    static func referencedSecrets(_ plan: DeliveryPlan) -> [String] {
+        var sources = [plan.endpoint.url] + plan.endpoint.query.map(\.value) + plan.headers.map(\.value)
+        switch plan.auth {
+        case .bearer(let token): sources.append(token)
+        case .basic(let user, let password): sources += [user, password]
+        case .apiKey(_, _, let value, _): sources.append(value)
+        default: break
+        }
+        if let s = plan.signing { sources += [s.secret, s.content, s.value] + s.headers.map(\.value) }
+        var mappings: [JSONValue] = []
+        switch plan.payload.body {
+        case .mapping(let m): mappings.append(m)
+        case .template(let t): sources.append(t); sources += plan.payload.partials.values
+        case .canonical: break
+        }
+        if let w = plan.payload.wrapper { mappings.append(w) }
+        if plan.batching.enabled, let e = plan.batching.envelope { mappings.append(e) }
+        var names = sources.flatMap(SecretReferenceScanner.names(inTemplate:)) + mappings.flatMap(SecretReferenceScanner.names(inMapping:))
+        var seen = Set<String>()
+        names = names.filter { seen.insert($0).inserted }
+        return names.sorted()
+    }
+
+    /// Whether the plan delivers `event` (see ``EventSelector``).
+    public func select(_ event: JSONValue) -> EventSelection { selector.select(event) }
+
+    /// The payload of one event, for batching.
+    public func payload(for event: JSONValue) throws(RenderError) -> EncodedPayload {
+        try payloads.build(event, configuration: configuration, sizeHint: 512)
+    }
+
+    /// A grouper with the plan's batch limits, or nil when the plan sends one event per
+    /// request.
+    public func makeBatchGrouper() -> BatchGrouper? {
+        guard let batchEncoder else { return nil }
+        return BatchGrouper(maxEvents: plan.batching.maxEvents, maxBytes: plan.batching.maxBytes, encoder: batchEncoder)
+    }
+
+    /// Renders the request for one event (a batch of one when the plan batches). Selection
+    /// is not applied here; see ``select(_:)`` and ``renderAll(_:environment:accessToken:)``.
+    ///
+    /// - Parameter accessToken: the current OAuth access token; required for OAuth plans.
+    public func render(_ event: JSONValue, environment: some RenderEnvironment, accessToken: String? = nil) throws(RenderError) -> RenderedRequest {
+        if bodyless {
+            let id = event["event_id"]?.stringValue ?? ""
+            return try finish(body: [], first: event, eventIDs: [id], environment: environment, accessToken: accessToken)
+        }
+        let payload = try payloads.build(event, configuration: configuration, sizeHint: 512)
+        if let batchEncoder {
+            let body = try batchEncoder.encode([payload][...])
+            if plan.batching.maxBytes > 0 && body.count > plan.batching.maxBytes {
+                throw RenderError(.tooLarge, "the event's encoded body is \(body.count) bytes, more than batching.max_bytes (\(plan.batching.maxBytes)) allows even alone")
+            }
+            return try finish(body: body, first: event, eventIDs: [payload.eventID], environment: environment, accessToken: accessToken)
+        }
+        return try finish(body: payload.bytes, first: event, eventIDs: [payload.eventID], environment: environment, accessToken: accessToken)
+    }
+
+    /// Renders the request carrying a batch from ``makeBatchGrouper()``.
+    public func render(batch: PayloadBatch, environment: some RenderEnvironment, accessToken: String? = nil) throws(RenderError) -> RenderedRequest {
+        try finish(body: batch.body, first: batch.payloads.first?.event ?? .null, eventIDs: batch.payloads.map(\.eventID),
+                   environment: environment, accessToken: accessToken)
+    }
+
+    /// Wraps a finished body into the request: URL, headers, auth, signature.
+    private func finish(body: [UInt8], first event: JSONValue, eventIDs: [String], environment: some RenderEnvironment,
+                        accessToken: String?) throws(RenderError) -> RenderedRequest {
+        let body = bodyless ? [] : body
+        let (url, path) = try urlBuilder.build(event, configuration: configuration)
+        var fields: [HTTPHeaderField]
+        if let constantHeaders {
+            fields = constantHeaders
+            fields.reserveCapacity(constantHeaders.count + 4)
+        } else {
+            fields = []
+            fields.reserveCapacity(headers.count + 4)
+            for (name, template) in zip(headerNames, headers) {
+                fields.append(HTTPHeaderField(name: name, value: try template.string(event, data: configuration.data, configuration: configuration)))
+            }
+            if let field = try auth.field(event, configuration: configuration) { fields.append(field) }
+        }
+        if auth.isOAuth {
+            guard let accessToken, !accessToken.isEmpty else {
+                throw RenderError(.accessToken, "auth \(plan.auth.typeName) needs the current access token to render a request")
+            }
+            guard !containsHeaderBreak(accessToken) else {
+                throw RenderError(.headerInjection, "header \"Authorization\": the access token contains CR, LF or NUL")
+            }
+            fields.append(HTTPHeaderField(name: "Authorization", value: "Bearer " + accessToken))
+        }
+        let timestamp = environment.unixTime()
+        let requestID = environment.requestID(forEventIDs: eventIDs)
+        var signingString: [UInt8]?
+        if let signer {
+            let signature = try signer.sign(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path, url: url, event: event)
+            fields.append(contentsOf: signature.headers)
+            signingString = signature.signingString
+        }
+        return RenderedRequest(method: method, url: url, headers: fields, body: body, signingString: signingString,
+                               eventIDs: eventIDs, timestamp: timestamp, requestID: requestID)
+    }
+}

@@ -1,0 +1,247 @@
+import DSCrypto
+import DSJSON
+import DSPlan
+import DSTemplate
+
+/// The signature headers of one request and the bytes they sign.
+public struct RequestSignature: Sendable, Equatable {
+    /// The exact signing string that was HMAC'd.
+    public var signingString: [UInt8]
+    /// The raw MAC bytes.
+    public var mac: [UInt8]
+    /// True if the plan encodes the MAC as hex, false for base64.
+    public var isHex: Bool
+    /// Headers to add: the scheme's extra headers in plan order, then the signature header.
+    public var headers: [HTTPHeaderField]
+
+    /// The encoded MAC (hex or base64), before the header value template is applied.
+    /// Computed on demand: the hot path writes the encoding straight into the header.
+    public var signature: String { isHex ? Hex.encode(mac) : Base64.encode(mac) }
+}
+
+/// Executes a plan's `signing` block: HMAC-SHA1/256/512 over the `content` template, keyed by
+/// the `secret` template decoded per `key_encoding`, encoded as hex or base64 and placed by
+/// the `value` template into the signature header, plus the scheme's extra headers.
+///
+/// Signing-string variables: `@body` (the exact body bytes as UTF-8), `@timestamp` (Unix
+/// seconds), `@request_id`, `@method`, `@path` (the URL path, percent-encoded as sent, no
+/// query) and `@url` (the full URL); header templates see `@signature`, `@timestamp` and
+/// `@request_id`. Presets arrive expanded in the plan, so there is one code path for all.
+///
+/// The key is derived once when the secret does not depend on the event (always, for
+/// compiled plans). Key bytes are never part of any message.
+public final class RequestSigner: Sendable {
+    private let algorithm: HashAlgorithm
+    private let hexEncoding: Bool
+    private let keyEncoding: String
+    private let fixedKey: [UInt8]?
+    private let keyTemplate: SiteTemplate
+    private let content: SlotTemplate?
+    private let contentTemplate: CompiledTemplate?
+    private let header: HeaderTemplate
+    private let extraHeaders: [HeaderTemplate]
+    private let configuration: ResolvedConfiguration
+
+    /// A signature header template: the fast slot form, or the engine in `.header` mode.
+    private struct HeaderTemplate: Sendable {
+        let name: String
+        let slots: SlotTemplate?
+        let template: CompiledTemplate?
+    }
+
+    /// Creates a signer from a plan's signing block with explicit settings and secrets (for
+    /// tools and tests that sign without a whole plan).
+    public convenience init(_ signing: PlanSigning, settings: JSONObject = JSONObject(), secrets: JSONObject) throws(RenderError) {
+        let values = secrets.compactMap { entry in entry.value.stringValue.map { (name: entry.key, value: $0) } }
+        try self.init(signing, configuration: ResolvedConfiguration(data: ["settings": .object(settings), "secrets": .object(secrets)], secretValues: values))
+    }
+
+    init(_ signing: PlanSigning, configuration: ResolvedConfiguration) throws(RenderError) {
+        self.configuration = configuration
+        switch signing.algorithm {
+        case "hmac-sha1": algorithm = .sha1
+        case "hmac-sha256": algorithm = .sha256
+        case "hmac-sha512": algorithm = .sha512
+        default: throw RenderError(.plan, "signing: unknown algorithm \"\(signing.algorithm)\" (expected hmac-sha1, hmac-sha256 or hmac-sha512)")
+        }
+        switch signing.encoding {
+        case "hex": hexEncoding = true
+        case "base64": hexEncoding = false
+        default: throw RenderError(.plan, "signing: unknown encoding \"\(signing.encoding)\" (expected hex or base64)")
+        }
+        guard ["utf8", "whsec_base64", "base64"].contains(signing.keyEncoding) else {
+            throw RenderError(.plan, "signing: unknown key_encoding \"\(signing.keyEncoding)\" (expected utf8, whsec_base64 or base64)")
+        }
+        keyEncoding = signing.keyEncoding
+        guard !signing.header.isEmpty else { throw RenderError(.plan, "signing: no header name") }
+        let data = configuration.data
+        keyTemplate = try SiteTemplate(signing.secret, mode: .plain, site: "signing secret", isHeader: false, data: data, configuration: configuration)
+        if let text = keyTemplate.constantText {
+            fixedKey = try Self.keyBytes(text, encoding: signing.keyEncoding)
+        } else {
+            fixedKey = nil
+        }
+        content = SlotTemplate.parse(signing.content, allowed: [.body, .timestamp, .requestID, .method, .path, .url])
+        contentTemplate = content == nil ? try Self.compile(signing.content, .plain, "signing content", configuration) : nil
+        func headerTemplate(_ name: String, _ source: String) throws(RenderError) -> HeaderTemplate {
+            if let slots = SlotTemplate.parse(source, allowed: [.signature, .timestamp, .requestID]) {
+                // Slot values are hex, base64, digits or the checked request id, so checking
+                // the literal text once here makes the per-request scan unnecessary.
+                for case .literal(let bytes) in slots.parts where SiteTemplate.hasHeaderBreak(bytes) {
+                    throw RenderError(.headerInjection, "signing header \"\(name)\": the value template contains CR, LF or NUL")
+                }
+                return HeaderTemplate(name: name, slots: slots, template: nil)
+            }
+            return HeaderTemplate(name: name, slots: nil, template: try Self.compile(source, .header, "signing header \"\(name)\"", configuration))
+        }
+        header = try headerTemplate(signing.header, signing.value)
+        var extras: [HeaderTemplate] = []
+        for h in signing.headers { extras.append(try headerTemplate(h.name, h.value)) }
+        extraHeaders = extras
+    }
+
+    private static func compile(_ source: String, _ mode: TemplateMode, _ site: String, _ configuration: ResolvedConfiguration) throws(RenderError) -> CompiledTemplate {
+        do {
+            return try CompiledTemplate.compile(source, mode: mode)
+        } catch {
+            throw RenderError(.plan, "\(site): the template does not compile: \(configuration.scrub(error.message))")
+        }
+    }
+
+    /// Turns the rendered secret into key bytes per `key_encoding`.
+    static func keyBytes(_ secret: String, encoding: String) throws(RenderError) -> [UInt8] {
+        switch encoding {
+        case "whsec_base64":
+            let text = secret.hasPrefix("whsec_") ? String(secret.dropFirst(6)) : secret
+            guard let key = Base64.decode(text) else {
+                throw RenderError(.secret, "signing secret is not valid base64 after removing the whsec_ prefix (key_encoding whsec_base64)")
+            }
+            return key
+        case "base64":
+            guard let key = Base64.decode(secret) else { throw RenderError(.secret, "signing secret is not valid base64 (key_encoding base64)") }
+            return key
+        default:
+            return Array(secret.utf8)
+        }
+    }
+
+    /// Signs one request.
+    ///
+    /// - Parameters:
+    ///   - body: the exact body bytes.
+    ///   - event: the (first) event of the request, for templates that read event fields.
+    public func sign(body: [UInt8], timestamp: Int64, requestID: String, method: String, path: String, url: String,
+                     event: JSONValue = .null) throws(RenderError) -> RequestSignature {
+        let key: [UInt8]
+        if let fixedKey {
+            key = fixedKey
+        } else {
+            key = try Self.keyBytes(try keyTemplate.string(event, data: configuration.data, configuration: configuration), encoding: keyEncoding)
+        }
+        let signingString: [UInt8]
+        if let content {
+            if content.isExactly(.body) {
+                signingString = body
+            } else {
+                var out: [UInt8] = []
+                out.reserveCapacity(body.count + 64)
+                for part in content.parts {
+                    switch part {
+                    case .literal(let bytes): out.append(contentsOf: bytes)
+                    case .slot(.body): out.append(contentsOf: body)
+                    case .slot(.timestamp): appendDecimal(timestamp, into: &out)
+                    case .slot(.requestID): out.append(contentsOf: requestID.utf8)
+                    case .slot(.method): out.append(contentsOf: method.utf8)
+                    case .slot(.path): out.append(contentsOf: path.utf8)
+                    case .slot(.url): out.append(contentsOf: url.utf8)
+                    case .slot(.signature): break
+                    }
+                }
+                signingString = out
+            }
+        } else {
+            var data = configuration.data
+            data["body"] = .string(String(decoding: body, as: UTF8.self))
+            data["timestamp"] = .number(JSONNumber(text: String(timestamp)))
+            data["request_id"] = .string(requestID)
+            data["method"] = .string(method)
+            data["path"] = .string(path)
+            data["url"] = .string(url)
+            var out: [UInt8] = []
+            do {
+                try contentTemplate!.render(event, data: data, into: &out)
+            } catch {
+                throw RenderError(.render, "signing content: \(configuration.scrub(error.message))")
+            }
+            signingString = out
+        }
+        if containsHeaderBreak(requestID) {
+            throw RenderError(.headerInjection, "the request id contains CR, LF or NUL")
+        }
+        let mac = HMAC.authenticationCode(algorithm, key: key, message: signingString)
+        var headers: [HTTPHeaderField] = []
+        headers.reserveCapacity(extraHeaders.count + 1)
+        for h in extraHeaders { headers.append(try value(h, mac: mac, timestamp: timestamp, requestID: requestID, event: event)) }
+        headers.append(try value(header, mac: mac, timestamp: timestamp, requestID: requestID, event: event))
+        return RequestSignature(signingString: signingString, mac: mac, isHex: hexEncoding, headers: headers)
+    }
+
+    private func value(_ h: HeaderTemplate, mac: [UInt8], timestamp: Int64, requestID: String, event: JSONValue) throws(RenderError) -> HTTPHeaderField {
+        if let slots = h.slots {
+            var out: [UInt8] = []
+            out.reserveCapacity(160)
+            for part in slots.parts {
+                switch part {
+                case .literal(let bytes): out.append(contentsOf: bytes)
+                case .slot(.signature):
+                    if hexEncoding {
+                        appendHex(mac, into: &out)
+                    } else {
+                        out.append(contentsOf: Base64.encode(mac).utf8)
+                    }
+                case .slot(.timestamp): appendDecimal(timestamp, into: &out)
+                case .slot(.requestID): out.append(contentsOf: requestID.utf8)
+                default: break
+                }
+            }
+            return HTTPHeaderField(name: h.name, value: String(decoding: out, as: UTF8.self))
+        }
+        var out: [UInt8] = []
+        do {
+            var data: [String: JSONValue] = ["settings": configuration.data["settings"] ?? .null]
+            data["signature"] = .string(hexEncoding ? Hex.encode(mac) : Base64.encode(mac))
+            data["timestamp"] = .number(JSONNumber(text: String(timestamp)))
+            data["request_id"] = .string(requestID)
+            try h.template!.render(event, data: data, into: &out)
+        } catch {
+            throw RenderError(.headerInjection, "signing header \"\(h.name)\": the value would contain CR, LF or NUL (header injection)")
+        }
+        if SiteTemplate.hasHeaderBreak(out) {
+            throw RenderError(.headerInjection, "signing header \"\(h.name)\": the value would contain CR, LF or NUL (header injection)")
+        }
+        return HTTPHeaderField(name: h.name, value: String(decoding: out, as: UTF8.self))
+    }
+}
+
+/// Appends the lowercase hex form of `bytes` in one bulk copy.
+@inline(__always)
+func appendHex(_ bytes: [UInt8], into out: inout [UInt8]) {
+    let digits: StaticString = "0123456789abcdef"
+    let table = digits.utf8Start
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count * 2) { buffer in
+        var o = 0
+        for b in bytes {
+            buffer[o] = table[Int(b >> 4)]
+            buffer[o + 1] = table[Int(b & 0x0F)]
+            o += 2
+        }
+        out.append(contentsOf: UnsafeBufferPointer(buffer))
+    }
+}
+
+/// True if `text` holds CR, LF or NUL (scanned over its UTF-8 storage without copying).
+@inline(__always)
+func containsHeaderBreak(_ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { buffer in buffer.contains(where: SiteTemplate.isHeaderBreak) }
+}
