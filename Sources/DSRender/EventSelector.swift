@@ -19,8 +19,9 @@ public enum EventSelection: Sendable, Equatable {
 ///    or identify event has no event name to compare.
 /// 3. **Consent**: every category in `events.consent` must be granted by the event. A
 ///    category is granted when it appears in `context.consent.categories` (an array of
-///    strings) or maps to `true` in `context.consent.categoryPreferences` (an object of
-///    booleans). Anything else (missing consent context, `false`, a non-boolean) is not
+///    strings), maps to `true` in `context.consent.categoryPreferences` (an object of
+///    booleans), or is itself `true` directly under `context.consent` (`{"analytics": true}`,
+///    the shape Datafly's event schema uses). Anything else (missing consent context, `false`, a non-boolean) is not
 ///    consent: when in doubt the event is not delivered.
 public struct EventSelector: Sendable {
     private let types: Set<String>
@@ -66,6 +67,7 @@ public struct EventSelector: Sendable {
         guard let consent else { return false }
         if let list = consent["categories"]?.arrayValue, list.contains(.string(category)) { return true }
         if let preferences = consent["categoryPreferences"]?.objectValue, preferences[category] == .bool(true) { return true }
+        if consent[category] == .bool(true) { return true }
         return false
     }
 }
