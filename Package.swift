@@ -37,9 +37,11 @@ let package = Package(
         .target(name: "DSRender", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSTemplate", "DSMapping", "DSCrypto"]),
         // Stage 5: the delivery runtime (batching, token bucket, retries, OAuth, ledger) over a transport.
         .target(name: "DSRuntime", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSCrypto"]),
+        // Plan and wire diffs with breaking / risky / safe classification.
+        .target(name: "DSDiff", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSCrypto"]),
         // Umbrella library: the pipeline facade, drivers and report formats used by the CLI.
         .target(name: "DeliverySpec", dependencies: [
-            "DSCore", "DSJSON", "DSCrypto", "DSTemplate", "DSMapping", "DSSpec", "DSPlan", "DSCompiler", "DSRender", "DSRuntime",
+            "DSCore", "DSJSON", "DSCrypto", "DSTemplate", "DSMapping", "DSSpec", "DSPlan", "DSCompiler", "DSRender", "DSRuntime", "DSDiff",
         ]),
         .executableTarget(name: "dspec", dependencies: ["DeliverySpec"]),
         // Release-build benchmarks: `swift run -c release dspec-bench`.
@@ -51,6 +53,7 @@ let package = Package(
         .testTarget(name: "DSCompilerTests", dependencies: ["DSCompiler", "DSSpec", "DSPlan", "DSJSON", "DSCore"]),
         .testTarget(name: "DSRenderTests", dependencies: ["DSRender", "DSCompiler", "DSPlan", "DSJSON", "DSCrypto"]),
         .testTarget(name: "DSRuntimeTests", dependencies: ["DSRuntime", "DSRender", "DSCompiler", "DSPlan", "DSJSON"]),
+        .testTarget(name: "DSDiffTests", dependencies: ["DSDiff", "DSCompiler", "DSPlan", "DSJSON", "DeliverySpec"]),
         .testTarget(name: "DeliverySpecTests", dependencies: ["DeliverySpec"]),
     ]
 )

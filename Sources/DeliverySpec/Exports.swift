@@ -10,3 +10,4 @@
 @_exported import DSTemplate
 @_exported import DSRender
 @_exported import DSRuntime
+@_exported import DSDiff

@@ -5,7 +5,7 @@ import Foundation
 // Each figure is reported with a baseline measured in the same run, as a ratio, so numbers
 // from different machines can be compared.
 
-// Usage: dspec-bench [--quick] [--only lint|template|render] [--calls N]
+// Usage: dspec-bench [--quick] [--only lint|template|render|diff|deliver] [--calls N]
 let quick = CommandLine.arguments.contains("--quick")
 let only: String? = CommandLine.arguments.firstIndex(of: "--only").flatMap { i in i + 1 < CommandLine.arguments.count ? CommandLine.arguments[i + 1] : nil }
 func selected(_ group: String) -> Bool { only == nil || only == group }
@@ -74,3 +74,4 @@ print(String(format: "\nRatios: lint / target = %.1fx; compile / target = %.1fx;
 }
 if selected("template") { runTemplateBenchmarks(quick: quick) }
 if selected("render") { runRenderBenchmarks(quick: quick) }
+if selected("diff") { runDiffBenchmarks(quick: quick) }
