@@ -37,11 +37,13 @@ let package = Package(
         .target(name: "DSRender", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSTemplate", "DSMapping", "DSCrypto"]),
         // Stage 5: the delivery runtime (batching, token bucket, retries, OAuth, ledger) over a transport.
         .target(name: "DSRuntime", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSCrypto"]),
+        // Mock vendor server: a real HTTP/1.1 server on loopback (POSIX sockets) with scripted behaviour and checks.
+        .target(name: "DSMock", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSCrypto"]),
         // Plan and wire diffs with breaking / risky / safe classification.
         .target(name: "DSDiff", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSCrypto"]),
         // Umbrella library: the pipeline facade, drivers and report formats used by the CLI.
         .target(name: "DeliverySpec", dependencies: [
-            "DSCore", "DSJSON", "DSCrypto", "DSTemplate", "DSMapping", "DSSpec", "DSPlan", "DSCompiler", "DSRender", "DSRuntime", "DSDiff",
+            "DSCore", "DSJSON", "DSCrypto", "DSTemplate", "DSMapping", "DSSpec", "DSPlan", "DSCompiler", "DSRender", "DSRuntime", "DSDiff", "DSMock",
         ]),
         .executableTarget(name: "dspec", dependencies: ["DeliverySpec"]),
         // Release-build benchmarks: `swift run -c release dspec-bench`.
@@ -54,6 +56,7 @@ let package = Package(
         .testTarget(name: "DSRenderTests", dependencies: ["DSRender", "DSCompiler", "DSPlan", "DSJSON", "DSCrypto"]),
         .testTarget(name: "DSRuntimeTests", dependencies: ["DSRuntime", "DSRender", "DSCompiler", "DSPlan", "DSJSON"]),
         .testTarget(name: "DSDiffTests", dependencies: ["DSDiff", "DSCompiler", "DSPlan", "DSJSON", "DeliverySpec"]),
+        .testTarget(name: "DSMockTests", dependencies: ["DSMock", "DSJSON", "DSCrypto", "DSPlan"]),
         .testTarget(name: "DeliverySpecTests", dependencies: ["DeliverySpec"]),
     ]
 )

@@ -11,3 +11,4 @@
 @_exported import DSRender
 @_exported import DSRuntime
 @_exported import DSDiff
+@_exported import DSMock
