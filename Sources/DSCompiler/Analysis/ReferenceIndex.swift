@@ -70,3 +70,27 @@ extension ValidationContext {
         }
     }
 }
+
+/// The check shared by the "declared" and "used" rules of the two data namespaces
+/// (`@secrets`, `@settings`): each rule states its namespace and wording, this does the work.
+enum DeclarationCheck {
+    /// Reports every reference to an undeclared name, with "did you mean".
+    static func reportUndeclared<R: ValidationRule>(_ rule: R.Type, _ context: ValidationContext, namespace: String, declared: Set<String>, noun: String) {
+        for use in ReferenceIndex.uses(in: context, namespace: namespace) where !declared.contains(use.name) {
+            let suggestion = Suggestions.closest(to: use.name, in: declared)
+            var message = "\(noun) \"\(use.name)\" is referenced but not declared"
+            if let suggestion { message += "; did you mean \"\(suggestion)\"?" }
+            context.report(rule, message, span: context.span(of: use), pointer: use.pointer, suggestion: suggestion)
+        }
+    }
+
+    /// Reports every declared name that nothing references (skipped after shape errors,
+    /// whose missing IR would make every declaration look unused).
+    static func reportUnused<R: ValidationRule>(_ rule: R.Type, _ context: ValidationContext, namespace: String, declared: [Located<String>], noun: String) {
+        guard !context.hadShapeErrors else { return }
+        let used = Set(ReferenceIndex.uses(in: context, namespace: namespace).map(\.name))
+        for name in declared where !used.contains(name.value) {
+            context.report(rule, "\(noun) \"\(name.value)\" is declared but never used", at: name)
+        }
+    }
+}

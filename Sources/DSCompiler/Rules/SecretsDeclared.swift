@@ -10,12 +10,6 @@ public struct SecretsDeclared: ValidationRule {
         hint: "Declare it: \"secrets\": {\"NAME\": {}}.")
     public init() {}
     public func check(_ context: ValidationContext) {
-        let declared = context.declaredSecrets
-        for use in ReferenceIndex.uses(in: context, namespace: "secrets") where !declared.contains(use.name) {
-            let suggestion = Suggestions.closest(to: use.name, in: declared)
-            var message = "secret \"\(use.name)\" is referenced but not declared"
-            if let suggestion { message += "; did you mean \"\(suggestion)\"?" }
-            context.report(Self.self, message, span: context.span(of: use), pointer: use.pointer, suggestion: suggestion)
-        }
+        DeclarationCheck.reportUndeclared(Self.self, context, namespace: "secrets", declared: context.declaredSecrets, noun: "secret")
     }
 }

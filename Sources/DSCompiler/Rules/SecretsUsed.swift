@@ -9,10 +9,6 @@ public struct SecretsUsed: ValidationRule {
         hint: "Remove the declaration, or reference it as {{@secrets.NAME}}.")
     public init() {}
     public func check(_ context: ValidationContext) {
-        guard !context.hadShapeErrors else { return }
-        let used = Set(ReferenceIndex.uses(in: context, namespace: "secrets").map(\.name))
-        for secret in context.spec.secrets where !used.contains(secret.name.value) {
-            context.report(Self.self, "secret \"\(secret.name.value)\" is declared but never used", at: secret.name)
-        }
+        DeclarationCheck.reportUnused(Self.self, context, namespace: "secrets", declared: context.spec.secrets.map(\.name), noun: "secret")
     }
 }

@@ -9,10 +9,6 @@ public struct SettingsUsed: ValidationRule {
         hint: "Remove the declaration, or reference it as {{@settings.NAME}}.")
     public init() {}
     public func check(_ context: ValidationContext) {
-        guard !context.hadShapeErrors else { return }
-        let used = Set(ReferenceIndex.uses(in: context, namespace: "settings").map(\.name))
-        for setting in context.spec.settings where !used.contains(setting.name.value) {
-            context.report(Self.self, "setting \"\(setting.name.value)\" is declared but never used", at: setting.name)
-        }
+        DeclarationCheck.reportUnused(Self.self, context, namespace: "settings", declared: context.spec.settings.map(\.name), noun: "setting")
     }
 }
