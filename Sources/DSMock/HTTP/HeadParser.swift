@@ -1,0 +1,206 @@
+/// The parsed request line and header section of one request, with its framing decided.
+struct ParsedHead {
+    var method: String
+    var target: String
+    var version: String
+    var headers: [MockHeader]
+    var head: [UInt8]
+    /// Body framing from Content-Length / Transfer-Encoding.
+    var framing: Framing
+    /// Whether the connection stays open after the response.
+    var keepAlive: Bool
+    /// `Expect: 100-continue` was sent (HTTP/1.1 only).
+    var expectsContinue: Bool
+
+    enum Framing: Equatable {
+        case none
+        case length(Int)
+        case chunked
+    }
+}
+
+/// A request the server must refuse, with the status it answers before closing.
+struct HTTPParseError: Error, Equatable {
+    var status: Int
+    var reason: String
+}
+
+/// Byte classes of RFC 9110.
+enum HTTPBytes {
+    static let cr: UInt8 = 0x0D, lf: UInt8 = 0x0A, sp: UInt8 = 0x20, htab: UInt8 = 0x09, colon: UInt8 = 0x3A
+
+    /// `tchar`: the characters of a method or field name.
+    static let tchar: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for c in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(c)] = true }
+        for c in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(c)] = true }
+        for c in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(c)] = true }
+        for c in "!#$%&'*+-.^_`|~".utf8 { table[Int(c)] = true }
+        return table
+    }()
+
+    /// A field-value byte: visible ASCII, obs-text, space or tab. NUL, CR, LF and other
+    /// controls are refused because they are how header injection and smuggling start.
+    @inline(__always)
+    static func isFieldValueByte(_ c: UInt8) -> Bool {
+        c == htab || (c >= 0x20 && c != 0x7F)
+    }
+
+    /// A request-target byte: visible ASCII only.
+    @inline(__always)
+    static func isTargetByte(_ c: UInt8) -> Bool { c > 0x20 && c < 0x7F }
+
+    @inline(__always)
+    static func isWhitespace(_ c: UInt8) -> Bool { c == sp || c == htab }
+}
+
+/// Parses and validates one request head (request line and fields) and decides its framing
+/// per RFC 9112 section 6. Strict by design: ambiguity in framing is how request smuggling
+/// works, so anything a careful server would not accept is a 400.
+enum HeadParser {
+    /// Parses `bytes`, the head without its final blank line. `lines` are the line ranges
+    /// (excluding CR LF) already split by the caller.
+    static func parse(head: [UInt8], lines: [Range<Int>], limits: MockLimits) throws(HTTPParseError) -> ParsedHead {
+        guard let first = lines.first else { throw HTTPParseError(status: 400, reason: "empty request line") }
+        let (method, target, version) = try requestLine(head, first)
+        if lines.count - 1 > limits.maxHeaderCount {
+            throw HTTPParseError(status: 431, reason: "more than \(limits.maxHeaderCount) header fields")
+        }
+        var headers: [MockHeader] = []
+        headers.reserveCapacity(lines.count - 1)
+        for line in lines.dropFirst() { headers.append(try field(head, line)) }
+        var parsed = ParsedHead(method: method, target: target, version: version, headers: headers, head: head,
+                                framing: .none, keepAlive: version == "HTTP/1.1", expectsContinue: false)
+        try decideFraming(&parsed, limits: limits)
+        return parsed
+    }
+
+    /// `method SP request-target SP HTTP-version`, single spaces only.
+    private static func requestLine(_ b: [UInt8], _ r: Range<Int>) throws(HTTPParseError) -> (String, String, String) {
+        guard let sp1 = b[r].firstIndex(of: HTTPBytes.sp), sp1 > r.lowerBound else {
+            throw HTTPParseError(status: 400, reason: "malformed request line")
+        }
+        guard let sp2 = b[(sp1 + 1)..<r.upperBound].firstIndex(of: HTTPBytes.sp), sp2 > sp1 + 1 else {
+            throw HTTPParseError(status: 400, reason: "malformed request line")
+        }
+        for c in b[r.lowerBound..<sp1] where !HTTPBytes.tchar[Int(c)] {
+            throw HTTPParseError(status: 400, reason: "invalid character in method")
+        }
+        for c in b[(sp1 + 1)..<sp2] where !HTTPBytes.isTargetByte(c) {
+            throw HTTPParseError(status: 400, reason: "invalid character in request target")
+        }
+        let versionBytes = b[(sp2 + 1)..<r.upperBound]
+        let target = String(decoding: b[(sp1 + 1)..<sp2], as: UTF8.self)
+        guard target.hasPrefix("/") || target == "*" || target.hasPrefix("http://") || target.hasPrefix("https://") else {
+            throw HTTPParseError(status: 400, reason: "request target must be origin-form or absolute-form")
+        }
+        let version = String(decoding: versionBytes, as: UTF8.self)
+        switch version {
+        case "HTTP/1.1", "HTTP/1.0": break
+        default:
+            let v = Array(versionBytes)
+            if v.count == 8, v.starts(with: Array("HTTP/".utf8)), isDigit(v[5]), v[6] == UInt8(ascii: "."), isDigit(v[7]) {
+                throw HTTPParseError(status: 505, reason: "HTTP version \(version) not supported")
+            }
+            throw HTTPParseError(status: 400, reason: "malformed HTTP version")
+        }
+        return (String(decoding: b[r.lowerBound..<sp1], as: UTF8.self), target, version)
+    }
+
+    /// `field-name ":" OWS field-value OWS`. Also used for chunked trailers.
+    static func field(_ b: [UInt8], _ r: Range<Int>) throws(HTTPParseError) -> MockHeader {
+        guard let first = r.first.map({ b[$0] }), !HTTPBytes.isWhitespace(first) else {
+            throw HTTPParseError(status: 400, reason: "obsolete line folding or empty field line")
+        }
+        guard let colon = b[r].firstIndex(of: HTTPBytes.colon), colon > r.lowerBound else {
+            throw HTTPParseError(status: 400, reason: "header line without a field name and colon")
+        }
+        for c in b[r.lowerBound..<colon] where !HTTPBytes.tchar[Int(c)] {
+            throw HTTPParseError(status: 400, reason: "invalid character in header field name")
+        }
+        var lo = colon + 1, hi = r.upperBound
+        while lo < hi, HTTPBytes.isWhitespace(b[lo]) { lo += 1 }
+        while hi > lo, HTTPBytes.isWhitespace(b[hi - 1]) { hi -= 1 }
+        for c in b[lo..<hi] where !HTTPBytes.isFieldValueByte(c) {
+            throw HTTPParseError(status: 400, reason: "invalid character in header field value")
+        }
+        return MockHeader(name: String(decoding: b[r.lowerBound..<colon], as: UTF8.self), value: String(decoding: b[lo..<hi], as: UTF8.self))
+    }
+
+    /// Host, Content-Length, Transfer-Encoding, Connection and Expect, per RFC 9112.
+    private static func decideFraming(_ p: inout ParsedHead, limits: MockLimits) throws(HTTPParseError) {
+        var hostCount = 0
+        var contentLength: Int?
+        var transferCodings: [String] = []
+        var sawTransferEncoding = false
+        for h in p.headers {
+            switch h.name.utf8.count {
+            case 4 where asciiCaseInsensitiveEquals(h.name, "Host"):
+                hostCount += 1
+            case 14 where asciiCaseInsensitiveEquals(h.name, "Content-Length"):
+                for item in h.value.split(separator: ",", omittingEmptySubsequences: false) {
+                    let text = item.trimmingWhitespace()
+                    guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy(isDigit), let n = Int(text) else {
+                        if !text.isEmpty, text.utf8.allSatisfy(isDigit) {
+                            throw HTTPParseError(status: 413, reason: "Content-Length exceeds \(limits.maxBodyBytes) bytes")
+                        }
+                        throw HTTPParseError(status: 400, reason: "invalid Content-Length")
+                    }
+                    if let c = contentLength, c != n { throw HTTPParseError(status: 400, reason: "conflicting Content-Length values") }
+                    contentLength = n
+                }
+            case 17 where asciiCaseInsensitiveEquals(h.name, "Transfer-Encoding"):
+                sawTransferEncoding = true
+                for item in h.value.split(separator: ",", omittingEmptySubsequences: false) {
+                    let coding = item.trimmingWhitespace().lowercased()
+                    guard !coding.isEmpty else { throw HTTPParseError(status: 400, reason: "empty transfer coding") }
+                    transferCodings.append(coding)
+                }
+            case 10 where asciiCaseInsensitiveEquals(h.name, "Connection"):
+                for token in h.value.split(separator: ",") {
+                    let t = token.trimmingWhitespace().lowercased()
+                    if t == "close" { p.keepAlive = false }
+                    if t == "keep-alive", p.version == "HTTP/1.0" { p.keepAlive = true }
+                }
+            case 6 where asciiCaseInsensitiveEquals(h.name, "Expect"):
+                guard h.value.lowercased() == "100-continue" else {
+                    throw HTTPParseError(status: 417, reason: "unsupported expectation \"\(h.value)\"")
+                }
+                p.expectsContinue = p.version == "HTTP/1.1"
+            default:
+                break
+            }
+        }
+        if p.version == "HTTP/1.1", hostCount != 1 {
+            throw HTTPParseError(status: 400, reason: hostCount == 0 ? "missing Host header" : "more than one Host header")
+        }
+        if sawTransferEncoding {
+            if contentLength != nil { throw HTTPParseError(status: 400, reason: "both Content-Length and Transfer-Encoding") }
+            if p.version == "HTTP/1.0" { throw HTTPParseError(status: 400, reason: "Transfer-Encoding in an HTTP/1.0 request") }
+            guard transferCodings.last == "chunked" else {
+                throw HTTPParseError(status: 400, reason: "Transfer-Encoding does not end in chunked")
+            }
+            guard transferCodings.count == 1 else {
+                throw HTTPParseError(status: 501, reason: "transfer codings other than chunked are not implemented")
+            }
+            p.framing = .chunked
+        } else if let n = contentLength {
+            if n > limits.maxBodyBytes { throw HTTPParseError(status: 413, reason: "Content-Length exceeds \(limits.maxBodyBytes) bytes") }
+            p.framing = n > 0 ? .length(n) : .none
+        }
+        if p.framing == .none { p.expectsContinue = false }
+    }
+
+    @inline(__always)
+    static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+}
+
+extension Substring {
+    /// The substring without leading and trailing spaces and tabs (HTTP's OWS).
+    func trimmingWhitespace() -> Substring {
+        var s = self
+        while let f = s.utf8.first, HTTPBytes.isWhitespace(f) { s = s.dropFirst() }
+        while let l = s.utf8.last, HTTPBytes.isWhitespace(l) { s = s.dropLast() }
+        return s
+    }
+}

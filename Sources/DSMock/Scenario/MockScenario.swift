@@ -1,0 +1,175 @@
+import DSJSON
+
+/// Scripted vendor behaviour: routes, each answering with a sequence of responses.
+///
+/// A scenario is a value; the server keeps the mutable part (each route's position in its
+/// sequence, the random generator) separately and replaces it atomically in
+/// ``MockServer/reset(to:verifier:)``, so one case's state can never leak into the next.
+/// The JSON form is documented in `docs/mock-server.md`.
+public struct MockScenario: Sendable {
+    /// Name shown in logs.
+    public var name: String
+    /// Seed of the generator behind random delays; the same seed gives the same delays.
+    public var seed: UInt64
+    /// Routes, tried in order; the first whose method and path match answers.
+    public var routes: [MockRoute]
+    /// The answer when no route matches (default: 404 with a JSON error).
+    public var fallback: MockResponse
+    /// Token endpoint settings that override or complete what the plan implies.
+    public var oauth: MockOAuthOverrides?
+
+    /// Creates a scenario.
+    public init(name: String = "scenario", seed: UInt64 = 1, routes: [MockRoute] = [],
+                fallback: MockResponse = MockResponse(status: 404, json: ["error": "no matching route"]), oauth: MockOAuthOverrides? = nil) {
+        self.name = name
+        self.seed = seed
+        self.routes = routes
+        self.fallback = fallback
+        self.oauth = oauth
+    }
+
+    /// A scenario answering every request with `status` and an empty JSON object, as a
+    /// throughput benchmark or a smoke test needs.
+    public static func always(_ status: Int = 200) -> MockScenario {
+        MockScenario(name: "always-\(status)", fallback: MockResponse(status: status, json: .object(JSONObject())))
+    }
+
+    /// The first route matching `method` and `path`, with its index.
+    func route(method: String, path: String) -> (index: Int, route: MockRoute)? {
+        for (i, r) in routes.enumerated() where r.matches(method: method, path: path) { return (i, r) }
+        return nil
+    }
+}
+
+/// One route: which requests it answers and how.
+public struct MockRoute: Sendable {
+    /// How the request path is compared.
+    public enum PathMatch: Sendable, Equatable {
+        /// The path (without query) equals this.
+        case exact(String)
+        /// The path starts with this.
+        case prefix(String)
+        /// Every path.
+        case any
+    }
+
+    /// Name shown in logs and the journal.
+    public var name: String
+    /// The method, compared case-sensitively as HTTP methods are; nil matches any.
+    public var method: String?
+    /// The path match.
+    public var path: PathMatch
+    /// The responses in order; after the last, the last repeats unless `cycle` is set.
+    public var responses: [MockResponse]
+    /// Start over after the last response instead of repeating it.
+    public var cycle: Bool
+    /// Run the plan's auth and signing checks on requests to this route.
+    public var checks: Bool
+    /// Reject requests without a live access token (401) when a token endpoint is active.
+    /// nil means yes whenever the verifier or scenario configures OAuth.
+    public var requiresToken: Bool?
+
+    /// Creates a route.
+    public init(name: String, method: String? = nil, path: PathMatch, responses: [MockResponse], cycle: Bool = false,
+                checks: Bool = true, requiresToken: Bool? = nil) {
+        self.name = name
+        self.method = method
+        self.path = path
+        self.responses = responses
+        self.cycle = cycle
+        self.checks = checks
+        self.requiresToken = requiresToken
+    }
+
+    func matches(method m: String, path p: String) -> Bool {
+        if let method, method != m { return false }
+        switch path {
+        case .any: return true
+        case .exact(let e): return p == e
+        case .prefix(let s): return p.hasPrefix(s)
+        }
+    }
+
+    /// The response at sequence position `position` (0-based count of earlier requests).
+    func response(at position: Int) -> MockResponse? {
+        guard !responses.isEmpty else { return nil }
+        if cycle { return responses[position % responses.count] }
+        return responses[min(position, responses.count - 1)]
+    }
+}
+
+/// Something other than a normal response, for exercising a client's failure handling.
+public enum MockFault: Sendable, Equatable {
+    /// Abort the connection with a TCP RST (`SO_LINGER` 0, then close).
+    case reset
+    /// Close the connection without sending a byte.
+    case empty
+    /// Send these bytes (not a valid HTTP response), then close.
+    case malformed([UInt8])
+    /// Send nothing and hold the connection open this long (past the client's timeout), then
+    /// close it.
+    case stall(ms: Int)
+
+    /// The word used in scenario files and logs.
+    public var name: String {
+        switch self {
+        case .reset: return "reset"
+        case .empty: return "empty"
+        case .malformed: return "malformed"
+        case .stall: return "stall"
+        }
+    }
+}
+
+/// One scripted response.
+public struct MockResponse: Sendable {
+    /// Status code.
+    public var status: Int
+    /// Header fields, in order.
+    public var headers: [MockHeader]
+    /// Body bytes.
+    public var body: [UInt8]
+    /// Fixed delay before answering.
+    public var delayMs: Int
+    /// An extra random delay drawn uniformly from this range (seeded by the scenario).
+    public var randomDelayMs: ClosedRange<Int>?
+    /// A fault replaces the response entirely.
+    public var fault: MockFault?
+    /// Per-event failures computed from the batch in the request.
+    public var partialFailure: MockPartialFailure?
+    /// The body as JSON when it was given as JSON (partial failures insert into it).
+    public var bodyJSON: JSONValue?
+    /// Serialized once; the hot path copies these bytes.
+    let encoded: EncodedResponse
+
+    /// Creates a response with a raw body.
+    public init(status: Int, headers: [MockHeader] = [], body: [UInt8] = [], delayMs: Int = 0, randomDelayMs: ClosedRange<Int>? = nil,
+                fault: MockFault? = nil, partialFailure: MockPartialFailure? = nil) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.delayMs = delayMs
+        self.randomDelayMs = randomDelayMs
+        self.fault = fault
+        self.partialFailure = partialFailure
+        self.bodyJSON = nil
+        encoded = EncodedResponse(status: status, headers: headers, body: body)
+    }
+
+    /// Creates a response with a JSON body (`Content-Type: application/json` unless given).
+    public init(status: Int, headers: [MockHeader] = [], json: JSONValue, delayMs: Int = 0, randomDelayMs: ClosedRange<Int>? = nil,
+                partialFailure: MockPartialFailure? = nil) {
+        var headers = headers
+        if !headers.contains(where: { asciiCaseInsensitiveEquals($0.name, "Content-Type") }) {
+            headers.append(MockHeader(name: "Content-Type", value: "application/json"))
+        }
+        self.init(status: status, headers: headers, body: JSONWriter.bytes(json), delayMs: delayMs, randomDelayMs: randomDelayMs,
+                  partialFailure: partialFailure)
+        bodyJSON = json
+    }
+
+    /// A fault.
+    public static func fault(_ fault: MockFault, delayMs: Int = 0) -> MockResponse {
+        MockResponse(status: 0, delayMs: delayMs, fault: fault)
+    }
+}

@@ -1,0 +1,367 @@
+import Glibc
+
+/// What every event loop shares with the server.
+final class ServerContext: Sendable {
+    let limits: MockLimits
+    let session: MockSession
+    let onRecord: (@Sendable (MockJournalEntry) -> Void)?
+    private let counter = MockLock()
+    nonisolated(unsafe) private var open = 0
+
+    init(limits: MockLimits, session: MockSession, onRecord: (@Sendable (MockJournalEntry) -> Void)?) {
+        self.limits = limits
+        self.session = session
+        self.onRecord = onRecord
+    }
+
+    /// Reserves a connection slot; false when `maxConnections` are open.
+    func admit() -> Bool { counter.withLock { guard open < limits.maxConnections else { return false }; open += 1; return true } }
+    func release() { counter.withLock { open -= 1 } }
+    var openConnections: Int { counter.withLock { open } }
+}
+
+/// One `poll(2)` event loop on its own thread, serving the connections handed to it.
+///
+/// Swift's Glibc module does not export epoll, and the package takes no C targets beyond
+/// libcrypto, so the loop uses `poll` over an array it maintains in place (a connection
+/// knows its slot; removal swaps with the last). With the tens of connections a harness or
+/// a load generator opens per loop, the kernel's linear scan costs less than a syscall.
+/// Level-triggered readiness keeps the logic simple: a connection is interested in reading while
+/// it is answering requests, in writing only while output is pending (which also stops it
+/// reading, so a client that pipelines without reading cannot grow our buffers), and in
+/// nothing while a scripted delay runs. Timers (delays, stalls, lingering closes) sit in a
+/// heap; read and idle timeouts are found by a periodic sweep, which costs one pass over a
+/// few connections instead of a timer per request.
+final class EventLoop: @unchecked Sendable {
+    private let context: ServerContext
+    /// The self-pipe that wakes `poll` when a connection is handed over or stop is asked.
+    private let wakeRead: Int32, wakeWrite: Int32
+    private let inbox = MockLock()
+    private var incoming: [(fd: Int32, id: Int)] = []
+    private var stopping = false
+    // Loop-thread state below.
+    private var connections: [Int32: Connection] = [:]
+    /// `poll` set: slot 0 is the wake pipe; `slots[i]` is the connection polled at `pollSet[i]`.
+    private var pollSet: [pollfd] = []
+    private var slots: [Connection?] = []
+    private var timers = TimerHeap()
+    private var date = HTTPDateCache()
+    private var nextSweep: UInt64 = 0
+    private let sweepInterval: UInt64
+    private let readBuffer: UnsafeMutableRawBufferPointer
+    private static let readSize = 65536
+    private static let drainMs = 2000
+
+    init(context: ServerContext) throws(MockServerError) {
+        self.context = context
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw MockServerError("pipe: \(Socket.errorText())") }
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+        Socket.setNonBlocking(wakeRead)
+        Socket.setNonBlocking(wakeWrite)
+        let shortest = min(context.limits.readTimeoutMs, context.limits.idleTimeoutMs)
+        sweepInterval = UInt64(max(5, min(250, shortest / 4))) * 1_000_000
+        readBuffer = .allocate(byteCount: Self.readSize, alignment: 16)
+        pollSet = [pollfd(fd: wakeRead, events: Self.pollIn, revents: 0)]
+        slots = [nil]
+    }
+
+    deinit {
+        close(wakeRead)
+        close(wakeWrite)
+        readBuffer.deallocate()
+    }
+
+    /// Hands an accepted connection to this loop (called from the acceptor thread).
+    func adopt(fd: Int32, id: Int) {
+        inbox.withLock { incoming.append((fd, id)) }
+        wake()
+    }
+
+    /// Asks the loop to close its connections and return from ``run()``.
+    func stop() {
+        inbox.withLock { stopping = true }
+        wake()
+    }
+
+    private func wake() {
+        var one: UInt8 = 1
+        _ = write(wakeWrite, &one, 1)  // a full pipe already means "wake up"
+    }
+
+    static let pollIn = Int16(POLLIN), pollOut = Int16(POLLOUT)
+    static let pollClosed = Int16(POLLHUP | POLLERR | POLLNVAL)
+
+    /// The loop body; returns after ``stop()``.
+    func run() {
+        var drain = [UInt8](repeating: 0, count: 64)
+        while true {
+            let now = MonotonicClock.now()
+            var timeout = Int32(sweepInterval / 1_000_000)
+            if let next = timers.nextDeadline { timeout = min(timeout, Int32(clamping: next > now ? (next - now + 999_999) / 1_000_000 : 0)) }
+            let n = pollSet.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), timeout) }
+            if n < 0, errno != EINTR { break }
+            if n > 0 {
+                if pollSet[0].revents != 0 {
+                    _ = read(wakeRead, &drain, drain.count)
+                    if adoptIncoming() { shutdownAll(); return }
+                }
+                // Walk backwards: handling may close a connection, which moves the last slot
+                // into the closed one's place (already visited when walking backwards).
+                var i = pollSet.count - 1
+                while i >= 1 {
+                    let revents = pollSet[i].revents
+                    if revents != 0, let connection = slots[i] {
+                        pollSet[i].revents = 0
+                        handle(connection, events: revents)
+                    }
+                    i -= 1
+                    if i >= pollSet.count { i = pollSet.count - 1 }
+                }
+            }
+            let after = MonotonicClock.now()
+            fireTimers(after)
+            if after >= nextSweep {
+                sweep(after)
+                nextSweep = after + sweepInterval
+            }
+        }
+        shutdownAll()
+    }
+
+    /// Registers newly accepted connections; returns true when the loop must stop.
+    private func adoptIncoming() -> Bool {
+        let (batch, stop) = inbox.withLock { () -> ([(fd: Int32, id: Int)], Bool) in
+            defer { incoming.removeAll() }
+            return (incoming, stopping)
+        }
+        let now = MonotonicClock.now()
+        for (fd, id) in batch {
+            let c = Connection(fd: fd, id: id, limits: context.limits, now: now, interest: Self.pollIn)
+            c.slot = pollSet.count
+            pollSet.append(pollfd(fd: fd, events: Self.pollIn, revents: 0))
+            slots.append(c)
+            connections[fd] = c
+        }
+        return stop
+    }
+
+    private func handle(_ c: Connection, events: Int16) {
+        if events & Self.pollClosed != 0, events & Self.pollIn == 0 {
+            closeConnection(c)
+            return
+        }
+        if events & Self.pollOut != 0 {
+            flush(c)
+            guard connections[c.fd] === c else { return }
+        }
+        if events & Self.pollIn != 0 { readAvailable(c) }
+    }
+
+    private func readAvailable(_ c: Connection) {
+        let n = read(c.fd, readBuffer.baseAddress, Self.readSize)
+        if n == 0 { closeConnection(c); return }
+        if n < 0 {
+            if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return }
+            closeConnection(c)
+            return
+        }
+        let now = MonotonicClock.now()
+        c.lastActivity = now
+        switch c.state {
+        case .stalled, .draining:
+            return  // discarded on purpose
+        case .waiting:
+            return  // not registered for input; ignore a stray wakeup
+        case .reading:
+            if c.firstByteAt == nil { c.firstByteAt = now }
+            c.parser.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))
+            process(c, now: now)
+        }
+    }
+
+    /// Parses and answers every complete request in the buffer, in order.
+    private func process(_ c: Connection, now: UInt64) {
+        while case .reading = c.state, !c.closeAfterWrite {
+            switch c.parser.next() {
+            case .needMore:
+                if !c.parser.hasPartialRequest { c.firstByteAt = nil }
+                flush(c)
+                return
+            case .sendContinue:
+                c.output.append(contentsOf: ResponseEncoding.continueBytes)
+            case .failure(let error):
+                context.session.record(MockProtocolError(connectionID: c.id, status: error.status, reason: error.reason, at: now))
+                ResponseEncoding.error(error.status, error.reason).write(into: &c.output, close: true, date: &date)
+                c.closeAfterWrite = true
+            case .request(let request, let keepAlive):
+                let received = MonotonicClock.now()
+                let action = context.session.handle(request, connectionID: c.id, indexOnConnection: c.requestCount,
+                                                     firstByteAt: c.firstByteAt ?? received, receivedAt: received, onRecord: context.onRecord)
+                c.requestCount += 1
+                c.keepAlive = keepAlive
+                c.firstByteAt = c.parser.hasPartialRequest ? received : nil
+                perform(action, on: c, now: received)
+                guard connections[c.fd] === c else { return }
+            }
+        }
+        flush(c)
+    }
+
+    /// Writes a response or carries out a fault, now or after its delay.
+    private func perform(_ action: RequestAction, on c: Connection, now: UInt64) {
+        switch action {
+        case .respond(_, let delay) where delay > 0, .fault(_, let delay) where delay > 0:
+            let undelayed: RequestAction
+            switch action {
+            case .respond(let r, _): undelayed = .respond(r, delayMs: 0)
+            case .fault(let f, _): undelayed = .fault(f, delayMs: 0)
+            }
+            c.state = .waiting(undelayed)
+            flush(c)  // earlier pipelined answers go out before the wait
+            guard connections[c.fd] === c else { return }
+            schedule(c, at: now + Self.nanoseconds(delay))
+            setInterest(c, 0)
+        case .respond(let response, _):
+            response.write(into: &c.output, close: !c.keepAlive, date: &date)
+            if !c.keepAlive { c.closeAfterWrite = true }
+        case .fault(.reset, _):
+            Socket.setLingerZero(c.fd)
+            closeConnection(c)
+        case .fault(.empty, _):
+            c.keepAlive = false
+            c.closeAfterWrite = true
+        case .fault(.malformed(let bytes), _):
+            c.output.append(contentsOf: bytes)
+            c.closeAfterWrite = true
+        case .fault(.stall(let ms), _):
+            flush(c)
+            guard connections[c.fd] === c else { return }
+            c.state = .stalled
+            schedule(c, at: now + Self.nanoseconds(ms))
+            setInterest(c, Self.pollIn)
+        }
+    }
+
+    /// Writes pending output; on completion either keeps reading or begins the lingering close.
+    private func flush(_ c: Connection) {
+        while c.outputOffset < c.output.count {
+            let n = c.output.withUnsafeBytes { buffer in
+                send(c.fd, buffer.baseAddress! + c.outputOffset, buffer.count - c.outputOffset, Int32(MSG_NOSIGNAL))
+            }
+            if n > 0 {
+                c.outputOffset += n
+                c.lastActivity = MonotonicClock.now()
+                continue
+            }
+            if n < 0, errno == EINTR { continue }
+            if n < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                setInterest(c, Self.pollOut)
+                return
+            }
+            closeConnection(c)
+            return
+        }
+        c.output.removeAll(keepingCapacity: true)
+        c.outputOffset = 0
+        if c.closeAfterWrite, case .reading = c.state {
+            shutdown(c.fd, Int32(SHUT_WR))
+            c.state = .draining
+            schedule(c, at: MonotonicClock.now() + UInt64(Self.drainMs) * 1_000_000)
+            setInterest(c, Self.pollIn)
+            return
+        }
+        if case .reading = c.state { setInterest(c, Self.pollIn) }
+    }
+
+    /// Milliseconds to nanoseconds, clamped to a day so no scripted value can overflow.
+    private static func nanoseconds(_ ms: Int) -> UInt64 { UInt64(min(max(ms, 0), 86_400_000)) * 1_000_000 }
+
+    private func setInterest(_ c: Connection, _ mask: Int16) {
+        guard c.interest != mask else { return }
+        c.interest = mask
+        pollSet[c.slot].events = mask
+    }
+
+    private func schedule(_ c: Connection, at deadline: UInt64) {
+        c.timerDeadline = deadline
+        timers.push(TimerHeap.Entry(deadline: deadline, fd: c.fd, connectionID: c.id))
+    }
+
+    private func fireTimers(_ now: UInt64) {
+        while let next = timers.nextDeadline, next <= now, let entry = timers.pop() {
+            guard let c = connections[entry.fd], c.id == entry.connectionID, c.timerDeadline == entry.deadline else { continue }
+            switch c.state {
+            case .waiting(let action):
+                c.state = .reading
+                perform(action, on: c, now: now)
+                guard connections[c.fd] === c else { continue }
+                if case .reading = c.state {
+                    setInterest(c, Self.pollIn)
+                    process(c, now: now)
+                }
+            case .stalled, .draining:
+                closeConnection(c)
+            case .reading:
+                break
+            }
+        }
+    }
+
+    /// Read timeouts (408) for requests arriving too slowly, idle timeouts for quiet
+    /// keep-alive connections.
+    private func sweep(_ now: UInt64) {
+        // Timestamps set while handling events can be a little later than `now`; min() keeps
+        // the differences from underflowing.
+        let readLimit = UInt64(context.limits.readTimeoutMs) * 1_000_000
+        let idleLimit = UInt64(context.limits.idleTimeoutMs) * 1_000_000
+        for c in Array(connections.values) {
+            // A client that stopped reading our output gets the idle timeout too.
+            if !c.output.isEmpty, now &- min(now, c.lastActivity) > idleLimit {
+                closeConnection(c)
+                continue
+            }
+            guard case .reading = c.state, !c.closeAfterWrite, c.output.isEmpty else { continue }
+            if c.isMidRequest, let first = c.firstByteAt, now &- min(now, first) > readLimit {
+                let reason = "request not complete within \(context.limits.readTimeoutMs) ms"
+                context.session.record(MockProtocolError(connectionID: c.id, status: 408, reason: reason, at: now))
+                ResponseEncoding.error(408, reason).write(into: &c.output, close: true, date: &date)
+                c.closeAfterWrite = true
+                flush(c)
+            } else if !c.isMidRequest, now &- min(now, c.lastActivity) > idleLimit {
+                closeConnection(c)
+            }
+        }
+    }
+
+    private func closeConnection(_ c: Connection) {
+        guard connections[c.fd] === c else { return }
+        connections[c.fd] = nil
+        let last = pollSet.count - 1
+        if c.slot != last, let moved = slots[last] {
+            pollSet[c.slot] = pollSet[last]
+            slots[c.slot] = moved
+            moved.slot = c.slot
+        }
+        pollSet.removeLast()
+        slots.removeLast()
+        close(c.fd)
+        context.release()
+    }
+
+    /// Stop: give each connection one last chance to write what it owes, then close it.
+    private func shutdownAll() {
+        for c in Array(connections.values) {
+            if c.outputOffset < c.output.count {
+                _ = c.output.withUnsafeBytes { send(c.fd, $0.baseAddress! + c.outputOffset, $0.count - c.outputOffset, Int32(MSG_NOSIGNAL)) }
+            }
+            closeConnection(c)
+        }
+        let leftovers = inbox.withLock { () -> [(fd: Int32, id: Int)] in defer { incoming.removeAll() }; return incoming }
+        for (fd, _) in leftovers {
+            close(fd)
+            context.release()
+        }
+    }
+}

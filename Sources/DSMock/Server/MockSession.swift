@@ -1,0 +1,179 @@
+import DSJSON
+
+/// What a connection must do with a complete request.
+enum RequestAction {
+    /// Write this response (after `delayMs`).
+    case respond(EncodedResponse, delayMs: Int)
+    /// Perform this fault (after `delayMs`).
+    case fault(MockFault, delayMs: Int)
+}
+
+/// The per-case state of the server — scenario, sequence positions, random generator,
+/// verifier, token authority and journal — under one lock, so ``reset(to:verifier:)`` swaps
+/// all of it atomically and a request is decided and journaled in one step.
+final class MockSession: @unchecked Sendable {
+    private let lock = MockLock()
+    private var scenario = MockScenario()
+    private var positions: [Int] = []
+    private var fallbackPosition = 0
+    private var rng = SeededGenerator(seed: 1)
+    private var verifier: MockVerifier?
+    private var authority: MockTokenAuthority?
+    /// The journal as a ring: once `journalLimit` entries are held, each new one replaces the
+    /// oldest at `ringStart`, so a long standalone run costs O(1) per request and never pauses
+    /// to trim.
+    private var entries: [MockJournalEntry] = []
+    private var ringStart = 0
+    private var errors: [MockProtocolError] = []
+    private var journalBase = 0
+    /// Bumped by every reset, so a request decided under one case cannot touch the next.
+    private var epoch = 0
+    private let journalLimit: Int
+
+    init(journalLimit: Int) {
+        self.journalLimit = max(journalLimit, 2)
+    }
+
+    /// Installs a new case.
+    func reset(to scenario: MockScenario, verifier: MockVerifier?) {
+        var oauth = verifier?.oauth
+        if let o = scenario.oauth { oauth = oauth.map { $0.applying(o) } ?? o.configuration }
+        let authority = oauth.map { MockTokenAuthority(configuration: $0) }
+        lock.withLock {
+            self.scenario = scenario
+            positions = Array(repeating: 0, count: scenario.routes.count)
+            fallbackPosition = 0
+            rng = SeededGenerator(seed: scenario.seed)
+            self.verifier = verifier
+            self.authority = authority
+            entries.removeAll()
+            ringStart = 0
+            errors.removeAll()
+            journalBase = 0
+            epoch += 1
+            lock.broadcast()
+        }
+    }
+
+    var tokenAuthority: MockTokenAuthority? { lock.withLock { authority } }
+
+    var journal: [MockJournalEntry] {
+        lock.withLock { ringStart == 0 ? entries : Array(entries[ringStart...] + entries[..<ringStart]) }
+    }
+
+    var protocolErrors: [MockProtocolError] { lock.withLock { errors } }
+
+    func clearJournal() {
+        lock.withLock {
+            journalBase += entries.count
+            entries.removeAll()
+            ringStart = 0
+            errors.removeAll()
+        }
+    }
+
+    /// Waits until the journal holds at least `count` entries.
+    func wait(forCount count: Int, timeoutMs: Int) -> Bool {
+        lock.wait(until: MonotonicClock.now() &+ UInt64(max(timeoutMs, 0)) &* 1_000_000) { entries.count >= count }
+    }
+
+    func record(_ error: MockProtocolError) {
+        lock.withLock {
+            if errors.count < journalLimit { errors.append(error) }
+        }
+    }
+
+    /// Decides the answer to `request`, runs the checks and journals it.
+    func handle(_ request: MockRequest, connectionID: Int, indexOnConnection: Int, firstByteAt: UInt64, receivedAt: UInt64,
+                onRecord: ((MockJournalEntry) -> Void)?) -> RequestAction {
+        // Immutable per case: read them once, then run checks outside the lock.
+        let (scenario, verifier, authority, caseEpoch) = lock.withLock { (self.scenario, self.verifier, self.authority, self.epoch) }
+        let path = request.path
+        var checks: [MockCheckResult] = []
+        var forced: EncodedResponse?
+        let isToken = authority.map { $0.configuration.path == path } ?? false
+        let match = isToken ? nil : scenario.route(method: request.method, path: path)
+        if isToken, let authority {
+            let (response, results) = authority.handle(request)
+            forced = response
+            checks = results
+        } else {
+            let route = match?.route
+            if route?.checks ?? true, let verifier { checks = verifier.check(request) }
+            if let authority, route?.requiresToken ?? true {
+                let result = authority.validate(authorization: request.header("Authorization"))
+                checks.append(result)
+                if !result.passed {
+                    forced = EncodedResponse(status: 401, headers: [
+                        MockHeader(name: "WWW-Authenticate", value: "Bearer error=\"invalid_token\""),
+                        MockHeader(name: "Content-Type", value: "application/json"),
+                    ], body: JSONWriter.bytes(["error": "invalid_token", "error_description": .string(result.detail)]))
+                }
+            }
+        }
+        let (action, entry) = lock.withLock { () -> (RequestAction, MockJournalEntry?) in
+            // A reset happened while the checks ran: answer under the old case (its first
+            // scripted response) without touching the new case's positions or journal.
+            let stale = caseEpoch != epoch
+            var response: MockResponse?
+            var responseIndex: Int?
+            if forced == nil, stale {
+                response = match?.route.response(at: 0) ?? scenario.fallback
+            } else if forced == nil {
+                if let match, match.index < positions.count {
+                    responseIndex = positions[match.index]
+                    response = match.route.response(at: positions[match.index])
+                    positions[match.index] += 1
+                } else {
+                    responseIndex = fallbackPosition
+                    fallbackPosition += 1
+                    response = scenario.fallback
+                }
+            }
+            var delay = response?.delayMs ?? 0
+            if let range = response?.randomDelayMs { delay += Int.random(in: range, using: &rng) }
+            let action: RequestAction
+            if let forced {
+                action = .respond(forced, delayMs: 0)
+            } else if let r = response, let fault = r.fault {
+                action = .fault(fault, delayMs: delay)
+            } else if let r = response {
+                action = .respond(Self.encode(r, for: request), delayMs: delay)
+            } else {
+                action = .respond(scenario.fallback.encoded, delayMs: 0)
+            }
+            if stale { return (action, nil) }
+            var status: Int?, fault: MockFault?
+            switch action {
+            case .respond(let e, _): status = e.status
+            case .fault(let f, _): fault = f
+            }
+            let entry = MockJournalEntry(sequence: journalBase + entries.count, connectionID: connectionID, indexOnConnection: indexOnConnection,
+                                         firstByteAt: firstByteAt, receivedAt: receivedAt, request: request,
+                                         route: forced == nil ? match?.route.name : nil, responseIndex: responseIndex, status: status, fault: fault,
+                                         delayMs: delay, isTokenRequest: isToken, checks: checks)
+            if entries.count < journalLimit {
+                entries.append(entry)
+            } else {
+                entries[ringStart] = entry
+                ringStart = (ringStart + 1) % journalLimit
+                journalBase += 1
+            }
+            lock.broadcast()
+            return (action, entry)
+        }
+        if let entry { onRecord?(entry) }
+        return action
+    }
+
+    /// The wire form of a scripted response: precomputed, or built for partial failures and
+    /// HEAD requests.
+    private static func encode(_ r: MockResponse, for request: MockRequest) -> EncodedResponse {
+        if let p = r.partialFailure {
+            return EncodedResponse(status: r.status, headers: r.headers, body: p.responseBody(base: r.bodyJSON, requestBody: request.body),
+                                   omitBody: request.method == "HEAD")
+        }
+        if request.method == "HEAD" { return EncodedResponse(status: r.status, headers: r.headers, body: r.body, omitBody: true) }
+        return r.encoded
+    }
+}

@@ -1,0 +1,42 @@
+import Glibc
+
+/// Monotonic and wall-clock time as plain integers.
+///
+/// Journal timestamps and timeouts use the monotonic clock so retry spacing measured by a
+/// harness cannot be distorted by wall-clock adjustments; only JWT `exp`/`iat` checks and the
+/// `Date` header read the wall clock.
+public enum MonotonicClock {
+    /// Nanoseconds on `CLOCK_MONOTONIC` (arbitrary origin, never decreases).
+    @inline(__always)
+    public static func now() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+    }
+
+    /// Unix time in whole seconds (`CLOCK_REALTIME`).
+    public static func unixTime() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec)
+    }
+}
+
+/// A seeded SplitMix64 generator.
+///
+/// Random delays must be reproducible per case (the same seed gives the same delays), which
+/// the system generator cannot promise; SplitMix64 is tiny, fast and statistically adequate
+/// for jitter.
+struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
