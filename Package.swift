@@ -39,11 +39,13 @@ let package = Package(
         .target(name: "DSRuntime", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSCrypto"]),
         // Mock vendor server: a real HTTP/1.1 server on loopback (POSIX sockets) with scripted behaviour and checks.
         .target(name: "DSMock", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSCrypto"]),
+        // Conformance harness: runs the real runtime against the mock vendor and checks expectations.
+        .target(name: "DSConformance", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSRuntime", "DSMock", "DSCrypto"]),
         // Plan and wire diffs with breaking / risky / safe classification.
         .target(name: "DSDiff", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSCrypto"]),
         // Umbrella library: the pipeline facade, drivers and report formats used by the CLI.
         .target(name: "DeliverySpec", dependencies: [
-            "DSCore", "DSJSON", "DSCrypto", "DSTemplate", "DSMapping", "DSSpec", "DSPlan", "DSCompiler", "DSRender", "DSRuntime", "DSDiff", "DSMock",
+            "DSCore", "DSJSON", "DSCrypto", "DSTemplate", "DSMapping", "DSSpec", "DSPlan", "DSCompiler", "DSRender", "DSRuntime", "DSDiff", "DSMock", "DSConformance",
         ]),
         .executableTarget(name: "dspec", dependencies: ["DeliverySpec"]),
         // Release-build benchmarks: `swift run -c release dspec-bench`.
@@ -57,6 +59,7 @@ let package = Package(
         .testTarget(name: "DSRuntimeTests", dependencies: ["DSRuntime", "DSRender", "DSCompiler", "DSPlan", "DSJSON"]),
         .testTarget(name: "DSDiffTests", dependencies: ["DSDiff", "DSCompiler", "DSPlan", "DSJSON", "DeliverySpec"]),
         .testTarget(name: "DSMockTests", dependencies: ["DSMock", "DSJSON", "DSCrypto", "DSPlan"]),
+        .testTarget(name: "DSConformanceTests", dependencies: ["DSConformance", "DeliverySpec"]),
         .testTarget(name: "DeliverySpecTests", dependencies: ["DeliverySpec"]),
     ]
 )

@@ -12,3 +12,4 @@
 @_exported import DSRuntime
 @_exported import DSDiff
 @_exported import DSMock
+@_exported import DSConformance
