@@ -75,3 +75,4 @@ print(String(format: "\nRatios: lint / target = %.1fx; compile / target = %.1fx;
 if selected("template") { runTemplateBenchmarks(quick: quick) }
 if selected("render") { runRenderBenchmarks(quick: quick) }
 if selected("diff") { runDiffBenchmarks(quick: quick) }
+if selected("deliver") { runDeliverBenchmarks(quick: quick) }

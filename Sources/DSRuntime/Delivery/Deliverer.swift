@@ -1,0 +1,203 @@
+import DSJSON
+import DSRender
+
+/// Executes a plan on a stream of events: selection (filtered events are recorded, not
+/// dropped), payloads, per-partition batching on the plan's three triggers, and requests
+/// through ``RequestExecutor`` with at most `concurrency` in flight. Every input event ends
+/// in exactly one ledger outcome.
+///
+/// Memory is bounded by construction: the input queue holds a bounded number of parsed
+/// events, the dispatcher stops reading while every request slot is taken, and each
+/// partition holds at most one open batch.
+public final class Deliverer: Sendable {
+    private let renderer: RequestRenderer
+    private let clock: any RuntimeClock
+    private let ledger: DeliveryLedger
+    private let options: DeliveryOptions
+    private let executor: RequestExecutor
+    private let keyer: PartitionKeyer
+
+    /// Creates a deliverer.
+    ///
+    /// - Parameters:
+    ///   - renderer: the compiled plan with its settings and secrets (DSRender).
+    ///   - transport: where requests go (``URLSessionTransport`` in production).
+    ///   - ledger: records every event's outcome (counts, dead letters, checkpoint).
+    ///   - tokens: the access-token provider; required when the plan's auth is OAuth.
+    ///   - jitter: randomness for backoff jitter.
+    ///   - dryRunSink: receives requests instead of the transport when `options.dryRun`.
+    public init(renderer: RequestRenderer, transport: any HTTPTransport, clock: any RuntimeClock = SystemClock(), ledger: DeliveryLedger,
+                options: DeliveryOptions = DeliveryOptions(), tokens: (any AccessTokenProvider)? = nil,
+                jitter: any JitterSource = SystemJitterSource(), dryRunSink: (any DryRunSink)? = nil) {
+        self.renderer = renderer
+        self.clock = clock
+        self.ledger = ledger
+        self.options = options
+        let limiter = renderer.plan.rateLimit.map { RateLimiter(bucket: TokenBucket(rate: $0.rps, burst: Int($0.burst.rounded(.up))), clock: clock) }
+        executor = RequestExecutor(RequestExecutor.Context(
+            renderer: renderer, transport: transport, clock: clock, limiter: options.dryRun ? nil : limiter, tokens: options.dryRun ? nil : tokens,
+            jitter: jitter, ledger: ledger, dryRun: options.dryRun ? dryRunSink : nil))
+        keyer = PartitionKeyer(renderer: renderer)
+    }
+
+    /// Delivers everything `input` yields, then waits for the last request to finish.
+    /// Returns the final counts (also in the ledger).
+    public func run(_ input: EventInputQueue) async -> DeliveryCounts {
+        var state = DispatchState(options: options, template: renderer.makeBatchGrouper(),
+                                  maxWait: .milliseconds(renderer.plan.batching.maxWaitMs))
+        reading: while true {
+            switch await input.next(deadline: state.earliestDeadline, clock: clock) {
+            case .end:
+                break reading
+            case .timeout:
+                break
+            case .record(let record):
+                await accept(record, &state)
+            }
+            if let due = state.earliestDeadline, due <= clock.now() {
+                for (partition, events) in state.flushDue(at: clock.now()) { await handle(events, partition, &state) }
+            }
+        }
+        for (partition, events) in state.flushAll() { await handle(events, partition, &state) }
+        await state.drain()
+        return ledger.snapshot
+    }
+
+    private func accept(_ record: InputRecord, _ state: inout DispatchState) async {
+        switch record {
+        case .acknowledged:
+            ledger.noteInput(skipped: true)
+        case .malformed(let line, let raw, let message):
+            ledger.noteInput(skipped: false)
+            ledger.deadLettered([DeadLetter(line: line, eventID: "", reason: message, raw: raw)])
+        case .event(let line, let event):
+            ledger.noteInput(skipped: false)
+            let eventID = event["event_id"]?.stringValue ?? ""
+            if case .filtered(let reason) = renderer.select(event) {
+                ledger.filtered(line: line, eventID: eventID, reason: reason)
+                return
+            }
+            let partition = state.partition(for: keyer.key(for: event))
+            guard state.batches else {
+                await dispatch(DeliveryUnit(single: EncodedPayload(eventID: eventID, event: event, value: nil, bytes: [], tag: line)), partition, &state)
+                return
+            }
+            do throws(RenderError) {
+                var payload = try renderer.payload(for: event)
+                payload.tag = line
+                let events = try state.add(payload, to: partition, at: clock.now())
+                await handle(events, partition, &state)
+            } catch {
+                ledger.deadLettered([DeadLetter(line: line, eventID: eventID, reason: error.message, event: event)])
+            }
+            if state.openPartitionCount > options.maxOpenPartitions {
+                for (p, events) in state.flushAll() { await handle(events, p, &state) }
+                state.forgetIdlePartitions()
+            }
+        }
+    }
+
+    private func handle(_ events: [BatchGroupingEvent], _ partition: Partition, _ state: inout DispatchState) async {
+        for event in events {
+            switch event {
+            case .batch(let batch):
+                await dispatch(DeliveryUnit(batch: batch), partition, &state)
+            case .rejected(let payload, let error):
+                ledger.deadLettered([DeadLetter(line: payload.tag, eventID: payload.eventID, reason: error.message, event: payload.event)])
+            }
+        }
+    }
+
+    /// Starts a request once a slot is free. In ordered mode the request first waits for
+    /// the previous request of its partition (which already holds a slot, so this cannot
+    /// deadlock).
+    private func dispatch(_ unit: DeliveryUnit, _ partition: Partition, _ state: inout DispatchState) async {
+        let chain = options.orderedPartitions ? partition.chain() : nil
+        await state.slots.acquire()
+        let executor = self.executor
+        let slots = state.slots
+        Task {
+            if let previous = chain?.previous { await previous.wait() }
+            await executor.deliver(unit, partition: partition)
+            chain?.own.fire()
+            slots.release()
+        }
+    }
+}
+
+/// The dispatcher's mutable state: partitions, their open batches and the request slots.
+/// Owned by the single dispatch loop, never shared.
+struct DispatchState {
+    let slots: AsyncSemaphore
+    private let concurrency: Int
+    private let template: BatchGrouper?
+    private let maxWait: Duration
+    private var partitions: [String: Partition] = [:]
+    private var batchers: [String: Batcher] = [:]
+    /// Cached minimum of the open batches' deadlines.
+    private(set) var earliestDeadline: RuntimeInstant?
+
+    init(options: DeliveryOptions, template: BatchGrouper?, maxWait: Duration) {
+        concurrency = options.concurrency
+        slots = AsyncSemaphore(permits: options.concurrency)
+        self.template = template
+        self.maxWait = maxWait
+    }
+
+    /// True when the plan batches.
+    var batches: Bool { template != nil }
+
+    var openPartitionCount: Int { partitions.count }
+
+    mutating func partition(for key: String) -> Partition {
+        if let p = partitions[key] { return p }
+        let p = Partition(key: key)
+        partitions[key] = p
+        return p
+    }
+
+    mutating func add(_ payload: EncodedPayload, to partition: Partition, at now: RuntimeInstant) throws(RenderError) -> [BatchGroupingEvent] {
+        var batcher = batchers[partition.key] ?? Batcher(grouper: template!, maxWait: maxWait)
+        let events = try batcher.add(payload, at: now)
+        batchers[partition.key] = batcher
+        if let d = batcher.deadline, earliestDeadline.map({ d < $0 }) ?? true { earliestDeadline = d }
+        if !events.isEmpty { recomputeDeadline() }
+        return events
+    }
+
+    mutating func flushDue(at now: RuntimeInstant) -> [(Partition, [BatchGroupingEvent])] {
+        var out: [(Partition, [BatchGroupingEvent])] = []
+        for key in Array(batchers.keys) {
+            let events = batchers[key]!.flushIfDue(at: now)
+            if !events.isEmpty, let p = partitions[key] { out.append((p, events)) }
+        }
+        recomputeDeadline()
+        return out
+    }
+
+    mutating func flushAll() -> [(Partition, [BatchGroupingEvent])] {
+        var out: [(Partition, [BatchGroupingEvent])] = []
+        for key in Array(batchers.keys) {
+            let events = batchers[key]!.flush()
+            if !events.isEmpty, let p = partitions[key] { out.append((p, events)) }
+        }
+        earliestDeadline = nil
+        return out
+    }
+
+    /// Drops partitions with nothing buffered (in-flight requests keep theirs alive).
+    mutating func forgetIdlePartitions() {
+        batchers = batchers.filter { $0.value.bufferedCount > 0 }
+        partitions = partitions.filter { batchers[$0.key] != nil }
+    }
+
+    private mutating func recomputeDeadline() {
+        earliestDeadline = batchers.values.compactMap(\.deadline).min()
+    }
+
+    /// Waits until every request has finished (by taking every slot).
+    func drain() async {
+        for _ in 0..<concurrency { await slots.acquire() }
+        for _ in 0..<concurrency { slots.release() }
+    }
+}

@@ -1,0 +1,53 @@
+import DSRender
+
+/// How a delivery run behaves, beyond what the plan says.
+public struct DeliveryOptions: Sendable {
+    /// Requests in flight at once (a request waiting for its backoff keeps its slot, which
+    /// is what bounds memory during an outage).
+    public var concurrency: Int
+    /// Send the requests of a partition strictly one after another, in input order, retries
+    /// included. Off by default: requests are then *started* in input order but may finish
+    /// out of order. The plan has no field for this yet; the CLI exposes `--ordered`.
+    public var orderedPartitions: Bool
+    /// Render and print requests instead of sending them (no rate limit, no token fetch).
+    public var dryRun: Bool
+    /// Partitions kept open at once before every open batch is flushed and idle partitions
+    /// are forgotten (bounds memory when the URL or headers vary per event).
+    public var maxOpenPartitions: Int
+
+    /// Creates options.
+    public init(concurrency: Int = 8, orderedPartitions: Bool = false, dryRun: Bool = false, maxOpenPartitions: Int = 10_000) {
+        self.concurrency = max(1, concurrency)
+        self.orderedPartitions = orderedPartitions
+        self.dryRun = dryRun
+        self.maxOpenPartitions = max(1, maxOpenPartitions)
+    }
+}
+
+/// Receives the requests of a dry run.
+public protocol DryRunSink: Sendable {
+    /// Called once per request, in dispatch order per partition.
+    func emit(_ request: RenderedRequest)
+}
+
+/// The events one request carries: a batch from the grouper, or a single event when the
+/// plan does not batch (then `batch` is nil and the payload's bytes are unused: the renderer
+/// builds the request from the event).
+struct DeliveryUnit: Sendable {
+    /// The events, in body order; each payload's `tag` is its input line.
+    var payloads: [EncodedPayload]
+    /// The encoded batch, when the plan batches.
+    var batch: PayloadBatch?
+
+    init(batch: PayloadBatch) {
+        payloads = batch.payloads
+        self.batch = batch
+    }
+
+    init(single payload: EncodedPayload) {
+        payloads = [payload]
+        batch = nil
+    }
+
+    var eventIDs: [String] { payloads.map(\.eventID) }
+}

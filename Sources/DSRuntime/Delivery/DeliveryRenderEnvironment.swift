@@ -1,0 +1,37 @@
+import DSCrypto
+import DSRender
+
+/// The render environment of one request: the runtime clock for `@timestamp` (fresh on
+/// every attempt, so timestamped signatures stay valid across retries) and a request id
+/// fixed for the request's whole life, which is also its idempotency key.
+///
+/// The id is the event id for a single event and `batch_` + 32 hex digits of SHA-256 over
+/// the event ids joined by `\n` for a batch: the same on every attempt and after a restart
+/// (a vendor deduplicating on it discards a retried duplicate), and different for different
+/// batches. An event without an id gets a process-unique id instead, since deriving from
+/// nothing would give unrelated requests the same key.
+public struct DeliveryRenderEnvironment: RenderEnvironment {
+    /// The clock.
+    public let clock: any RuntimeClock
+    /// The pinned request id.
+    public let id: String
+
+    /// Creates the environment for a request carrying `eventIDs`.
+    public init(clock: any RuntimeClock, eventIDs: [String]) {
+        self.clock = clock
+        id = Self.requestID(for: eventIDs)
+    }
+
+    public func unixTime() -> Int64 { Int64(clock.unixTime()) }
+
+    public func requestID(forEventIDs eventIDs: [String]) -> String { id }
+
+    private static let fallback = SystemRenderEnvironment()
+
+    /// The idempotency key for a request carrying `eventIDs`.
+    public static func requestID(for eventIDs: [String]) -> String {
+        if eventIDs.isEmpty || eventIDs.contains("") { return fallback.requestID(forEventIDs: eventIDs) }
+        if eventIDs.count == 1 { return eventIDs[0] }
+        return "batch_" + Hex.encode(Digest.hash(.sha256, eventIDs.joined(separator: "\n").utf8).prefix(16))
+    }
+}

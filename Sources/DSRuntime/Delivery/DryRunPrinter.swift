@@ -1,0 +1,43 @@
+import DSRender
+import Foundation
+
+/// Prints dry-run requests as HTTP/1.1 messages (request line, headers in order, blank
+/// line, body), separated by a blank line, to a file descriptor. Output is buffered and
+/// written in 64 KiB blocks, since a dry run of a large file prints millions of requests.
+public final class DryRunPrinter: DryRunSink {
+    private let fd: Int32
+    private let buffer = Locked<[UInt8]>([])
+
+    /// Creates a printer writing to `fd` (standard output by default).
+    public init(fd: Int32 = STDOUT_FILENO) { self.fd = fd }
+
+    /// The text of one request.
+    public static func text(_ request: RenderedRequest) -> [UInt8] {
+        var out = Array("\(request.method) \(request.url) HTTP/1.1\r\n".utf8)
+        for h in request.headers { out += Array("\(h.name): \(h.value)\r\n".utf8) }
+        out += Array("\r\n".utf8)
+        out += request.body
+        out += Array("\n\n".utf8)
+        return out
+    }
+
+    public func emit(_ request: RenderedRequest) {
+        let text = Self.text(request)
+        let full: [UInt8]? = buffer.withLock { b in
+            b += text
+            guard b.count >= 64 * 1024 else { return nil }
+            defer { b.removeAll(keepingCapacity: true) }
+            return b
+        }
+        if let full { _ = FileDescriptorIO.writeAll(fd, full) }
+    }
+
+    /// Writes whatever is buffered.
+    public func flush() {
+        let rest = buffer.withLock { b -> [UInt8] in
+            defer { b.removeAll() }
+            return b
+        }
+        if !rest.isEmpty { _ = FileDescriptorIO.writeAll(fd, rest) }
+    }
+}

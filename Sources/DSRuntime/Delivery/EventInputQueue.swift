@@ -1,0 +1,146 @@
+import DSJSON
+import Foundation
+
+/// One line of delivery input.
+public enum InputRecord: Sendable {
+    /// A parsed event (a JSON object) from 1-based `line`.
+    case event(line: Int, event: JSONValue)
+    /// A line that is not a JSON object; it is dead-lettered with `message`.
+    case malformed(line: Int, raw: String, message: String)
+    /// A line an earlier run acknowledged (checkpoint); skipped unparsed.
+    case acknowledged(line: Int)
+}
+
+/// A bounded hand-off between the input reader (a plain thread doing blocking reads) and
+/// the delivery loop (async). The reader blocks when the queue is full, which is what keeps
+/// memory bounded however large the input: at most `capacity` parsed events wait here.
+///
+/// The consumer can wait with a deadline, so the delivery loop flushes a batch whose
+/// `max_wait_ms` expires while the input is idle (a slow pipe on stdin) without polling.
+public final class EventInputQueue: @unchecked Sendable {
+    /// What ``next(deadline:clock:)`` returns.
+    public enum Next: Sendable {
+        /// An input record.
+        case record(InputRecord)
+        /// The input is finished.
+        case end
+        /// The deadline passed with no input.
+        case timeout
+    }
+
+    private let condition = NSCondition()
+    private let capacity: Int
+    // Guarded by `condition`.
+    private var items: [InputRecord] = []
+    private var head = 0
+    private var finished = false
+    private var waiter: (id: UInt64, continuation: CheckedContinuation<Next, Never>)?
+    private var nextWaiterID: UInt64 = 0
+
+    /// Creates an empty queue holding at most `capacity` records.
+    public init(capacity: Int = 4096) { self.capacity = max(1, capacity) }
+
+    /// A finished queue holding `records` (tests, and small in-memory inputs).
+    public static func closed(_ records: [InputRecord]) -> EventInputQueue {
+        let q = EventInputQueue(capacity: max(1, records.count))
+        q.items = records
+        q.finished = true
+        return q
+    }
+
+    /// A finished queue of events numbered from line 1.
+    public static func closed(events: [JSONValue]) -> EventInputQueue {
+        closed(events.enumerated().map { .event(line: $0.offset + 1, event: $0.element) })
+    }
+
+    // MARK: Producer (a thread; may block)
+
+    /// Adds a record, blocking while the queue is full.
+    public func put(_ record: InputRecord) {
+        condition.lock()
+        while items.count - head >= capacity && waiter == nil { condition.wait() }
+        if let w = waiter {
+            waiter = nil
+            condition.unlock()
+            w.continuation.resume(returning: .record(record))
+            return
+        }
+        items.append(record)
+        condition.unlock()
+    }
+
+    /// Marks the end of input.
+    public func finish() {
+        condition.lock()
+        finished = true
+        let w = waiter
+        waiter = nil
+        condition.unlock()
+        w?.continuation.resume(returning: .end)
+    }
+
+    // MARK: Consumer (the delivery loop; one at a time)
+
+    private func takeLocked() -> InputRecord? {
+        guard head < items.count else { return nil }
+        let r = items[head]
+        head += 1
+        if head >= 1024 && head * 2 >= items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        condition.signal()
+        return r
+    }
+
+    /// The next record; waits for one, for the end of input, or until `deadline` on `clock`
+    /// (nil: no deadline).
+    public func next(deadline: RuntimeInstant?, clock: any RuntimeClock) async -> Next {
+        let id: UInt64
+        switch poll() {
+        case .ready(let next): return next
+        case .empty(let waiterID): id = waiterID
+        }
+        var timer: Task<Void, Never>?
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Next, Never>) in
+            condition.lock()
+            // Re-check: the producer may have added something between the two locks.
+            if let r = takeLocked() { condition.unlock(); continuation.resume(returning: .record(r)); return }
+            if finished { condition.unlock(); continuation.resume(returning: .end); return }
+            waiter = (id, continuation)
+            condition.signal()
+            condition.unlock()
+            if let deadline {
+                timer = Task { [weak self] in
+                    try? await clock.sleep(until: deadline)
+                    self?.expire(id)
+                }
+            }
+        }
+        timer?.cancel()
+        return result
+    }
+
+    private enum Poll {
+        case ready(Next)
+        case empty(waiterID: UInt64)
+    }
+
+    /// Takes a record or the end without waiting; otherwise reserves a waiter id.
+    private func poll() -> Poll {
+        condition.lock()
+        defer { condition.unlock() }
+        if let r = takeLocked() { return .ready(.record(r)) }
+        if finished { return .ready(.end) }
+        nextWaiterID += 1
+        return .empty(waiterID: nextWaiterID)
+    }
+
+    private func expire(_ id: UInt64) {
+        condition.lock()
+        guard let w = waiter, w.id == id else { condition.unlock(); return }
+        waiter = nil
+        condition.unlock()
+        w.continuation.resume(returning: .timeout)
+    }
+}

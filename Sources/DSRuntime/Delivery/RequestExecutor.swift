@@ -1,0 +1,229 @@
+import DSRender
+
+/// Carries one request through its attempts: partition pause, rate-limit token, access
+/// token, render (fresh timestamp and signature each attempt, pinned request id),
+/// idempotency header, send, classification, then success (with partial failures), a
+/// backoff and another attempt, a token refresh, a 413 split, or a dead letter. Every event
+/// of the request leaves with exactly one outcome in the ledger.
+final class RequestExecutor: Sendable {
+    struct Context: Sendable {
+        var renderer: RequestRenderer
+        var transport: any HTTPTransport
+        var clock: any RuntimeClock
+        var limiter: RateLimiter?
+        var tokens: (any AccessTokenProvider)?
+        var jitter: any JitterSource
+        var ledger: DeliveryLedger
+        var dryRun: (any DryRunSink)?
+    }
+
+    private let context: Context
+    private let classifier: StatusClassifier
+    private let inspector: ResponseInspector
+    private let policy: BackoffPolicy
+    private let rebatcher: Rebatcher?
+    private let idempotencyHeader: String?
+    private let timeout: Duration
+
+    init(_ context: Context) {
+        self.context = context
+        let plan = context.renderer.plan
+        classifier = StatusClassifier(rules: plan.response.rules)
+        inspector = ResponseInspector(plan.response)
+        policy = BackoffPolicy(plan.response.retry)
+        rebatcher = plan.batching.enabled ? Rebatcher(renderer: context.renderer) : nil
+        idempotencyHeader = plan.response.idempotencyKeyHeader
+        timeout = .milliseconds(plan.endpoint.timeoutMs)
+    }
+
+    /// Attempt bookkeeping of one request.
+    private struct Attempts {
+        var count = 0
+        var started: RuntimeInstant
+        var refreshedAuth = false
+    }
+
+    /// What one attempt's answer means.
+    private enum Verdict {
+        case delivered(failed: [PartialFailureEntry], status: Int)
+        case retry(status: Int?, message: String?, retryAfter: Duration?)
+        case drop(status: Int, message: String?, reason: String)
+        case refreshAuth(status: Int, message: String?)
+        case split
+    }
+
+    /// Delivers `unit` to the end (success or dead letter).
+    func deliver(_ unit: DeliveryUnit, partition: Partition) async {
+        if let sink = context.dryRun {
+            do {
+                var request = try render(unit, DeliveryRenderEnvironment(clock: context.clock, eventIDs: unit.eventIDs),
+                                         token: context.renderer.plan.auth.isOAuth ? "dry-run-access-token" : nil)
+                if let idempotencyHeader { request.headers.append(HTTPHeaderField(name: idempotencyHeader, value: request.requestID)) }
+                sink.emit(request)
+                context.ledger.delivered(unit.payloads.map { ($0.tag, $0.eventID) })
+            } catch {
+                deadLetter(unit.payloads, reason: error.message, attempts: 0)
+            }
+            return
+        }
+        var attempts = Attempts(started: context.clock.now())
+        await run(unit, partition, &attempts)
+    }
+
+    private func run(_ initial: DeliveryUnit, _ partition: Partition, _ attempts: inout Attempts) async {
+        var unit = initial
+        var environment = DeliveryRenderEnvironment(clock: context.clock, eventIDs: unit.eventIDs)
+        while true {
+            do {
+                try await partition.waitWhilePaused(on: context.clock)
+                if let limiter = context.limiter { try await limiter.acquire() }
+            } catch {
+                deadLetter(unit.payloads, reason: "delivery cancelled", attempts: attempts.count)
+                return
+            }
+            attempts.count += 1
+            context.ledger.noteAttempt(isRetry: attempts.count > 1)
+            var token: String?
+            if let tokens = context.tokens {
+                do {
+                    token = try await tokens.accessToken()
+                } catch {
+                    deadLetter(unit.payloads, reason: "no access token: \(error.message)", attempts: attempts.count)
+                    return
+                }
+            }
+            var request: RenderedRequest
+            do {
+                request = try render(unit, environment, token: token)
+            } catch {
+                deadLetter(unit.payloads, reason: error.message, attempts: attempts.count)
+                return
+            }
+            if let idempotencyHeader { request.headers.append(HTTPHeaderField(name: idempotencyHeader, value: request.requestID)) }
+            let verdict = await attempt(request, unit)
+            let lastStatus: Int?
+            let lastMessage: String?
+            let retryAfter: Duration?
+            switch verdict {
+            case .split:
+                for half in rebatcher!.halves(of: unit.batch!) {
+                    switch half {
+                    case .batch(let b):
+                        var fresh = Attempts(started: context.clock.now())
+                        await run(DeliveryUnit(batch: b), partition, &fresh)
+                    case .rejected(let p, let error):
+                        deadLetter([p], reason: error.message, status: 413, attempts: attempts.count)
+                    }
+                }
+                return
+            case .drop(let status, let message, let reason):
+                deadLetter(unit.payloads, reason: reason, status: status, message: message, attempts: attempts.count)
+                return
+            case .refreshAuth(let status, let message):
+                if let tokens = context.tokens, let token, !attempts.refreshedAuth {
+                    attempts.refreshedAuth = true
+                    await tokens.invalidate(token)
+                    continue
+                }
+                let reason = context.tokens == nil
+                    ? "status \(status) is classified refresh_auth, but auth \(context.renderer.plan.auth.typeName) has no token to refresh"
+                    : "status \(status) again after refreshing the access token"
+                deadLetter(unit.payloads, reason: reason, status: status, message: message, attempts: attempts.count)
+                return
+            case .delivered(let failed, let status):
+                guard let retryUnit = settle(unit, failed: failed, status: status, attempts: attempts.count) else { return }
+                unit = retryUnit
+                environment = DeliveryRenderEnvironment(clock: context.clock, eventIDs: unit.eventIDs)
+                (lastStatus, lastMessage, retryAfter) = (status, "rejected in the response's partial-failure list", nil)
+            case .retry(let status, let message, let after):
+                (lastStatus, lastMessage, retryAfter) = (status, message, after)
+            }
+            let elapsed = context.clock.now() - attempts.started
+            switch policy.decide(afterAttempt: attempts.count, elapsed: elapsed, retryAfter: retryAfter, jitter: context.jitter) {
+            case .giveUp(let reason):
+                let last = lastStatus.map { "status \($0)" } ?? (lastMessage ?? "network error")
+                deadLetter(unit.payloads, reason: "\(reason); last: \(last)", status: lastStatus, message: lastMessage, attempts: attempts.count)
+                return
+            case .retry(let wait):
+                if lastStatus == 429 { partition.pause(until: context.clock.now() + wait) }
+                do {
+                    try await context.clock.sleep(for: wait)
+                } catch {
+                    deadLetter(unit.payloads, reason: "delivery cancelled", status: lastStatus, message: lastMessage, attempts: attempts.count)
+                    return
+                }
+            }
+        }
+    }
+
+    /// Sends one attempt and interprets the answer.
+    private func attempt(_ request: RenderedRequest, _ unit: DeliveryUnit) async -> Verdict {
+        let response: HTTPResponse
+        do {
+            response = try await context.transport.send(request, timeout: timeout)
+        } catch {
+            return .retry(status: nil, message: error.description, retryAfter: nil)
+        }
+        if response.status == 413, unit.payloads.count > 1, rebatcher != nil, unit.batch != nil { return .split }
+        let (outcome, _) = classifier.classify(status: response.status, body: response.body)
+        switch outcome {
+        case .success:
+            let failed = inspector.readsPartialFailures ? inspector.partialFailures(response.body, batchSize: unit.payloads.count) : []
+            return .delivered(failed: failed, status: response.status)
+        case .retry:
+            let after = response.header("Retry-After").flatMap { RetryAfter.parse($0, nowUnix: context.clock.unixTime()) }
+            return .retry(status: response.status, message: inspector.errorMessage(response.body), retryAfter: after)
+        case .drop:
+            return .drop(status: response.status, message: inspector.errorMessage(response.body), reason: "status \(response.status) is classified drop")
+        case .refreshAuth:
+            return .refreshAuth(status: response.status, message: inspector.errorMessage(response.body))
+        }
+    }
+
+    /// Records a successful response: every event delivered except the ones its
+    /// partial-failure list names, which get the plan's partial-failure outcome. Returns the
+    /// unit to retry when that outcome is `retry`.
+    private func settle(_ unit: DeliveryUnit, failed: [PartialFailureEntry], status: Int, attempts: Int) -> DeliveryUnit? {
+        let failedIndexes = Set(failed.map(\.index))
+        let ok = unit.payloads.enumerated().filter { !failedIndexes.contains($0.offset) }.map { ($0.element.tag, $0.element.eventID) }
+        context.ledger.delivered(ok)
+        guard !failed.isEmpty else { return nil }
+        let failedPayloads = failed.sorted { $0.index < $1.index }.map { unit.payloads[$0.index] }
+        switch inspector.partialFailureOutcome {
+        case .success:
+            context.ledger.delivered(failedPayloads.map { ($0.tag, $0.eventID) })
+            return nil
+        case .retry:
+            guard let rebatcher else { return DeliveryUnit(single: failedPayloads[0]) }
+            var result: DeliveryUnit?
+            for event in rebatcher.batches(of: failedPayloads) {
+                switch event {
+                case .batch(let b) where result == nil: result = DeliveryUnit(batch: b)
+                case .batch(let b): deadLetter(b.payloads, reason: "could not be re-batched for a retry", status: status, attempts: attempts)
+                case .rejected(let p, let error): deadLetter([p], reason: error.message, status: status, attempts: attempts)
+                }
+            }
+            return result
+        case .drop, .refreshAuth:
+            let messages = Dictionary(failed.map { ($0.index, $0.message) }, uniquingKeysWith: { a, _ in a })
+            let letters = failed.sorted { $0.index < $1.index }.map { entry in
+                let p = unit.payloads[entry.index]
+                return DeadLetter(line: p.tag, eventID: p.eventID, reason: "rejected in the vendor's partial-failure list (status \(status))",
+                                  status: status, errorMessage: messages[entry.index] ?? nil, attempts: attempts, event: p.event)
+            }
+            context.ledger.deadLettered(letters)
+            return nil
+        }
+    }
+
+    private func render(_ unit: DeliveryUnit, _ environment: DeliveryRenderEnvironment, token: String?) throws(RenderError) -> RenderedRequest {
+        if let batch = unit.batch { return try context.renderer.render(batch: batch, environment: environment, accessToken: token) }
+        return try context.renderer.render(unit.payloads[0].event, environment: environment, accessToken: token)
+    }
+
+    private func deadLetter(_ payloads: [EncodedPayload], reason: String, status: Int? = nil, message: String? = nil, attempts: Int) {
+        context.ledger.deadLettered(payloads.map {
+            DeadLetter(line: $0.tag, eventID: $0.eventID, reason: reason, status: status, errorMessage: message, attempts: attempts, event: $0.event)
+        })
+    }
+}

@@ -1,0 +1,81 @@
+import DSJSON
+import Foundation
+
+/// Where secret values live and where a rotated OAuth refresh token is written back.
+public protocol SecretStore: Sendable {
+    /// The current value of a secret, or nil.
+    func value(of name: String) -> String?
+    /// Replaces a secret's value durably (a rotated refresh token must survive a crash, or
+    /// the next run holds a revoked token).
+    func update(_ name: String, to value: String) throws(OAuthError)
+}
+
+/// Secrets held in memory (tests, and runs without a secrets file).
+public final class InMemorySecretStore: SecretStore {
+    private let values: Locked<[String: String]>
+
+    /// Creates a store with `values`.
+    public init(_ values: [String: String] = [:]) { self.values = Locked(values) }
+
+    public func value(of name: String) -> String? { values.withLock { $0[name] } }
+
+    public func update(_ name: String, to value: String) throws(OAuthError) { values.withLock { $0[name] = value } }
+}
+
+/// The user's secrets file (`--secrets S.json`, a JSON object of name -> value). An update
+/// rewrites the whole file atomically: the new content goes to a temporary file in the same
+/// directory (mode 0600, fsync'd), which is then renamed over the original, so a crash
+/// leaves either the old file or the new one, never a torn one. Key order is kept.
+public final class JSONFileSecretStore: SecretStore {
+    /// The file.
+    public let path: String
+    private let object: Locked<JSONObject>
+
+    /// Reads the file. Fails with a message naming the file (never its content).
+    public init(path: String) throws(OAuthError) {
+        self.path = path
+        guard let data = FileManager.default.contents(atPath: path) else { throw OAuthError("\(path): cannot read the secrets file") }
+        guard case .object(let o)? = try? JSONParser().parseValue([UInt8](data)) else {
+            throw OAuthError("\(path): the secrets file must be a JSON object")
+        }
+        object = Locked(o)
+    }
+
+    /// Every value, for rendering.
+    public var values: JSONObject { object.withLock { $0 } }
+
+    public func value(of name: String) -> String? { object.withLock { $0[name]?.stringValue } }
+
+    public func update(_ name: String, to value: String) throws(OAuthError) {
+        let bytes: [UInt8] = object.withLock { o in
+            o[name] = .string(value)
+            return JSONWriter.prettyBytes(.object(o), sortedExceptUnder: []) + [0x0A]
+        }
+        try Self.writeAtomically(bytes, to: path)
+    }
+
+    /// Writes `bytes` to `path` through a fsync'd temporary file and a rename.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(OAuthError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { throw OAuthError("\(path): cannot write the secrets file (errno \(errno))") }
+        var written = 0
+        let ok = bytes.withUnsafeBytes { raw -> Bool in
+            while written < raw.count {
+                let n = write(fd, raw.baseAddress! + written, raw.count - written)
+                if n <= 0 { return false }
+                written += n
+            }
+            return fsync(fd) == 0
+        }
+        close(fd)
+        guard ok, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw OAuthError("\(path): cannot write the secrets file (errno \(errno))")
+        }
+        // Make the rename itself durable.
+        let dirfd = open(directory.isEmpty ? "." : directory, O_RDONLY)
+        if dirfd >= 0 { fsync(dirfd); close(dirfd) }
+    }
+}

@@ -1,0 +1,69 @@
+/// A token bucket of capacity `burst` refilled at `rate` tokens per second, kept as the
+/// equivalent "generic cell rate algorithm" (GCRA): one theoretical arrival time instead of
+/// a fractional token count. The two describe the same admissions, but GCRA works in whole
+/// nanoseconds, so admission times are exact (no floating-point drift after thousands of
+/// requests) and a caller learns *when* its token is due rather than polling for it.
+///
+/// Every request attempt, retries included, takes one token (a vendor counts requests, not
+/// events, and a retry is a request).
+public struct TokenBucket: Sendable, Equatable {
+    /// Tokens added per second.
+    public let rate: Double
+    /// Bucket capacity: how many requests may go back to back.
+    public let burst: Int
+    /// Nanoseconds between two tokens.
+    private let interval: Int64
+    /// How far ahead of its theoretical arrival a request may be admitted: the burst.
+    private let tolerance: Int64
+    /// The theoretical arrival time of the next request, in nanoseconds since the origin.
+    private var theoreticalArrival: Int64 = .min
+
+    /// Creates a full bucket.
+    public init(rate: Double, burst: Int) {
+        precondition(rate > 0, "rate must be positive")
+        self.rate = rate
+        self.burst = max(1, burst)
+        interval = max(1, Int64((1e9 / rate).rounded()))
+        tolerance = Int64(self.burst - 1) * interval
+    }
+
+    /// Takes a token for a request arriving at `now` and returns the instant it may be sent
+    /// (`now` if a token is available). Reservations queue: the caller must wait until the
+    /// returned instant, and later callers are admitted after it.
+    public mutating func reserve(at now: RuntimeInstant) -> RuntimeInstant {
+        let t = now.offset.nanoseconds
+        let arrival = theoreticalArrival == .min ? t : max(theoreticalArrival, t)
+        theoreticalArrival = arrival + interval
+        let allowed = arrival - tolerance
+        return allowed <= t ? now : RuntimeInstant(offset: .nanoseconds(allowed))
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds (truncated).
+    var nanoseconds: Int64 {
+        let (s, atto) = components
+        return s * 1_000_000_000 + atto / 1_000_000_000
+    }
+}
+
+/// The token bucket shared by every request of one delivery run, on a clock.
+public final class RateLimiter: Sendable {
+    private let bucket: Locked<TokenBucket>
+    private let clock: any RuntimeClock
+
+    /// Creates a limiter with a full bucket.
+    public init(bucket: TokenBucket, clock: any RuntimeClock) {
+        self.bucket = Locked(bucket)
+        self.clock = clock
+    }
+
+    /// Waits for a token; returns the instant the request was admitted.
+    @discardableResult
+    public func acquire() async throws -> RuntimeInstant {
+        let now = clock.now()
+        let admitted = bucket.withLock { $0.reserve(at: now) }
+        try await clock.sleep(until: admitted)
+        return admitted
+    }
+}

@@ -1,0 +1,240 @@
+import DeliverySpec
+import Foundation
+
+/// `dspec deliver SPEC|PLAN --events FILE|- ...`
+enum DeliverCommand: Command {
+    static let name = "deliver"
+    static let summary = "Deliver events to the vendor: batching, rate limit, retries, OAuth, dead letters."
+    static let help = """
+    USAGE: dspec deliver SPEC|PLAN --events FILE|- [--settings S.json] [--secrets S.json]
+                         [--dead-letter FILE] [--checkpoint FILE] [--dry-run]
+                         [--concurrency N] [--ordered] [--format text|json]
+
+    Compiles SPEC (or reads a compiled PLAN: a .plan.json file, or any file with
+    "plan_version") and delivers every event of FILE, one JSON object per line, read as a
+    stream in bounded memory. Requests are exactly those `dspec render` shows; they are
+    batched, rate-limited, retried with backoff and Retry-After, and authenticated (OAuth
+    tokens are fetched, cached and refreshed; a rotated refresh token is written back to
+    the --secrets file) as the plan says.
+
+    Every event ends in exactly one outcome: delivered, dead-lettered (with the status,
+    the vendor's error message and the attempt count) or filtered (type, name, consent).
+    On a terminal, progress (events/s, delivered, retried, dead-lettered) is shown on
+    standard error; the summary goes to standard output.
+
+    OPTIONS:
+      --events FILE       Events, one JSON object per line; - reads standard input.
+      --settings FILE     Setting values, a JSON object.
+      --secrets FILE      Secret values, a JSON object. A rotated OAuth refresh token is
+                          written back to it (atomically).
+      --dead-letter FILE  Append dead letters to FILE as NDJSON: line, event_id, reason,
+                          status, error, attempts and the event.
+      --checkpoint FILE   Record acknowledged input lines in FILE (append-only, fsync'd)
+                          and skip them when restarted with the same input: a killed run
+                          resumes without redelivering acknowledged events.
+      --dry-run           Print the requests (HTTP format) instead of sending them.
+      --concurrency N     Requests in flight at once (default 8).
+      --ordered           Send each partition's requests strictly in input order.
+      --format FORMAT     Summary as text (default) or json.
+
+    EXIT CODES:
+      0  every event delivered or filtered
+      1  some events were dead-lettered
+      2  usage error, an unreadable input, or a spec with errors
+
+    EXAMPLES:
+      dspec deliver specs/examples/amplitude-batch.json --events events.ndjson --secrets prod.secrets.json
+      dspec deliver acme.plan.json --events - --dead-letter failed.ndjson --checkpoint acme.ckpt < events.ndjson
+      dspec deliver specs/examples/github-style-webhook.json --events sample.ndjson --dry-run
+    """
+
+    static func run(_ args: [String]) -> Int32 {
+        let parsed: ParsedArguments
+        do {
+            parsed = try ArgumentScanner.parse(args, flags: ["--dry-run", "--ordered"],
+                                               options: ["--events", "--settings", "--secrets", "--dead-letter", "--checkpoint", "--concurrency", "--format"])
+        } catch {
+            return Console.usage(error.message, command: name)
+        }
+        guard parsed.positionals.count == 1 else { return Console.usage("expected exactly one SPEC or PLAN", command: name) }
+        guard let eventsPath = parsed.option("--events") else { return Console.usage("--events FILE is required (- for standard input)", command: name) }
+        let format = parsed.option("--format") ?? "text"
+        guard ["text", "json"].contains(format) else { return Console.usage("unknown format \"\(format)\" (expected text or json)", command: name) }
+        let concurrency = parsed.option("--concurrency").map { Int($0) } ?? 8
+        guard let concurrency, concurrency >= 1, concurrency <= 1024 else { return Console.usage("--concurrency must be an integer from 1 to 1024", command: name) }
+        let dryRun = parsed.has("--dry-run")
+
+        guard let plan = loadPlan(parsed.positionals[0]) else { return ExitCode.usage }
+        let setup: DeliverySetup
+        do {
+            setup = try DeliverySetup(plan: plan, settingsPath: parsed.option("--settings"), secretsPath: parsed.option("--secrets"),
+                                      deadLetterPath: parsed.option("--dead-letter"), checkpointPath: parsed.option("--checkpoint"),
+                                      concurrency: concurrency, dryRun: dryRun)
+        } catch {
+            Console.err("dspec deliver: \(error.message)")
+            return ExitCode.usage
+        }
+        let fd: Int32 = eventsPath == "-" ? STDIN_FILENO : open(eventsPath, O_RDONLY)
+        guard fd >= 0 else {
+            Console.err("dspec deliver: \(eventsPath): cannot open the events file")
+            return ExitCode.usage
+        }
+        let queue = EventInputQueue(capacity: 4096)
+        NDJSONReader.start(fd: fd, into: queue, skip: setup.checkpoint?.acknowledged ?? LineRangeSet(), closeWhenDone: eventsPath != "-")
+
+        let printer = dryRun ? DryRunPrinter() : nil
+        let deliverer = Deliverer(renderer: setup.renderer, transport: setup.transport, ledger: setup.ledger,
+                                  // A dry run prints in input order: one request at a time.
+                                  options: DeliveryOptions(concurrency: dryRun ? 1 : concurrency, orderedPartitions: parsed.has("--ordered"), dryRun: dryRun),
+                                  tokens: setup.tokens, dryRunSink: printer)
+        let progress = isatty(STDERR_FILENO) != 0 ? ProgressLine(ledger: setup.ledger) : nil
+        let started = DispatchTime.now().uptimeNanoseconds
+        let counts = runBlocking { await deliverer.run(queue) }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        progress?.stop()
+        printer?.flush()
+        setup.checkpoint?.close()
+        Console.out(format == "json" ? jsonSummary(counts, seconds: seconds, dryRun: dryRun) : textSummary(counts, seconds: seconds, dryRun: dryRun))
+        return counts.deadLettered > 0 ? ExitCode.findings : ExitCode.ok
+    }
+
+    /// Reads a compiled plan, or compiles a spec (printing its diagnostics); nil on failure.
+    private static func loadPlan(_ path: String) -> DeliveryPlan? {
+        let source: SourceFile
+        do {
+            source = try SourceLoader.load(path)
+        } catch {
+            Console.err("dspec deliver: \(error.description)")
+            return nil
+        }
+        if path.hasSuffix(".plan.json") || source.bytes.count < 4096 * 1024 && String(decoding: source.bytes, as: UTF8.self).contains("\"plan_version\"") {
+            do {
+                return try DeliveryPlan(json: try JSONParser().parseValue(source.bytes))
+            } catch {
+                Console.err("dspec deliver: \(path): \(error)")
+                return nil
+            }
+        }
+        let diagnostics = DiagnosticCollector(source: source)
+        let result = SpecCompiler().compile(source, diagnostics: diagnostics)
+        let reporter = TextReporter(color: Console.colorEnabled)
+        for d in diagnostics.sorted where d.suppression == nil && d.severity == .error { Console.err(reporter.format(d, source: source)) }
+        guard let plan = result.plan else {
+            Console.err("dspec deliver: \(path) has errors; nothing delivered")
+            return nil
+        }
+        return plan
+    }
+
+    /// Runs async work from the synchronous command entry point.
+    private static func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
+        let done = DispatchSemaphore(value: 0)
+        let box = Locked<T?>(nil)
+        Task.detached {
+            let value = await body()
+            box.withLock { $0 = value }
+            done.signal()
+        }
+        done.wait()
+        return box.withLock { $0! }
+    }
+
+    private static func textSummary(_ c: DeliveryCounts, seconds: Double, dryRun: Bool) -> String {
+        var text = dryRun ? "dry run: \(c.delivered) event\(c.delivered == 1 ? "" : "s") rendered (nothing sent)" : "delivered \(c.delivered)"
+        text += ", dead-lettered \(c.deadLettered), filtered \(c.filtered) of \(c.input - c.alreadyAcknowledged) events"
+        if c.alreadyAcknowledged > 0 { text += " (\(c.alreadyAcknowledged) already acknowledged by the checkpoint, skipped)" }
+        if !dryRun { text += "; \(c.attempts) HTTP attempts, \(c.retries) retries" }
+        text += String(format: "; %.1f s, %.0f events/s\n", seconds, Double(c.input) / max(seconds, 1e-9))
+        return text
+    }
+
+    private static func jsonSummary(_ c: DeliveryCounts, seconds: Double, dryRun: Bool) -> String {
+        let o = JSONObject([
+            ("dry_run", .bool(dryRun)), ("input", .int(c.input)), ("already_acknowledged", .int(c.alreadyAcknowledged)),
+            ("delivered", .int(c.delivered)), ("dead_lettered", .int(c.deadLettered)), ("filtered", .int(c.filtered)),
+            ("attempts", .int(c.attempts)), ("retries", .int(c.retries)), ("seconds", .double((seconds * 1000).rounded() / 1000)),
+        ])
+        return JSONWriter.string(.object(o)) + "\n"
+    }
+}
+
+/// Everything a delivery needs, built from the plan and the command's files.
+private struct DeliverySetup {
+    let renderer: RequestRenderer
+    let transport: URLSessionTransport
+    let tokens: (any AccessTokenProvider)?
+    let ledger: DeliveryLedger
+    let checkpoint: CheckpointLog?
+
+    struct Failure: Error { let message: String }
+
+    init(plan: DeliveryPlan, settingsPath: String?, secretsPath: String?, deadLetterPath: String?, checkpointPath: String?,
+         concurrency: Int, dryRun: Bool) throws(Failure) {
+        func object(_ path: String?, _ what: String) throws(Failure) -> JSONObject {
+            guard let path else { return JSONObject() }
+            guard let data = FileManager.default.contents(atPath: path) else { throw Failure(message: "\(path): cannot read the \(what) file") }
+            guard case .object(let o)? = try? JSONParser().parseValue([UInt8](data)) else { throw Failure(message: "\(path): the \(what) file must be a JSON object") }
+            return o
+        }
+        let settings = try object(settingsPath, "settings")
+        let store: JSONFileSecretStore?
+        do {
+            store = try secretsPath.map { p throws(OAuthError) in try JSONFileSecretStore(path: p) }
+        } catch {
+            throw Failure(message: error.message)
+        }
+        let secrets = store?.values ?? JSONObject()
+        do {
+            renderer = try RequestRenderer(plan: plan, configuration: RenderConfiguration(settings: settings, secrets: secrets))
+        } catch {
+            throw Failure(message: error.message)
+        }
+        transport = URLSessionTransport(maxConnectionsPerHost: concurrency)
+        if dryRun {
+            tokens = nil
+        } else {
+            do {
+                tokens = try TokenProviderFactory.provider(for: plan, templates: CredentialTemplates(plan: plan, settings: settings, secrets: secrets),
+                                                           store: store, transport: transport, clock: SystemClock())
+            } catch {
+                throw Failure(message: error.message)
+            }
+        }
+        do {
+            checkpoint = try checkpointPath.map { p throws(RuntimeFileError) in try CheckpointLog(path: p) }
+            let deadLetters = try deadLetterPath.map { p throws(RuntimeFileError) in try DeadLetterFile(path: p) }
+            ledger = DeliveryLedger(deadLetters: deadLetters, checkpoint: dryRun ? nil : checkpoint)
+        } catch {
+            throw Failure(message: error.message)
+        }
+    }
+}
+
+/// The progress line on standard error (terminals only), redrawn every second.
+private final class ProgressLine: @unchecked Sendable {
+    private let timer: DispatchSourceTimer
+    private let ledger: DeliveryLedger
+    private var last = (time: DispatchTime.now().uptimeNanoseconds, input: 0)
+
+    init(ledger: DeliveryLedger) {
+        self.ledger = ledger
+        timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "dspec.progress"))
+        timer.schedule(deadline: .now() + 1, repeating: 1)
+        timer.setEventHandler { [unowned self] in draw() }
+        timer.resume()
+    }
+
+    private func draw() {
+        let c = ledger.snapshot
+        let now = DispatchTime.now().uptimeNanoseconds
+        let rate = Double(c.input - last.input) / (Double(now - last.time) / 1e9)
+        last = (now, c.input)
+        let line = String(format: "\r%8.0f events/s  delivered %d  retried %d  dead-lettered %d  filtered %d ", rate, c.delivered, c.retries, c.deadLettered, c.filtered)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func stop() {
+        timer.cancel()
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}

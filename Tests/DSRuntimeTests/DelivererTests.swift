@@ -1,0 +1,196 @@
+import DSJSON
+import DSRender
+@testable import DSRuntime
+import XCTest
+
+/// The delivery loop over a scripted transport on virtual time: retries, Retry-After,
+/// 429 pauses, 413 splits, partial failures, give-up rules and the ledger.
+final class DelivererTests: XCTestCase {
+    func testRetriesUntilSuccessWithTheSameIdempotencyKey() async throws {
+        let plan = try RuntimeTestSupport.plan(response: #"{"idempotency_key": {"header": "Idempotency-Key"}, "retry": {"max_attempts": 5, "initial_backoff_ms": 100, "max_backoff_ms": 1000, "multiplier": 2, "jitter": "none", "max_elapsed_ms": 60000}}"#)
+        let clock = VirtualClock(autoAdvance: true)
+        let times = Locked<[RuntimeInstant]>([])
+        let transport = ScriptedTransport { _, call in
+            times.withLock { $0.append(clock.now()) }
+            return call < 2 ? RuntimeTestSupport.response(503) : (call == 2 ? .failure(TransportError(.connection, "reset")) : RuntimeTestSupport.response(200))
+        }
+        let (counts, fates) = await RuntimeTestSupport.deliver(try RuntimeTestSupport.renderer(plan), RuntimeTestSupport.events(1), transport: transport, clock: clock)
+        XCTAssertEqual(counts.delivered, 1)
+        XCTAssertEqual(counts.attempts, 4)
+        XCTAssertEqual(counts.retries, 3)
+        XCTAssertEqual(fates.deliveredIDs, ["e1"])
+        XCTAssertEqual(transport.requests.map { $0.header("Idempotency-Key") }, Array(repeating: "e1", count: 4))
+        // Backoff 100, 200, 400 ms, exactly (no jitter).
+        XCTAssertEqual(times.withLock { $0.map(\.offset) }, [.zero, .milliseconds(100), .milliseconds(300), .milliseconds(700)])
+    }
+
+    func testBatchIdempotencyKeyIsDerivedFromTheEventIDs() async throws {
+        let plan = try RuntimeTestSupport.plan(batching: #"{"max_events": 3, "max_wait_ms": 1000}"#, response: #"{"idempotency_key": {"header": "Idempotency-Key"}}"#)
+        let transport = ScriptedTransport(answers: [RuntimeTestSupport.response(500)])
+        _ = await RuntimeTestSupport.deliver(try RuntimeTestSupport.renderer(plan), RuntimeTestSupport.events(3), transport: transport)
+        let keys = transport.requests.map { $0.header("Idempotency-Key") ?? "" }
+        XCTAssertEqual(keys.count, 2)
+        XCTAssertEqual(keys[0], keys[1], "the retry carries the same key")
+        XCTAssertEqual(keys[0], DeliveryRenderEnvironment.requestID(for: ["e1", "e2", "e3"]))
+        XCTAssertTrue(keys[0].hasPrefix("batch_"))
+        XCTAssertNotEqual(keys[0], DeliveryRenderEnvironment.requestID(for: ["e1", "e2"]))
+    }
+
+    func testRetryAfterIsHonouredAndA429PausesThePartition() async throws {
+        let plan = try RuntimeTestSupport.plan(response: RuntimeTestSupport.fastRetry())
+        let clock = VirtualClock(autoAdvance: true)
+        let sent = Locked<[(String, RuntimeInstant)]>([])
+        let transport = ScriptedTransport { request, call in
+            sent.withLock { $0.append((request.eventIDs[0], clock.now())) }
+            if call == 0 { return RuntimeTestSupport.response(429, "", headers: [HTTPHeaderField(name: "Retry-After", value: "7")]) }
+            return RuntimeTestSupport.response(200)
+        }
+        let (counts, _) = await RuntimeTestSupport.deliver(try RuntimeTestSupport.renderer(plan), RuntimeTestSupport.events(2), transport: transport, clock: clock,
+                                                           options: DeliveryOptions(concurrency: 2))
+        XCTAssertEqual(counts.delivered, 2)
+        let log = sent.withLock { $0 }
+        XCTAssertEqual(log.count, 3)
+        // e1's retry waits max(100 ms backoff, 7 s Retry-After); every later request of the
+        // partition waits for the pause too.
+        let retry = log.last { $0.0 == "e1" }!
+        XCTAssertEqual(retry.1, .zero + .seconds(7))
+        if let e2 = log.first(where: { $0.0 == "e2" }), e2.1 != .zero {
+            XCTAssertGreaterThanOrEqual(e2.1, .zero + .seconds(7))
+        }
+    }
+
+    func testTotalElapsedCapDeadLettersWithTheLastStatus() async throws {
+        let plan = try RuntimeTestSupport.plan(response: #"{"error_message": "/error/message", "retry": {"max_attempts": 100, "initial_backoff_ms": 1000, "max_backoff_ms": 1000, "multiplier": 1, "jitter": "none", "max_elapsed_ms": 3500}}"#)
+        let clock = VirtualClock(autoAdvance: true)
+        let transport = ScriptedTransport { _, _ in RuntimeTestSupport.response(503, #"{"error":{"message":"overloaded"}}"#) }
+        let (counts, fates) = await RuntimeTestSupport.deliver(try RuntimeTestSupport.renderer(plan), RuntimeTestSupport.events(1), transport: transport, clock: clock)
+        XCTAssertEqual(counts.deadLettered, 1)
+        // Attempts at 0, 1, 2, 3 s; a fifth would start at 4 s > 3.5 s.
+        XCTAssertEqual(transport.requests.count, 4)
+        XCTAssertEqual(clock.now(), .zero + .seconds(3))
+        let letter = try XCTUnwrap(fates.deadLetters.first)
+        XCTAssertEqual(letter.status, 503)
+        XCTAssertEqual(letter.errorMessage, "overloaded")
+        XCTAssertEqual(letter.attempts, 4)
+        XCTAssertTrue(letter.reason.contains("max_elapsed_ms"), letter.reason)
+    }
+
+    func testDropOutcomeIsDeadLetteredAtOnce() async throws {
+        let plan = try RuntimeTestSupport.plan(response: #"{"error_message": "/error"}"#)
+        let transport = ScriptedTransport { _, _ in RuntimeTestSupport.response(400, #"{"error":"bad field"}"#) }
+        let (counts, fates) = await RuntimeTestSupport.deliver(try RuntimeTestSupport.renderer(plan), RuntimeTestSupport.events(2), transport: transport)
+        XCTAssertEqual(counts.deadLettered, 2)
+        XCTAssertEqual(counts.attempts, 2)
+        XCTAssertEqual(fates.deadLetters.map(\.errorMessage), ["bad field", "bad field"])
+        XCTAssertEqual(fates.deadLetters.map(\.reason), ["status 400 is classified drop", "status 400 is classified drop"])
+    }
+
+    func testA413SplitsTheBatchInHalvesUntilItFits() async throws {
+        let plan = try RuntimeTestSupport.plan(batching: #"{"max_events": 8, "max_wait_ms": 1000}"#)
+        // The "server" accepts at most 2 events per request.
+        let transport = ScriptedTransport { request, _ in RuntimeTestSupport.response(request.eventIDs.count > 2 ? 413 : 200) }
+        let (counts, fates) = await RuntimeTestSupport.deliver(try RuntimeTestSupport.renderer(plan), RuntimeTestSupport.events(7), transport: transport)
+        XCTAssertEqual(counts.delivered, 7)
+        XCTAssertEqual(transport.requests.map(\.eventIDs), [
+            ["e1", "e2", "e3", "e4", "e5", "e6", "e7"], ["e1", "e2", "e3", "e4"], ["e1", "e2"], ["e3", "e4"], ["e5", "e6", "e7"], ["e5", "e6"], ["e7"],
+        ])
+        XCTAssertEqual(fates.deliveredIDs.sorted(), (1...7).map { "e\($0)" }.sorted())
+        XCTAssertTrue(fates.duplicates.isEmpty)
+    }
+
+    func testPartialFailureDeadLettersOnlyTheListedEvents() async throws {
+        let plan = try RuntimeTestSupport.plan(batching: #"{"max_events": 4, "max_wait_ms": 1000}"#, response: #"""
+        {"rules": [{"status": 400, "body_contains": "\"failed_records\"", "outcome": "success"}],
+         "partial_failure": {"errors": "/failed_records", "index": "/index", "message": "/message"}}
+        """#)
+        let transport = ScriptedTransport { _, _ in
+            RuntimeTestSupport.response(400, #"{"code":400,"failed_records":[{"index":1,"message":"bad time"},{"index":3,"message":"no id"}]}"#)
+        }
+        let (counts, fates) = await RuntimeTestSupport.deliver(try RuntimeTestSupport.renderer(plan), RuntimeTestSupport.events(4), transport: transport)
+        XCTAssertEqual(counts.delivered, 2)
+        XCTAssertEqual(counts.deadLettered, 2)
+        XCTAssertEqual(fates.deliveredIDs.sorted(), ["e1", "e3"])
+        XCTAssertEqual(fates.deadLetters.map(\.eventID), ["e2", "e4"])
+        XCTAssertEqual(fates.deadLetters.map(\.errorMessage), ["bad time", "no id"])
+    }
+
+    func testPartialFailureRetryResendsOnlyTheFailedEvents() async throws {
+        let plan = try RuntimeTestSupport.plan(batching: #"{"max_events": 3, "max_wait_ms": 1000}"#, response: #"""
+        {"partial_failure": {"errors": "/errors", "index": "/i", "outcome": "retry"},
+         "retry": {"max_attempts": 3, "initial_backoff_ms": 10, "max_backoff_ms": 10, "multiplier": 1, "jitter": "none", "max_elapsed_ms": 1000}}
+        """#)
+        let transport = ScriptedTransport { _, call in RuntimeTestSupport.response(200, call == 0 ? #"{"errors":[{"i":2}]}"# : "{}") }
+        let (counts, _) = await RuntimeTestSupport.deliver(try RuntimeTestSupport.renderer(plan), RuntimeTestSupport.events(3), transport: transport)
+        XCTAssertEqual(counts.delivered, 3)
+        XCTAssertEqual(transport.requests.map(\.eventIDs), [["e1", "e2", "e3"], ["e3"]])
+    }
+
+    func testFilteredEventsAreRecordedWithTheReason() async throws {
+        let plan = try RuntimeTestSupport.plan(events: #"{"types": ["track"]}"#)
+        let events = RuntimeTestSupport.events(2) + RuntimeTestSupport.events(1, type: "page").map { e -> JSONValue in
+            var o = e.objectValue!
+            o["event_id"] = "p1"
+            return .object(o)
+        }
+        let (counts, fates) = await RuntimeTestSupport.deliver(try RuntimeTestSupport.renderer(plan), events, transport: ScriptedTransport(answers: []))
+        XCTAssertEqual(counts.filtered, 1)
+        XCTAssertEqual(counts.delivered, 2)
+        XCTAssertEqual(fates.all.first { $0.id == "p1" }?.fate, .filtered(reason: #"type "page" is not selected (events.types: track)"#))
+    }
+
+    func testMaxWaitFlushesWhileInputIsIdle() async throws {
+        let plan = try RuntimeTestSupport.plan(batching: #"{"max_events": 100, "max_wait_ms": 2000}"#)
+        let renderer = try RuntimeTestSupport.renderer(plan)
+        let clock = VirtualClock()
+        let transport = ScriptedTransport(answers: [])
+        let ledger = DeliveryLedger()
+        let deliverer = Deliverer(renderer: renderer, transport: transport, clock: clock, ledger: ledger, options: DeliveryOptions(concurrency: 1))
+        let input = EventInputQueue(capacity: 10)
+        let run = Task { await deliverer.run(input) }
+        for e in RuntimeTestSupport.events(2) { input.put(.event(line: Int(e["event_id"]!.stringValue!.dropFirst())!, event: e)) }
+        // The loop waits for input with the batch deadline (a timer sleeping on the clock).
+        await clock.waitForSleepers(1)
+        XCTAssertTrue(transport.requests.isEmpty)
+        clock.advance(by: .milliseconds(1999))
+        XCTAssertTrue(transport.requests.isEmpty)
+        clock.advance(by: .milliseconds(1))
+        while ledger.snapshot.delivered < 2 { await Task.yield() }
+        XCTAssertEqual(transport.requests.map(\.eventIDs), [["e1", "e2"]])
+        input.finish()
+        let counts = await run.value
+        XCTAssertEqual(counts.delivered, 2)
+    }
+
+    func testCheckpointSkipsAcknowledgedLinesOnRestart() async throws {
+        let path = NSTemporaryDirectory() + "dspec-checkpoint-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let plan = try RuntimeTestSupport.plan()
+        let renderer = try RuntimeTestSupport.renderer(plan)
+        // First run: only the first 3 of 6 events reach an outcome (a "kill" after 3).
+        let first = try CheckpointLog(path: path)
+        let firstTransport = ScriptedTransport(answers: [])
+        _ = await RuntimeTestSupport.deliver(renderer, Array(RuntimeTestSupport.events(3)), transport: firstTransport, checkpoint: first)
+        first.close()
+        // A torn record at the end, as a kill in mid-write leaves it.
+        let handle = FileHandle(forWritingAtPath: path)!
+        handle.seekToEndOfFile()
+        handle.write(Data("4".utf8))
+        handle.closeFile()
+        // Restart over the full input.
+        let second = try CheckpointLog(path: path)
+        XCTAssertEqual(second.acknowledged.ranges, [1...3])
+        let queue = EventInputQueue(capacity: 16)
+        for (i, e) in RuntimeTestSupport.events(6).enumerated() {
+            queue.put(second.acknowledged.contains(i + 1) ? .acknowledged(line: i + 1) : .event(line: i + 1, event: e))
+        }
+        queue.finish()
+        let transport = ScriptedTransport(answers: [])
+        let ledger = DeliveryLedger(checkpoint: second)
+        let counts = await Deliverer(renderer: renderer, transport: transport, clock: VirtualClock(autoAdvance: true), ledger: ledger).run(queue)
+        second.close()
+        XCTAssertEqual(counts.alreadyAcknowledged, 3)
+        XCTAssertEqual(counts.delivered, 3)
+        XCTAssertEqual(transport.requests.flatMap(\.eventIDs).sorted(), ["e4", "e5", "e6"])
+        XCTAssertEqual(try CheckpointLog(path: path).acknowledged.ranges, [1...6])
+    }
+}
