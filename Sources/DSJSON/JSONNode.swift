@@ -5,7 +5,7 @@ import DSCore
 /// stage can point a diagnostic at the exact token.
 public struct JSONNode: Sendable {
     /// The kinds of node.
-    public indirect enum Kind: Sendable {
+    public enum Kind: Sendable {
         case null
         case bool(Bool)
         case number(JSONNumber)

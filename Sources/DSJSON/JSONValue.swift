@@ -72,21 +72,68 @@ public struct JSONObject: Hashable, Sendable, Sequence {
     public var isEmpty: Bool { keys.isEmpty }
 
     /// The position of a key, if present.
+    ///
+    /// Keys of different UTF-8 length are told apart by their length alone (read from the
+    /// string's header, no call): `String ==` on two different strings goes out of line to
+    /// `_stringCompareWithSmolCheck`, which dominated lookups when most keys scanned are
+    /// not the one wanted. Equal strings with identical representation still match on
+    /// `==`'s inline bit-equality check.
     @inlinable
     public func position(of key: String) -> Int? {
         if let index { return index[key] }
-        return keys.withUnsafeBufferPointer { buffer in
-            for i in 0..<buffer.count where buffer[i] == key { return i }
-            return nil
+        return keys.withUnsafeBufferPointer { JSONObject.position(of: key, in: $0) }
+    }
+
+    /// Linear search for `key` in a key buffer (see `withUnsafeMembers`); the scan
+    /// `position(of:)` uses for objects without a hash index.
+    @inlinable
+    public static func position(of key: String, in keys: UnsafeBufferPointer<String>) -> Int? {
+        let length = key.utf8.count
+        for i in 0..<keys.count where keys[i].utf8.count == length && keys[i] == key { return i }
+        return nil
+    }
+
+    /// Like `position(of:in:)`, but the scan starts at `start` (0..<count) and wraps around.
+    /// A reader that looks up several members of one object in the order they are usually
+    /// written (a template reading an event) passes the position after its previous hit and
+    /// mostly finds the key on the first comparison.
+    @inlinable
+    public static func position(of key: String, in keys: UnsafeBufferPointer<String>, startingAt start: Int) -> Int? {
+        let length = key.utf8.count
+        let n = keys.count
+        var i = start
+        for _ in 0..<n {
+            if keys[i].utf8.count == length && keys[i] == key { return i }
+            i = i &+ 1 == n ? 0 : i &+ 1
+        }
+        return nil
+    }
+
+    /// True if the object keeps a hash index (more than `indexThreshold` members): then
+    /// `position(of:)` hashes instead of scanning, and beats a scan of `withUnsafeMembers`.
+    @inlinable
+    public var hasHashIndex: Bool { index != nil }
+
+    /// Calls `body` with the keys and the values in place, as parallel buffers in insertion
+    /// order, valid only during the call. For readers making many lookups in one scope
+    /// (the template renderer): the buffers are plain pointers, so passing them around and
+    /// reading through them costs no reference counting.
+    @inlinable
+    public func withUnsafeMembers<R, E: Error>(
+        _ body: (_ keys: UnsafeBufferPointer<String>, _ values: UnsafeBufferPointer<JSONValue>) throws(E) -> R
+    ) throws(E) -> R {
+        try keys.withUnsafeBufferPointer { (keys) throws(E) -> R in
+            try values.withUnsafeBufferPointer { (values) throws(E) -> R in try body(keys, values) }
         }
     }
 
     /// The value at a position (0..<count), in insertion order.
+    @inlinable
     public func value(at position: Int) -> JSONValue { values[position] }
 
     /// Reads or writes a member; writing nil removes it.
     public subscript(key: String) -> JSONValue? {
-        get {
+        @inlinable get {
             guard let i = position(of: key) else { return nil }
             return values[i]
         }

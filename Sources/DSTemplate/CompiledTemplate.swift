@@ -48,34 +48,49 @@ public final class CompiledTemplate: Sendable {
     /// Renders to a string. `data` holds the `@` variables (`settings`, `secrets`, `body`,
     /// ...); a `root` entry, if present, is what `@root` means.
     public func render(_ root: JSONValue, data: [String: JSONValue] = [:]) throws(TemplateRenderError) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(tables.literals.count + 64)
-        try render(root, data: data, into: &out)
-        return String(decoding: out, as: UTF8.self)
+        try ByteWriter.withScratch(capacity: CompiledTemplate.scratchCapacity) { (out) throws(TemplateRenderError) -> String in
+            try Renderer.render(storage, root, data, maxPartialDepth: options.maxPartialDepth, into: &out)
+            return String(decoding: out.bytes, as: UTF8.self)
+        }
     }
 
     /// Renders by appending UTF-8 to `out`: the fast path, meant for a buffer reused across
     /// renders. On error `out` is left as it was.
     public func render(_ root: JSONValue, data: [String: JSONValue], into out: inout [UInt8]) throws(TemplateRenderError) {
+        // Render into a stack buffer, then append to `out` in one copy (an error leaves
+        // `out` untouched for free).
+        try ByteWriter.withScratch(capacity: CompiledTemplate.scratchCapacity) { (scratch) throws(TemplateRenderError) in
+            try Renderer.render(storage, root, data, maxPartialDepth: options.maxPartialDepth, into: &scratch)
+            out.append(contentsOf: scratch)
+        }
+    }
+
+    /// Renders by appending UTF-8 to a `ByteWriter`. On error the writer is truncated back
+    /// to where it was.
+    public func render(_ root: JSONValue, data: [String: JSONValue], into out: inout ByteWriter) throws(TemplateRenderError) {
         let start = out.count
-        var renderer = Renderer(storage: storage, root: root, data: data, maxPartialDepth: options.maxPartialDepth)
         do {
-            try renderer.runRoot(into: &out)
+            try Renderer.render(storage, root, data, maxPartialDepth: options.maxPartialDepth, into: &out)
         } catch {
-            out.removeSubrange(start...)
+            out.truncate(to: start)
             throw error
         }
     }
+
+    /// Stack scratch for one render. At most 1 KiB, so `withUnsafeTemporaryAllocation` always
+    /// uses the stack without asking the runtime how much stack is left; larger output moves
+    /// to the heap once.
+    static let scratchCapacity = 1024
 
     /// The template's value: for a single `{{expression}}` the typed value (nil if missing),
     /// otherwise the rendered text as a string.
     public func renderValue(_ root: JSONValue, data: [String: JSONValue]) throws(TemplateRenderError) -> JSONValue? {
         guard let expr = tables.singleExpr else { return .string(try render(root, data: data)) }
-        let renderer = Renderer(storage: storage, root: root, data: data, maxPartialDepth: options.maxPartialDepth)
-        let value = renderer.eval(expr)
+        let value = Renderer(storage: storage, root: root, data: data, maxPartialDepth: options.maxPartialDepth).eval(expr)
         if mode == .header, let value, let text = TemplateValues.stringForm(value) {
-            var scratch: [UInt8] = []
-            try Renderer.writeText(text, .header, into: &scratch)
+            try ByteWriter.withScratch(capacity: 256) { (scratch) throws(TemplateRenderError) in
+                try Renderer.writeText(text, .header, into: &scratch)
+            }
         }
         return value
     }

@@ -123,6 +123,8 @@ final class ProgramStorage: @unchecked Sendable {
     let slots: UnsafeMutableBufferPointer<Slot>
     /// Number of stored (interior) slots.
     let storedSlots: Int
+    /// The slot index of each stored slot, by `Slot.stored` (parents first).
+    let interiorSlots: UnsafeMutableBufferPointer<Int>
 
     init(_ tables: ProgramTables) {
         self.tables = tables
@@ -134,7 +136,12 @@ final class ProgramStorage: @unchecked Sendable {
         _ = programs.initialize(from: tables.programs)
         slots = .allocate(capacity: max(1, tables.slots.count))
         _ = slots.initialize(from: tables.slots)
-        storedSlots = tables.slots.filter { $0.stored >= 0 }.count
+        let storedCount = tables.slots.reduce(0) { $1.stored >= 0 ? $0 + 1 : $0 }
+        storedSlots = storedCount
+        interiorSlots = .allocate(capacity: max(1, storedCount))
+        for (i, slot) in tables.slots.enumerated() where slot.stored >= 0 {
+            (interiorSlots.baseAddress! + slot.stored).initialize(to: i)
+        }
     }
 
     deinit {
@@ -143,5 +150,6 @@ final class ProgramStorage: @unchecked Sendable {
         programs.deallocate()
         slots.baseAddress?.deinitialize(count: tables.slots.count)
         slots.deallocate()
+        interiorSlots.deallocate()
     }
 }

@@ -8,52 +8,169 @@ struct Frame {
     var last: Bool
 }
 
+/// A resolved interior node of the root-level path trie (see `Slot`), or the render root.
+/// Trivial to copy: the holes below a node read their values through it with no
+/// reference counting on the objects they sit in.
+///
+/// The pointers are mutable only so values can be passed `inout` (see
+/// `Renderer.write(inPlace:)`); nothing is ever written through them.
+enum SlotBinding {
+    /// The path is missing.
+    case missing
+    /// An object (without a hash index) read in place: its key and value buffers, valid
+    /// while the `withUnsafeMembers` call that `Renderer.withBinding` makes for it runs,
+    /// which spans the rest of the render.
+    case members(keys: UnsafeBufferPointer<String>, values: UnsafeMutableBufferPointer<JSONValue>)
+    /// Anything else (arrays, strings, scalars, objects with a hash index), valid likewise.
+    case value(UnsafeMutablePointer<JSONValue>)
+}
+
+/// A binding and where the next member lookup in it starts (see
+/// `JSONObject.position(of:in:startingAt:)`).
+struct BoundSlot {
+    var binding: SlotBinding
+    var cursor: Int
+}
+
 /// Executes a compiled op list against an event. One renderer per render call: it holds the
 /// context stack and block frames; the tables it reads are immutable and shared.
+///
+/// Output goes to a `ByteWriter` (one capacity check and one memcpy per chunk). Holes at
+/// the top level read event values in place through `SlotBinding`s rather than copying
+/// the objects they sit in (a copy retains and releases each of the object's arrays).
 struct Renderer {
     let storage: ProgramStorage
     let data: [String: JSONValue]
     let renderRoot: JSONValue
     let maxPartialDepth: Int
-    var current: JSONValue
+    /// The context when it is not the render root (inside `#each`, `#with`, partials).
+    /// Optional so that starting a render does not copy the root a second time.
+    var contextOverride: JSONValue?
     var stack: [JSONValue] = []
     var frames: [Frame] = []
     var partialDepth = 0
-    /// Values of the root-level path trie (`Slot`), resolved when rendering starts.
-    var slotValues: [JSONValue?] = []
+    /// The bound interior nodes of the slot trie, indexed by `Slot.stored`, then the render
+    /// root at `rootBindingIndex`; stack memory owned by `runRoot` for the duration of the
+    /// render (no per-render allocation).
+    var boundSlots = UnsafeMutableBufferPointer<BoundSlot>(start: nil, count: 0)
 
     init(storage: ProgramStorage, root: JSONValue, data: [String: JSONValue], maxPartialDepth: Int) {
         self.storage = storage
         self.data = data
         self.renderRoot = root
         self.maxPartialDepth = maxPartialDepth
-        self.current = root
     }
 
     @inline(__always)
     var tables: ProgramTables { storage.tables }
 
-    /// Renders the root program: resolves the interior nodes of the slot trie (parents
-    /// first), then runs the ops.
-    mutating func runRoot(into out: inout [UInt8]) throws(TemplateRenderError) {
-        if storage.storedSlots > 0 {
-            slotValues.reserveCapacity(storage.storedSlots)
-            let slots = storage.slots
-            for i in slots.indices where slots[i].stored >= 0 {
-                slotValues.append(slotValue(slots[i]))
-            }
-        }
-        try run(storage.tables.rootProgram, into: &out)
+    /// The current context (`this`).
+    var current: JSONValue {
+        get { contextOverride ?? renderRoot }
+        set { contextOverride = newValue }
     }
 
     @inline(__always)
-    func slotValue(_ slot: Slot) -> JSONValue? {
+    var rootBindingIndex: Int { storage.storedSlots }
+
+    /// Renders a template's root program. (The render entry points of `CompiledTemplate`
+    /// all come here rather than calling each other, which also keeps callgrind's
+    /// `--toggle-collect=*CompiledTemplate*render*` from toggling twice on nested calls.)
+    static func render(_ storage: ProgramStorage, _ root: JSONValue, _ data: [String: JSONValue], maxPartialDepth: Int,
+                       into out: inout ByteWriter) throws(TemplateRenderError) {
+        var renderer = Renderer(storage: storage, root: root, data: data, maxPartialDepth: maxPartialDepth)
+        try renderer.runRoot(into: &out)
+    }
+
+    /// Renders the root program: binds the render root and the interior nodes of the slot
+    /// trie (parents first), then runs the ops.
+    mutating func runRoot(into out: inout ByteWriter) throws(TemplateRenderError) {
+        try withUnsafeTemporaryAllocation(of: BoundSlot.self, capacity: storage.storedSlots + 1) { (bound) throws(TemplateRenderError) in
+            boundSlots = bound
+            defer { boundSlots = UnsafeMutableBufferPointer(start: nil, count: 0) }
+            var root = renderRoot  // a local to borrow `inout` (self is borrowed already)
+            try Renderer.withBinding(&root, &self, &out) { (binding, renderer, out) throws(TemplateRenderError) in
+                renderer.boundSlots.initializeElement(at: renderer.rootBindingIndex, to: BoundSlot(binding: binding, cursor: 0))
+                try renderer.bindSlots(from: 0, into: &out)
+            }
+        }
+    }
+
+    /// Calls `body` with the binding for `value`: an object is viewed in place for the
+    /// duration of `body`. `value` is `inout` only so it is borrowed rather than copied
+    /// (see `write(inPlace:)`); it is not modified. (Static, with the renderer passed
+    /// through, so the closure does not capture `self` while it is being mutated.)
+    @inline(__always)
+    private static func withBinding(
+        _ value: inout JSONValue, _ renderer: inout Renderer, _ out: inout ByteWriter,
+        _ body: (SlotBinding, inout Renderer, inout ByteWriter) throws(TemplateRenderError) -> Void
+    ) throws(TemplateRenderError) {
+        if case .object(let object) = value, !object.hasHashIndex {
+            try object.withUnsafeMembers { (keys, values) throws(TemplateRenderError) in
+                try body(.members(keys: keys, values: UnsafeMutableBufferPointer(mutating: values)), &renderer, &out)
+            }
+        } else {
+            try withUnsafeMutablePointer(to: &value) { (pointer) throws(TemplateRenderError) in
+                try body(.value(pointer), &renderer, &out)
+            }
+        }
+    }
+
+    /// Binds interior slots `k...` (each inside the scope of its parent's binding, so the
+    /// buffers it points into stay valid), then runs the root program.
+    private mutating func bindSlots(from k: Int, into out: inout ByteWriter) throws(TemplateRenderError) {
+        guard k < storage.storedSlots else { return try run(storage.tables.rootProgram, into: &out) }
+        let slot = storage.slots[storage.interiorSlots[k]]
+        // The node's value: in place in its parent object, or else a copy.
+        var found: UnsafeMutablePointer<JSONValue>?
+        var copy: JSONValue?
         switch slot.parent {
-        case Slot.root: return Renderer.child(renderRoot, slot.segment)
-        case Slot.data: return data[slot.segment]
+        case Slot.data: copy = data[slot.segment]
         default:
-            guard let parent = slotValues[storage.slots[slot.parent].stored] else { return nil }
-            return Renderer.child(parent, slot.segment)
+            let parent = slot.parent == Slot.root ? rootBindingIndex : storage.slots[slot.parent].stored
+            switch boundSlots[parent].binding {
+            case .missing: break
+            case .members(let keys, let values):
+                if let i = JSONObject.position(of: slot.segment, in: keys) { found = values.baseAddress! + i }
+            case .value(let value): copy = Renderer.child(value.pointee, slot.segment)
+            }
+        }
+        if let found {
+            try Renderer.withBinding(&found.pointee, &self, &out) { (binding, renderer, out) throws(TemplateRenderError) in
+                try renderer.bind(k, to: binding, thenContinueInto: &out)
+            }
+        } else if var copy {
+            try Renderer.withBinding(&copy, &self, &out) { (binding, renderer, out) throws(TemplateRenderError) in
+                try renderer.bind(k, to: binding, thenContinueInto: &out)
+            }
+        } else {
+            try bind(k, to: .missing, thenContinueInto: &out)
+        }
+    }
+
+    private mutating func bind(_ k: Int, to binding: SlotBinding, thenContinueInto out: inout ByteWriter) throws(TemplateRenderError) {
+        boundSlots.initializeElement(at: k, to: BoundSlot(binding: binding, cursor: 0))
+        try bindSlots(from: k + 1, into: &out)
+    }
+
+    /// Writes slot `index` (usually a leaf; an interior node written as a hole too is
+    /// written the same way), reading it from its parent's binding.
+    @inline(__always)
+    func emitSlot(_ index: Int, _ sink: Sink, into out: inout ByteWriter) throws(TemplateRenderError) {
+        let slot = storage.slots.baseAddress! + index
+        let parent = slot.pointee.parent
+        if parent == Slot.data { return try Renderer.write(data[slot.pointee.segment], sink, into: &out) }
+        let bound = boundSlots.baseAddress! + (parent == Slot.root ? rootBindingIndex : storage.slots[parent].stored)
+        switch bound.pointee.binding {
+        case .members(let keys, let values):
+            if let i = JSONObject.position(of: slot.pointee.segment, in: keys, startingAt: bound.pointee.cursor) {
+                bound.pointee.cursor = i &+ 1 == keys.count ? 0 : i &+ 1
+                try Renderer.write(inPlace: &values[i], sink, into: &out)
+            } else {
+                Renderer.writeMissing(sink, into: &out)
+            }
+        case .value(let value): try Renderer.write(Renderer.child(value.pointee, slot.pointee.segment), sink, into: &out)
+        case .missing: Renderer.writeMissing(sink, into: &out)
         }
     }
 
@@ -140,20 +257,69 @@ struct Renderer {
 
     // MARK: - Output
 
-    static func write(_ value: JSONValue?, _ sink: Sink, into out: inout [UInt8]) throws(TemplateRenderError) {
+    /// Writes a value, or what a missing value writes.
+    @inline(__always)
+    static func write(_ value: JSONValue?, _ sink: Sink, into out: inout ByteWriter) throws(TemplateRenderError) {
+        if let value { try write(value, sink, into: &out) } else { writeMissing(sink, into: &out) }
+    }
+
+    /// A missing value is `null` in a JSON value position and writes nothing elsewhere.
+    @inline(__always)
+    static func writeMissing(_ sink: Sink, into out: inout ByteWriter) {
+        if sink == .jsonValue { out.append("null" as StaticString) }
+    }
+
+    /// Writes a value.
+    @inline(__always)
+    static func write(_ value: JSONValue, _ sink: Sink, into out: inout ByteWriter) throws(TemplateRenderError) {
+        var value = value
+        try write(inPlace: &value, sink, into: &out)
+    }
+
+    /// Writes a value that stays where it is. Strings and numbers (nearly every hole) are
+    /// handled inline; the rest goes out of line.
+    ///
+    /// `inout` is how this borrows: a value read from memory and passed by value is copied
+    /// (its string or arrays retained, then released), because the compiler cannot tell
+    /// that writing the output leaves that memory alone; an `inout` argument is exclusive
+    /// for the call, so the payload is read in place. The value is never modified.
+    /// (Not inlined: once inlined into the caller, the exclusivity is lost and the copy
+    /// comes back.)
+    @inline(never)
+    static func write(inPlace value: inout JSONValue, _ sink: Sink, into out: inout ByteWriter) throws(TemplateRenderError) {
+        // The payloads go to out-of-line functions: a write to the output inlined here
+        // (a store through the writer's pointer) would make the compiler copy the payload
+        // again, as it cannot tell that store from one into `value`.
+        switch value {
+        case .string(let s):
+            try writeString(s, sink, into: &out)
+        case .number(let n):
+            // Number text is valid JSON as it is and holds nothing any sink escapes.
+            try writeString(n.text, sink == .jsonValue ? .raw : sink, into: &out)
+        default:
+            try writeOther(value, sink, into: &out)
+        }
+    }
+
+    /// A string value: quoted in a JSON value position, escaped for the sink.
+    @inline(never)
+    static func writeString(_ s: String, _ sink: Sink, into out: inout ByteWriter) throws(TemplateRenderError) {
         if sink == .jsonValue {
-            switch value {
-            case nil: out.append(contentsOf: "null".utf8)
-            case .string(let s)?:
-                out.append(UInt8(ascii: "\""))
-                try writeText(s, .jsonString, into: &out)
-                out.append(UInt8(ascii: "\""))
-            case .number(let n)?: out.append(contentsOf: n.text.utf8)
-            case let v?: JSONWriter.write(v, style: .compact, into: &out)
-            }
+            out.append(UInt8(ascii: "\""))
+            try writeText(s, .jsonString, into: &out)
+            out.append(UInt8(ascii: "\""))
+        } else {
+            try writeText(s, sink, into: &out)
+        }
+    }
+
+    /// Booleans, null, arrays and objects.
+    @inline(never)
+    static func writeOther(_ value: JSONValue, _ sink: Sink, into out: inout ByteWriter) throws(TemplateRenderError) {
+        if sink == .jsonValue {
+            JSONWriter.write(value, style: .compact, into: &out)
             return
         }
-        guard let value else { return }
         switch value {
         case .string(let s): try writeText(s, sink, into: &out)
         case .number(let n): try writeText(n.text, sink, into: &out)
@@ -166,37 +332,41 @@ struct Renderer {
     }
 
     @inline(__always)
-    static func writeText(_ s: String, _ sink: Sink, into out: inout [UInt8]) throws(TemplateRenderError) {
-        // withUTF8 reads small (inline) strings from a stack copy instead of allocating.
-        var s = s
-        let ok = s.withUTF8 { writeBytes($0, sink, into: &out) }
+    static func writeText(_ s: String, _ sink: Sink, into out: inout ByteWriter) throws(TemplateRenderError) {
+        // Contiguous UTF-8 is read in place (small strings from a stack copy), so the string
+        // is neither copied nor retained.
+        let ok = s.utf8.withContiguousStorageIfAvailable { writeBytes($0, sink, into: &out) } ?? writeNonContiguous(s, sink, into: &out)
         if !ok {
             throw TemplateRenderError(message: "header value would contain a line break or NUL (possible header injection); refusing to render it")
         }
     }
 
-    private static func writeBytes(_ bytes: [UInt8], _ sink: Sink, into out: inout [UInt8]) -> Bool {
-        bytes.withUnsafeBufferPointer { writeBytes($0, sink, into: &out) }
+    /// Strings without contiguous UTF-8 (bridged ones). Out of line so the copy it needs
+    /// does not make callers retain every string they write.
+    @inline(never)
+    private static func writeNonContiguous(_ s: String, _ sink: Sink, into out: inout ByteWriter) -> Bool {
+        var copy = s
+        return copy.withUTF8 { writeBytes($0, sink, into: &out) }
     }
 
     /// Appends bytes escaped for a sink; false if a header value would carry CR, LF or NUL.
     @inline(__always)
-    private static func writeBytes(_ buf: UnsafeBufferPointer<UInt8>, _ sink: Sink, into out: inout [UInt8]) -> Bool {
+    private static func writeBytes(_ buf: UnsafeBufferPointer<UInt8>, _ sink: Sink, into out: inout ByteWriter) -> Bool {
         switch sink {
         case .html: Escaping.appendHTML(buf, into: &out)
-        case .textRaw, .raw: out.append(contentsOf: buf)
+        case .textRaw, .raw: out.append(buf)
         case .jsonString, .jsonValue: Escaping.appendJSONEscaped(buf, into: &out)
         case .url: Escaping.appendPercentEncoded(buf, into: &out)
         case .header:
             if Escaping.hasHeaderBreak(buf) { return false }
-            out.append(contentsOf: buf)
+            out.append(buf)
         }
         return true
     }
 
     // MARK: - Programs
 
-    mutating func run(_ programIndex: Int, into out: inout [UInt8]) throws(TemplateRenderError) {
+    mutating func run(_ programIndex: Int, into out: inout ByteWriter) throws(TemplateRenderError) {
         guard programIndex >= 0 else { return }
         let range = storage.programs[programIndex]
         let ops = storage.ops
@@ -204,10 +374,9 @@ struct Renderer {
         while i < range.upperBound {
             switch ops[i] {
             case .text(let start, let end):
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: storage.literals[start..<end]))
+                out.append(UnsafeBufferPointer(rebasing: storage.literals[start..<end]))
             case .emitSlot(let index, let sink):
-                let slot = storage.slots[index]
-                try Renderer.write(slot.stored >= 0 ? slotValues[slot.stored] : slotValue(slot), sink, into: &out)
+                try emitSlot(index, sink, into: &out)
             case .emitPath(let path, let sink):
                 try Renderer.write(resolve(path), sink, into: &out)
             case .emitExpr(let expr, let sink):
@@ -221,7 +390,7 @@ struct Renderer {
         }
     }
 
-    private mutating func withContext(_ value: JSONValue, _ program: Int, into out: inout [UInt8]) throws(TemplateRenderError) {
+    private mutating func withContext(_ value: JSONValue, _ program: Int, into out: inout ByteWriter) throws(TemplateRenderError) {
         guard program >= 0 else { return }
         stack.append(current)
         current = value
@@ -230,7 +399,7 @@ struct Renderer {
     }
 
     private mutating func block(_ kind: BlockKind, _ value: JSONValue?, _ program: Int, _ inverse: Int, _ includeZero: Int,
-                                into out: inout [UInt8]) throws(TemplateRenderError) {
+                                into out: inout ByteWriter) throws(TemplateRenderError) {
         switch kind {
         case .ifBlock, .unless:
             let zero = includeZero >= 0 && TemplateValues.isTruthy(eval(includeZero))
@@ -256,7 +425,7 @@ struct Renderer {
         }
     }
 
-    private mutating func each(_ value: JSONValue?, _ program: Int, _ inverse: Int, into out: inout [UInt8]) throws(TemplateRenderError) {
+    private mutating func each(_ value: JSONValue?, _ program: Int, _ inverse: Int, into out: inout ByteWriter) throws(TemplateRenderError) {
         switch value {
         case .array(let a)? where !a.isEmpty:
             guard program >= 0 else { return }
@@ -292,7 +461,7 @@ struct Renderer {
         }
     }
 
-    private mutating func partial(_ program: Int, _ context: Int, _ hash: Int, _ indent: Int, into out: inout [UInt8]) throws(TemplateRenderError) {
+    private mutating func partial(_ program: Int, _ context: Int, _ hash: Int, _ indent: Int, into out: inout ByteWriter) throws(TemplateRenderError) {
         guard partialDepth < maxPartialDepth else {
             throw TemplateRenderError(message: "partials nest deeper than \(maxPartialDepth) levels (runaway recursion?)")
         }
