@@ -128,7 +128,7 @@ private func pythonRate(port: UInt16, body: [UInt8], headers: [HTTPHeaderField],
     let dir = NSTemporaryDirectory()
     let bodyPath = dir + "dspec-bench-body-\(getpid()).json"
     let scriptPath = dir + "dspec-bench-client-\(getpid()).py"
-    FileManager.default.createFile(atPath: bodyPath, contents: Data(body))
+    _ = FileManager.default.createFile(atPath: bodyPath, contents: Data(body))
     let headerDict = "{" + headers.map { "\(JSONWriter.string(.string($0.name))): \(JSONWriter.string(.string($0.value)))" }.joined(separator: ", ") + "}"
     let script = """
     import http.client, sys, time
@@ -142,7 +142,7 @@ private func pythonRate(port: UInt16, body: [UInt8], headers: [HTTPHeaderField],
         n += 1
     print(n / (time.perf_counter() - start))
     """
-    FileManager.default.createFile(atPath: scriptPath, contents: Data(script.utf8))
+    _ = FileManager.default.createFile(atPath: scriptPath, contents: Data(script.utf8))
     defer { try? FileManager.default.removeItem(atPath: bodyPath); try? FileManager.default.removeItem(atPath: scriptPath) }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -36,10 +36,8 @@ enum TemplateInventory {
             var item = AnalyzedTemplate(site: site, text: text, mode: mode, allowedData: data.union(builtinData), isSecretBearing: secret, isInURL: url)
             do {
                 item.compiled = try CompiledTemplate.compile(text.value, mode: mode, partials: partials)
-            } catch let error as TemplateSyntaxError {
-                item.error = error
             } catch {
-                item.error = TemplateSyntaxError(message: "\(error)", offset: 0, length: 1)
+                item.error = error
             }
             out.append(item)
         }
