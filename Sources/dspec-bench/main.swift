@@ -76,3 +76,4 @@ if selected("template") { runTemplateBenchmarks(quick: quick) }
 if selected("render") { runRenderBenchmarks(quick: quick) }
 if selected("diff") { runDiffBenchmarks(quick: quick) }
 if selected("deliver") { runDeliverBenchmarks(quick: quick) }
+if selected("harness") { runHarnessBenchmarks(quick: quick) }

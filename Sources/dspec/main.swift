@@ -2,7 +2,7 @@ import DeliverySpec
 import Foundation
 
 /// Every command, in the order `dspec --help` lists them.
-let commands: [any Command.Type] = [LintCommand.self, CompileCommand.self, DiffCommand.self, RenderCommand.self, TemplateCommand.self, RulesCommand.self, DeliverCommand.self, MockCommand.self]
+let commands: [any Command.Type] = [LintCommand.self, CompileCommand.self, DiffCommand.self, RenderCommand.self, TemplateCommand.self, RulesCommand.self, DeliverCommand.self, MockCommand.self, TestCommand.self]
 
 let version = "dspec \(toolVersion)"
 

@@ -1,0 +1,217 @@
+import DSJSON
+import DSMock
+import DSPlan
+import DSRender
+import DSRuntime
+import Foundation
+
+/// What one case run produced: the vendor's journal, the runtime's ledger and the inputs,
+/// everything the expectation checks read.
+struct CaseObservation: Sendable {
+    /// The plan copy the case ran with.
+    var plan: DeliveryPlan
+    /// The scenario the mock played.
+    var scenario: MockScenario
+    /// Input events, in order (line = index + 1).
+    var events: [JSONValue]
+    /// Each input's event id (`#LINE` when it has none).
+    var ids: [String]
+    /// Whether the plan selects each input.
+    var selected: [Bool]
+    /// The outcomes the ledger recorded for each input (exactly one is correct).
+    var fates: [[EventFate]]
+    /// Requests to the vendor (token requests excluded), in arrival order.
+    var vendor: [MockJournalEntry]
+    /// Requests to the token endpoint.
+    var token: [MockJournalEntry]
+    /// The ledger's counts.
+    var counts: DeliveryCounts
+}
+
+/// Runs cases one at a time against one in-process ``MockServer``, each on the real
+/// ``Deliverer`` over the real ``URLSessionTransport`` (through ``LoopbackRedirectTransport``).
+/// Cases never overlap: the mock's state is swapped atomically per case
+/// (`MockServer.reset(to:verifier:)`), so one case's requests cannot answer another's.
+public final class ConformanceRunner: Sendable {
+    /// The mock vendor.
+    public let server: MockServer
+    private let transport: URLSessionTransport
+
+    /// Starts the mock on an ephemeral loopback port. Keep-alive connections are kept far
+    /// longer than any run, because libcurl under FoundationNetworking stalls when a reused
+    /// connection turns out to be closed (see ``URLSessionTransport``).
+    public init() throws(MockServerError) {
+        server = try MockServer(configuration: MockServerConfiguration(limits: MockLimits(readTimeoutMs: 30_000, idleTimeoutMs: 600_000)))
+        transport = URLSessionTransport(maxConnectionsPerHost: 8)
+    }
+
+    /// Stops the mock.
+    public func stop() { server.stop() }
+
+    /// Runs one case of `suite` and checks its expectations.
+    public func run(_ testCase: ConformanceCase, of suite: ConformanceSuite) async -> CaseResult {
+        let started = DispatchTime.now().uptimeNanoseconds
+        var result = CaseResult(suite: suite.name, name: testCase.name, description: testCase.description)
+        switch await observe(testCase, suite.spec) {
+        case .failure(let failure):
+            result.failures = [failure]
+        case .success(let observation):
+            result.requests = observation.vendor.count
+            result.failures = ExpectationChecker(observation: observation, expect: testCase.expect, spec: suite.spec).failures()
+        }
+        result.durationMs = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
+        return result
+    }
+
+    /// Runs the delivery and collects what happened, or the setup problem that stopped it.
+    private func observe(_ testCase: ConformanceCase, _ spec: SpecUnderTest) async -> Result<CaseObservation, ExpectationFailure> {
+        let plan = HarnessPlan.adjusted(spec.plan, testCase.adjustments)
+        let renderer: RequestRenderer
+        do {
+            renderer = try RequestRenderer(plan: plan, configuration: RenderConfiguration(settings: spec.settings, secrets: spec.secrets))
+        } catch {
+            return .failure(ExpectationFailure("setup", "the plan cannot be rendered with the test settings and secrets: \(error.message)"))
+        }
+        let events: [JSONValue]
+        switch CaseInputs.events(testCase.events, spec: spec, renderer: renderer) {
+        case .success(let e): events = e
+        case .failure(let f): return .failure(f)
+        }
+        let selected = events.map { renderer.select($0) == .selected }
+        let ids = events.enumerated().map { $0.element["event_id"]?.stringValue ?? "#\($0.offset + 1)" }
+
+        var secretStrings: [String: String] = [:]
+        for (k, v) in spec.secrets { if let s = v.stringValue { secretStrings[k] = s } }
+        var settingValues: [String: JSONValue] = [:]
+        for (k, v) in spec.settings { settingValues[k] = v }
+        let publicBase = events.indices.first { selected[$0] }
+            .flatMap { try? renderer.render(events[$0], environment: FixedRenderEnvironment(), accessToken: "conformance") }
+            .flatMap { LoopbackRedirectTransport.origin(of: $0.url) }
+        let verifier = MockVerifier(plan: plan, secrets: secretStrings, settings: settingValues,
+                                    options: MockVerifierOptions(publicBaseURL: publicBase))
+        server.reset(to: testCase.scenario, verifier: verifier)
+
+        let redirect = LoopbackRedirectTransport(baseURL: server.baseURL, inner: transport)
+        let tokens: (any AccessTokenProvider)?
+        do {
+            tokens = try TokenProviderFactory.provider(for: plan, templates: CredentialTemplates(plan: plan, settings: spec.settings, secrets: spec.secrets),
+                                                       store: InMemorySecretStore(secretStrings), transport: redirect, clock: SystemClock())
+        } catch {
+            return .failure(ExpectationFailure("setup", "no OAuth token provider: \(error.message)"))
+        }
+        let fates = Locked([[EventFate]](repeating: [], count: events.count))
+        let ledger = DeliveryLedger(observer: { line, _, fate in
+            fates.withLock { if line >= 1 && line <= $0.count { $0[line - 1].append(fate) } }
+        })
+        let deliverer = Deliverer(renderer: renderer, transport: redirect, ledger: ledger,
+                                  options: DeliveryOptions(concurrency: testCase.concurrency, orderedPartitions: testCase.ordered),
+                                  tokens: tokens, jitter: SeededJitterSource(seed: StableHash.fnv1a(spec.name + "/" + testCase.name)))
+        let queue = feed(events, expireAfter: testCase.expireTokensAfter)
+        guard let counts = await Self.withTimeout(ms: ConformanceTiming.caseTimeoutMs, { await deliverer.run(queue) }) else {
+            return .failure(ExpectationFailure("timeout", "the delivery run did not finish within \(ConformanceTiming.caseTimeoutMs / 1000) s"))
+        }
+        let journal = server.journal
+        return .success(CaseObservation(plan: plan, scenario: testCase.scenario, events: events, ids: ids, selected: selected,
+                                        fates: fates.withLock { $0 }, vendor: journal.filter { !$0.isTokenRequest },
+                                        token: journal.filter(\.isTokenRequest), counts: counts))
+    }
+
+    /// The input queue. With `expireAfter`, the first events go in, and once the mock has
+    /// answered that many vendor requests every access token is expired before the rest
+    /// follow: the runtime meets a stale token mid-run.
+    private func feed(_ events: [JSONValue], expireAfter: Int?) -> EventInputQueue {
+        let records = events.enumerated().map { InputRecord.event(line: $0.offset + 1, event: $0.element) }
+        guard let k = expireAfter, k < records.count else { return .closed(records) }
+        let queue = EventInputQueue(capacity: max(1, records.count))
+        let server = self.server
+        Task.detached {
+            for r in records[..<k] { queue.put(r) }
+            let deadline = DispatchTime.now().uptimeNanoseconds + 20_000_000_000
+            while server.journal.filter({ !$0.isTokenRequest && ($0.status ?? 0) < 300 && ($0.status ?? 0) >= 200 }).count < k,
+                  DispatchTime.now().uptimeNanoseconds < deadline {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            server.tokenAuthority?.expireAllAccessTokens()
+            for r in records[k...] { queue.put(r) }
+            queue.finish()
+        }
+        return queue
+    }
+
+    /// Runs `body`, or gives up after `ms` milliseconds (the run is then cancelled and left
+    /// to wind down on its own: a case that hangs must not hang the whole suite).
+    static func withTimeout<T: Sendable>(ms: Int, _ body: @escaping @Sendable () async -> T) async -> T? {
+        let gate = Locked(false)
+        return await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
+            let work = Task {
+                let value = await body()
+                if gate.withLock({ done in defer { done = true }; return !done }) { continuation.resume(returning: value) }
+            }
+            Task {
+                try? await Task.sleep(for: .milliseconds(ms))
+                if gate.withLock({ done in defer { done = true }; return !done }) {
+                    work.cancel()
+                    continuation.resume(returning: nil)
+                }
+            }
+        }
+    }
+}
+
+/// Resolves a case's events.
+enum CaseInputs {
+    /// The events of `source`; generated events clone the selected default events.
+    static func events(_ source: CaseEvents, spec: SpecUnderTest, renderer: RequestRenderer) -> Result<[JSONValue], ExpectationFailure> {
+        switch source {
+        case .defaults:
+            return .success(spec.events.map(\.event))
+        case .inline(let events):
+            return .success(events)
+        case .file(let path):
+            return .failure(ExpectationFailure("setup", "events file \(path) was not loaded"))
+        case .generated(let count):
+            let templates = spec.events.map(\.event).filter { renderer.select($0) == .selected }
+            guard !templates.isEmpty else {
+                return .failure(ExpectationFailure("setup", "no default event is selected by the plan, so none can be generated"))
+            }
+            return .success((0..<count).map { i in
+                var e = templates[i % templates.count]
+                if case .object(var o) = e {
+                    o["event_id"] = .string(String(format: "conformance-%06d", i + 1))
+                    e = .object(o)
+                }
+                return e
+            })
+        }
+    }
+}
+
+/// FNV-1a, for seeds and shard keys that must be equal on every machine and run (Swift's
+/// `Hasher` is randomly seeded per process).
+public enum StableHash {
+    /// The 64-bit FNV-1a hash of `text`'s UTF-8 bytes.
+    public static func fnv1a(_ text: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in text.utf8 {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01B3
+        }
+        return h
+    }
+}
+
+extension ConformanceRunner {
+    /// Runs `entries` (from ``CaseSelection``) of `suites` one after another, reporting
+    /// each result to `progress` as it completes.
+    public func run(_ entries: [CaseSelection.Entry], of suites: [ConformanceSuite],
+                    progress: (@Sendable (CaseResult) -> Void)? = nil) async -> [CaseResult] {
+        var results: [CaseResult] = []
+        for entry in entries {
+            let suite = suites[entry.suite]
+            let result = await run(suite.cases[entry.index], of: suite)
+            progress?(result)
+            results.append(result)
+        }
+        return results
+    }
+}

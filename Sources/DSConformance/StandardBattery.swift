@@ -1,0 +1,176 @@
+import DSJSON
+import DSMock
+import DSPlan
+import DSRender
+
+/// The cases generated from a spec alone, so `dspec test SPEC` checks every feature the
+/// spec declares without a suite:
+///
+/// | Case | When | Checks |
+/// |---|---|---|
+/// | `happy-path` | always | ledger, golden fixtures (if any), auth, signature |
+/// | `batching-limits` | batching on | enough events for three batches; each within `max_events` / `max_bytes` |
+/// | `rate-limit` | `rate_limit` | burst plus extra requests; the token-bucket bound |
+/// | `status-CODE-OUTCOME` | each status rule | a scripted status then 200: delivered, retried then delivered, dropped with status and parsed message, or token refreshed |
+/// | `retry-exhausted-CODE` | a retry rule | the status forever: dead-lettered after `max_attempts` |
+/// | `retry-after-429` | 429 retried | `Retry-After: 1` honoured |
+/// | `partial-failure` | `partial_failure` | one event of a batch rejected, the rest delivered |
+/// | `oauth-refresh-on-expiry` | OAuth | every access token expired mid-run: 401, one refresh, all delivered |
+///
+/// The OAuth 401 case is the `refresh_auth` status rule's case, named `oauth-refresh-on-401`.
+public enum StandardBattery {
+    /// The battery for `spec`.
+    public static func cases(for spec: SpecUnderTest) -> [ConformanceCase] {
+        let plan = spec.plan
+        var cases: [ConformanceCase] = [happyPath(spec)]
+        let renderer = try? RequestRenderer(plan: plan, configuration: RenderConfiguration(settings: spec.settings, secrets: spec.secrets))
+        guard let first = spec.events.map(\.event).first(where: { renderer?.select($0) == .selected }) else { return cases }
+        if plan.batching.enabled { cases.append(batching(spec, renderer: renderer!, event: first)) }
+        if let limit = plan.rateLimit {
+            let extra = max(3, Int((limit.rps * 0.5).rounded(.up)))
+            let count = min(400, Int(limit.burst.rounded(.up)) + extra)
+            var e = CaseExpectations()
+            e.rateLimit = true
+            e.requests = count...count
+            e.delivered = .all
+            cases.append(ConformanceCase(name: "rate-limit", description: "\(count) requests (burst \(TimingChecks.number(limit.burst)) + \(extra)) stay within the token bucket",
+                                         events: .generated(count: count), expect: e, adjustments: PlanAdjustments(maxEvents: 1), generated: true))
+        }
+        cases += statusCases(plan, event: first)
+        if plan.auth.isOAuth {
+            var e = CaseExpectations()
+            e.delivered = .all
+            e.requests = 4...4
+            e.tokenFetches = 2...2
+            e.tokenRejections = 1...1
+            e.auth = true
+            cases.append(ConformanceCase(name: "oauth-refresh-on-expiry", description: "every access token expires after the first request; the runtime refreshes once",
+                                         events: .generated(count: 3), expect: e, adjustments: PlanAdjustments(maxEvents: 1), concurrency: 1,
+                                         expireTokensAfter: 1, generated: true))
+        }
+        if let pf = plan.response.partialFailure, plan.batching.enabled, let c = partialFailure(plan, pf) { cases.append(c) }
+        return cases
+    }
+
+    private static func happyPath(_ spec: SpecUnderTest) -> ConformanceCase {
+        var e = CaseExpectations()
+        e.auth = true
+        e.signatures = true
+        e.batchLimits = true
+        if let fixtures = spec.fixtures {
+            e.fixtures = true
+            e.delivered = .ids(fixtures.requests.flatMap { $0.value["events"]?.arrayValue?.compactMap(\.stringValue) ?? [] })
+            let failed = fixtures.outcomes?["failed"]?.arrayValue?.compactMap { $0["event_id"]?.stringValue } ?? []
+            e.deadLettered = .ids(failed)
+            if let filtered = fixtures.outcomes?["filtered"]?.arrayValue?.compactMap({ $0["event_id"]?.stringValue }) { e.filtered = .ids(filtered) }
+        } else {
+            e.delivered = .all
+        }
+        return ConformanceCase(name: "happy-path", description: "the default events, answered 200: ledger complete, fixtures, auth and signature",
+                               events: .defaults, expect: e, concurrency: 1, ordered: true, generated: true)
+    }
+
+    private static func batching(_ spec: SpecUnderTest, renderer: RequestRenderer, event: JSONValue) -> ConformanceCase {
+        let b = spec.plan.batching
+        let size = (try? renderer.payload(for: event).bytes.count) ?? 256
+        let perBatch = max(1, min(b.maxEvents, b.maxBytes > 0 ? b.maxBytes / (size + 1) : b.maxEvents))
+        let count = 2 * perBatch + 1 <= 5000 ? 2 * perBatch + 1 : perBatch + 1
+        var e = CaseExpectations()
+        e.batchLimits = true
+        e.delivered = .all
+        e.requests = (count + perBatch - 1) / perBatch...count
+        return ConformanceCase(name: "batching-limits", description: "\(count) events need at least \((count + perBatch - 1) / perBatch) requests, each within the plan's limits",
+                               events: .generated(count: count), expect: e, generated: true)
+    }
+
+    /// One case per status rule, plus Retry-After and retry exhaustion.
+    private static func statusCases(_ plan: DeliveryPlan, event: JSONValue) -> [ConformanceCase] {
+        var cases: [ConformanceCase] = []
+        var names: Set<String> = []
+        let ok = MockResponse(status: 200, json: .object(JSONObject()))
+        func route(_ responses: [MockResponse]) -> MockScenario {
+            MockScenario(name: "vendor", routes: [MockRoute(name: "vendor", path: .any, responses: responses)], fallback: ok)
+        }
+        var exhausted = false
+        for (i, rule) in plan.response.rules.enumerated() {
+            if rule.outcome == "refresh_auth" && !plan.auth.isOAuth { continue }
+            guard let probe = StatusProbe.probe(plan, rule: i) else { continue }
+            var name = rule.outcome == "refresh_auth" ? "oauth-refresh-on-401" : "status-\(probe.status)-\(rule.outcome.replacingOccurrences(of: "_", with: "-"))"
+            if !names.insert(name).inserted { name += "-rule-\(i + 1)" }
+            var e = CaseExpectations()
+            switch rule.outcome {
+            case "success":
+                e.requests = 1...1
+                e.delivered = .all
+            case "retry":
+                e.requests = 2...2
+                e.delivered = .all
+                e.backoff = true
+            case "refresh_auth":
+                e.requests = 2...2
+                e.delivered = .all
+                e.tokenFetches = 2...2
+            default:
+                e.requests = 1...1
+                e.deadLettered = .all
+                e.delivered = EventSet.none
+                e.deadLetter = DeadLetterExpectation(status: probe.status, errorMessage: probe.message, attempts: 1)
+            }
+            let what = rule.bodyContains.map { " with a body containing \(JSONWriter.string(.string($0)))" } ?? ""
+            cases.append(ConformanceCase(name: name, description: "status \(probe.status)\(what) then 200: rule \(i + 1) (\(rule.origin)) says \(rule.outcome)",
+                                         events: .inline([event]), scenario: route([probe.response(), ok]), expect: e, generated: true))
+            if rule.outcome == "retry" && !exhausted {
+                exhausted = true
+                let attempts = plan.response.retry.maxAttempts
+                var x = CaseExpectations()
+                x.requests = attempts...attempts
+                x.deadLettered = .all
+                x.delivered = EventSet.none
+                x.backoff = true
+                x.deadLetter = DeadLetterExpectation(status: probe.status, errorMessage: probe.message, attempts: attempts)
+                cases.append(ConformanceCase(name: "retry-exhausted-\(probe.status)", description: "status \(probe.status) on every attempt: dead-lettered after \(attempts) attempts",
+                                             events: .inline([event]), scenario: route([probe.response()]), expect: x, generated: true))
+            }
+        }
+        if let index = plan.response.rules.indices.first(where: { StatusProbe.probe(plan, rule: $0, only: 429) != nil }),
+           plan.response.rules[index].outcome == "retry", let probe = StatusProbe.probe(plan, rule: index, only: 429) {
+            var e = CaseExpectations()
+            e.requests = 2...2
+            e.delivered = .all
+            e.retryAfter = true
+            e.backoff = true
+            cases.append(ConformanceCase(name: "retry-after-429", description: "429 with Retry-After: 1, then 200: the retry waits at least a second",
+                                         events: .inline([event]),
+                                         scenario: route([probe.response(headers: [MockHeader(name: "Retry-After", value: "1")]), ok]), expect: e, generated: true))
+        }
+        return cases
+    }
+
+    /// The second of three events is rejected in a 200 answer's partial-failure list.
+    private static func partialFailure(_ plan: DeliveryPlan, _ pf: PlanPartialFailure) -> ConformanceCase? {
+        guard let errorTokens = JSONPointer.tokens(pf.errors), !errorTokens.isEmpty, let indexTokens = JSONPointer.tokens(pf.index) else { return nil }
+        let items = plan.batching.format == "json_object" ? plan.batching.envelope.flatMap { BatchCounter.markerPointer(in: $0, at: "") } : ""
+        guard let items else { return nil }
+        let message = "conformance: event {{index}} rejected"
+        var error = StatusProbe.build(indexTokens, .string("@index"))
+        if let m = pf.message, let tokens = JSONPointer.tokens(m), case .object(var o) = error, case .object(let extra) = StatusProbe.build(tokens, .string(message)) {
+            for (k, v) in extra where o[k] == nil { o[k] = v }
+            error = .object(o)
+        }
+        let body = StatusProbe.build(errorTokens, .array([]))
+        let scenarioJSON: JSONValue = ["name": "partial-failure", "default": ["status": 200, "body": body,
+                                                                               "partial_failure": ["items": .string(items), "indexes": [1], "errors_at": .string(pf.errors), "error": error]]]
+        guard let scenario = try? MockScenario(json: scenarioJSON) else { return nil }
+        var e = CaseExpectations()
+        e.requests = 1...1
+        e.delivered = .ids(["conformance-000001", "conformance-000003"])
+        if pf.outcome == "drop" {
+            e.deadLettered = .ids(["conformance-000002"])
+            e.deadLetter = DeadLetterExpectation(status: 200, errorMessage: pf.message == nil ? nil : "conformance: event 1 rejected", attempts: 1)
+        } else {
+            return nil
+        }
+        return ConformanceCase(name: "partial-failure", description: "a 200 whose partial-failure list names the second of three events",
+                               events: .generated(count: 3), scenario: scenario, expect: e, generated: true)
+    }
+}

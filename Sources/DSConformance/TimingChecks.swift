@@ -1,0 +1,136 @@
+import DSMock
+import DSPlan
+
+/// The real-time expectations: waits between attempts (Retry-After, backoff) and the
+/// observed request rate. All times are the mock's monotonic receive times, so they measure
+/// what the vendor would see.
+struct TimingChecks {
+    let observation: CaseObservation
+    let expect: CaseExpectations
+
+    /// Two consecutive attempts of one request and what the first was answered.
+    struct Gap {
+        /// 1-based retry number of the second attempt.
+        var retry: Int
+        /// From the end of the first answer (receive time plus the scripted delay) to the
+        /// first byte of the next attempt, in milliseconds.
+        var waitMs: Double
+        /// The first attempt's status (nil for a fault).
+        var status: Int?
+        /// Its `Retry-After`, in milliseconds, when the scripted answer had one in seconds.
+        var retryAfterMs: Double?
+        /// Its position among vendor requests (1-based), for messages.
+        var request: Int
+    }
+
+    func failures() -> [ExpectationFailure] {
+        var out: [ExpectationFailure] = []
+        let gaps = self.gaps()
+        let retry = observation.plan.response.retry
+        if expect.retryAfter {
+            let honoured = gaps.filter { $0.retryAfterMs != nil }
+            if honoured.isEmpty {
+                out.append(ExpectationFailure("retry_after", "no retried request was answered with Retry-After (nothing to measure)"))
+            }
+            for g in honoured {
+                let want = retry.honourRetryAfter ? min(g.retryAfterMs!, Double(retry.retryAfterMaxMs)) : 0
+                if g.waitMs < want - Double(ConformanceTiming.retryAfterToleranceMs) {
+                    out.append(ExpectationFailure("retry_after", "retry \(g.retry) came \(Self.ms(g.waitMs)) after a \(g.status.map(String.init) ?? "fault") with Retry-After \(Self.ms(g.retryAfterMs!)), sooner than allowed",
+                                                  details: ["expected wait: at least \(Self.ms(want)) (tolerance \(ConformanceTiming.retryAfterToleranceMs) ms)", "actual wait: \(Self.ms(g.waitMs))"]))
+                }
+            }
+        }
+        if expect.backoff {
+            // A refresh_auth retry goes out at once, by design: not a backoff.
+            for g in gaps where !(g.status == 401 && observation.plan.auth.isOAuth) {
+                var bounds = HarnessPlan.backoffBounds(retry, retry: g.retry)
+                if let ra = g.retryAfterMs, retry.honourRetryAfter {
+                    let capped = min(ra, Double(retry.retryAfterMaxMs))
+                    bounds = max(bounds.lowerBound, capped)...max(bounds.upperBound, capped)
+                }
+                let low = bounds.lowerBound - Double(ConformanceTiming.retryAfterToleranceMs)
+                let high = bounds.upperBound + Double(ConformanceTiming.backoffSlackMs)
+                if g.waitMs < low || g.waitMs > high {
+                    out.append(ExpectationFailure("backoff", "retry \(g.retry) (request \(g.request)) waited \(Self.ms(g.waitMs)), outside the backoff bounds",
+                                                  details: ["expected: \(Self.ms(bounds.lowerBound))-\(Self.ms(bounds.upperBound)) (\(retry.jitter) jitter, initial \(retry.initialBackoffMs) ms, multiplier \(retry.multiplier), cap \(retry.maxBackoffMs) ms; slack -\(ConformanceTiming.retryAfterToleranceMs)/+\(ConformanceTiming.backoffSlackMs) ms)",
+                                                            "actual: \(Self.ms(g.waitMs))"]))
+                }
+            }
+        }
+        if let least = expect.minRetrySpacingMs {
+            for g in gaps where g.waitMs < Double(least - ConformanceTiming.retryAfterToleranceMs) {
+                out.append(ExpectationFailure("min_retry_spacing_ms", "retry \(g.retry) (request \(g.request)) came \(Self.ms(g.waitMs)) after the previous attempt",
+                                              details: ["expected: at least \(least) ms", "actual: \(Self.ms(g.waitMs))"]))
+            }
+        }
+        if expect.rateLimit { out += rate() }
+        return out
+    }
+
+    /// Consecutive attempts of the same request: same method, target and body, and the same
+    /// idempotency key when the plan sends one (which tells apart equal bodies of different
+    /// requests).
+    func gaps() -> [Gap] {
+        let idempotency = observation.plan.response.idempotencyKeyHeader
+        var last: [String: (entry: MockJournalEntry, index: Int, attempt: Int)] = [:]
+        var out: [Gap] = []
+        for (i, e) in observation.vendor.enumerated() {
+            let key = e.request.method + " " + e.request.target + "\n" + (idempotency.flatMap { e.request.header($0) } ?? "") + "\n"
+                + String(decoding: e.request.body, as: UTF8.self)
+            if let previous = last[key] {
+                let answered = Double(previous.entry.receivedAt) / 1e6 + Double(previous.entry.delayMs)
+                out.append(Gap(retry: previous.attempt, waitMs: Double(e.firstByteAt) / 1e6 - answered, status: previous.entry.status,
+                               retryAfterMs: retryAfter(of: previous.entry), request: i + 1))
+                last[key] = (e, i, previous.attempt + 1)
+            } else {
+                last[key] = (e, i, 1)
+            }
+        }
+        return out
+    }
+
+    /// The `Retry-After` (delta-seconds) the scenario scripted for this entry's answer.
+    private func retryAfter(of entry: MockJournalEntry) -> Double? {
+        let scenario = observation.scenario
+        let response: MockResponse?
+        if let name = entry.route, let route = scenario.routes.first(where: { $0.name == name }), let i = entry.responseIndex, !route.responses.isEmpty {
+            response = route.cycle ? route.responses[i % route.responses.count] : route.responses[min(i, route.responses.count - 1)]
+        } else if entry.route == nil, entry.responseIndex != nil {
+            response = scenario.fallback
+        } else {
+            response = nil
+        }
+        guard let value = response?.headers.first(where: { $0.name.lowercased() == "retry-after" })?.value,
+              let seconds = Double(value.trimmingCharacters(in: .whitespaces)) else { return nil }
+        return seconds * 1000
+    }
+
+    /// The token bucket bound: for every pair of requests i < j, the j - i + 1 requests
+    /// received in the window between them number at most `burst + rps * T`, with the window
+    /// widened by ``ConformanceTiming/rateWindowSlackMs`` for network and scheduling jitter.
+    private func rate() -> [ExpectationFailure] {
+        guard let limit = observation.plan.rateLimit else {
+            return [ExpectationFailure("rate_limit", "the plan has no rate_limit to check")]
+        }
+        let times = observation.vendor.map { Double($0.firstByteAt) / 1e9 }.sorted()
+        let slack = Double(ConformanceTiming.rateWindowSlackMs) / 1000
+        var worst: (excess: Double, count: Int, window: Double, allowed: Double)?
+        for i in times.indices {
+            for j in i..<times.count {
+                let window = times[j] - times[i]
+                let allowed = limit.burst + limit.rps * (window + slack)
+                let count = Double(j - i + 1)
+                if count > allowed.rounded(.down) + 0.5, (worst.map { count - allowed > $0.excess } ?? true) {
+                    worst = (count - allowed, j - i + 1, window, allowed)
+                }
+            }
+        }
+        guard let w = worst else { return [] }
+        return [ExpectationFailure("rate_limit", "\(w.count) requests arrived within \(Self.ms(w.window * 1000)), more than the token bucket allows",
+                                   details: ["expected: at most burst \(Self.number(limit.burst)) + rps \(Self.number(limit.rps)) x (T + \(ConformanceTiming.rateWindowSlackMs) ms) = \(Int(w.allowed.rounded(.down)))",
+                                             "actual: \(w.count) in T = \(Self.ms(w.window * 1000)) (\(times.count) requests in \(Self.ms(((times.last ?? 0) - (times.first ?? 0)) * 1000)) overall)"])]
+    }
+
+    static func ms(_ v: Double) -> String { "\(Int(v.rounded())) ms" }
+    static func number(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
+}

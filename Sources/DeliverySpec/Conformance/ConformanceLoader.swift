@@ -1,0 +1,222 @@
+import DSCompiler
+import DSConformance
+import DSCore
+import DSJSON
+import DSRender
+import Foundation
+
+/// Finds and reads conformance suites for `dspec test SUITE|SPEC|DIR`: compiles each spec,
+/// reads its companions (settings, secrets, events) and golden fixtures, reads the suite's
+/// files and prepends the standard battery. All of the harness's file I/O happens here.
+///
+/// - A `.suite.json` file: that suite.
+/// - A spec: its `NAME.suite.json` beside it if there is one, else the standard battery.
+/// - A directory: every suite in it (recursively), plus the standard battery for every spec
+///   no suite names.
+public enum ConformanceLoader {
+    /// A suite or spec that could not be loaded (exit code 2 territory, or 1 for a spec with
+    /// errors; the CLI decides).
+    public struct Problem: Error, Sendable, CustomStringConvertible {
+        /// The file.
+        public var path: String
+        /// What is wrong (may span lines: compiler diagnostics).
+        public var message: String
+        /// True when the spec has compile errors (a finding), false for unreadable input.
+        public var isSpecError: Bool
+
+        public var description: String { "\(path): \(message)" }
+    }
+
+    /// The suites for `path`. `sources` replaces the bytes of named spec files (tests edit
+    /// specs in memory this way); keys are paths as the loader resolves them (standardized).
+    public static func load(_ path: String, sources: [String: [UInt8]] = [:]) -> (suites: [ConformanceSuite], problems: [Problem]) {
+        let overrides = Dictionary(sources.map { (standard($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            return ([], [Problem(path: path, message: "no such file or directory", isSpecError: false)])
+        }
+        var suites: [ConformanceSuite] = []
+        var problems: [Problem] = []
+        func add(_ result: Result<ConformanceSuite, Problem>) {
+            switch result {
+            case .success(let s): suites.append(s)
+            case .failure(let p): problems.append(p)
+            }
+        }
+        if !isDir.boolValue {
+            if path.hasSuffix(".suite.json") {
+                add(loadSuite(path, overrides))
+            } else {
+                let companion = SpecFileDiscovery.companion(of: path, suffix: ".suite.json")
+                add(FileManager.default.fileExists(atPath: companion) ? loadSuite(companion, overrides) : loadStandard(path, overrides))
+            }
+            return (suites, problems)
+        }
+        var suiteFiles: [String] = []
+        if let e = FileManager.default.enumerator(atPath: path) {
+            while let rel = e.nextObject() as? String {
+                let name = (rel as NSString).lastPathComponent
+                if name.hasPrefix(".") { e.skipDescendants(); continue }
+                if name.hasSuffix(".suite.json") { suiteFiles.append((path as NSString).appendingPathComponent(rel)) }
+            }
+        }
+        var covered: Set<String> = []
+        for file in suiteFiles.sorted() {
+            let result = loadSuite(file, overrides)
+            if case .success(let s) = result, let spec = s.spec.sourcePath { covered.insert(standard(spec)) }
+            if case .failure(let p) = result, p.isSpecError, let spec = specPath(ofSuite: file) { covered.insert(standard(spec)) }
+            add(result)
+        }
+        let (specs, missing) = SpecFileDiscovery.expand([path])
+        problems += missing.map { Problem(path: $0.path, message: $0.message, isSpecError: false) }
+        for spec in specs where !covered.contains(standard(spec)) { add(loadStandard(spec, overrides)) }
+        return (suites, problems)
+    }
+
+    private static func standard(_ path: String) -> String { (path as NSString).standardizingPath }
+
+    /// The spec a suite names, without reading the suite's other parts.
+    private static func specPath(ofSuite file: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: file), let doc = try? JSONParser().parseValue([UInt8](data)) else { return nil }
+        let dir = (file as NSString).deletingLastPathComponent
+        let base = String((file as NSString).lastPathComponent.dropLast(".suite.json".count))
+        return (dir as NSString).appendingPathComponent(doc["spec"]?.stringValue ?? base + ".json")
+    }
+
+    /// A spec alone: the standard battery.
+    private static func loadStandard(_ specPath: String, _ overrides: [String: [UInt8]]) -> Result<ConformanceSuite, Problem> {
+        loadSpec(specPath, settings: nil, secrets: nil, events: nil, fixtures: nil, overrides).map {
+            ConformanceSuite(name: $0.name, spec: $0, cases: StandardBattery.cases(for: $0))
+        }
+    }
+
+    private static func loadSuite(_ file: String, _ overrides: [String: [UInt8]]) -> Result<ConformanceSuite, Problem> {
+        let doc: SuiteDocument
+        do {
+            guard let data = FileManager.default.contents(atPath: file) else { return .failure(Problem(path: file, message: "cannot read the suite", isSpecError: false)) }
+            doc = try SuiteDocument(json: try JSONParser().parseValue([UInt8](data)))
+        } catch let error as SuiteError {
+            return .failure(Problem(path: file, message: error.description, isSpecError: false))
+        } catch {
+            return .failure(Problem(path: file, message: "not valid JSON: \(error)", isSpecError: false))
+        }
+        let dir = (file as NSString).deletingLastPathComponent
+        func resolve(_ p: String?) -> String? { p.map { $0.hasPrefix("/") ? $0 : (dir as NSString).appendingPathComponent($0) } }
+        let base = String((file as NSString).lastPathComponent.dropLast(".suite.json".count))
+        let specPath = resolve(doc.spec) ?? (dir as NSString).appendingPathComponent(base + ".json")
+        let spec: SpecUnderTest
+        switch loadSpec(specPath, settings: resolve(doc.settings), secrets: resolve(doc.secrets), events: resolve(doc.events), fixtures: resolve(doc.fixtures), overrides) {
+        case .success(let s): spec = s
+        case .failure(let p): return .failure(p)
+        }
+        var cases = doc.standard ? StandardBattery.cases(for: spec) : []
+        for var c in doc.cases {
+            if case .file(let rel) = c.events {
+                switch readEvents(resolve(rel)!) {
+                case .success(let records): c.events = .inline(records.map(\.event))
+                case .failure(let p): return .failure(p)
+                }
+            }
+            // A suite case named like a battery case replaces it (to tune its expectations).
+            if let i = cases.firstIndex(where: { $0.name == c.name }) { cases[i] = c } else { cases.append(c) }
+        }
+        return .success(ConformanceSuite(name: doc.name ?? spec.name, spec: spec, cases: cases))
+    }
+
+    /// Compiles a spec and reads its companions; explicit paths win over the convention.
+    static func loadSpec(_ path: String, settings: String?, secrets: String?, events: String?, fixtures: String?,
+                         _ overrides: [String: [UInt8]]) -> Result<SpecUnderTest, Problem> {
+        let source: SourceFile
+        if let bytes = overrides[standard(path)] {
+            source = SourceFile(path: path, bytes: bytes)
+        } else {
+            do { source = try SourceLoader.load(path) } catch { return .failure(Problem(path: path, message: error.message, isSpecError: false)) }
+        }
+        let diagnostics = DiagnosticCollector(source: source)
+        let compiled = SpecCompiler().compile(source, diagnostics: diagnostics)
+        guard let plan = compiled.plan else {
+            let reporter = TextReporter()
+            let text = diagnostics.sorted.filter { $0.suppression == nil && $0.severity == .error }.prefix(5).map { reporter.format($0, source: source) }
+            return .failure(Problem(path: path, message: "the spec has errors\n" + text.joined(separator: "\n"), isSpecError: true))
+        }
+        func existing(_ explicit: String?, _ suffix: String) -> String? {
+            if let explicit { return explicit }
+            let p = SpecFileDiscovery.companion(of: path, suffix: suffix)
+            return FileManager.default.fileExists(atPath: p) ? p : nil
+        }
+        var objects: [JSONObject] = []
+        for file in [existing(settings, ".settings.json"), existing(secrets, ".secrets.json")] {
+            guard let file else { objects.append(JSONObject()); continue }
+            guard let data = FileManager.default.contents(atPath: file), case .object(let o)? = try? JSONParser().parseValue([UInt8](data)) else {
+                return .failure(Problem(path: file, message: "cannot read a JSON object", isSpecError: false))
+            }
+            objects.append(o)
+        }
+        var records: [EventRecord] = [EventRecord(line: 1, event: sampleEvent(plan.events))]
+        if let file = existing(events, ".events.ndjson") {
+            switch readEvents(file) {
+            case .success(let r): records = r
+            case .failure(let p): return .failure(p)
+            }
+        }
+        let base = String((path as NSString).lastPathComponent.dropLast(path.hasSuffix(".json") ? 5 : 0))
+        let fixtureSet: GoldenFixtures?
+        switch readFixtures(fixtures ?? findFixtures(base, near: path), explicit: fixtures != nil) {
+        case .success(let f): fixtureSet = f
+        case .failure(let p): return .failure(p)
+        }
+        return .success(SpecUnderTest(name: plan.name, plan: plan, settings: objects[0], secrets: objects[1], events: records, fixtures: fixtureSet,
+                                      sourcePath: path))
+    }
+
+    private static func readEvents(_ file: String) -> Result<[EventRecord], Problem> {
+        guard let data = FileManager.default.contents(atPath: file) else { return .failure(Problem(path: file, message: "cannot read the events file", isSpecError: false)) }
+        do { return .success(try EventStream.parse([UInt8](data))) } catch { return .failure(Problem(path: file, message: error.description, isSpecError: false)) }
+    }
+
+    /// `fixtures/NAME` in the working directory, else in the nearest ancestor of the spec's
+    /// directory that has one (`specs/examples/x.json` finds `fixtures/x` at the repo root).
+    private static func findFixtures(_ name: String, near spec: String) -> String? {
+        var candidates = ["fixtures/" + name]
+        var dir = ((spec as NSString).deletingLastPathComponent as NSString).standardizingPath
+        for _ in 0..<8 {
+            candidates.append((dir as NSString).appendingPathComponent("fixtures/" + name))
+            let up = (dir as NSString).deletingLastPathComponent
+            if up == dir || up.isEmpty { break }
+            dir = up
+        }
+        var isDir: ObjCBool = false
+        return candidates.first { FileManager.default.fileExists(atPath: $0, isDirectory: &isDir) && isDir.boolValue }
+    }
+
+    private static func readFixtures(_ dir: String?, explicit: Bool) -> Result<GoldenFixtures?, Problem> {
+        guard let dir else { return .success(nil) }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
+            return explicit ? .failure(Problem(path: dir, message: "cannot read the fixture directory", isSpecError: false)) : .success(nil)
+        }
+        var requests: [GoldenFixtures.Request] = []
+        var outcomes: JSONValue?
+        for name in names.sorted() where name.hasSuffix(".json") {
+            let file = (dir as NSString).appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: file), let value = try? JSONParser().parseValue([UInt8](data)) else {
+                return .failure(Problem(path: file, message: "not a readable JSON fixture", isSpecError: false))
+            }
+            if name == "outcomes.json" { outcomes = value } else { requests.append(GoldenFixtures.Request(name: name, value: value)) }
+        }
+        return .success(GoldenFixtures(directory: dir, requests: requests, outcomes: outcomes))
+    }
+
+    /// A sample event the plan selects, for a spec without an events file: the compiler's
+    /// canonical sample with the first selected type and name and every required consent.
+    static func sampleEvent(_ selection: PlanEvents) -> JSONValue {
+        guard case .object(var o) = CanonicalEvent.sample else { return CanonicalEvent.sample }
+        let type = selection.types.first ?? "track"
+        o["type"] = .string(type)
+        if type == "track", let name = selection.names?.first { o["event"] = .string(name) }
+        if case .object(var context)? = o["context"] {
+            context["consent"] = .object(JSONObject([("categories", .array(selection.consent.map { .string($0) }))]))
+            o["context"] = .object(context)
+        }
+        return .object(o)
+    }
+}

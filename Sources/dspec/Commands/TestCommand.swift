@@ -1,0 +1,112 @@
+import DeliverySpec
+import Foundation
+
+/// `dspec test SUITE|SPEC|DIR ...`
+enum TestCommand: Command {
+    static let name = "test"
+    static let summary = "Run conformance suites: the real runtime against the bundled mock vendor."
+    static let help = """
+    USAGE: dspec test SUITE|SPEC|DIR [--format text|json|junit] [--filter TEXT] [--shard I/N]
+                                     [--list] [-o FILE] [--quiet]
+
+    Delivers events with the real runtime (batching, rate limit, retries, OAuth, ledger)
+    over real HTTP to an in-process mock vendor on loopback, and checks what the vendor
+    received and what the runtime decided: golden fixtures, request counts, batch limits,
+    signatures and auth (verified independently by the mock), retries and their spacing,
+    Retry-After, dropped versus retried statuses, parsed error messages, the token-bucket
+    bound, OAuth token refresh, and that every event is delivered, dead-lettered or
+    filtered exactly once.
+
+    SUITE is a NAME.suite.json file (format: docs/conformance.md). A SPEC runs the standard
+    battery generated from the spec alone (plus its NAME.suite.json when there is one). A
+    DIR runs every suite in it and the standard battery of every spec no suite names.
+    Backoff waits are shortened in the plan copy each case runs with; Retry-After waits
+    are real.
+
+    OPTIONS:
+      --format FORMAT   text (default), json, or junit (one testcase per case).
+      --filter TEXT     Only cases whose id (SUITE/CASE) contains TEXT.
+      --shard I/N       Only the I-th of N deterministic shards (round-robin over the
+                        sorted case ids): N runners cover every case exactly once.
+      --list            Print the selected case ids, one per line, without running them.
+      -o, --output FILE Write the report to FILE instead of standard output.
+      --quiet           No progress on standard error.
+
+    EXIT CODES:
+      0  every selected case passed
+      1  a case failed, or a spec has errors
+      2  usage error, or an unreadable suite, spec or companion file
+
+    EXAMPLES:
+      dspec test specs/examples
+      dspec test specs/examples/custom-webhook.suite.json --filter retry
+      dspec test specs --format junit -o conformance.xml --shard 2/4
+    """
+
+    static func run(_ args: [String]) -> Int32 {
+        let parsed: ParsedArguments
+        do {
+            parsed = try ArgumentScanner.parse(args, flags: ["--list", "--quiet"], options: ["--format", "--filter", "--shard", "--output"],
+                                               aliases: ["-o": "--output"])
+        } catch {
+            return Console.usage(error.message, command: name)
+        }
+        guard parsed.positionals.count == 1 else { return Console.usage("expected exactly one SUITE, SPEC or DIR", command: name) }
+        guard let format = ConformanceReport.Format(rawValue: parsed.option("--format") ?? "text") else {
+            return Console.usage("unknown format \"\(parsed.option("--format") ?? "")\" (expected text, json or junit)", command: name)
+        }
+        var shard: CaseSelection.Shard?
+        if let text = parsed.option("--shard") {
+            guard let s = CaseSelection.Shard(text) else { return Console.usage("--shard expects I/N with 1 <= I <= N, e.g. 2/4", command: name) }
+            shard = s
+        }
+        let (suites, problems) = ConformanceLoader.load(parsed.positionals[0])
+        for p in problems { Console.err("dspec test: \(p.description)") }
+        if problems.contains(where: { !$0.isSpecError }) { return ExitCode.usage }
+        let entries = CaseSelection.select(CaseSelection.all(suites), filter: parsed.option("--filter"), shard: shard)
+        if parsed.has("--list") {
+            Console.out(entries.map { $0.id + "\n" }.joined())
+            return problems.isEmpty ? ExitCode.ok : ExitCode.findings
+        }
+        let runner: ConformanceRunner
+        do {
+            runner = try ConformanceRunner()
+        } catch {
+            Console.err("dspec test: cannot start the mock vendor: \(error)")
+            return ExitCode.usage
+        }
+        defer { runner.stop() }
+        let streamText = format == .text && parsed.option("--output") == nil
+        let progress = !parsed.has("--quiet") && !streamText && isatty(STDERR_FILENO) != 0
+        let color = Console.colorEnabled
+        let results = runBlocking {
+            await runner.run(entries, of: suites) { result in
+                if streamText { Console.out(ConformanceReport.text([result], color: color).split(separator: "\n").dropLast().joined(separator: "\n") + "\n") }
+                if progress { Console.err("\(result.passed ? "✓" : "✗") \(result.id)") }
+            }
+        }
+        let report = streamText ? ConformanceReport.summary(results) + "\n" : ConformanceReport.render(results, format: format, color: color && format == .text)
+        if let output = parsed.option("--output") {
+            guard FileManager.default.createFile(atPath: output, contents: Data(report.utf8)) else {
+                Console.err("dspec test: \(output): cannot write the report")
+                return ExitCode.usage
+            }
+        } else {
+            Console.out(report)
+        }
+        return results.allSatisfy(\.passed) && problems.isEmpty ? ExitCode.ok : ExitCode.findings
+    }
+
+    /// Runs async work from the synchronous command entry point.
+    private static func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
+        let done = DispatchSemaphore(value: 0)
+        let box = Locked<T?>(nil)
+        Task.detached {
+            let value = await body()
+            box.withLock { $0 = value }
+            done.signal()
+        }
+        done.wait()
+        return box.withLock { $0! }
+    }
+}

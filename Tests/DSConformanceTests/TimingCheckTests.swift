@@ -1,0 +1,66 @@
+@testable import DSConformance
+@testable import DSMock
+import DeliverySpec
+import XCTest
+
+/// The real-time checks on synthetic journals: each one passes on a conforming timeline and
+/// fails, with expected and actual, on a violating one.
+final class TimingCheckTests: XCTestCase {
+    private func plan() throws -> DeliveryPlan {
+        let (suites, problems) = ConformanceLoader.load(TestSupport.example("custom-webhook.json"))
+        XCTAssertTrue(problems.isEmpty)
+        var plan = try XCTUnwrap(suites.first).spec.plan
+        plan.rateLimit = PlanRateLimit(rps: 10, burst: 2)
+        return HarnessPlan.adjusted(plan, PlanAdjustments())
+    }
+
+    private func entry(_ n: Int, atMs: Double, status: Int = 200, route: String? = "r", index: Int? = 0, body: String = "same") -> MockJournalEntry {
+        let ns = UInt64(atMs * 1e6)
+        return MockJournalEntry(sequence: n, connectionID: 1, indexOnConnection: n, firstByteAt: ns, receivedAt: ns,
+                                request: MockRequest(method: "POST", target: "/events", headers: [], body: Array(body.utf8)),
+                                route: route, responseIndex: index, status: status, fault: nil, delayMs: 0, isTokenRequest: false, checks: [])
+    }
+
+    private func check(_ plan: DeliveryPlan, _ vendor: [MockJournalEntry], scenario: MockScenario = MockScenario(), _ configure: (inout CaseExpectations) -> Void) -> [ExpectationFailure] {
+        var e = CaseExpectations()
+        configure(&e)
+        let o = CaseObservation(plan: plan, scenario: scenario, events: [], ids: [], selected: [], fates: [], vendor: vendor, token: [], counts: DeliveryCounts())
+        return TimingChecks(observation: o, expect: e).failures()
+    }
+
+    func testRateLimitBound() throws {
+        let plan = try plan()
+        // 10 rps, burst 2: 8 requests 100 ms apart conform; 8 requests 1 ms apart do not.
+        let spaced = (0..<8).map { entry($0, atMs: Double($0) * 100, body: "b\($0)") }
+        XCTAssertEqual(check(plan, spaced) { $0.rateLimit = true }, [])
+        let burst = (0..<8).map { entry($0, atMs: Double($0), body: "b\($0)") }
+        let failures = check(plan, burst) { $0.rateLimit = true }
+        XCTAssertEqual(failures.map(\.expectation), ["rate_limit"])
+        XCTAssertTrue(failures[0].message.hasPrefix("8 requests arrived within 7 ms"), failures[0].message)
+        XCTAssertTrue(failures[0].details[0].contains("at most burst 2 + rps 10"), failures[0].details[0])
+    }
+
+    func testRetryAfterSpacing() throws {
+        let plan = try plan()
+        let scenario = MockScenario(routes: [MockRoute(name: "r", path: .any, responses: [
+            MockResponse(status: 429, headers: [MockHeader(name: "Retry-After", value: "1")]), MockResponse(status: 200)])])
+        let early = [entry(0, atMs: 0, status: 429, index: 0), entry(1, atMs: 300, index: 1)]
+        let failures = check(plan, early, scenario: scenario) { $0.retryAfter = true }
+        XCTAssertEqual(failures.map(\.expectation), ["retry_after"])
+        XCTAssertEqual(failures[0].details, ["expected wait: at least 1000 ms (tolerance 50 ms)", "actual wait: 300 ms"])
+        let honoured = [entry(0, atMs: 0, status: 429, index: 0), entry(1, atMs: 1002, index: 1)]
+        XCTAssertEqual(check(plan, honoured, scenario: scenario) { $0.retryAfter = true; $0.backoff = true }, [])
+        XCTAssertEqual(check(plan, [entry(0, atMs: 0)], scenario: scenario) { $0.retryAfter = true }.map(\.expectation), ["retry_after"],
+                       "nothing to measure is a failure, not a pass")
+    }
+
+    func testBackoffBounds() throws {
+        let plan = try plan()  // full jitter, 40 ms initial after the harness cap
+        XCTAssertEqual(check(plan, [entry(0, atMs: 0, status: 503), entry(1, atMs: 30)]) { $0.backoff = true }, [])
+        let late = check(plan, [entry(0, atMs: 0, status: 503), entry(1, atMs: 5000)]) { $0.backoff = true }
+        XCTAssertEqual(late.map(\.expectation), ["backoff"])
+        XCTAssertTrue(late[0].message.contains("waited 5000 ms, outside the backoff bounds"), late[0].message)
+        let soon = check(plan, [entry(0, atMs: 0, status: 503), entry(1, atMs: 30)]) { $0.minRetrySpacingMs = 500 }
+        XCTAssertEqual(soon.map(\.expectation), ["min_retry_spacing_ms"])
+    }
+}
