@@ -19,12 +19,26 @@ public protocol RenderEnvironment: Sendable {
     func requestID(forEventIDs eventIDs: [String]) -> String
 }
 
+/// The id a request carrying some events is known by (`@request_id`, and the idempotency
+/// key when the plan asks for one): the event id for a single event, `batch_` + 32 hex
+/// digits of SHA-256 over the event ids joined by `\n` for a batch. The same on every
+/// attempt and after a restart, so a vendor deduplicating on it discards retried duplicates,
+/// and different for different batches. Shared by fixtures and the runtime, so the bytes a
+/// fixture shows are the bytes the runtime sends.
+public enum RequestIdentity {
+    /// The id, or nil when an event has no id (deriving from nothing would give unrelated
+    /// requests the same key; each environment then supplies its own).
+    public static func id(forEventIDs eventIDs: [String]) -> String? {
+        if eventIDs.isEmpty || eventIDs.contains("") { return nil }
+        if eventIDs.count == 1 { return eventIDs[0] }
+        return "batch_" + Hex.encode(Digest.hash(.sha256, eventIDs.joined(separator: "\n").utf8).prefix(16))
+    }
+}
+
 /// The environment fixtures are rendered in: a fixed clock and request ids derived from
-/// the event ids, so the same events always give the same bytes.
-///
-/// The request id is `msg_` followed by the first 24 hex digits of SHA-256 over the event
-/// ids joined by `\n`: stable, unique per batch in practice, and shaped like the message ids
-/// webhook schemes use.
+/// the event ids (``RequestIdentity``), so the same events always give the same bytes.
+/// Events without ids get `msg_` + 24 hex digits of SHA-256 over their position-free
+/// joined ids, still deterministic.
 public struct FixedRenderEnvironment: RenderEnvironment {
     /// 2026-01-01T00:00:00Z, the timestamp every fixture is rendered at.
     public static let fixtureTimestamp: Int64 = 1_767_225_600
@@ -40,8 +54,9 @@ public struct FixedRenderEnvironment: RenderEnvironment {
     /// The fixed ``timestamp``.
     public func unixTime() -> Int64 { timestamp }
 
-    /// `msg_` + the first 24 hex digits of SHA-256 over the ids joined by `\n`.
+    /// ``RequestIdentity``'s id, or `msg_` + 24 hex digits of SHA-256 over the ids.
     public func requestID(forEventIDs eventIDs: [String]) -> String {
+        if let id = RequestIdentity.id(forEventIDs: eventIDs) { return id }
         let joined = eventIDs.count == 1 ? eventIDs[0] : eventIDs.joined(separator: "\n")
         return "msg_" + Hex.encode(Digest.hash(.sha256, joined.utf8).prefix(12))
     }

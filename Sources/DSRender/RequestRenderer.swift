@@ -178,6 +178,9 @@ public final class RequestRenderer: Sendable {
         }
         let timestamp = environment.unixTime()
         let requestID = environment.requestID(forEventIDs: eventIDs)
+        // The idempotency key is part of what goes on the wire, so it is rendered here (and
+        // recorded in fixtures), not added by the runtime.
+        if let header = plan.response.idempotencyKeyHeader { fields.append(HTTPHeaderField(name: header, value: requestID)) }
         var signingString: [UInt8]?
         if let signer {
             let signature = try signer.sign(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path, url: url, event: event)

@@ -144,8 +144,14 @@ final class RequestRenderingTests: XCTestCase {
         XCTAssertEqual(env.unixTime(), 1_767_225_600)
         XCTAssertEqual(env.requestID(forEventIDs: ["a", "b"]), env.requestID(forEventIDs: ["a", "b"]))
         XCTAssertNotEqual(env.requestID(forEventIDs: ["a", "b"]), env.requestID(forEventIDs: ["a"]))
-        XCTAssertTrue(env.requestID(forEventIDs: ["a"]).hasPrefix("msg_"))
-        XCTAssertEqual(env.requestID(forEventIDs: ["a"]).count, 4 + 24)
+        // The runtime's rule: the event id for one event, batch_ + 32 hex digits for a batch.
+        XCTAssertEqual(env.requestID(forEventIDs: ["a"]), "a")
+        XCTAssertTrue(env.requestID(forEventIDs: ["a", "b"]).hasPrefix("batch_"))
+        XCTAssertEqual(env.requestID(forEventIDs: ["a", "b"]).count, 6 + 32)
+        XCTAssertEqual(env.requestID(forEventIDs: ["a", "b"]), RequestIdentity.id(forEventIDs: ["a", "b"]))
+        // Events without ids still get a deterministic id in fixtures.
+        XCTAssertTrue(env.requestID(forEventIDs: [""]).hasPrefix("msg_"))
+        XCTAssertEqual(env.requestID(forEventIDs: [""]), env.requestID(forEventIDs: [""]))
     }
 
     func testSystemEnvironmentIDsAreUniqueAndWellFormed() {

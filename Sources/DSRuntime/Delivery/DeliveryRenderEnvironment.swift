@@ -28,10 +28,9 @@ public struct DeliveryRenderEnvironment: RenderEnvironment {
 
     private static let fallback = SystemRenderEnvironment()
 
-    /// The idempotency key for a request carrying `eventIDs`.
+    /// The idempotency key for a request carrying `eventIDs` (DSRender's ``RequestIdentity``,
+    /// the same rule fixtures use), or a process-unique id for events without ids.
     public static func requestID(for eventIDs: [String]) -> String {
-        if eventIDs.isEmpty || eventIDs.contains("") { return fallback.requestID(forEventIDs: eventIDs) }
-        if eventIDs.count == 1 { return eventIDs[0] }
-        return "batch_" + Hex.encode(Digest.hash(.sha256, eventIDs.joined(separator: "\n").utf8).prefix(16))
+        RequestIdentity.id(forEventIDs: eventIDs) ?? fallback.requestID(forEventIDs: eventIDs)
     }
 }

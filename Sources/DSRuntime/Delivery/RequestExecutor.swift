@@ -22,7 +22,6 @@ final class RequestExecutor: Sendable {
     private let inspector: ResponseInspector
     private let policy: BackoffPolicy
     private let rebatcher: Rebatcher?
-    private let idempotencyHeader: String?
     private let timeout: Duration
 
     init(_ context: Context) {
@@ -32,7 +31,6 @@ final class RequestExecutor: Sendable {
         inspector = ResponseInspector(plan.response)
         policy = BackoffPolicy(plan.response.retry)
         rebatcher = plan.batching.enabled ? Rebatcher(renderer: context.renderer) : nil
-        idempotencyHeader = plan.response.idempotencyKeyHeader
         timeout = .milliseconds(plan.endpoint.timeoutMs)
     }
 
@@ -56,9 +54,8 @@ final class RequestExecutor: Sendable {
     func deliver(_ unit: DeliveryUnit, partition: Partition) async {
         if let sink = context.dryRun {
             do {
-                var request = try render(unit, DeliveryRenderEnvironment(clock: context.clock, eventIDs: unit.eventIDs),
+                let request = try render(unit, DeliveryRenderEnvironment(clock: context.clock, eventIDs: unit.eventIDs),
                                          token: context.renderer.plan.auth.isOAuth ? "dry-run-access-token" : nil)
-                if let idempotencyHeader { request.headers.append(HTTPHeaderField(name: idempotencyHeader, value: request.requestID)) }
                 sink.emit(request)
                 context.ledger.delivered(unit.payloads.map { ($0.tag, $0.eventID) })
             } catch {
@@ -99,7 +96,6 @@ final class RequestExecutor: Sendable {
                 deadLetter(unit.payloads, reason: error.message, attempts: attempts.count)
                 return
             }
-            if let idempotencyHeader { request.headers.append(HTTPHeaderField(name: idempotencyHeader, value: request.requestID)) }
             let verdict = await attempt(request, unit)
             let lastStatus: Int?
             let lastMessage: String?
