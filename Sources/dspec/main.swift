@@ -2,7 +2,10 @@ import DeliverySpec
 import Foundation
 
 /// Every command, in the order `dspec --help` lists them.
-let commands: [any Command.Type] = [LintCommand.self, CompileCommand.self, DiffCommand.self, RenderCommand.self, TemplateCommand.self, RulesCommand.self, DeliverCommand.self, MockCommand.self, TestCommand.self]
+let commands: [any Command.Type] = [
+    LintCommand.self, CompileCommand.self, RenderCommand.self, DeliverCommand.self, TestCommand.self, MockCommand.self,
+    DiffCommand.self, TemplateCommand.self, RulesCommand.self,
+]
 
 let version = "dspec \(toolVersion)"
 

@@ -126,18 +126,6 @@ enum DeliverCommand: Command {
         return plan
     }
 
-    /// Runs async work from the synchronous command entry point.
-    private static func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
-        let done = DispatchSemaphore(value: 0)
-        let box = Locked<T?>(nil)
-        Task.detached {
-            let value = await body()
-            box.withLock { $0 = value }
-            done.signal()
-        }
-        done.wait()
-        return box.withLock { $0! }
-    }
 
     private static func textSummary(_ c: DeliveryCounts, seconds: Double, dryRun: Bool) -> String {
         var text = dryRun ? "dry run: \(c.delivered) event\(c.delivered == 1 ? "" : "s") rendered (nothing sent)" : "delivered \(c.delivered)"

@@ -96,17 +96,4 @@ enum TestCommand: Command {
         }
         return results.allSatisfy(\.passed) && problems.isEmpty ? ExitCode.ok : ExitCode.findings
     }
-
-    /// Runs async work from the synchronous command entry point.
-    private static func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
-        let done = DispatchSemaphore(value: 0)
-        let box = Locked<T?>(nil)
-        Task.detached {
-            let value = await body()
-            box.withLock { $0 = value }
-            done.signal()
-        }
-        done.wait()
-        return box.withLock { $0! }
-    }
 }
