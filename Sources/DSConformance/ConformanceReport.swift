@@ -1,3 +1,4 @@
+import DSCore
 import DSJSON
 
 /// Formats case results: text for people, JSON for tools, JUnit XML for CI test tabs.
@@ -10,6 +11,8 @@ public enum ConformanceReport {
         case json
         /// JUnit XML: one `testsuite` per suite, one `testcase` per case.
         case junit
+        /// GitHub Actions annotations: one `::error` per failed expectation, then a summary.
+        case github
     }
 
     /// The report in `format`.
@@ -18,7 +21,22 @@ public enum ConformanceReport {
         case .text: return text(results, color: color)
         case .json: return json(results)
         case .junit: return junit(results)
+        case .github: return github(results)
         }
+    }
+
+    /// One workflow command per failed expectation (titled with the case id), then the
+    /// summary line, so a failing conformance run annotates the pull request.
+    public static func github(_ results: [CaseResult]) -> String {
+        var lines: [String] = []
+        for r in results where !r.passed {
+            for f in r.failures {
+                let message = ([f.message] + f.details).joined(separator: "\n")
+                lines.append("::error title=\(ReportEscaping.workflowProperty("dspec test " + r.id + " [" + f.expectation + "]"))::\(ReportEscaping.workflowData(message))")
+            }
+        }
+        lines.append(summary(results))
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// `✓ suite/case (12 ms, 3 requests)` per case; failures name the expectation and show
@@ -95,26 +113,8 @@ public enum ConformanceReport {
         return out
     }
 
-    /// XML 1.0 text: markup characters as entities, characters XML cannot carry dropped.
-    public static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            default:
-                let v = scalar.value
-                if v < 0x20 || (0xFFFE...0xFFFF).contains(v) { continue }
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    /// XML 1.0 text (shared with the lint reports).
+    public static func escape(_ s: String) -> String { ReportEscaping.xml(s) }
 
     private static func seconds(_ ms: Int) -> String {
         let whole = ms / 1000, frac = ms % 1000

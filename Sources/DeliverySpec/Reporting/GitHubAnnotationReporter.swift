@@ -13,31 +13,10 @@ public struct GitHubAnnotationReporter: Sendable {
     }
 
     /// Escapes a message (workflow command data): `%`, CR and LF.
-    public static func escapeData(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "%": out += "%25"
-            case "\r": out += "%0D"
-            case "\n": out += "%0A"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    public static func escapeData(_ s: String) -> String { ReportEscaping.workflowData(s) }
 
     /// Escapes a property value: as data, plus `:` and `,`.
-    public static func escapeProperty(_ s: String) -> String {
-        var out = ""
-        for c in escapeData(s).unicodeScalars {
-            switch c {
-            case ":": out += "%3A"
-            case ",": out += "%2C"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    public static func escapeProperty(_ s: String) -> String { ReportEscaping.workflowProperty(s) }
 
     /// One workflow command for a diagnostic.
     public func command(_ d: Diagnostic) -> String {

@@ -8,25 +8,7 @@ public struct JUnitReporter: Sendable {
     public init() {}
 
     /// XML-escapes text and attribute values.
-    public static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\n": out += "&#10;"
-            case "\r": out += "&#13;"
-            case "\t": out += "&#9;"
-            default:
-                // XML 1.0 cannot carry other C0 controls at all.
-                if c.value < 0x20 { out += "\u{FFFD}" } else { out.unicodeScalars.append(c) }
-            }
-        }
-        return out
-    }
+    public static func escape(_ s: String) -> String { ReportEscaping.xml(s) }
 
     /// The JUnit document for a lint run.
     public func format(_ results: [LintFileResult], suiteName: String = "dspec lint") -> String {

@@ -6,7 +6,7 @@ enum TestCommand: Command {
     static let name = "test"
     static let summary = "Run conformance suites: the real runtime against the bundled mock vendor."
     static let help = """
-    USAGE: dspec test SUITE|SPEC|DIR [--format text|json|junit] [--filter TEXT] [--shard I/N]
+    USAGE: dspec test SUITE|SPEC|DIR [--format text|json|junit|github] [--filter TEXT] [--shard I/N]
                                      [--list] [-o FILE] [--quiet]
 
     Delivers events with the real runtime (batching, rate limit, retries, OAuth, ledger)
@@ -24,7 +24,8 @@ enum TestCommand: Command {
     are real.
 
     OPTIONS:
-      --format FORMAT   text (default), json, or junit (one testcase per case).
+      --format FORMAT   text (default), json, junit (one testcase per case) or github
+                        (workflow annotations for failed expectations).
       --filter TEXT     Only cases whose id (SUITE/CASE) contains TEXT.
       --shard I/N       Only the I-th of N deterministic shards (round-robin over the
                         sorted case ids): N runners cover every case exactly once.
@@ -53,7 +54,7 @@ enum TestCommand: Command {
         }
         guard parsed.positionals.count == 1 else { return Console.usage("expected exactly one SUITE, SPEC or DIR", command: name) }
         guard let format = ConformanceReport.Format(rawValue: parsed.option("--format") ?? "text") else {
-            return Console.usage("unknown format \"\(parsed.option("--format") ?? "")\" (expected text, json or junit)", command: name)
+            return Console.usage("unknown format \"\(parsed.option("--format") ?? "")\" (expected text, json, junit or github)", command: name)
         }
         var shard: CaseSelection.Shard?
         if let text = parsed.option("--shard") {
