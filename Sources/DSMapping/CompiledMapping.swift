@@ -31,7 +31,7 @@ import DSTemplate
 ///    transforms are skipped (a default is written as it should be sent);
 /// 4. otherwise `@transform` (a name or an array of names) is applied in order: `trim
 ///    lowercase uppercase sha256 sha1 base64 urlencode digits` work on the string form of
-///    scalars; `unix_seconds unix_ms iso8601` read an ISO 8601 string or an epoch number
+///    scalars; `unix_seconds unix_ms iso8601 datetime_utc` read an ISO 8601 string or an epoch number
 ///    (seconds, or milliseconds from 1e11 up); `string number integer boolean` coerce. A
 ///    missing value stays missing (so `sha256` never hashes an empty string) and null
 ///    stays null;

@@ -44,7 +44,7 @@ public struct MappingReference: Hashable, Sendable {
 /// A value transform (`@transform`), applied in the order listed.
 enum Transform: String, CaseIterable, Sendable {
     case trim, lowercase, uppercase, sha256, sha1, base64, urlencode, digits
-    case unix_seconds, unix_ms, iso8601
+    case unix_seconds, unix_ms, iso8601, datetime_utc
     case string, number, integer, boolean
 }
 

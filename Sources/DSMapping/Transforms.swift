@@ -33,13 +33,14 @@ enum Transforms {
         case .base64: return .string(Base64.encode(Array(try scalarText(v, t.rawValue, pointer).utf8)))
         case .urlencode: return .string(TemplateValues.urlEncoded(try scalarText(v, t.rawValue, pointer)))
         case .digits: return .string(TemplateValues.digitsOnly(try scalarText(v, t.rawValue, pointer)))
-        case .unix_seconds, .unix_ms, .iso8601:
+        case .unix_seconds, .unix_ms, .iso8601, .datetime_utc:
             guard let ms = Timestamps.epochMilliseconds(v) else {
                 throw MappingError(message: "cannot read \(show(v)) as a timestamp (ISO 8601 string or epoch number) at \(pointer)", pointer: pointer)
             }
             switch t {
             case .unix_seconds: return .int(Int(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000)))
             case .unix_ms: return .int(Int(ms))
+            case .datetime_utc: return .string(Timestamps.datetimeUTC(milliseconds: ms))
             default: return .string(Timestamps.iso8601(milliseconds: ms))
             }
         case .string: return try coerce(v, .string, pointer)

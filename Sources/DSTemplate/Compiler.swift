@@ -223,8 +223,8 @@ final class TemplateCompiler {
             throw TemplateSyntaxError(message: "helper '\(name)' takes no key=value arguments", offset: first.offset, length: first.key.utf8.count)
         }
         if helper == .date, case .literal(let v, let offset, let length) = call.params[1] {
-            guard case .string(let format) = v, ["iso8601", "unix", "unix_ms"].contains(format) else {
-                throw TemplateSyntaxError(message: "date format must be \"iso8601\", \"unix\" or \"unix_ms\"", offset: offset, length: length)
+            guard case .string(let format) = v, ["iso8601", "unix", "unix_ms", "datetime_utc"].contains(format) else {
+                throw TemplateSyntaxError(message: "date format must be \"iso8601\", \"unix\", \"unix_ms\" or \"datetime_utc\"", offset: offset, length: length)
             }
         }
         helpersUsed.insert(name)

@@ -108,6 +108,7 @@ enum HelperID: UInt8, CaseIterable, Sendable {
             switch text(args[1]) ?? "iso8601" {
             case "unix": return .number(JSONNumber(Int(Self.floorDiv(ms, 1000))))
             case "unix_ms": return .number(JSONNumber(Int(ms)))
+            case "datetime_utc": return .string(Timestamps.datetimeUTC(milliseconds: ms))
             default: return .string(Timestamps.iso8601(milliseconds: ms))
             }
         case .number: return args[0].flatMap { TemplateValues.toNumber($0) }.map { .number($0) }

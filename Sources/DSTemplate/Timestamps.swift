@@ -112,6 +112,15 @@ public enum Timestamps {
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(f, 3))Z"
     }
 
+    /// Formats epoch milliseconds as `YYYY-MM-DD HH:MM:SS+00:00` (whole seconds, UTC): the
+    /// layout Google Ads' conversion upload (`conversion_date_time`) and many SQL-backed APIs
+    /// require.
+    public static func datetimeUTC(milliseconds ms: Int64) -> String {
+        let iso = iso8601(milliseconds: ms)   // YYYY-MM-DDTHH:MM:SS.sssZ
+        guard let t = iso.firstIndex(of: "T"), let dot = iso.lastIndex(of: ".") else { return iso }
+        return String(iso[..<t]) + " " + String(iso[iso.index(after: t)..<dot]) + "+00:00"
+    }
+
     private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
         var q = a / b, r = a % b
         if r < 0 { q -= 1; r += b }

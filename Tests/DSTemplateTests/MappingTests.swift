@@ -69,6 +69,10 @@ final class MappingTests: XCTestCase {
              "int": 7, "bool": true}
             """#))
         XCTAssertThrowsError(try CompiledMapping.compile(json(#"{"t": {"@path": "event", "@transform": "unix_ms"}}"#)).evaluate(event, data: [:]))
+        // Google Ads' conversion_date_time layout, from an epoch number and from ISO 8601 with an offset.
+        XCTAssertEqual(evaluate(#"{"a": {"@value": 1704164645, "@transform": "datetime_utc"}, "b": {"@value": "2024-01-02T05:04:05.999+02:00", "@transform": "datetime_utc"}}"#),
+                       json(#"{"a": "2024-01-02 03:04:05+00:00", "b": "2024-01-02 03:04:05+00:00"}"#))
+        XCTAssertEqual(try CompiledTemplate.compile(#"{{date ts "datetime_utc"}}"#, mode: .plain).render(["ts": 1704164645], data: [:]), "2024-01-02 03:04:05+00:00")
     }
 
     func testTypeCoercion() {
