@@ -29,20 +29,22 @@ struct CaseObservation: Sendable {
 }
 
 /// Runs cases one at a time against one in-process ``MockServer``, each on the real
-/// ``Deliverer`` over the real ``URLSessionTransport`` (through ``LoopbackRedirectTransport``).
+/// ``Deliverer`` over the real ``AutoTransport`` (through ``LoopbackRedirectTransport``; the
+/// mock is `http://`, so requests go out on ``SocketHTTPTransport``).
 /// Cases never overlap: the mock's state is swapped atomically per case
 /// (`MockServer.reset(to:verifier:)`), so one case's requests cannot answer another's.
 public final class ConformanceRunner: Sendable {
     /// The mock vendor.
     public let server: MockServer
-    private let transport: URLSessionTransport
+    private let transport: AutoTransport
 
     /// Starts the mock on an ephemeral loopback port. Keep-alive connections are kept far
-    /// longer than any run, because libcurl under FoundationNetworking stalls when a reused
-    /// connection turns out to be closed (see ``URLSessionTransport``).
+    /// longer than any run: the socket transport would recover from a closed one, but
+    /// libcurl under FoundationNetworking stalls on it (see ``URLSessionTransport``), and
+    /// the harness must stay valid over either transport.
     public init() throws(MockServerError) {
         server = try MockServer(configuration: MockServerConfiguration(limits: MockLimits(readTimeoutMs: 30_000, idleTimeoutMs: 600_000)))
-        transport = URLSessionTransport(maxConnectionsPerHost: 8)
+        transport = AutoTransport(maxConnectionsPerHost: 8)
     }
 
     /// Stops the mock.

@@ -16,7 +16,7 @@ public struct LoopbackRedirectTransport: HTTPTransport {
     public let baseURL: String
     private let inner: any HTTPTransport
 
-    /// Creates the transport over `inner` (the real ``URLSessionTransport`` in the harness).
+    /// Creates the transport over `inner` (the real ``AutoTransport`` in the harness).
     public init(baseURL: String, inner: any HTTPTransport) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.inner = inner

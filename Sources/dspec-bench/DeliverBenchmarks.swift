@@ -9,8 +9,9 @@ import Glibc
 //  1. the server's capacity, measured with raw blocking sockets (1 and 8 keep-alive
 //     connections): the ceiling any client can reach on this machine;
 //  2. a Python baseline in the same run: http.client keep-alive loop posting the same body;
-//  3. URLSessionTransport alone (8 requests in flight), then the full Deliverer: single
-//     events (requests/s) and 100-event batches (events/s).
+//  3. URLSessionTransport and SocketHTTPTransport alone (1 and 8 requests in flight), then
+//     the full Deliverer over URLSession and over AutoTransport (sockets for http://):
+//     single events (requests/s) and 100-event batches (events/s).
 // The client and the server share the machine's cores, so every figure is relative.
 
 /// A tiny keep-alive HTTP/1.1 sink: one thread per connection, answers 200 "{}".
@@ -207,25 +208,28 @@ func runDeliverBenchmarks(quick: Bool) {
     if let python { print(String(format: "  %-58@ %12.0f req/s", "baseline: python3 http.client keep-alive loop" as NSString, python)) }
 
     let transport = URLSessionTransport(maxConnectionsPerHost: 8)
-    for inFlight in [1, 8] {
-        let n = Int(quick ? 2000 : 8000)
-        let rate = blocking { () -> Double in
-            let start = DispatchTime.now().uptimeNanoseconds
-            await withTaskGroup(of: Void.self) { group in
-                let next = Locked(0)
-                for _ in 0..<inFlight {
-                    group.addTask {
-                        while next.withLock({ $0 += 1; return $0 }) <= n { _ = try? await transport.send(sample, timeout: .seconds(10)) }
+    let socketTransport = SocketHTTPTransport(maxConnectionsPerHost: 8)
+    for (name, candidate) in [("URLSessionTransport", transport as any HTTPTransport), ("SocketHTTPTransport", socketTransport)] {
+        for inFlight in [1, 8] {
+            let n = Int(quick ? 2000 : 8000)
+            let rate = blocking { () -> Double in
+                let start = DispatchTime.now().uptimeNanoseconds
+                await withTaskGroup(of: Void.self) { group in
+                    let next = Locked(0)
+                    for _ in 0..<inFlight {
+                        group.addTask {
+                            while next.withLock({ $0 += 1; return $0 }) <= n { _ = try? await candidate.send(sample, timeout: .seconds(10)) }
+                        }
                     }
                 }
+                return Double(n) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             }
-            return Double(n) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            print(String(format: "  %-58@ %12.0f req/s", "\(name).send, \(inFlight) in flight" as NSString, rate))
+            if inFlight == 1, let python { print(String(format: "    ratio \(name) (1 in flight) / python http.client: %.2fx", rate / python)) }
         }
-        print(String(format: "  %-58@ %12.0f req/s", "URLSessionTransport.send, \(inFlight) in flight" as NSString, rate))
-        if inFlight == 1, let python { print(String(format: "    ratio URLSession (1 in flight) / python http.client: %.2fx", rate / python)) }
     }
 
-    func deliver(_ renderer: RequestRenderer, events: [JSONValue]) -> (seconds: Double, counts: DeliveryCounts) {
+    func deliver(_ renderer: RequestRenderer, events: [JSONValue], over transport: any HTTPTransport = transport) -> (seconds: Double, counts: DeliveryCounts) {
         blocking {
             let ledger = DeliveryLedger()
             let deliverer = Deliverer(renderer: renderer, transport: transport, ledger: ledger, options: DeliveryOptions(concurrency: 8))
@@ -240,6 +244,14 @@ func runDeliverBenchmarks(quick: Bool) {
     let batched = deliver(deliverPlan(port: sink.port, batch: 100), events: benchEvents(quick ? 50_000 : 200_000))
     print(String(format: "  %-58@ %12.0f events/s (%.0f req/s)", "Deliverer, 100-event json_array batches, 8 in flight" as NSString,
                  Double(batched.counts.delivered) / batched.seconds, Double(batched.counts.attempts) / batched.seconds))
+    // The same two runs over AutoTransport, which sends these http:// requests on sockets.
+    let auto = AutoTransport(maxConnectionsPerHost: 8)
+    let autoSingles = deliver(single, events: benchEvents(quick ? 2000 : 8000), over: auto)
+    print(String(format: "  %-58@ %12.0f req/s", "Deliverer over AutoTransport, 1 event per request, 8 in flight" as NSString,
+                 Double(autoSingles.counts.attempts) / autoSingles.seconds))
+    let autoBatched = deliver(deliverPlan(port: sink.port, batch: 100), events: benchEvents(quick ? 50_000 : 200_000), over: auto)
+    print(String(format: "  %-58@ %12.0f events/s (%.0f req/s)", "Deliverer over AutoTransport, 100-event batches, 8 in flight" as NSString,
+                 Double(autoBatched.counts.delivered) / autoBatched.seconds, Double(autoBatched.counts.attempts) / autoBatched.seconds))
     // The same batched run with an in-memory transport: the runtime's own ceiling (render,
     // batching, ledger), to separate it from the transport's cost.
     let offlineEvents = benchEvents(quick ? 50_000 : 200_000)
@@ -255,5 +267,8 @@ func runDeliverBenchmarks(quick: Bool) {
     if let python {
         print(String(format: "\nRatios: Deliverer single-event req/s / python = %.2fx; / raw-socket capacity (8 conns) = %.2fx; batched events/s / python req/s = %.1fx",
                      singleRate / python, singleRate / raw8, Double(batched.counts.delivered) / batched.seconds / python))
+        let autoRate = Double(autoSingles.counts.attempts) / autoSingles.seconds
+        print(String(format: "Ratios over AutoTransport: Deliverer single-event req/s / python = %.2fx; / raw-socket capacity (8 conns) = %.2fx",
+                     autoRate / python, autoRate / raw8))
     }
 }

@@ -15,7 +15,9 @@ enum DeliverCommand: Command {
     stream in bounded memory. Requests are exactly those `dspec render` shows; they are
     batched, rate-limited, retried with backoff and Retry-After, and authenticated (OAuth
     tokens are fetched, cached and refreshed; a rotated refresh token is written back to
-    the --secrets file) as the plan says.
+    the --secrets file) as the plan says. http:// endpoints are sent by dspec's own
+    HTTP/1.1 client (headers exactly as rendered, nothing added); https:// endpoints go
+    through URLSession.
 
     Every event ends in exactly one outcome: delivered, dead-lettered (with the status,
     the vendor's error message and the attempt count) or filtered (type, name, consent).
@@ -149,7 +151,7 @@ enum DeliverCommand: Command {
 /// Everything a delivery needs, built from the plan and the command's files.
 private struct DeliverySetup {
     let renderer: RequestRenderer
-    let transport: URLSessionTransport
+    let transport: AutoTransport
     let tokens: (any AccessTokenProvider)?
     let ledger: DeliveryLedger
     let checkpoint: CheckpointLog?
@@ -177,7 +179,7 @@ private struct DeliverySetup {
         } catch {
             throw Failure(message: error.message)
         }
-        transport = URLSessionTransport(maxConnectionsPerHost: concurrency)
+        transport = AutoTransport(maxConnectionsPerHost: concurrency)
         if dryRun {
             tokens = nil
         } else {

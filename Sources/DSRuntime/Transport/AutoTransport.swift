@@ -1,0 +1,33 @@
+import DSRender
+
+/// The default transport: `http://` URLs go to ``SocketHTTPTransport`` (exact headers,
+/// header order kept, several times URLSession's request rate on Linux), everything else —
+/// in practice `https://` — to ``URLSessionTransport``, because TLS needs a library the
+/// project does not link (libssl).
+public final class AutoTransport: HTTPTransport {
+    /// Where `http://` requests go.
+    public let plain: any HTTPTransport
+    /// Where every other request goes.
+    public let other: any HTTPTransport
+
+    /// Creates the default pair, both allowing `maxConnectionsPerHost` connections per host.
+    public convenience init(maxConnectionsPerHost: Int = 8) {
+        self.init(plain: SocketHTTPTransport(maxConnectionsPerHost: maxConnectionsPerHost),
+                  other: URLSessionTransport(maxConnectionsPerHost: maxConnectionsPerHost))
+    }
+
+    /// Creates a router over two given transports (tests inject scripted ones).
+    public init(plain: any HTTPTransport, other: any HTTPTransport) {
+        self.plain = plain
+        self.other = other
+    }
+
+    /// True when `url` is routed to ``plain``: its scheme is `http`, in any case.
+    public static func isPlainHTTP(_ url: String) -> Bool {
+        url.utf8.count > 7 && url.prefix(7).lowercased() == "http://"
+    }
+
+    public func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
+        try await (Self.isPlainHTTP(request.url) ? plain : other).send(request, timeout: timeout)
+    }
+}

@@ -1,0 +1,259 @@
+import DSRender
+@testable import DSRuntime
+import Foundation
+import XCTest
+
+/// The socket transport against raw loopback servers: exact wire bytes, keep-alive,
+/// response framing, timeouts, resets, the stale-connection retry and concurrency.
+final class SocketHTTPTransportTests: XCTestCase {
+    private func request(_ url: String, method: String = "POST", headers: [HTTPHeaderField] = [], body: String = "{}") -> RenderedRequest {
+        RenderedRequest(method: method, url: url, headers: headers, body: Array(body.utf8), signingString: nil, eventIDs: ["e1"], timestamp: 0, requestID: "e1")
+    }
+
+    private func text(_ bytes: [UInt8]?) -> String { String(decoding: bytes ?? [], as: UTF8.self) }
+
+    private func expectError(_ kind: TransportError.Kind, _ body: () async throws(TransportError) -> HTTPResponse, file: StaticString = #filePath, line: UInt = #line) async -> TransportError? {
+        do {
+            let response = try await body()
+            XCTFail("expected a \(kind) error, got status \(response.status)", file: file, line: line)
+            return nil
+        } catch {
+            XCTAssertEqual(error.kind, kind, error.message, file: file, line: line)
+            return error
+        }
+    }
+
+    /// A keep-alive server answering every request on a connection with `response`.
+    private func keepAliveServer(_ response: String = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", log: Locked<[String]>? = nil) throws -> RawSocketServer {
+        try RawSocketServer { conn in
+            while let r = conn.readRequest() {
+                log?.withLock { $0.append(String(decoding: r, as: UTF8.self)) }
+                conn.write(response)
+            }
+            conn.close()
+        }
+    }
+
+    func testRequestIsByteExactWithHeaderOrderAndNothingAdded() async throws {
+        let log = Locked<[String]>([])
+        let server = try keepAliveServer("HTTP/1.1 202 Accepted\r\nX-B: 2\r\nx-a: 1\r\nContent-Length: 11\r\n\r\n{\"ok\":true}", log: log)
+        defer { server.stop() }
+        let headers = [HTTPHeaderField(name: "x-lower", value: "a  b"), HTTPHeaderField(name: "Content-Type", value: "application/json"),
+                       HTTPHeaderField(name: "Authorization", value: "Bearer tok"), HTTPHeaderField(name: "X-Sig", value: "abc")]
+        let body = #"{"payload":""# + String(repeating: "x", count: 4000) + #""}"#
+        let response = try await SocketHTTPTransport().send(request(server.baseURL + "/v1/ev%20ents?a=1&b=%2F#frag", headers: headers, body: body), timeout: .seconds(5))
+        XCTAssertEqual(response.status, 202)
+        XCTAssertEqual(response.headers.map(\.name), ["X-B", "x-a", "Content-Length"])
+        XCTAssertEqual(text(response.body), #"{"ok":true}"#)
+        let expected = "POST /v1/ev%20ents?a=1&b=%2F HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nx-lower: a  b\r\nContent-Type: application/json\r\n"
+            + "Authorization: Bearer tok\r\nX-Sig: abc\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
+        XCTAssertEqual(log.withLock { $0 }, [expected])
+    }
+
+    func testKeepAliveReusesOneConnection() async throws {
+        let server = try keepAliveServer()
+        defer { server.stop() }
+        let transport = SocketHTTPTransport()
+        for _ in 0..<3 { let r1 = try await transport.send(request(server.baseURL + "/x"), timeout: .seconds(5)).status; XCTAssertEqual(r1, 200) }
+        XCTAssertEqual(server.connections, 1)
+    }
+
+    func testChunkedResponseThenReuse() async throws {
+        let server = try keepAliveServer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n5;ext=1\r\npedia\r\n0\r\nX-Trailer: t\r\n\r\n")
+        defer { server.stop() }
+        let transport = SocketHTTPTransport()
+        for _ in 0..<2 { let r2 = try await transport.send(request(server.baseURL + "/"), timeout: .seconds(5)).body; XCTAssertEqual(text(r2), "Wikipedia") }
+        XCTAssertEqual(server.connections, 1)
+    }
+
+    func testBodylessResponsesKeepTheConnection() async throws {
+        // 204 and HEAD carry no body even with a Content-Length; 100 Continue is skipped.
+        let server = try RawSocketServer { conn in
+            while let r = conn.readRequest() {
+                conn.write(String(decoding: r, as: UTF8.self).hasPrefix("HEAD") ? "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+                    : "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n")
+            }
+            conn.close()
+        }
+        defer { server.stop() }
+        let transport = SocketHTTPTransport()
+        let r3 = try await transport.send(request(server.baseURL + "/", method: "HEAD", body: ""), timeout: .seconds(5)).status; XCTAssertEqual(r3, 200)
+        let r4 = try await transport.send(request(server.baseURL + "/"), timeout: .seconds(5)).status; XCTAssertEqual(r4, 204)
+        let r5 = try await transport.send(request(server.baseURL + "/", method: "HEAD", body: ""), timeout: .seconds(5)).body; XCTAssertEqual(r5, [])
+        XCTAssertEqual(server.connections, 1)
+    }
+
+    func testReadUntilCloseResponse() async throws {
+        let server = try RawSocketServer { conn in
+            _ = conn.readRequest()
+            conn.write("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello, ")
+            usleep(20_000)
+            conn.write("world")
+            conn.close()
+        }
+        defer { server.stop() }
+        let transport = SocketHTTPTransport()
+        let r6 = try await transport.send(request(server.baseURL + "/"), timeout: .seconds(5)).body; XCTAssertEqual(text(r6), "hello, world")
+        let r7 = try await transport.send(request(server.baseURL + "/"), timeout: .seconds(5)).body; XCTAssertEqual(text(r7), "hello, world")
+        XCTAssertEqual(server.connections, 2)
+    }
+
+    func testConnectionCloseIsHonoured() async throws {
+        let server = try keepAliveServer("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+        defer { server.stop() }
+        let transport = SocketHTTPTransport()
+        for _ in 0..<2 { let r8 = try await transport.send(request(server.baseURL + "/"), timeout: .seconds(5)).status; XCTAssertEqual(r8, 200) }
+        XCTAssertEqual(server.connections, 2)
+    }
+
+    func testTimeoutOnAStalledServer() async throws {
+        let server = try RawSocketServer { conn in
+            _ = conn.readRequest()
+            conn.write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
+            usleep(1_500_000)
+            conn.close()
+        }
+        defer { server.stop() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let error = await expectError(.timeout) { () throws(TransportError) in try await SocketHTTPTransport().send(request(server.baseURL + "/"), timeout: .milliseconds(250)) }
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        XCTAssertGreaterThanOrEqual(elapsed, 0.24)
+        XCTAssertLessThan(elapsed, 1.0)
+        XCTAssertTrue(error?.message.contains("250 ms") == true, error?.message ?? "")
+    }
+
+    func testConnectionRefused() async throws {
+        let server = try RawSocketServer { $0.close() }
+        let url = server.baseURL + "/"
+        server.stop()
+        let error = await expectError(.connection) { () throws(TransportError) in try await SocketHTTPTransport().send(request(url), timeout: .seconds(2)) }
+        XCTAssertEqual(error?.message, "connection refused")
+    }
+
+    func testResetMidResponseIsAnErrorAndNotRetried() async throws {
+        let server = try RawSocketServer { conn in
+            var served = 0
+            while conn.readRequest() != nil {
+                served += 1
+                if conn.index > 0 || served == 1 { conn.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"); continue }
+                conn.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc")
+                usleep(20_000)
+                conn.reset()
+                return
+            }
+            conn.close()
+        }
+        defer { server.stop() }
+        let transport = SocketHTTPTransport(maxConnectionsPerHost: 1)
+        let r9 = try await transport.send(request(server.baseURL + "/"), timeout: .seconds(5)).status; XCTAssertEqual(r9, 200)
+        // Fails on the reused connection too, but bytes had arrived: no retry.
+        _ = await expectError(.connection) { () throws(TransportError) in try await transport.send(request(server.baseURL + "/"), timeout: .seconds(5)) }
+        _ = try await transport.send(request(server.baseURL + "/"), timeout: .seconds(5))
+        XCTAssertEqual(server.connections, 2)
+    }
+
+    func testStalePooledConnectionIsRetriedOnceOnAFreshOne() async throws {
+        let log = Locked<[Int]>([])
+        // Connection 0 answers one request, then takes the second and closes without a
+        // byte: the race of a server closing an idle connection as we write on it.
+        let server = try RawSocketServer { conn in
+            var served = 0
+            while conn.readRequest() != nil {
+                log.withLock { $0.append(conn.index) }
+                if conn.index == 0, served == 1 { conn.reset(); return }
+                served += 1
+                conn.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+            }
+            conn.close()
+        }
+        defer { server.stop() }
+        let transport = SocketHTTPTransport(maxConnectionsPerHost: 1)
+        let r10 = try await transport.send(request(server.baseURL + "/"), timeout: .seconds(5)).status; XCTAssertEqual(r10, 200)
+        let r11 = try await transport.send(request(server.baseURL + "/"), timeout: .seconds(5)).status; XCTAssertEqual(r11, 200)
+        XCTAssertEqual(log.withLock { $0 }, [0, 0, 1])
+        XCTAssertEqual(server.connections, 2)
+    }
+
+    func testFreshConnectionFailureIsNotRetried() async throws {
+        let server = try RawSocketServer { conn in
+            _ = conn.readRequest()
+            conn.close()
+        }
+        defer { server.stop() }
+        _ = await expectError(.connection) { () throws(TransportError) in try await SocketHTTPTransport().send(request(server.baseURL + "/"), timeout: .seconds(5)) }
+        XCTAssertEqual(server.connections, 1)
+    }
+
+    func testServerClosedIdleConnectionIsNotUsed() async throws {
+        let server = try RawSocketServer { conn in
+            _ = conn.readRequest()
+            conn.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+            conn.close()  // no Connection: close — the client learns only from the FIN
+        }
+        defer { server.stop() }
+        let transport = SocketHTTPTransport()
+        let r12 = try await transport.send(request(server.baseURL + "/"), timeout: .seconds(5)).status; XCTAssertEqual(r12, 200)
+        try await Task.sleep(for: .milliseconds(50))
+        let r13 = try await transport.send(request(server.baseURL + "/"), timeout: .seconds(5)).status; XCTAssertEqual(r13, 200)
+        XCTAssertEqual(server.connections, 2)
+    }
+
+    func testRedirectIsReturnedNotFollowed() async throws {
+        let log = Locked<[String]>([])
+        let server = try keepAliveServer("HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/elsewhere\r\nContent-Length: 0\r\n\r\n", log: log)
+        defer { server.stop() }
+        let response = try await SocketHTTPTransport().send(request(server.baseURL + "/start"), timeout: .seconds(5))
+        XCTAssertEqual(response.status, 302)
+        XCTAssertEqual(response.header("location"), "http://127.0.0.1:1/elsewhere")
+        XCTAssertEqual(log.withLock { $0.count }, 1)
+    }
+
+    func testOversizedAndMalformedResponsesAreErrors() async throws {
+        let server = try keepAliveServer("HTTP/1.1 200 OK\r\nX-Big: \(String(repeating: "b", count: 2000))\r\nContent-Length: 0\r\n\r\n")
+        defer { server.stop() }
+        let small = SocketHTTPTransport(limits: SocketResponseLimits(maxHeaderBytes: 1024, maxBodyBytes: 1024))
+        _ = await expectError(.other) { () throws(TransportError) in try await small.send(request(server.baseURL + "/"), timeout: .seconds(5)) }
+        let garbage = try keepAliveServer("SSH-2.0-OpenSSH\r\n\r\n")
+        defer { garbage.stop() }
+        _ = await expectError(.connection) { () throws(TransportError) in try await SocketHTTPTransport().send(request(garbage.baseURL + "/"), timeout: .seconds(5)) }
+    }
+
+    func testFiftyConcurrentSendsComplete() async throws {
+        let server = try keepAliveServer()
+        defer { server.stop() }
+        let transport = SocketHTTPTransport(maxConnectionsPerHost: 8)
+        let requests = (0..<50).map { request(server.baseURL + "/n/\($0)") }
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for r in requests { group.addTask { (try? await transport.send(r, timeout: .seconds(10)))?.status ?? -1 } }
+            return await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        XCTAssertEqual(statuses, Array(repeating: 200, count: 50))
+        XCTAssertLessThanOrEqual(server.connections, 8)
+    }
+
+    func testEndpointParsing() throws {
+        let e = try HTTPEndpoint(url: "http://[::1]:8080?q=1#f")
+        XCTAssertEqual([e.host, e.authority, e.target], ["::1", "[::1]:8080", "/?q=1"])
+        XCTAssertEqual(e.port, 8080)
+        XCTAssertEqual(try HTTPEndpoint(url: "HTTP://Example.com/a").port, 80)
+        XCTAssertThrowsError(try HTTPEndpoint(url: "https://example.com/"))
+        XCTAssertThrowsError(try HTTPEndpoint(url: "http://user:pw@example.com/"))
+        XCTAssertThrowsError(try HTTPEndpoint(url: "http://example.com:99999/"))
+    }
+
+    func testAutoTransportRoutesBySchemeAndAddsNoHeaders() async throws {
+        let plain = ScriptedTransport(answers: [.success(HTTPResponse(status: 201))])
+        let other = ScriptedTransport(answers: [.success(HTTPResponse(status: 202))])
+        let auto = AutoTransport(plain: plain, other: other)
+        let r14 = try await auto.send(request("HTTP://127.0.0.1:9/a"), timeout: .seconds(1)).status; XCTAssertEqual(r14, 201)
+        let r15 = try await auto.send(request("https://api.vendor.com/a"), timeout: .seconds(1)).status; XCTAssertEqual(r15, 202)
+        XCTAssertEqual(plain.requests.map(\.url), ["HTTP://127.0.0.1:9/a"])
+        XCTAssertEqual(other.requests.map(\.url), ["https://api.vendor.com/a"])
+        // The default pair sends http:// on the socket transport: no Accept* headers.
+        let log = Locked<[String]>([])
+        let server = try keepAliveServer(log: log)
+        defer { server.stop() }
+        _ = try await AutoTransport().send(request(server.baseURL + "/", headers: [HTTPHeaderField(name: "A", value: "1")]), timeout: .seconds(5))
+        XCTAssertEqual(log.withLock { $0 }, ["POST / HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nA: 1\r\nContent-Length: 2\r\n\r\n{}"])
+    }
+}
