@@ -130,8 +130,9 @@ enum SettingRule {
     @Sendable static func classify(_ d: PlanDelta) -> ChangeClass {
         let depth = d.pointer.split(separator: "/").count
         if depth == 2 {
+            // Optional new settings and removed settings change nothing for an installation.
             if d.kind == .added, d.new?["required"] == .bool(true), d.new?["default"]?.isNull ?? true { return .breaking }
-            return d.kind == .added ? .safe : .safe
+            return .safe
         }
         if d.pointer.hasSuffix("/required"), d.new == .bool(true) { return .breaking }
         return .risky

@@ -87,7 +87,7 @@ private struct ParserState {
             fail(JSONParseRules.syntax, "expected a JSON value but the file is empty", at: index)
             return nil
         }
-        guard let root = parseValue(pointer: "") else { return nil }
+        guard let root = parseValue() else { return nil }
         skipWhitespace()
         if index < bytes.count {
             fail(JSONParseRules.trailing, "unexpected \(describe(at: index)) after the top-level value", at: index)
@@ -114,7 +114,7 @@ private struct ParserState {
         return "byte 0x\(String(b, radix: 16, uppercase: true))"
     }
 
-    mutating func parseValue(pointer: @autoclosure () -> String) -> JSONNode? {
+    mutating func parseValue() -> JSONNode? {
         guard index < bytes.count else {
             fail(JSONParseRules.syntax, "unexpected end of file, expected a value", at: index)
             return nil
@@ -208,7 +208,7 @@ private struct ParserState {
             }
             index += 1
             skipWhitespace()
-            guard let value = parseValue(pointer: "") else { return nil }
+            guard let value = parseValue() else { return nil }
             var firstIndex: Int?
             if let index = seen {
                 firstIndex = index[key]
@@ -264,7 +264,7 @@ private struct ParserState {
         }
         while true {
             skipWhitespace()
-            guard let value = parseValue(pointer: "") else { return nil }
+            guard let value = parseValue() else { return nil }
             elements.append(value)
             skipWhitespace()
             guard index < bytes.count else {
@@ -359,12 +359,10 @@ private struct ParserState {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                if sawHigh, let bad = out.withUnsafeBufferPointer({ firstInvalidUTF8($0) }) {
-                    // Locate the byte in the source for the report: re-scan the raw token.
-                    let raw = UnsafeBufferPointer(rebasing: bytes[contentStart..<index])
-                    let offset = firstInvalidUTF8(raw).map { contentStart + $0 } ?? contentStart
-                    _ = bad
-                    fail(JSONParseRules.invalidUTF8, "invalid UTF-8 in a string", at: offset)
+                // Escapes are ASCII and decode to valid UTF-8 (lone surrogates are rejected
+                // above), so checking the raw token finds exactly the source byte to report.
+                if sawHigh, let bad = firstInvalidUTF8(UnsafeBufferPointer(rebasing: bytes[contentStart..<index])) {
+                    fail(JSONParseRules.invalidUTF8, "invalid UTF-8 in a string", at: contentStart + bad)
                     return nil
                 }
                 index += 1

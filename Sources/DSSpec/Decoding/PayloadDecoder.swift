@@ -29,8 +29,7 @@ enum PayloadDecoder {
                 payload.partials.append((Located(member.key, span: member.keySpan, pointer: p), Located(s, span: member.value.span, pointer: p)))
             }
         }
-        if let mapping = r.member("mapping"), let template = r.member("template") {
-            _ = mapping
+        if r.has("mapping"), let template = r.member("template") {
             r.diagnostics.emit(DecodingRules.conflictingFields, "\"payload\" has both \"mapping\" and \"template\"; use one", span: template.keySpan, pointer: r.path("template"))
         }
         return payload
