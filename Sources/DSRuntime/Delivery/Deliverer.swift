@@ -40,12 +40,14 @@ public final class Deliverer: Sendable {
         keyer = PartitionKeyer(renderer: renderer)
     }
 
-    /// Delivers everything `input` yields, then waits for the last request to finish.
-    /// Returns the final counts (also in the ledger).
+    /// Delivers everything `input` yields, then waits for the last request to finish and
+    /// for the ledger's writes. Returns the final counts (also in the ledger). Stops reading
+    /// input (and sends no open batch) once the ledger reports a write failure
+    /// (``DeliveryLedger/failure``): the caller reports it.
     public func run(_ input: EventInputQueue) async -> DeliveryCounts {
         var state = DispatchState(options: options, template: renderer.makeBatchGrouper(),
                                   maxWait: .milliseconds(renderer.plan.batching.maxWaitMs))
-        reading: while true {
+        reading: while ledger.failure == nil {
             switch await input.next(deadline: state.earliestDeadline, clock: clock) {
             case .end:
                 break reading
@@ -58,8 +60,11 @@ public final class Deliverer: Sendable {
                 for (partition, events) in state.flushDue(at: clock.now()) { await handle(events, partition, &state) }
             }
         }
-        for (partition, events) in state.flushAll() { await handle(events, partition, &state) }
+        if ledger.failure == nil {
+            for (partition, events) in state.flushAll() { await handle(events, partition, &state) }
+        }
         await state.drain()
+        await ledger.flush()
         return ledger.snapshot
     }
 

@@ -61,22 +61,32 @@ public struct LineRangeSet: Sendable, Equatable {
 /// skips every acknowledged line, so it delivers each event not yet acknowledged and none
 /// that was; only requests in flight at the kill can be sent twice (at-least-once).
 ///
-/// Writes use group commit on a private queue: callers append and return; the queue writes
-/// everything pending and fsyncs once per group, so durability costs one fsync per group of
-/// acknowledgements rather than one per request. ``close()`` drains it.
+/// The ledger's writer (``DeliveryLedger``, a serial queue off the Swift async pool) calls
+/// ``record(_:)`` once per group of acknowledgements, so durability costs one fsync per
+/// group rather than one per request. A write or sync failure is thrown and stops the run.
 public final class CheckpointLog: Sendable {
     /// The file.
     public let path: String
     /// Lines acknowledged by earlier runs, read at open.
     public let acknowledged: LineRangeSet
-    private let fd: Int32
-    private let queue = DispatchQueue(label: "dspec.checkpoint")
-    private let pending = Locked<(text: [UInt8], scheduled: Bool)>(([], false))
+    private let file: any AppendFile
 
     /// Opens (creating) `path` and reads what it holds. A torn last record (a kill in the
     /// middle of a write) is cut off: its events are simply delivered again.
     public init(path: String) throws(RuntimeFileError) {
+        acknowledged = try Self.read(path)
         self.path = path
+        file = try POSIXAppendFile(path: path, what: "checkpoint file")
+    }
+
+    /// Reads `path` like ``init(path:)`` but appends through `file` (tests inject a failing one).
+    public init(path: String, file: any AppendFile) throws(RuntimeFileError) {
+        acknowledged = try Self.read(path)
+        self.path = path
+        self.file = file
+    }
+
+    private static func read(_ path: String) throws(RuntimeFileError) -> LineRangeSet {
         var set = LineRangeSet()
         if let data = FileManager.default.contents(atPath: path) {
             let bytes = [UInt8](data)
@@ -90,42 +100,21 @@ public final class CheckpointLog: Sendable {
                 if parts.count == 1, let a = parts[0] { set.insert(a...a) } else if parts.count == 2, let a = parts[0], let b = parts[1], a <= b { set.insert(a...b) }
             }
         }
-        acknowledged = set
-        fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        guard fd >= 0 else { throw RuntimeFileError("\(path): cannot open the checkpoint file (errno \(errno))") }
+        return set
     }
 
-    /// Appends `lines` to the log (durable shortly after, at the next group commit).
-    public func acknowledge(_ lines: [Int]) {
+    /// Appends `lines` to the log and syncs it; throws if either fails (the lines are then
+    /// not acknowledged).
+    public func record(_ lines: [Int]) throws(RuntimeFileError) {
         guard !lines.isEmpty else { return }
         var text: [UInt8] = []
         for r in LineRangeSet.runs(lines) {
             text += Array((r.count == 1 ? "\(r.lowerBound)\n" : "\(r.lowerBound)-\(r.upperBound)\n").utf8)
         }
-        let schedule = pending.withLock { p -> Bool in
-            p.text += text
-            if p.scheduled { return false }
-            p.scheduled = true
-            return true
-        }
-        if schedule { queue.async { self.commit() } }
+        try file.append(text)
+        try file.sync()
     }
 
-    private func commit() {
-        let text = pending.withLock { p -> [UInt8] in
-            let t = p.text
-            p.text = []
-            p.scheduled = false
-            return t
-        }
-        guard !text.isEmpty else { return }
-        _ = FileDescriptorIO.writeAll(fd, text)
-        fsync(fd)
-    }
-
-    /// Writes and fsyncs everything pending, then closes the file.
-    public func close() {
-        queue.sync { commit() }
-        _ = Foundation.close(fd)
-    }
+    /// Closes the file (after the ledger's writer has drained: see ``DeliveryLedger/close()``).
+    public func close() { file.close() }
 }

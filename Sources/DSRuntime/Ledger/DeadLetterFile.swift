@@ -2,30 +2,35 @@ import DSJSON
 import Foundation
 
 /// Dead letters as NDJSON, one record per line (see ``DeadLetter/json``), appended and
-/// flushed to the file with each call so a crash loses none that were acknowledged.
+/// synced by the ledger's writer before their lines are acknowledged, so a crash loses none
+/// that were acknowledged. A write or sync failure is thrown: the run stops and the events
+/// stay unacknowledged.
 public final class DeadLetterFile: DeadLetterSink {
-    private let fd: Locked<Int32>
+    private let file: any AppendFile
 
-    /// Opens (creating or appending to) `path`.
+    /// Opens (creating or appending to) `path`. A torn last record (a kill in the middle of
+    /// a write) is cut off first: its event was not acknowledged, so the rerun dead-letters
+    /// it again in full.
     public init(path: String) throws(RuntimeFileError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        guard fd >= 0 else { throw RuntimeFileError("\(path): cannot open the dead-letter file (errno \(errno))") }
-        self.fd = Locked(fd)
+        try FileDescriptorIO.repairTornLastRecord(path, what: "dead-letter file")
+        file = try POSIXAppendFile(path: path, what: "dead-letter file")
     }
 
-    deinit { fd.withLock { _ = close($0) } }
+    /// Writes through `file` (tests inject a failing one).
+    public init(file: any AppendFile) { self.file = file }
 
-    public func write(_ letters: [DeadLetter]) {
+    public func write(_ letters: [DeadLetter]) throws(RuntimeFileError) {
         var bytes: [UInt8] = []
         for l in letters {
             JSONWriter.write(l.json, style: .compact, into: &bytes)
             bytes.append(0x0A)
         }
-        fd.withLock { fd in
-            _ = FileDescriptorIO.writeAll(fd, bytes)
-            fsync(fd)
-        }
+        try file.append(bytes)
+        try file.sync()
     }
+
+    /// Closes the file.
+    public func close() { file.close() }
 }
 
 /// A sink that keeps dead letters in memory (tests).
@@ -39,20 +44,4 @@ public final class DeadLetterCollector: DeadLetterSink {
     public var letters: [DeadLetter] { store.withLock { $0 } }
 
     public func write(_ letters: [DeadLetter]) { store.withLock { $0 += letters } }
-}
-
-/// Loops over `write(2)` until every byte is written.
-enum FileDescriptorIO {
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw -> Bool in
-            var written = 0
-            while written < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                written += n
-            }
-            return true
-        }
-    }
 }

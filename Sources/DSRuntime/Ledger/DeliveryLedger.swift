@@ -1,4 +1,5 @@
 import DSJSON
+import Foundation
 
 /// An event the runtime gave up on, with everything needed to understand and replay it.
 public struct DeadLetter: Sendable, Equatable {
@@ -84,18 +85,30 @@ public struct DeliveryCounts: Sendable, Equatable {
 
 /// Where a dead letter goes (an NDJSON file, or a test's array).
 public protocol DeadLetterSink: Sendable {
-    /// Stores letters durably before returning (their events are then acknowledged).
-    func write(_ letters: [DeadLetter])
+    /// Stores letters durably before returning (their events are then acknowledged), or
+    /// throws: the ledger then stops acknowledging and the run stops.
+    func write(_ letters: [DeadLetter]) throws(RuntimeFileError)
 }
 
-/// Records the fate of every event: counts, dead letters and checkpoint acknowledgements,
-/// in that order (a dead letter is on disk before its line is acknowledged, so a crash never
-/// loses one). Thread-safe; called by every request task.
+/// Records the fate of every event: counts, dead letters and checkpoint acknowledgements.
+/// Thread-safe; called by every request task, and never blocks it on a disk: dead letters
+/// and acknowledgements go to a dedicated writer (a serial dispatch queue, off the Swift
+/// async pool) that writes and syncs them in groups, each group's dead letters before its
+/// acknowledgements, so a dead letter is on disk before its line is acknowledged and a
+/// crash never loses one.
+///
+/// The first write or sync failure is kept (``failure``): from then on nothing more is
+/// written, so every event not yet recorded stays unacknowledged (a rerun with the same
+/// checkpoint delivers or dead-letters it again). ``Deliverer`` stops reading input when it
+/// sees the failure; the caller reports it and exits with an I/O error.
 public final class DeliveryLedger: Sendable {
     private let counts = Locked(DeliveryCounts())
     private let deadLetters: (any DeadLetterSink)?
     private let checkpoint: CheckpointLog?
     private let observer: (@Sendable (_ line: Int, _ eventID: String, _ fate: EventFate) -> Void)?
+    private let writer = DispatchQueue(label: "dspec.ledger-writer")
+    private let pending = Locked<(letters: [DeadLetter], lines: [Int], scheduled: Bool)>(([], [], false))
+    private let firstFailure = Locked<RuntimeFileError?>(nil)
 
     /// Creates a ledger. `observer` sees every fate as it is recorded (tests use it to check
     /// that each event gets exactly one).
@@ -108,6 +121,23 @@ public final class DeliveryLedger: Sendable {
 
     /// The counts so far.
     public var snapshot: DeliveryCounts { counts.withLock { $0 } }
+
+    /// The first dead-letter or checkpoint write failure, if any (the run must stop).
+    public var failure: RuntimeFileError? { firstFailure.withLock { $0 } }
+
+    /// Waits until everything recorded so far is written and synced (or the writer failed).
+    public func flush() async {
+        guard deadLetters != nil || checkpoint != nil else { return }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in writer.async { c.resume() } }
+    }
+
+    /// Drains the writer, closes the checkpoint, and returns the first write failure.
+    @discardableResult
+    public func close() -> RuntimeFileError? {
+        writer.sync {}
+        checkpoint?.close()
+        return failure
+    }
 
     /// Counts an input event (before its fate is known).
     public func noteInput(skipped: Bool) {
@@ -130,22 +160,50 @@ public final class DeliveryLedger: Sendable {
         guard !events.isEmpty else { return }
         counts.withLock { $0.delivered += events.count }
         if let observer { for e in events { observer(e.line, e.eventID, .delivered) } }
-        checkpoint?.acknowledge(events.map(\.line))
+        enqueue(letters: [], lines: events.map(\.line))
     }
 
     /// Records dead-lettered events.
     public func deadLettered(_ letters: [DeadLetter]) {
         guard !letters.isEmpty else { return }
-        deadLetters?.write(letters)
         counts.withLock { $0.deadLettered += letters.count }
         if let observer { for l in letters { observer(l.line, l.eventID, .deadLettered(l)) } }
-        checkpoint?.acknowledge(letters.map(\.line))
+        enqueue(letters: deadLetters == nil ? [] : letters, lines: letters.map(\.line))
     }
 
     /// Records a filtered event.
     public func filtered(line: Int, eventID: String, reason: String) {
         counts.withLock { $0.filtered += 1 }
         observer?(line, eventID, .filtered(reason: reason))
-        checkpoint?.acknowledge([line])
+        enqueue(letters: [], lines: [line])
+    }
+
+    /// Hands letters and acknowledgements to the writer (group commit: one write and one
+    /// sync per file for everything pending when the writer gets to it).
+    private func enqueue(letters: [DeadLetter], lines: [Int]) {
+        guard deadLetters != nil || checkpoint != nil else { return }
+        let schedule = pending.withLock { p -> Bool in
+            p.letters += letters
+            if checkpoint != nil { p.lines += lines }
+            if p.scheduled { return false }
+            p.scheduled = true
+            return true
+        }
+        if schedule { writer.async { self.commit() } }
+    }
+
+    /// Runs on the writer queue.
+    private func commit() {
+        let (letters, lines) = pending.withLock { p -> ([DeadLetter], [Int]) in
+            defer { p = ([], [], false) }
+            return (p.letters, p.lines)
+        }
+        guard failure == nil else { return }
+        do throws(RuntimeFileError) {
+            if !letters.isEmpty, let deadLetters { try deadLetters.write(letters) }
+            if !lines.isEmpty, let checkpoint { try checkpoint.record(lines) }
+        } catch {
+            firstFailure.withLock { if $0 == nil { $0 = error } }
+        }
     }
 }

@@ -42,7 +42,8 @@ enum DeliverCommand: Command {
     EXIT CODES:
       0  every event delivered or filtered
       1  some events were dead-lettered
-      2  usage error, an unreadable input, or a spec with errors
+      2  usage error, an unreadable input, a spec with errors, or a dead-letter or
+         checkpoint write failure (the run stops at once; see --checkpoint)
 
     EXAMPLES:
       dspec deliver specs/examples/amplitude-batch.json --events events.ndjson --secrets prod.secrets.json
@@ -95,8 +96,14 @@ enum DeliverCommand: Command {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         progress?.stop()
         printer?.flush()
+        let writeFailure = setup.ledger.close()
         setup.checkpoint?.close()
         Console.out(format == "json" ? jsonSummary(counts, seconds: seconds, dryRun: dryRun) : textSummary(counts, seconds: seconds, dryRun: dryRun))
+        if let writeFailure {
+            Console.err("dspec deliver: I/O error: \(writeFailure.message). The run stopped; events not yet recorded are left unacknowledged, "
+                        + "and a rerun with the same --checkpoint delivers or dead-letters them again.")
+            return ExitCode.usage
+        }
         return counts.deadLettered > 0 ? ExitCode.findings : ExitCode.ok
     }
 
