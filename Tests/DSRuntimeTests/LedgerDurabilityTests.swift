@@ -111,3 +111,75 @@ final class LedgerDurabilityTests: XCTestCase {
         XCTAssertEqual(lines[2], "")
     }
 }
+
+/// Defect 5 of issue 11: a checkpoint is bound to its input and refuses anything else.
+final class CheckpointBindingTests: XCTestCase {
+    var dir: String!
+
+    override func setUp() {
+        dir = NSTemporaryDirectory() + "dspec-binding-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+
+    private func input(_ name: String, _ text: String) throws -> CheckpointInput {
+        let path = dir + "/" + name
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        return try CheckpointInput.identify(fd: fd, path: path)
+    }
+
+    private func refusal(_ path: String, _ input: CheckpointInput?) -> String? {
+        do {
+            _ = try CheckpointLog(path: path, input: input)
+            return nil
+        } catch {
+            return error.message
+        }
+    }
+
+    func testACheckpointResumesOnlyWithItsOwnInput() throws {
+        let a = try input("a.ndjson", "{\"event_id\": \"a1\"}\n{\"event_id\": \"a2\"}\n")
+        let ckpt = dir + "/run.ckpt"
+        let first = try CheckpointLog(path: ckpt, input: a)
+        try first.record([1, 2])
+        first.close()
+        XCTAssertEqual(try CheckpointLog(path: ckpt, input: a).acknowledged.ranges, [1...2])
+
+        let b = try input("b.ndjson", "{\"event_id\": \"b1\"}\n{\"event_id\": \"b2\"}\n{\"event_id\": \"b3\"}\n")
+        let message = try XCTUnwrap(refusal(ckpt, b))
+        XCTAssertTrue(message.hasPrefix("\(ckpt): this checkpoint was written for the input \(dir!)/a.ndjson (38 bytes, SHA-256 of the first 64 KiB "), message)
+        XCTAssertTrue(message.hasSuffix("resume it with the input it was written for, or delete it (or name a new --checkpoint file) to deliver this input from its first event"), message)
+        // The same path with other content (same size) is another input too.
+        let changed = try input("a.ndjson", "{\"event_id\": \"x1\"}\n{\"event_id\": \"x2\"}\n")
+        XCTAssertEqual(changed.size, a.size)
+        XCTAssertNotNil(refusal(ckpt, changed))
+        // Standard input is not the file.
+        XCTAssertNotNil(refusal(ckpt, CheckpointInput(path: "-", size: nil, headHash: nil)))
+    }
+
+    func testCorruptOrForeignRecordsAreRefusedNotSkipped() throws {
+        let a = try input("a.ndjson", "{\"event_id\": \"a1\"}\n{\"event_id\": \"a2\"}\n")
+        let ckpt = dir + "/run.ckpt"
+        try CheckpointLog(path: ckpt, input: a).close()
+        let header = try String(contentsOfFile: ckpt, encoding: .utf8)
+        for (record, expected) in [
+            ("1-99999999999", "line 2: corrupt checkpoint record \"1-99999999999\" (expected N or N-M, 1 <= N <= M <= 39)"),
+            ("hello", "line 2: corrupt checkpoint record \"hello\""),
+            ("", "line 2: corrupt checkpoint record \"\""),
+            ("2-1", "line 2: corrupt checkpoint record \"2-1\""),
+            ("-1", "line 2: corrupt checkpoint record \"-1\""),
+            ("99999999999999999999999", "line 2: corrupt checkpoint record"),
+        ] {
+            try Data((header + record + "\n").utf8).write(to: URL(fileURLWithPath: ckpt))
+            let message = refusal(ckpt, a)
+            XCTAssertTrue(message?.hasPrefix("\(ckpt): \(expected)") ?? false, "\(record): \(message ?? "accepted")")
+            XCTAssertTrue(message?.hasSuffix("delete it (or name a new --checkpoint file) to deliver the input from its first event, which sends events already delivered again") ?? false)
+        }
+        // A file without a header is not a checkpoint of this input.
+        try Data("1\n2\n".utf8).write(to: URL(fileURLWithPath: ckpt))
+        XCTAssertEqual(refusal(ckpt, a), "\(ckpt): not a dspec checkpoint (its first line does not name the input it belongs to); delete it (or name a new --checkpoint file) to deliver the input from its first event, which sends events already delivered again")
+    }
+}

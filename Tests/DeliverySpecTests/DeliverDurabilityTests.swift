@@ -53,3 +53,29 @@ final class DeliverDurabilityTests: XCTestCase {
         XCTAssertTrue(letters.first?.hasPrefix(#"{"line":2,"#) ?? false, "\(letters)")
     }
 }
+
+extension DeliverDurabilityTests {
+    func testACheckpointReusedWithAnotherEventsFileIsRefused() throws {
+        let server = try startMock()
+        defer { server.stop() }
+        let specPath = try spec(port: server.port)
+        let secrets = try write("secrets.json", #"{"token": "t-1"}"#)
+        let a = try write("a.ndjson", (1...3).map { #"{"type": "track", "event_id": "a\#($0)"}"# }.joined(separator: "\n") + "\n")
+        let b = try write("b.ndjson", (1...3).map { #"{"type": "track", "event_id": "b\#($0)"}"# }.joined(separator: "\n") + "\n")
+        let checkpoint = dir.appendingPathComponent("run.ckpt").path
+        let first = try CLIRunner.run(["deliver", specPath, "--events", a, "--secrets", secrets, "--checkpoint", checkpoint])
+        XCTAssertEqual(first.status, 0, first.stdout + first.stderr)
+        let second = try CLIRunner.run(["deliver", specPath, "--events", b, "--secrets", secrets, "--checkpoint", checkpoint, "--format", "json"])
+        XCTAssertEqual(second.status, 2, second.stdout + second.stderr)
+        XCTAssertTrue(second.stderr.contains("this checkpoint was written for the input"), second.stderr)
+        XCTAssertEqual(server.journal.count, 3, "nothing of b was sent")
+        // A corrupt record is refused too, instead of skipping everything.
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: checkpoint))
+        handle.seekToEndOfFile()
+        handle.write(Data("1-99999999999\n".utf8))
+        handle.closeFile()
+        let third = try CLIRunner.run(["deliver", specPath, "--events", a, "--secrets", secrets, "--checkpoint", checkpoint])
+        XCTAssertEqual(third.status, 2, third.stdout + third.stderr)
+        XCTAssertTrue(third.stderr.contains("corrupt checkpoint record \"1-99999999999\""), third.stderr)
+    }
+}

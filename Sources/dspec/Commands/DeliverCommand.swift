@@ -33,7 +33,11 @@ enum DeliverCommand: Command {
                           status, error, attempts and the event.
       --checkpoint FILE   Record acknowledged input lines in FILE (append-only, fsync'd)
                           and skip them when restarted with the same input: a killed run
-                          resumes without redelivering acknowledged events.
+                          resumes without redelivering acknowledged events. FILE is bound
+                          to its input (path, size, SHA-256 of the first 64 KiB): another
+                          input, or a corrupt record, is refused (exit 2). With --events -
+                          from a pipe, the stream cannot be checked: resume it with the
+                          same stream.
       --dry-run           Print the requests (HTTP format) instead of sending them.
       --concurrency N     Requests in flight at once (default 8).
       --ordered           Send each partition's requests strictly in input order.
@@ -68,18 +72,26 @@ enum DeliverCommand: Command {
         let dryRun = parsed.has("--dry-run")
 
         guard let plan = loadPlan(parsed.positionals[0]) else { return ExitCode.usage }
-        let setup: DeliverySetup
+        let fd: Int32 = eventsPath == "-" ? STDIN_FILENO : open(eventsPath, O_RDONLY)
+        guard fd >= 0 else {
+            Console.err("dspec deliver: \(eventsPath): cannot open the events file")
+            return ExitCode.usage
+        }
+        // The checkpoint is bound to the input it records (path, size, hash of the first 64 KiB).
+        let input: CheckpointInput?
         do {
-            setup = try DeliverySetup(plan: plan, settingsPath: parsed.option("--settings"), secretsPath: parsed.option("--secrets"),
-                                      deadLetterPath: parsed.option("--dead-letter"), checkpointPath: parsed.option("--checkpoint"),
-                                      concurrency: concurrency, dryRun: dryRun)
+            input = try parsed.option("--checkpoint").map { _ throws(RuntimeFileError) in try CheckpointInput.identify(fd: fd, path: eventsPath) }
         } catch {
             Console.err("dspec deliver: \(error.message)")
             return ExitCode.usage
         }
-        let fd: Int32 = eventsPath == "-" ? STDIN_FILENO : open(eventsPath, O_RDONLY)
-        guard fd >= 0 else {
-            Console.err("dspec deliver: \(eventsPath): cannot open the events file")
+        let setup: DeliverySetup
+        do {
+            setup = try DeliverySetup(plan: plan, settingsPath: parsed.option("--settings"), secretsPath: parsed.option("--secrets"),
+                                      deadLetterPath: parsed.option("--dead-letter"), checkpointPath: parsed.option("--checkpoint"),
+                                      checkpointInput: input, concurrency: concurrency, dryRun: dryRun)
+        } catch {
+            Console.err("dspec deliver: \(error.message)")
             return ExitCode.usage
         }
         let queue = EventInputQueue(capacity: 4096)
@@ -166,7 +178,7 @@ private struct DeliverySetup {
     struct Failure: Error { let message: String }
 
     init(plan: DeliveryPlan, settingsPath: String?, secretsPath: String?, deadLetterPath: String?, checkpointPath: String?,
-         concurrency: Int, dryRun: Bool) throws(Failure) {
+         checkpointInput: CheckpointInput?, concurrency: Int, dryRun: Bool) throws(Failure) {
         func object(_ path: String?, _ what: String) throws(Failure) -> JSONObject {
             guard let path else { return JSONObject() }
             guard let data = FileManager.default.contents(atPath: path) else { throw Failure(message: "\(path): cannot read the \(what) file") }
@@ -198,7 +210,7 @@ private struct DeliverySetup {
             }
         }
         do {
-            checkpoint = try checkpointPath.map { p throws(RuntimeFileError) in try CheckpointLog(path: p) }
+            checkpoint = try checkpointPath.map { p throws(RuntimeFileError) in try CheckpointLog(path: p, input: checkpointInput) }
             let deadLetters = try deadLetterPath.map { p throws(RuntimeFileError) in try DeadLetterFile(path: p) }
             ledger = DeliveryLedger(deadLetters: deadLetters, checkpoint: dryRun ? nil : checkpoint)
         } catch {
