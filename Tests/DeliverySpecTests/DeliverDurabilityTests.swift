@@ -79,3 +79,13 @@ extension DeliverDurabilityTests {
         XCTAssertTrue(third.stderr.contains("corrupt checkpoint record \"1-99999999999\""), third.stderr)
     }
 }
+
+extension DeliverDurabilityTests {
+    func testADirectoryAsEventsIsAnIOErrorNotAnEmptyInput() throws {
+        let server = try startMock()
+        defer { server.stop() }
+        let r = try CLIRunner.run(["deliver", try spec(port: server.port), "--events", dir.path, "--secrets", try write("secrets.json", #"{"token": "t-1"}"#)])
+        XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("dspec deliver: I/O error: \(dir.path): cannot read the events after line 0: Is a directory (errno 21)"), r.stderr)
+    }
+}

@@ -14,19 +14,32 @@ public enum NDJSONReader {
 
     /// Starts reading `fd` into `queue` and finishes the queue at end of file or on a read
     /// error. `skip` holds lines to pass on as acknowledged. Closes `fd` if `closeWhenDone`.
-    public static func start(fd: Int32, into queue: EventInputQueue, skip: LineRangeSet = LineRangeSet(), closeWhenDone: Bool) {
+    ///
+    /// A read error (a directory, an I/O error) is not the end of the input: the returned
+    /// status holds it once the queue is finished, naming `name`, and the caller must report
+    /// it (the events after the last complete line were never read).
+    @discardableResult
+    public static func start(fd: Int32, into queue: EventInputQueue, skip: LineRangeSet = LineRangeSet(), closeWhenDone: Bool,
+                             name: String = "the events file") -> InputReadStatus {
+        let status = InputReadStatus()
         let thread = Thread {
-            read(fd: fd, into: queue, skip: skip)
+            let result = read(fd: fd, into: queue, skip: skip)
+            if let code = result.error {
+                status.set(RuntimeFileError("\(name): cannot read the events after line \(result.lines): \(RuntimeFileError.reason(code))"))
+            }
             if closeWhenDone { close(fd) }
             queue.finish()
         }
         thread.name = "dspec-input"
         thread.stackSize = 1 << 20
         thread.start()
+        return status
     }
 
-    /// The reading loop (runs on the caller's thread).
-    static func read(fd: Int32, into queue: EventInputQueue, skip: LineRangeSet) {
+    /// The reading loop (runs on the caller's thread). Returns the lines read and the
+    /// `errno` of a read error (nil at end of file).
+    @discardableResult
+    static func read(fd: Int32, into queue: EventInputQueue, skip: LineRangeSet) -> (lines: Int, error: Int32?) {
         let parser = JSONParser()
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var line: [UInt8] = []
@@ -58,7 +71,9 @@ public enum NDJSONReader {
         while true {
             let n = buffer.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress!, $0.count) }
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
+            // A partial last line before a read error is not an event: it is left unread.
+            if n < 0 { return (lineNumber, errno) }
+            if n == 0 { break }
             var start = 0
             for i in 0..<n where buffer[i] == 0x0A {
                 if !overflow { line.append(contentsOf: buffer[start..<i]) }
@@ -71,5 +86,19 @@ public enum NDJSONReader {
             }
         }
         if !line.isEmpty || overflow { emit() }
+        return (lineNumber, nil)
     }
+}
+
+/// How the reading of an input ended: set before the queue finishes.
+public final class InputReadStatus: Sendable {
+    private let failure = Locked<RuntimeFileError?>(nil)
+
+    /// Creates a status with no error.
+    public init() {}
+
+    /// The read error, if the input could not be read to its end.
+    public var error: RuntimeFileError? { failure.withLock { $0 } }
+
+    func set(_ error: RuntimeFileError) { failure.withLock { $0 = error } }
 }

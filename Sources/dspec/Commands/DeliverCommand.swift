@@ -95,7 +95,8 @@ enum DeliverCommand: Command {
             return ExitCode.usage
         }
         let queue = EventInputQueue(capacity: 4096)
-        NDJSONReader.start(fd: fd, into: queue, skip: setup.checkpoint?.acknowledged ?? LineRangeSet(), closeWhenDone: eventsPath != "-")
+        let reading = NDJSONReader.start(fd: fd, into: queue, skip: setup.checkpoint?.acknowledged ?? LineRangeSet(), closeWhenDone: eventsPath != "-",
+                                         name: eventsPath == "-" ? "standard input" : eventsPath)
 
         let printer = dryRun ? DryRunPrinter() : nil
         let deliverer = Deliverer(renderer: setup.renderer, transport: setup.transport, ledger: setup.ledger,
@@ -111,6 +112,10 @@ enum DeliverCommand: Command {
         let writeFailure = setup.ledger.close()
         setup.checkpoint?.close()
         Console.out(format == "json" ? jsonSummary(counts, seconds: seconds, dryRun: dryRun) : textSummary(counts, seconds: seconds, dryRun: dryRun))
+        if let readFailure = reading.error {
+            Console.err("dspec deliver: I/O error: \(readFailure.message); the events before it were delivered, the rest were not read")
+            return ExitCode.usage
+        }
         if let writeFailure {
             Console.err("dspec deliver: I/O error: \(writeFailure.message). The run stopped; events not yet recorded are left unacknowledged, "
                         + "and a rerun with the same --checkpoint delivers or dead-letters them again.")
