@@ -108,7 +108,7 @@ public final class CheckpointLog: Sendable {
     /// Reads and validates the log; `isNew` when it holds nothing yet (a header is due).
     private static func read(_ path: String, input: CheckpointInput?) throws(RuntimeFileError) -> (LineRangeSet, isNew: Bool) {
         var st = stat()
-        if stat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG { return (LineRangeSet(), false) }
+        if stat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG { return (LineRangeSet(), true) }
         guard let data = FileManager.default.contents(atPath: path) else { return (LineRangeSet(), true) }
         let bytes = [UInt8](data)
         let complete = bytes.lastIndex(of: 0x0A).map { bytes[...$0] } ?? []

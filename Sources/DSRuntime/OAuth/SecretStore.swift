@@ -54,28 +54,14 @@ public final class JSONFileSecretStore: SecretStore {
         try Self.writeAtomically(bytes, to: path)
     }
 
-    /// Writes `bytes` to `path` through a fsync'd temporary file and a rename.
+    /// Writes `bytes` to `path` through ``OutputFile``: a regular file is replaced through
+    /// a fsync'd temporary file (mode 0600) and a rename; a device, FIFO or symbolic link is
+    /// written in place, never replaced.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws(OAuthError) {
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { throw OAuthError("\(path): cannot write the secrets file (errno \(errno))") }
-        var written = 0
-        let ok = bytes.withUnsafeBytes { raw -> Bool in
-            while written < raw.count {
-                let n = write(fd, raw.baseAddress! + written, raw.count - written)
-                if n <= 0 { return false }
-                written += n
-            }
-            return fsync(fd) == 0
+        do {
+            try OutputFile.write(bytes, to: path, mode: 0o600, keepMode: false)
+        } catch {
+            throw OAuthError("\(path): secrets file: \(error.message.dropFirst(path.count + 2))")
         }
-        close(fd)
-        guard ok, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw OAuthError("\(path): cannot write the secrets file (errno \(errno))")
-        }
-        // Make the rename itself durable.
-        let dirfd = open(directory.isEmpty ? "." : directory, O_RDONLY)
-        if dirfd >= 0 { fsync(dirfd); close(dirfd) }
     }
 }

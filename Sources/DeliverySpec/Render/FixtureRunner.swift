@@ -2,6 +2,7 @@ import DSCompiler
 import DSCore
 import DSJSON
 import DSRender
+import DSRuntime
 import Foundation
 
 /// One spec to render into fixtures, with its companions resolved.
@@ -198,6 +199,10 @@ public struct FixtureRunner: Sendable {
             let path = (directory as NSString).appendingPathComponent(name)
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else { continue }
+            // Only regular files are fixtures: reading a FIFO would block, and a device is
+            // never a stale fixture to delete (it is written in place, see OutputFile).
+            var st = stat()
+            guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
             guard let data = fm.contents(atPath: path) else { throw IOFailure(description: "\(path): unreadable") }
             files[name] = [UInt8](data)
         }
@@ -215,7 +220,11 @@ public struct FixtureRunner: Sendable {
         }
         for file in files where existing[file.name] != file.bytes {
             let path = (directory as NSString).appendingPathComponent(file.name)
-            guard fm.createFile(atPath: path, contents: Data(file.bytes)) else { throw IOFailure(description: "\(path): cannot write") }
+            do {
+                try OutputFile.write(file.bytes, to: path)
+            } catch {
+                throw IOFailure(description: error.message)
+            }
         }
         let produced = Set(files.map(\.name))
         var removed: [String] = []

@@ -48,8 +48,10 @@ enum CompileCommand: Command {
         }
         let bytes = plan.canonicalJSON
         if let output = parsed.option("--output") {
-            guard FileManager.default.createFile(atPath: output, contents: Data(bytes)) else {
-                Console.err("dspec compile: cannot write \(output)")
+            do {
+                try OutputFile.write(bytes, to: output)
+            } catch {
+                Console.err("dspec compile: \(error.message)")
                 return ExitCode.usage
             }
         } else {

@@ -60,8 +60,10 @@ enum LintCommand: Command {
 
         if let path = parsed.option("--write-baseline") {
             let baseline = Baseline(results: results)
-            guard FileManager.default.createFile(atPath: path, contents: Data(baseline.fileContents.utf8)) else {
-                Console.err("dspec lint: cannot write \(path)")
+            do {
+                try OutputFile.write(Array(baseline.fileContents.utf8), to: path)
+            } catch {
+                Console.err("dspec lint: \(error.message)")
                 return ExitCode.usage
             }
             Console.err("dspec lint: recorded \(baseline.fingerprints.count) findings in \(path)")

@@ -88,8 +88,10 @@ enum TestCommand: Command {
         }
         let report = streamText ? ConformanceReport.summary(results) + "\n" : ConformanceReport.render(results, format: format, color: color && format == .text)
         if let output = parsed.option("--output") {
-            guard FileManager.default.createFile(atPath: output, contents: Data(report.utf8)) else {
-                Console.err("dspec test: \(output): cannot write the report")
+            do {
+                try OutputFile.write(Array(report.utf8), to: output)
+            } catch {
+                Console.err("dspec test: cannot write the report: \(error.message)")
                 return ExitCode.usage
             }
         } else {
