@@ -23,6 +23,9 @@ final class RequestExecutor: Sendable {
     private let policy: BackoffPolicy
     private let rebatcher: Rebatcher?
     private let timeout: Duration
+    /// Indexes of the plan's rules written in the spec (not defaults): they win over the
+    /// runtime's own 413 split.
+    private let specRules: Set<Int>
 
     init(_ context: Context) {
         self.context = context
@@ -32,13 +35,19 @@ final class RequestExecutor: Sendable {
         policy = BackoffPolicy(plan.response.retry)
         rebatcher = plan.batching.enabled ? Rebatcher(renderer: context.renderer) : nil
         timeout = .milliseconds(plan.endpoint.timeoutMs)
+        specRules = Set(plan.response.rules.indices.filter { plan.response.rules[$0].origin == "spec" })
     }
 
-    /// Attempt bookkeeping of one request.
+    /// Attempt bookkeeping of one request. `count` drives the retry policy; `earlier` is
+    /// the requests its events were already in before a 413 split made this request, so a
+    /// dead letter's attempt count is the number of requests the event really was in.
     private struct Attempts {
         var count = 0
         var started: RuntimeInstant
         var refreshedAuth = false
+        var earlier = 0
+        /// Requests the events of this unit have been in.
+        var total: Int { earlier + count }
     }
 
     /// What one attempt's answer means.
@@ -75,7 +84,7 @@ final class RequestExecutor: Sendable {
                 try await partition.waitWhilePaused(on: context.clock)
                 if let limiter = context.limiter { try await limiter.acquire() }
             } catch {
-                deadLetter(unit.payloads, reason: "delivery cancelled", attempts: attempts.count)
+                deadLetter(unit.payloads, reason: "delivery cancelled", attempts: attempts.total)
                 return
             }
             attempts.count += 1
@@ -85,7 +94,7 @@ final class RequestExecutor: Sendable {
                 do {
                     token = try await tokens.accessToken()
                 } catch {
-                    deadLetter(unit.payloads, reason: "no access token: \(error.message)", attempts: attempts.count)
+                    deadLetter(unit.payloads, reason: "no access token: \(error.message)", attempts: attempts.total)
                     return
                 }
             }
@@ -93,7 +102,7 @@ final class RequestExecutor: Sendable {
             do {
                 request = try render(unit, environment, token: token)
             } catch {
-                deadLetter(unit.payloads, reason: error.message, attempts: attempts.count)
+                deadLetter(unit.payloads, reason: error.message, attempts: attempts.total)
                 return
             }
             let verdict = await attempt(request, unit)
@@ -105,15 +114,15 @@ final class RequestExecutor: Sendable {
                 for half in rebatcher!.halves(of: unit.batch!) {
                     switch half {
                     case .batch(let b):
-                        var fresh = Attempts(started: context.clock.now())
+                        var fresh = Attempts(started: context.clock.now(), earlier: attempts.total)
                         await run(DeliveryUnit(batch: b), partition, &fresh)
                     case .rejected(let p, let error):
-                        deadLetter([p], reason: error.message, status: 413, attempts: attempts.count)
+                        deadLetter([p], reason: error.message, status: 413, attempts: attempts.total)
                     }
                 }
                 return
             case .drop(let status, let message, let reason):
-                deadLetter(unit.payloads, reason: reason, status: status, message: message, attempts: attempts.count)
+                deadLetter(unit.payloads, reason: reason, status: status, message: message, attempts: attempts.total)
                 return
             case .refreshAuth(let status, let message):
                 if let tokens = context.tokens, let token, !attempts.refreshedAuth {
@@ -124,10 +133,10 @@ final class RequestExecutor: Sendable {
                 let reason = context.tokens == nil
                     ? "status \(status) is classified refresh_auth, but auth \(context.renderer.plan.auth.typeName) has no token to refresh"
                     : "status \(status) again after refreshing the access token"
-                deadLetter(unit.payloads, reason: reason, status: status, message: message, attempts: attempts.count)
+                deadLetter(unit.payloads, reason: reason, status: status, message: message, attempts: attempts.total)
                 return
             case .delivered(let failed, let status):
-                guard let retryUnit = settle(unit, failed: failed, status: status, attempts: attempts.count) else { return }
+                guard let retryUnit = settle(unit, failed: failed, status: status, attempts: attempts.total) else { return }
                 unit = retryUnit
                 environment = DeliveryRenderEnvironment(clock: context.clock, eventIDs: unit.eventIDs)
                 (lastStatus, lastMessage, retryAfter) = (status, "rejected in the response's partial-failure list", nil)
@@ -138,14 +147,14 @@ final class RequestExecutor: Sendable {
             switch policy.decide(afterAttempt: attempts.count, elapsed: elapsed, retryAfter: retryAfter, jitter: context.jitter) {
             case .giveUp(let reason):
                 let last = lastStatus.map { "status \($0)" } ?? (lastMessage ?? "network error")
-                deadLetter(unit.payloads, reason: "\(reason); last: \(last)", status: lastStatus, message: lastMessage, attempts: attempts.count)
+                deadLetter(unit.payloads, reason: "\(reason); last: \(last)", status: lastStatus, message: lastMessage, attempts: attempts.total)
                 return
             case .retry(let wait):
                 if lastStatus == 429 { partition.pause(until: context.clock.now() + wait) }
                 do {
                     try await context.clock.sleep(for: wait)
                 } catch {
-                    deadLetter(unit.payloads, reason: "delivery cancelled", status: lastStatus, message: lastMessage, attempts: attempts.count)
+                    deadLetter(unit.payloads, reason: "delivery cancelled", status: lastStatus, message: lastMessage, attempts: attempts.total)
                     return
                 }
             }
@@ -160,8 +169,9 @@ final class RequestExecutor: Sendable {
         } catch {
             return .retry(status: nil, message: error.description, retryAfter: nil)
         }
-        if response.status == 413, unit.payloads.count > 1, rebatcher != nil, unit.batch != nil { return .split }
-        let (outcome, _) = classifier.classify(status: response.status, body: response.body)
+        let (outcome, rule) = classifier.classify(status: response.status, body: response.body)
+        // A 413 splits the batch unless the spec's own rules say what a 413 means.
+        if response.status == 413, unit.payloads.count > 1, rebatcher != nil, unit.batch != nil, !(rule.map(specRules.contains) ?? false) { return .split }
         switch outcome {
         case .success:
             let failed = inspector.readsPartialFailures ? inspector.partialFailures(response.body, batchSize: unit.payloads.count) : []
