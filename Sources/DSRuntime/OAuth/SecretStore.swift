@@ -25,7 +25,9 @@ public final class InMemorySecretStore: SecretStore {
 /// The user's secrets file (`--secrets S.json`, a JSON object of name -> value). An update
 /// rewrites the whole file atomically: the new content goes to a temporary file in the same
 /// directory (mode 0600, fsync'd), which is then renamed over the original, so a crash
-/// leaves either the old file or the new one, never a torn one. Key order is kept.
+/// leaves either the old file or the new one, never a torn one. Key order is kept. A
+/// secrets path that is a symbolic link, a device or a FIFO is written in place instead,
+/// never replaced (``OutputFile``).
 public final class JSONFileSecretStore: SecretStore {
     /// The file.
     public let path: String

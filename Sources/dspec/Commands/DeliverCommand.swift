@@ -28,7 +28,8 @@ enum DeliverCommand: Command {
       --events FILE       Events, one JSON object per line; - reads standard input.
       --settings FILE     Setting values, a JSON object.
       --secrets FILE      Secret values, a JSON object. A rotated OAuth refresh token is
-                          written back to it (atomically).
+                          written back to it (atomically when it is a regular
+                          file; a symbolic link is written through in place).
       --dead-letter FILE  Append dead letters to FILE as NDJSON: line, event_id, reason,
                           status, error, attempts and the event.
       --checkpoint FILE   Record acknowledged input lines in FILE (append-only, fsync'd)
