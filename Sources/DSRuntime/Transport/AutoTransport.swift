@@ -28,6 +28,13 @@ public final class AutoTransport: HTTPTransport {
     }
 
     public func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
-        try await (Self.isPlainHTTP(request.url) ? plain : other).send(request, timeout: timeout)
+        // A URL that cannot be sent (malformed, another scheme) fails here, the same way
+        // for both routes, instead of in whichever transport it would fall through to.
+        do {
+            _ = try RequestURL(request.url)
+        } catch {
+            throw TransportError(.invalidRequest, error.message)
+        }
+        return try await (Self.isPlainHTTP(request.url) ? plain : other).send(request, timeout: timeout)
     }
 }
