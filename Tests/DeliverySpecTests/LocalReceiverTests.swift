@@ -57,8 +57,12 @@ final class LocalReceiverTests: XCTestCase {
             let spec = "specs/examples/\(name).json"
             let mock = try MockProcess(["mock", "--scenario", scenario, "--port", "0", "--plan", spec])
             XCTAssertTrue(mock.baseURL.hasPrefix("http://127.0.0.1:"), "\(name): \(mock.baseURL)")
+            // A copy of the secrets: a rotated OAuth refresh token is written back to the
+            // --secrets file, and the repository's examples must stay as they are.
+            let secrets = dir.appendingPathComponent("\(name).secrets.json")
+            try FileManager.default.copyItem(at: CLIRunner.repositoryRoot.appendingPathComponent("specs/examples/\(name).secrets.json"), to: secrets)
             let r = try CLIRunner.run(["deliver", spec, "--events", "specs/examples/\(name).events.ndjson",
-                                       "--settings", "specs/examples/\(name).settings.json", "--secrets", "specs/examples/\(name).secrets.json",
+                                       "--settings", "specs/examples/\(name).settings.json", "--secrets", secrets.path,
                                        "--endpoint-override", mock.baseURL, "--format", "json"])
             let log = mock.stop()
             XCTAssertEqual(r.status, 0, "\(name): \(r.stdout) \(r.stderr)\n\(log)")
