@@ -134,14 +134,21 @@ struct URLBuilder: Sendable {
         if base.isConstant {
             expectedAuthority = nil
         } else {
-            // Rendered with an empty event, the authority is the one settings give; a host
-            // that depends on the event differs from it for every real event and is refused.
+            // Rendered with an empty event, the scheme and authority are the ones settings
+            // give: checked once here, so a bad setting stops the run before anything is sent
+            // instead of failing every event. A host that depends on the event differs from
+            // this one for every real event and is refused. With no event data, a URL-mode
+            // render can only fail on a host[:port] value (or runaway partials): a setting.
             var probe: [UInt8] = []
-            if (try? base.render(.object(JSONObject()), data: configuration.data, configuration: configuration, into: &probe)) != nil {
-                expectedAuthority = Self.authority(of: probe)
-            } else {
-                expectedAuthority = ""
+            do {
+                try base.render(.object(JSONObject()), data: configuration.data, configuration: configuration, into: &probe)
+            } catch {
+                throw RenderError(.url, error.message + Self.settingsClause(base))
             }
+            var end = Self.findSchemeEnd(probe) ?? probe.count
+            while end < probe.count, probe[end] != UInt8(ascii: "/"), probe[end] != UInt8(ascii: "?"), probe[end] != UInt8(ascii: "#") { end += 1 }
+            try Self.validate(Array(probe[..<end]), base: base, expectedAuthority: nil, overridden: endpointOverride != nil)
+            expectedAuthority = Self.authority(of: probe).lowercased()
         }
         if base.isConstant && query.allSatisfy({ $0.1.isConstant }) {
             constant = try Self.assemble(base, query, event: .null, configuration: configuration, expectedAuthority: nil, endpointOverride: endpointOverride)
@@ -195,20 +202,25 @@ struct URLBuilder: Sendable {
     /// template's host, and use https unless the host is loopback or an endpoint override
     /// sends everything to a loopback receiver. Messages never quote the URL.
     private static func validate(_ bytes: [UInt8], base: SiteTemplate, expectedAuthority: String?, overridden: Bool) throws(RenderError) {
-        let from = base.settingNames.isEmpty ? "" : " (it is built from setting\(base.settingNames.count == 1 ? "" : "s") "
-            + base.settingNames.map { "\"\($0)\"" }.joined(separator: ", ") + ")"
+        let from = settingsClause(base)
         let url: RequestURL
         do {
             url = try RequestURL(String(decoding: bytes, as: UTF8.self))
         } catch {
             throw RenderError(.url, "endpoint URL: \(error.message)\(from)")
         }
-        if let expectedAuthority, url.authority.lowercased() != expectedAuthority.lowercased() {
+        if let expectedAuthority, url.authority.lowercased() != expectedAuthority {
             throw RenderError(.url, "endpoint URL: event data changed the host the request goes to; the request was not built")
         }
         if url.scheme == "http" && !url.isLoopback && !overridden {
             throw RenderError(.url, "endpoint URL uses http:// for host \"\(url.host)\"\(from); events and credentials would travel unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.0/8 and [::1], or with --endpoint-override)")
         }
+    }
+
+    /// ` (it is built from setting "a", "b")`, or "" for a URL that reads no setting.
+    private static func settingsClause(_ base: SiteTemplate) -> String {
+        base.settingNames.isEmpty ? "" : " (it is built from setting\(base.settingNames.count == 1 ? "" : "s") "
+            + base.settingNames.map { "\"\($0)\"" }.joined(separator: ", ") + ")"
     }
 
     /// The authority of a rendered URL (between `://` and the path), or "" without one.
@@ -231,7 +243,7 @@ struct URLBuilder: Sendable {
     }
 
     /// The index just past `://`, if the URL has a scheme.
-    private static func findSchemeEnd(_ url: [UInt8]) -> Int? {
+    static func findSchemeEnd(_ url: [UInt8]) -> Int? {
         var i = 0
         while i + 2 < url.count {
             if url[i] == UInt8(ascii: ":") { return url[i + 1] == UInt8(ascii: "/") && url[i + 2] == UInt8(ascii: "/") ? i + 3 : nil }

@@ -69,7 +69,7 @@ enum Escaping {
     /// True for the bytes a header field value must not hold (RFC 9110 section 5.5): every
     /// control byte (NUL, 0x01-0x1F, DEL 0x7F) except HTAB, which field values may contain.
     @inline(__always)
-    public static func isForbiddenInHeader(_ b: UInt8) -> Bool {
+    static func isForbiddenInHeader(_ b: UInt8) -> Bool {
         (b < 0x20 && b != 0x09) || b == 0x7F
     }
 

@@ -113,10 +113,12 @@ final class URLSafetyTests: XCTestCase {
         }
         XCTAssertEqual(try renderer("127.0.0.1:18081").render(event(userID: "u:1"), environment: env).url, "https://127.0.0.1:18081/v1/u%3A1")
         XCTAssertEqual(try renderer("[::1]:8443").render(event(userID: "u"), environment: env).url, "https://[::1]:8443/v1/u")
+        // A bad host setting stops the renderer before any event (it would fail every one).
         for bad in ["evil.com/x?", "a b", "host:0", "host:port", "a@b", ""] {
-            XCTAssertThrowsError(try renderer(bad).render(event(userID: "u"), environment: env), bad) { error in
+            XCTAssertThrowsError(try renderer(bad), bad) { error in
                 let e = error as! RenderError
-                XCTAssertTrue(e.message.contains("host"), e.message)
+                XCTAssertEqual(e.kind, .url, e.message)
+                XCTAssertTrue(e.message.contains("host") && e.message.contains("setting \"host\""), e.message)
             }
         }
     }
@@ -130,6 +132,11 @@ final class URLSafetyTests: XCTestCase {
             XCTAssertEqual(e.kind, .url)
             XCTAssertTrue(e.message.contains("setting \"base_url\""), e.message)
             XCTAssertTrue(e.message.contains("http://"), e.message)
+        }
+        // Also when the rest of the URL reads the event (the scheme and host come from settings only).
+        let perEvent = TestPlans.plan(url: "{{{@settings.base_url}}}/v1/u/{{user_id}}", settings: settings)
+        XCTAssertThrowsError(try RequestRenderer(plan: perEvent, configuration: RenderConfiguration(settings: JSONObject([("base_url", "http://api.example.com")])))) { error in
+            XCTAssertTrue((error as! RenderError).message.contains("setting \"base_url\""))
         }
         for loopback in ["http://127.0.0.1:9", "http://localhost:8080", "http://[::1]:80"] {
             XCTAssertNoThrow(try RequestRenderer(plan: plan, configuration: RenderConfiguration(settings: JSONObject([("base_url", .string(loopback))]))))
