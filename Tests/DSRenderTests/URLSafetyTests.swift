@@ -59,6 +59,30 @@ final class URLSafetyTests: XCTestCase {
         }
     }
 
+    /// Property: whatever a user id holds, the request keeps its host, its path shape (three
+    /// segments) and its query (none), or is refused. 3,000 seeded strings over hostile bytes.
+    func testNoUserIDChangesTheShapeOfTheRequest() throws {
+        let renderer = try RequestRenderer(plan: TestPlans.plan(url: "https://api.example.com/u/{{user_id}}/x"), configuration: RenderConfiguration())
+        let alphabet: [String] = ["\r", "\n", "\u{0}", " ", "\t", "?", "&", "#", "/", "\\", ".", "..", "%", "%2e", "%2F", ":", "@", "[", "]", "\u{7F}", "\u{1B}",
+                                  "é", "\u{2028}", "a", "Z", "0", "=", "+", ";", "\"", "<", "{{", "}}"]
+        var rng = SplitMix(seed: 0x5EED)
+        var refused = 0
+        for _ in 0..<3000 {
+            let id = (0..<Int(rng.next() % 6 + 1)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }.joined()
+            do {
+                let url = try renderer.render(event(userID: id), environment: env).url
+                let parsed = try RequestURL(url)
+                XCTAssertEqual(parsed.host, "api.example.com", id.debugDescription)
+                XCTAssertEqual(parsed.rest.split(separator: "/", omittingEmptySubsequences: false).count, 4, "\(id.debugDescription) -> \(url)")
+                XCTAssertFalse(parsed.rest.contains("?") || parsed.rest.contains("#"), "\(id.debugDescription) -> \(url)")
+            } catch let error as RenderError {
+                XCTAssertEqual(error.kind, .url, error.message)
+                refused += 1
+            }
+        }
+        XCTAssertGreaterThan(refused, 0, "dot segments were generated and refused")
+    }
+
     /// The Customer.io example's URL shape with `user_id: ".."`: refused, not sent to the
     /// parent path.
     func testCustomerIOExampleRefusesADotDotUserID() throws {
@@ -181,5 +205,18 @@ final class URLSafetyTests: XCTestCase {
         let settings = [PlanSetting(name: "ua", type: "string", required: true, defaultValue: nil, allowed: nil)]
         let p2 = TestPlans.plan(headers: [PlanHeader(name: "User-Agent", value: "{{@settings.ua}}")], settings: settings)
         XCTAssertThrowsError(try RequestRenderer(plan: p2, configuration: RenderConfiguration(settings: JSONObject([("ua", "x\u{1B}[31m")]))))
+    }
+}
+
+/// A small seeded generator (SplitMix64), so the property test is the same on every run.
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
