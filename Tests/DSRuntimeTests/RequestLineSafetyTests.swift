@@ -60,7 +60,7 @@ final class RequestLineSafetyTests: XCTestCase {
 
     func testUnsupportedOrMalformedURLsFailAsInvalidInEveryTransport() async throws {
         let auto = AutoTransport(plain: SocketHTTPTransport(), other: URLSessionTransport())
-        for url in ["ftp://api.example.com/x", "api.example.com/x", "https://api.example.com:0/x", "https://exa mple.com/", "https://[::1/x"] {
+        for url in ["http://api.example.com/x", "ftp://api.example.com/x", "api.example.com/x", "https://api.example.com:0/x", "https://exa mple.com/", "https://[::1/x"] {
             do {
                 _ = try await auto.send(request(url), timeout: .seconds(2))
                 XCTFail("sent \(url)")
