@@ -106,7 +106,7 @@ public struct RequestURL: Sendable, Equatable {
         if h == "localhost" || h.hasSuffix(".localhost") || h == "[::1]" { return true }
         let octets = h.split(separator: ".", omittingEmptySubsequences: false)
         guard octets.count == 4, octets[0] == "127" else { return false }
-        return octets.allSatisfy { o in !o.isEmpty && o.count <= 3 && o.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && Int(o)! <= 255 }
+        return octets.allSatisfy { o in !o.isEmpty && o.count <= 3 && o.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && (Int(o) ?? 256) <= 255 }
     }
 
     /// The origin: `scheme://authority`.

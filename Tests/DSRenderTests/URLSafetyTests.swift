@@ -83,6 +83,17 @@ final class URLSafetyTests: XCTestCase {
         XCTAssertGreaterThan(refused, 0, "dot segments were generated and refused")
     }
 
+    /// A helper call in a URL template (`{{lowercase user_id}}`) is not "a space in the URL"
+    /// (DS0202 false positive); the helper's output is percent-encoded like any value.
+    func testHelperInAURLTemplateLintsCleanAndIsEncoded() throws {
+        let plan = try TestPlans.compile("""
+        {"dspec": 1, "name": "helper-url", "endpoint": {"url": "https://api.example.com/u/{{lowercase user_id}}/x"},
+         "payload": {"format": "json", "mapping": {"id": {"@path": "event_id"}}}}
+        """)
+        let renderer = try RequestRenderer(plan: plan, configuration: RenderConfiguration())
+        XCTAssertEqual(try renderer.render(event(userID: "A B/C"), environment: env).url, "https://api.example.com/u/a%20b%2Fc/x")
+    }
+
     /// The Customer.io example's URL shape with `user_id: ".."`: refused, not sent to the
     /// parent path.
     func testCustomerIOExampleRefusesADotDotUserID() throws {

@@ -14,10 +14,12 @@ public struct URLRawValuesAreSettings: ValidationRule {
         for t in context.templates where t.mode == .url {
             guard let compiled = t.compiled else { continue }
             for hole in compiled.unescapedHoles where hole.settingName == nil && hole.partial == nil {
-                let tag = String(decoding: Array(t.text.value.utf8)[hole.offset..<min(hole.offset + hole.length, t.text.value.utf8.count)], as: UTF8.self)
+                let bytes = Array(t.text.value.utf8)
+                guard hole.offset >= 0, hole.offset < bytes.count else { continue }
+                let tag = String(decoding: bytes[hole.offset..<min(hole.offset + hole.length, bytes.count)], as: UTF8.self)
                 var suggestion: String?
                 if tag.hasPrefix("{{{") && tag.hasSuffix("}}}") { suggestion = "{{" + tag.dropFirst(3).dropLast(3) + "}}" }
-                context.report(Self.self, "\(t.site): \(tag) inserts \(hole.dataPath == nil ? "a value" : "@" + hole.dataPath!.joined(separator: ".")) without percent-encoding; event data could rewrite the request line, the query or the path",
+                context.report(Self.self, "\(t.site): \(tag) inserts \(hole.dataPath.map { "@" + $0.joined(separator: ".") } ?? "a value") without percent-encoding; event data could rewrite the request line, the query or the path",
                                span: context.span(in: t.text, offset: hole.offset, length: hole.length), pointer: t.text.pointer, suggestion: suggestion)
             }
         }
