@@ -94,6 +94,30 @@ final class URLSafetyTests: XCTestCase {
         XCTAssertEqual(try renderer.render(event(userID: "A B/C"), environment: env).url, "https://api.example.com/u/a%20b%2Fc/x")
     }
 
+    /// Property: whatever string `RequestURL` accepts is printable ASCII, http(s), with a
+    /// non-empty host and no user info; an endpoint override keeps it valid and keeps its
+    /// path and query. 20,000 seeded strings built from URL pieces and hostile bytes.
+    func testRequestURLAcceptsOnlySendableURLs() throws {
+        let pieces = ["http://", "https://", "HTTP://", "ftp://", "://", "api.example.com", "127.0.0.1", "[::1]", "[", "]", ":", ":80", ":0", ":99999",
+                      "@", "user:pw@", "/", "/v1", "/..", "/.", "/%2e", "?", "&a=1", "#f", " ", "\t", "\r\n", "\u{0}", "\u{7F}", "é", "%20", "x", "."]
+        var rng = SplitMix(seed: 42)
+        let override = try EndpointOverride("http://127.0.0.1:18081")
+        var accepted = 0
+        for _ in 0..<20000 {
+            let start = ["", "https://api.example.com", "http://localhost"][Int(rng.next() % 3)]
+            let text = start + (0..<Int(rng.next() % 6 + 1)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+            guard let url = try? RequestURL(text) else { continue }
+            accepted += 1
+            XCTAssertTrue(text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }, text.debugDescription)
+            XCTAssertTrue(url.scheme == "http" || url.scheme == "https", text)
+            XCTAssertFalse(url.host.isEmpty || url.authority.contains("@"), text)
+            let moved = try RequestURL(override.apply(to: text))
+            XCTAssertEqual(moved.origin, "http://127.0.0.1:18081", text)
+            XCTAssertEqual(moved.rest, url.rest, text)
+        }
+        XCTAssertGreaterThan(accepted, 1000, "the generator reaches valid URLs")
+    }
+
     /// The Customer.io example's URL shape with `user_id: ".."`: refused, not sent to the
     /// parent path.
     func testCustomerIOExampleRefusesADotDotUserID() throws {
