@@ -79,6 +79,8 @@ case("mapping-and-template", base("mapping and template", ('"format": "json",', 
 
 # --- validation rules ---------------------------------------------------------
 case("http-endpoint", base("plain http", ('https://api.acme', 'http://api.acme')), "DS0201", '"http://')
+case("url-raw-event-field", base("event field inserted raw into the URL", ('"https://api.acme.example/v1/events"', '"https://api.acme.example/v1/users/{{{user_id}}}/events"')), "DS0204", '{{{user_id}}}')
+case("setting-http-base-url", base("base URL setting defaulting to plain http", ('"secrets":', '"settings": {"base_url": {"type": "string", "default": "http://api.acme.example"}},\n  "secrets":'), ('"https://api.acme.example/v1/events"', '"{{{@settings.base_url}}}/v1/events"')), "DS0201", '"http://api.acme.example"')
 case("relative-url", base("relative URL", ('"https://api.acme.example/v1/events"', '"/v1/events"')), "DS0202", '"/v1/events"')
 case("oauth-token-url-http", base("OAuth over http", ('"auth": {"type": "bearer", "token": "{{@secrets.api_key}}"}',
      '"auth": {\n    "type": "oauth2_client_credentials",\n    "token_url": "http://auth.acme.example/token",\n    "client_id": "dspec",\n    "client_secret": "{{@secrets.api_key}}"\n  }')), "DS0203", '"http://auth')

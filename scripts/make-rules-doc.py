@@ -23,6 +23,7 @@ GOOD = {
     "DS0201": '"url": "https://api.acme.example/v1/events"',
     "DS0202": '"url": "https://api.acme.example/v1/events"',
     "DS0203": '"token_url": "https://auth.acme.example/oauth/token"',
+    "DS0204": '"url": "https://api.acme.example/v1/users/{{user_id}}/events"   ({{{@settings.base_url}}} is fine)',
     "DS0301": '"secrets": {"api_key": {}},\n"auth": {"type": "bearer", "token": "{{@secrets.api_key}}"}',
     "DS0302": '"secrets": {"api_key": {}}   (and {{@secrets.api_key}} is used somewhere)',
     "DS0303": '"settings": {"account": {"type": "string", "required": true}},\n"url": "https://api.acme.example/v1/{{@settings.account}}/events"',

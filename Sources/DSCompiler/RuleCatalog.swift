@@ -7,7 +7,7 @@ import DSSpec
 public enum RuleCatalog {
     /// The validation rules run by the compiler, in order.
     public static let validationRules: [any ValidationRule] = [
-        HTTPSRequired(), URLIsAbsolute(), OAuthTokenURLHTTPS(),
+        HTTPSRequired(), URLIsAbsolute(), OAuthTokenURLHTTPS(), URLRawValuesAreSettings(),
         SecretsDeclared(), SecretsUsed(), SettingsDeclared(), SettingsUsed(), DataVariablesKnown(), EventFieldsKnown(),
         TemplatesCompile(), JSONTemplateRendersJSON(), MappingsValid(), CredentialsReferenceSecrets(), NoSecretsInQuery(),
         BatchByteLimitFitsOneEvent(), BatchWaitPositive(), BatchLimitsCoherent(), BatchEnvelopeMarksBatch(),

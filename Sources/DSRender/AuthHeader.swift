@@ -91,7 +91,7 @@ struct AuthHeader: Sendable {
             if constantOnly && !value.isConstant { return nil }
             let text = prefix + (try value.string(event, data: data, configuration: configuration))
             if SiteTemplate.hasHeaderBreak(Array(text.utf8)) {
-                throw RenderError(.headerInjection, "header \"\(name)\": the value contains CR, LF or NUL (header injection)")
+                throw RenderError(.headerInjection, "header \"\(name)\": the value contains CR, LF, NUL or another control character (header injection)")
             }
             return HTTPHeaderField(name: name, value: text)
         }
@@ -106,11 +106,17 @@ struct URLBuilder: Sendable {
     private let base: SiteTemplate
     private let query: [(name: String, value: SiteTemplate)]
     private let constant: (url: String, path: String)?
+    /// The authority the template gives with no event (settings only): event data never
+    /// changes the host a request goes to.
+    private let expectedAuthority: String?
+    private let endpointOverride: EndpointOverride?
     /// Credentials as they appear in the URL, to redact from fixtures.
     let derivedCredentials: [RedactableCredential]
 
-    init(_ endpoint: PlanEndpoint, auth: PlanAuth, data: [String: JSONValue], configuration: ResolvedConfiguration) throws(RenderError) {
+    init(_ endpoint: PlanEndpoint, auth: PlanAuth, data: [String: JSONValue], configuration: ResolvedConfiguration,
+         endpointOverride: EndpointOverride? = nil) throws(RenderError) {
         base = try SiteTemplate(endpoint.url, mode: .url, site: "endpoint URL", isHeader: false, data: data, configuration: configuration)
+        self.endpointOverride = endpointOverride
         var query: [(String, SiteTemplate)] = []
         for q in endpoint.query {
             query.append((q.name, try SiteTemplate(q.value, mode: .plain, site: "query parameter \"\(q.name)\"", isHeader: false, data: data, configuration: configuration)))
@@ -125,8 +131,27 @@ struct URLBuilder: Sendable {
         }
         self.query = query
         derivedCredentials = credentials
+        if base.isConstant {
+            expectedAuthority = nil
+        } else {
+            // Rendered with an empty event, the scheme and authority are the ones settings
+            // give: checked once here, so a bad setting stops the run before anything is sent
+            // instead of failing every event. A host that depends on the event differs from
+            // this one for every real event and is refused. With no event data, a URL-mode
+            // render can only fail on a host[:port] value (or runaway partials): a setting.
+            var probe: [UInt8] = []
+            do {
+                try base.render(.object(JSONObject()), data: configuration.data, configuration: configuration, into: &probe)
+            } catch {
+                throw RenderError(.url, error.message + Self.settingsClause(base))
+            }
+            var end = Self.findSchemeEnd(probe) ?? probe.count
+            while end < probe.count, probe[end] != UInt8(ascii: "/"), probe[end] != UInt8(ascii: "?"), probe[end] != UInt8(ascii: "#") { end += 1 }
+            try Self.validate(Array(probe[..<end]), base: base, expectedAuthority: nil, overridden: endpointOverride != nil)
+            expectedAuthority = Self.authority(of: probe).lowercased()
+        }
         if base.isConstant && query.allSatisfy({ $0.1.isConstant }) {
-            constant = try Self.assemble(base, query, event: .null, configuration: configuration)
+            constant = try Self.assemble(base, query, event: .null, configuration: configuration, expectedAuthority: nil, endpointOverride: endpointOverride)
         } else {
             constant = nil
         }
@@ -136,14 +161,19 @@ struct URLBuilder: Sendable {
     @inline(__always)
     func build(_ event: JSONValue, configuration: ResolvedConfiguration) throws(RenderError) -> (url: String, path: String) {
         if let constant { return constant }
-        return try Self.assemble(base, query, event: event, configuration: configuration)
+        return try Self.assemble(base, query, event: event, configuration: configuration, expectedAuthority: expectedAuthority, endpointOverride: endpointOverride)
     }
 
     private static func assemble(_ base: SiteTemplate, _ query: [(name: String, value: SiteTemplate)], event: JSONValue,
-                                 configuration: ResolvedConfiguration) throws(RenderError) -> (url: String, path: String) {
+                                 configuration: ResolvedConfiguration, expectedAuthority: String?,
+                                 endpointOverride: EndpointOverride?) throws(RenderError) -> (url: String, path: String) {
         var out: [UInt8] = []
         out.reserveCapacity(128)
         try base.render(event, data: configuration.data, configuration: configuration, into: &out)
+        try validate(out, base: base, expectedAuthority: expectedAuthority, overridden: endpointOverride != nil)
+        if let endpointOverride {
+            out = Array(endpointOverride.apply(to: String(decoding: out, as: UTF8.self)).utf8)
+        }
         var fragment: [UInt8] = []
         if let hash = out.firstIndex(of: UInt8(ascii: "#")) {
             fragment = Array(out[hash...])
@@ -167,6 +197,40 @@ struct URLBuilder: Sendable {
         return (String(decoding: out, as: UTF8.self), path(of: out))
     }
 
+    /// Re-parses the rendered URL (before the plan's query parameters, which are always
+    /// fully encoded): it must be a sendable http(s) URL (``RequestURL``), keep the
+    /// template's host, and use https unless the host is loopback or an endpoint override
+    /// sends everything to a loopback receiver. Messages never quote the URL.
+    private static func validate(_ bytes: [UInt8], base: SiteTemplate, expectedAuthority: String?, overridden: Bool) throws(RenderError) {
+        let from = settingsClause(base)
+        let url: RequestURL
+        do {
+            url = try RequestURL(String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw RenderError(.url, "endpoint URL: \(error.message)\(from)")
+        }
+        if let expectedAuthority, url.authority.lowercased() != expectedAuthority {
+            throw RenderError(.url, "endpoint URL: event data changed the host the request goes to; the request was not built")
+        }
+        if url.scheme == "http" && !url.isLoopback && !overridden {
+            throw RenderError(.url, "endpoint URL uses http:// for host \"\(url.host)\"\(from); events and credentials would travel unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.0/8 and [::1], or with --endpoint-override)")
+        }
+    }
+
+    /// ` (it is built from setting "a", "b")`, or "" for a URL that reads no setting.
+    private static func settingsClause(_ base: SiteTemplate) -> String {
+        base.settingNames.isEmpty ? "" : " (it is built from setting\(base.settingNames.count == 1 ? "" : "s") "
+            + base.settingNames.map { "\"\($0)\"" }.joined(separator: ", ") + ")"
+    }
+
+    /// The authority of a rendered URL (between `://` and the path), or "" without one.
+    private static func authority(of url: [UInt8]) -> String {
+        guard let start = findSchemeEnd(url) else { return "" }
+        var end = start
+        while end < url.count, url[end] != UInt8(ascii: "/"), url[end] != UInt8(ascii: "?"), url[end] != UInt8(ascii: "#") { end += 1 }
+        return String(decoding: url[start..<end], as: UTF8.self)
+    }
+
     /// The path of an absolute URL as sent (percent-encoded, no query or fragment); `/` if empty.
     static func path(of url: [UInt8]) -> String {
         var i = 0
@@ -179,7 +243,7 @@ struct URLBuilder: Sendable {
     }
 
     /// The index just past `://`, if the URL has a scheme.
-    private static func findSchemeEnd(_ url: [UInt8]) -> Int? {
+    static func findSchemeEnd(_ url: [UInt8]) -> Int? {
         var i = 0
         while i + 2 < url.count {
             if url[i] == UInt8(ascii: ":") { return url[i + 1] == UInt8(ascii: "/") && url[i + 2] == UInt8(ascii: "/") ? i + 3 : nil }

@@ -17,11 +17,15 @@ public struct RenderConfiguration: Sendable {
     public var settings: JSONObject
     /// Given secret values by name.
     public var secrets: JSONObject
+    /// Sends every request to a loopback receiver instead (`--endpoint-override`): the
+    /// scheme, host and port of each rendered URL are replaced, after it is validated.
+    public var endpointOverride: EndpointOverride?
 
     /// Creates a configuration.
-    public init(settings: JSONObject = JSONObject(), secrets: JSONObject = JSONObject()) {
+    public init(settings: JSONObject = JSONObject(), secrets: JSONObject = JSONObject(), endpointOverride: EndpointOverride? = nil) {
         self.settings = settings
         self.secrets = secrets
+        self.endpointOverride = endpointOverride
     }
 
     /// Creates a configuration from parsed JSON files; anything but an object is an error.

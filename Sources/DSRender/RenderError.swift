@@ -12,10 +12,15 @@ public struct RenderError: Error, Sendable, Equatable, CustomStringConvertible {
         case setting
         /// A secret referenced by the plan has no value, or cannot be used (bad base64 key).
         case secret
-        /// A header value would contain CR, LF or NUL (header injection); nothing is emitted.
+        /// A header value would contain CR, LF, NUL or another control byte other than HTAB
+        /// (header injection); nothing is emitted.
         case headerInjection = "header_injection"
         /// A template or mapping failed while rendering this event.
         case render
+        /// The rendered URL cannot be sent: malformed, an unsupported scheme, a control byte
+        /// or space, a dot segment, a host other than the template's, or `http://` to a
+        /// host that is not loopback (see ``RequestURL``).
+        case url
         /// The payload cannot be encoded in the body format (e.g. a form body that is not an object).
         case payload
         /// One event's encoded body alone exceeds `batching.max_bytes`.

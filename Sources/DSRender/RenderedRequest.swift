@@ -2,7 +2,7 @@
 public struct HTTPHeaderField: Sendable, Equatable, Hashable {
     /// The header name as the plan spells it.
     public var name: String
-    /// The value, already checked to hold no CR, LF or NUL.
+    /// The value, already checked to hold no control byte but HTAB (no CR, LF, NUL, DEL).
     public var value: String
 
     /// Creates a header field.

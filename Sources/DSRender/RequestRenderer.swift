@@ -49,6 +49,7 @@ public final class RequestRenderer: Sendable {
     public init(plan: DeliveryPlan, configuration: RenderConfiguration) throws(RenderError) {
         self.plan = plan
         selector = EventSelector(plan.events)
+        let endpointOverride = configuration.endpointOverride
         let configuration = try ResolvedConfiguration(plan: plan, configuration: configuration, referencedSecrets: Self.referencedSecrets(plan))
         self.configuration = configuration
         let data = configuration.data
@@ -56,7 +57,7 @@ public final class RequestRenderer: Sendable {
         // GET/HEAD never carry a body; DELETE only when the spec declared one.
         bodyless = ["GET", "HEAD"].contains(method) || (method == "DELETE" && plan.payload.body == .canonical)
         auth = try AuthHeader(plan.auth, data: data, configuration: configuration)
-        urlBuilder = try URLBuilder(plan.endpoint, auth: plan.auth, data: data, configuration: configuration)
+        urlBuilder = try URLBuilder(plan.endpoint, auth: plan.auth, data: data, configuration: configuration, endpointOverride: endpointOverride)
         var compiled: [SiteTemplate] = []
         for h in plan.headers {
             compiled.append(try SiteTemplate(h.value, mode: .header, site: "header \"\(h.name)\"", isHeader: true, data: data, configuration: configuration))
@@ -172,7 +173,7 @@ public final class RequestRenderer: Sendable {
                 throw RenderError(.accessToken, "auth \(plan.auth.typeName) needs the current access token to render a request")
             }
             guard !containsHeaderBreak(accessToken) else {
-                throw RenderError(.headerInjection, "header \"Authorization\": the access token contains CR, LF or NUL")
+                throw RenderError(.headerInjection, "header \"Authorization\": the access token contains CR, LF, NUL or another control character")
             }
             fields.append(HTTPHeaderField(name: "Authorization", value: "Bearer " + accessToken))
         }

@@ -88,7 +88,7 @@ public final class RequestSigner: Sendable {
                 // Slot values are hex, base64, digits or the checked request id, so checking
                 // the literal text once here makes the per-request scan unnecessary.
                 for case .literal(let bytes) in slots.parts where SiteTemplate.hasHeaderBreak(bytes) {
-                    throw RenderError(.headerInjection, "signing header \"\(name)\": the value template contains CR, LF or NUL")
+                    throw RenderError(.headerInjection, "signing header \"\(name)\": the value template contains CR, LF, NUL or another control character")
                 }
                 return HeaderTemplate(name: name, slots: slots, template: nil)
             }
@@ -176,7 +176,7 @@ public final class RequestSigner: Sendable {
             signingString = out
         }
         if containsHeaderBreak(requestID) {
-            throw RenderError(.headerInjection, "the request id contains CR, LF or NUL")
+            throw RenderError(.headerInjection, "the request id contains CR, LF, NUL or another control character")
         }
         let mac = HMAC.authenticationCode(algorithm, key: key, message: signingString)
         var headers: [HTTPHeaderField] = []
@@ -214,10 +214,10 @@ public final class RequestSigner: Sendable {
             data["request_id"] = .string(requestID)
             try h.template!.render(event, data: data, into: &out)
         } catch {
-            throw RenderError(.headerInjection, "signing header \"\(h.name)\": the value would contain CR, LF or NUL (header injection)")
+            throw RenderError(.headerInjection, "signing header \"\(h.name)\": the value would contain CR, LF, NUL or another control character (header injection)")
         }
         if SiteTemplate.hasHeaderBreak(out) {
-            throw RenderError(.headerInjection, "signing header \"\(h.name)\": the value would contain CR, LF or NUL (header injection)")
+            throw RenderError(.headerInjection, "signing header \"\(h.name)\": the value would contain CR, LF, NUL or another control character (header injection)")
         }
         return HTTPHeaderField(name: h.name, value: String(decoding: out, as: UTF8.self))
     }
@@ -239,7 +239,7 @@ func appendHex(_ bytes: [UInt8], into out: inout [UInt8]) {
     }
 }
 
-/// True if `text` holds CR, LF or NUL (scanned over its UTF-8 storage without copying).
+/// True if `text` holds a byte a header value must not (CR, LF, NUL, other controls but HTAB, DEL), scanned in place.
 @inline(__always)
 func containsHeaderBreak(_ text: String) -> Bool {
     var text = text

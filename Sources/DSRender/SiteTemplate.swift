@@ -12,10 +12,12 @@ import DSTemplate
 struct SiteTemplate: Sendable {
     /// Where the template renders, for messages: `header "User-Agent"`, `endpoint URL`.
     let site: String
-    /// True if the output becomes an HTTP header value, which must not hold CR, LF or NUL.
+    /// True if the output becomes an HTTP header value, which must not hold a control byte but HTAB.
     let isHeader: Bool
     private let constant: [UInt8]?
     private let template: CompiledTemplate?
+    /// Settings the template reads, in source order (for messages about a rendered URL).
+    let settingNames: [String]
 
     /// Data namespaces whose values are fixed for a renderer's lifetime.
     static let configurationNamespaces: Set<String> = ["settings", "secrets", "index", "key", "first", "last"]
@@ -28,12 +30,23 @@ struct SiteTemplate: Sendable {
         if !source.contains("{{") {
             constant = Array(source.utf8)
             template = nil
+            settingNames = []
         } else {
             let compiled: CompiledTemplate
             do {
                 compiled = try CompiledTemplate.compile(source, mode: mode, partials: partials)
             } catch {
                 throw RenderError(.plan, "\(site): the template does not compile: \(configuration.scrub(error.message))")
+            }
+            var names: [String] = []
+            for r in compiled.references where r.isData && r.segments.count >= 2 && r.segments[0] == "settings" && !names.contains(r.segments[1]) {
+                names.append(r.segments[1])
+            }
+            settingNames = names
+            // A URL is never built from unescaped event data: `{{{x}}}` may insert only a
+            // setting (or another configuration value), never an event field or a helper's output.
+            if mode == .url, compiled.unescapedHoles.contains(where: { !Self.configurationNamespaces.contains($0.dataPath?.first ?? "") }) {
+                throw RenderError(.plan, "\(site): {{{...}}} inserts a value without percent-encoding; only a setting ({{{@settings.NAME}}}) may be inserted that way, use {{...}} for event data")
             }
             let readsEvent = compiled.references.contains { !$0.isData || !Self.configurationNamespaces.contains($0.segments.first ?? "") }
             if readsEvent {
@@ -47,7 +60,7 @@ struct SiteTemplate: Sendable {
             }
         }
         if let constant, isHeader, Self.hasHeaderBreak(constant) {
-            throw RenderError(.headerInjection, "\(site): the value contains CR, LF or NUL (header injection); check the plan and settings")
+            throw RenderError(.headerInjection, "\(site): the value contains CR, LF, NUL or another control character (header injection); check the plan and settings")
         }
     }
 
@@ -66,9 +79,9 @@ struct SiteTemplate: Sendable {
         }
         let start = out.count
         try Self.run(template!, site: site, isHeader: isHeader, root: event, data: data, configuration: configuration, into: &out)
-        if isHeader, out[start...].contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) {
+        if isHeader, out[start...].contains(where: Self.isHeaderBreak) {
             out.removeSubrange(start...)
-            throw RenderError(.headerInjection, "\(site): the value would contain CR, LF or NUL (header injection); the request was not rendered")
+            throw RenderError(.headerInjection, "\(site): the value would contain CR, LF, NUL or another control character (header injection); the request was not rendered")
         }
     }
 
@@ -86,7 +99,7 @@ struct SiteTemplate: Sendable {
             try template.render(root, data: data, into: &out)
         } catch {
             if isHeader {
-                throw RenderError(.headerInjection, "\(site): the value would contain CR, LF or NUL (header injection); the request was not rendered")
+                throw RenderError(.headerInjection, "\(site): the value would contain CR, LF, NUL or another control character (header injection); the request was not rendered")
             }
             throw RenderError(.render, "\(site): \(configuration.scrub(error.message))")
         }
@@ -96,7 +109,10 @@ struct SiteTemplate: Sendable {
         bytes.contains(where: isHeaderBreak)
     }
 
-    /// CR, LF and NUL: the bytes that would end or corrupt a header line.
+    /// The bytes a header field value must not hold (RFC 9110 section 5.5 allows VCHAR,
+    /// obs-text, SP and HTAB): CR, LF and NUL, which would end or corrupt the header line,
+    /// and every other control byte 0x01-0x1F (HTAB excepted) and DEL 0x7F, which servers
+    /// and proxies treat inconsistently (some reject, some strip, some pass them on).
     @inline(__always)
-    static func isHeaderBreak(_ b: UInt8) -> Bool { b == 0x0D || b == 0x0A || b == 0x00 }
+    static func isHeaderBreak(_ b: UInt8) -> Bool { (b < 0x20 && b != 0x09) || b == 0x7F }
 }

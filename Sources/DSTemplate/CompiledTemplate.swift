@@ -18,6 +18,9 @@ public final class CompiledTemplate: Sendable {
     public let references: [TemplateReference]
     /// Every helper the template calls, block helpers (`if`, `each`, ...) included.
     public let helpersUsed: Set<String>
+    /// URL mode: every `{{{expression}}}` / `{{&expression}}`, whose value is inserted
+    /// without percent-encoding, in source order.
+    public let unescapedHoles: [UnescapedHole]
     let storage: ProgramStorage
     var tables: ProgramTables { storage.tables }
     let options: TemplateOptions
@@ -27,6 +30,7 @@ public final class CompiledTemplate: Sendable {
         self.source = source
         self.references = compiler.references
         self.helpersUsed = compiler.helpersUsed
+        self.unescapedHoles = compiler.unescapedHoles
         self.storage = ProgramStorage(compiler.tables)
         self.options = options
     }

@@ -6,6 +6,32 @@ import DSJSON
 struct JSONLexState: Equatable {
     var inString = false
     var escaped = false
+    /// URL mode: where literal URL text leaves off (scheme, authority, or path and after).
+    var urlPart = URLPart.scheme
+
+    enum URLPart: Equatable { case scheme, authority, path }
+
+    /// URL mode: follows literal text through `scheme://`, the authority and the path.
+    mutating func scanURL(_ bytes: [UInt8]) {
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            switch urlPart {
+            case .scheme:
+                if b == UInt8(ascii: ":"), i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "/"), bytes[i + 2] == UInt8(ascii: "/") {
+                    urlPart = .authority
+                    i += 2
+                } else if b == UInt8(ascii: "/") || b == UInt8(ascii: "?") || b == UInt8(ascii: "#") {
+                    urlPart = .path
+                }
+            case .authority:
+                if b == UInt8(ascii: "/") || b == UInt8(ascii: "?") || b == UInt8(ascii: "#") { urlPart = .path }
+            case .path:
+                return
+            }
+            i += 1
+        }
+    }
 
     mutating func scan(_ bytes: [UInt8]) {
         for b in bytes {
@@ -31,6 +57,7 @@ final class TemplateCompiler {
     var tables = ProgramTables()
     var references: [TemplateReference] = []
     var helpersUsed: Set<String> = []
+    var unescapedHoles: [UnescapedHole] = []
     private var contextDepth = 0
     private var currentPartial: String?
     private var partialCache: [String: Int] = [:]
@@ -140,11 +167,13 @@ final class TemplateCompiler {
     private func appendText(_ content: ASTContent, _ ops: inout [Op], _ state: inout JSONLexState) throws(TemplateSyntaxError) {
         let bytes = Array(content.value.utf8)
         guard !bytes.isEmpty else { return }
-        if mode == .header, let bad = bytes.firstIndex(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) {
+        if mode == .header, let bad = bytes.firstIndex(where: Escaping.isForbiddenInHeader) {
             let lead = Self.leadingStrip(original: content.original, value: content.value)
-            throw TemplateSyntaxError(message: "a header template must not contain a line break or NUL", offset: content.offset + lead + bad, length: 1)
+            throw TemplateSyntaxError(message: "a header template must not contain a line break, NUL or other control character (tab excepted)",
+                                      offset: content.offset + lead + bad, length: 1)
         }
         if mode == .json { state.scan(bytes) }
+        if mode == .url { state.scanURL(bytes) }
         let start = tables.literals.count
         tables.literals.append(contentsOf: bytes)
         if case .text(let s, let e)? = ops.last, e == start {
@@ -171,7 +200,7 @@ final class TemplateCompiler {
             return state.inString ? .jsonString : .jsonValue
         case .text: return escaped ? .html : .textRaw
         case .header: return .header
-        case .url: return escaped ? .url : .raw
+        case .url: return escaped ? (state.urlPart == .authority ? .urlAuthority : .url) : .raw
         case .plain: return .raw
         }
     }
@@ -179,6 +208,11 @@ final class TemplateCompiler {
     private func compileMustache(_ m: ASTMustache, _ ops: inout [Op], state: JSONLexState) throws(TemplateSyntaxError) {
         let sink = try sink(escaped: m.escaped, state: state, at: m.offset, length: m.length)
         let call = m.call
+        if mode == .url && !m.escaped {
+            let p = call.name
+            let dataPath = !call.hasArguments && p.isData && p.depth == 0 ? p.parts : nil
+            unescapedHoles.append(UnescapedHole(offset: m.offset, length: m.length, dataPath: dataPath, partial: currentPartial))
+        }
         if !call.hasArguments {
             // With no arguments a name is always a path, even if a helper has that name
             // (no built-in helper takes zero arguments), so event fields such as `date` work.

@@ -66,10 +66,24 @@ enum Escaping {
         }
     }
 
-    /// True if a header value would carry CR, LF or NUL.
+    /// True for the bytes a header field value must not hold (RFC 9110 section 5.5): every
+    /// control byte (NUL, 0x01-0x1F, DEL 0x7F) except HTAB, which field values may contain.
+    @inline(__always)
+    static func isForbiddenInHeader(_ b: UInt8) -> Bool {
+        (b < 0x20 && b != 0x09) || b == 0x7F
+    }
+
+    /// True if a header value would carry CR, LF, NUL or another forbidden control byte.
     static func hasHeaderBreak(_ buf: UnsafeBufferPointer<UInt8>) -> Bool {
-        for b in buf where b == 0x0D || b == 0x0A || b == 0x00 { return true }
+        for b in buf where isForbiddenInHeader(b) { return true }
         return false
+    }
+
+    /// True for the bytes a host[:port] value may hold: letters, digits, `-._~`, `:` and
+    /// the brackets of an IPv6 literal.
+    @inline(__always)
+    static func isAuthorityByte(_ b: UInt8) -> Bool {
+        isUnreserved(b) || b == UInt8(ascii: ":") || b == UInt8(ascii: "[") || b == UInt8(ascii: "]")
     }
 
     /// Prefixes every line of `out[start...]` with `indent`, except an empty last line, as

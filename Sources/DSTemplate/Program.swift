@@ -15,8 +15,13 @@ enum Sink: UInt8 {
     case jsonValue
     /// URL mode: percent-encoded string form.
     case url
-    /// Header mode: string form, rejected if it holds CR, LF or NUL.
+    /// Header mode: string form, rejected if it holds a control byte other than HTAB
+    /// (CR, LF, NUL, 0x01-0x1F, 0x7F; RFC 9110 section 5.5).
     case header
+    /// URL mode `{{x}}` in the authority (after `scheme://`, before the path): the value
+    /// must be host[:port] (letters, digits, `-._~:[]`) and is written as it is, so
+    /// `127.0.0.1:18081` stays a host and port; anything else fails the render.
+    case urlAuthority
 }
 
 /// Control-flow blocks.

@@ -337,7 +337,10 @@ struct Renderer {
         // is neither copied nor retained.
         let ok = s.utf8.withContiguousStorageIfAvailable { writeBytes($0, sink, into: &out) } ?? writeNonContiguous(s, sink, into: &out)
         if !ok {
-            throw TemplateRenderError(message: "header value would contain a line break or NUL (possible header injection); refusing to render it")
+            if sink == .urlAuthority {
+                throw TemplateRenderError(message: "a value in the URL's host must be host[:port] (letters, digits, '-', '.', '_', '~', ':', '[', ']'); refusing to render it")
+            }
+            throw TemplateRenderError(message: "header value would contain a line break, NUL or other control character (possible header injection); refusing to render it")
         }
     }
 
@@ -359,6 +362,9 @@ struct Renderer {
         case .url: Escaping.appendPercentEncoded(buf, into: &out)
         case .header:
             if Escaping.hasHeaderBreak(buf) { return false }
+            out.append(buf)
+        case .urlAuthority:
+            for b in buf where !Escaping.isAuthorityByte(b) { return false }
             out.append(buf)
         }
         return true

@@ -87,6 +87,35 @@ public struct TemplateReference: Hashable, Sendable {
     }
 }
 
+/// A URL-mode hole written without percent-encoding (`{{{x}}}` or `{{&x}}`). Only a
+/// setting may be inserted that way: event data inserted verbatim could add path segments,
+/// a query, or break the request line.
+public struct UnescapedHole: Hashable, Sendable {
+    /// UTF-8 byte offset of the tag in the template source (the partial's when `partial` is set).
+    public var offset: Int
+    /// Length in bytes of the tag.
+    public var length: Int
+    /// The data path when the hole is exactly one `@` variable with no helper
+    /// (`{{{@settings.host}}}` gives `["settings", "host"]`), else nil.
+    public var dataPath: [String]?
+    /// The partial the hole occurs in, or nil for the template itself.
+    public var partial: String?
+
+    /// Creates a hole.
+    public init(offset: Int, length: Int, dataPath: [String]?, partial: String? = nil) {
+        self.offset = offset
+        self.length = length
+        self.dataPath = dataPath
+        self.partial = partial
+    }
+
+    /// The setting name when the hole is exactly `{{{@settings.NAME}}}`, else nil.
+    public var settingName: String? {
+        guard let dataPath, dataPath.count == 2, dataPath[0] == "settings" else { return nil }
+        return dataPath[1]
+    }
+}
+
 /// Less common compile options. The defaults are Handlebars' own.
 public struct TemplateOptions: Sendable, Hashable {
     /// Mustache-style lookup (Handlebars' `compat` option): a simple path not found in the

@@ -1,4 +1,5 @@
 import DSCore
+import DSJSON
 import DSSpec
 
 /// Endpoints must use https, except loopback hosts used for local testing: events carry
@@ -10,10 +11,32 @@ public struct HTTPSRequired: ValidationRule {
         hint: "Change the scheme to https://; http:// is accepted only for localhost, 127.0.0.0/8 and [::1].")
     public init() {}
     public func check(_ context: ValidationContext) {
-        guard let url = context.spec.endpoint?.url, let parts = URLParts(url.value), parts.scheme == "http" else { return }
+        guard let url = context.spec.endpoint?.url else { return }
+        checkSettingPrefix(url.value, context)
+        guard let parts = URLParts(url.value), parts.scheme == "http" else { return }
         if parts.isLoopback { return }
         context.report(Self.self, "endpoint URL uses http://; events and credentials would travel unencrypted", at: url,
                        suggestion: "https://" + url.value.dropFirst("http://".count))
+    }
+
+    /// A URL that starts with a setting (`{{{@settings.base_url}}}/v1`) takes its scheme from
+    /// it: the setting's default and allowed values must be https too (the renderer checks
+    /// the value actually given, at run time).
+    private func checkSettingPrefix(_ template: String, _ context: ValidationContext) {
+        var rest = Substring(template)
+        guard rest.hasPrefix("{{") else { return }
+        rest = rest.drop { $0 == "{" || $0 == " " }
+        guard rest.hasPrefix("@settings.") else { return }
+        let name = String(rest.dropFirst("@settings.".count).prefix { $0 != "}" && $0 != " " })
+        guard let setting = context.spec.settings.first(where: { $0.name.value == name }) else { return }
+        var values: [(JSONValue, SourceSpan, String)] = []
+        if let d = setting.defaultValue { values.append((d.value, d.span, d.pointer)) }
+        if let a = setting.allowed { values += a.value.map { ($0, a.span, a.pointer) } }
+        for (value, span, pointer) in values {
+            guard let text = value.stringValue, let parts = URLParts(text), parts.scheme == "http", !parts.isLoopback else { continue }
+            context.report(Self.self, "setting \"\(name)\" starts the endpoint URL, and its value \"\(text.prefix(80))\" uses http://; events and credentials would travel unencrypted",
+                           span: span, pointer: pointer, suggestion: "https://" + text.dropFirst("http://".count))
+        }
     }
 }
 

@@ -22,9 +22,22 @@ public struct URLIsAbsolute: ValidationRule {
             if parts.host == "" {
                 context.report(Self.self, "\(what) \"\(text)\" has no host", at: url)
             }
-            if text.contains(" ") {
+            if Self.literalText(text).contains(" ") {
                 context.report(Self.self, "\(what) contains a space; encode it as %20", at: url)
             }
         }
+    }
+
+    /// The template's literal text, without its `{{...}}` expressions (where spaces
+    /// separate a helper from its arguments and never reach the URL).
+    static func literalText(_ template: String) -> String {
+        var out = ""
+        var rest = Substring(template)
+        while let open = rest.range(of: "{{") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else { return out }
+            rest = rest[close.upperBound...].drop { $0 == "}" }
+        }
+        return out + rest
     }
 }

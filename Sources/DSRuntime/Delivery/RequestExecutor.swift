@@ -57,6 +57,7 @@ final class RequestExecutor: Sendable {
         case drop(status: Int, message: String?, reason: String)
         case refreshAuth(status: Int, message: String?)
         case split
+        case unsendable(reason: String)
     }
 
     /// Delivers `unit` to the end (success or dead letter).
@@ -124,6 +125,9 @@ final class RequestExecutor: Sendable {
             case .drop(let status, let message, let reason):
                 deadLetter(unit.payloads, reason: reason, status: status, message: message, attempts: attempts.total)
                 return
+            case .unsendable(let reason):
+                deadLetter(unit.payloads, reason: reason, attempts: attempts.count)
+                return
             case .refreshAuth(let status, let message):
                 if let tokens = context.tokens, let token, !attempts.refreshedAuth {
                     attempts.refreshedAuth = true
@@ -167,6 +171,8 @@ final class RequestExecutor: Sendable {
         do {
             response = try await context.transport.send(request, timeout: timeout)
         } catch {
+            // Nothing was sent and sending again cannot help: drop at once, with the reason.
+            if error.kind == .invalidRequest { return .unsendable(reason: "the request cannot be sent: \(error.message)") }
             return .retry(status: nil, message: error.description, retryAfter: nil)
         }
         let (outcome, rule) = classifier.classify(status: response.status, body: response.body)

@@ -29,6 +29,11 @@ public struct CredentialTemplates: Sendable {
         (try? pieces(template))?.compactMap { if case .reference("secrets", let name) = $0 { return name }; return nil } ?? []
     }
 
+    /// The setting names a template references, in order (for messages).
+    public static func settingNames(in template: String) -> [String] {
+        (try? pieces(template))?.compactMap { if case .reference("settings", let name) = $0 { return name }; return nil } ?? []
+    }
+
     /// The resolved text of `template`, which is the value of `field` (named in errors).
     public func resolve(_ template: String, field: String) throws(OAuthError) -> String {
         let parts: [Piece]

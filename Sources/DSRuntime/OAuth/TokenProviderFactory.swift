@@ -1,4 +1,5 @@
 import DSPlan
+import DSRender
 
 /// Builds the access-token provider a plan's OAuth auth block calls for.
 public enum TokenProviderFactory {
@@ -8,18 +9,36 @@ public enum TokenProviderFactory {
     ///   - templates: resolves the auth fields' `{{@secrets.*}}` / `{{@settings.*}}`.
     ///   - store: where a rotated refresh token is written back (nil: kept in memory only).
     ///   - transport: carries token requests (the same one as deliveries).
+    ///   - endpointOverride: sends token requests to a loopback receiver (`--endpoint-override`).
     public static func provider(for plan: DeliveryPlan, templates: CredentialTemplates, store: (any SecretStore)?,
-                                transport: any HTTPTransport, clock: any RuntimeClock) throws(OAuthError) -> (any AccessTokenProvider)? {
+                                transport: any HTTPTransport, clock: any RuntimeClock,
+                                endpointOverride: EndpointOverride? = nil) throws(OAuthError) -> (any AccessTokenProvider)? {
+        /// The token URL as resolved, checked like every rendered URL (``RequestURL``, https
+        /// unless loopback or overridden), then pointed at the override if there is one.
+        func checked(_ url: String, from template: String?) throws(OAuthError) -> String {
+            let names = template.map { CredentialTemplates.settingNames(in: $0) } ?? []
+            let from = names.isEmpty ? "" : " (it is built from setting\(names.count == 1 ? "" : "s") " + names.map { "\"\($0)\"" }.joined(separator: ", ") + ")"
+            let parsed: RequestURL
+            do {
+                parsed = try RequestURL(url)
+            } catch {
+                throw OAuthError("auth.token_url: \(error.message)\(from)")
+            }
+            if parsed.scheme == "http" && !parsed.isLoopback && endpointOverride == nil {
+                throw OAuthError("auth.token_url uses http:// for host \"\(parsed.host)\"\(from); client credentials would travel unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.0/8 and [::1], or with --endpoint-override)")
+            }
+            return endpointOverride?.apply(to: url) ?? url
+        }
         let grant: any TokenGrant
         switch plan.auth {
         case .oauth2ClientCredentials(let tokenURL, let clientID, let clientSecret, let clientAuth, let scope, let audience):
             grant = ClientCredentialsGrant(
-                endpoint: TokenEndpoint(url: try templates.resolve(tokenURL, field: "token_url"), transport: transport),
+                endpoint: TokenEndpoint(url: try checked(try templates.resolve(tokenURL, field: "token_url"), from: tokenURL), transport: transport),
                 clientID: try templates.resolve(clientID, field: "client_id"), clientSecret: try templates.resolve(clientSecret, field: "client_secret"),
                 clientAuth: clientAuth, scope: scope, audience: audience)
         case .oauth2RefreshToken(let tokenURL, let clientID, let clientSecret, let clientAuth, let refreshToken, let rotates, let scope):
             grant = RefreshTokenGrant(
-                endpoint: TokenEndpoint(url: try templates.resolve(tokenURL, field: "token_url"), transport: transport),
+                endpoint: TokenEndpoint(url: try checked(try templates.resolve(tokenURL, field: "token_url"), from: tokenURL), transport: transport),
                 clientID: try templates.resolve(clientID, field: "client_id"),
                 clientSecret: try clientSecret.map { s throws(OAuthError) in try templates.resolve(s, field: "client_secret") },
                 clientAuth: clientAuth, refreshToken: try templates.resolve(refreshToken, field: "refresh_token"), rotates: rotates, scope: scope,
@@ -27,7 +46,8 @@ public enum TokenProviderFactory {
         case .serviceAccount(let key, let scope, let audience, let tokenURL, let lifetimeSeconds):
             let keyFile = try ServiceAccountGrant.KeyFile(json: try templates.resolve(key, field: "key"))
             grant = ServiceAccountGrant(key: keyFile, scope: scope, audience: audience,
-                                        tokenURL: try tokenURL.map { u throws(OAuthError) in try templates.resolve(u, field: "token_url") },
+                                        tokenURL: try checked(try tokenURL.map { u throws(OAuthError) in try templates.resolve(u, field: "token_url") } ?? keyFile.tokenURI,
+                                                              from: tokenURL),
                                         lifetimeSeconds: lifetimeSeconds, transport: transport, clock: clock)
         default:
             return nil

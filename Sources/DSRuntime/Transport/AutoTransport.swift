@@ -28,6 +28,19 @@ public final class AutoTransport: HTTPTransport {
     }
 
     public func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
-        try await (Self.isPlainHTTP(request.url) ? plain : other).send(request, timeout: timeout)
+        // A URL that cannot be sent (malformed, another scheme) fails here, the same way
+        // for both routes, instead of in whichever transport it would fall through to.
+        let url: RequestURL
+        do {
+            url = try RequestURL(request.url)
+        } catch {
+            throw TransportError(.invalidRequest, error.message)
+        }
+        // The https rule once more, at delivery time: plain http only to loopback hosts (the
+        // renderer allows nothing else, an endpoint override included, which is loopback).
+        if url.scheme == "http" && !url.isLoopback {
+            throw TransportError(.invalidRequest, "http:// to host \"\(url.host)\" is refused: events and credentials would travel unencrypted (https is required except for loopback hosts)")
+        }
+        return try await (Self.isPlainHTTP(request.url) ? plain : other).send(request, timeout: timeout)
     }
 }

@@ -23,8 +23,8 @@ public struct HTTPResponse: Sendable, Equatable {
     }
 }
 
-/// A request that got no HTTP response. Every kind is retried like a `retry` outcome
-/// (spec section 16.1: "Network errors and timeouts are retried").
+/// A request that got no HTTP response. Every kind but ``Kind/invalidRequest`` is retried
+/// like a `retry` outcome (spec section 16.1: "Network errors and timeouts are retried").
 public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of network failure.
     public enum Kind: String, Sendable {
@@ -36,8 +36,12 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
         case tls
         /// The host name did not resolve.
         case dns
-        /// Anything else (an unsupported URL, a local resource problem).
+        /// Anything else (a local resource problem).
         case other
+        /// The request cannot be sent as it is: a malformed URL, an unsupported scheme, or a
+        /// byte that would break the request line or a header line. Nothing was sent, and
+        /// sending again cannot help: the runtime dead-letters it at once, without retries.
+        case invalidRequest = "invalid_request"
     }
 
     /// The kind.

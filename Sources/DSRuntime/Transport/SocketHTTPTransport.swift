@@ -50,7 +50,7 @@ public final class SocketHTTPTransport: HTTPTransport {
     public func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
         let deadline = SocketDeadline(after: timeout)
         let endpoint = try HTTPEndpoint(url: request.url)
-        let wire = HTTPRequestHead.encode(request, endpoint: endpoint)
+        let wire = try HTTPRequestHead.encode(request, endpoint: endpoint)
         let pool = pools.withLock { pools in
             if let pool = pools[endpoint.poolKey] { return pool }
             let pool = SocketConnectionPool(limit: maxConnectionsPerHost, idleTimeout: idleTimeout)

@@ -52,8 +52,14 @@ public final class URLSessionTransport: HTTPTransport {
 
     /// The `URLRequest` for a rendered request: method, URL, body and every header, nothing else.
     static func urlRequest(_ request: RenderedRequest, timeout: Duration) throws(TransportError) -> URLRequest {
+        do {
+            _ = try RequestURL(request.url)
+        } catch {
+            throw TransportError(.invalidRequest, error.message)
+        }
+        if let problem = WireCheck.problem(request, target: nil) { throw TransportError(.invalidRequest, problem) }
         guard let url = URL(string: request.url), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http" else {
-            throw TransportError(.other, "not an absolute http(s) URL")
+            throw TransportError(.invalidRequest, "not an absolute http(s) URL")
         }
         var r = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: max(1, (timeout.seconds + 1).rounded(.up)))
         r.httpMethod = request.method

@@ -9,6 +9,7 @@ enum DeliverCommand: Command {
     USAGE: dspec deliver SPEC|PLAN --events FILE|- [--settings S.json] [--secrets S.json]
                          [--dead-letter FILE] [--checkpoint FILE] [--dry-run]
                          [--concurrency N] [--ordered] [--format text|json]
+                         [--endpoint-override http://127.0.0.1:PORT]
 
     Compiles SPEC (or reads a compiled PLAN: a .plan.json file, or any file with
     "plan_version") and delivers every event of FILE, one JSON object per line, read as a
@@ -43,6 +44,11 @@ enum DeliverCommand: Command {
       --concurrency N     Requests in flight at once (default 8).
       --ordered           Send each partition's requests strictly in input order.
       --format FORMAT     Summary as text (default) or json.
+      --endpoint-override ORIGIN
+                          Send every request, and OAuth token requests, to ORIGIN
+                          (http://127.0.0.1:PORT; loopback hosts only) instead of the
+                          host each URL names: scheme, host and port are replaced, paths
+                          and queries kept. For a local receiver such as `dspec mock`.
 
     EXIT CODES:
       0  every event delivered or filtered
@@ -60,7 +66,8 @@ enum DeliverCommand: Command {
         let parsed: ParsedArguments
         do {
             parsed = try ArgumentScanner.parse(args, flags: ["--dry-run", "--ordered"],
-                                               options: ["--events", "--settings", "--secrets", "--dead-letter", "--checkpoint", "--concurrency", "--format"])
+                                               options: ["--events", "--settings", "--secrets", "--dead-letter", "--checkpoint", "--concurrency", "--format",
+                                                        "--endpoint-override"])
         } catch {
             return Console.usage(error.message, command: name)
         }
@@ -71,6 +78,10 @@ enum DeliverCommand: Command {
         let concurrency = parsed.option("--concurrency").map { Int($0) } ?? 8
         guard let concurrency, concurrency >= 1, concurrency <= 1024 else { return Console.usage("--concurrency must be an integer from 1 to 1024", command: name) }
         let dryRun = parsed.has("--dry-run")
+        var endpointOverride: EndpointOverride?
+        if let text = parsed.option("--endpoint-override") {
+            do { endpointOverride = try EndpointOverride(text) } catch { return Console.usage(error.message, command: name) }
+        }
 
         guard let plan = loadPlan(parsed.positionals[0]) else { return ExitCode.usage }
         let fd: Int32 = eventsPath == "-" ? STDIN_FILENO : open(eventsPath, O_RDONLY)
@@ -90,7 +101,7 @@ enum DeliverCommand: Command {
         do {
             setup = try DeliverySetup(plan: plan, settingsPath: parsed.option("--settings"), secretsPath: parsed.option("--secrets"),
                                       deadLetterPath: parsed.option("--dead-letter"), checkpointPath: parsed.option("--checkpoint"),
-                                      checkpointInput: input, concurrency: concurrency, dryRun: dryRun)
+                                      checkpointInput: input, concurrency: concurrency, dryRun: dryRun, endpointOverride: endpointOverride)
         } catch {
             Console.err("dspec deliver: \(error.message)")
             return ExitCode.usage
@@ -184,7 +195,7 @@ private struct DeliverySetup {
     struct Failure: Error { let message: String }
 
     init(plan: DeliveryPlan, settingsPath: String?, secretsPath: String?, deadLetterPath: String?, checkpointPath: String?,
-         checkpointInput: CheckpointInput?, concurrency: Int, dryRun: Bool) throws(Failure) {
+         checkpointInput: CheckpointInput?, concurrency: Int, dryRun: Bool, endpointOverride: EndpointOverride?) throws(Failure) {
         func object(_ path: String?, _ what: String) throws(Failure) -> JSONObject {
             guard let path else { return JSONObject() }
             guard let data = FileManager.default.contents(atPath: path) else { throw Failure(message: "\(path): cannot read the \(what) file") }
@@ -200,7 +211,7 @@ private struct DeliverySetup {
         }
         let secrets = store?.values ?? JSONObject()
         do {
-            renderer = try RequestRenderer(plan: plan, configuration: RenderConfiguration(settings: settings, secrets: secrets))
+            renderer = try RequestRenderer(plan: plan, configuration: RenderConfiguration(settings: settings, secrets: secrets, endpointOverride: endpointOverride))
         } catch {
             throw Failure(message: error.message)
         }
@@ -210,7 +221,8 @@ private struct DeliverySetup {
         } else {
             do {
                 tokens = try TokenProviderFactory.provider(for: plan, templates: CredentialTemplates(plan: plan, settings: settings, secrets: secrets),
-                                                           store: store, transport: transport, clock: SystemClock())
+                                                           store: store, transport: transport, clock: SystemClock(),
+                                                           endpointOverride: endpointOverride)
             } catch {
                 throw Failure(message: error.message)
             }
