@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // dspec: a toolchain for Delivery Specs. No package dependencies: Foundation, the toolchain's
-// test libraries and the system libcrypto only (see README.md).
+// test libraries and the system libcrypto.so.3 only (see README.md).
 import PackageDescription
 
 let package = Package(
@@ -10,11 +10,15 @@ let package = Package(
         .executable(name: "dspec", targets: ["dspec"]),
     ],
     targets: [
-        // System libcrypto (OpenSSL), Debian package libssl-dev.
-        .systemLibrary(
+        // The OpenSSL 3 functions DSCrypto calls, declared in our own header (no openssl/*.h, no
+        // pkg-config) and linked by soname: libcrypto.so.3 ships with Swift's Linux dependencies,
+        // so the OpenSSL development package is not needed. Linux is the supported platform.
+        .target(
             name: "CLibCrypto",
-            pkgConfig: "libcrypto",
-            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+            linkerSettings: [
+                .linkedLibrary(":libcrypto.so.3", .when(platforms: [.linux])),
+                .linkedLibrary("crypto", .when(platforms: [.macOS])),
+            ]
         ),
 
         // Stage 0: source text, positions and diagnostics shared by every stage.
