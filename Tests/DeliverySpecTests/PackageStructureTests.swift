@@ -95,6 +95,51 @@ final class PackageStructureTests: XCTestCase {
         XCTAssertEqual(Self.importedModules(swiftSource: swift), ["Foundation", "A", "B"])
     }
 
+    /// Platform C modules are imported only under `#if canImport(...)` of the same module, so the
+    /// package is not Glibc-only by accident (issue 11: an unconditional `import Glibc`).
+    func testPlatformModulesAreImportedOnlyUnderCanImport() throws {
+        var checked = 0
+        for folder in ["Sources", "Tests"] {
+            let base = root.appendingPathComponent(folder)
+            guard let files = FileManager.default.enumerator(atPath: base.path) else { continue }
+            for case let relative as String in files where relative.hasSuffix(".swift") {
+                let text = try String(contentsOf: base.appendingPathComponent(relative), encoding: .utf8)
+                for problem in Self.unguardedPlatformImports(swiftSource: text) {
+                    XCTFail("\(folder)/\(relative):\(problem.line): `import \(problem.module)` must be inside `#if canImport(\(problem.module))` (then `#elseif canImport(Darwin)` / `import Darwin`)")
+                }
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 50)
+        XCTAssertEqual(Self.unguardedPlatformImports(swiftSource: "import Foundation\nimport Glibc\n").map(\.line), [2])
+        XCTAssertEqual(Self.unguardedPlatformImports(swiftSource: "#if os(Linux)\nimport Glibc\n#endif\n").map(\.line), [2])
+        XCTAssertEqual(Self.unguardedPlatformImports(swiftSource: "#if canImport(Glibc)\nimport Glibc\n#elseif canImport(Darwin)\nimport Darwin\n#endif\nimport Glibc\n").map(\.line), [6])
+    }
+
+    /// `import Glibc` / `Musl` / `Darwin` lines that are not under `#if`/`#elseif canImport` of that module.
+    static func unguardedPlatformImports(swiftSource: String) -> [(line: Int, module: String)] {
+        let platformModules: Set<String> = ["Glibc", "Musl", "Darwin", "WinSDK", "Android", "Bionic"]
+        var conditions: [String] = []
+        var problems: [(line: Int, module: String)] = []
+        for (index, raw) in swiftSource.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("#if ") {
+                conditions.append(line)
+            } else if line.hasPrefix("#elseif ") || line == "#else" {
+                if !conditions.isEmpty { conditions[conditions.count - 1] = line }
+            } else if line.hasPrefix("#endif") {
+                _ = conditions.popLast()
+            } else if line.hasPrefix("import ") {
+                let module = String(line.dropFirst("import ".count)).trimmingCharacters(in: .whitespaces)
+                guard platformModules.contains(module) else { continue }
+                if !(conditions.last?.contains("canImport(\(module))") ?? false) {
+                    problems.append((index + 1, module))
+                }
+            }
+        }
+        return problems
+    }
+
     // MARK: - Parsers
 
     /// Non-test targets of Package.swift and the target names in their `dependencies:` lists.
