@@ -6,9 +6,16 @@
 #
 # Usage (from a scratch clone, never from a machine other people build on when removing packages):
 #   scripts/check-no-openssl-dev.sh                    # check without removing anything (see below)
+#   scripts/check-no-openssl-dev.sh --hide-dev-files   # as root: same, with libssl-dev's files and pkg-config
+#                                                      # hidden in a private mount namespace (unshare -m); the
+#                                                      # machine itself is not changed, so this is safe anywhere
 #   scripts/check-no-openssl-dev.sh --remove-packages  # as root: apt-get remove libssl-dev pkg-config first
 #
-# Without --remove-packages it still shows that nothing OpenSSL-dev is used:
+# --hide-dev-files mounts, for this process only: an empty folder over /usr/include/openssl and
+# /usr/include/<arch>/openssl; an overlay over the library folder that deletes libcrypto.so, libssl.so, the
+# static libraries and pkgconfig/ (libcrypto.so.3 stays); and a failing program over pkg-config and pkgconf.
+#
+# In every mode it shows that nothing OpenSSL-dev is used:
 #   1. no file under Sources includes an OpenSSL header, and Package.swift names no pkg-config package;
 #   2. the build runs with PKG_CONFIG_PATH set to an empty folder and a `pkg-config` on PATH that records
 #      every call and fails; the script fails if it was called at all;
@@ -21,15 +28,53 @@ cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 
 remove=0
+hide=0
 for arg in "$@"; do
   case "$arg" in
     --remove-packages) remove=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --hide-dev-files) hide=1 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+
+if [ "$hide" = 1 ] && [ -z "${DSPEC_CHECK_IN_NAMESPACE:-}" ]; then
+  [ "$(id -u)" = 0 ] || fail "--hide-dev-files needs root (mount namespaces)"
+  command -v unshare >/dev/null || fail "--hide-dev-files needs unshare (util-linux)"
+  exec env DSPEC_CHECK_IN_NAMESPACE=1 unshare --mount --propagation private "$0" "$@"
+fi
+work=$(mktemp -d)
+trap 'umount -l "$work/ns" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+if [ "$hide" = 1 ]; then
+  # Inside the private mount namespace: nothing below is visible to other processes.
+  runtime="/usr/lib/$(uname -m)-linux-gnu/libcrypto.so.3"
+  [ -e "$runtime" ] || runtime=$(ldconfig -p | awk '/libcrypto\.so\.3 / { print $NF; exit }')
+  [ -n "$runtime" ] || fail "libcrypto.so.3 (the OpenSSL 3 runtime) is not installed"
+  libdir=$(dirname "$(readlink -f "$runtime")")
+  ns="$work/ns"
+  mkdir -p "$ns"
+  mount -t tmpfs tmpfs "$ns"
+  mkdir -p "$ns/upper" "$ns/work" "$ns/empty"
+  for name in libcrypto.so libssl.so libcrypto.a libssl.a pkgconfig; do mknod "$ns/upper/$name" c 0 0; done  # overlay whiteouts
+  mount -t overlay overlay -o "lowerdir=$libdir,upperdir=$ns/upper,workdir=$ns/work" "$libdir"
+  for dir in /usr/include/openssl /usr/include/*/openssl; do
+    if [ -d "$dir" ]; then mount --bind "$ns/empty" "$dir"; fi
+  done
+  printf '#!/bin/sh\necho "pkg-config is hidden by check-no-openssl-dev.sh" >&2\nexit 127\n' > "$ns/no-pkg-config"
+  chmod +x "$ns/no-pkg-config"
+  for tool in pkg-config pkgconf "$(uname -m)-linux-gnu-pkg-config"; do
+    path=$(command -v "$tool" || true)
+    if [ -n "$path" ]; then mount --bind "$ns/no-pkg-config" "$path"; fi
+  done
+  echo "== hidden in a private mount namespace: OpenSSL headers, $libdir/{libcrypto,libssl}.{so,a}, pkgconfig/, pkg-config"
+  [ ! -e /usr/include/openssl/evp.h ] || fail "/usr/include/openssl/evp.h is still visible"
+  [ ! -e "$libdir/libcrypto.so" ] || fail "$libdir/libcrypto.so is still visible"
+  [ -e "$libdir/libcrypto.so.3" ] || fail "$libdir/libcrypto.so.3 (the runtime) disappeared"
+  ! pkg-config --exists libcrypto 2>/dev/null || fail "pkg-config still finds libcrypto"
+fi
 
 if [ "$remove" = 1 ]; then
   [ "$(id -u)" = 0 ] || fail "--remove-packages needs root (apt-get remove)"
@@ -45,8 +90,6 @@ if grep -rnE '^\s*#\s*(include|import)\s*[<"]openssl/' Sources; then
 fi
 if grep -nE 'pkgConfig|systemLibrary' Package.swift; then fail "Package.swift uses pkg-config or a system-library target"; fi
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/empty-pkgconfig" "$work/bin"
 cat > "$work/bin/pkg-config" <<SHIM
 #!/bin/sh
