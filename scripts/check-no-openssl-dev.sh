@@ -122,8 +122,14 @@ echo "ok: no pkg-config call, no OpenSSL header, -l:libcrypto.so.3"
 
 echo "== 4. quick start and tests"
 swift run --scratch-path "$scratch" dspec lint specs/examples
-swift test --scratch-path "$scratch" --disable-swift-testing > "$work/test.log" 2>&1 && status=0 || status=$?
-grep -E "Executed [0-9]+ tests" "$work/test.log" | tail -n 1
-[ "$status" = 0 ] || { grep -E "error:|failed" "$work/test.log" | tail -n 30; fail "swift test exited $status"; }
+log="$scratch/swift-test.log"  # kept for reading after a failure
+swift test --scratch-path "$scratch" --disable-swift-testing > "$log" 2>&1 && status=0 || status=$?
+totals=$(scripts/xctest-totals.sh "$log") || { tail -n 40 "$log"; fail "swift test printed no summary (exit $status); log: $log"; }
+if [ "$status" != 0 ]; then
+  grep -E -A3 "error:|' failed \(" "$log" | tail -n 40
+  echo "$totals"
+  fail "swift test exited $status; full log: $log"
+fi
+echo "$totals"
 if [ -s "$work/pkg-config-calls" ]; then cat "$work/pkg-config-calls"; fail "a later step called pkg-config"; fi
 echo "ok: dspec builds, lints and passes its tests without OpenSSL development files or pkg-config"

@@ -4,12 +4,15 @@
  * dspec links the OpenSSL 3 runtime library by its soname (libcrypto.so.3, see Package.swift),
  * which every Swift install on Linux already has (FoundationNetworking -> libcurl -> libssl3).
  * Declaring the few functions here means building needs neither OpenSSL's development headers
- * (openssl/*.h, Debian package libssl-dev) nor the libcrypto.so symlink nor pkg-config.
+ * (the openssl/ include folder, Debian package libssl-dev) nor the libcrypto.so symlink nor pkg-config.
  *
  * Rules for this file:
- * - Only what Sources/DSCrypto calls. Each declaration is copied from the SYNOPSIS of the
- *   OpenSSL 3.0 manual page named above it (https://docs.openssl.org/3.0/man3/<PAGE>/); the
- *   signatures are the same in every 3.x release (the ABI is stable across 3.x).
+ * - Only what Sources/DSCrypto calls (OpenSSLRuntimeTests checks that each function is used).
+ * - Each group below names the one OpenSSL 3.0 manual page its declarations come from, as written
+ *   in that page's SYNOPSIS (https://docs.openssl.org/3.0/man3/<PAGE>/). The signatures are the
+ *   same in every 3.x release: OpenSSL keeps the ABI stable across 3.x.
+ * - scripts/check-clibcrypto-declarations.sh (a maintainer check that needs libssl-dev) compiles this
+ *   header together with OpenSSL's own headers, so any signature or OSSL_PARAM layout that differs fails.
  * - Every OpenSSL object is opaque (an incomplete struct, imported by Swift as OpaquePointer),
  *   except OSSL_PARAM, whose layout is public API.
  * - DSCrypto checks at first use that the loaded library reports major version 3
@@ -25,7 +28,8 @@
 extern "C" {
 #endif
 
-/* ---- Opaque types (ossl_typ(7) / openssl/types.h names) ---- */
+/* Opaque types, named as OpenSSL names them; each is documented on the pages of the functions that use
+ * it. No layout is declared: Swift sees them as OpaquePointer. */
 typedef struct ossl_lib_ctx_st OSSL_LIB_CTX;
 typedef struct engine_st ENGINE;
 typedef struct evp_md_st EVP_MD;
@@ -43,7 +47,7 @@ unsigned long OpenSSL_version_num(void);
 const char *OpenSSL_version(int type);
 #define OPENSSL_VERSION 0
 
-/* ---- Parameters: OSSL_PARAM(3) (public layout) and OSSL_PARAM_int(3) ---- */
+/* ---- Parameters, public layout: OSSL_PARAM(3) ---- */
 typedef struct ossl_param_st {
     const char *key;
     unsigned int data_type;
@@ -51,6 +55,8 @@ typedef struct ossl_param_st {
     size_t data_size;
     size_t return_size;
 } OSSL_PARAM;
+
+/* ---- Parameter constructors: OSSL_PARAM_int(3) ---- */
 OSSL_PARAM OSSL_PARAM_construct_utf8_string(const char *key, char *buf, size_t bsize);
 OSSL_PARAM OSSL_PARAM_construct_end(void);
 
@@ -82,19 +88,25 @@ int EVP_DigestVerifyInit_ex(EVP_MD_CTX *ctx, EVP_PKEY_CTX **pctx, const char *md
 int EVP_DigestVerify(EVP_MD_CTX *ctx, const unsigned char *sigret, size_t siglen, const unsigned char *tbs,
                      size_t tbslen);
 
-/* ---- Keys: EVP_PKEY_new(3), EVP_PKEY_get_size(3), EVP_PKEY_is_a(3) ---- */
+/* ---- Freeing keys: EVP_PKEY_new(3) ---- */
 void EVP_PKEY_free(EVP_PKEY *pkey);
+
+/* ---- Key size: EVP_PKEY_get_size(3) ---- */
 int EVP_PKEY_get_size(const EVP_PKEY *pkey);
+
+/* ---- Key type: EVP_PKEY_is_a(3) ---- */
 int EVP_PKEY_is_a(const EVP_PKEY *pkey, const char *name);
 const char *EVP_PKEY_get0_type_name(const EVP_PKEY *key);
 
-/* ---- Key contexts and generation: EVP_PKEY_CTX_new(3), EVP_PKEY_keygen(3) ---- */
+/* ---- Key contexts: EVP_PKEY_CTX_new(3) ---- */
 EVP_PKEY_CTX *EVP_PKEY_CTX_new_from_name(OSSL_LIB_CTX *libctx, const char *name, const char *propquery);
 void EVP_PKEY_CTX_free(EVP_PKEY_CTX *ctx);
+
+/* ---- Key generation: EVP_PKEY_keygen(3) ---- */
 int EVP_PKEY_keygen_init(EVP_PKEY_CTX *ctx);
 int EVP_PKEY_generate(EVP_PKEY_CTX *ctx, EVP_PKEY **ppkey);
 
-/* ---- RSA controls and the PKCS#1 v1.5 padding mode: EVP_PKEY_CTX_ctrl(3) ---- */
+/* ---- RSA padding and key size controls, the PKCS#1 v1.5 padding mode: EVP_PKEY_CTX_ctrl(3) ---- */
 int EVP_PKEY_CTX_set_rsa_padding(EVP_PKEY_CTX *ctx, int pad_mode);
 int EVP_PKEY_CTX_set_rsa_keygen_bits(EVP_PKEY_CTX *ctx, int bits);
 #define RSA_PKCS1_PADDING 1
@@ -107,24 +119,36 @@ int PEM_write_bio_PrivateKey(BIO *bp, const EVP_PKEY *x, const EVP_CIPHER *enc, 
 EVP_PKEY *PEM_read_bio_PUBKEY(BIO *bp, EVP_PKEY **x, pem_password_cb *cb, void *u);
 int PEM_write_bio_PUBKEY(BIO *bp, const EVP_PKEY *x);
 
-/* ---- Memory BIOs: BIO_new(3), BIO_s_mem(3), BIO_read(3), BIO_ctrl(3) ---- */
+/* ---- BIOs: BIO_new(3) ---- */
 BIO *BIO_new(const BIO_METHOD *type);
 int BIO_free(BIO *a);
+
+/* ---- Memory BIOs: BIO_s_mem(3) ---- */
 const BIO_METHOD *BIO_s_mem(void);
 BIO *BIO_new_mem_buf(const void *buf, int len);
+
+/* ---- Reading a BIO: BIO_read(3) ---- */
 int BIO_read(BIO *b, void *data, int dlen);
+
+/* ---- Bytes pending in a BIO: BIO_ctrl(3) ---- */
 size_t BIO_ctrl_pending(BIO *b);
 
-/* ---- Errors: ERR_get_error(3), ERR_clear_error(3), ERR_error_string(3) ---- */
+/* ---- Error queue: ERR_get_error(3) ---- */
 unsigned long ERR_get_error(void);
+
+/* ---- Emptying the error queue: ERR_clear_error(3) ---- */
 void ERR_clear_error(void);
+
+/* ---- Error text: ERR_error_string(3) ---- */
 void ERR_error_string_n(unsigned long e, char *buf, size_t len);
 
 /* ---- Randomness: RAND_bytes(3) ---- */
 int RAND_bytes(unsigned char *buf, int num);
 
-/* ---- Memory: CRYPTO_memcmp(3), OPENSSL_malloc(3) (OPENSSL_cleanse) ---- */
+/* ---- Constant-time comparison: CRYPTO_memcmp(3) ---- */
 int CRYPTO_memcmp(const void *in_a, const void *in_b, size_t len);
+
+/* ---- Wiping memory: OPENSSL_malloc(3) ---- */
 void OPENSSL_cleanse(void *ptr, size_t len);
 
 #ifdef __cplusplus
