@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // dspec: a toolchain for Delivery Specs. No package dependencies: Foundation, the toolchain's
-// test libraries and the system libcrypto only (see README.md).
+// test libraries and the system libcrypto.so.3 only (see README.md).
 import PackageDescription
 
 let package = Package(
@@ -10,11 +10,15 @@ let package = Package(
         .executable(name: "dspec", targets: ["dspec"]),
     ],
     targets: [
-        // System libcrypto (OpenSSL), Debian package libssl-dev.
-        .systemLibrary(
+        // The OpenSSL 3 functions DSCrypto calls, declared in our own header (no openssl/*.h, no
+        // pkg-config) and linked by soname: libcrypto.so.3 ships with Swift's Linux dependencies,
+        // so the OpenSSL development package is not needed. Linux is the supported platform.
+        .target(
             name: "CLibCrypto",
-            pkgConfig: "libcrypto",
-            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+            linkerSettings: [
+                .linkedLibrary(":libcrypto.so.3", .when(platforms: [.linux])),
+                .linkedLibrary("crypto", .when(platforms: [.macOS])),
+            ]
         ),
 
         // Stage 0: source text, positions and diagnostics shared by every stage.
@@ -30,19 +34,19 @@ let package = Package(
         // Stage 2: parsed document -> typed spec IR (both input forms).
         .target(name: "DSSpec", dependencies: ["DSCore", "DSJSON"]),
         // Stage 3 output type: the executable delivery plan and its canonical JSON form.
-        .target(name: "DSPlan", dependencies: ["DSCore", "DSJSON"]),
+        .target(name: "DSPlan", dependencies: ["DSJSON"]),
         // Stage 3: spec IR -> validation rules -> plan.
         .target(name: "DSCompiler", dependencies: ["DSCore", "DSJSON", "DSSpec", "DSPlan", "DSTemplate", "DSMapping", "DSCrypto"]),
         // Stage 4: plan + events -> the exact HTTP requests (pure, deterministic, no I/O).
-        .target(name: "DSRender", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSTemplate", "DSMapping", "DSCrypto"]),
+        .target(name: "DSRender", dependencies: ["DSJSON", "DSPlan", "DSTemplate", "DSMapping", "DSCrypto"]),
         // Stage 5: the delivery runtime (batching, token bucket, retries, OAuth, ledger) over a transport.
-        .target(name: "DSRuntime", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSCrypto"]),
+        .target(name: "DSRuntime", dependencies: ["DSJSON", "DSPlan", "DSRender", "DSCrypto"]),
         // Mock vendor server: a real HTTP/1.1 server on loopback (POSIX sockets) with scripted behaviour and checks.
-        .target(name: "DSMock", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSCrypto"]),
+        .target(name: "DSMock", dependencies: ["DSJSON", "DSPlan", "DSCrypto"]),
         // Conformance harness: runs the real runtime against the mock vendor and checks expectations.
-        .target(name: "DSConformance", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSRuntime", "DSMock", "DSCrypto"]),
+        .target(name: "DSConformance", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSRuntime", "DSMock"]),
         // Plan and wire diffs with breaking / risky / safe classification.
-        .target(name: "DSDiff", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSCrypto"]),
+        .target(name: "DSDiff", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender"]),
         // Umbrella library: the pipeline facade, drivers and report formats used by the CLI.
         .target(name: "DeliverySpec", dependencies: [
             "DSCore", "DSJSON", "DSCrypto", "DSTemplate", "DSMapping", "DSSpec", "DSPlan", "DSCompiler", "DSRender", "DSRuntime", "DSDiff", "DSMock", "DSConformance",

@@ -23,6 +23,7 @@ public enum ConstantTime {
     static func equals(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         guard a.count == b.count else { return false }
         guard a.count > 0 else { return true }
+        OpenSSLRuntime.requireSupportedVersion()
         return CRYPTO_memcmp(a.baseAddress, b.baseAddress, a.count) == 0
     }
 }

@@ -52,6 +52,7 @@ final class FetchedAlgorithms: @unchecked Sendable {
     let hmac: OpaquePointer
 
     private init() {
+        OpenSSLRuntime.requireSupportedVersion()
         func fetch(_ algorithm: HashAlgorithm) -> OpaquePointer {
             guard let md = EVP_MD_fetch(nil, cString(algorithm.openSSLName), nil) else {
                 fatalError("DSCrypto: \(CryptoError.openSSL("\(algorithm.openSSLName) is unavailable in this OpenSSL configuration"))")

@@ -32,6 +32,7 @@ func refusePassword(
 /// Returns the parsed key (checked to be an RSA key) or throws a ``CryptoError`` that names
 /// `what` and carries OpenSSL's reasons but never the PEM text.
 func readRSAKey(pem: String, what: String, _ read: (OpaquePointer) -> OpaquePointer?) throws -> PKeyBox {
+    OpenSSLRuntime.requireSupportedVersion()
     ERR_clear_error()
     let key: OpaquePointer? = withUTF8Bytes(pem) { bytes -> OpaquePointer? in
         guard bytes.count <= Int(Int32.max),

@@ -36,6 +36,7 @@ public struct RSAPrivateKey: @unchecked Sendable {
         guard (1024...16384).contains(bits) else {
             throw CryptoError(message: "RSA key size must be between 1024 and 16384 bits, not \(bits)")
         }
+        OpenSSLRuntime.requireSupportedVersion()
         ERR_clear_error()
         guard let ctx = EVP_PKEY_CTX_new_from_name(nil, cString("RSA"), nil) else {
             throw CryptoError.openSSL("could not create an RSA key generation context")

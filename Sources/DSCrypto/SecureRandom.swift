@@ -13,6 +13,7 @@ public enum SecureRandom {
     public static func bytes(_ count: Int) -> [UInt8] {
         precondition(count >= 0, "SecureRandom.bytes: count must not be negative")
         guard count > 0 else { return [] }
+        OpenSSLRuntime.requireSupportedVersion()
         return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             // RAND_bytes takes an Int32 length; fill large requests in chunks.
             var offset = 0

@@ -23,6 +23,7 @@ final class ThreadContexts {
     private var sha512: HMACSlot?
 
     private init() {
+        OpenSSLRuntime.requireSupportedVersion()
         guard let ctx = EVP_MD_CTX_new() else { fatalError("DSCrypto: EVP_MD_CTX_new failed (out of memory)") }
         digestContext = ctx
     }

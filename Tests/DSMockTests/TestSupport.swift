@@ -1,7 +1,13 @@
 import DSJSON
 import Foundation
 import DSPlan
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import XCTest
 
 @testable import DSMock

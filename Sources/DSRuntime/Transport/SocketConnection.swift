@@ -1,5 +1,11 @@
 import Dispatch
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A point on the monotonic clock by which an attempt must be complete. Every blocking
 /// call of the socket transport polls with what remains of it, so one deadline bounds the
