@@ -93,6 +93,11 @@ final class ObjectReader {
         return Located(i, span: m.value.span, pointer: path(key))
     }
 
+    /// An integer within a documented range (DS0104 outside it).
+    func int(_ key: String, range: NumericRange, required: Bool = false, what: String = "this object") -> Located<Int>? {
+        int(key, min: range.minInt, max: range.maxInt, required: required, what: what)
+    }
+
     func double(_ key: String) -> Located<Double>? {
         guard let m = member(key) else { return nil }
         guard let n = m.value.numberValue else {
