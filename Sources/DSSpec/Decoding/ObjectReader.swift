@@ -28,10 +28,21 @@ final class ObjectReader {
     func path(_ key: String) -> String { JSONPointer.appending(pointer, key) }
 
     /// Reports keys outside the allowed list. `$schema`, `$comment` and `x-*` are always allowed.
+    /// At most this many unknown keys are reported per object (a generated file can hold
+    /// thousands; each report costs a line scan and a screen of output).
+    static let maxUnknownKeyReports = 100
+
     func reportUnknownKeys() {
+        var reported = 0
         for member in node.members {
             let key = member.key
             if allowedKeys.contains(key) || key.hasPrefix("x-") || key == "$schema" || key == "$comment" { continue }
+            reported += 1
+            if reported > Self.maxUnknownKeyReports {
+                diagnostics.emit(DecodingRules.unknownKey, "more unknown keys in this object are not reported (limit \(Self.maxUnknownKeyReports))",
+                                 span: member.keySpan, pointer: path(key))
+                return
+            }
             let suggestion = Suggestions.closest(to: key, in: allowedKeys)
             let message = suggestion.map { "unknown key \"\(key)\"; did you mean \"\($0)\"?" } ?? "unknown key \"\(key)\""
             let valid = allowedKeys.isEmpty ? "" : "Valid keys here: \(allowedKeys.joined(separator: ", "))."
