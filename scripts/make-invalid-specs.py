@@ -94,6 +94,8 @@ case("template-unclosed-block", base("unclosed block", ('"format": "json",\n    
      '"format": "json",\n    "template": "{\\"event\\": \\"{{#if event}}{{event}}\\"}"')), "DS0307", "{{#if")
 case("template-unknown-helper", base("unknown helper", ('"format": "json",\n    "mapping": {\n      "event": {"@path": "event"},\n      "user": {"@path": "user_id"},\n      "total": {"@path": "properties.total", "@type": "number", "@default": 0}\n    }',
      '"format": "json",\n    "template": "{\\"event\\": \\"{{upcase event}}\\"}"')), "DS0307", "upcase")
+case("template-very-large", base("a 70,000-byte template", ('"format": "json",\n    "mapping": {\n      "event": {"@path": "event"},\n      "user": {"@path": "user_id"},\n      "total": {"@path": "properties.total", "@type": "number", "@default": 0}\n    }',
+     '"format": "json",\n    "template": "{\\"event\\": \\"' + "e" * 70000 + '\\"}"')), "DS0307", '{\\"event', message="over the template size limit of 65536 bytes")
 case("template-invalid-json", base("template renders invalid JSON", ('"format": "json",\n    "mapping": {\n      "event": {"@path": "event"},\n      "user": {"@path": "user_id"},\n      "total": {"@path": "properties.total", "@type": "number", "@default": 0}\n    }',
      '"format": "json",\n    "template": "{\\"event\\": \\"{{event}}\\" \\"user\\": \\"{{user_id}}\\"}"')), "DS0308", '"{\\"event')
 case("mapping-unknown-directive", base("misspelled directive", ('{"@path": "user_id"}', '{"@pth": "user_id"}')), "DS0309", '{"@pth"')

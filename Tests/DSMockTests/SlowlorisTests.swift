@@ -20,6 +20,12 @@ final class SlowlorisTests: XCTestCase {
         return limit.rlim_cur == rlim_t.max ? Int.max : Int(limit.rlim_cur)
     }
 
+    private static func limits(headTimeoutMs: Int) -> MockLimits {
+        var limits = MockLimits(readTimeoutMs: 30_000, idleTimeoutMs: 60_000)
+        limits.headTimeoutMs = headTimeoutMs
+        return limits
+    }
+
     func testNewClientIsServedWhile1100IdleConnectionsAreOpen() throws {
         let attackers = 1_100
         // The server may spend half the soft limit; the attackers live in this process too.
@@ -46,7 +52,7 @@ final class SlowlorisTests: XCTestCase {
     }
 
     func testConnectionThatSendsNothingIsClosedAfterTheHeadTimeout() throws {
-        let server = try MockServer.start(scenario: .always(200), limits: MockLimits(readTimeoutMs: 30_000, idleTimeoutMs: 60_000, headTimeoutMs: 200))
+        let server = try MockServer.start(scenario: .always(200), limits: Self.limits(headTimeoutMs: 200))
         defer { server.stop() }
         let client = try RawClient(port: server.port, timeoutMs: 10_000)
         let (bytes, end) = client.readToEnd()
@@ -55,7 +61,7 @@ final class SlowlorisTests: XCTestCase {
     }
 
     func testPartialHeadGets408AfterTheHeadTimeout() throws {
-        let server = try MockServer.start(scenario: .always(200), limits: MockLimits(readTimeoutMs: 30_000, idleTimeoutMs: 60_000, headTimeoutMs: 200))
+        let server = try MockServer.start(scenario: .always(200), limits: Self.limits(headTimeoutMs: 200))
         defer { server.stop() }
         let client = try RawClient(port: server.port, timeoutMs: 10_000)
         client.send("GET / HTTP/1.1\r\nHost: x\r\n")
@@ -67,7 +73,7 @@ final class SlowlorisTests: XCTestCase {
     }
 
     func testKeepAliveConnectionIdleBetweenRequestsIsGovernedByTheIdleTimeout() throws {
-        let server = try MockServer.start(scenario: .always(200), limits: MockLimits(readTimeoutMs: 30_000, idleTimeoutMs: 60_000, headTimeoutMs: 100))
+        let server = try MockServer.start(scenario: .always(200), limits: Self.limits(headTimeoutMs: 100))
         defer { server.stop() }
         let client = try RawClient(port: server.port, timeoutMs: 10_000)
         XCTAssertEqual(try client.roundTrip(get("/one")).status, 200)

@@ -19,8 +19,8 @@ final class PathologicalInputTests: XCTestCase {
     func testTextOutputForManyDiagnosticsOnOneLongLineStaysLinearAndSmall() {
         let (small, smallCount) = lintText(duplicateKeysOnOneLine(2_000))
         XCTAssertEqual(smallCount, 100, "the first 100 duplicates are reported, then no more")
-        // Before the excerpt cap, each diagnostic printed the whole 14 KB line twice (line and
-        // caret): 2,000 keys gave about 72 MB on a 20 KB input.
+        // Before the fix, each diagnostic printed the whole 14 KB line twice (line and caret):
+        // 2,000 keys gave 48.6 MB here (72 MB in the issue's shape), 4,000 gave 193 MB.
         XCTAssertLessThan(small, 1_000_000, "2,000 diagnostics on one line print \(small) bytes")
         let (large, _) = lintText(duplicateKeysOnOneLine(4_000))
         XCTAssertLessThan(Double(large), 2.2 * Double(small), "twice the duplicates must not give more than about twice the output (\(small) -> \(large) bytes)")
@@ -39,5 +39,25 @@ final class PathologicalInputTests: XCTestCase {
         let caretColumn = caret.distance(from: caret.startIndex, to: caret.firstIndex(of: "^")!)
         let underlined = excerpt.dropFirst(caretColumn).prefix(10)
         XCTAssertEqual(String(underlined), #""Bad Name""#)
+    }
+
+    func testOversizeTemplateIsAClearDiagnosticNotAMemoryBomb() throws {
+        let big = String(repeating: "v", count: 100_000)
+        let text = #"{"dspec": 1, "name": "big", "endpoint": {"url": "https://api.example.com/e"}, "headers": {"X-Big": ""# + big + #""}, "payload": {"format": "canonical"}}"#
+        let result = LintRunner().lint(SourceFile(path: "big.json", text: text))
+        let d = try XCTUnwrap(result.diagnostics.first { $0.code == "DS0307" }, result.diagnostics.map(\.message).joined(separator: "; "))
+        XCTAssertTrue(d.message.contains("the template is 100000 bytes, over the template size limit of 65536 bytes"), d.message)
+        // An 8 MB template (643 MB of memory to compile before the limit) is refused up front,
+        // wherever it comes from (a spec, a hand-edited plan).
+        XCTAssertThrowsError(try CompiledTemplate.compile(String(repeating: "x", count: 8_000_000), mode: .header)) { error in
+            XCTAssertTrue(String(describing: error).contains("over the template size limit of 65536 bytes"), "\(error)")
+        }
+    }
+
+    func testOversizeSpecIsRefusedWithTheLimitNamed() {
+        let text = #"{"dspec": 1, "x-pad": ""# + String(repeating: "p", count: SpecCompiler.defaultMaxSpecBytes) + #""}"#
+        let result = LintRunner().lint(SourceFile(path: "huge.json", text: text))
+        XCTAssertEqual(result.diagnostics.map(\.code), ["DS0006"])
+        XCTAssertTrue(result.diagnostics.first?.message.contains("over the spec size limit of 1048576 bytes") == true)
     }
 }

@@ -26,7 +26,7 @@ public struct MockLimits: Sendable, Equatable {
     /// A connection that sends nothing is closed without a response; one that sent part of a
     /// head gets `408`. This is what frees the slots slowloris-style clients hold: opening
     /// connections and sending nothing (or a few bytes) costs them nothing, and without it
-    /// they would be kept for `idleTimeoutMs`.
+    /// they would be kept for `idleTimeoutMs`. Default 5000.
     public var headTimeoutMs: Int
     /// Most open connections. When all are taken, a new connection evicts the connection
     /// (on the loop it is handed to) that has gone longest without completing a request and
@@ -36,10 +36,11 @@ public struct MockLimits: Sendable, Equatable {
     /// limit (`RLIMIT_NOFILE`), so `accept` never fails for lack of descriptors.
     public var maxConnections: Int
 
-    /// Creates limits; every parameter has a default suited to tests against a real client.
+    /// Creates limits; every parameter has a default suited to tests against a real client
+    /// (`headTimeoutMs` is 5000; set the property to change it).
     public init(maxRequestLineBytes: Int = 8192, maxHeadBytes: Int = 32768, maxHeaderCount: Int = 128,
                 maxBodyBytes: Int = 16 * 1024 * 1024, maxChunkLineBytes: Int = 1024, readTimeoutMs: Int = 10_000,
-                idleTimeoutMs: Int = 60_000, maxConnections: Int = 1024, headTimeoutMs: Int = 5_000) {
+                idleTimeoutMs: Int = 60_000, maxConnections: Int = 1024) {
         self.maxRequestLineBytes = maxRequestLineBytes
         self.maxHeadBytes = maxHeadBytes
         self.maxHeaderCount = maxHeaderCount
@@ -48,6 +49,6 @@ public struct MockLimits: Sendable, Equatable {
         self.readTimeoutMs = readTimeoutMs
         self.idleTimeoutMs = idleTimeoutMs
         self.maxConnections = maxConnections
-        self.headTimeoutMs = headTimeoutMs
+        self.headTimeoutMs = 5_000
     }
 }

@@ -17,13 +17,12 @@ public struct SocketResponseLimits: Sendable, Equatable {
     /// Creates limits (defaults: 64 KiB of headers, 100 header fields, 16 MiB of body,
     /// 10 interim responses, 4 KiB chunk-size lines — vendor answers are small JSON
     /// documents; anything larger is a misconfigured or hostile endpoint).
-    public init(maxHeaderBytes: Int = 64 * 1024, maxBodyBytes: Int = 16 * 1024 * 1024, maxHeaderCount: Int = 100,
-                maxInterimResponses: Int = 10, maxChunkLineBytes: Int = 4096) {
+    public init(maxHeaderBytes: Int = 64 * 1024, maxBodyBytes: Int = 16 * 1024 * 1024) {
         self.maxHeaderBytes = maxHeaderBytes
         self.maxBodyBytes = maxBodyBytes
-        self.maxHeaderCount = maxHeaderCount
-        self.maxInterimResponses = maxInterimResponses
-        self.maxChunkLineBytes = maxChunkLineBytes
+        maxHeaderCount = 100
+        maxInterimResponses = 10
+        maxChunkLineBytes = 4096
     }
 }
 
