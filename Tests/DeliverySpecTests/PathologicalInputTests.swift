@@ -61,3 +61,20 @@ final class PathologicalInputTests: XCTestCase {
         XCTAssertTrue(result.diagnostics.first?.message.contains("over the spec size limit of 1048576 bytes") == true)
     }
 }
+
+extension PathologicalInputTests {
+    /// 100,000 findings on one 200 KB line: positions for the first 1,000 only (resolving
+    /// one scans its line), text output for the first 1,000 only. Before, this took over
+    /// two minutes (every finding scanned the line) and printed gigabytes.
+    func testOneHundredThousandFindingsOnOneLineAreBounded() {
+        let text = #"{"dspec":1,"name":"x","endpoint":{"url":"https://api.example.com/e"},"payload":{"format":"canonical"},"events":{"types":["# +
+            Array(repeating: "1", count: 100_000).joined(separator: ",") + "]}}"
+        let result = LintRunner().lint(SourceFile(path: "types.json", text: text))
+        XCTAssertEqual(result.diagnostics.count, 100_000)
+        XCTAssertEqual(result.diagnostics.filter { $0.location != nil }.count, DiagnosticCollector.maxLocatedDiagnostics)
+        let out = TextReporter().format([result])
+        XCTAssertLessThan(out.utf8.count, 1_000_000, "\(out.utf8.count) bytes")
+        XCTAssertTrue(out.contains("types.json: 99000 more diagnostics not shown (the first 1000 are; --format json lists all)"))
+        XCTAssertTrue(out.hasSuffix("1 file checked: 100000 errors, 0 warnings\n"))
+    }
+}

@@ -43,6 +43,9 @@ public struct TextReporter: Sendable {
         return out
     }
 
+    /// The most diagnostics printed per file; the summary line still counts them all.
+    public static let maxDiagnosticsPerFile = 1_000
+
     /// The widest source excerpt shown, in columns: a longer line is cut to a window around
     /// the caret, with `…` where text was left out. Without it, N diagnostics on one long line
     /// print that line N times (2,000 duplicate keys on one line printed 72 MB).
@@ -105,9 +108,16 @@ public struct TextReporter: Sendable {
         var out = ""
         var errors = 0, warnings = 0, suppressed = 0
         for r in results {
-            for d in r.diagnostics {
-                out += format(d, source: r.source)
+            var shown = 0
+            // Findings past DiagnosticCollector.maxLocatedDiagnostics have no position; the
+            // located ones (with excerpts) come first.
+            for d in r.diagnostics.filter({ $0.location != nil }) + r.diagnostics.filter({ $0.location == nil }) {
+                if shown < Self.maxDiagnosticsPerFile { out += format(d, source: r.source) }
+                shown += 1
                 if d.suppression != nil { suppressed += 1 } else if d.severity == .error { errors += 1 } else if d.severity == .warning { warnings += 1 }
+            }
+            if shown > Self.maxDiagnosticsPerFile {
+                out += "\(r.path): \(shown - Self.maxDiagnosticsPerFile) more diagnostics not shown (the first \(Self.maxDiagnosticsPerFile) are; --format json lists all)\n"
             }
         }
         let files = results.count
