@@ -344,7 +344,7 @@ final class EventLoop: @unchecked Sendable {
         // the differences from underflowing.
         let readLimit = UInt64(context.limits.readTimeoutMs) * 1_000_000
         let idleLimit = UInt64(context.limits.idleTimeoutMs) * 1_000_000
-        let headLimit = UInt64(max(0, context.limits.headTimeoutMs)) * 1_000_000
+        let headLimit = UInt64(min(max(0, context.limits.headTimeoutMs), 86_400_000)) * 1_000_000
         for c in Array(connections.values) {
             // A client that stopped reading our output gets the idle timeout too.
             if !c.output.isEmpty, now &- min(now, c.lastActivity) > idleLimit {
