@@ -34,13 +34,13 @@ let package = Package(
         // Stage 2: parsed document -> typed spec IR (both input forms).
         .target(name: "DSSpec", dependencies: ["DSCore", "DSJSON"]),
         // Stage 3 output type: the executable delivery plan and its canonical JSON form.
-        .target(name: "DSPlan", dependencies: ["DSJSON"]),
+        .target(name: "DSPlan", dependencies: ["DSCore", "DSJSON"]),
         // Stage 3: spec IR -> validation rules -> plan.
         .target(name: "DSCompiler", dependencies: ["DSCore", "DSJSON", "DSSpec", "DSPlan", "DSTemplate", "DSMapping", "DSCrypto"]),
         // Stage 4: plan + events -> the exact HTTP requests (pure, deterministic, no I/O).
         .target(name: "DSRender", dependencies: ["DSJSON", "DSPlan", "DSTemplate", "DSMapping", "DSCrypto"]),
         // Stage 5: the delivery runtime (batching, token bucket, retries, OAuth, ledger) over a transport.
-        .target(name: "DSRuntime", dependencies: ["DSJSON", "DSPlan", "DSRender", "DSCrypto"]),
+        .target(name: "DSRuntime", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSCrypto"]),
         // Mock vendor server: a real HTTP/1.1 server on loopback (POSIX sockets) with scripted behaviour and checks.
         .target(name: "DSMock", dependencies: ["DSJSON", "DSPlan", "DSCrypto"]),
         // Conformance harness: runs the real runtime against the mock vendor and checks expectations.

@@ -96,6 +96,8 @@ case("template-unclosed-block", base("unclosed block", ('"format": "json",\n    
      '"format": "json",\n    "template": "{\\"event\\": \\"{{#if event}}{{event}}\\"}"')), "DS0307", "{{#if")
 case("template-unknown-helper", base("unknown helper", ('"format": "json",\n    "mapping": {\n      "event": {"@path": "event"},\n      "user": {"@path": "user_id"},\n      "total": {"@path": "properties.total", "@type": "number", "@default": 0}\n    }',
      '"format": "json",\n    "template": "{\\"event\\": \\"{{upcase event}}\\"}"')), "DS0307", "upcase")
+case("template-very-large", base("a 70,000-byte template", ('"format": "json",\n    "mapping": {\n      "event": {"@path": "event"},\n      "user": {"@path": "user_id"},\n      "total": {"@path": "properties.total", "@type": "number", "@default": 0}\n    }',
+     '"format": "json",\n    "template": "{\\"event\\": \\"' + "e" * 70000 + '\\"}"')), "DS0307", '{\\"event', message="over the template size limit of 65536 bytes")
 case("template-invalid-json", base("template renders invalid JSON", ('"format": "json",\n    "mapping": {\n      "event": {"@path": "event"},\n      "user": {"@path": "user_id"},\n      "total": {"@path": "properties.total", "@type": "number", "@default": 0}\n    }',
      '"format": "json",\n    "template": "{\\"event\\": \\"{{event}}\\" \\"user\\": \\"{{user_id}}\\"}"')), "DS0308", '"{\\"event')
 case("mapping-unknown-directive", base("misspelled directive", ('{"@path": "user_id"}', '{"@pth": "user_id"}')), "DS0309", '{"@pth"')
@@ -107,12 +109,18 @@ case("batch-bytes-too-small", base("max_bytes too small", ('"payload":', '"batch
 case("batch-zero-wait", base("zero wait", ('"payload":', '"batching": {"max_events": 100, "max_wait_ms": 0},\n  "payload":')), "DS0402", "0}")
 case("batch-zero-events", base("zero events", ('"payload":', '"batching": {"max_events": 0, "max_wait_ms": 1000},\n  "payload":')), "DS0403", "0,")
 case("batch-object-without-envelope", base("json_object without envelope", ('"payload":', '"batching": {"max_events": 10, "max_wait_ms": 1000, "format": "json_object"},\n  "payload":')), "DS0404", '"json_object"')
+case("rate-rps-too-high", base("rps far above any vendor limit", ('"payload":', '"rate_limit": {"rps": 1e19},\n  "payload":')), "DS0501", "1e19", message="largest supported rate")
+case("rate-rps-too-low", base("rps far below one a day", ('"payload":', '"rate_limit": {"rps": 1e-10},\n  "payload":')), "DS0501", "1e-10", message="smallest supported rate")
+case("rate-burst-too-large", base("burst 1e11", ('"payload":', '"rate_limit": {"rps": 5, "burst": 100000000000},\n  "payload":')), "DS0501", "100000000000", message="largest supported bucket")
+case("webhook-rate-too-high", '{\n  "dspec": 1,\n  "integration": "custom_webhook",\n  "name": "orders-webhook",\n  "config": {\n    "url": "https://hooks.example.com/events",\n    "rate_limit_rps": 1e19\n  }\n}\n', "DS0501", "1e19", message="largest supported rate")
 case("rate-burst-below-one", base("burst 0.5", ('"payload":', '"rate_limit": {"rps": 5, "burst": 0.5},\n  "payload":')), "DS0501", "0.5}")
 case("signing-without-secret", base("no signing secret", ('"payload":', '"signing": {"preset": "github"},\n  "payload":')), "DS0601", '{"preset"')
 case("signing-without-header", base("explicit signing without header", ('"payload":', '"signing": {"algorithm": "hmac-sha256", "secret": "{{@secrets.api_key}}"},\n  "payload":')), "DS0602", '{"algorithm"')
 case("response-rule-shadowed", base("429 after 4xx", ('"payload":', '"response": {\n    "rules": [\n      {"status": ["4xx"], "outcome": "drop"},\n      {"status": [429], "outcome": "retry"}\n    ]\n  },\n  "payload":')), "DS0701", '{"status": [429]')
 case("error-pointer-dotted", base("dotted error path", ('"payload":', '"response": {"error_message": "error.message"},\n  "payload":')), "DS0702", '"error.message"', message="/error/message")
 case("refresh-auth-without-oauth", base("refresh_auth with bearer", ('"payload":', '"response": {"rules": [{"status": [401], "outcome": "refresh_auth"}]},\n  "payload":')), "DS0703", '"refresh_auth"', strict=True)
+case("retry-multiplier-too-large", base("huge multiplier", ('"payload":', '"response": {"retry": {"multiplier": 1e300}},\n  "payload":')), "DS0704", "1e300", message="largest supported factor")
+case("timeout-out-of-range", base("timeout 10^12", ('"timeout_ms": 5000', '"timeout_ms": 1000000000000')), "DS0104", "1000000000000", message="at most 600000")
 case("retry-backoff-inverted", base("initial above max", ('"payload":', '"response": {"retry": {"initial_backoff_ms": 60000, "max_backoff_ms": 1000}},\n  "payload":')), "DS0704", "60000")
 case("canonical-with-mapping", base("canonical plus mapping", ('"format": "json"', '"format": "canonical"')), "DS0801", '{\n      "event"')
 case("get-with-payload", base("GET with a body", ('"method": "POST"', '"method": "GET"')), "DS0802", '"GET"', strict=True)

@@ -13,6 +13,7 @@ GOOD = {
     "DS0002": '{"endpoint": {"method": "POST", "url": "https://api.acme.example/v1/events"}}',
     "DS0003": 'Save the file as UTF-8: "description": "café"',
     "DS0004": 'Keep nesting shallow: no Delivery Spec needs more than a dozen levels.',
+    "DS0006": 'Keep the spec small (a few KB); generated data belongs in events, settings or companion files.',
     "DS0005": '{"dspec": 1, "name": "acme-events", ...}   (one JSON value per file)',
     "DS0101": '"endpoint": {"url": "https://api.acme.example/v1/events", "timeout_ms": 5000}',
     "DS0102": '"timeout_ms": 5000',

@@ -19,7 +19,7 @@ public enum RuleCatalog {
 
     /// Descriptors of every rule (parse, decode, validate, and I/O), sorted by code.
     public static let all: [RuleDescriptor] = {
-        var list = JSONParseRules.all + DecodingRules.all + [CompilerRules.unreadable]
+        var list = JSONParseRules.all + DecodingRules.all + [CompilerRules.unreadable, CompilerRules.tooLarge]
         list += validationRules.map { type(of: $0).descriptor }
         return list.sorted { $0.code < $1.code }
     }()
@@ -35,4 +35,9 @@ public enum CompilerRules {
         code: "DS0000", name: "readable-input", severity: .error,
         summary: "Each input path must be a readable file.",
         hint: "Check the path and its permissions.")
+    /// The input is larger than any spec needs.
+    public static let tooLarge = RuleDescriptor(
+        code: "DS0006", name: "input-size-limit", severity: .error,
+        summary: "A spec file is at most 1 MiB (1048576 bytes); templates are at most 64 KiB each (DS0307).",
+        hint: "Real specs are a few KB: move generated data out of the spec.")
 }

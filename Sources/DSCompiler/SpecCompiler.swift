@@ -25,6 +25,11 @@ public struct SpecCompiler: Sendable {
     public var maxDepth: Int
     /// Whether to lower to a plan after validation (lint only needs the diagnostics).
     public var emitsPlan = true
+    /// The largest spec file compiled, in bytes (DS0006 above it). Bounds the work any one
+    /// file can cause: parsing, analysis and diagnostics all grow with the file.
+    public var maxSpecBytes = SpecCompiler.defaultMaxSpecBytes
+    /// The default ``maxSpecBytes``: 1 MiB, some 200 times the largest example spec.
+    public static let defaultMaxSpecBytes = 1_048_576
 
     /// Creates a compiler.
     public init(rules: [any ValidationRule] = RuleCatalog.validationRules, maxDepth: Int = 128) {
@@ -35,6 +40,11 @@ public struct SpecCompiler: Sendable {
     /// Runs every stage on one source file.
     public func compile(_ source: SourceFile, diagnostics: DiagnosticCollector) -> CompilationResult {
         var result = CompilationResult()
+        guard source.bytes.count <= maxSpecBytes else {
+            diagnostics.emit(CompilerRules.tooLarge, "the file is \(source.bytes.count) bytes, over the spec size limit of \(maxSpecBytes) bytes",
+                             span: SourceSpan(start: 0, end: min(1, source.bytes.count)), pointer: "/")
+            return result
+        }
         guard let document = JSONParser(maxDepth: maxDepth).parse(source, diagnostics: diagnostics) else { return result }
         result.document = document
         guard let spec = SpecDecoder().decode(document, diagnostics: diagnostics) else { return result }

@@ -19,6 +19,17 @@ import DSRender
 ///
 /// The OAuth 401 case is the `refresh_auth` status rule's case, named `oauth-refresh-on-401`.
 public enum StandardBattery {
+    /// The most events any generated case sends, whatever the spec declares (a spec may
+    /// allow up to 1,000,000 events per batch; a case that sent that many would run out
+    /// the case timeout).
+    public static let maxGeneratedEvents = 5_000
+    /// The largest batch `batching-limits` fills: a spec allowing more is tested with
+    /// `max_events` lowered to this (the splitting logic is the same at any size).
+    public static let maxBatchEventsTested = 2_000
+    /// The longest the `rate-limit` case may take by the spec's own rate: requests beyond
+    /// the burst are limited so they are admitted within this many seconds.
+    public static let maxRateCaseSeconds = 10.0
+
     /// The battery for `spec`.
     public static func cases(for spec: SpecUnderTest) -> [ConformanceCase] {
         let plan = spec.plan
@@ -27,13 +38,18 @@ public enum StandardBattery {
         guard let first = spec.events.map(\.event).first(where: { renderer?.select($0) == .selected }) else { return cases }
         if plan.batching.enabled { cases.append(batching(spec, renderer: renderer!, event: first)) }
         if let limit = plan.rateLimit {
-            let extra = max(3, Int((limit.rps * 0.5).rounded(.up)))
-            let count = min(400, Int(limit.burst.rounded(.up)) + extra)
+            // Plan ranges keep rps and burst far below Int's range; the bounds below keep the
+            // case short: at most 400 requests, and the extra ones admitted within
+            // maxRateCaseSeconds at the spec's rate (none when even one would take longer).
+            let burst = Int(min(max(1, limit.burst), 400).rounded(.up))
+            let byTime = Int(min(400, (limit.rps * maxRateCaseSeconds).rounded(.down)))
+            let extra = min(max(3, Int(min(400, limit.rps * 0.5).rounded(.up))), byTime)
+            let count = min(400, burst + max(0, extra))
             var e = CaseExpectations()
             e.rateLimit = true
             e.requests = count...count
             e.delivered = .all
-            cases.append(ConformanceCase(name: "rate-limit", description: "\(count) requests (burst \(TimingChecks.number(limit.burst)) + \(extra)) stay within the token bucket",
+            cases.append(ConformanceCase(name: "rate-limit", description: "\(count) requests (burst \(TimingChecks.number(limit.burst)) + \(max(0, extra))) stay within the token bucket",
                                          events: .generated(count: count), expect: e, adjustments: PlanAdjustments(maxEvents: 1), generated: true))
         }
         cases += statusCases(plan, event: first)
@@ -73,14 +89,17 @@ public enum StandardBattery {
     private static func batching(_ spec: SpecUnderTest, renderer: RequestRenderer, event: JSONValue) -> ConformanceCase {
         let b = spec.plan.batching
         let size = (try? renderer.payload(for: event).bytes.count) ?? 256
-        let perBatch = max(1, min(b.maxEvents, b.maxBytes > 0 ? b.maxBytes / (size + 1) : b.maxEvents))
-        let count = 2 * perBatch + 1 <= 5000 ? 2 * perBatch + 1 : perBatch + 1
+        // A batch larger than maxBatchEventsTested is tested with max_events lowered to it.
+        let maxEvents = min(b.maxEvents, maxBatchEventsTested)
+        let adjustments = maxEvents < b.maxEvents ? PlanAdjustments(maxEvents: maxEvents) : PlanAdjustments()
+        let perBatch = max(1, min(maxEvents, b.maxBytes > 0 ? b.maxBytes / (size + 1) : maxEvents))
+        let count = min(maxGeneratedEvents, 2 * perBatch + 1 <= maxGeneratedEvents ? 2 * perBatch + 1 : perBatch + 1)
         var e = CaseExpectations()
         e.batchLimits = true
         e.delivered = .all
         e.requests = (count + perBatch - 1) / perBatch...count
         return ConformanceCase(name: "batching-limits", description: "\(count) events need at least \((count + perBatch - 1) / perBatch) requests, each within the plan's limits",
-                               events: .generated(count: count), expect: e, generated: true)
+                               events: .generated(count: count), expect: e, adjustments: adjustments, generated: true)
     }
 
     /// One case per status rule, plus Retry-After and retry exhaustion.

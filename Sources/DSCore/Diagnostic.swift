@@ -70,6 +70,10 @@ public final class DiagnosticCollector: @unchecked Sendable {
         self.source = source
     }
 
+    /// How many diagnostics of one collector get a line and column; later ones keep their
+    /// JSON pointer only.
+    public static let maxLocatedDiagnostics = 1_000
+
     /// Records a diagnostic.
     public func emit(_ diagnostic: Diagnostic) {
         diagnostics.append(diagnostic)
@@ -82,7 +86,10 @@ public final class DiagnosticCollector: @unchecked Sendable {
     ) {
         var location: SourceLocation?
         var end: SourceLocation?
-        if let span, let source {
+        // Resolving a position scans its line, so past the first maxLocatedDiagnostics of a
+        // file findings keep only their pointer: a file with 100,000 findings on one long
+        // line would otherwise cost quadratic time.
+        if let span, let source, diagnostics.count < Self.maxLocatedDiagnostics {
             location = source.location(ofOffset: span.start)
             end = source.location(ofOffset: span.end)
         }

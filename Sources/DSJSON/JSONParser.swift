@@ -64,6 +64,9 @@ private struct ParserState {
     var depth = 0
     var failed = false
     var errorOffset: Int?
+    /// Duplicate keys seen so far; only the first ``maxDuplicateKeyReports`` are reported.
+    var duplicateKeys = 0
+    static let maxDuplicateKeyReports = 100
 
     init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, diagnostics: DiagnosticCollector, recordSpans: Bool) {
         self.bytes = bytes
@@ -216,10 +219,15 @@ private struct ParserState {
                 for i in 0..<members.count where members[i].key == key { firstIndex = i; break }
             }
             if let first = firstIndex {
-                let firstLine = recordSpans ? diagnostics.source?.location(ofOffset: members[first].keySpan.start).line : nil
-                let whereFirst = firstLine.map { " (first defined on line \($0))" } ?? ""
-                if recordSpans {
-                    diagnostics.emit(JSONParseRules.duplicateKey, "duplicate key \"\(key)\"\(whereFirst)", span: keySpan, pointer: nil)
+                duplicateKeys += 1
+                if recordSpans, duplicateKeys > Self.maxDuplicateKeyReports {
+                    // Already reported enough: the file fails either way, and each report costs
+                    // a line scan and a screen of output.
+                } else if recordSpans {
+                    let firstLine = diagnostics.source?.location(ofOffset: members[first].keySpan.start).line
+                    let whereFirst = firstLine.map { " (first defined on line \($0))" } ?? ""
+                    let more = duplicateKeys == Self.maxDuplicateKeyReports ? "; further duplicate keys are not reported" : ""
+                    diagnostics.emit(JSONParseRules.duplicateKey, "duplicate key \"\(key)\"\(whereFirst)\(more)", span: keySpan, pointer: nil)
                 } else {
                     errorOffset = keyStart
                     diagnostics.emit(JSONParseRules.duplicateKey, "duplicate key \"\(key)\"", span: keySpan, pointer: nil)

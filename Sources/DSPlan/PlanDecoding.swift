@@ -1,3 +1,4 @@
+import DSCore
 import DSJSON
 
 /// A compiled plan file that cannot be read back.
@@ -41,6 +42,23 @@ private struct PlanReader {
     }
     func double(_ key: String) throws -> Double {
         guard case .number(let n) = try value(key) else { throw fail(key, "expected a number") }
+        return n.doubleValue
+    }
+    /// An integer within its documented range: a hand-edited or corrupt plan is refused here,
+    /// before any of its numbers reaches the runtime's arithmetic.
+    func int(_ key: String, _ range: NumericRange) throws -> Int {
+        let v = try value(key)
+        guard case .number(let n) = v, let i = n.intValue, range.contains(Double(i)) else {
+            throw fail(key, "expected an integer within \(range.text) (\(range.field)), got \(JSONWriter.string(v))")
+        }
+        return i
+    }
+    /// A number within its documented range.
+    func double(_ key: String, _ range: NumericRange) throws -> Double {
+        let v = try value(key)
+        guard case .number(let n) = v, range.contains(n.doubleValue) else {
+            throw fail(key, "expected a number within \(range.text) (\(range.field)), got \(JSONWriter.string(v))")
+        }
         return n.doubleValue
     }
     func bool(_ key: String) throws -> Bool {
@@ -89,7 +107,7 @@ extension DeliveryPlan {
         let names = try ev.value("names")
         let events = PlanEvents(types: try ev.strings("types"), names: names.isNull ? nil : try ev.strings("names"), consent: try ev.strings("consent"))
         let ep = try r.child("endpoint")
-        let endpoint = PlanEndpoint(method: try ep.string("method"), url: try ep.string("url"), query: try ep.headers("query"), timeoutMs: try ep.int("timeout_ms"))
+        let endpoint = PlanEndpoint(method: try ep.string("method"), url: try ep.string("url"), query: try ep.headers("query"), timeoutMs: try ep.int("timeout_ms", NumericRanges.timeoutMs))
         let auth = try Self.decodeAuth(try r.child("auth"))
         let p = try r.child("payload")
         let body: PlanPayload.Body
@@ -110,8 +128,9 @@ extension DeliveryPlan {
                                   wrapper: wrapper.isNull ? JSONValue?.none : wrapper, partials: partials)
         let b = try r.child("batching")
         let envelope = try b.value("envelope")
-        let batching = PlanBatching(enabled: try b.bool("enabled"), maxEvents: try b.int("max_events"), maxBytes: try b.int("max_bytes"),
-                                    maxWaitMs: try b.int("max_wait_ms"), format: try b.string("format"), envelope: envelope.isNull ? JSONValue?.none : envelope)
+        let batching = PlanBatching(enabled: try b.bool("enabled"), maxEvents: try b.int("max_events", NumericRanges.batchMaxEvents),
+                                    maxBytes: try b.int("max_bytes", NumericRanges.planBatchMaxBytes),
+                                    maxWaitMs: try b.int("max_wait_ms", NumericRanges.batchMaxWaitMs), format: try b.string("format"), envelope: envelope.isNull ? JSONValue?.none : envelope)
         var signing: PlanSigning?
         if let s = try r.optionalChild("signing") {
             signing = PlanSigning(preset: try s.optionalString("preset"), algorithm: try s.string("algorithm"), secret: try s.string("secret"),
@@ -119,7 +138,7 @@ extension DeliveryPlan {
                                   header: try s.string("header"), value: try s.string("value"), headers: try s.headers("headers"))
         }
         var rateLimit: PlanRateLimit?
-        if let rl = try r.optionalChild("rate_limit") { rateLimit = PlanRateLimit(rps: try rl.double("rps"), burst: try rl.double("burst")) }
+        if let rl = try r.optionalChild("rate_limit") { rateLimit = PlanRateLimit(rps: try rl.double("rps", NumericRanges.rateLimitRPS), burst: try rl.double("burst", NumericRanges.rateLimitBurst)) }
         let response = try Self.decodeResponse(try r.child("response"))
         self.init(name: try r.string("name"), description: try r.optionalString("description"), specDigest: try r.string("spec_digest"),
                   sourceForm: try r.string("source_form"), settings: settings, secrets: try r.strings("secrets"), events: events,
@@ -142,7 +161,7 @@ extension DeliveryPlan {
                                        scope: try a.optionalString("scope"))
         case "service_account":
             return .serviceAccount(key: try a.string("key"), scope: try a.string("scope"), audience: try a.optionalString("audience"),
-                                   tokenURL: try a.optionalString("token_url"), lifetimeSeconds: try a.int("lifetime_seconds"))
+                                   tokenURL: try a.optionalString("token_url"), lifetimeSeconds: try a.int("lifetime_seconds", NumericRanges.lifetimeSeconds))
         case let other:
             throw PlanDecodingError(pointer: "/auth/type", message: "unknown auth type \"\(other)\"")
         }
@@ -153,21 +172,23 @@ extension DeliveryPlan {
             let rr = try PlanReader(v, "/response/rules/\(i)")
             let status = try rr.array("status").map { s -> ClosedRange<Int> in
                 switch s {
-                case .number(let n): if let c = n.intValue { return c...c }
+                case .number(let n): if let c = n.intValue, NumericRanges.status.contains(Double(c)) { return c...c }
                 case .string(let text):
                     let parts = text.split(separator: "-")
-                    if parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a <= b { return a...b }
+                    if parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a <= b,
+                       NumericRanges.status.contains(Double(a)), NumericRanges.status.contains(Double(b)) { return a...b }
                 default: break
                 }
-                throw PlanDecodingError(pointer: "/response/rules/\(i)/status", message: "expected a code or \"a-b\" range")
+                throw PlanDecodingError(pointer: "/response/rules/\(i)/status", message: "expected a code or \"a-b\" range within \(NumericRanges.status.text)")
             }
             return PlanStatusRule(status: status, bodyContains: try rr.optionalString("body_contains"), outcome: try rr.string("outcome"), origin: try rr.string("origin"))
         }
         let rt = try r.child("retry")
         let ra = try rt.child("retry_after")
-        let retry = PlanRetry(maxAttempts: try rt.int("max_attempts"), initialBackoffMs: try rt.int("initial_backoff_ms"), maxBackoffMs: try rt.int("max_backoff_ms"),
-                              multiplier: try rt.double("multiplier"), jitter: try rt.string("jitter"), maxElapsedMs: try rt.int("max_elapsed_ms"),
-                              honourRetryAfter: try ra.bool("honour"), retryAfterMaxMs: try ra.int("max_ms"))
+        let retry = PlanRetry(maxAttempts: try rt.int("max_attempts", NumericRanges.maxAttempts), initialBackoffMs: try rt.int("initial_backoff_ms", NumericRanges.initialBackoffMs),
+                              maxBackoffMs: try rt.int("max_backoff_ms", NumericRanges.maxBackoffMs), multiplier: try rt.double("multiplier", NumericRanges.multiplier),
+                              jitter: try rt.string("jitter"), maxElapsedMs: try rt.int("max_elapsed_ms", NumericRanges.maxElapsedMs),
+                              honourRetryAfter: try ra.bool("honour"), retryAfterMaxMs: try ra.int("max_ms", NumericRanges.retryAfterMaxMs))
         var partial: PlanPartialFailure?
         if let pf = try r.optionalChild("partial_failure") {
             partial = PlanPartialFailure(errors: try pf.string("errors"), index: try pf.string("index"), message: try pf.optionalString("message"), outcome: try pf.string("outcome"))

@@ -40,6 +40,13 @@ public final class CompiledTemplate: Sendable {
     /// at render time.
     public static func compile(_ source: String, mode: TemplateMode, partials: [String: String] = [:],
                                options: TemplateOptions = TemplateOptions()) throws(TemplateSyntaxError) -> CompiledTemplate {
+        let limit = options.maxSourceBytes
+        if source.utf8.count > limit {
+            throw TemplateSyntaxError(message: "the template is \(source.utf8.count) bytes, over the template size limit of \(limit) bytes", offset: 0, length: 1)
+        }
+        for (name, partial) in partials where partial.utf8.count > limit {
+            throw TemplateSyntaxError(message: "partial \"\(name)\" is \(partial.utf8.count) bytes, over the template size limit of \(limit) bytes", offset: 0, length: 1)
+        }
         let compiler = TemplateCompiler(mode: mode, options: options, partials: partials)
         try compiler.compile(source)
         return CompiledTemplate(mode: mode, source: source, compiler: compiler, options: options)

@@ -125,10 +125,18 @@ public struct TemplateOptions: Sendable, Hashable {
     /// How deeply partials may call partials at render time before rendering fails; bounds
     /// data-driven recursion such as a partial rendering a tree.
     public var maxPartialDepth: Int
+    /// The largest template (and each partial) accepted, in UTF-8 bytes. Compiling costs
+    /// tens of bytes of memory per source byte, so an unbounded template is a memory bomb
+    /// (an 8 MB header template once took 643 MB); real templates are a few KB.
+    public var maxSourceBytes: Int
+
+    /// The default ``maxSourceBytes``: 64 KiB.
+    public static let defaultMaxSourceBytes = 65_536
 
     /// Creates options.
     public init(mustacheCompatibleLookup: Bool = false, maxPartialDepth: Int = 64) {
         self.mustacheCompatibleLookup = mustacheCompatibleLookup
         self.maxPartialDepth = maxPartialDepth
+        self.maxSourceBytes = TemplateOptions.defaultMaxSourceBytes
     }
 }

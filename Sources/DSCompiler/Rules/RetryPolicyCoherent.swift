@@ -5,7 +5,7 @@ import DSSpec
 public struct RetryPolicyCoherent: ValidationRule {
     public static let descriptor = RuleDescriptor(
         code: "DS0704", name: "retry-policy-coherent", severity: .error,
-        summary: "Retry backoff must satisfy initial <= max and multiplier >= 1.",
+        summary: "Retry backoff must satisfy initial <= max and 1 <= multiplier <= \(NumericRange.format(NumericRanges.multiplier.max)).",
         hint: "E.g. initial_backoff_ms 500, max_backoff_ms 30000, multiplier 2.")
     public init() {}
     public func check(_ context: ValidationContext) {
@@ -15,6 +15,8 @@ public struct RetryPolicyCoherent: ValidationRule {
         }
         if let m = r.multiplier, m.value < 1 {
             context.report(Self.self, "multiplier \(m.value) would shrink the backoff; use a value of at least 1", at: m)
+        } else if let m = r.multiplier, !(m.value <= NumericRanges.multiplier.max) {
+            context.report(Self.self, "multiplier \(m.value) is above the largest supported factor, \(NumericRange.format(NumericRanges.multiplier.max))", at: m)
         }
         if let e = r.maxElapsedMs, let i = r.initialBackoffMs, let a = r.maxAttempts, a.value > 1, e.value < i.value {
             context.report(Self.self, "max_elapsed_ms (\(e.value)) is below the first backoff (\(i.value)), so no retry could ever happen", at: e)

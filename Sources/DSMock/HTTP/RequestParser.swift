@@ -45,6 +45,8 @@ struct RequestParser {
     /// True while part of a request has arrived (the read timeout applies) rather than the
     /// connection sitting idle between requests.
     var hasPartialRequest: Bool { start < buffer.count || phase != .head }
+    /// True while no request head is complete (the next bytes, if any, are part of a head).
+    var isReadingHead: Bool { phase == .head }
 
     /// Appends received bytes.
     mutating func append(_ bytes: UnsafeRawBufferPointer) {

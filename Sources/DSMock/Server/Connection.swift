@@ -34,6 +34,9 @@ final class Connection {
     var firstByteAt: UInt64?
     /// Monotonic time of the last read or write, for the idle timeout.
     var lastActivity: UInt64
+    /// Monotonic time of the accept or of the last request completed: the connection that
+    /// has gone longest without progress is the one evicted when every slot is taken.
+    var progressAt: UInt64
     /// The deadline of the pending timer; a timer firing with another deadline is stale.
     var timerDeadline: UInt64 = 0
     /// The `poll` event mask currently requested.
@@ -46,8 +49,16 @@ final class Connection {
         self.id = id
         parser = RequestParser(limits: limits)
         lastActivity = now
+        progressAt = now
         self.interest = interest
         output.reserveCapacity(1024)
+    }
+
+    /// True when the connection may be evicted to make room: it is reading (not answering,
+    /// not delayed, not closing), owes no output, and has not started a request body.
+    var isEvictable: Bool {
+        guard case .reading = state, !closeAfterWrite, output.isEmpty else { return false }
+        return parser.isReadingHead
     }
 
     /// True while the client owes us part of a request (the read timeout applies).

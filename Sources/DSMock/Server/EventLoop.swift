@@ -14,14 +14,30 @@ final class ServerContext: Sendable {
     private let counter = MockLock()
     nonisolated(unsafe) private var open = 0
 
+    /// `limits.maxConnections`, lowered to what the file descriptor limit allows.
+    let maxConnections: Int
+
     init(limits: MockLimits, session: MockSession, onRecord: (@Sendable (MockJournalEntry) -> Void)?) {
         self.limits = limits
         self.session = session
         self.onRecord = onRecord
+        maxConnections = max(1, min(limits.maxConnections, Self.descriptorBudget()))
+    }
+
+    /// Descriptors this server may spend on connections: the soft `RLIMIT_NOFILE` minus a
+    /// reserve for everything else in the process (listener, pipes, files, a client in the
+    /// same process), so `accept` does not fail with EMFILE while a slot looks free.
+    private static func descriptorBudget() -> Int {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return Int.max }
+        let soft = Int(clamping: limit.rlim_cur)
+        return max(16, soft / 2)
     }
 
     /// Reserves a connection slot; false when `maxConnections` are open.
-    func admit() -> Bool { counter.withLock { guard open < limits.maxConnections else { return false }; open += 1; return true } }
+    func admit() -> Bool { counter.withLock { guard open < maxConnections else { return false }; open += 1; return true } }
+    /// Takes the slot an eviction just freed.
+    func admitAfterEviction() { counter.withLock { open += 1 } }
     func release() { counter.withLock { open -= 1 } }
     var openConnections: Int { counter.withLock { open } }
 }
@@ -43,7 +59,7 @@ final class EventLoop: @unchecked Sendable {
     /// The self-pipe that wakes `poll` when a connection is handed over or stop is asked.
     private let wakeRead: Int32, wakeWrite: Int32
     private let inbox = MockLock()
-    private var incoming: [(fd: Int32, id: Int)] = []
+    private var incoming: [(fd: Int32, id: Int, evict: Bool)] = []
     private var stopping = false
     // Loop-thread state below.
     private var connections: [Int32: Connection] = [:]
@@ -66,7 +82,7 @@ final class EventLoop: @unchecked Sendable {
         wakeWrite = fds[1]
         Socket.setNonBlocking(wakeRead)
         Socket.setNonBlocking(wakeWrite)
-        let shortest = min(context.limits.readTimeoutMs, context.limits.idleTimeoutMs)
+        let shortest = min(context.limits.readTimeoutMs, context.limits.idleTimeoutMs, context.limits.headTimeoutMs)
         sweepInterval = UInt64(max(5, min(250, shortest / 4))) * 1_000_000
         readBuffer = .allocate(byteCount: Self.readSize, alignment: 16)
         pollSet = [pollfd(fd: wakeRead, events: Self.pollIn, revents: 0)]
@@ -79,9 +95,11 @@ final class EventLoop: @unchecked Sendable {
         readBuffer.deallocate()
     }
 
-    /// Hands an accepted connection to this loop (called from the acceptor thread).
-    func adopt(fd: Int32, id: Int) {
-        inbox.withLock { incoming.append((fd, id)) }
+    /// Hands an accepted connection to this loop (called from the acceptor thread). With
+    /// `evict`, every slot is taken: the loop makes room by closing its least recently
+    /// productive idle connection, or refuses the new one with a plain close.
+    func adopt(fd: Int32, id: Int, evict: Bool = false) {
+        inbox.withLock { incoming.append((fd, id, evict)) }
         wake()
     }
 
@@ -138,12 +156,21 @@ final class EventLoop: @unchecked Sendable {
 
     /// Registers newly accepted connections; returns true when the loop must stop.
     private func adoptIncoming() -> Bool {
-        let (batch, stop) = inbox.withLock { () -> ([(fd: Int32, id: Int)], Bool) in
+        let (batch, stop) = inbox.withLock { () -> ([(fd: Int32, id: Int, evict: Bool)], Bool) in
             defer { incoming.removeAll() }
             return (incoming, stopping)
         }
         let now = MonotonicClock.now()
-        for (fd, id) in batch {
+        for (fd, id, evict) in batch {
+            if evict {
+                guard !stop, let victim = connections.values.filter(\.isEvictable).min(by: { $0.progressAt < $1.progressAt }) else {
+                    shutdown(fd, Int32(SHUT_RDWR))
+                    close(fd)
+                    continue
+                }
+                closeConnection(victim)
+                context.admitAfterEviction()
+            }
             let c = Connection(fd: fd, id: id, limits: context.limits, now: now, interest: Self.pollIn)
             c.slot = pollSet.count
             pollSet.append(pollfd(fd: fd, events: Self.pollIn, revents: 0))
@@ -206,6 +233,7 @@ final class EventLoop: @unchecked Sendable {
                 let action = context.session.handle(request, connectionID: c.id, indexOnConnection: c.requestCount,
                                                      firstByteAt: c.firstByteAt ?? received, receivedAt: received, onRecord: context.onRecord)
                 c.requestCount += 1
+                c.progressAt = received
                 c.keepAlive = keepAlive
                 c.firstByteAt = c.parser.hasPartialRequest ? received : nil
                 perform(action, on: c, now: received)
@@ -322,6 +350,7 @@ final class EventLoop: @unchecked Sendable {
         // the differences from underflowing.
         let readLimit = UInt64(context.limits.readTimeoutMs) * 1_000_000
         let idleLimit = UInt64(context.limits.idleTimeoutMs) * 1_000_000
+        let headLimit = UInt64(min(max(0, context.limits.headTimeoutMs), 86_400_000)) * 1_000_000
         for c in Array(connections.values) {
             // A client that stopped reading our output gets the idle timeout too.
             if !c.output.isEmpty, now &- min(now, c.lastActivity) > idleLimit {
@@ -329,7 +358,17 @@ final class EventLoop: @unchecked Sendable {
                 continue
             }
             guard case .reading = c.state, !c.closeAfterWrite, c.output.isEmpty else { continue }
-            if c.isMidRequest, let first = c.firstByteAt, now &- min(now, first) > readLimit {
+            if c.requestCount == 0, !c.parser.hasPartialRequest, now &- min(now, c.progressAt) > headLimit {
+                // Connected and sent nothing: close without a word (slowloris, port scans).
+                closeConnection(c)
+            } else if c.parser.isReadingHead, c.parser.hasPartialRequest,
+                      let first = c.requestCount == 0 ? c.progressAt : c.firstByteAt, now &- min(now, first) > headLimit {
+                let reason = "request head not complete within \(context.limits.headTimeoutMs) ms"
+                context.session.record(MockProtocolError(connectionID: c.id, status: 408, reason: reason, at: now))
+                ResponseEncoding.error(408, reason).write(into: &c.output, close: true, date: &date)
+                c.closeAfterWrite = true
+                flush(c)
+            } else if c.isMidRequest, let first = c.firstByteAt, now &- min(now, first) > readLimit {
                 let reason = "request not complete within \(context.limits.readTimeoutMs) ms"
                 context.session.record(MockProtocolError(connectionID: c.id, status: 408, reason: reason, at: now))
                 ResponseEncoding.error(408, reason).write(into: &c.output, close: true, date: &date)
@@ -364,10 +403,10 @@ final class EventLoop: @unchecked Sendable {
             }
             closeConnection(c)
         }
-        let leftovers = inbox.withLock { () -> [(fd: Int32, id: Int)] in defer { incoming.removeAll() }; return incoming }
-        for (fd, _) in leftovers {
+        let leftovers = inbox.withLock { () -> [(fd: Int32, id: Int, evict: Bool)] in defer { incoming.removeAll() }; return incoming }
+        for (fd, _, evict) in leftovers {
             close(fd)
-            context.release()
+            if !evict { context.release() }  // an eviction hand-over holds no slot yet
         }
     }
 }

@@ -148,14 +148,13 @@ public final class MockServer: @unchecked Sendable {
                 default: return  // EINVAL after shutdown(): the server is stopping
                 }
             }
-            guard context.admit() else {
-                close(client)
-                continue
-            }
+            // When every slot is taken, the loop evicts an idle connection for this one (or
+            // refuses it): new clients keep being served while slowloris connections pile up.
+            let evict = !context.admit()
             Socket.setNonBlocking(client)
             Socket.setNoDelay(client)
             nextID += 1
-            loops[nextLoop].adopt(fd: client, id: nextID)
+            loops[nextLoop].adopt(fd: client, id: nextID, evict: evict)
             nextLoop = (nextLoop + 1) % loops.count
         }
     }

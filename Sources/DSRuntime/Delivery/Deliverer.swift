@@ -33,7 +33,7 @@ public final class Deliverer: Sendable {
         self.clock = clock
         self.ledger = ledger
         self.options = options
-        let limiter = renderer.plan.rateLimit.map { RateLimiter(bucket: TokenBucket(rate: $0.rps, burst: Int($0.burst.rounded(.up))), clock: clock) }
+        let limiter = renderer.plan.rateLimit.map { RateLimiter(bucket: TokenBucket($0), clock: clock) }
         executor = RequestExecutor(RequestExecutor.Context(
             renderer: renderer, transport: transport, clock: clock, limiter: options.dryRun ? nil : limiter, tokens: options.dryRun ? nil : tokens,
             jitter: jitter, ledger: ledger, dryRun: options.dryRun ? dryRunSink : nil))

@@ -30,20 +30,40 @@ public final class EventInputQueue: @unchecked Sendable {
 
     private let condition = NSCondition()
     private let capacity: Int
+    /// The most input bytes (the raw lines the waiting records came from) held at once: the
+    /// record count alone does not bound memory when events are large.
+    private let byteBudget: Int
     // Guarded by `condition`.
     private var items: [InputRecord] = []
+    /// The input bytes of each item, parallel to `items`.
+    private var costs: [Int] = []
+    private var queuedBytes = 0
+    /// The most bytes ever queued at once (tests).
+    private(set) var queuedBytesHighWater = 0
     private var head = 0
     private var finished = false
     private var waiter: (id: UInt64, continuation: CheckedContinuation<Next, Never>)?
     private var nextWaiterID: UInt64 = 0
 
-    /// Creates an empty queue holding at most `capacity` records.
-    public init(capacity: Int = 4096) { self.capacity = max(1, capacity) }
+    /// The default byte budget: 16 MiB of input lines waiting (4,096 events of 4 KB).
+    public static let defaultByteBudget = 16 * 1024 * 1024
+
+    /// Creates an empty queue holding at most `capacity` records and at most
+    /// ``defaultByteBudget`` bytes of input.
+    public convenience init(capacity: Int = 4096) { self.init(capacity: capacity, byteBudget: EventInputQueue.defaultByteBudget) }
+
+    /// Creates an empty queue holding at most `capacity` records and, beyond the first
+    /// waiting record, at most `byteBudget` bytes of input.
+    public init(capacity: Int, byteBudget: Int) {
+        self.capacity = max(1, capacity)
+        self.byteBudget = max(1, byteBudget)
+    }
 
     /// A finished queue holding `records` (tests, and small in-memory inputs).
     public static func closed(_ records: [InputRecord]) -> EventInputQueue {
         let q = EventInputQueue(capacity: max(1, records.count))
         q.items = records
+        q.costs = Array(repeating: 0, count: records.count)
         q.finished = true
         return q
     }
@@ -55,10 +75,11 @@ public final class EventInputQueue: @unchecked Sendable {
 
     // MARK: Producer (a thread; may block)
 
-    /// Adds a record, blocking while the queue is full.
-    public func put(_ record: InputRecord) {
+    /// Adds a record that came from `bytes` bytes of input, blocking while the queue is full
+    /// (by count, or by bytes when something is already waiting).
+    public func put(_ record: InputRecord, bytes: Int = 0) {
         condition.lock()
-        while items.count - head >= capacity && waiter == nil { condition.wait() }
+        while waiter == nil, items.count - head >= capacity || (items.count > head && queuedBytes + bytes > byteBudget) { condition.wait() }
         if let w = waiter {
             waiter = nil
             condition.unlock()
@@ -66,6 +87,9 @@ public final class EventInputQueue: @unchecked Sendable {
             return
         }
         items.append(record)
+        costs.append(bytes)
+        queuedBytes += bytes
+        queuedBytesHighWater = max(queuedBytesHighWater, queuedBytes)
         condition.unlock()
     }
 
@@ -84,9 +108,11 @@ public final class EventInputQueue: @unchecked Sendable {
     private func takeLocked() -> InputRecord? {
         guard head < items.count else { return nil }
         let r = items[head]
+        queuedBytes -= costs[head]
         head += 1
         if head >= 1024 && head * 2 >= items.count {
             items.removeFirst(head)
+            costs.removeFirst(head)
             head = 0
         }
         condition.signal()

@@ -10,7 +10,7 @@ import Foundation
 /// `maxLineBytes` is reported malformed without being held in memory.
 public enum NDJSONReader {
     /// Longest line accepted (an event is kilobytes; this only stops runaway input).
-    public static let maxLineBytes = 16 * 1024 * 1024
+    public static let maxLineBytes = 1024 * 1024
 
     /// Starts reading `fd` into `queue` and finishes the queue at end of file or on a read
     /// error. `skip` holds lines to pass on as acknowledged. Closes `fd` if `closeWhenDone`.
@@ -63,7 +63,7 @@ public enum NDJSONReader {
                     queue.put(.malformed(line: lineNumber, raw: String(decoding: content.prefix(2048), as: UTF8.self), message: "an event must be a JSON object, not \(value.typeName)"))
                     return
                 }
-                queue.put(.event(line: lineNumber, event: value))
+                queue.put(.event(line: lineNumber, event: value), bytes: content.count)
             } catch {
                 queue.put(.malformed(line: lineNumber, raw: String(decoding: content.prefix(2048), as: UTF8.self), message: "not valid JSON: \(error.message) at byte \(error.offset)"))
             }

@@ -60,7 +60,9 @@ public struct TokenEndpoint: Sendable {
         guard let token = json?["access_token"]?.stringValue, !token.isEmpty else {
             throw OAuthError("token endpoint \(url) answered \(response.status) without an access_token")
         }
-        let expires = json?["expires_in"].flatMap { $0.numberValue?.intValue ?? $0.stringValue.flatMap { Int($0) } }
+        // The server chose expires_in: clamped to 0...1 year, so instant arithmetic on it
+        // cannot overflow (a negative value means "refresh at once").
+        let expires = json?["expires_in"].flatMap { $0.numberValue?.intValue ?? $0.stringValue.flatMap { Int($0) } }.map { min(max($0, 0), 31_536_000) }
         return TokenResponse(accessToken: token, expiresIn: expires, refreshToken: json?["refresh_token"]?.stringValue)
     }
 

@@ -1,3 +1,6 @@
+import DSCore
+import DSPlan
+
 /// A token bucket of capacity `burst` refilled at `rate` tokens per second, kept as the
 /// equivalent "generic cell rate algorithm" (GCRA): one theoretical arrival time instead of
 /// a fractional token count. The two describe the same admissions, but GCRA works in whole
@@ -18,13 +21,22 @@ public struct TokenBucket: Sendable, Equatable {
     /// The theoretical arrival time of the next request, in nanoseconds since the origin.
     private var theoreticalArrival: Int64 = .min
 
-    /// Creates a full bucket.
+    /// Creates a full bucket. Lint and the plan decoder keep `rate` and `burst` within their
+    /// documented ranges (`NumericRanges`); a bucket built any other way is clamped to the
+    /// same ranges instead of trapping, so the interval stays within 1 ns...1000 s and
+    /// `(burst - 1) x interval` within 1e18 ns.
     public init(rate: Double, burst: Int) {
-        precondition(rate > 0, "rate must be positive")
-        self.rate = rate
-        self.burst = max(1, burst)
-        interval = max(1, Int64((1e9 / rate).rounded()))
+        let rates = NumericRanges.rateLimitRPS
+        self.rate = rate.isNaN ? rates.min : min(max(rate, rates.min), rates.max)
+        self.burst = min(max(1, burst), NumericRanges.rateLimitBurst.maxInt)
+        interval = max(1, Int64((1e9 / self.rate).rounded()))
         tolerance = Int64(self.burst - 1) * interval
+    }
+
+    /// The plan's bucket: `burst` rounded up to whole requests (clamped like ``init(rate:burst:)``).
+    public init(_ limit: PlanRateLimit) {
+        let burst = limit.burst.isNaN ? 1 : min(max(1, limit.burst.rounded(.up)), Double(NumericRanges.rateLimitBurst.maxInt))
+        self.init(rate: limit.rps, burst: Int(burst))
     }
 
     /// Takes a token for a request arriving at `now` and returns the instant it may be sent
@@ -33,7 +45,8 @@ public struct TokenBucket: Sendable, Equatable {
     public mutating func reserve(at now: RuntimeInstant) -> RuntimeInstant {
         let t = now.offset.nanoseconds
         let arrival = theoreticalArrival == .min ? t : max(theoreticalArrival, t)
-        theoreticalArrival = arrival + interval
+        let (next, overflow) = arrival.addingReportingOverflow(interval)
+        theoreticalArrival = overflow ? .max : next
         let allowed = arrival - tolerance
         return allowed <= t ? now : RuntimeInstant(offset: .nanoseconds(allowed))
     }

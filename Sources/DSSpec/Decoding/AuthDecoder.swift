@@ -51,7 +51,7 @@ enum AuthDecoder {
         default:
             return .serviceAccount(ServiceAccountAuth(
                 node: node, key: template("key"), scope: reader.string("scope", required: true, what: what), audience: reader.string("audience"),
-                tokenURL: template("token_url", required: false), lifetimeSeconds: reader.int("lifetime_seconds", min: 60, max: 3600)))
+                tokenURL: template("token_url", required: false), lifetimeSeconds: reader.int("lifetime_seconds", range: NumericRanges.lifetimeSeconds)))
         }
     }
 }

@@ -40,7 +40,7 @@ struct CustomWebhookDecoder {
         var endpoint = Endpoint(node: c.located)
         endpoint.url = c.string("url", required: true, what: "\"config\"")
         endpoint.method = c.enumeration("method", HTTPMethod.self)
-        endpoint.timeoutMs = c.int("timeout_ms", min: 1, max: 600_000)
+        endpoint.timeoutMs = c.int("timeout_ms", range: NumericRanges.timeoutMs)
         spec.endpoint = endpoint
 
         // The seed's "auth" word is optional: infer it from the credential fields given.
@@ -74,8 +74,8 @@ struct CustomWebhookDecoder {
         spec.payload = payload
 
         let enabled = c.bool("batch_enabled")
-        let size = c.int("batch_size", min: 0, max: 1_000_000)
-        let interval = c.int("batch_interval_ms", min: 0, max: 3_600_000)
+        let size = c.int("batch_size", min: 0, max: NumericRanges.batchMaxEvents.maxInt)  // 0 is DS0403's to report
+        let interval = c.int("batch_interval_ms", range: NumericRanges.batchMaxWaitMs)
         if enabled?.value == true || (enabled == nil && (size != nil || interval != nil)) {
             var batching = Batching(node: c.located)
             batching.enabled = enabled

@@ -28,10 +28,21 @@ final class ObjectReader {
     func path(_ key: String) -> String { JSONPointer.appending(pointer, key) }
 
     /// Reports keys outside the allowed list. `$schema`, `$comment` and `x-*` are always allowed.
+    /// At most this many unknown keys are reported per object (a generated file can hold
+    /// thousands; each report costs a line scan and a screen of output).
+    static let maxUnknownKeyReports = 100
+
     func reportUnknownKeys() {
+        var reported = 0
         for member in node.members {
             let key = member.key
             if allowedKeys.contains(key) || key.hasPrefix("x-") || key == "$schema" || key == "$comment" { continue }
+            reported += 1
+            if reported > Self.maxUnknownKeyReports {
+                diagnostics.emit(DecodingRules.unknownKey, "more unknown keys in this object are not reported (limit \(Self.maxUnknownKeyReports))",
+                                 span: member.keySpan, pointer: path(key))
+                return
+            }
             let suggestion = Suggestions.closest(to: key, in: allowedKeys)
             let message = suggestion.map { "unknown key \"\(key)\"; did you mean \"\($0)\"?" } ?? "unknown key \"\(key)\""
             let valid = allowedKeys.isEmpty ? "" : "Valid keys here: \(allowedKeys.joined(separator: ", "))."
@@ -91,6 +102,11 @@ final class ObjectReader {
             return nil
         }
         return Located(i, span: m.value.span, pointer: path(key))
+    }
+
+    /// An integer within a documented range (DS0104 outside it).
+    func int(_ key: String, range: NumericRange, required: Bool = false, what: String = "this object") -> Located<Int>? {
+        int(key, min: range.minInt, max: range.maxInt, required: required, what: what)
     }
 
     func double(_ key: String) -> Located<Double>? {

@@ -40,9 +40,9 @@ enum PayloadDecoder {
         r.reportUnknownKeys()
         var b = Batching(node: r.located)
         b.enabled = r.bool("enabled")
-        b.maxEvents = r.int("max_events", min: 0, max: 1_000_000)
-        b.maxBytes = r.int("max_bytes", min: 0, max: 1_073_741_824)
-        b.maxWaitMs = r.int("max_wait_ms", min: 0, max: 3_600_000)
+        b.maxEvents = r.int("max_events", min: 0, max: NumericRanges.batchMaxEvents.maxInt)  // 0 is DS0403's to report
+        b.maxBytes = r.int("max_bytes", min: 0, max: NumericRanges.batchMaxBytes.maxInt)  // too small is DS0401's to report
+        b.maxWaitMs = r.int("max_wait_ms", range: NumericRanges.batchMaxWaitMs)
         b.format = r.enumeration("format", BatchFormat.self)
         if let e = r.raw("envelope") {
             if e.isObject { b.envelope = e } else { r.wrongType("envelope", e, expected: "an object") }
@@ -118,16 +118,16 @@ enum ResponseDecoder {
         if let rt = r.object("retry", allowed: ["max_attempts", "initial_backoff_ms", "max_backoff_ms", "multiplier", "jitter", "max_elapsed_ms", "retry_after"]) {
             rt.reportUnknownKeys()
             var policy = RetryPolicy(node: rt.located)
-            policy.maxAttempts = rt.int("max_attempts", min: 1, max: 100)
-            policy.initialBackoffMs = rt.int("initial_backoff_ms", min: 0, max: 3_600_000)
-            policy.maxBackoffMs = rt.int("max_backoff_ms", min: 0, max: 3_600_000)
+            policy.maxAttempts = rt.int("max_attempts", range: NumericRanges.maxAttempts)
+            policy.initialBackoffMs = rt.int("initial_backoff_ms", range: NumericRanges.initialBackoffMs)
+            policy.maxBackoffMs = rt.int("max_backoff_ms", range: NumericRanges.maxBackoffMs)
             policy.multiplier = rt.double("multiplier")
             policy.jitter = rt.enumeration("jitter", JitterKind.self)
-            policy.maxElapsedMs = rt.int("max_elapsed_ms", min: 0, max: 86_400_000)
+            policy.maxElapsedMs = rt.int("max_elapsed_ms", range: NumericRanges.maxElapsedMs)
             if let ra = rt.object("retry_after", allowed: ["honour", "max_ms"]) {
                 ra.reportUnknownKeys()
                 policy.honourRetryAfter = ra.bool("honour")
-                policy.retryAfterMaxMs = ra.int("max_ms", min: 0, max: 86_400_000)
+                policy.retryAfterMaxMs = ra.int("max_ms", range: NumericRanges.retryAfterMaxMs)
             }
             h.retry = policy
         }

@@ -122,7 +122,7 @@ public struct SpecDecoder {
         var endpoint = Endpoint(node: r.located)
         endpoint.method = r.enumeration("method", HTTPMethod.self)
         endpoint.url = r.string("url", required: true, what: "\"endpoint\"")
-        endpoint.timeoutMs = r.int("timeout_ms", min: 1, max: 600_000)
+        endpoint.timeoutMs = r.int("timeout_ms", range: NumericRanges.timeoutMs)
         if let q = r.object("query", allowed: []) {
             for member in q.node.members {
                 let p = q.path(member.key)

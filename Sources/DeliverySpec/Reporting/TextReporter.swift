@@ -23,25 +23,84 @@ public struct TextReporter: Sendable {
         case .warning: severityText = paint("warning", "1;33")
         case .note: severityText = paint("note", "1;36")
         }
-        var out = "\(head): \(severityText)[\(d.code)]: \(paint(d.message, "1"))"
+        var out = "\(head): \(severityText)[\(d.code)]: \(paint(Self.capped(d.message), "1"))"
         if let reason = d.suppression { out += " (suppressed: \(reason))" }
         out += "\n"
         if let loc = d.location, let source {
-            let lineText = source.lineText(loc.line).replacingTabs()
+            var width = 1
+            if let end = d.endLocation, end.line == loc.line, end.column > loc.column { width = end.column - loc.column }
+            let excerpt = Self.excerpt(source.bytes, offset: loc.offset, width: width)
             let gutter = String(loc.line)
             let pad = String(repeating: " ", count: gutter.count)
             out += " \(pad) |\n"
-            out += " \(gutter) | \(lineText)\n"
-            var width = 1
-            if let end = d.endLocation, end.line == loc.line, end.column > loc.column { width = end.column - loc.column }
-            width = max(1, min(width, max(1, lineText.count - loc.column + 1)))
-            let caret = String(repeating: " ", count: max(0, loc.column - 1)) + "^" + String(repeating: "~", count: width - 1)
+            out += " \(gutter) | \(excerpt.text)\n"
+            let caret = String(repeating: " ", count: max(0, excerpt.caretColumn - 1)) + "^" + String(repeating: "~", count: excerpt.width - 1)
             out += " \(pad) | \(paint(caret, "1;32"))\n"
         }
-        if let pointer = d.pointer { out += "   = at: \(pointer.isEmpty ? "/" : pointer)\n" }
-        if let hint = d.hint { out += "   = hint: \(hint)\n" }
-        if let suggestion = d.suggestion { out += "   = did you mean: \(suggestion)\n" }
+        if let pointer = d.pointer { out += "   = at: \(pointer.isEmpty ? "/" : Self.capped(pointer))\n" }
+        if let hint = d.hint { out += "   = hint: \(Self.capped(hint))\n" }
+        if let suggestion = d.suggestion { out += "   = did you mean: \(Self.capped(suggestion))\n" }
         return out
+    }
+
+    /// The most diagnostics printed per file; the summary line still counts them all.
+    public static let maxDiagnosticsPerFile = 1_000
+
+    /// The widest source excerpt shown, in columns: a longer line is cut to a window around
+    /// the caret, with `…` where text was left out. Without it, N diagnostics on one long line
+    /// print that line N times (2,000 duplicate keys on one line printed 72 MB).
+    public static let maxExcerptColumns = 120
+    /// The longest message, pointer, hint or suggestion printed, in characters (values quoted
+    /// in a message can be as long as the file).
+    public static let maxMessageCharacters = 1000
+
+    static func capped(_ text: String) -> String {
+        guard text.unicodeScalars.count > maxMessageCharacters else { return text }
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: text.unicodeScalars.prefix(maxMessageCharacters))
+        return String(scalars) + "… (\(text.utf8.count) bytes)"
+    }
+
+    /// The line around byte `offset`, at most ``maxExcerptColumns`` columns, tabs as spaces;
+    /// the caret's column within it and the underline width. Only bytes near `offset` are
+    /// read, so the cost per diagnostic does not grow with the line.
+    static func excerpt(_ bytes: [UInt8], offset: Int, width: Int) -> (text: String, caretColumn: Int, width: Int) {
+        let limit = maxExcerptColumns
+        let at = max(0, min(offset, bytes.count))
+        func isNewline(_ i: Int) -> Bool { bytes[i] == 10 || (bytes[i] == 13 && (i + 1 == bytes.count || bytes[i + 1] == 10)) }
+        // Scalar start offsets before the caret (nearest first) and from the caret on.
+        var before: [Int] = []
+        var i = at
+        var lineStartReached = false
+        while before.count <= limit {
+            if i == 0 || bytes[i - 1] == 10 { lineStartReached = true; break }
+            i -= 1
+            if bytes[i] & 0xC0 != 0x80 { before.append(i) }
+        }
+        var after: [Int] = []
+        i = at
+        var lineEndReached = false
+        while after.count <= limit {
+            if i == bytes.count || isNewline(i) { lineEndReached = true; break }
+            if bytes[i] & 0xC0 != 0x80 { after.append(i) }
+            i += 1
+        }
+        let lineEnd = i
+        // Keep up to half the window before the caret, more when the line ends soon after it.
+        var keepBefore = min(before.count, limit / 2)
+        let keepAfter = min(after.count, limit - keepBefore)
+        keepBefore = min(before.count, limit - keepAfter)
+        let from = keepBefore == 0 ? at : before[keepBefore - 1]
+        let to = keepAfter < after.count ? after[keepAfter] : lineEnd
+        let cutLeft = keepBefore < before.count || !lineStartReached
+        let cutRight = keepAfter < after.count || !lineEndReached
+        var text = String(decoding: bytes[from..<max(from, to)], as: UTF8.self).replacingTabs()
+        if text.hasSuffix("\r") { text.removeLast() }
+        if cutLeft { text = "…" + text }
+        if cutRight { text += "…" }
+        let caretColumn = keepBefore + 1 + (cutLeft ? 1 : 0)
+        let underline = max(1, min(width, max(1, keepAfter)))
+        return (text, caretColumn, underline)
     }
 
     /// Formats a whole run, with a summary line.
@@ -49,9 +108,16 @@ public struct TextReporter: Sendable {
         var out = ""
         var errors = 0, warnings = 0, suppressed = 0
         for r in results {
-            for d in r.diagnostics {
-                out += format(d, source: r.source)
+            var shown = 0
+            // Findings past DiagnosticCollector.maxLocatedDiagnostics have no position; the
+            // located ones (with excerpts) come first.
+            for d in r.diagnostics.filter({ $0.location != nil }) + r.diagnostics.filter({ $0.location == nil }) {
+                if shown < Self.maxDiagnosticsPerFile { out += format(d, source: r.source) }
+                shown += 1
                 if d.suppression != nil { suppressed += 1 } else if d.severity == .error { errors += 1 } else if d.severity == .warning { warnings += 1 }
+            }
+            if shown > Self.maxDiagnosticsPerFile {
+                out += "\(r.path): \(shown - Self.maxDiagnosticsPerFile) more diagnostics not shown (the first \(Self.maxDiagnosticsPerFile) are; --format json lists all)\n"
             }
         }
         let files = results.count
