@@ -57,7 +57,7 @@ public enum ConformanceLoader {
             while let rel = e.nextObject() as? String {
                 let name = (rel as NSString).lastPathComponent
                 if name.hasPrefix(".") { e.skipDescendants(); continue }
-                if name.hasSuffix(".suite.json") { suiteFiles.append((path as NSString).appendingPathComponent(rel)) }
+                if name.hasSuffix(".suite.json") { suiteFiles.append(FilePaths.join(path, rel)) }
             }
         }
         var covered: Set<String> = []
@@ -73,14 +73,14 @@ public enum ConformanceLoader {
         return (suites, problems)
     }
 
-    private static func standard(_ path: String) -> String { (path as NSString).standardizingPath }
+    private static func standard(_ path: String) -> String { FilePaths.absolute(path) }
 
     /// The spec a suite names, without reading the suite's other parts.
     private static func specPath(ofSuite file: String) -> String? {
         guard let data = FileManager.default.contents(atPath: file), let doc = try? JSONParser().parseValue([UInt8](data)) else { return nil }
-        let dir = (file as NSString).deletingLastPathComponent
-        let base = String((file as NSString).lastPathComponent.dropLast(".suite.json".count))
-        return (dir as NSString).appendingPathComponent(doc["spec"]?.stringValue ?? base + ".json")
+        let dir = FilePaths.directory(ofTyped: file)
+        let base = String(FilePaths.name(file).dropLast(".suite.json".count))
+        return FilePaths.join(dir, doc["spec"]?.stringValue ?? base + ".json")
     }
 
     /// A spec alone: the standard battery.
@@ -100,10 +100,10 @@ public enum ConformanceLoader {
         } catch {
             return .failure(Problem(path: file, message: "not valid JSON: \(error)", isSpecError: false))
         }
-        let dir = (file as NSString).deletingLastPathComponent
-        func resolve(_ p: String?) -> String? { p.map { $0.hasPrefix("/") ? $0 : (dir as NSString).appendingPathComponent($0) } }
-        let base = String((file as NSString).lastPathComponent.dropLast(".suite.json".count))
-        let specPath = resolve(doc.spec) ?? (dir as NSString).appendingPathComponent(base + ".json")
+        let dir = FilePaths.directory(ofTyped: file)
+        func resolve(_ p: String?) -> String? { p.map { FilePaths.join(dir, $0) } }
+        let base = String(FilePaths.name(file).dropLast(".suite.json".count))
+        let specPath = resolve(doc.spec) ?? FilePaths.join(dir, base + ".json")
         let spec: SpecUnderTest
         switch loadSpec(specPath, settings: resolve(doc.settings), secrets: resolve(doc.secrets), events: resolve(doc.events), fixtures: resolve(doc.fixtures), overrides) {
         case .success(let s): spec = s
@@ -159,7 +159,7 @@ public enum ConformanceLoader {
             case .failure(let p): return .failure(p)
             }
         }
-        let base = String((path as NSString).lastPathComponent.dropLast(path.hasSuffix(".json") ? 5 : 0))
+        let base = String(FilePaths.name(path).dropLast(path.hasSuffix(".json") ? 5 : 0))
         let fixtureSet: GoldenFixtures?
         switch readFixtures(fixtures ?? findFixtures(base, near: path), explicit: fixtures != nil) {
         case .success(let f): fixtureSet = f
@@ -178,11 +178,13 @@ public enum ConformanceLoader {
     /// directory that has one (`specs/examples/x.json` finds `fixtures/x` at the repo root).
     private static func findFixtures(_ name: String, near spec: String) -> String? {
         var candidates = ["fixtures/" + name]
-        var dir = ((spec as NSString).deletingLastPathComponent as NSString).standardizingPath
+        // Walk up from the spec's absolute directory: the shape the user typed ("./x.json",
+        // "../x.json", ".") must not matter.
+        var dir = FilePaths.parent(spec)
         for _ in 0..<8 {
-            candidates.append((dir as NSString).appendingPathComponent("fixtures/" + name))
-            let up = (dir as NSString).deletingLastPathComponent
-            if up == dir || up.isEmpty { break }
+            candidates.append(FilePaths.join(dir, "fixtures/" + name))
+            let up = FilePaths.parent(dir)
+            if up == dir { break }
             dir = up
         }
         var isDir: ObjCBool = false
@@ -197,7 +199,7 @@ public enum ConformanceLoader {
         var requests: [GoldenFixtures.Request] = []
         var outcomes: JSONValue?
         for name in names.sorted() where name.hasSuffix(".json") {
-            let file = (dir as NSString).appendingPathComponent(name)
+            let file = FilePaths.join(dir, name)
             guard let data = FileManager.default.contents(atPath: file), let value = try? JSONParser().parseValue([UInt8](data)) else {
                 return .failure(Problem(path: file, message: "not a readable JSON fixture", isSpecError: false))
             }
