@@ -44,7 +44,7 @@ public enum ConformanceLoader {
             }
         }
         if !isDir.boolValue {
-            if path.hasSuffix(".suite.json") {
+            if path.hasSuffix(".suite.json") || kind(of: path, overrides) == .suite {
                 add(loadSuite(path, overrides))
             } else {
                 let companion = SpecFileDiscovery.companion(of: path, suffix: ".suite.json")
@@ -74,6 +74,18 @@ public enum ConformanceLoader {
     }
 
     private static func standard(_ path: String) -> String { FilePaths.absolute(path) }
+
+    /// What a named file is (nil if unreadable: loading it reports why).
+    private static func kind(of path: String, _ overrides: [String: [UInt8]]) -> InputKind? {
+        if let bytes = overrides[standard(path)] { return InputDocument.kind(of: bytes, path: path) }
+        return (try? SourceLoader.load(path)).map { InputDocument.kind(of: $0.bytes, path: path) }
+    }
+
+    /// Why `dspec test` refuses a file that is not a spec or a suite, and what to pass.
+    static func refusal(_ kind: InputKind) -> String {
+        "this is \(kind.phrase), not a suite or a spec. dspec test takes a SPEC (NAME.json; a NAME.suite.json beside it is used too), "
+            + "a NAME.suite.json or a DIR\(kind == .plan ? ": pass the spec this plan was compiled from" : "")"
+    }
 
     /// The spec a suite names, without reading the suite's other parts.
     private static func specPath(ofSuite file: String) -> String? {
@@ -132,6 +144,8 @@ public enum ConformanceLoader {
         } else {
             do { source = try SourceLoader.load(path) } catch { return .failure(Problem(path: path, message: error.message, isSpecError: false)) }
         }
+        let kind = InputDocument.kind(of: source.bytes, path: path)
+        if kind == .plan || kind == .suite { return .failure(Problem(path: path, message: refusal(kind), isSpecError: false)) }
         let diagnostics = DiagnosticCollector(source: source)
         let compiled = SpecCompiler().compile(source, diagnostics: diagnostics)
         guard let plan = compiled.plan else {

@@ -115,6 +115,10 @@ public struct FixtureRunner: Sendable {
         } catch {
             return .ioError(error.description)
         }
+        let kind = InputDocument.kind(of: source.bytes, path: source.path)
+        if kind == .plan || kind == .suite {
+            return .renderFailed("this is \(kind.phrase), not a spec; dspec render takes the spec\(kind == .plan ? " the plan was compiled from" : " the suite names")")
+        }
         let diagnostics = DiagnosticCollector(source: source)
         let compiled = compiler.compile(source, diagnostics: diagnostics)
         guard let plan = compiled.plan else {

@@ -10,8 +10,8 @@ enum DeliverCommand: Command {
                          [--dead-letter FILE] [--checkpoint FILE] [--dry-run]
                          [--concurrency N] [--ordered] [--format text|json]
 
-    Compiles SPEC (or reads a compiled PLAN: a .plan.json file, or any file with
-    "plan_version") and delivers every event of FILE, one JSON object per line, read as a
+    Compiles SPEC (or reads a compiled PLAN: a JSON object with a top-level
+    "plan_version", as `dspec compile` writes) and delivers every event of FILE, one JSON object per line, read as a
     stream in bounded memory. Requests are exactly those `dspec render` shows; they are
     batched, rate-limited, retried with backoff and Retry-After, and authenticated (OAuth
     tokens are fetched, cached and refreshed; a rotated refresh token is written back to
@@ -109,23 +109,15 @@ enum DeliverCommand: Command {
             Console.err("dspec deliver: \(error.description)")
             return nil
         }
-        if path.hasSuffix(".plan.json") || source.bytes.count < 4096 * 1024 && String(decoding: source.bytes, as: UTF8.self).contains("\"plan_version\"") {
-            do {
-                return try DeliveryPlan(json: try JSONParser().parseValue(source.bytes))
-            } catch {
-                Console.err("dspec deliver: \(path): \(error)")
-                return nil
-            }
-        }
-        let diagnostics = DiagnosticCollector(source: source)
-        let result = SpecCompiler().compile(source, diagnostics: diagnostics)
-        let reporter = TextReporter(color: Console.colorEnabled)
-        for d in diagnostics.sorted where d.suppression == nil && d.severity == .error { Console.err(reporter.format(d, source: source)) }
-        guard let plan = result.plan else {
-            Console.err("dspec deliver: \(path) has errors; nothing delivered")
+        switch InputDocument.plan(from: source, command: name) {
+        case .success(let loaded):
+            return loaded.plan
+        case .failure(let failure):
+            let reporter = TextReporter(color: Console.colorEnabled)
+            for d in failure.diagnostics { Console.err(reporter.format(d, source: source)) }
+            Console.err("dspec deliver: \(failure.isSpecError ? "\(path) has errors; nothing delivered" : failure.message)")
             return nil
         }
-        return plan
     }
 
 

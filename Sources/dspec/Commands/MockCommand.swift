@@ -111,25 +111,16 @@ enum MockCommand: Command {
             Console.err("dspec mock: \(error.description)")
             return .failure(Exit(code: ExitCode.usage))
         }
-        var plan: DeliveryPlan?
-        if case .object(let o)? = try? JSONParser().parseValue(source.bytes), o["plan_version"] != nil {
-            do {
-                plan = try DeliveryPlan(json: .object(o))
-            } catch {
-                Console.err("dspec mock: \(path): \(error)")
-                return .failure(Exit(code: ExitCode.usage))
-            }
-        } else {
-            let diagnostics = DiagnosticCollector(source: source)
-            plan = SpecCompiler().compile(source, diagnostics: diagnostics).plan
-            if plan == nil {
-                let reporter = TextReporter(color: Console.colorEnabled)
-                for d in diagnostics.sorted where d.suppression == nil { Console.err(reporter.format(d, source: source)) }
-                Console.err("dspec mock: \(path) has errors")
-                return .failure(Exit(code: ExitCode.findings))
-            }
+        let plan: DeliveryPlan
+        switch InputDocument.plan(from: source, command: name) {
+        case .success(let loaded):
+            plan = loaded.plan
+        case .failure(let failure):
+            let reporter = TextReporter(color: Console.colorEnabled)
+            for d in failure.diagnostics { Console.err(reporter.format(d, source: source)) }
+            Console.err("dspec mock: \(failure.isSpecError ? "\(path) has errors" : failure.message)")
+            return .failure(Exit(code: failure.isSpecError ? ExitCode.findings : ExitCode.usage))
         }
-        guard let plan else { return .failure(Exit(code: ExitCode.usage)) }
         func companion(_ option: String, _ suffix: String) -> Result<JSONObject, Exit> {
             let explicit = parsed.option(option)
             let file = explicit ?? SpecFileDiscovery.companion(of: path, suffix: suffix)
