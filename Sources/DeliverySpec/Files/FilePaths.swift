@@ -37,7 +37,7 @@ public enum FilePaths {
     /// is), unless it is absolute already.
     public static func join(_ directory: String, _ relative: String) -> String {
         if relative.hasPrefix("/") { return relative }
-        if directory.isEmpty || directory == "." { return relative }
+        if directory.isEmpty { return relative }
         return directory.hasSuffix("/") ? directory + relative : directory + "/" + relative
     }
 

@@ -95,6 +95,13 @@ enum TestCommand: Command {
         } else {
             Console.out(report)
         }
+        if !problems.isEmpty {
+            // Say where the report is read why the run fails although every case passed.
+            let n = problems.count
+            let line = "\(n) spec\(n == 1 ? "" : "s") not run because \(n == 1 ? "it has" : "they have") errors (details on standard error): "
+                + problems.map(\.path).joined(separator: ", ") + "\n"
+            if format == .text && parsed.option("--output") == nil { Console.out(line) } else { Console.err("dspec test: " + line) }
+        }
         return results.allSatisfy(\.passed) && problems.isEmpty ? ExitCode.ok : ExitCode.findings
     }
 }
