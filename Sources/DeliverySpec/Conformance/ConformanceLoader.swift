@@ -31,6 +31,13 @@ public enum ConformanceLoader {
     /// specs in memory this way); keys are paths as the loader resolves them (standardized).
     public static func load(_ path: String, sources: [String: [UInt8]] = [:]) -> (suites: [ConformanceSuite], problems: [Problem]) {
         let overrides = Dictionary(sources.map { (standard($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
+        if path == "-" {
+            // A spec on standard input: the standard battery (no companions to find).
+            switch loadStandard(path, overrides) {
+            case .success(let s): return ([s], [])
+            case .failure(let p): return ([], [p])
+            }
+        }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             return ([], [Problem(path: path, message: "no such file or directory", isSpecError: false)])

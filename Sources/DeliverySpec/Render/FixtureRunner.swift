@@ -72,10 +72,15 @@ public struct FixtureRunner: Sendable {
     public static func jobs(for path: String, events: String? = nil, settings: String? = nil, secrets: String? = nil,
                             output: String = "fixtures") throws(UsageProblem) -> (jobs: [FixtureJob], skipped: [String]) {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw UsageProblem(message: "\(path): no such file or directory") }
+        guard path == "-" || FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw UsageProblem(message: "\(path): no such file or directory") }
         let fm = FileManager.default
         func existing(_ p: String) -> String? { fm.fileExists(atPath: p) ? p : nil }
         func fixtureDirectory(_ spec: String) -> String {
+            if spec == "-" {
+                // A spec on standard input has no file name: its fixtures are named after the spec.
+                let name = (try? SourceLoader.load("-")).flatMap { try? JSONParser().parseValue($0.bytes)["name"]?.stringValue } ?? "stdin"
+                return (output as NSString).appendingPathComponent(name.isEmpty || name.contains("/") || name.hasPrefix(".") ? "stdin" : name)
+            }
             var name = (spec as NSString).lastPathComponent
             if name.hasSuffix(".json") { name = String(name.dropLast(5)) }
             return (output as NSString).appendingPathComponent(name)
@@ -97,8 +102,10 @@ public struct FixtureRunner: Sendable {
             }
             return (jobs, skipped)
         }
+        if path == "-" && events == nil { throw UsageProblem(message: "a spec on standard input has no NAME.events.ndjson companion: pass --events EVENTS.ndjson") }
+        if path == "-" && events == "-" { throw UsageProblem(message: "standard input (-) can be read only once: pass the spec or the events as a file") }
         let eventsPath = events ?? SpecFileDiscovery.companion(of: path, suffix: ".events.ndjson")
-        guard fm.fileExists(atPath: eventsPath) else {
+        guard eventsPath == "-" || fm.fileExists(atPath: eventsPath) else {
             throw UsageProblem(message: "\(eventsPath): no such events file (pass --events EVENTS.ndjson)")
         }
         return ([FixtureJob(specPath: path, eventsPath: eventsPath,

@@ -60,6 +60,7 @@ enum DeliverCommand: Command {
         }
         guard parsed.positionals.count == 1 else { return Console.usage("expected exactly one SPEC or PLAN", command: name) }
         guard let eventsPath = parsed.option("--events") else { return Console.usage("--events FILE is required (- for standard input)", command: name) }
+        if let conflict = StandardInput.conflict([("SPEC", parsed.positionals[0]), ("--events", eventsPath)]) { return Console.usage(conflict, command: name) }
         let format = parsed.option("--format") ?? "text"
         guard ["text", "json"].contains(format) else { return Console.usage("unknown format \"\(format)\" (expected text or json)", command: name) }
         let concurrency = parsed.option("--concurrency").map { Int($0) } ?? 8

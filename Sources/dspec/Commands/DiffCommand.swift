@@ -52,6 +52,10 @@ enum DiffCommand: Command {
         default: return Console.usage("unknown --fail-on level \"\(failOn)\" (expected breaking, risky, any or never)", command: name)
         }
         let (oldPath, newPath) = (parsed.positionals[0], parsed.positionals[1])
+        if let conflict = StandardInput.conflict([("OLD", oldPath), ("NEW", newPath), ("--events", parsed.option("--events")),
+                                                  ("--settings", parsed.option("--settings")), ("--secrets", parsed.option("--secrets"))]) {
+            return Console.usage(conflict, command: name)
+        }
         let companionBase = newPath.hasPrefix("git:") ? nil : newPath
         func companion(_ option: String, _ suffix: String) -> String? {
             if let given = parsed.option(option) { return given }

@@ -13,7 +13,8 @@ enum LintCommand: Command {
     files such as NAME.secrets.json are skipped) and prints every finding with its file,
     line and column, stable rule code, JSON pointer, hint and "did you mean" suggestion.
     Findings covered by an inline suppression in the spec ("lint": {"suppress": [...]}) are
-    reported as suppressed and do not fail the run.
+    reported as suppressed and do not fail the run. A PATH of - reads a spec from standard
+    input (reported as <stdin>).
 
     OPTIONS:
       --format FORMAT        text (default), json, sarif (SARIF 2.1.0 for code scanning),

@@ -52,6 +52,7 @@ enum MockCommand: Command {
         }
         guard parsed.positionals.isEmpty else { return Console.usage("unexpected argument \(parsed.positionals[0])", command: name) }
         guard let scenarioPath = parsed.option("--scenario") else { return Console.usage("--scenario FILE is required", command: name) }
+        if let conflict = StandardInput.conflict([("--scenario", scenarioPath), ("--plan", parsed.option("--plan"))]) { return Console.usage(conflict, command: name) }
         guard let port = Int(parsed.option("--port") ?? "0"), (0...65535).contains(port) else {
             return Console.usage("--port expects a number 0-65535", command: name)
         }

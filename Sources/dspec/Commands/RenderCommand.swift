@@ -21,7 +21,8 @@ enum RenderCommand: Command {
 
     Given a DIR, every spec in it that has a NAME.events.ndjson companion is rendered, with
     NAME.settings.json and NAME.secrets.json when present. For a single SPEC the same
-    companions are used unless given explicitly.
+    companions are used unless given explicitly. SPEC or --events may be - (standard
+    input); a spec on standard input needs --events, and its fixtures are named after it.
 
     OPTIONS:
       --events FILE     Events, one JSON object per line (default: NAME.events.ndjson).

@@ -21,7 +21,7 @@ enum TestCommand: Command {
     battery generated from the spec alone (plus its NAME.suite.json when there is one). A
     DIR runs every suite in it and the standard battery of every spec no suite names.
     Backoff waits are shortened in the plan copy each case runs with; Retry-After waits
-    are real.
+    are real. SPEC may be - (standard input): the standard battery, without companions.
 
     OPTIONS:
       --format FORMAT   text (default), json, junit (one testcase per case) or github
