@@ -24,7 +24,7 @@ public enum ConformanceLoader {
         /// True when the spec has compile errors (a finding), false for unreadable input.
         public var isSpecError: Bool
 
-        public var description: String { "\(path): \(message)" }
+        public var description: String { message.hasPrefix(path + ":") ? message : "\(path): \(message)" }
     }
 
     /// The suites for `path`. `sources` replaces the bytes of named spec files (tests edit
@@ -112,12 +112,13 @@ public enum ConformanceLoader {
     private static func loadSuite(_ file: String, _ overrides: [String: [UInt8]]) -> Result<ConformanceSuite, Problem> {
         let doc: SuiteDocument
         do {
-            guard let data = FileManager.default.contents(atPath: file) else { return .failure(Problem(path: file, message: "cannot read the suite", isSpecError: false)) }
-            doc = try SuiteDocument(json: try JSONParser().parseValue([UInt8](data)))
+            doc = try SuiteDocument(json: try CompanionFile.parse(file).value)
         } catch let error as SuiteError {
             return .failure(Problem(path: file, message: error.description, isSpecError: false))
+        } catch let error as CompanionFile.Failure {
+            return .failure(Problem(path: file, message: error.message, isSpecError: false))
         } catch {
-            return .failure(Problem(path: file, message: "not valid JSON: \(error)", isSpecError: false))
+            return .failure(Problem(path: file, message: "\(error)", isSpecError: false))
         }
         let dir = FilePaths.directory(ofTyped: file)
         func resolve(_ p: String?) -> String? { p.map { FilePaths.join(dir, $0) } }
@@ -166,12 +167,20 @@ public enum ConformanceLoader {
             return FileManager.default.fileExists(atPath: p) ? p : nil
         }
         var objects: [JSONObject] = []
-        for file in [existing(settings, ".settings.json"), existing(secrets, ".secrets.json")] {
-            guard let file else { objects.append(JSONObject()); continue }
-            guard let data = FileManager.default.contents(atPath: file), case .object(let o)? = try? JSONParser().parseValue([UInt8](data)) else {
-                return .failure(Problem(path: file, message: "cannot read a JSON object", isSpecError: false))
+        var parsed: [CompanionFile.Parsed?] = []
+        for (file, what) in [(existing(settings, ".settings.json"), "settings file"), (existing(secrets, ".secrets.json"), "secrets file")] {
+            guard let file else { objects.append(JSONObject()); parsed.append(nil); continue }
+            do {
+                let read = try CompanionFile.object(file, what: what)
+                objects.append(read.object)
+                parsed.append(read.parsed)
+            } catch {
+                return .failure(Problem(path: file, message: error.message, isSpecError: false))
             }
-            objects.append(o)
+        }
+        let unknown = CompanionFile.undeclaredKeys(settings: parsed[0], secrets: parsed[1], plans: [plan])
+        if !unknown.isEmpty {
+            return .failure(Problem(path: path, message: "its companion files name what the spec does not declare\n" + unknown.joined(separator: "\n"), isSpecError: false))
         }
         var records: [EventRecord] = [EventRecord(line: 1, event: sampleEvent(plan.events))]
         if let file = existing(events, ".events.ndjson") {
@@ -221,9 +230,8 @@ public enum ConformanceLoader {
         var outcomes: JSONValue?
         for name in names.sorted() where name.hasSuffix(".json") {
             let file = FilePaths.join(dir, name)
-            guard let data = FileManager.default.contents(atPath: file), let value = try? JSONParser().parseValue([UInt8](data)) else {
-                return .failure(Problem(path: file, message: "not a readable JSON fixture", isSpecError: false))
-            }
+            let value: JSONValue
+            do { value = try CompanionFile.parse(file).value } catch { return .failure(Problem(path: file, message: "golden fixture: \(error.message)", isSpecError: false)) }
             if name == "outcomes.json" { outcomes = value } else { requests.append(GoldenFixtures.Request(name: name, value: value)) }
         }
         return .success(GoldenFixtures(directory: dir, requests: requests, outcomes: outcomes))

@@ -141,11 +141,13 @@ public struct FixtureRunner: Sendable {
             return .ioError("\(error)")
         }
         do {
-            configuration = try RenderConfiguration(settings: try job.settingsPath.map(readJSON), secrets: try job.secretsPath.map(readJSON))
-        } catch let error as RenderError {
-            return .ioError(error.message)
+            let settings = try job.settingsPath.map { p throws(CompanionFile.Failure) in try CompanionFile.object(p, what: "settings file") }
+            let secrets = try job.secretsPath.map { p throws(CompanionFile.Failure) in try CompanionFile.object(p, what: "secrets file") }
+            let unknown = CompanionFile.undeclaredKeys(settings: settings?.parsed, secrets: secrets?.parsed, plans: [plan])
+            if !unknown.isEmpty { return .ioError(unknown.joined(separator: "\n")) }
+            configuration = RenderConfiguration(settings: settings?.object ?? JSONObject(), secrets: secrets?.object ?? JSONObject())
         } catch {
-            return .ioError("\(error)")
+            return .ioError(error.message)
         }
         let set: FixtureSet
         do {
@@ -181,14 +183,6 @@ public struct FixtureRunner: Sendable {
             return try SourceLoader.load(path).bytes
         } catch {
             throw IOFailure(description: error.description)
-        }
-    }
-
-    private func readJSON(_ path: String) throws -> JSONValue {
-        do {
-            return try JSONParser().parseValue(try read(path))
-        } catch let error as JSONParseError {
-            throw IOFailure(description: "\(path): not valid JSON: \(error.description)")
         }
     }
 

@@ -153,13 +153,15 @@ private struct DeliverySetup {
 
     init(plan: DeliveryPlan, settingsPath: String?, secretsPath: String?, deadLetterPath: String?, checkpointPath: String?,
          concurrency: Int, dryRun: Bool) throws(Failure) {
-        func object(_ path: String?, _ what: String) throws(Failure) -> JSONObject {
-            guard let path else { return JSONObject() }
-            guard let data = FileManager.default.contents(atPath: path) else { throw Failure(message: "\(path): cannot read the \(what) file") }
-            guard case .object(let o)? = try? JSONParser().parseValue([UInt8](data)) else { throw Failure(message: "\(path): the \(what) file must be a JSON object") }
-            return o
+        // Settings and secrets: parse errors as file:line:col, unknown keys with "did you mean".
+        func companion(_ path: String?, _ what: String) throws(Failure) -> (object: JSONObject, parsed: CompanionFile.Parsed)? {
+            guard let path else { return nil }
+            do { return try CompanionFile.object(path, what: "\(what) file") } catch { throw Failure(message: error.message) }
         }
-        let settings = try object(settingsPath, "settings")
+        let settingsFile = try companion(settingsPath, "settings")
+        let unknown = CompanionFile.undeclaredKeys(settings: settingsFile?.parsed, secrets: try companion(secretsPath, "secrets")?.parsed, plans: [plan])
+        if !unknown.isEmpty { throw Failure(message: unknown.joined(separator: "\n")) }
+        let settings = settingsFile?.object ?? JSONObject()
         let store: JSONFileSecretStore?
         do {
             store = try secretsPath.map { p throws(OAuthError) in try JSONFileSecretStore(path: p) }

@@ -65,12 +65,14 @@ enum DiffCommand: Command {
         }
         let configuration: RenderConfiguration
         var events: [JSONValue]?
+        var companions: (settings: CompanionFile.Parsed?, secrets: CompanionFile.Parsed?)
         do {
-            func json(_ path: String?) throws -> JSONValue? {
+            func json(_ path: String?, _ what: String) throws -> CompanionFile.Parsed? {
                 guard let path else { return nil }
-                return try JSONParser().parseValue(SourceLoader.load(path).bytes)
+                return try CompanionFile.object(path, what: what).parsed
             }
-            configuration = try RenderConfiguration(settings: json(companion("--settings", ".settings.json")), secrets: json(companion("--secrets", ".secrets.json")))
+            companions = (try json(companion("--settings", ".settings.json"), "settings file"), try json(companion("--secrets", ".secrets.json"), "secrets file"))
+            configuration = try RenderConfiguration(settings: companions.settings?.value, secrets: companions.secrets?.value)
             if let path = companion("--events", ".events.ndjson") {
                 let text = String(decoding: try SourceLoader.load(path).bytes, as: UTF8.self)
                 events = try text.split(whereSeparator: \.isNewline).filter { !$0.allSatisfy(\.isWhitespace) }.map { try JSONParser().parseValue(String($0)) }
@@ -87,6 +89,12 @@ enum DiffCommand: Command {
             let reporter = TextReporter(color: Console.colorEnabled)
             for d in error.diagnostics { Console.err(reporter.format(d, source: nil)) }
             Console.err("dspec diff: \(error.message)")
+            return ExitCode.usage
+        }
+        // A key either side declares is fine (a setting renamed between OLD and NEW is the diff).
+        let unknown = CompanionFile.undeclaredKeys(settings: companions.settings, secrets: companions.secrets, plans: [old.plan, new.plan])
+        if !unknown.isEmpty {
+            for line in unknown { Console.err(line) }
             return ExitCode.usage
         }
         let report = SpecDiff.compare(old: old, new: new, events: events)

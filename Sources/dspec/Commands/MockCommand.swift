@@ -58,9 +58,10 @@ enum MockCommand: Command {
         }
         let scenario: MockScenario
         do {
-            scenario = try MockScenario(json: String(decoding: try SourceLoader.load(scenarioPath).bytes, as: UTF8.self))
-        } catch let error as SourceLoader.Failure {
-            Console.err("dspec mock: \(error.description)")
+            // Parsed with positions first, so a syntax error is reported as file:line:col.
+            scenario = try MockScenario(json: String(decoding: try CompanionFile.parse(scenarioPath).source.bytes, as: UTF8.self))
+        } catch let error as CompanionFile.Failure {
+            Console.err("dspec mock: \(error.message)")
             return ExitCode.usage
         } catch {
             Console.err("dspec mock: \(scenarioPath): \(error)")
@@ -126,11 +127,19 @@ enum MockCommand: Command {
             let explicit = parsed.option(option)
             let file = explicit ?? SpecFileDiscovery.companion(of: path, suffix: suffix)
             guard explicit != nil || FileManager.default.fileExists(atPath: file) else { return .success(JSONObject()) }
-            guard let bytes = try? SourceLoader.load(file).bytes, case .object(let o)? = try? JSONParser().parseValue(bytes) else {
-                Console.err("dspec mock: \(file): expected a JSON object")
+            do {
+                let read = try CompanionFile.object(file, what: suffix == ".secrets.json" ? "secrets file" : "settings file")
+                let unknown = suffix == ".secrets.json" ? CompanionFile.undeclaredKeys(settings: nil, secrets: read.parsed, plans: [plan])
+                    : CompanionFile.undeclaredKeys(settings: read.parsed, secrets: nil, plans: [plan])
+                if !unknown.isEmpty {
+                    for line in unknown { Console.err("dspec mock: \(line)") }
+                    return .failure(Exit(code: ExitCode.usage))
+                }
+                return .success(read.object)
+            } catch {
+                Console.err("dspec mock: \(error.message)")
                 return .failure(Exit(code: ExitCode.usage))
             }
-            return .success(o)
         }
         let secrets: JSONObject, settings: JSONObject
         switch (companion("--secrets", ".secrets.json"), companion("--settings", ".settings.json")) {
