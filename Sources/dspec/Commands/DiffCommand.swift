@@ -74,8 +74,14 @@ enum DiffCommand: Command {
             companions = (try json(companion("--settings", ".settings.json"), "settings file"), try json(companion("--secrets", ".secrets.json"), "secrets file"))
             configuration = try RenderConfiguration(settings: companions.settings?.value, secrets: companions.secrets?.value)
             if let path = companion("--events", ".events.ndjson") {
-                let text = String(decoding: try SourceLoader.load(path).bytes, as: UTF8.self)
-                events = try text.split(whereSeparator: \.isNewline).filter { !$0.allSatisfy(\.isWhitespace) }.map { try JSONParser().parseValue(String($0)) }
+                // The NDJSON reader render and test use: lines end at \n (or \r\n) only, so
+                // U+2028, U+2029 and U+0085 inside strings are data, not line breaks.
+                do {
+                    events = try EventStream.parse(try SourceLoader.load(path).bytes).map(\.event)
+                } catch let error as EventStreamError {
+                    Console.err("dspec diff: \(path): \(error.description)")
+                    return ExitCode.usage
+                }
             }
         } catch {
             Console.err("dspec diff: \(error)")
