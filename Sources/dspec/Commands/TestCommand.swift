@@ -26,7 +26,8 @@ enum TestCommand: Command {
     OPTIONS:
       --format FORMAT   text (default), json, junit (one testcase per case) or github
                         (workflow annotations for failed expectations).
-      --filter TEXT     Only cases whose id (SUITE/CASE) contains TEXT.
+      --filter TEXT     Only cases whose id (SUITE/CASE) contains TEXT; none is an error
+                        that lists the nearest case ids.
       --shard I/N       Only the I-th of N deterministic shards (round-robin over the
                         sorted case ids): N runners cover every case exactly once.
       --list            Print the selected case ids, one per line, without running them.
@@ -36,7 +37,8 @@ enum TestCommand: Command {
     EXIT CODES:
       0  every selected case passed
       1  a case failed, or a spec has errors
-      2  usage error, or an unreadable suite, spec or companion file
+      2  usage error (a --filter that matches no case too), or an unreadable suite, spec
+         or companion file
 
     EXAMPLES:
       dspec test specs/examples
@@ -65,6 +67,11 @@ enum TestCommand: Command {
         for p in problems { Console.err("dspec test: \(p.description)") }
         if problems.contains(where: { !$0.isSpecError }) { return ExitCode.usage }
         let entries = CaseSelection.select(CaseSelection.all(suites), filter: parsed.option("--filter"), shard: shard)
+        if let filter = parsed.option("--filter"), CaseSelection.select(CaseSelection.all(suites), filter: filter).isEmpty, !suites.isEmpty {
+            // Running nothing and passing would hide a typo: name the nearest cases instead.
+            let nearest = CaseSelection.nearest(to: filter, in: CaseSelection.all(suites))
+            return Console.usage("--filter \"\(filter)\" matches no case; nearest: \(nearest.joined(separator: ", "))", command: name)
+        }
         if parsed.has("--list") {
             Console.out(entries.map { $0.id + "\n" }.joined())
             return problems.isEmpty ? ExitCode.ok : ExitCode.findings
