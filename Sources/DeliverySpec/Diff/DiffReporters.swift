@@ -53,7 +53,7 @@ public struct DiffFormatter: Sendable {
 
     func summary(_ report: DiffReport) -> String {
         let counts = Self.order.map { cls in "\(report.changes.filter { $0.changeClass == cls }.count) \(cls.rawValue)" }
-        return "\(report.changes.count) changes: " + counts.joined(separator: ", ")
+        return Plural.count(report.changes.count, "change") + ": " + counts.joined(separator: ", ")
     }
 
     /// JSON with stable fingerprints (rule id + pointer).

@@ -124,9 +124,9 @@ enum DeliverCommand: Command {
 
     private static func textSummary(_ c: DeliveryCounts, seconds: Double, dryRun: Bool) -> String {
         var text = dryRun ? "dry run: \(c.delivered) event\(c.delivered == 1 ? "" : "s") rendered (nothing sent)" : "delivered \(c.delivered)"
-        text += ", dead-lettered \(c.deadLettered), filtered \(c.filtered) of \(c.input - c.alreadyAcknowledged) events"
+        text += ", dead-lettered \(c.deadLettered), filtered \(c.filtered) of \(Plural.count(c.input - c.alreadyAcknowledged, "event"))"
         if c.alreadyAcknowledged > 0 { text += " (\(c.alreadyAcknowledged) already acknowledged by the checkpoint, skipped)" }
-        if !dryRun { text += "; \(c.attempts) HTTP attempts, \(c.retries) retries" }
+        if !dryRun { text += "; \(Plural.count(c.attempts, "HTTP attempt")), \(Plural.count(c.retries, "retry", "retries"))" }
         text += String(format: "; %.1f s, %.0f events/s\n", seconds, Double(c.input) / max(seconds, 1e-9))
         return text
     }

@@ -65,7 +65,7 @@ enum LintCommand: Command {
                 Console.err("dspec lint: cannot write \(path)")
                 return ExitCode.usage
             }
-            Console.err("dspec lint: recorded \(baseline.fingerprints.count) findings in \(path)")
+            Console.err("dspec lint: recorded \(Plural.count(baseline.fingerprints.count, "finding")) in \(path)")
             return usageProblems.isEmpty ? ExitCode.ok : ExitCode.usage
         }
         if let path = parsed.option("--baseline") {
@@ -73,7 +73,7 @@ enum LintCommand: Command {
                 let baseline = try Baseline(contentsOf: path)
                 let filtered = baseline.filter(results)
                 results = filtered.results
-                if filtered.baselined > 0 { Console.err("dspec lint: \(filtered.baselined) findings matched the baseline \(path)") }
+                if filtered.baselined > 0 { Console.err("dspec lint: \(Plural.count(filtered.baselined, "finding")) matched the baseline \(path)") }
             } catch {
                 Console.err("dspec lint: cannot read baseline: \(error)")
                 return ExitCode.usage

@@ -1,12 +1,12 @@
 import DeliverySpec
 import Foundation
 
-/// `dspec mock --scenario FILE [--port N] [--plan SPEC|PLAN] [--secrets S.json]`
+/// `dspec mock [--scenario FILE] [--port N] [--plan SPEC|PLAN] [--secrets S.json]`
 enum MockCommand: Command {
     static let name = "mock"
     static let summary = "Run the mock vendor server: scripted responses, request journal, independent checks."
     static let help = """
-    USAGE: dspec mock --scenario FILE [--port N] [--host ADDR] [--plan SPEC|PLAN]
+    USAGE: dspec mock [--scenario FILE] [--port N] [--host ADDR] [--plan SPEC|PLAN]
                       [--secrets S.json] [--settings S.json] [--base-url URL] [--quiet]
 
     Runs an HTTP/1.1 server on loopback that answers as SCENARIO scripts it: routes by
@@ -26,7 +26,7 @@ enum MockCommand: Command {
     SIGINT or SIGTERM stops the server.
 
     OPTIONS:
-      --scenario FILE   Scenario JSON (required).
+      --scenario FILE   Scenario JSON (default: every request is answered 200 with {}).
       --port N          Port to listen on (default 0: a free port, printed at start).
       --host ADDR       IPv4 address to bind (default 127.0.0.1).
       --plan SPEC|PLAN  A spec (compiled on the fly) or a compiled plan, for the checks.
@@ -38,6 +38,7 @@ enum MockCommand: Command {
     EXIT CODES: 0 stopped by a signal, 1 the spec has errors, 2 usage or I/O error.
 
     EXAMPLES:
+      dspec mock --plan specs/examples/github-style-webhook.json
       dspec mock --scenario retry.json --port 8080
       dspec mock --scenario ok.json --plan specs/examples/github-style-webhook.json
     """
@@ -51,7 +52,7 @@ enum MockCommand: Command {
             return Console.usage(error.message, command: name)
         }
         guard parsed.positionals.isEmpty else { return Console.usage("unexpected argument \(parsed.positionals[0])", command: name) }
-        guard let scenarioPath = parsed.option("--scenario") else { return Console.usage("--scenario FILE is required", command: name) }
+        let scenarioPath = parsed.option("--scenario")
         if let conflict = StandardInput.conflict([("--scenario", scenarioPath), ("--plan", parsed.option("--plan"))]) { return Console.usage(conflict, command: name) }
         guard let port = Int(parsed.option("--port") ?? "0"), (0...65535).contains(port) else {
             return Console.usage("--port expects a number 0-65535", command: name)
@@ -59,12 +60,13 @@ enum MockCommand: Command {
         let scenario: MockScenario
         do {
             // Parsed with positions first, so a syntax error is reported as file:line:col.
-            scenario = try MockScenario(json: String(decoding: try CompanionFile.parse(scenarioPath).source.bytes, as: UTF8.self))
+            let text = try scenarioPath.map { p throws(CompanionFile.Failure) in String(decoding: try CompanionFile.parse(p).source.bytes, as: UTF8.self) }
+            scenario = try MockScenario(json: text ?? everyRequest200)
         } catch let error as CompanionFile.Failure {
             Console.err("dspec mock: \(error.message)")
             return ExitCode.usage
         } catch {
-            Console.err("dspec mock: \(scenarioPath): \(error)")
+            Console.err("dspec mock: \(scenarioPath ?? "default scenario"): \(error)")
             return ExitCode.usage
         }
         var verifier: MockVerifier?
@@ -98,11 +100,14 @@ enum MockCommand: Command {
         var received: Int32 = 0
         sigwait(&signals, &received)
         server.stop()
-        Console.err("dspec mock: stopped (\(received == SIGINT ? "SIGINT" : "SIGTERM")) after \(server.journal.count) requests")
+        Console.err("dspec mock: stopped (\(received == SIGINT ? "SIGINT" : "SIGTERM")) after \(Plural.count(server.journal.count, "request"))")
         return ExitCode.ok
     }
 
     private struct Exit: Error { let code: Int32 }
+
+    /// The scenario without --scenario: any method and path gets 200 with an empty object.
+    static let everyRequest200 = #"{"name": "every-request-200", "routes": [{"name": "any", "responses": [{"status": 200, "body": {}}]}]}"#
 
     /// Compiles a spec (or reads a compiled plan) and its secrets into a verifier.
     private static func loadVerifier(_ path: String, _ parsed: ParsedArguments) -> Result<MockVerifier, Exit> {
