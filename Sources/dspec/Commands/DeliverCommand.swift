@@ -11,7 +11,7 @@ enum DeliverCommand: Command {
                          [--concurrency N] [--ordered] [--format text|json]
 
     Compiles SPEC (or reads a compiled PLAN: a JSON object with a top-level
-    "plan_version", as `dspec compile` writes) and delivers every event of FILE, one JSON object per line, read as a
+    "plan_version") and delivers every event of FILE, one JSON object per line, read as a
     stream in bounded memory. Requests are exactly those `dspec render` shows; they are
     batched, rate-limited, retried with backoff and Retry-After, and authenticated (OAuth
     tokens are fetched, cached and refreshed; a rotated refresh token is written back to
