@@ -27,6 +27,34 @@ public struct EventStreamError: Error, Sendable, CustomStringConvertible {
 /// skipped so files can be grouped for readability; a trailing `\r` is ignored so files
 /// edited on Windows still read.
 public enum EventStream {
+    /// What one NDJSON line holds.
+    public enum Line: Sendable {
+        /// Only spaces and tabs: skipped (it still counts for line numbers).
+        case blank
+        /// A JSON object.
+        case event(JSONValue)
+        /// Anything else, with the reason.
+        case malformed(String)
+    }
+
+    /// Decodes one line, without its `\n` (a trailing `\r` is ignored). The one definition of
+    /// an NDJSON line for every command: the whole-file reader below and the runtime's
+    /// streaming reader split on `\n` only, so U+2028, U+2029 and U+0085 inside strings are
+    /// data, and both decode each line here.
+    public static func decode(line: ArraySlice<UInt8>, parser: JSONParser = JSONParser()) -> Line {
+        var content = line
+        if content.last == 0x0D { content = content.dropLast() }
+        guard content.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return .blank }
+        let value: JSONValue
+        do {
+            value = try parser.parseValue(content)
+        } catch {
+            return .malformed("not valid JSON: \(error.message) at byte \(error.offset)")
+        }
+        guard case .object = value else { return .malformed("an event must be a JSON object, not \(value.typeName)") }
+        return .event(value)
+    }
+
     /// Parses the whole file; the first malformed line is an error.
     public static func parse(_ bytes: [UInt8]) throws(EventStreamError) -> [EventRecord] {
         var records: [EventRecord] = []
@@ -37,19 +65,10 @@ public enum EventStream {
             line += 1
             var end = start
             while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-            var content = bytes[start..<end]
-            if content.last == 0x0D { content = content.dropLast() }
-            if content.contains(where: { $0 != 0x20 && $0 != 0x09 }) {
-                let value: JSONValue
-                do {
-                    value = try parser.parseValue(content)
-                } catch {
-                    throw EventStreamError(line: line, message: "not valid JSON: \(error.message) at byte \(error.offset)")
-                }
-                guard case .object = value else {
-                    throw EventStreamError(line: line, message: "an event must be a JSON object, not \(value.typeName)")
-                }
-                records.append(EventRecord(line: line, event: value))
+            switch decode(line: bytes[start..<end], parser: parser) {
+            case .blank: break
+            case .event(let value): records.append(EventRecord(line: line, event: value))
+            case .malformed(let message): throw EventStreamError(line: line, message: message)
             }
             start = end + 1
         }
