@@ -39,8 +39,12 @@ final class DiscoveryTests: XCTestCase {
 
     func testADirectoryRunSaysOnStdoutWhyItFails() throws {
         try Data(#"{"dspec": 1, "name": "Broken Name"}"#.utf8).write(to: dir.appendingPathComponent("broken.json"))
+        try Data("{}\n".utf8).write(to: dir.appendingPathComponent("broken.events.ndjson"))
         let r = try CLIRunner.run(["test", ".", "--filter", "happy-path"], in: dir)
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stdout.contains("1 spec not run because it has errors (details on standard error): ./broken.json"), r.stdout)
+        let render = try CLIRunner.run(["render", "."], in: dir)
+        XCTAssertEqual(render.status, 1)
+        XCTAssertTrue(render.stdout.contains("fixtures/broken: not rendered: ./broken.json has errors (details on standard error)"), render.stdout)
     }
 }

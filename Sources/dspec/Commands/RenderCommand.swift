@@ -78,12 +78,16 @@ enum RenderCommand: Command {
             case .compileErrors(let result):
                 Console.err(reporter.format([result]))
                 Console.err("dspec render: \(job.specPath) has errors; nothing rendered")
+                // Say on stdout too, where the per-spec results are read, why the run fails.
+                Console.out("\(job.fixtureDirectory): not rendered: \(job.specPath) has errors (details on standard error)\n")
                 findings = true
             case .renderFailed(let message):
                 Console.err("dspec render: \(job.specPath): \(message)")
+                Console.out("\(job.fixtureDirectory): not rendered (details on standard error)\n")
                 findings = true
             case .ioError(let message):
                 Console.err("dspec render: \(message)")
+                Console.out("\(job.fixtureDirectory): not rendered (details on standard error)\n")
                 ioFailure = true
             case .written(let set, let removed):
                 Console.out("\(job.fixtureDirectory): \(summary(set))\(removed.isEmpty ? "" : "; removed \(removed.joined(separator: ", "))")\n")
