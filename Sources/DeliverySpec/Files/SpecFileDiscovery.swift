@@ -25,8 +25,8 @@ public enum SpecFileDiscovery {
     /// spec by its content (the `"dspec"` marker or the Custom Webhook form, as
     /// ``InputDocument`` decides; a `.json` file that is not even JSON is taken too, so a
     /// spec with a syntax error is reported rather than silently skipped).
-    /// Hidden entries, companion files and fixture trees (a directory with the
-    /// `outcomes.json` that `dspec render` writes) are skipped.
+    /// Hidden entries and companion files are skipped; so are fixture trees, whose request
+    /// and `outcomes.json` files are JSON without a spec's marker.
     public static func expand(_ paths: [String]) -> (files: [String], problems: [Problem]) {
         var files: [String] = []
         var problems: [Problem] = []
@@ -60,10 +60,6 @@ public enum SpecFileDiscovery {
         }
     }
 
-    /// Fixture trees written by `dspec render` hold this file when some event was filtered
-    /// or failed (their request files are skipped by content in any case).
-    static let fixtureTreeMarker = "outcomes.json"
-
     /// Deepest directory level searched (a symlink loop ends here).
     static let maxDepth = 32
 
@@ -71,7 +67,6 @@ public enum SpecFileDiscovery {
         let fm = FileManager.default
         if depth > maxDepth { return [] }
         guard let names = try? fm.contentsOfDirectory(atPath: directory) else { return [] }
-        if names.contains(fixtureTreeMarker) { return [] }
         var found: [String] = []
         for name in names.sorted() where !name.hasPrefix(".") {
             let full = FilePaths.join(directory, name)
