@@ -91,4 +91,14 @@ final class CompanionFileTests: XCTestCase {
         XCTAssertEqual(fixture.status, 2)
         XCTAssertTrue(fixture.stderr.contains("fixtures/custom-webhook/001-x.json:1:12: error:"), fixture.stderr)
     }
+
+    func testEventsFileErrorsHaveFileLineColumn() throws {
+        try write("github-style-webhook.events.ndjson", "{\"type\": \"track\"}\n\n  {\"a\": tru}\n")
+        for args in [["render", "github-style-webhook.json", "-o", "out"], ["test", "github-style-webhook.json", "--list"],
+                     ["diff", "github-style-webhook.json", "github-style-webhook.json"]] {
+            let r = try CLIRunner.run(args, in: dir)
+            XCTAssertEqual(r.status, 2, "dspec \(args.joined(separator: " ")): \(r.stdout)\n\(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("github-style-webhook.events.ndjson:3:9: error: not valid JSON"), "dspec \(args.joined(separator: " ")): \(r.stderr)")
+        }
+    }
 }

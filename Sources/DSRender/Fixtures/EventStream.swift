@@ -20,7 +20,12 @@ public struct EventStreamError: Error, Sendable, CustomStringConvertible {
     public var line: Int
     /// What is wrong.
     public var message: String
+    /// 1-based column (in Unicode scalars) of the problem in its line.
+    public var column: Int = 1
     public var description: String { "line \(line): \(message)" }
+
+    /// `path:line:col: error: message`, like a spec error.
+    public func located(in path: String) -> String { "\(path):\(line):\(column): error: \(message)" }
 }
 
 /// Reads NDJSON (one JSON object per line, as in `NAME.events.ndjson`). Blank lines are
@@ -33,8 +38,8 @@ public enum EventStream {
         case blank
         /// A JSON object.
         case event(JSONValue)
-        /// Anything else, with the reason.
-        case malformed(String)
+        /// Anything else, with the reason and the problem's byte offset in the line.
+        case malformed(String, offset: Int)
     }
 
     /// Decodes one line, without its `\n` (a trailing `\r` is ignored). The one definition of
@@ -49,9 +54,9 @@ public enum EventStream {
         do {
             value = try parser.parseValue(content)
         } catch {
-            return .malformed("not valid JSON: \(error.message) at byte \(error.offset)")
+            return .malformed("not valid JSON: \(error.message) at byte \(error.offset)", offset: error.offset)
         }
-        guard case .object = value else { return .malformed("an event must be a JSON object, not \(value.typeName)") }
+        guard case .object = value else { return .malformed("an event must be a JSON object, not \(value.typeName)", offset: 0) }
         return .event(value)
     }
 
@@ -68,7 +73,9 @@ public enum EventStream {
             switch decode(line: bytes[start..<end], parser: parser) {
             case .blank: break
             case .event(let value): records.append(EventRecord(line: line, event: value))
-            case .malformed(let message): throw EventStreamError(line: line, message: message)
+            case .malformed(let message, let offset):
+                let column = String(decoding: bytes[start..<min(end, start + offset)], as: UTF8.self).unicodeScalars.count + 1
+                throw EventStreamError(line: line, message: message, column: column)
             }
             start = end + 1
         }

@@ -49,7 +49,7 @@ public enum NDJSONReader {
             switch EventStream.decode(line: content, parser: parser) {
             case .blank: return
             case .event(let value): queue.put(.event(line: lineNumber, event: value))
-            case .malformed(let message): queue.put(.malformed(line: lineNumber, raw: String(decoding: content.prefix(2048), as: UTF8.self), message: message))
+            case .malformed(let message, _): queue.put(.malformed(line: lineNumber, raw: String(decoding: content.prefix(2048), as: UTF8.self), message: message))
             }
         }
         while true {

@@ -201,7 +201,7 @@ public enum ConformanceLoader {
 
     private static func readEvents(_ file: String) -> Result<[EventRecord], Problem> {
         guard let data = FileManager.default.contents(atPath: file) else { return .failure(Problem(path: file, message: "cannot read the events file", isSpecError: false)) }
-        do { return .success(try EventStream.parse([UInt8](data))) } catch { return .failure(Problem(path: file, message: error.description, isSpecError: false)) }
+        do { return .success(try EventStream.parse([UInt8](data))) } catch { return .failure(Problem(path: file, message: error.located(in: file), isSpecError: false)) }
     }
 
     /// `fixtures/NAME` in the working directory, else in the nearest ancestor of the spec's

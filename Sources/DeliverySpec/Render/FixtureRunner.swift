@@ -136,7 +136,7 @@ public struct FixtureRunner: Sendable {
         do {
             events = try EventStream.parse(try read(job.eventsPath))
         } catch let error as EventStreamError {
-            return .ioError("\(job.eventsPath): \(error.description)")
+            return .ioError(error.located(in: job.eventsPath))
         } catch {
             return .ioError("\(error)")
         }

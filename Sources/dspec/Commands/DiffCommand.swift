@@ -79,7 +79,7 @@ enum DiffCommand: Command {
                 do {
                     events = try EventStream.parse(try SourceLoader.load(path).bytes).map(\.event)
                 } catch let error as EventStreamError {
-                    Console.err("dspec diff: \(path): \(error.description)")
+                    Console.err("dspec diff: \(error.located(in: path))")
                     return ExitCode.usage
                 }
             }
