@@ -67,6 +67,18 @@ final class CompanionFileTests: XCTestCase {
         }
     }
 
+    func testAMissingOAuthSecretNamesTheNearestGivenKey() throws {
+        let source = try SourceLoader.load(examples.appendingPathComponent("hubspot-crm.json").path)
+        let plan = try XCTUnwrap(SpecCompiler().compile(source, diagnostics: DiagnosticCollector(source: source)).plan)
+        let templates = CredentialTemplates(plan: plan, settings: JSONObject(), secrets: JSONObject([("client_secert", .string("s3cr3t-value"))]))
+        XCTAssertThrowsError(try templates.resolve("{{@secrets.client_secret}}", field: "client_secret")) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("secret \"client_secret\" has no value"), message)
+            XCTAssertTrue(message.contains("it has \"client_secert\": did you mean \"client_secret\"?"), message)
+            XCTAssertFalse(message.contains("s3cr3t-value"))
+        }
+    }
+
     func testSyntaxErrorsInCompanionFilesHaveFileLineColumn() throws {
         try write("github-style-webhook.settings.json", "{\n  \"receiver_host\": \"x\",\n}\n")
         try write("ok.json", #"{"routes": [{"responses": [{"status": 200}]}]}"#)
