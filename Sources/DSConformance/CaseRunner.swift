@@ -176,15 +176,19 @@ enum CaseInputs {
             guard !templates.isEmpty else {
                 return .failure(ExpectationFailure("setup", "no default event is selected by the plan, so none can be generated"))
             }
-            return .success((0..<count).map { i in
-                var e = templates[i % templates.count]
-                if case .object(var o) = e {
-                    o["event_id"] = .string(String(format: "conformance-%06d", i + 1))
-                    e = .object(o)
-                }
-                return e
-            })
+            return .success((0..<count).map { generated($0, templates: templates) })
         }
+    }
+
+    /// The `i`-th (0-based) generated event: the selected default events in turn, each with
+    /// its own event id. The battery sizes its batching case from exactly these events.
+    static func generated(_ i: Int, templates: [JSONValue]) -> JSONValue {
+        var e = templates[i % templates.count]
+        if case .object(var o) = e {
+            o["event_id"] = .string(String(format: "conformance-%06d", i + 1))
+            e = .object(o)
+        }
+        return e
     }
 }
 

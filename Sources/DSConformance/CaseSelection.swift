@@ -1,3 +1,5 @@
+import DSCore
+
 /// Filtering and sharding of the full, ordered case list, so CI can run a subset
 /// (`--filter`) or split the work across N runners (`--shard I/N`).
 public enum CaseSelection {
@@ -53,5 +55,24 @@ public enum CaseSelection {
         let sorted = list.enumerated().sorted { $0.element.id == $1.element.id ? $0.offset < $1.offset : $0.element.id < $1.element.id }
         let chosen = Set(sorted.enumerated().filter { $0.offset % shard.count == shard.index - 1 }.map { $0.element.offset })
         return list.enumerated().filter { chosen.contains($0.offset) }.map(\.element)
+    }
+
+    /// The case ids nearest to a `filter` that matched nothing, best first: ids containing it
+    /// in another letter case, then by edit distance to the whole id, its case name or any
+    /// `-`/`/`-separated word of it.
+    public static func nearest(to filter: String, in entries: [Entry], limit: Int = 5) -> [String] {
+        let target = Array(filter.lowercased().unicodeScalars)
+        func score(_ id: String) -> Int {
+            let lower = id.lowercased()
+            if lower.contains(filter.lowercased()) { return 0 }
+            var words = [lower, String(lower.split(separator: "/").last ?? "")]
+            words += lower.split(whereSeparator: { $0 == "/" || $0 == "-" }).map(String.init)
+            var best = Int.max - 1
+            for word in words { best = min(best, Suggestions.distance(target, Array(word.unicodeScalars))) }
+            return 1 + best
+        }
+        let scored: [(id: String, score: Int)] = Set(entries.map(\.id)).map { (id: $0, score: score($0)) }
+        let ranked = scored.sorted { a, b in a.score == b.score ? a.id < b.id : a.score < b.score }
+        return ranked.prefix(limit).map(\.id)
     }
 }

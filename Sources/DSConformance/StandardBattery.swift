@@ -36,7 +36,7 @@ public enum StandardBattery {
         var cases: [ConformanceCase] = [happyPath(spec)]
         let renderer = try? RequestRenderer(plan: plan, configuration: RenderConfiguration(settings: spec.settings, secrets: spec.secrets))
         guard let first = spec.events.map(\.event).first(where: { renderer?.select($0) == .selected }) else { return cases }
-        if plan.batching.enabled { cases.append(batching(spec, renderer: renderer!, event: first)) }
+        if plan.batching.enabled { cases.append(batching(spec, renderer: renderer!)) }
         if let limit = plan.rateLimit {
             // Plan ranges keep rps and burst far below Int's range; the bounds below keep the
             // case short: at most 400 requests, and the extra ones admitted within
@@ -86,19 +86,36 @@ public enum StandardBattery {
                                events: .defaults, expect: e, concurrency: 1, ordered: true, generated: true)
     }
 
-    private static func batching(_ spec: SpecUnderTest, renderer: RequestRenderer, event: JSONValue) -> ConformanceCase {
+    /// Enough generated events for three batches (two past 5,000 events), sized from the
+    /// real encoded payloads of the very events the case sends, which cycle through every
+    /// selected sample event: a spec with mixed-size samples is sized right, not from the
+    /// first sample alone. The request floor is a true lower bound for any correct batcher:
+    /// the event count over `max_events`, and the payload bytes over `max_bytes`.
+    private static func batching(_ spec: SpecUnderTest, renderer: RequestRenderer) -> ConformanceCase {
         let b = spec.plan.batching
-        let size = (try? renderer.payload(for: event).bytes.count) ?? 256
-        // A batch larger than maxBatchEventsTested is tested with max_events lowered to it.
+        let templates = spec.events.map(\.event).filter { renderer.select($0) == .selected }
+        // A batch larger than maxBatchEventsTested is tested with max_events lowered to it, so the
+        // loop below ends by 2 * maxBatchEventsTested + 1 events, within maxGeneratedEvents.
         let maxEvents = min(b.maxEvents, maxBatchEventsTested)
         let adjustments = maxEvents < b.maxEvents ? PlanAdjustments(maxEvents: maxEvents) : PlanAdjustments()
-        let perBatch = max(1, min(maxEvents, b.maxBytes > 0 ? b.maxBytes / (size + 1) : maxEvents))
-        let count = min(maxGeneratedEvents, 2 * perBatch + 1 <= maxGeneratedEvents ? 2 * perBatch + 1 : perBatch + 1)
+        func floor(_ count: Int, _ bytes: Int) -> Int {
+            let byCount = (count + max(1, maxEvents) - 1) / max(1, maxEvents)
+            let byBytes = b.maxBytes > 0 ? (bytes + b.maxBytes - 1) / b.maxBytes : 0
+            return max(byCount, byBytes)
+        }
+        var count = 0, bytes = 0
+        while count < maxGeneratedEvents {
+            let event = CaseInputs.generated(count, templates: templates)
+            bytes += (try? renderer.payload(for: event).bytes.count) ?? 256
+            count += 1
+            if floor(count, bytes) >= 3 { break }
+        }
+        let minimum = floor(count, bytes)
         var e = CaseExpectations()
         e.batchLimits = true
         e.delivered = .all
-        e.requests = (count + perBatch - 1) / perBatch...count
-        return ConformanceCase(name: "batching-limits", description: "\(count) events need at least \((count + perBatch - 1) / perBatch) requests, each within the plan's limits",
+        e.requests = minimum...count
+        return ConformanceCase(name: "batching-limits", description: "\(count) events need at least \(minimum) requests, each within the plan's limits",
                                events: .generated(count: count), expect: e, adjustments: adjustments, generated: true)
     }
 

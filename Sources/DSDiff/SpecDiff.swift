@@ -29,6 +29,12 @@ public struct DiffReport: Sendable {
     public var changes: [ClassifiedChange]
     /// Why the wire diff could not run, if it could not.
     public var wireNote: String?
+    /// True when the requests both plans render were compared.
+    public var wireDiffRan: Bool = false
+
+    /// What every report says when no events were given: the plans were compared, the
+    /// requests were not.
+    public static let noEventsNote = "wire diff skipped: no events; pass --events FILE"
 
     /// The highest class present, or nil when nothing changed.
     public var highest: ChangeClass? { changes.map(\.changeClass).max() }
@@ -41,17 +47,21 @@ public enum SpecDiff {
     public static func compare(old: DiffSide, new: DiffSide, events: [JSONValue]?) -> DiffReport {
         var changes = classify(StructuralDiff.diff(PlanNormalizer.normalize(old.plan), PlanNormalizer.normalize(new.plan)), old: old, new: new)
         var note: String?
+        var ran = false
         if let events, !events.isEmpty {
             do {
                 let environment = FixedRenderEnvironment()
                 let a = try RequestRenderer(plan: old.plan, configuration: old.configuration).renderAll(events, environment: environment)
                 let b = try RequestRenderer(plan: new.plan, configuration: new.configuration).renderAll(events, environment: environment)
                 changes += WireDiff.compare(old: a, new: b)
+                ran = true
             } catch {
                 note = "wire diff skipped: \(error.message)"
             }
+        } else {
+            note = DiffReport.noEventsNote
         }
-        return DiffReport(changes: changes, wireNote: note)
+        return DiffReport(changes: changes, wireNote: note, wireDiffRan: ran)
     }
 
     /// Classifies plan deltas; status outcome deltas are merged into ranges.

@@ -1,3 +1,4 @@
+import DSCore
 import DSJSON
 import DSRender
 
@@ -32,7 +33,7 @@ enum WireDiff {
                                         message: message, old: a, new: b, oldSourcePointer: nil, newSourcePointer: nil))
         }
         if old.requests.count != new.requests.count {
-            add("wire.request-count-changed", "/requests", "\(old.requests.count) requests before, \(new.requests.count) after",
+            add("wire.request-count-changed", "/requests", "\(Plural.count(old.requests.count, "request")) before, \(new.requests.count) after",
                 .int(old.requests.count), .int(new.requests.count))
         }
         for i in 0..<min(old.requests.count, new.requests.count) {

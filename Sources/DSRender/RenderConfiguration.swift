@@ -1,3 +1,4 @@
+import DSCore
 import DSJSON
 import DSPlan
 
@@ -80,7 +81,13 @@ struct ResolvedConfiguration: Sendable {
         }
         if !missing.isEmpty {
             let list = missing.map { "\"\($0)\"" }.joined(separator: ", ")
-            throw RenderError(.secret, "secret\(missing.count == 1 ? "" : "s") \(list) \(missing.count == 1 ? "has" : "have") no value; supply \(missing.count == 1 ? "it" : "them") in the secrets file")
+            var message = "secret\(missing.count == 1 ? "" : "s") \(list) \(missing.count == 1 ? "has" : "have") no value; supply \(missing.count == 1 ? "it" : "them") in the secrets file"
+            // A near miss in the given names is most likely a typo of the missing one.
+            let given = configuration.secrets.map(\.key).filter { !plan.secrets.contains($0) }
+            for name in missing {
+                if let near = Suggestions.closest(to: name, in: given) { message += "; it has \"\(near)\": did you mean \"\(name)\"?" }
+            }
+            throw RenderError(.secret, message)
         }
         data = ["settings": .object(settings), "secrets": .object(secrets)]
         // Longest first, so a secret containing another is scrubbed whole.

@@ -64,7 +64,9 @@ let version = "dspec \(toolVersion)"
             Console.err(message + "\nRun 'dspec --help' for the list of commands.")
             return ExitCode.usage
         }
-        if args.contains("--help") || args.contains("-h") {
+        // Help only before `--`: after it, `-h` is a positional (a file named -h).
+        let beforeSeparator = args.prefix { $0 != "--" }
+        if beforeSeparator.contains("--help") || beforeSeparator.contains("-h") {
             Console.out(command.help + "\n")
             return ExitCode.ok
         }

@@ -170,6 +170,6 @@ final class CIFormatTests: XCTestCase {
         XCTAssertEqual(write.status, 0, write.stderr)
         let again = try CLIRunner.run(["lint", "specs/invalid/http-endpoint.json", "--baseline", file.path])
         XCTAssertEqual(again.status, 0, again.stdout)
-        XCTAssertTrue(again.stderr.contains("1 findings matched the baseline"))
+        XCTAssertTrue(again.stderr.contains("1 finding matched the baseline"), again.stderr)
     }
 }

@@ -19,12 +19,12 @@ enum CLIRunner {
         var stderr: String
     }
 
-    static func run(_ args: [String], environment: [String: String] = [:], stdin: Data? = nil) throws -> Result {
+    static func run(_ args: [String], environment: [String: String] = [:], stdin: Data? = nil, in directory: URL? = nil) throws -> Result {
         guard let exe = executable else { throw XCTSkip("dspec executable not found next to the test bundle") }
         let process = Process()
         process.executableURL = exe
         process.arguments = args
-        process.currentDirectoryURL = repositoryRoot
+        process.currentDirectoryURL = directory ?? repositoryRoot
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         process.environment = env

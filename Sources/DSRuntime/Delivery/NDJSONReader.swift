@@ -1,4 +1,5 @@
 import DSJSON
+import DSRender
 import Foundation
 
 /// Reads NDJSON events from a file descriptor on its own thread, line by line in 64 KiB
@@ -57,15 +58,11 @@ public enum NDJSONReader {
             if content.last == 0x0D { content = content.dropLast() }
             guard content.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
             if skip.contains(lineNumber) { queue.put(.acknowledged(line: lineNumber)); return }
-            do {
-                let value = try parser.parseValue(content)
-                guard case .object = value else {
-                    queue.put(.malformed(line: lineNumber, raw: String(decoding: content.prefix(2048), as: UTF8.self), message: "an event must be a JSON object, not \(value.typeName)"))
-                    return
-                }
-                queue.put(.event(line: lineNumber, event: value), bytes: content.count)
-            } catch {
-                queue.put(.malformed(line: lineNumber, raw: String(decoding: content.prefix(2048), as: UTF8.self), message: "not valid JSON: \(error.message) at byte \(error.offset)"))
+            // The same line rules as every other command (EventStream.decode).
+            switch EventStream.decode(line: content, parser: parser) {
+            case .blank: return
+            case .event(let value): queue.put(.event(line: lineNumber, event: value), bytes: content.count)
+            case .malformed(let message, _): queue.put(.malformed(line: lineNumber, raw: String(decoding: content.prefix(2048), as: UTF8.self), message: message))
             }
         }
         while true {

@@ -1,3 +1,4 @@
+import DSCore
 import DSJSON
 import DSPlan
 
@@ -49,7 +50,10 @@ public struct CredentialTemplates: Sendable {
             case .reference(let namespace, let name):
                 let source = namespace == "secrets" ? secrets : settings
                 guard let value = source[name], !value.isNull else {
-                    throw OAuthError("auth.\(field): \(namespace == "secrets" ? "secret" : "setting") \"\(name)\" has no value; supply it in the \(namespace) file")
+                    // A near miss among the given names is most likely a typo of this one.
+                    let near = Suggestions.closest(to: name, in: source.map(\.key).filter { $0 != name })
+                    throw OAuthError("auth.\(field): \(namespace == "secrets" ? "secret" : "setting") \"\(name)\" has no value; supply it in the \(namespace) file"
+                        + (near.map { "; it has \"\($0)\": did you mean \"\(name)\"?" } ?? ""))
                 }
                 switch value {
                 case .string(let s): out += s

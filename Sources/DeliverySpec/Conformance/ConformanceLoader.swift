@@ -24,13 +24,20 @@ public enum ConformanceLoader {
         /// True when the spec has compile errors (a finding), false for unreadable input.
         public var isSpecError: Bool
 
-        public var description: String { "\(path): \(message)" }
+        public var description: String { message.hasPrefix(path + ":") ? message : "\(path): \(message)" }
     }
 
     /// The suites for `path`. `sources` replaces the bytes of named spec files (tests edit
     /// specs in memory this way); keys are paths as the loader resolves them (standardized).
     public static func load(_ path: String, sources: [String: [UInt8]] = [:]) -> (suites: [ConformanceSuite], problems: [Problem]) {
         let overrides = Dictionary(sources.map { (standard($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
+        if path == "-" {
+            // A spec on standard input: the standard battery (no companions to find).
+            switch loadStandard(path, overrides) {
+            case .success(let s): return ([s], [])
+            case .failure(let p): return ([], [p])
+            }
+        }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             return ([], [Problem(path: path, message: "no such file or directory", isSpecError: false)])
@@ -44,7 +51,7 @@ public enum ConformanceLoader {
             }
         }
         if !isDir.boolValue {
-            if path.hasSuffix(".suite.json") {
+            if path.hasSuffix(".suite.json") || kind(of: path, overrides) == .suite {
                 add(loadSuite(path, overrides))
             } else {
                 let companion = SpecFileDiscovery.companion(of: path, suffix: ".suite.json")
@@ -57,7 +64,7 @@ public enum ConformanceLoader {
             while let rel = e.nextObject() as? String {
                 let name = (rel as NSString).lastPathComponent
                 if name.hasPrefix(".") { e.skipDescendants(); continue }
-                if name.hasSuffix(".suite.json") { suiteFiles.append((path as NSString).appendingPathComponent(rel)) }
+                if name.hasSuffix(".suite.json") { suiteFiles.append(FilePaths.join(path, rel)) }
             }
         }
         var covered: Set<String> = []
@@ -73,14 +80,26 @@ public enum ConformanceLoader {
         return (suites, problems)
     }
 
-    private static func standard(_ path: String) -> String { (path as NSString).standardizingPath }
+    private static func standard(_ path: String) -> String { FilePaths.absolute(path) }
+
+    /// What a named file is (nil if unreadable: loading it reports why).
+    private static func kind(of path: String, _ overrides: [String: [UInt8]]) -> InputKind? {
+        if let bytes = overrides[standard(path)] { return InputDocument.kind(of: bytes, path: path) }
+        return (try? SourceLoader.load(path)).map { InputDocument.kind(of: $0.bytes, path: path) }
+    }
+
+    /// Why `dspec test` refuses a file that is not a spec or a suite, and what to pass.
+    static func refusal(_ kind: InputKind) -> String {
+        "this is \(kind.phrase), not a suite or a spec. dspec test takes a SPEC (NAME.json; a NAME.suite.json beside it is used too), "
+            + "a NAME.suite.json or a DIR\(kind == .plan ? ": pass the spec this plan was compiled from" : "")"
+    }
 
     /// The spec a suite names, without reading the suite's other parts.
     private static func specPath(ofSuite file: String) -> String? {
         guard let data = FileManager.default.contents(atPath: file), let doc = try? JSONParser().parseValue([UInt8](data)) else { return nil }
-        let dir = (file as NSString).deletingLastPathComponent
-        let base = String((file as NSString).lastPathComponent.dropLast(".suite.json".count))
-        return (dir as NSString).appendingPathComponent(doc["spec"]?.stringValue ?? base + ".json")
+        let dir = FilePaths.directory(ofTyped: file)
+        let base = String(FilePaths.name(file).dropLast(".suite.json".count))
+        return FilePaths.join(dir, doc["spec"]?.stringValue ?? base + ".json")
     }
 
     /// A spec alone: the standard battery.
@@ -93,17 +112,18 @@ public enum ConformanceLoader {
     private static func loadSuite(_ file: String, _ overrides: [String: [UInt8]]) -> Result<ConformanceSuite, Problem> {
         let doc: SuiteDocument
         do {
-            guard let data = FileManager.default.contents(atPath: file) else { return .failure(Problem(path: file, message: "cannot read the suite", isSpecError: false)) }
-            doc = try SuiteDocument(json: try JSONParser().parseValue([UInt8](data)))
+            doc = try SuiteDocument(json: try CompanionFile.parse(file).value)
         } catch let error as SuiteError {
             return .failure(Problem(path: file, message: error.description, isSpecError: false))
+        } catch let error as CompanionFile.Failure {
+            return .failure(Problem(path: file, message: error.message, isSpecError: false))
         } catch {
-            return .failure(Problem(path: file, message: "not valid JSON: \(error)", isSpecError: false))
+            return .failure(Problem(path: file, message: "\(error)", isSpecError: false))
         }
-        let dir = (file as NSString).deletingLastPathComponent
-        func resolve(_ p: String?) -> String? { p.map { $0.hasPrefix("/") ? $0 : (dir as NSString).appendingPathComponent($0) } }
-        let base = String((file as NSString).lastPathComponent.dropLast(".suite.json".count))
-        let specPath = resolve(doc.spec) ?? (dir as NSString).appendingPathComponent(base + ".json")
+        let dir = FilePaths.directory(ofTyped: file)
+        func resolve(_ p: String?) -> String? { p.map { FilePaths.join(dir, $0) } }
+        let base = String(FilePaths.name(file).dropLast(".suite.json".count))
+        let specPath = resolve(doc.spec) ?? FilePaths.join(dir, base + ".json")
         let spec: SpecUnderTest
         switch loadSpec(specPath, settings: resolve(doc.settings), secrets: resolve(doc.secrets), events: resolve(doc.events), fixtures: resolve(doc.fixtures), overrides) {
         case .success(let s): spec = s
@@ -132,6 +152,8 @@ public enum ConformanceLoader {
         } else {
             do { source = try SourceLoader.load(path) } catch { return .failure(Problem(path: path, message: error.message, isSpecError: false)) }
         }
+        let kind = InputDocument.kind(of: source.bytes, path: path)
+        if kind == .plan || kind == .suite { return .failure(Problem(path: path, message: refusal(kind), isSpecError: false)) }
         let diagnostics = DiagnosticCollector(source: source)
         let compiled = SpecCompiler().compile(source, diagnostics: diagnostics)
         guard let plan = compiled.plan else {
@@ -145,12 +167,20 @@ public enum ConformanceLoader {
             return FileManager.default.fileExists(atPath: p) ? p : nil
         }
         var objects: [JSONObject] = []
-        for file in [existing(settings, ".settings.json"), existing(secrets, ".secrets.json")] {
-            guard let file else { objects.append(JSONObject()); continue }
-            guard let data = FileManager.default.contents(atPath: file), case .object(let o)? = try? JSONParser().parseValue([UInt8](data)) else {
-                return .failure(Problem(path: file, message: "cannot read a JSON object", isSpecError: false))
+        var parsed: [CompanionFile.Parsed?] = []
+        for (file, what) in [(existing(settings, ".settings.json"), "settings file"), (existing(secrets, ".secrets.json"), "secrets file")] {
+            guard let file else { objects.append(JSONObject()); parsed.append(nil); continue }
+            do {
+                let read = try CompanionFile.object(file, what: what)
+                objects.append(read.object)
+                parsed.append(read.parsed)
+            } catch {
+                return .failure(Problem(path: file, message: error.message, isSpecError: false))
             }
-            objects.append(o)
+        }
+        let unknown = CompanionFile.undeclaredKeys(settings: parsed[0], secrets: parsed[1], plans: [plan])
+        if !unknown.isEmpty {
+            return .failure(Problem(path: path, message: "its companion files name what the spec does not declare\n" + unknown.joined(separator: "\n"), isSpecError: false))
         }
         var records: [EventRecord] = [EventRecord(line: 1, event: sampleEvent(plan.events))]
         if let file = existing(events, ".events.ndjson") {
@@ -159,7 +189,7 @@ public enum ConformanceLoader {
             case .failure(let p): return .failure(p)
             }
         }
-        let base = String((path as NSString).lastPathComponent.dropLast(path.hasSuffix(".json") ? 5 : 0))
+        let base = String(FilePaths.name(path).dropLast(path.hasSuffix(".json") ? 5 : 0))
         let fixtureSet: GoldenFixtures?
         switch readFixtures(fixtures ?? findFixtures(base, near: path), explicit: fixtures != nil) {
         case .success(let f): fixtureSet = f
@@ -171,18 +201,20 @@ public enum ConformanceLoader {
 
     private static func readEvents(_ file: String) -> Result<[EventRecord], Problem> {
         guard let data = FileManager.default.contents(atPath: file) else { return .failure(Problem(path: file, message: "cannot read the events file", isSpecError: false)) }
-        do { return .success(try EventStream.parse([UInt8](data))) } catch { return .failure(Problem(path: file, message: error.description, isSpecError: false)) }
+        do { return .success(try EventStream.parse([UInt8](data))) } catch { return .failure(Problem(path: file, message: error.located(in: file), isSpecError: false)) }
     }
 
     /// `fixtures/NAME` in the working directory, else in the nearest ancestor of the spec's
     /// directory that has one (`specs/examples/x.json` finds `fixtures/x` at the repo root).
     private static func findFixtures(_ name: String, near spec: String) -> String? {
         var candidates = ["fixtures/" + name]
-        var dir = ((spec as NSString).deletingLastPathComponent as NSString).standardizingPath
+        // Walk up from the spec's absolute directory: the shape the user typed ("./x.json",
+        // "../x.json", ".") must not matter.
+        var dir = FilePaths.parent(spec)
         for _ in 0..<8 {
-            candidates.append((dir as NSString).appendingPathComponent("fixtures/" + name))
-            let up = (dir as NSString).deletingLastPathComponent
-            if up == dir || up.isEmpty { break }
+            candidates.append(FilePaths.join(dir, "fixtures/" + name))
+            let up = FilePaths.parent(dir)
+            if up == dir { break }
             dir = up
         }
         var isDir: ObjCBool = false
@@ -197,10 +229,9 @@ public enum ConformanceLoader {
         var requests: [GoldenFixtures.Request] = []
         var outcomes: JSONValue?
         for name in names.sorted() where name.hasSuffix(".json") {
-            let file = (dir as NSString).appendingPathComponent(name)
-            guard let data = FileManager.default.contents(atPath: file), let value = try? JSONParser().parseValue([UInt8](data)) else {
-                return .failure(Problem(path: file, message: "not a readable JSON fixture", isSpecError: false))
-            }
+            let file = FilePaths.join(dir, name)
+            let value: JSONValue
+            do { value = try CompanionFile.parse(file).value } catch { return .failure(Problem(path: file, message: "golden fixture: \(error.message)", isSpecError: false)) }
             if name == "outcomes.json" { outcomes = value } else { requests.append(GoldenFixtures.Request(name: name, value: value)) }
         }
         return .success(GoldenFixtures(directory: dir, requests: requests, outcomes: outcomes))

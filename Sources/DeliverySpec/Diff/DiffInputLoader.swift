@@ -44,21 +44,18 @@ public enum DiffInputLoader {
         }
     }
 
-    /// Loads a side: a document with `plan_version` is a plan, anything else is compiled as a spec.
+    /// Loads a side: a plan or a spec, as ``InputDocument`` decides.
     public static func load(_ argument: String, configuration: RenderConfiguration = RenderConfiguration()) throws(Failure) -> DiffSide {
         let source = try readSource(argument)
-        if let value = try? JSONParser().parseValue(source.bytes), value["plan_version"] != nil {
-            do {
-                return DiffSide(plan: try DeliveryPlan(json: value), configuration: configuration)
-            } catch {
-                throw Failure(message: "\(source.path): \(error)", diagnostics: [])
+        switch InputDocument.plan(from: source, command: "diff") {
+        case .success(let loaded):
+            if loaded.kind == .plan { return DiffSide(plan: loaded.plan, configuration: configuration) }
+            return DiffSide(plan: loaded.plan, source: source, document: loaded.compilation?.document, configuration: configuration)
+        case .failure(let failure):
+            if failure.isSpecError {
+                throw Failure(message: "\(source.path) has errors; fix them before diffing", diagnostics: failure.diagnostics)
             }
+            throw Failure(message: failure.message, diagnostics: [])
         }
-        let diagnostics = DiagnosticCollector(source: source)
-        let result = SpecCompiler().compile(source, diagnostics: diagnostics)
-        guard let plan = result.plan else {
-            throw Failure(message: "\(source.path) has errors; fix them before diffing", diagnostics: diagnostics.sorted.filter { $0.suppression == nil })
-        }
-        return DiffSide(plan: plan, source: source, document: result.document, configuration: configuration)
     }
 }

@@ -53,7 +53,7 @@ public struct DiffFormatter: Sendable {
 
     func summary(_ report: DiffReport) -> String {
         let counts = Self.order.map { cls in "\(report.changes.filter { $0.changeClass == cls }.count) \(cls.rawValue)" }
-        return "\(report.changes.count) changes: " + counts.joined(separator: ", ")
+        return Plural.count(report.changes.count, "change") + ": " + counts.joined(separator: ", ")
     }
 
     /// JSON with stable fingerprints (rule id + pointer).
@@ -80,14 +80,18 @@ public struct DiffFormatter: Sendable {
         var summary = JSONObject()
         for cls in Self.order { summary[cls.rawValue] = .int(report.changes.filter { $0.changeClass == cls }.count) }
         let doc: JSONValue = ["version": 1, "old": .string(oldPath), "new": .string(newPath), "highest": report.highest.map { .string($0.rawValue) } ?? .null,
-                              "summary": .object(summary), "changes": .array(changes), "wire_note": report.wireNote.map { .string($0) } ?? .null]
+                              "summary": .object(summary), "changes": .array(changes), "wire_note": report.wireNote.map { .string($0) } ?? .null,
+                              "wire_diff": .string(report.wireDiffRan ? "compared" : "skipped")]
         return JSONWriter.string(doc, style: .pretty) + "\n"
     }
 
     /// Markdown for a pull-request comment.
     public func markdown(_ report: DiffReport) -> String {
         var out = "### dspec diff: `\(oldPath)` → `\(newPath)`\n\n"
-        guard !report.changes.isEmpty else { return out + "No changes on the wire or in behaviour.\n" }
+        let note = report.wireNote.map { "> Note: \($0)\n" } ?? ""
+        guard !report.changes.isEmpty else {
+            return out + (report.wireDiffRan ? "No changes on the wire or in behaviour.\n" : "No changes in the plan.\n\n" + note)
+        }
         out += summary(report) + "\n\n"
         for cls in Self.order {
             let group = report.changes.filter { $0.changeClass == cls }
@@ -99,7 +103,7 @@ public struct DiffFormatter: Sendable {
             }
             out += "\n"
         }
-        return out
+        return out + note
     }
 
     /// GitHub workflow annotations, anchored in the new file (the old one for removals).
@@ -116,6 +120,7 @@ public struct DiffFormatter: Sendable {
             props.append("title=" + GitHubAnnotationReporter.escapeProperty("\(c.changeClass.rawValue) \(c.rule)"))
             lines.append("::\(kind) \(props.joined(separator: ","))::\(GitHubAnnotationReporter.escapeData(c.message))")
         }
+        if let note = report.wireNote { lines.append("::notice title=dspec diff::" + GitHubAnnotationReporter.escapeData(note)) }
         lines.append(summary(report))
         return lines.joined(separator: "\n") + "\n"
     }

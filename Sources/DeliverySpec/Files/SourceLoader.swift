@@ -13,11 +13,15 @@ public enum SourceLoader {
     /// Upper bound on one input file; a spec is kilobytes, so this only stops accidents.
     public static let maxBytes = 64 * 1024 * 1024
 
-    /// Loads a file.
+    /// Standard input, read once on first use: a command may look at `-` more than once
+    /// (classify it, then compile it) and must see the same bytes each time.
+    private static let standardInput: [UInt8] = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+
+    /// Loads a file; `-` is standard input.
     public static func load(_ path: String) throws(Failure) -> SourceFile {
         if path == "-" {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            return SourceFile(path: "<stdin>", bytes: [UInt8](data))
+            if standardInput.count > maxBytes { throw Failure(path: "<stdin>", message: "input is larger than \(maxBytes / 1024 / 1024) MiB") }
+            return SourceFile(path: "<stdin>", bytes: standardInput)
         }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw Failure(path: path, message: "no such file") }

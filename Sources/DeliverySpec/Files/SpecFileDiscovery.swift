@@ -1,8 +1,9 @@
 import Foundation
 
-/// Finds spec files by the layout convention: `NAME.json` is a spec; companions carry a
-/// second suffix (`NAME.secrets.json`, `NAME.settings.json`, `NAME.suite.json`, ...) and
-/// are never linted as specs. Directories are searched recursively, in sorted order, so
+/// Finds spec files by the layout convention and their content: `NAME.json` with the
+/// `"dspec"` marker or the Custom Webhook form is a spec; companions carry a second
+/// suffix (`NAME.secrets.json`, `NAME.settings.json`, `NAME.suite.json`, ...) and are
+/// never linted as specs. Directories are searched recursively, in sorted order, so
 /// reports are stable across machines.
 public enum SpecFileDiscovery {
     /// Second suffixes that mark companion files, not specs.
@@ -20,12 +21,18 @@ public enum SpecFileDiscovery {
     }
 
     /// Expands files and directories into spec file paths. A file named explicitly is
-    /// always included, whatever its name.
+    /// always included, whatever its name. In a directory a file is taken only if it is a
+    /// spec by its content (the `"dspec"` marker or the Custom Webhook form, as
+    /// ``InputDocument`` decides; a `.json` file that is not even JSON is taken too, so a
+    /// spec with a syntax error is reported rather than silently skipped).
+    /// Hidden entries and companion files are skipped; so are fixture trees, whose request
+    /// and `outcomes.json` files are JSON without a spec's marker.
     public static func expand(_ paths: [String]) -> (files: [String], problems: [Problem]) {
         var files: [String] = []
         var problems: [Problem] = []
         let fm = FileManager.default
         for path in paths {
+            if path == "-" { files.append(path); continue }
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDir) else {
                 problems.append(Problem(path: path, message: "no such file or directory"))
@@ -35,19 +42,43 @@ public enum SpecFileDiscovery {
                 files.append(path)
                 continue
             }
-            guard let enumerator = fm.enumerator(atPath: path) else {
+            guard fm.isReadableFile(atPath: path), (try? fm.contentsOfDirectory(atPath: path)) != nil else {
                 problems.append(Problem(path: path, message: "cannot read directory"))
                 continue
             }
-            var found: [String] = []
-            while let rel = enumerator.nextObject() as? String {
-                let name = (rel as NSString).lastPathComponent
-                if name.hasPrefix(".") { enumerator.skipDescendants(); continue }
-                if isSpecFile(name) { found.append(path.hasSuffix("/") ? path + rel : path + "/" + rel) }
-            }
-            files += found.sorted()
+            files += specs(in: path, depth: 0).sorted()
         }
         return (files, problems)
+    }
+
+    /// True if a file found in a directory is a spec by its content.
+    public static func isSpecContent(_ bytes: [UInt8]) -> Bool {
+        switch InputDocument.kind(of: bytes) {
+        case .deliverySpec, .customWebhook: return true
+        case .notJSON: return true
+        case .plan, .suite, .other: return false
+        }
+    }
+
+    /// Deepest directory level searched (a symlink loop ends here).
+    static let maxDepth = 32
+
+    private static func specs(in directory: String, depth: Int) -> [String] {
+        let fm = FileManager.default
+        if depth > maxDepth { return [] }
+        guard let names = try? fm.contentsOfDirectory(atPath: directory) else { return [] }
+        var found: [String] = []
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let full = FilePaths.join(directory, name)
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: full, isDirectory: &isDir) else { continue }
+            if isDir.boolValue {
+                found += specs(in: full, depth: depth + 1)
+            } else if isSpecFile(name), let source = try? SourceLoader.load(full), isSpecContent(source.bytes) {
+                found.append(full)
+            }
+        }
+        return found
     }
 
     /// The companion of a spec: `dir/NAME.json` + `.events.ndjson` -> `dir/NAME.events.ndjson`.

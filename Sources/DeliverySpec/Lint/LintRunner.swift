@@ -1,6 +1,7 @@
 import DSCompiler
 import DSCore
 import DSJSON
+import DSSpec
 
 /// The result of linting one file.
 public struct LintFileResult: Sendable {
@@ -28,6 +29,12 @@ public struct LintRunner: Sendable {
 
     /// Lints one in-memory source.
     public func lint(_ source: SourceFile) -> LintFileResult {
+        let kind = InputDocument.kind(of: source.bytes, path: source.path)
+        if kind == .plan || kind == .suite {
+            let what = kind == .plan ? "lint the spec it was compiled from" : "lint the spec it names, or run it with dspec test"
+            let d = Diagnostic(code: DecodingRules.unsupportedVersion.code, severity: .error, message: "this is \(kind.phrase), not a spec; \(what)", path: source.path)
+            return LintFileResult(path: source.path, diagnostics: [d], source: source, document: nil)
+        }
         let diagnostics = DiagnosticCollector(source: source)
         let result = compiler.compile(source, diagnostics: diagnostics)
         return LintFileResult(path: source.path, diagnostics: diagnostics.sorted, source: source, document: result.document)

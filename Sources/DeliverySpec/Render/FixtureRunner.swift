@@ -73,10 +73,15 @@ public struct FixtureRunner: Sendable {
     public static func jobs(for path: String, events: String? = nil, settings: String? = nil, secrets: String? = nil,
                             output: String = "fixtures") throws(UsageProblem) -> (jobs: [FixtureJob], skipped: [String]) {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw UsageProblem(message: "\(path): no such file or directory") }
+        guard path == "-" || FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw UsageProblem(message: "\(path): no such file or directory") }
         let fm = FileManager.default
         func existing(_ p: String) -> String? { fm.fileExists(atPath: p) ? p : nil }
         func fixtureDirectory(_ spec: String) -> String {
+            if spec == "-" {
+                // A spec on standard input has no file name: its fixtures are named after the spec.
+                let name = (try? SourceLoader.load("-")).flatMap { try? JSONParser().parseValue($0.bytes)["name"]?.stringValue } ?? "stdin"
+                return (output as NSString).appendingPathComponent(name.isEmpty || name.contains("/") || name.hasPrefix(".") ? "stdin" : name)
+            }
             var name = (spec as NSString).lastPathComponent
             if name.hasSuffix(".json") { name = String(name.dropLast(5)) }
             return (output as NSString).appendingPathComponent(name)
@@ -98,8 +103,10 @@ public struct FixtureRunner: Sendable {
             }
             return (jobs, skipped)
         }
+        if path == "-" && events == nil { throw UsageProblem(message: "a spec on standard input has no NAME.events.ndjson companion: pass --events EVENTS.ndjson") }
+        if path == "-" && events == "-" { throw UsageProblem(message: "standard input (-) can be read only once: pass the spec or the events as a file") }
         let eventsPath = events ?? SpecFileDiscovery.companion(of: path, suffix: ".events.ndjson")
-        guard fm.fileExists(atPath: eventsPath) else {
+        guard eventsPath == "-" || fm.fileExists(atPath: eventsPath) else {
             throw UsageProblem(message: "\(eventsPath): no such events file (pass --events EVENTS.ndjson)")
         }
         return ([FixtureJob(specPath: path, eventsPath: eventsPath,
@@ -116,6 +123,10 @@ public struct FixtureRunner: Sendable {
         } catch {
             return .ioError(error.description)
         }
+        let kind = InputDocument.kind(of: source.bytes, path: source.path)
+        if kind == .plan || kind == .suite {
+            return .renderFailed("this is \(kind.phrase), not a spec; dspec render takes the spec\(kind == .plan ? " the plan was compiled from" : " the suite names")")
+        }
         let diagnostics = DiagnosticCollector(source: source)
         let compiled = compiler.compile(source, diagnostics: diagnostics)
         guard let plan = compiled.plan else {
@@ -126,16 +137,18 @@ public struct FixtureRunner: Sendable {
         do {
             events = try EventStream.parse(try read(job.eventsPath))
         } catch let error as EventStreamError {
-            return .ioError("\(job.eventsPath): \(error.description)")
+            return .ioError(error.located(in: job.eventsPath))
         } catch {
             return .ioError("\(error)")
         }
         do {
-            configuration = try RenderConfiguration(settings: try job.settingsPath.map(readJSON), secrets: try job.secretsPath.map(readJSON))
-        } catch let error as RenderError {
-            return .ioError(error.message)
+            let settings = try job.settingsPath.map { p throws(CompanionFile.Failure) in try CompanionFile.object(p, what: "settings file") }
+            let secrets = try job.secretsPath.map { p throws(CompanionFile.Failure) in try CompanionFile.object(p, what: "secrets file") }
+            let unknown = CompanionFile.undeclaredKeys(settings: settings?.parsed, secrets: secrets?.parsed, plans: [plan])
+            if !unknown.isEmpty { return .ioError(unknown.joined(separator: "\n")) }
+            configuration = RenderConfiguration(settings: settings?.object ?? JSONObject(), secrets: secrets?.object ?? JSONObject())
         } catch {
-            return .ioError("\(error)")
+            return .ioError(error.message)
         }
         let set: FixtureSet
         do {
@@ -171,14 +184,6 @@ public struct FixtureRunner: Sendable {
             return try SourceLoader.load(path).bytes
         } catch {
             throw IOFailure(description: error.description)
-        }
-    }
-
-    private func readJSON(_ path: String) throws -> JSONValue {
-        do {
-            return try JSONParser().parseValue(try read(path))
-        } catch let error as JSONParseError {
-            throw IOFailure(description: "\(path): not valid JSON: \(error.description)")
         }
     }
 

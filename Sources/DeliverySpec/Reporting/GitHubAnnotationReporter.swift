@@ -51,7 +51,7 @@ public struct GitHubAnnotationReporter: Sendable {
             lines.append("::warning title=dspec::\(all.count - cap) more findings not annotated (cap \(cap)); run dspec lint locally or use --format sarif for the full list")
         }
         let errors = all.filter { $0.severity == .error }.count
-        lines.append("dspec: \(results.count) files checked: \(errors) errors, \(all.count - errors) other findings")
+        lines.append("dspec: \(Plural.count(results.count, "file")) checked: \(Plural.count(errors, "error")), \(Plural.count(all.count - errors, "other finding"))")
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -35,6 +35,11 @@ enum CompileCommand: Command {
             Console.err("dspec compile: \(error.description)")
             return ExitCode.usage
         }
+        let kind = InputDocument.kind(of: source.bytes, path: source.path)
+        if kind == .plan || kind == .suite {
+            Console.err("dspec compile: \(source.path) is \(kind.phrase), not a spec; compile the spec\(kind == .plan ? " the plan was compiled from" : " the suite names")")
+            return ExitCode.usage
+        }
         let diagnostics = DiagnosticCollector(source: source)
         let result = SpecCompiler().compile(source, diagnostics: diagnostics)
         let reporter = TextReporter(color: Console.colorEnabled)

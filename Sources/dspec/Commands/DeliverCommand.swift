@@ -11,7 +11,7 @@ enum DeliverCommand: Command {
                          [--concurrency N] [--ordered] [--format text|json]
                          [--endpoint-override http://127.0.0.1:PORT]
 
-    Compiles SPEC (or reads a compiled PLAN: a .plan.json file, or any file with
+    Compiles SPEC (or reads a compiled PLAN: a JSON object with a top-level
     "plan_version") and delivers every event of FILE, one JSON object per line, read as a
     stream in bounded memory. Requests are exactly those `dspec render` shows; they are
     batched, rate-limited, retried with backoff and Retry-After, and authenticated (OAuth
@@ -73,6 +73,7 @@ enum DeliverCommand: Command {
         }
         guard parsed.positionals.count == 1 else { return Console.usage("expected exactly one SPEC or PLAN", command: name) }
         guard let eventsPath = parsed.option("--events") else { return Console.usage("--events FILE is required (- for standard input)", command: name) }
+        if let conflict = StandardInput.conflict([("SPEC", parsed.positionals[0]), ("--events", eventsPath)]) { return Console.usage(conflict, command: name) }
         let format = parsed.option("--format") ?? "text"
         guard ["text", "json"].contains(format) else { return Console.usage("unknown format \"\(format)\" (expected text or json)", command: name) }
         let concurrency = parsed.option("--concurrency").map { Int($0) } ?? 8
@@ -145,31 +146,23 @@ enum DeliverCommand: Command {
             Console.err("dspec deliver: \(error.description)")
             return nil
         }
-        if path.hasSuffix(".plan.json") || source.bytes.count < 4096 * 1024 && String(decoding: source.bytes, as: UTF8.self).contains("\"plan_version\"") {
-            do {
-                return try DeliveryPlan(json: try JSONParser().parseValue(source.bytes))
-            } catch {
-                Console.err("dspec deliver: \(path): \(error)")
-                return nil
-            }
-        }
-        let diagnostics = DiagnosticCollector(source: source)
-        let result = SpecCompiler().compile(source, diagnostics: diagnostics)
-        let reporter = TextReporter(color: Console.colorEnabled)
-        for d in diagnostics.sorted where d.suppression == nil && d.severity == .error { Console.err(reporter.format(d, source: source)) }
-        guard let plan = result.plan else {
-            Console.err("dspec deliver: \(path) has errors; nothing delivered")
+        switch InputDocument.plan(from: source, command: name) {
+        case .success(let loaded):
+            return loaded.plan
+        case .failure(let failure):
+            let reporter = TextReporter(color: Console.colorEnabled)
+            for d in failure.diagnostics { Console.err(reporter.format(d, source: source)) }
+            Console.err("dspec deliver: \(failure.isSpecError ? "\(path) has errors; nothing delivered" : failure.message)")
             return nil
         }
-        return plan
     }
 
 
     private static func textSummary(_ c: DeliveryCounts, seconds: Double, dryRun: Bool) -> String {
         var text = dryRun ? "dry run: \(c.delivered) event\(c.delivered == 1 ? "" : "s") rendered (nothing sent)" : "delivered \(c.delivered)"
-        text += ", dead-lettered \(c.deadLettered), filtered \(c.filtered) of \(c.input - c.alreadyAcknowledged) events"
+        text += ", dead-lettered \(c.deadLettered), filtered \(c.filtered) of \(Plural.count(c.input - c.alreadyAcknowledged, "event"))"
         if c.alreadyAcknowledged > 0 { text += " (\(c.alreadyAcknowledged) already acknowledged by the checkpoint, skipped)" }
-        if !dryRun { text += "; \(c.attempts) HTTP attempts, \(c.retries) retries" }
+        if !dryRun { text += "; \(Plural.count(c.attempts, "HTTP attempt")), \(Plural.count(c.retries, "retry", "retries"))" }
         text += String(format: "; %.1f s, %.0f events/s\n", seconds, Double(c.input) / max(seconds, 1e-9))
         return text
     }
@@ -196,13 +189,15 @@ private struct DeliverySetup {
 
     init(plan: DeliveryPlan, settingsPath: String?, secretsPath: String?, deadLetterPath: String?, checkpointPath: String?,
          checkpointInput: CheckpointInput?, concurrency: Int, dryRun: Bool, endpointOverride: EndpointOverride?) throws(Failure) {
-        func object(_ path: String?, _ what: String) throws(Failure) -> JSONObject {
-            guard let path else { return JSONObject() }
-            guard let data = FileManager.default.contents(atPath: path) else { throw Failure(message: "\(path): cannot read the \(what) file") }
-            guard case .object(let o)? = try? JSONParser().parseValue([UInt8](data)) else { throw Failure(message: "\(path): the \(what) file must be a JSON object") }
-            return o
+        // Settings and secrets: parse errors as file:line:col, unknown keys with "did you mean".
+        func companion(_ path: String?, _ what: String) throws(Failure) -> (object: JSONObject, parsed: CompanionFile.Parsed)? {
+            guard let path else { return nil }
+            do { return try CompanionFile.object(path, what: "\(what) file") } catch { throw Failure(message: error.message) }
         }
-        let settings = try object(settingsPath, "settings")
+        let settingsFile = try companion(settingsPath, "settings")
+        let unknown = CompanionFile.undeclaredKeys(settings: settingsFile?.parsed, secrets: try companion(secretsPath, "secrets")?.parsed, plans: [plan])
+        if !unknown.isEmpty { throw Failure(message: unknown.joined(separator: "\n")) }
+        let settings = settingsFile?.object ?? JSONObject()
         let store: JSONFileSecretStore?
         do {
             store = try secretsPath.map { p throws(OAuthError) in try JSONFileSecretStore(path: p) }

@@ -52,6 +52,10 @@ enum DiffCommand: Command {
         default: return Console.usage("unknown --fail-on level \"\(failOn)\" (expected breaking, risky, any or never)", command: name)
         }
         let (oldPath, newPath) = (parsed.positionals[0], parsed.positionals[1])
+        if let conflict = StandardInput.conflict([("OLD", oldPath), ("NEW", newPath), ("--events", parsed.option("--events")),
+                                                  ("--settings", parsed.option("--settings")), ("--secrets", parsed.option("--secrets"))]) {
+            return Console.usage(conflict, command: name)
+        }
         let companionBase = newPath.hasPrefix("git:") ? nil : newPath
         func companion(_ option: String, _ suffix: String) -> String? {
             if let given = parsed.option(option) { return given }
@@ -61,15 +65,23 @@ enum DiffCommand: Command {
         }
         let configuration: RenderConfiguration
         var events: [JSONValue]?
+        var companions: (settings: CompanionFile.Parsed?, secrets: CompanionFile.Parsed?)
         do {
-            func json(_ path: String?) throws -> JSONValue? {
+            func json(_ path: String?, _ what: String) throws -> CompanionFile.Parsed? {
                 guard let path else { return nil }
-                return try JSONParser().parseValue(SourceLoader.load(path).bytes)
+                return try CompanionFile.object(path, what: what).parsed
             }
-            configuration = try RenderConfiguration(settings: json(companion("--settings", ".settings.json")), secrets: json(companion("--secrets", ".secrets.json")))
+            companions = (try json(companion("--settings", ".settings.json"), "settings file"), try json(companion("--secrets", ".secrets.json"), "secrets file"))
+            configuration = try RenderConfiguration(settings: companions.settings?.value, secrets: companions.secrets?.value)
             if let path = companion("--events", ".events.ndjson") {
-                let text = String(decoding: try SourceLoader.load(path).bytes, as: UTF8.self)
-                events = try text.split(whereSeparator: \.isNewline).filter { !$0.allSatisfy(\.isWhitespace) }.map { try JSONParser().parseValue(String($0)) }
+                // The NDJSON reader render and test use: lines end at \n (or \r\n) only, so
+                // U+2028, U+2029 and U+0085 inside strings are data, not line breaks.
+                do {
+                    events = try EventStream.parse(try SourceLoader.load(path).bytes).map(\.event)
+                } catch let error as EventStreamError {
+                    Console.err("dspec diff: \(error.located(in: path))")
+                    return ExitCode.usage
+                }
             }
         } catch {
             Console.err("dspec diff: \(error)")
@@ -83,6 +95,12 @@ enum DiffCommand: Command {
             let reporter = TextReporter(color: Console.colorEnabled)
             for d in error.diagnostics { Console.err(reporter.format(d, source: nil)) }
             Console.err("dspec diff: \(error.message)")
+            return ExitCode.usage
+        }
+        // A key either side declares is fine (a setting renamed between OLD and NEW is the diff).
+        let unknown = CompanionFile.undeclaredKeys(settings: companions.settings, secrets: companions.secrets, plans: [old.plan, new.plan])
+        if !unknown.isEmpty {
+            for line in unknown { Console.err(line) }
             return ExitCode.usage
         }
         let report = SpecDiff.compare(old: old, new: new, events: events)

@@ -13,7 +13,8 @@ enum LintCommand: Command {
     files such as NAME.secrets.json are skipped) and prints every finding with its file,
     line and column, stable rule code, JSON pointer, hint and "did you mean" suggestion.
     Findings covered by an inline suppression in the spec ("lint": {"suppress": [...]}) are
-    reported as suppressed and do not fail the run.
+    reported as suppressed and do not fail the run. A PATH of - reads a spec from standard
+    input (reported as <stdin>).
 
     OPTIONS:
       --format FORMAT        text (default), json, sarif (SARIF 2.1.0 for code scanning),
@@ -66,7 +67,7 @@ enum LintCommand: Command {
                 Console.err("dspec lint: \(error.message)")
                 return ExitCode.usage
             }
-            Console.err("dspec lint: recorded \(baseline.fingerprints.count) findings in \(path)")
+            Console.err("dspec lint: recorded \(Plural.count(baseline.fingerprints.count, "finding")) in \(path)")
             return usageProblems.isEmpty ? ExitCode.ok : ExitCode.usage
         }
         if let path = parsed.option("--baseline") {
@@ -74,7 +75,7 @@ enum LintCommand: Command {
                 let baseline = try Baseline(contentsOf: path)
                 let filtered = baseline.filter(results)
                 results = filtered.results
-                if filtered.baselined > 0 { Console.err("dspec lint: \(filtered.baselined) findings matched the baseline \(path)") }
+                if filtered.baselined > 0 { Console.err("dspec lint: \(Plural.count(filtered.baselined, "finding")) matched the baseline \(path)") }
             } catch {
                 Console.err("dspec lint: cannot read baseline: \(error)")
                 return ExitCode.usage

@@ -1,12 +1,12 @@
 import DeliverySpec
 import Foundation
 
-/// `dspec mock --scenario FILE [--port N] [--plan SPEC|PLAN] [--secrets S.json]`
+/// `dspec mock [--scenario FILE] [--port N] [--plan SPEC|PLAN] [--secrets S.json]`
 enum MockCommand: Command {
     static let name = "mock"
     static let summary = "Run the mock vendor server: scripted responses, request journal, independent checks."
     static let help = """
-    USAGE: dspec mock --scenario FILE [--port N] [--host ADDR] [--plan SPEC|PLAN]
+    USAGE: dspec mock [--scenario FILE] [--port N] [--host ADDR] [--plan SPEC|PLAN]
                       [--secrets S.json] [--settings S.json] [--base-url URL] [--quiet]
 
     Runs an HTTP/1.1 server on loopback that answers as SCENARIO scripts it: routes by
@@ -26,7 +26,7 @@ enum MockCommand: Command {
     SIGINT or SIGTERM stops the server.
 
     OPTIONS:
-      --scenario FILE   Scenario JSON (required).
+      --scenario FILE   Scenario JSON (default: every request is answered 200 with {}).
       --port N          Port to listen on (default 0: a free port, printed at start).
       --host ADDR       IPv4 address to bind (default 127.0.0.1).
       --plan SPEC|PLAN  A spec (compiled on the fly) or a compiled plan, for the checks.
@@ -38,6 +38,7 @@ enum MockCommand: Command {
     EXIT CODES: 0 stopped by a signal, 1 the spec has errors, 2 usage or I/O error.
 
     EXAMPLES:
+      dspec mock --plan specs/examples/github-style-webhook.json
       dspec mock --scenario retry.json --port 8080
       dspec mock --scenario ok.json --plan specs/examples/github-style-webhook.json
     """
@@ -51,18 +52,21 @@ enum MockCommand: Command {
             return Console.usage(error.message, command: name)
         }
         guard parsed.positionals.isEmpty else { return Console.usage("unexpected argument \(parsed.positionals[0])", command: name) }
-        guard let scenarioPath = parsed.option("--scenario") else { return Console.usage("--scenario FILE is required", command: name) }
+        let scenarioPath = parsed.option("--scenario")
+        if let conflict = StandardInput.conflict([("--scenario", scenarioPath), ("--plan", parsed.option("--plan"))]) { return Console.usage(conflict, command: name) }
         guard let port = Int(parsed.option("--port") ?? "0"), (0...65535).contains(port) else {
             return Console.usage("--port expects a number 0-65535", command: name)
         }
         let scenario: MockScenario
         do {
-            scenario = try MockScenario(json: String(decoding: try SourceLoader.load(scenarioPath).bytes, as: UTF8.self))
-        } catch let error as SourceLoader.Failure {
-            Console.err("dspec mock: \(error.description)")
+            // Parsed with positions first, so a syntax error is reported as file:line:col.
+            let text = try scenarioPath.map { p throws(CompanionFile.Failure) in String(decoding: try CompanionFile.parse(p).source.bytes, as: UTF8.self) }
+            scenario = try MockScenario(json: text ?? everyRequest200)
+        } catch let error as CompanionFile.Failure {
+            Console.err("dspec mock: \(error.message)")
             return ExitCode.usage
         } catch {
-            Console.err("dspec mock: \(scenarioPath): \(error)")
+            Console.err("dspec mock: \(scenarioPath ?? "default scenario"): \(error)")
             return ExitCode.usage
         }
         var verifier: MockVerifier?
@@ -96,11 +100,14 @@ enum MockCommand: Command {
         var received: Int32 = 0
         sigwait(&signals, &received)
         server.stop()
-        Console.err("dspec mock: stopped (\(received == SIGINT ? "SIGINT" : "SIGTERM")) after \(server.journal.count) requests")
+        Console.err("dspec mock: stopped (\(received == SIGINT ? "SIGINT" : "SIGTERM")) after \(Plural.count(server.journal.count, "request"))")
         return ExitCode.ok
     }
 
     private struct Exit: Error { let code: Int32 }
+
+    /// The scenario without --scenario: any method and path gets 200 with an empty object.
+    static let everyRequest200 = #"{"name": "every-request-200", "routes": [{"name": "any", "responses": [{"status": 200, "body": {}}]}]}"#
 
     /// Compiles a spec (or reads a compiled plan) and its secrets into a verifier.
     private static func loadVerifier(_ path: String, _ parsed: ParsedArguments) -> Result<MockVerifier, Exit> {
@@ -111,34 +118,33 @@ enum MockCommand: Command {
             Console.err("dspec mock: \(error.description)")
             return .failure(Exit(code: ExitCode.usage))
         }
-        var plan: DeliveryPlan?
-        if case .object(let o)? = try? JSONParser().parseValue(source.bytes), o["plan_version"] != nil {
-            do {
-                plan = try DeliveryPlan(json: .object(o))
-            } catch {
-                Console.err("dspec mock: \(path): \(error)")
-                return .failure(Exit(code: ExitCode.usage))
-            }
-        } else {
-            let diagnostics = DiagnosticCollector(source: source)
-            plan = SpecCompiler().compile(source, diagnostics: diagnostics).plan
-            if plan == nil {
-                let reporter = TextReporter(color: Console.colorEnabled)
-                for d in diagnostics.sorted where d.suppression == nil { Console.err(reporter.format(d, source: source)) }
-                Console.err("dspec mock: \(path) has errors")
-                return .failure(Exit(code: ExitCode.findings))
-            }
+        let plan: DeliveryPlan
+        switch InputDocument.plan(from: source, command: name) {
+        case .success(let loaded):
+            plan = loaded.plan
+        case .failure(let failure):
+            let reporter = TextReporter(color: Console.colorEnabled)
+            for d in failure.diagnostics { Console.err(reporter.format(d, source: source)) }
+            Console.err("dspec mock: \(failure.isSpecError ? "\(path) has errors" : failure.message)")
+            return .failure(Exit(code: failure.isSpecError ? ExitCode.findings : ExitCode.usage))
         }
-        guard let plan else { return .failure(Exit(code: ExitCode.usage)) }
         func companion(_ option: String, _ suffix: String) -> Result<JSONObject, Exit> {
             let explicit = parsed.option(option)
             let file = explicit ?? SpecFileDiscovery.companion(of: path, suffix: suffix)
             guard explicit != nil || FileManager.default.fileExists(atPath: file) else { return .success(JSONObject()) }
-            guard let bytes = try? SourceLoader.load(file).bytes, case .object(let o)? = try? JSONParser().parseValue(bytes) else {
-                Console.err("dspec mock: \(file): expected a JSON object")
+            do {
+                let read = try CompanionFile.object(file, what: suffix == ".secrets.json" ? "secrets file" : "settings file")
+                let unknown = suffix == ".secrets.json" ? CompanionFile.undeclaredKeys(settings: nil, secrets: read.parsed, plans: [plan])
+                    : CompanionFile.undeclaredKeys(settings: read.parsed, secrets: nil, plans: [plan])
+                if !unknown.isEmpty {
+                    for line in unknown { Console.err("dspec mock: \(line)") }
+                    return .failure(Exit(code: ExitCode.usage))
+                }
+                return .success(read.object)
+            } catch {
+                Console.err("dspec mock: \(error.message)")
                 return .failure(Exit(code: ExitCode.usage))
             }
-            return .success(o)
         }
         let secrets: JSONObject, settings: JSONObject
         switch (companion("--secrets", ".secrets.json"), companion("--settings", ".settings.json")) {

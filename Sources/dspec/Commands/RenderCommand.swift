@@ -21,7 +21,8 @@ enum RenderCommand: Command {
 
     Given a DIR, every spec in it that has a NAME.events.ndjson companion is rendered, with
     NAME.settings.json and NAME.secrets.json when present. For a single SPEC the same
-    companions are used unless given explicitly.
+    companions are used unless given explicitly. SPEC or --events may be - (standard
+    input); a spec on standard input needs --events, and its fixtures are named after it.
 
     OPTIONS:
       --events FILE     Events, one JSON object per line (default: NAME.events.ndjson).
@@ -77,12 +78,16 @@ enum RenderCommand: Command {
             case .compileErrors(let result):
                 Console.err(reporter.format([result]))
                 Console.err("dspec render: \(job.specPath) has errors; nothing rendered")
+                // Say on stdout too, where the per-spec results are read, why the run fails.
+                Console.out("\(job.fixtureDirectory): not rendered: \(job.specPath) has errors (details on standard error)\n")
                 findings = true
             case .renderFailed(let message):
                 Console.err("dspec render: \(job.specPath): \(message)")
+                Console.out("\(job.fixtureDirectory): not rendered (details on standard error)\n")
                 findings = true
             case .ioError(let message):
                 Console.err("dspec render: \(message)")
+                Console.out("\(job.fixtureDirectory): not rendered (details on standard error)\n")
                 ioFailure = true
             case .written(let set, let removed):
                 Console.out("\(job.fixtureDirectory): \(summary(set))\(removed.isEmpty ? "" : "; removed \(removed.joined(separator: ", "))")\n")

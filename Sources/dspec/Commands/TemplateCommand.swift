@@ -30,6 +30,7 @@ enum TemplateCommand: Command {
         }
         guard parsed.positionals.count == 1 else { return Console.usage("expected exactly one template FILE (or -)", command: name) }
         guard let dataPath = parsed.option("--data") else { return Console.usage("--data is required", command: name) }
+        if let conflict = StandardInput.conflict([("FILE", parsed.positionals[0]), ("--data", dataPath)]) { return Console.usage(conflict, command: name) }
         let modes: [String: TemplateMode] = ["json": .json, "text": .text, "plain": .plain, "header": .header, "url": .url]
         guard let mode = modes[parsed.option("--mode") ?? "json"] else { return Console.usage("unknown mode \"\(parsed.option("--mode")!)\"", command: name) }
         let templateSource: SourceFile

@@ -21,12 +21,13 @@ enum TestCommand: Command {
     battery generated from the spec alone (plus its NAME.suite.json when there is one). A
     DIR runs every suite in it and the standard battery of every spec no suite names.
     Backoff waits are shortened in the plan copy each case runs with; Retry-After waits
-    are real.
+    are real. SPEC may be - (standard input): the standard battery, without companions.
 
     OPTIONS:
       --format FORMAT   text (default), json, junit (one testcase per case) or github
                         (workflow annotations for failed expectations).
-      --filter TEXT     Only cases whose id (SUITE/CASE) contains TEXT.
+      --filter TEXT     Only cases whose id (SUITE/CASE) contains TEXT; none is an error
+                        that lists the nearest case ids.
       --shard I/N       Only the I-th of N deterministic shards (round-robin over the
                         sorted case ids): N runners cover every case exactly once.
       --list            Print the selected case ids, one per line, without running them.
@@ -36,7 +37,8 @@ enum TestCommand: Command {
     EXIT CODES:
       0  every selected case passed
       1  a case failed, or a spec has errors
-      2  usage error, or an unreadable suite, spec or companion file
+      2  usage error (a --filter that matches no case too), or an unreadable suite, spec
+         or companion file
 
     EXAMPLES:
       dspec test specs/examples
@@ -65,6 +67,11 @@ enum TestCommand: Command {
         for p in problems { Console.err("dspec test: \(p.description)") }
         if problems.contains(where: { !$0.isSpecError }) { return ExitCode.usage }
         let entries = CaseSelection.select(CaseSelection.all(suites), filter: parsed.option("--filter"), shard: shard)
+        if let filter = parsed.option("--filter"), CaseSelection.select(CaseSelection.all(suites), filter: filter).isEmpty, !suites.isEmpty {
+            // Running nothing and passing would hide a typo: name the nearest cases instead.
+            let nearest = CaseSelection.nearest(to: filter, in: CaseSelection.all(suites))
+            return Console.usage("--filter \"\(filter)\" matches no case; nearest: \(nearest.joined(separator: ", "))", command: name)
+        }
         if parsed.has("--list") {
             Console.out(entries.map { $0.id + "\n" }.joined())
             return problems.isEmpty ? ExitCode.ok : ExitCode.findings
@@ -96,6 +103,13 @@ enum TestCommand: Command {
             }
         } else {
             Console.out(report)
+        }
+        if !problems.isEmpty {
+            // Say where the report is read why the run fails although every case passed.
+            let n = problems.count
+            let line = "\(n) spec\(n == 1 ? "" : "s") not run because \(n == 1 ? "it has" : "they have") errors (details on standard error): "
+                + problems.map(\.path).joined(separator: ", ") + "\n"
+            if format == .text && parsed.option("--output") == nil { Console.out(line) } else { Console.err("dspec test: " + line) }
         }
         return results.allSatisfy(\.passed) && problems.isEmpty ? ExitCode.ok : ExitCode.findings
     }
