@@ -61,7 +61,7 @@ public enum DiffRules {
         DiffRule("auth.parameters-changed", "Credentials go elsewhere or differ (header name, location, prefix, token URL, scope, client auth).", ["/auth"], fixed(.breaking)),
         DiffRule("headers.content-type-changed", "The Content-Type header changed.", ["/headers/content-type"], fixed(.breaking)),
         DiffRule("headers.changed", "A header was removed or its value changed (breaking); a new header is risky.", ["/headers"], { $0.kind == .added ? .risky : .breaking }),
-        DiffRule("payload.format-changed", "The body encoding or content type changed.", ["/payload/format", "/payload/content_type"], fixed(.breaking)),
+        DiffRule("payload.format-changed", "The body encoding, its normalization or the content type changed.", ["/payload/format", "/payload/content_type", "/payload/normalize"], fixed(.breaking)),
         DiffRule("payload.field-changed", "A payload field was removed, retyped or restructured (breaking); added only when present (safe) or always (risky); its source changed (risky).", ["/payload/mapping"], PayloadFieldRule.classify),
         DiffRule("payload.template-changed", "The payload template changed; the wire diff shows what the vendor receives.", ["/payload/template", "/payload/partials"], fixed(.risky)),
         DiffRule("payload.wrapper-changed", "The per-event wrapper changed.", ["/payload/wrapper"], fixed(.breaking)),

@@ -135,8 +135,11 @@ public struct PlanPayload: Sendable, Equatable {
     public var body: Body
     public var wrapper: JSONValue?
     public var partials: [String: String]
-    public init(format: String, contentType: String, body: Body, wrapper: JSONValue?, partials: [String: String]) {
+    /// "none" (bytes as built) or "javascript" (`JSON.stringify(JSON.parse(body))` form).
+    public var normalize: String
+    public init(format: String, contentType: String, body: Body, wrapper: JSONValue?, partials: [String: String], normalize: String = "none") {
         self.format = format; self.contentType = contentType; self.body = body; self.wrapper = wrapper; self.partials = partials
+        self.normalize = normalize
     }
 }
 

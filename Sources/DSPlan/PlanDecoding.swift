@@ -107,7 +107,8 @@ extension DeliveryPlan {
         }
         let wrapper = try p.value("wrapper")
         let payload = PlanPayload(format: try p.string("format"), contentType: try p.string("content_type"), body: body,
-                                  wrapper: wrapper.isNull ? JSONValue?.none : wrapper, partials: partials)
+                                  wrapper: wrapper.isNull ? JSONValue?.none : wrapper, partials: partials,
+                                  normalize: p.object["normalize"] == nil ? "none" : try p.string("normalize"))
         let b = try r.child("batching")
         let envelope = try b.value("envelope")
         let batching = PlanBatching(enabled: try b.bool("enabled"), maxEvents: try b.int("max_events"), maxBytes: try b.int("max_bytes"),

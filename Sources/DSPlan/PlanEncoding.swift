@@ -107,6 +107,7 @@ extension PlanPayload {
         return .object(JSONObject([
             ("format", .string(format)), ("content_type", .string(contentType)), ("mapping", mapping),
             ("template", template), ("wrapper", wrapper ?? .null), ("partials", .object(partialsObject)),
+            ("normalize", .string(normalize)),
         ]))
     }
 }

@@ -73,7 +73,8 @@ public final class RequestRenderer: Sendable {
             constantHeaders = nil
         }
         let batching = plan.batching
-        batchEncoder = batching.enabled ? try BatchBodyEncoder(batching, configuration: configuration) : nil
+        batchEncoder = batching.enabled
+            ? try BatchBodyEncoder(batching, configuration: configuration, normalizesForJavaScript: try PayloadBuilder.normalization(plan.payload)) : nil
         if batching.enabled && plan.payload.format == "form" {
             throw RenderError(.plan, "batching: form bodies cannot be batched (there is no form encoding of a list of payloads)")
         }

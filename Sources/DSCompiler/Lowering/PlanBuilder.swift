@@ -116,7 +116,8 @@ struct PlanBuilder {
         let wrapper = spec.payload?.wrapper.map { MappingInventory.lowerMarkers($0.value, marker: "payload", count: &count) }
         var partials: [String: String] = [:]
         for p in spec.payload?.partials ?? [] { partials[p.name.value] = p.text.value }
-        return PlanPayload(format: format.rawValue, contentType: contentType, body: body, wrapper: wrapper, partials: partials)
+        return PlanPayload(format: format.rawValue, contentType: contentType, body: body, wrapper: wrapper, partials: partials,
+                           normalize: spec.payload?.normalize?.value.rawValue ?? PayloadNormalization.none.rawValue)
     }
 
     var batchingEnabled: Bool {

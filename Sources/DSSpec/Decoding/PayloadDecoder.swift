@@ -4,10 +4,11 @@ import DSJSON
 /// Reads `payload` and `batching`.
 enum PayloadDecoder {
     static func readPayload(_ top: ObjectReader) -> Payload? {
-        guard let r = top.object("payload", allowed: ["format", "mapping", "template", "wrapper", "partials"]) else { return nil }
+        guard let r = top.object("payload", allowed: ["format", "mapping", "template", "wrapper", "partials", "normalize"]) else { return nil }
         r.reportUnknownKeys()
         var payload = Payload(node: r.located)
         payload.format = r.enumeration("format", PayloadFormat.self)
+        payload.normalize = r.enumeration("normalize", PayloadNormalization.self)
         if let m = r.raw("mapping") {
             if case .object = m.kind {
                 payload.mapping = m
