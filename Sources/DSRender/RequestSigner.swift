@@ -61,8 +61,9 @@ public final class RequestSigner: Sendable {
         switch signing.algorithm {
         case "hmac-sha1": algorithm = .sha1
         case "hmac-sha256": algorithm = .sha256
+        case "hmac-sha384": algorithm = .sha384
         case "hmac-sha512": algorithm = .sha512
-        default: throw RenderError(.plan, "signing: unknown algorithm \"\(signing.algorithm)\" (expected hmac-sha1, hmac-sha256 or hmac-sha512)")
+        default: throw RenderError(.plan, "signing: unknown algorithm \"\(signing.algorithm)\" (expected hmac-sha1, hmac-sha256, hmac-sha384 or hmac-sha512)")
         }
         switch signing.encoding {
         case "hex": hexEncoding = true

@@ -72,6 +72,18 @@ final class SignatureCheckTests: XCTestCase {
         assertSignature(v, request(Array(headers.dropFirst()), body: #"{"test": 2432232314}"#), passes: false)
     }
 
+    /// HMAC-SHA384 (value from Python's hmac module).
+    func testSHA384() {
+        var signing = Self.preset("seed")
+        signing.preset = nil
+        signing.algorithm = "hmac-sha384"
+        signing.value = "sha384={{@signature}}"
+        let v = verifier(signing, secret: "sha384-secret")
+        let good = "sha384=ef8fc7cdcbfca694abca783de9d9bd3b8e982090b4df5d8c8eae8ecb733989115c664d93c1660e5efeb1a8b5e6fbc070"
+        assertSignature(v, request([("X-Signature-256", good)]), passes: true)
+        assertSignature(v, request([("X-Signature-256", good)], body: "{}"), passes: false)
+    }
+
     func testStripe() {
         let v = verifier(Self.preset("stripe"), secret: "whsec_stripe_test")
         let sig = "86a053c552000d6ccdb8cb541c0da27505594ba8524ab3fba0e28ed41ccfef28"

@@ -110,6 +110,7 @@ struct SignatureVerifier: Sendable {
         switch signing.algorithm {
         case "hmac-sha1": algorithm = .sha1
         case "hmac-sha256": algorithm = .sha256
+        case "hmac-sha384": algorithm = .sha384
         case "hmac-sha512": algorithm = .sha512
         default: throw CheckSetupError("unknown signing algorithm \"\(signing.algorithm)\"")
         }

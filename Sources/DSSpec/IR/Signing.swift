@@ -5,6 +5,7 @@ import DSJSON
 public enum SigningAlgorithm: String, Sendable, CaseIterable {
     case hmacSHA1 = "hmac-sha1"
     case hmacSHA256 = "hmac-sha256"
+    case hmacSHA384 = "hmac-sha384"
     case hmacSHA512 = "hmac-sha512"
 }
 

@@ -1,0 +1,42 @@
+import DSCompiler
+import DSCore
+import Foundation
+import XCTest
+
+/// Findings that must not appear for valid specs.
+final class LintFalsePositiveTests: XCTestCase {
+    func codes(_ text: String) -> [String] {
+        let source = SourceFile(path: "spec.json", text: text)
+        let diagnostics = DiagnosticCollector(source: source)
+        _ = SpecCompiler().compile(source, diagnostics: diagnostics)
+        return diagnostics.sorted.map(\.code)
+    }
+
+    /// A setting read only by `auth.token_url` is used (the token fetcher resolves it), for
+    /// each auth type that has a token URL; an undeclared one there is reported.
+    func testSettingUsedOnlyInTokenURLIsUsed() {
+        let auths = [
+            #"{"type": "oauth2_client_credentials", "token_url": "https://{{@settings.tenant}}.auth.example.com/oauth/token", "client_id": "id", "client_secret": "{{@secrets.s}}"}"#,
+            #"{"type": "oauth2_refresh_token", "token_url": "https://{{@settings.tenant}}.auth.example.com/oauth/token", "client_id": "id", "refresh_token": "{{@secrets.s}}"}"#,
+            #"{"type": "service_account", "key": "{{@secrets.s}}", "scope": "x", "token_url": "https://{{@settings.tenant}}.auth.example.com/token"}"#,
+        ]
+        for auth in auths {
+            let spec = """
+            {"dspec": 1, "name": "t", "settings": {"tenant": {"type": "string", "required": true}}, "secrets": {"s": {}},
+             "endpoint": {"url": "https://api.example.com/e"}, "auth": \(auth), "payload": {"format": "canonical"}}
+            """
+            XCTAssertEqual(codes(spec), [], auth)
+            let undeclared = spec.replacingOccurrences(of: #""settings": {"tenant": {"type": "string", "required": true}}, "#, with: "")
+            XCTAssertEqual(codes(undeclared), ["DS0303"], auth)
+        }
+    }
+
+    /// hmac-sha384 is a supported algorithm, not an unknown word with a suggestion.
+    func testHMACSHA384IsSupported() {
+        XCTAssertEqual(codes("""
+        {"dspec": 1, "name": "t", "secrets": {"k": {}}, "endpoint": {"url": "https://api.example.com/e"},
+         "payload": {"format": "canonical", "normalize": "javascript"},
+         "signing": {"algorithm": "hmac-sha384", "secret": "{{@secrets.k}}", "header": "X-Sig"}}
+        """), [])
+    }
+}
