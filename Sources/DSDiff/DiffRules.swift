@@ -70,6 +70,7 @@ public enum DiffRules {
         DiffRule("batching.size-raised", "Larger batches (events or bytes) are risky; smaller ones safe.", ["/batching/max_events", "/batching/max_bytes"], upIsRisky),
         DiffRule("batching.wait-changed", "Events wait longer before sending (risky) or less (safe).", ["/batching/max_wait_ms"], upIsRisky),
         DiffRule("signing.preset-renamed", "Not reported: normalization drops the preset name (a label) and compares its expansion field by field, so a preset written out by hand is no change; the id is kept stable.", ["/signing/preset"], fixed(.safe)),
+        DiffRule("signing.rotation-changed", "A key joined or left previous_secrets: receivers holding any listed key keep verifying (risky).", ["/signing/previous_secrets"], fixed(.risky)),
         DiffRule("signing.scheme-changed", "Signature algorithm, signed content, encoding, header or key changed.", ["/signing"], fixed(.breaking)),
         DiffRule("rate-limit.changed", "A higher or removed rate limit sends faster (risky); a lower or new one is safe.", ["/rate_limit"], RateLimitRule.classify),
         DiffRule("response.outcome-changed", "A status code's outcome changed (e.g. drop to retry).", ["/response/outcomes"], fixed(.risky)),

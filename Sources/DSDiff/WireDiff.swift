@@ -16,7 +16,7 @@ public enum WireRules {
         ("wire.header-removed", .breaking, "A header the vendor received is gone."),
         ("wire.header-changed", .breaking, "A header value differs."),
         ("wire.header-added", .risky, "A new header is sent."),
-        ("wire.derived-header-changed", .safe, "A signature or idempotency-key header differs only because the body or the events it is computed from differ."),
+        ("wire.derived-header-changed", .safe, "A signature or idempotency-key header differs only because the body, the events or the signing block it is computed from differ."),
         ("wire.body-field-removed", .breaking, "A JSON body field the vendor received is gone."),
         ("wire.body-field-retyped", .breaking, "A JSON body field has a different JSON type."),
         ("wire.body-field-added", .risky, "A new JSON body field is sent."),
@@ -97,6 +97,8 @@ enum WireDiff {
         }
         let oldLayout = WireLayout(oldPlan), newLayout = WireLayout(newPlan)
         let derived = oldLayout.derivedHeaders.union(newLayout.derivedHeaders)
+        // A changed signing block is classified by the plan layer; its headers follow it.
+        let signingChanged = oldPlan?.signing != newPlan?.signing
         if old.requests.count != new.requests.count {
             add("wire.request-count-changed", "/requests", "\(old.requests.count) requests before, \(new.requests.count) after",
                 .int(old.requests.count), .int(new.requests.count))
@@ -107,7 +109,7 @@ enum WireDiff {
             let base = "/requests/\(j)"
             if a.method != b.method { add("wire.method-changed", base + "/method", "request \(j + 1): \(a.method) -> \(b.method)", .string(a.method), .string(b.method)) }
             if a.url != b.url { add("wire.url-changed", base + "/url", "request \(j + 1): URL changed", .string(a.url), .string(b.url)) }
-            diffHeaders(a, b, base, derived: derived, add)
+            diffHeaders(a, b, base, derived: derived, signingChanged: signingChanged, add)
             diffBodies(a, b, base, j, oldBase: "/old/requests/\(i)", layout: (oldLayout, newLayout), add)
         }
         for i in removed {
@@ -162,12 +164,12 @@ enum WireDiff {
         return (pairs.sorted { $0.1 < $1.1 }, removed.sorted(), added)
     }
 
-    private static func diffHeaders(_ a: RenderedRequest, _ b: RenderedRequest, _ base: String, derived: Set<String>, _ add: Add) {
+    private static func diffHeaders(_ a: RenderedRequest, _ b: RenderedRequest, _ base: String, derived: Set<String>, signingChanged: Bool, _ add: Add) {
         var oldHeaders: [String: String] = [:], newHeaders: [String: String] = [:]
         for h in a.headers { oldHeaders[h.name.lowercased()] = h.value }
         for h in b.headers { newHeaders[h.name.lowercased()] = h.value }
         // A signature or idempotency key computed from a different body or event list must differ.
-        let inputsDiffer = a.body != b.body || a.eventIDs != b.eventIDs
+        let inputsDiffer = a.body != b.body || a.eventIDs != b.eventIDs || signingChanged
         for name in Set(oldHeaders.keys).union(newHeaders.keys).sorted() {
             let p = base + "/headers/" + JSONPointer.escape(name)
             switch (oldHeaders[name], newHeaders[name]) {

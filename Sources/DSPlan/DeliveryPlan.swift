@@ -167,9 +167,16 @@ public struct PlanSigning: Sendable, Equatable {
     public var header: String
     public var value: String
     public var headers: [PlanHeader]
-    public init(preset: String?, algorithm: String, secret: String, keyEncoding: String, content: String, encoding: String, header: String, value: String, headers: [PlanHeader]) {
+    /// Secret templates that also sign each request during a key rotation (after `secret`).
+    public var previousSecrets: [String]
+    /// Text between the signatures in the `@signature` slot when several secrets sign; empty
+    /// when the scheme carries one signature only.
+    public var signatureJoiner: String
+    public init(preset: String?, algorithm: String, secret: String, keyEncoding: String, content: String, encoding: String, header: String, value: String, headers: [PlanHeader],
+                previousSecrets: [String] = [], signatureJoiner: String = "") {
         self.preset = preset; self.algorithm = algorithm; self.secret = secret; self.keyEncoding = keyEncoding; self.content = content
         self.encoding = encoding; self.header = header; self.value = value; self.headers = headers
+        self.previousSecrets = previousSecrets; self.signatureJoiner = signatureJoiner
     }
 }
 

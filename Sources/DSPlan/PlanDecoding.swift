@@ -117,7 +117,9 @@ extension DeliveryPlan {
         if let s = try r.optionalChild("signing") {
             signing = PlanSigning(preset: try s.optionalString("preset"), algorithm: try s.string("algorithm"), secret: try s.string("secret"),
                                   keyEncoding: try s.string("key_encoding"), content: try s.string("content"), encoding: try s.string("encoding"),
-                                  header: try s.string("header"), value: try s.string("value"), headers: try s.headers("headers"))
+                                  header: try s.string("header"), value: try s.string("value"), headers: try s.headers("headers"),
+                                  previousSecrets: s.object["previous_secrets"] == nil ? [] : try s.strings("previous_secrets"),
+                                  signatureJoiner: s.object["signature_joiner"] == nil ? "" : try s.string("signature_joiner"))
         }
         var rateLimit: PlanRateLimit?
         if let rl = try r.optionalChild("rate_limit") { rateLimit = PlanRateLimit(rps: try rl.double("rps"), burst: try rl.double("burst")) }

@@ -127,6 +127,7 @@ extension PlanSigning {
             ("preset", opt(preset)), ("algorithm", .string(algorithm)), ("secret", .string(secret)),
             ("key_encoding", .string(keyEncoding)), ("content", .string(content)), ("encoding", .string(encoding)),
             ("header", .string(header)), ("value", .string(value)), ("headers", .array(headers.map(\.json))),
+            ("previous_secrets", .array(previousSecrets.map { .string($0) })), ("signature_joiner", .string(signatureJoiner)),
         ]))
     }
 }

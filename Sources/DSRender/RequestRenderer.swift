@@ -95,7 +95,7 @@ public final class RequestRenderer: Sendable {
         case .apiKey(_, _, let value, _): sources.append(value)
         default: break
         }
-        if let s = plan.signing { sources += [s.secret, s.content, s.value] + s.headers.map(\.value) }
+        if let s = plan.signing { sources += [s.secret, s.content, s.value] + s.headers.map(\.value) + s.previousSecrets }
         var mappings: [JSONValue] = []
         switch plan.payload.body {
         case .mapping(let m): mappings.append(m)

@@ -31,6 +31,23 @@ final class LintFalsePositiveTests: XCTestCase {
         }
     }
 
+    /// Several secrets during a rotation: the presets that carry a signature list know their
+    /// joiner; others must name one (DS0602); each previous secret is a checked reference.
+    func testRotationSecrets() {
+        func spec(_ signing: String) -> String {
+            """
+            {"dspec": 1, "name": "t", "secrets": {"k": {}, "old": {}}, "endpoint": {"url": "https://api.example.com/e"},
+             "payload": {"format": "canonical", "normalize": "javascript"}, "signing": \(signing)}
+            """
+        }
+        XCTAssertEqual(codes(spec(#"{"preset": "stripe", "secret": "{{@secrets.k}}", "previous_secrets": ["{{@secrets.old}}"]}"#)), [])
+        XCTAssertEqual(codes(spec(#"{"preset": "standard-webhooks", "secret": "{{@secrets.k}}", "previous_secrets": ["{{@secrets.old}}"]}"#)), [])
+        XCTAssertEqual(codes(spec(#"{"preset": "github", "secret": "{{@secrets.k}}", "previous_secrets": ["{{@secrets.old}}"]}"#)), ["DS0602"])
+        XCTAssertEqual(codes(spec(#"{"preset": "github", "secret": "{{@secrets.k}}", "previous_secrets": ["{{@secrets.old}}"], "signature_joiner": ",sha256="}"#)), [])
+        XCTAssertEqual(codes(spec(#"{"preset": "stripe", "secret": "{{@secrets.k}}", "previous_secrets": ["{{@secrets.gone}}"]}"#)).sorted(), ["DS0301", "DS0302"])
+        XCTAssertEqual(codes(spec(#"{"preset": "stripe", "secret": "{{@secrets.k}}", "key_encoding": "hex", "previous_secrets": ["{{@secrets.old}}"]}"#)), [])
+    }
+
     /// hmac-sha384 is a supported algorithm, not an unknown word with a suggestion.
     func testHMACSHA384IsSupported() {
         XCTAssertEqual(codes("""

@@ -123,6 +123,17 @@ final class WireAlignmentTests: XCTestCase {
         }
     }
 
+    /// Adding a previous key during a rotation is a risky plan change; the signature header
+    /// follows it (derived), nothing is breaking.
+    func testRotationIsRiskyNotBreaking() throws {
+        let stripe = #"{"preset": "stripe", "secret": "{{@secrets.signing_key}}"}"#
+        let rotating = #"{"preset": "stripe", "secret": "{{@secrets.signing_key}}", "previous_secrets": ["{{@secrets.api_key}}"]}"#
+        let report = SpecDiff.compare(old: try side(Self.spec(signing: stripe)), new: try side(Self.spec(signing: rotating)), events: Self.events)
+        XCTAssertEqual(report.highest, .risky, summary(report))
+        XCTAssertTrue(report.changes.contains { $0.rule == "signing.rotation-changed" }, summary(report))
+        XCTAssertTrue(report.changes.contains { $0.rule == "wire.derived-header-changed" && $0.pointer.hasSuffix("stripe-signature") }, summary(report))
+    }
+
     /// With the same body and events, a different signature is a real header change.
     func testSignatureChangeWithTheSameBodyIsStillBreaking() throws {
         var newConfig = Self.config

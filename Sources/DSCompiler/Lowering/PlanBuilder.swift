@@ -97,6 +97,10 @@ struct PlanBuilder {
         if let v = s.header?.value { plan.header = v }
         if let v = s.value?.value { plan.value = v }
         if !s.extraHeaders.isEmpty { plan.headers = s.extraHeaders.map { PlanHeader(name: $0.name.value, value: $0.value.value) } }
+        for (i, previous) in s.previousSecrets.enumerated() {
+            plan.previousSecrets.append(credential(previous, hoistAs: "previous_signing_secret_\(i + 1)"))
+        }
+        if let v = s.signatureJoiner?.value { plan.signatureJoiner = v }
         return plan
     }
 

@@ -54,7 +54,8 @@ enum PayloadDecoder {
 
 /// Reads `signing`.
 enum SigningDecoder {
-    static let keys = ["preset", "algorithm", "secret", "key_encoding", "content", "encoding", "header", "value", "headers"]
+    static let keys = ["preset", "algorithm", "secret", "key_encoding", "content", "encoding", "header", "value", "headers",
+                       "previous_secrets", "signature_joiner"]
 
     static func read(_ top: ObjectReader) -> Signing? {
         guard let r = top.object("signing", allowed: keys) else { return nil }
@@ -71,6 +72,17 @@ enum SigningDecoder {
         if let h = r.raw("headers") {
             s.extraHeaders = SpecDecoder().readHeaders(h, pointer: r.path("headers"), diagnostics: r.diagnostics)
         }
+        if let list = r.array("previous_secrets") {
+            s.previousSecretsNode = Located((), span: list.node.span, pointer: r.path("previous_secrets"))
+            for (i, e) in list.elements.enumerated() {
+                if let text = e.stringValue {
+                    s.previousSecrets.append(Located(text, span: e.span, pointer: JSONPointer.appending(r.path("previous_secrets"), i)))
+                } else {
+                    r.wrongType("previous_secrets", e, expected: "an array of secret templates")
+                }
+            }
+        }
+        s.signatureJoiner = r.string("signature_joiner")
         return s
     }
 }
