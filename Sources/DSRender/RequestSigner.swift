@@ -101,7 +101,7 @@ public final class RequestSigner: Sendable {
             previous.append((try t.constantText.map { text throws(RenderError) in try Self.keyBytes(text, encoding: signing.keyEncoding) }, t))
         }
         previousKeys = previous
-        content = SlotTemplate.parse(signing.content, allowed: [.body, .timestamp, .requestID, .method, .path, .url])
+        content = SlotTemplate.parse(signing.content, allowed: [.body, .timestamp, .requestID, .method, .path, .url, .formSorted])
         contentTemplate = content == nil ? try Self.compile(signing.content, .plain, "signing content", configuration) : nil
         func headerTemplate(_ name: String, _ source: String) throws(RenderError) -> HeaderTemplate {
             if let slots = SlotTemplate.parse(source, allowed: [.signature, .timestamp, .requestID]) {
@@ -179,6 +179,7 @@ public final class RequestSigner: Sendable {
                     case .slot(.method): out.append(contentsOf: method.utf8)
                     case .slot(.path): out.append(contentsOf: path.utf8)
                     case .slot(.url): out.append(contentsOf: url.utf8)
+                    case .slot(.formSorted): out.append(contentsOf: SortedFormParameters.concatenation(body))
                     case .slot(.signature): break
                     }
                 }
@@ -192,6 +193,7 @@ public final class RequestSigner: Sendable {
             data["method"] = .string(method)
             data["path"] = .string(path)
             data["url"] = .string(url)
+            data["form_sorted"] = .string(String(decoding: SortedFormParameters.concatenation(body), as: UTF8.self))
             var out: [UInt8] = []
             do {
                 try contentTemplate!.render(event, data: data, into: &out)

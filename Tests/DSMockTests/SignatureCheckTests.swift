@@ -166,6 +166,16 @@ final class SignatureCheckTests: XCTestCase {
         assertSignature(v, request(base + [("webhook-signature", "v1,\(other) v1,\(other)")], body: #"{"test": 2432232314}"#), passes: false)
     }
 
+    /// Twilio's scheme, over the URL and the sorted form parameters: the published example.
+    func testTwilioSortedFormParameters() {
+        let signing = PlanSigning(preset: nil, algorithm: "hmac-sha1", secret: "{{@secrets.s}}", keyEncoding: "utf8", content: "{{@url}}{{@form_sorted}}",
+                                  encoding: "base64", header: "X-Twilio-Signature", value: "{{@signature}}", headers: [])
+        let v = verifier(signing, secret: "12345", base: "https://mycompany.com")
+        let body = "To=%2B18005551212&From=%2B12349013030&CallSid=CA1234567890ABCDE&Digits=1234&Caller=%2B12349013030"
+        assertSignature(v, request([("X-Twilio-Signature", "0/KCTR6DLpKmkAf8muzZqo1nDgQ=")], body: body, target: "/myapp.php?foo=1&bar=2"), passes: true)
+        assertSignature(v, request([("X-Twilio-Signature", "0/KCTR6DLpKmkAf8muzZqo1nDgQ=")], body: body + "&Extra=1", target: "/myapp.php?foo=1&bar=2"), passes: false)
+    }
+
     /// key_encoding hex (value from Python's hmac over bytes.fromhex(key)).
     func testHexKey() {
         var signing = Self.preset("seed")

@@ -156,6 +156,21 @@ struct SignatureVerifier: Sendable {
         self.idempotencyHeader = idempotencyHeader
     }
 
+    /// Twilio's concatenation of the form body's parameters: names sorted, each followed by its
+    /// sorted distinct values (decoded independently of the renderer, by `FormEncoding`).
+    static func sortedForm(_ body: [UInt8]) -> [UInt8] {
+        guard let pairs = FormEncoding.decode(body) else { return [] }
+        var values: [String: Set<String>] = [:]
+        for p in pairs { values[p.name, default: []].insert(p.value) }
+        var out = ""
+        for name in values.keys.sorted(by: { Array($0.unicodeScalars.map(\.value)).lexicographicallyPrecedes(Array($1.unicodeScalars.map(\.value))) }) {
+            for value in values[name]!.sorted(by: { Array($0.unicodeScalars.map(\.value)).lexicographicallyPrecedes(Array($1.unicodeScalars.map(\.value))) }) {
+                out += name + value
+            }
+        }
+        return Array(out.utf8)
+    }
+
     /// `bytes` split at each occurrence of `separator`.
     static func split(_ bytes: [UInt8], by separator: [UInt8]) -> [[UInt8]] {
         var parts: [[UInt8]] = []
@@ -204,6 +219,7 @@ struct SignatureVerifier: Sendable {
         variables["method"] = Array(request.method.utf8)
         variables["path"] = Array(request.path.utf8)
         variables["url"] = Array(url.utf8)
+        variables["form_sorted"] = Self.sortedForm(request.body)
         let signingString: [UInt8]
         do {
             signingString = try content.render(values, variables: variables)
