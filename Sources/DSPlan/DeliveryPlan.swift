@@ -99,7 +99,7 @@ public enum PlanAuth: Sendable, Equatable {
     case apiKey(location: String, name: String, value: String, prefix: String)
     case oauth2ClientCredentials(tokenURL: String, clientID: String, clientSecret: String, clientAuth: String, scope: String?, audience: String?)
     case oauth2RefreshToken(tokenURL: String, clientID: String, clientSecret: String?, clientAuth: String, refreshToken: String, rotates: Bool, scope: String?)
-    case serviceAccount(key: String, scope: String, audience: String?, tokenURL: String?, lifetimeSeconds: Int)
+    case serviceAccount(key: String, scope: String, audience: String?, tokenURL: String?, lifetimeSeconds: Int, subject: String? = nil)
 
     /// The `type` word.
     public var typeName: String {

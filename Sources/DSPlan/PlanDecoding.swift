@@ -145,7 +145,8 @@ extension DeliveryPlan {
                                        scope: try a.optionalString("scope"))
         case "service_account":
             return .serviceAccount(key: try a.string("key"), scope: try a.string("scope"), audience: try a.optionalString("audience"),
-                                   tokenURL: try a.optionalString("token_url"), lifetimeSeconds: try a.int("lifetime_seconds"))
+                                   tokenURL: try a.optionalString("token_url"), lifetimeSeconds: try a.int("lifetime_seconds"),
+                                   subject: a.object["subject"] == nil ? nil : try a.optionalString("subject"))
         case let other:
             throw PlanDecodingError(pointer: "/auth/type", message: "unknown auth type \"\(other)\"")
         }

@@ -86,9 +86,9 @@ extension PlanAuth {
         case .oauth2RefreshToken(let url, let id, let secret, let clientAuth, let refresh, let rotates, let scope):
             pairs += [("token_url", .string(url)), ("client_id", .string(id)), ("client_secret", opt(secret)),
                       ("client_auth", .string(clientAuth)), ("refresh_token", .string(refresh)), ("rotates", .bool(rotates)), ("scope", opt(scope))]
-        case .serviceAccount(let key, let scope, let audience, let url, let lifetime):
+        case .serviceAccount(let key, let scope, let audience, let url, let lifetime, let subject):
             pairs += [("key", .string(key)), ("scope", .string(scope)), ("audience", opt(audience)), ("token_url", opt(url)),
-                      ("lifetime_seconds", .int(lifetime))]
+                      ("lifetime_seconds", .int(lifetime)), ("subject", opt(subject))]
         }
         return .object(JSONObject(pairs))
     }

@@ -48,6 +48,15 @@ final class LintFalsePositiveTests: XCTestCase {
         XCTAssertEqual(codes(spec(#"{"preset": "stripe", "secret": "{{@secrets.k}}", "key_encoding": "hex", "previous_secrets": ["{{@secrets.old}}"]}"#)), [])
     }
 
+    /// A service account acting for a user: `subject` is a template whose setting counts as used.
+    func testServiceAccountSubject() {
+        XCTAssertEqual(codes("""
+        {"dspec": 1, "name": "t", "settings": {"user": {"type": "string", "required": true}}, "secrets": {"s": {}},
+         "endpoint": {"url": "https://api.example.com/e"}, "payload": {"format": "canonical"},
+         "auth": {"type": "service_account", "key": "{{@secrets.s}}", "scope": "x", "subject": "{{@settings.user}}"}}
+        """), [])
+    }
+
     /// hmac-sha384 is a supported algorithm, not an unknown word with a suggestion.
     func testHMACSHA384IsSupported() {
         XCTAssertEqual(codes("""

@@ -80,7 +80,8 @@ struct PlanBuilder {
                                        refreshToken: credential(o.refreshToken, hoistAs: "refresh_token"), rotates: o.rotates?.value ?? false, scope: o.scope?.value)
         case .serviceAccount(let s)?:
             return .serviceAccount(key: credential(s.key, hoistAs: "service_account"), scope: s.scope?.value ?? "", audience: s.audience?.value,
-                                   tokenURL: s.tokenURL?.value, lifetimeSeconds: s.lifetimeSeconds?.value ?? PlanDefaults.serviceAccountLifetimeSeconds)
+                                   tokenURL: s.tokenURL?.value, lifetimeSeconds: s.lifetimeSeconds?.value ?? PlanDefaults.serviceAccountLifetimeSeconds,
+                                   subject: s.subject?.value)
         }
     }
 
