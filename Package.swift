@@ -38,7 +38,7 @@ let package = Package(
         // Stage 3: spec IR -> validation rules -> plan.
         .target(name: "DSCompiler", dependencies: ["DSCore", "DSJSON", "DSSpec", "DSPlan", "DSTemplate", "DSMapping", "DSCrypto"]),
         // Stage 4: plan + events -> the exact HTTP requests (pure, deterministic, no I/O).
-        .target(name: "DSRender", dependencies: ["DSJSON", "DSPlan", "DSTemplate", "DSMapping", "DSCrypto"]),
+        .target(name: "DSRender", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSTemplate", "DSMapping", "DSCrypto"]),
         // Stage 5: the delivery runtime (batching, token bucket, retries, OAuth, ledger) over a transport.
         .target(name: "DSRuntime", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSCrypto"]),
         // Mock vendor server: a real HTTP/1.1 server on loopback (POSIX sockets) with scripted behaviour and checks.

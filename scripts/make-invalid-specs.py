@@ -51,8 +51,8 @@ def pos(text, marker, nth=1):
     return line, col
 
 CASES = []
-def case(name, text, code, marker, nth=1, strict=False, also=(), message=None):
-    CASES.append((name, text, code, marker, nth, strict, also, message))
+def case(name, text, code, marker, nth=1, strict=False, also=(), message=None, hint=False):
+    CASES.append((name, text, code, marker, nth, strict, also, message, hint))
 
 # --- parse stage -------------------------------------------------------------
 case("syntax-missing-comma", base("missing comma", ('"method": "POST",', '"method": "POST"')), "DS0001", '"url"')
@@ -114,8 +114,9 @@ case("rate-rps-too-low", base("rps far below one a day", ('"payload":', '"rate_l
 case("rate-burst-too-large", base("burst 1e11", ('"payload":', '"rate_limit": {"rps": 5, "burst": 100000000000},\n  "payload":')), "DS0501", "100000000000", message="largest supported bucket")
 case("webhook-rate-too-high", '{\n  "dspec": 1,\n  "integration": "custom_webhook",\n  "name": "orders-webhook",\n  "config": {\n    "url": "https://hooks.example.com/events",\n    "rate_limit_rps": 1e19\n  }\n}\n', "DS0501", "1e19", message="largest supported rate")
 case("rate-burst-below-one", base("burst 0.5", ('"payload":', '"rate_limit": {"rps": 5, "burst": 0.5},\n  "payload":')), "DS0501", "0.5}")
-case("signing-without-secret", base("no signing secret", ('"payload":', '"signing": {"preset": "github"},\n  "payload":')), "DS0601", '{"preset"')
-case("signing-without-header", base("explicit signing without header", ('"payload":', '"signing": {"algorithm": "hmac-sha256", "secret": "{{@secrets.api_key}}"},\n  "payload":')), "DS0602", '{"algorithm"')
+case("signing-without-secret", base("no signing secret", ('"payload":', '"signing": {"preset": "github"},\n  "payload":')), "DS0601", '{"preset"', also=("DS0603",))
+case("signing-without-header", base("explicit signing without header", ('"payload":', '"signing": {"algorithm": "hmac-sha256", "secret": "{{@secrets.api_key}}"},\n  "payload":')), "DS0602", '{"algorithm"', also=("DS0603",))
+case("signed-template-body", base("signed template body a re-serialising receiver changes", ('"payload":', '"signing": {"preset": "github", "secret": "{{@secrets.api_key}}"},\n  "payload":'), ('"format": "json",\n    "mapping": {\n      "event": {"@path": "event"},\n      "user": {"@path": "user_id"},\n      "total": {"@path": "properties.total", "@type": "number", "@default": 0}\n    }', '"format": "json",\n    "template": "{ \\"event\\": \\"{{event}}\\", \\"total\\": {{properties.total}} }"')), "DS0603", '{\n    "format"', hint=True)
 case("response-rule-shadowed", base("429 after 4xx", ('"payload":', '"response": {\n    "rules": [\n      {"status": ["4xx"], "outcome": "drop"},\n      {"status": [429], "outcome": "retry"}\n    ]\n  },\n  "payload":')), "DS0701", '{"status": [429]')
 case("error-pointer-dotted", base("dotted error path", ('"payload":', '"response": {"error_message": "error.message"},\n  "payload":')), "DS0702", '"error.message"', message="/error/message")
 case("refresh-auth-without-oauth", base("refresh_auth with bearer", ('"payload":', '"response": {"rules": [{"status": [401], "outcome": "refresh_auth"}]},\n  "payload":')), "DS0703", '"refresh_auth"', strict=True)
@@ -139,10 +140,10 @@ def main():
         if f.endswith(".json"):
             os.remove(os.path.join(OUT, f))
     count = 0
-    for name, text, code, marker, nth, strict, also, message in CASES:
+    for name, text, code, marker, nth, strict, also, message, hint in CASES:
         raw = text.encode("utf-8")
         line, col = (1, 1) if marker is None else pos(text, marker, nth)
-        write(name, raw, code, line, col, strict, also, message)
+        write(name, raw, code, line, col, strict, also, message, hint)
         count += 1
     # Invalid UTF-8: a Latin-1 byte inside the description string.
     text = (BASE % {"why": "invalid UTF-8 caf\u00e9"}).encode("utf-8").replace("caf\u00e9".encode("utf-8"), b"caf\xe9")
@@ -153,13 +154,16 @@ def main():
     count += 1
     print(f"wrote {count} invalid specs to {os.path.normpath(OUT)}")
 
-def write(name, raw, code, line, col, strict, also, message):
+def write(name, raw, code, line, col, strict, also, message, hint=False):
     with open(os.path.join(OUT, name + ".json"), "wb") as f:
         f.write(raw)
     expected = {"code": code, "line": line, "column": col}
     if message:
         expected["message_contains"] = message
     doc = {"expect": [expected], "also": list(also), "strict": strict}
+    if hint:
+        # A note: reported, but lint still passes (even with --strict).
+        doc["hint"] = True
     with open(os.path.join(OUT, name + ".expected.json"), "w") as f:
         json.dump(doc, f, indent=2)
         f.write("\n")

@@ -43,6 +43,7 @@ GOOD = {
     "DS0501": '"rate_limit": {"rps": 5, "burst": 10}',
     "DS0601": '"signing": {"preset": "github", "secret": "{{@secrets.signing_key}}"}',
     "DS0602": '"signing": {"algorithm": "hmac-sha256", "secret": "{{@secrets.signing_key}}", "header": "X-Signature"}',
+    "DS0603": '"signing": {"preset": "github", ...},\n"payload": {"format": "json", "normalize": "javascript", "template": "{ \\"event\\": \\"{{event}}\\" }"}',
     "DS0701": '"rules": [\n  {"status": [429], "outcome": "retry"},\n  {"status": ["4xx"], "outcome": "drop"}\n]',
     "DS0702": '"error_message": "/error/message"',
     "DS0703": '"rules": [{"status": [401], "outcome": "drop"}]',

@@ -11,7 +11,7 @@ public enum RuleCatalog {
         SecretsDeclared(), SecretsUsed(), SettingsDeclared(), SettingsUsed(), DataVariablesKnown(), EventFieldsKnown(),
         TemplatesCompile(), JSONTemplateRendersJSON(), MappingsValid(), CredentialsReferenceSecrets(), NoSecretsInQuery(),
         BatchByteLimitFitsOneEvent(), BatchWaitPositive(), BatchLimitsCoherent(), BatchEnvelopeMarksBatch(),
-        RateLimitPositive(), SigningHasSecret(), SigningExplicitComplete(),
+        RateLimitPositive(), SigningHasSecret(), SigningExplicitComplete(), SignedBodyReproducible(),
         ResponseRulesReachable(), JSONPointersValid(), RefreshAuthNeedsOAuth(), RetryPolicyCoherent(),
         PayloadMatchesFormat(), BodylessMethodHasNoPayload(), HeaderNamesValid(), SpecNameIsSlug(), SettingDefaultsMatchType(),
         EventSelectionCoherent(), SuppressionsNameRules(),

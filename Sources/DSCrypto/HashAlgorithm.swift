@@ -8,14 +8,17 @@ public enum HashAlgorithm: String, Sendable, CaseIterable {
     case sha1
     /// SHA-256 (FIPS 180-4).
     case sha256
+    /// SHA-384 (FIPS 180-4).
+    case sha384
     /// SHA-512 (FIPS 180-4).
     case sha512
 
-    /// The length of this algorithm's output in bytes: 20, 32 or 64.
+    /// The length of this algorithm's output in bytes: 20, 32, 48 or 64.
     public var digestLength: Int {
         switch self {
         case .sha1: return 20
         case .sha256: return 32
+        case .sha384: return 48
         case .sha512: return 64
         }
     }
@@ -26,6 +29,7 @@ public enum HashAlgorithm: String, Sendable, CaseIterable {
         switch self {
         case .sha1: return "SHA1"
         case .sha256: return "SHA256"
+        case .sha384: return "SHA384"
         case .sha512: return "SHA512"
         }
     }
@@ -47,7 +51,7 @@ final class FetchedAlgorithms: @unchecked Sendable {
     static let shared = FetchedAlgorithms()
 
     /// The fetched `EVP_MD*`s.
-    private let sha1: OpaquePointer, sha256: OpaquePointer, sha512: OpaquePointer
+    private let sha1: OpaquePointer, sha256: OpaquePointer, sha384: OpaquePointer, sha512: OpaquePointer
     /// The `EVP_MAC*` implementing HMAC.
     let hmac: OpaquePointer
 
@@ -61,6 +65,7 @@ final class FetchedAlgorithms: @unchecked Sendable {
         }
         sha1 = fetch(.sha1)
         sha256 = fetch(.sha256)
+        sha384 = fetch(.sha384)
         sha512 = fetch(.sha512)
         guard let mac = EVP_MAC_fetch(nil, cString("HMAC"), nil) else {
             fatalError("DSCrypto: \(CryptoError.openSSL("HMAC is unavailable in this OpenSSL configuration"))")
@@ -74,6 +79,7 @@ final class FetchedAlgorithms: @unchecked Sendable {
         switch algorithm {
         case .sha1: return sha1
         case .sha256: return sha256
+        case .sha384: return sha384
         case .sha512: return sha512
         }
     }

@@ -20,6 +20,7 @@ final class ThreadContexts {
     let digestContext: OpaquePointer
     private var sha1: HMACSlot?
     private var sha256: HMACSlot?
+    private var sha384: HMACSlot?
     private var sha512: HMACSlot?
 
     private init() {
@@ -56,6 +57,9 @@ final class ThreadContexts {
         case .sha256:
             if let slot = sha256 { return slot }
             let slot = HMACSlot(algorithm); sha256 = slot; return slot
+        case .sha384:
+            if let slot = sha384 { return slot }
+            let slot = HMACSlot(algorithm); sha384 = slot; return slot
         case .sha512:
             if let slot = sha512 { return slot }
             let slot = HMACSlot(algorithm); sha512 = slot; return slot

@@ -17,6 +17,9 @@ public enum PlanNormalizer {
             o["endpoint"] = .object(endpoint)
         }
         if case .object(var signing)? = o["signing"] {
+            // The preset name is a label: the plan holds its expansion, compared field by
+            // field, so a preset written out by hand is no change.
+            signing["preset"] = nil
             signing["headers"] = keyedByName(signing["headers"])
             o["signing"] = .object(signing)
         }

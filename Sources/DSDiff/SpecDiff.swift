@@ -53,7 +53,7 @@ public enum SpecDiff {
                 let environment = FixedRenderEnvironment()
                 let a = try RequestRenderer(plan: old.plan, configuration: old.configuration).renderAll(events, environment: environment)
                 let b = try RequestRenderer(plan: new.plan, configuration: new.configuration).renderAll(events, environment: environment)
-                changes += WireDiff.compare(old: a, new: b)
+                changes += WireDiff.compare(old: a, new: b, oldPlan: old.plan, newPlan: new.plan)
                 ran = true
             } catch {
                 note = "wire diff skipped: \(error.message)"

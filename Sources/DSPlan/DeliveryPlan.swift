@@ -99,7 +99,7 @@ public enum PlanAuth: Sendable, Equatable {
     case apiKey(location: String, name: String, value: String, prefix: String)
     case oauth2ClientCredentials(tokenURL: String, clientID: String, clientSecret: String, clientAuth: String, scope: String?, audience: String?)
     case oauth2RefreshToken(tokenURL: String, clientID: String, clientSecret: String?, clientAuth: String, refreshToken: String, rotates: Bool, scope: String?)
-    case serviceAccount(key: String, scope: String, audience: String?, tokenURL: String?, lifetimeSeconds: Int)
+    case serviceAccount(key: String, scope: String, audience: String?, tokenURL: String?, lifetimeSeconds: Int, subject: String? = nil)
 
     /// The `type` word.
     public var typeName: String {
@@ -135,8 +135,11 @@ public struct PlanPayload: Sendable, Equatable {
     public var body: Body
     public var wrapper: JSONValue?
     public var partials: [String: String]
-    public init(format: String, contentType: String, body: Body, wrapper: JSONValue?, partials: [String: String]) {
+    /// "none" (bytes as built) or "javascript" (`JSON.stringify(JSON.parse(body))` form).
+    public var normalize: String
+    public init(format: String, contentType: String, body: Body, wrapper: JSONValue?, partials: [String: String], normalize: String = "none") {
         self.format = format; self.contentType = contentType; self.body = body; self.wrapper = wrapper; self.partials = partials
+        self.normalize = normalize
     }
 }
 
@@ -164,9 +167,16 @@ public struct PlanSigning: Sendable, Equatable {
     public var header: String
     public var value: String
     public var headers: [PlanHeader]
-    public init(preset: String?, algorithm: String, secret: String, keyEncoding: String, content: String, encoding: String, header: String, value: String, headers: [PlanHeader]) {
+    /// Secret templates that also sign each request during a key rotation (after `secret`).
+    public var previousSecrets: [String]
+    /// Text between the signatures in the `@signature` slot when several secrets sign; empty
+    /// when the scheme carries one signature only.
+    public var signatureJoiner: String
+    public init(preset: String?, algorithm: String, secret: String, keyEncoding: String, content: String, encoding: String, header: String, value: String, headers: [PlanHeader],
+                previousSecrets: [String] = [], signatureJoiner: String = "") {
         self.preset = preset; self.algorithm = algorithm; self.secret = secret; self.keyEncoding = keyEncoding; self.content = content
         self.encoding = encoding; self.header = header; self.value = value; self.headers = headers
+        self.previousSecrets = previousSecrets; self.signatureJoiner = signatureJoiner
     }
 }
 

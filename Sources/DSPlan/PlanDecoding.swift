@@ -125,7 +125,8 @@ extension DeliveryPlan {
         }
         let wrapper = try p.value("wrapper")
         let payload = PlanPayload(format: try p.string("format"), contentType: try p.string("content_type"), body: body,
-                                  wrapper: wrapper.isNull ? JSONValue?.none : wrapper, partials: partials)
+                                  wrapper: wrapper.isNull ? JSONValue?.none : wrapper, partials: partials,
+                                  normalize: p.object["normalize"] == nil ? "none" : try p.string("normalize"))
         let b = try r.child("batching")
         let envelope = try b.value("envelope")
         let batching = PlanBatching(enabled: try b.bool("enabled"), maxEvents: try b.int("max_events", NumericRanges.batchMaxEvents),
@@ -135,7 +136,9 @@ extension DeliveryPlan {
         if let s = try r.optionalChild("signing") {
             signing = PlanSigning(preset: try s.optionalString("preset"), algorithm: try s.string("algorithm"), secret: try s.string("secret"),
                                   keyEncoding: try s.string("key_encoding"), content: try s.string("content"), encoding: try s.string("encoding"),
-                                  header: try s.string("header"), value: try s.string("value"), headers: try s.headers("headers"))
+                                  header: try s.string("header"), value: try s.string("value"), headers: try s.headers("headers"),
+                                  previousSecrets: s.object["previous_secrets"] == nil ? [] : try s.strings("previous_secrets"),
+                                  signatureJoiner: s.object["signature_joiner"] == nil ? "" : try s.string("signature_joiner"))
         }
         var rateLimit: PlanRateLimit?
         if let rl = try r.optionalChild("rate_limit") { rateLimit = PlanRateLimit(rps: try rl.double("rps", NumericRanges.rateLimitRPS), burst: try rl.double("burst", NumericRanges.rateLimitBurst)) }
@@ -161,7 +164,8 @@ extension DeliveryPlan {
                                        scope: try a.optionalString("scope"))
         case "service_account":
             return .serviceAccount(key: try a.string("key"), scope: try a.string("scope"), audience: try a.optionalString("audience"),
-                                   tokenURL: try a.optionalString("token_url"), lifetimeSeconds: try a.int("lifetime_seconds", NumericRanges.lifetimeSeconds))
+                                   tokenURL: try a.optionalString("token_url"), lifetimeSeconds: try a.int("lifetime_seconds", NumericRanges.lifetimeSeconds),
+                                   subject: a.object["subject"] == nil ? nil : try a.optionalString("subject"))
         case let other:
             throw PlanDecodingError(pointer: "/auth/type", message: "unknown auth type \"\(other)\"")
         }

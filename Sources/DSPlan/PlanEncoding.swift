@@ -86,9 +86,9 @@ extension PlanAuth {
         case .oauth2RefreshToken(let url, let id, let secret, let clientAuth, let refresh, let rotates, let scope):
             pairs += [("token_url", .string(url)), ("client_id", .string(id)), ("client_secret", opt(secret)),
                       ("client_auth", .string(clientAuth)), ("refresh_token", .string(refresh)), ("rotates", .bool(rotates)), ("scope", opt(scope))]
-        case .serviceAccount(let key, let scope, let audience, let url, let lifetime):
+        case .serviceAccount(let key, let scope, let audience, let url, let lifetime, let subject):
             pairs += [("key", .string(key)), ("scope", .string(scope)), ("audience", opt(audience)), ("token_url", opt(url)),
-                      ("lifetime_seconds", .int(lifetime))]
+                      ("lifetime_seconds", .int(lifetime)), ("subject", opt(subject))]
         }
         return .object(JSONObject(pairs))
     }
@@ -107,6 +107,7 @@ extension PlanPayload {
         return .object(JSONObject([
             ("format", .string(format)), ("content_type", .string(contentType)), ("mapping", mapping),
             ("template", template), ("wrapper", wrapper ?? .null), ("partials", .object(partialsObject)),
+            ("normalize", .string(normalize)),
         ]))
     }
 }
@@ -126,6 +127,7 @@ extension PlanSigning {
             ("preset", opt(preset)), ("algorithm", .string(algorithm)), ("secret", .string(secret)),
             ("key_encoding", .string(keyEncoding)), ("content", .string(content)), ("encoding", .string(encoding)),
             ("header", .string(header)), ("value", .string(value)), ("headers", .array(headers.map(\.json))),
+            ("previous_secrets", .array(previousSecrets.map { .string($0) })), ("signature_joiner", .string(signatureJoiner)),
         ]))
     }
 }

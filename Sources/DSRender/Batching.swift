@@ -17,8 +17,12 @@ public struct BatchBodyEncoder: Sendable {
     public let format: Format
     private let envelope: CompiledMapping?
     private let configuration: ResolvedConfiguration
+    /// True if a json_object body is rewritten to `JSON.stringify(JSON.parse(body))` form
+    /// (json_array and ndjson bodies are made of payloads already in that form).
+    private let normalizesForJavaScript: Bool
 
-    init(_ batching: PlanBatching, configuration: ResolvedConfiguration) throws(RenderError) {
+    init(_ batching: PlanBatching, configuration: ResolvedConfiguration, normalizesForJavaScript: Bool = false) throws(RenderError) {
+        self.normalizesForJavaScript = normalizesForJavaScript
         guard let format = Format(rawValue: batching.format) else {
             throw RenderError(.plan, "batching: unknown format \"\(batching.format)\" (expected json_array, json_object or ndjson)")
         }
@@ -53,6 +57,7 @@ public struct BatchBodyEncoder: Sendable {
             let values = payloads.map { $0.value ?? .null }
             let body = try envelopeValue(root: payloads.first?.event ?? .null, batch: .array(values))
             JSONWriter.write(body, style: .compact, into: &out)
+            if normalizesForJavaScript { out = try PayloadBuilder.javaScriptForm(out, "batch envelope") }
         }
         return out
     }
@@ -74,7 +79,9 @@ public struct BatchBodyEncoder: Sendable {
         case .ndjson: return count
         case .jsonObject:
             // The envelope with an empty array already holds the brackets.
-            let empty = JSONWriter.bytes(try envelopeValue(root: first.event, batch: .array([]))).count
+            var emptyBody = JSONWriter.bytes(try envelopeValue(root: first.event, batch: .array([])))
+            if normalizesForJavaScript { emptyBody = try PayloadBuilder.javaScriptForm(emptyBody, "batch envelope") }
+            let empty = emptyBody.count
             return empty + (count - 1)
         }
     }

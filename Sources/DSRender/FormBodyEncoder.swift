@@ -84,3 +84,56 @@ public enum FormBodyEncoder {
         out.append(UInt8(ascii: "="))
     }
 }
+
+/// `@form_sorted`: the parameters of an `application/x-www-form-urlencoded` body, decoded
+/// (`+` is a space, `%XX` a byte), sorted by name in code-point order, each name followed
+/// by its values in code-point order, duplicates once, all concatenated with no separator:
+/// the string Twilio signs after the URL (`RequestValidator.compute_signature`).
+enum SortedFormParameters {
+    /// The concatenation for `body`; an empty or non-form body gives no bytes.
+    static func concatenation(_ body: [UInt8]) -> [UInt8] {
+        var values: [[UInt8]: Set<[UInt8]>] = [:]
+        for pair in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let eq = pair.firstIndex(of: UInt8(ascii: "="))
+            let name = decode(eq.map { pair[pair.startIndex..<$0] } ?? pair[...])
+            let value = decode(eq.map { pair[($0 + 1)...] } ?? [])
+            values[name, default: []].insert(value)
+        }
+        var out: [UInt8] = []
+        // UTF-8 byte order is code-point order.
+        for name in values.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            for value in values[name]!.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                out += name
+                out += value
+            }
+        }
+        return out
+    }
+
+    private static func decode(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            let c = bytes[i]
+            if c == UInt8(ascii: "+") {
+                out.append(0x20)
+            } else if c == UInt8(ascii: "%"), i + 2 < bytes.endIndex, let h = hex(bytes[i + 1]), let l = hex(bytes[i + 2]) {
+                out.append(h << 4 | l)
+                i += 2
+            } else {
+                out.append(c)
+            }
+            i += 1
+        }
+        return out
+    }
+
+    private static func hex(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}

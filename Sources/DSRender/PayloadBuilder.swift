@@ -45,6 +45,8 @@ struct PayloadBuilder: Sendable {
     let isForm: Bool
     /// True if payloads must carry `value` (a json_object envelope embeds them as values).
     let needsValue: Bool
+    /// True if the encoded JSON is rewritten to `JSON.stringify(JSON.parse(bytes))` form.
+    let normalizesForJavaScript: Bool
 
     init(_ payload: PlanPayload, needsValue: Bool, configuration: ResolvedConfiguration) throws(RenderError) {
         switch payload.format {
@@ -52,6 +54,7 @@ struct PayloadBuilder: Sendable {
         case "form": isForm = true
         default: throw RenderError(.plan, "payload: unknown format \"\(payload.format)\" (expected json, form or canonical)")
         }
+        normalizesForJavaScript = try Self.normalization(payload)
         switch payload.body {
         case .mapping(let spec):
             source = .mapping(try Self.compileMapping(spec, "payload mapping", configuration))
@@ -67,6 +70,26 @@ struct PayloadBuilder: Sendable {
         }
         wrapper = try payload.wrapper.map { spec throws(RenderError) in try Self.compileMapping(spec, "payload wrapper", configuration) }
         self.needsValue = needsValue
+    }
+
+    /// Whether `payload.normalize` asks for the JavaScript form; only JSON bodies have one.
+    static func normalization(_ payload: PlanPayload) throws(RenderError) -> Bool {
+        switch payload.normalize {
+        case "none": return false
+        case "javascript":
+            if payload.format == "form" { throw RenderError(.plan, "payload: normalize javascript applies to JSON bodies, not to format form") }
+            return true
+        default: throw RenderError(.plan, "payload: unknown normalize \"\(payload.normalize)\" (expected none or javascript)")
+        }
+    }
+
+    /// `JSON.stringify(JSON.parse(bytes))`, or a payload error naming the position.
+    static func javaScriptForm(_ bytes: [UInt8], _ site: String) throws(RenderError) -> [UInt8] {
+        do {
+            return try JavaScriptJSON.normalize(bytes)
+        } catch {
+            throw RenderError(.payload, "\(site): the body is not JSON that JSON.parse accepts (\(error.description))")
+        }
     }
 
     static func compileMapping(_ spec: JSONValue, _ site: String, _ configuration: ResolvedConfiguration) throws(RenderError) -> CompiledMapping {
@@ -101,6 +124,7 @@ struct PayloadBuilder: Sendable {
                 throw RenderError(.render, "payload template: \(configuration.scrub(error.message))")
             }
             if wrapper == nil && !needsValue {
+                if normalizesForJavaScript { bytes = try Self.javaScriptForm(bytes, "payload template") }
                 return EncodedPayload(eventID: eventID, event: event, value: nil, bytes: bytes)
             }
             do {
@@ -127,6 +151,7 @@ struct PayloadBuilder: Sendable {
             }
         } else {
             JSONWriter.write(value!, style: .compact, into: &bytes)
+            if normalizesForJavaScript { bytes = try Self.javaScriptForm(bytes, "payload") }
         }
         return EncodedPayload(eventID: eventID, event: event, value: value, bytes: bytes)
     }

@@ -74,7 +74,8 @@ public final class RequestRenderer: Sendable {
             constantHeaders = nil
         }
         let batching = plan.batching
-        batchEncoder = batching.enabled ? try BatchBodyEncoder(batching, configuration: configuration) : nil
+        batchEncoder = batching.enabled
+            ? try BatchBodyEncoder(batching, configuration: configuration, normalizesForJavaScript: try PayloadBuilder.normalization(plan.payload)) : nil
         if batching.enabled && plan.payload.format == "form" {
             throw RenderError(.plan, "batching: form bodies cannot be batched (there is no form encoding of a list of payloads)")
         }
@@ -95,7 +96,7 @@ public final class RequestRenderer: Sendable {
         case .apiKey(_, _, let value, _): sources.append(value)
         default: break
         }
-        if let s = plan.signing { sources += [s.secret, s.content, s.value] + s.headers.map(\.value) }
+        if let s = plan.signing { sources += [s.secret, s.content, s.value] + s.headers.map(\.value) + s.previousSecrets }
         var mappings: [JSONValue] = []
         switch plan.payload.body {
         case .mapping(let m): mappings.append(m)

@@ -7,8 +7,10 @@ import DSTemplate
 public struct RequestSignature: Sendable, Equatable {
     /// The exact signing string that was HMAC'd.
     public var signingString: [UInt8]
-    /// The raw MAC bytes.
+    /// The raw MAC bytes (under `secret`).
     public var mac: [UInt8]
+    /// The MACs under `previous_secrets`, in order, during a key rotation.
+    public var previousMACs: [[UInt8]] = []
     /// True if the plan encodes the MAC as hex, false for base64.
     public var isHex: Bool
     /// Headers to add: the scheme's extra headers in plan order, then the signature header.
@@ -36,6 +38,10 @@ public final class RequestSigner: Sendable {
     private let keyEncoding: String
     private let fixedKey: [UInt8]?
     private let keyTemplate: SiteTemplate
+    /// Keys of `previous_secrets` (each derived once when constant).
+    private let previousKeys: [(fixed: [UInt8]?, template: SiteTemplate)]
+    /// Bytes between two signatures in the `@signature` slot.
+    private let joiner: [UInt8]
     private let content: SlotTemplate?
     private let contentTemplate: CompiledTemplate?
     private let header: HeaderTemplate
@@ -61,16 +67,24 @@ public final class RequestSigner: Sendable {
         switch signing.algorithm {
         case "hmac-sha1": algorithm = .sha1
         case "hmac-sha256": algorithm = .sha256
+        case "hmac-sha384": algorithm = .sha384
         case "hmac-sha512": algorithm = .sha512
-        default: throw RenderError(.plan, "signing: unknown algorithm \"\(signing.algorithm)\" (expected hmac-sha1, hmac-sha256 or hmac-sha512)")
+        default: throw RenderError(.plan, "signing: unknown algorithm \"\(signing.algorithm)\" (expected hmac-sha1, hmac-sha256, hmac-sha384 or hmac-sha512)")
         }
         switch signing.encoding {
         case "hex": hexEncoding = true
         case "base64": hexEncoding = false
         default: throw RenderError(.plan, "signing: unknown encoding \"\(signing.encoding)\" (expected hex or base64)")
         }
-        guard ["utf8", "whsec_base64", "base64"].contains(signing.keyEncoding) else {
-            throw RenderError(.plan, "signing: unknown key_encoding \"\(signing.keyEncoding)\" (expected utf8, whsec_base64 or base64)")
+        guard ["utf8", "whsec_base64", "base64", "hex"].contains(signing.keyEncoding) else {
+            throw RenderError(.plan, "signing: unknown key_encoding \"\(signing.keyEncoding)\" (expected utf8, whsec_base64, base64 or hex)")
+        }
+        if !signing.previousSecrets.isEmpty && signing.signatureJoiner.isEmpty {
+            throw RenderError(.plan, "signing: previous_secrets needs a signature_joiner (the text between two signatures in the header)")
+        }
+        joiner = Array(signing.signatureJoiner.utf8)
+        guard !SiteTemplate.hasHeaderBreak(joiner) else {
+            throw RenderError(.headerInjection, "signing: the signature_joiner contains CR, LF or NUL")
         }
         keyEncoding = signing.keyEncoding
         guard !signing.header.isEmpty else { throw RenderError(.plan, "signing: no header name") }
@@ -81,7 +95,13 @@ public final class RequestSigner: Sendable {
         } else {
             fixedKey = nil
         }
-        content = SlotTemplate.parse(signing.content, allowed: [.body, .timestamp, .requestID, .method, .path, .url])
+        var previous: [(fixed: [UInt8]?, template: SiteTemplate)] = []
+        for (i, source) in signing.previousSecrets.enumerated() {
+            let t = try SiteTemplate(source, mode: .plain, site: "signing previous secret \(i + 1)", isHeader: false, data: data, configuration: configuration)
+            previous.append((try t.constantText.map { text throws(RenderError) in try Self.keyBytes(text, encoding: signing.keyEncoding) }, t))
+        }
+        previousKeys = previous
+        content = SlotTemplate.parse(signing.content, allowed: [.body, .timestamp, .requestID, .method, .path, .url, .formSorted])
         contentTemplate = content == nil ? try Self.compile(signing.content, .plain, "signing content", configuration) : nil
         func headerTemplate(_ name: String, _ source: String) throws(RenderError) -> HeaderTemplate {
             if let slots = SlotTemplate.parse(source, allowed: [.signature, .timestamp, .requestID]) {
@@ -120,6 +140,11 @@ public final class RequestSigner: Sendable {
         case "base64":
             guard let key = Base64.decode(secret) else { throw RenderError(.secret, "signing secret is not valid base64 (key_encoding base64)") }
             return key
+        case "hex":
+            guard secret.utf8.count % 2 == 0, let key = Hex.decode(secret) else {
+                throw RenderError(.secret, "signing secret is not valid hex (key_encoding hex)")
+            }
+            return key
         default:
             return Array(secret.utf8)
         }
@@ -154,6 +179,7 @@ public final class RequestSigner: Sendable {
                     case .slot(.method): out.append(contentsOf: method.utf8)
                     case .slot(.path): out.append(contentsOf: path.utf8)
                     case .slot(.url): out.append(contentsOf: url.utf8)
+                    case .slot(.formSorted): out.append(contentsOf: SortedFormParameters.concatenation(body))
                     case .slot(.signature): break
                     }
                 }
@@ -167,6 +193,7 @@ public final class RequestSigner: Sendable {
             data["method"] = .string(method)
             data["path"] = .string(path)
             data["url"] = .string(url)
+            data["form_sorted"] = .string(String(decoding: SortedFormParameters.concatenation(body), as: UTF8.self))
             var out: [UInt8] = []
             do {
                 try contentTemplate!.render(event, data: data, into: &out)
@@ -179,14 +206,37 @@ public final class RequestSigner: Sendable {
             throw RenderError(.headerInjection, "the request id contains CR, LF, NUL or another control character")
         }
         let mac = HMAC.authenticationCode(algorithm, key: key, message: signingString)
+        var previousMACs: [[UInt8]] = []
+        for p in previousKeys {
+            let k: [UInt8]
+            if let fixed = p.fixed {
+                k = fixed
+            } else {
+                k = try Self.keyBytes(try p.template.string(event, data: configuration.data, configuration: configuration), encoding: keyEncoding)
+            }
+            previousMACs.append(HMAC.authenticationCode(algorithm, key: k, message: signingString))
+        }
         var headers: [HTTPHeaderField] = []
         headers.reserveCapacity(extraHeaders.count + 1)
-        for h in extraHeaders { headers.append(try value(h, mac: mac, timestamp: timestamp, requestID: requestID, event: event)) }
-        headers.append(try value(header, mac: mac, timestamp: timestamp, requestID: requestID, event: event))
-        return RequestSignature(signingString: signingString, mac: mac, isHex: hexEncoding, headers: headers)
+        let macs = [mac] + previousMACs
+        for h in extraHeaders { headers.append(try value(h, macs: macs, timestamp: timestamp, requestID: requestID, event: event)) }
+        headers.append(try value(header, macs: macs, timestamp: timestamp, requestID: requestID, event: event))
+        return RequestSignature(signingString: signingString, mac: mac, previousMACs: previousMACs, isHex: hexEncoding, headers: headers)
     }
 
-    private func value(_ h: HeaderTemplate, mac: [UInt8], timestamp: Int64, requestID: String, event: JSONValue) throws(RenderError) -> HTTPHeaderField {
+    /// The `@signature` slot: each MAC encoded, joined by the scheme's joiner.
+    private func appendSignatures(_ macs: [[UInt8]], into out: inout [UInt8]) {
+        for (i, mac) in macs.enumerated() {
+            if i > 0 { out.append(contentsOf: joiner) }
+            if hexEncoding {
+                appendHex(mac, into: &out)
+            } else {
+                out.append(contentsOf: Base64.encode(mac).utf8)
+            }
+        }
+    }
+
+    private func value(_ h: HeaderTemplate, macs: [[UInt8]], timestamp: Int64, requestID: String, event: JSONValue) throws(RenderError) -> HTTPHeaderField {
         if let slots = h.slots {
             var out: [UInt8] = []
             out.reserveCapacity(160)
@@ -194,11 +244,7 @@ public final class RequestSigner: Sendable {
                 switch part {
                 case .literal(let bytes): out.append(contentsOf: bytes)
                 case .slot(.signature):
-                    if hexEncoding {
-                        appendHex(mac, into: &out)
-                    } else {
-                        out.append(contentsOf: Base64.encode(mac).utf8)
-                    }
+                    appendSignatures(macs, into: &out)
                 case .slot(.timestamp): appendDecimal(timestamp, into: &out)
                 case .slot(.requestID): out.append(contentsOf: requestID.utf8)
                 default: break
@@ -209,7 +255,9 @@ public final class RequestSigner: Sendable {
         var out: [UInt8] = []
         do {
             var data: [String: JSONValue] = ["settings": configuration.data["settings"] ?? .null]
-            data["signature"] = .string(hexEncoding ? Hex.encode(mac) : Base64.encode(mac))
+            var signatures: [UInt8] = []
+            appendSignatures(macs, into: &signatures)
+            data["signature"] = .string(String(decoding: signatures, as: UTF8.self))
             data["timestamp"] = .number(JSONNumber(text: String(timestamp)))
             data["request_id"] = .string(requestID)
             try h.template!.render(event, data: data, into: &out)

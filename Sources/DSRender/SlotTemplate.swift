@@ -13,6 +13,9 @@ struct SlotTemplate: Sendable, Equatable {
     enum Slot: String, Sendable, Equatable {
         case body, timestamp, method, path, url, signature
         case requestID = "request_id"
+        /// The form body's parameters sorted by name, each written as name then value
+        /// (Twilio's request validation scheme).
+        case formSorted = "form_sorted"
     }
 
     /// A piece of the output.

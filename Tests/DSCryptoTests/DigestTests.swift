@@ -29,7 +29,10 @@ final class DigestTests: XCTestCase {
     }
 
     func testDigestLengthsAndRawValues() {
-        XCTAssertEqual(HashAlgorithm.allCases.map(\.digestLength), [20, 32, 64])
+        XCTAssertEqual(HashAlgorithm.allCases.map(\.digestLength), [20, 32, 48, 64])
+        // FIPS 180-2 example "abc" for SHA-384.
+        XCTAssertEqual(Hex.encode(Digest.hash(.sha384, Array("abc".utf8))),
+                       "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7")
         XCTAssertEqual(HashAlgorithm(rawValue: "sha256"), .sha256)
         XCTAssertNil(HashAlgorithm(rawValue: "md5"))
         for algorithm in HashAlgorithm.allCases {

@@ -26,6 +26,25 @@ final class HMACTests: XCTestCase {
                        "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737")
     }
 
+    /// RFC 4231 test cases 1, 2, 6 and 7 for HMAC-SHA-384 (a 131-byte key is longer than
+    /// SHA-384's 128-byte block, so it is hashed first).
+    func testRFC4231SHA384() {
+        XCTAssertEqual(HashAlgorithm.sha384.digestLength, 48)
+        XCTAssertEqual(mac(.sha384, key: tc1Key, "Hi There"),
+                       "afd03944d84895626b0825f4ab46907f15f9dadbe4101ec682aa034c7cebc59cfaea9ea9076ede7f4af152e8b2fa9cb6")
+        XCTAssertEqual(mac(.sha384, key: tc2Key, "what do ya want for nothing?"),
+                       "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e8e2240ca5e69e2c78b3239ecfab21649")
+        let longKey = [UInt8](repeating: 0xaa, count: 131)
+        XCTAssertEqual(mac(.sha384, key: longKey, "Test Using Larger Than Block-Size Key - Hash Key First"),
+                       "4ece084485813e9088d2c63a041bc5b44f9ef1012a2b588f3cd11f05033ac4c60c2ef6ab4030fe8296248df163f44952")
+        XCTAssertEqual(mac(.sha384, key: longKey, "This is a test using a larger than block-size key and a larger than block-size data. "
+                           + "The key needs to be hashed before being used by the HMAC algorithm."),
+                       "6617178e941f020d351e2f254e8fd32c602420feb0b8fb9adccebb82461e99c5a678cc31e799176d3860e6110c46523e")
+        // Interleaved with another algorithm on the same thread (per-thread contexts are per algorithm).
+        XCTAssertEqual(mac(.sha512, key: tc1Key, "Hi There").count, 128)
+        XCTAssertEqual(mac(.sha384, key: tc1Key, "Hi There").prefix(8), "afd03944")
+    }
+
     func testRFC2202SHA1() {
         XCTAssertEqual(mac(.sha1, key: tc1Key, "Hi There"), "b617318655057264e28bc0b6fb378c8ef146be00")
         XCTAssertEqual(mac(.sha1, key: tc2Key, "what do ya want for nothing?"),

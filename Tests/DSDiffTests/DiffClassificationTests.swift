@@ -158,7 +158,7 @@ final class DiffClassificationTests: XCTestCase {
         let wire = SpecDiff.compare(old: old, new: new, events: Self.events).changes.filter { $0.layer == "wire" }
         XCTAssertTrue(wire.contains { $0.rule == "wire.body-field-removed" && $0.pointer.hasSuffix("/event_type") }, "\(wire.map(\.pointer))")
         XCTAssertTrue(wire.contains { $0.rule == "wire.body-field-added" && $0.pointer.hasSuffix("/event_name") })
-        XCTAssertTrue(wire.contains { $0.rule == "wire.header-changed" && $0.pointer.hasSuffix("x-hub-signature-256") }, "the signature follows the body")
+        XCTAssertTrue(wire.contains { $0.rule == "wire.derived-header-changed" && $0.pointer.hasSuffix("x-hub-signature-256") }, "the signature follows the body")
     }
 
     func testChangesCarrySourcePositionsInBothFiles() throws {

@@ -143,10 +143,11 @@ final class AuthAndOAuthTests: XCTestCase {
     static let now: Int64 = 1_767_225_600
 
     func assertion(iss: String = "svc@example.iam", aud: String = "https://oauth2.example.com/token", iat: Int64 = now, exp: Int64 = now + 3600,
-                   scope: String = "https://www.googleapis.com/auth/adwords", key: RSAPrivateKey = key) throws -> String {
+                   scope: String = "https://www.googleapis.com/auth/adwords", key: RSAPrivateKey = key, sub: String? = nil) throws -> String {
         let header = Base64.encodeURLSafe(Array(#"{"alg":"RS256","typ":"JWT"}"#.utf8))
-        let claims = Base64.encodeURLSafe(JSONWriter.bytes(["iss": .string(iss), "aud": .string(aud), "iat": .int(Int(iat)), "exp": .int(Int(exp)),
-                                                            "scope": .string(scope)]))
+        var claimObject = JSONObject([("iss", .string(iss)), ("aud", .string(aud)), ("iat", .int(Int(iat))), ("exp", .int(Int(exp))), ("scope", .string(scope))])
+        if let sub { claimObject["sub"] = .string(sub) }
+        let claims = Base64.encodeURLSafe(JSONWriter.bytes(.object(claimObject)))
         return "\(header).\(claims)." + Base64.encodeURLSafe(try key.signSHA256(Array("\(header).\(claims)".utf8)))
     }
 
@@ -173,6 +174,28 @@ final class AuthAndOAuthTests: XCTestCase {
         let (_, error) = exchange(try assertion(key: Self.otherKey))
         XCTAssertEqual(error?["error"], "invalid_grant")
         XCTAssertEqual(authority.grants["urn:ietf:params:oauth:grant-type:jwt-bearer"], 1)
+    }
+
+    /// A service account acting for a user (`subject`): the mock requires the plan's `sub`.
+    func testServiceAccountSubjectIsRequired() throws {
+        let keyFile = JSONWriter.string(["client_email": "svc@example.iam", "private_key": .string(Self.key.privateKeyPEM),
+                                         "token_uri": "https://oauth2.example.com/token"])
+        let plan = makePlan(auth: .serviceAccount(key: "{{@secrets.sa}}", scope: "https://www.googleapis.com/auth/adwords", audience: nil, tokenURL: nil,
+                                                  lifetimeSeconds: 3600, subject: "{{@settings.user}}"),
+                            settings: [PlanSetting(name: "user", type: "string", required: true, defaultValue: nil, allowed: nil)])
+        let verifier = MockVerifier(plan: plan, secrets: ["sa": keyFile], settings: ["user": "ada@example.com"])
+        var config = try XCTUnwrap(verifier.oauth)
+        XCTAssertEqual(config.requiredSubject, "ada@example.com")
+        config.unixTime = { Self.now + 5 }
+        let authority = MockTokenAuthority(configuration: config)
+        func status(_ jwt: String) -> Int {
+            let body = form([("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"), ("assertion", jwt)])
+            return authority.handle(MockRequest(method: "POST", target: "/token", headers: [MockHeader(name: "Content-Type", value: "application/x-www-form-urlencoded")],
+                                                body: Array(body.utf8))).response.status
+        }
+        XCTAssertEqual(status(try assertion(sub: "ada@example.com")), 200)
+        XCTAssertEqual(status(try assertion(sub: "eve@example.com")), 400, "acting for another user")
+        XCTAssertEqual(status(try assertion()), 400, "no sub")
     }
 
     func testServiceAccountPlanOverTheWire() throws {

@@ -72,6 +72,18 @@ final class SignatureCheckTests: XCTestCase {
         assertSignature(v, request(Array(headers.dropFirst()), body: #"{"test": 2432232314}"#), passes: false)
     }
 
+    /// HMAC-SHA384 (value from Python's hmac module).
+    func testSHA384() {
+        var signing = Self.preset("seed")
+        signing.preset = nil
+        signing.algorithm = "hmac-sha384"
+        signing.value = "sha384={{@signature}}"
+        let v = verifier(signing, secret: "sha384-secret")
+        let good = "sha384=ef8fc7cdcbfca694abca783de9d9bd3b8e982090b4df5d8c8eae8ecb733989115c664d93c1660e5efeb1a8b5e6fbc070"
+        assertSignature(v, request([("X-Signature-256", good)]), passes: true)
+        assertSignature(v, request([("X-Signature-256", good)], body: "{}"), passes: false)
+    }
+
     func testStripe() {
         let v = verifier(Self.preset("stripe"), secret: "whsec_stripe_test")
         let sig = "86a053c552000d6ccdb8cb541c0da27505594ba8524ab3fba0e28ed41ccfef28"
@@ -115,6 +127,63 @@ final class SignatureCheckTests: XCTestCase {
         let sig = "nn/OdE1G2pin0W6s4le5rzMYFTtBZLPthwRXoNM1zZd3IeZcX9ZQITMhKc/g93OsQxuXIle2f0kHzw3ePLS/CQ=="
         assertSignature(v, request([("Idempotency-Key", "msg_00000000000000000000abcd"), ("X-Sig", sig)], target: "/v1/events?x=1"), passes: true)
         assertSignature(v, request([("X-Sig", sig)], target: "/v1/events?x=1"), passes: false)
+    }
+
+    /// Any-of verification during a key rotation, as Stripe's SDK does: the header may carry
+    /// several `v1=` signatures and the plan several keys; one match is enough.
+    func testStripeRotationAnyOf() {
+        var signing = Self.preset("stripe")
+        signing.signatureJoiner = ",v1="
+        signing.previousSecrets = ["{{@secrets.old}}"]
+        let v = MockVerifier(plan: makePlan(signing: signing), secrets: ["s": "whsec_stripe_test", "old": "whsec_old"],
+                             options: MockVerifierOptions(publicBaseURL: nil, timestampToleranceSeconds: nil, unixTime: { Self.now }))
+        let new = "86a053c552000d6ccdb8cb541c0da27505594ba8524ab3fba0e28ed41ccfef28"
+        let old = "6f0a42de11434c0030a127f85528b69832b70108e3e8a6ab4e636ae5517324a5"
+        let bogus = String(repeating: "0", count: 64)
+        assertSignature(v, request([("Stripe-Signature", "t=1767225600,v1=\(new),v1=\(old)")]), passes: true)
+        assertSignature(v, request([("Stripe-Signature", "t=1767225600,v1=\(bogus),v1=\(old)")]), passes: true, "the old key alone")
+        assertSignature(v, request([("Stripe-Signature", "t=1767225600,v1=\(old)")]), passes: true)
+        assertSignature(v, request([("Stripe-Signature", "t=1767225600,v1=\(bogus),v1=\(bogus)")]), passes: false)
+        // Without the old key configured, only the new signature counts.
+        var single = Self.preset("stripe")
+        single.signatureJoiner = ",v1="
+        let w = verifier(single, secret: "whsec_stripe_test")
+        assertSignature(w, request([("Stripe-Signature", "t=1767225600,v1=\(bogus),v1=\(new)")]), passes: true)
+        assertSignature(w, request([("Stripe-Signature", "t=1767225600,v1=\(old)")]), passes: false)
+    }
+
+    /// Standard Webhooks: a space-separated list of `v1,` signatures, one of which is the
+    /// specification's published example.
+    func testStandardWebhooksListAnyOf() {
+        var signing = Self.preset("standard-webhooks")
+        signing.signatureJoiner = " v1,"
+        let v = verifier(signing, secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        let good = "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+        let other = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+        let base = [("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"), ("webhook-timestamp", "1614265330")]
+        assertSignature(v, request(base + [("webhook-signature", "v1,\(other) v1,\(good)")], body: #"{"test": 2432232314}"#), passes: true)
+        assertSignature(v, request(base + [("webhook-signature", "v1,\(good) v1,\(other)")], body: #"{"test": 2432232314}"#), passes: true)
+        assertSignature(v, request(base + [("webhook-signature", "v1,\(other) v1,\(other)")], body: #"{"test": 2432232314}"#), passes: false)
+    }
+
+    /// Twilio's scheme, over the URL and the sorted form parameters: the published example.
+    func testTwilioSortedFormParameters() {
+        let signing = PlanSigning(preset: nil, algorithm: "hmac-sha1", secret: "{{@secrets.s}}", keyEncoding: "utf8", content: "{{@url}}{{@form_sorted}}",
+                                  encoding: "base64", header: "X-Twilio-Signature", value: "{{@signature}}", headers: [])
+        let v = verifier(signing, secret: "12345", base: "https://mycompany.com")
+        let body = "To=%2B18005551212&From=%2B12349013030&CallSid=CA1234567890ABCDE&Digits=1234&Caller=%2B12349013030"
+        assertSignature(v, request([("X-Twilio-Signature", "0/KCTR6DLpKmkAf8muzZqo1nDgQ=")], body: body, target: "/myapp.php?foo=1&bar=2"), passes: true)
+        assertSignature(v, request([("X-Twilio-Signature", "0/KCTR6DLpKmkAf8muzZqo1nDgQ=")], body: body + "&Extra=1", target: "/myapp.php?foo=1&bar=2"), passes: false)
+    }
+
+    /// key_encoding hex (value from Python's hmac over bytes.fromhex(key)).
+    func testHexKey() {
+        var signing = Self.preset("seed")
+        signing.keyEncoding = "hex"
+        let v = verifier(signing, secret: "00112233445566778899AABBCCDDEEFF")
+        assertSignature(v, request([("X-Signature-256", "sha256=3bf68f08af691ac0c2597c0009a6a3101d1524cd602e052f14b2c986ddcc4e85")]), passes: true)
+        let bad = verifier(signing, secret: "0011223")
+        XCTAssertEqual(bad.check(request([("X-Signature-256", "sha256=00")])).first?.passed, false)
     }
 
     func testTimestampToleranceCheck() {

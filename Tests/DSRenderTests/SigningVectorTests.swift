@@ -66,6 +66,22 @@ final class SigningVectorTests: XCTestCase {
         XCTAssertEqual(result.headers, [HTTPHeaderField(name: "X-Sig", value: result.signature)])
     }
 
+    /// HMAC-SHA384 through the signer (value from Python's hmac module) and through a spec.
+    func testSHA384ThroughTheSignerAndASpec() throws {
+        let signing = PlanSigning(preset: nil, algorithm: "hmac-sha384", secret: "{{@secrets.k}}", keyEncoding: "utf8", content: "{{@body}}",
+                                  encoding: "hex", header: "X-Sig", value: "{{@signature}}", headers: [])
+        let body = Array("The quick brown fox jumps over the lazy dog".utf8)
+        let signer = try RequestSigner(signing, secrets: JSONObject([("k", .string("key"))]))
+        let result = try signer.sign(body: body, timestamp: 0, requestID: "", method: "POST", path: "/", url: "https://x/")
+        XCTAssertEqual(result.signature, "d7f4727e2c0b39ae0f1e40cc96f60242d5b7801841cea6fc592c5d3e1ae50700582a96cf35e1e554995fe4e03381c237")
+        let plan = try TestPlans.compile("""
+        {"dspec": 1, "name": "sha384", "secrets": {"k": {}}, "endpoint": {"url": "https://api.example.com/e"},
+         "payload": {"format": "canonical", "normalize": "javascript"},
+         "signing": {"algorithm": "hmac-sha384", "secret": "{{@secrets.k}}", "header": "X-Sig"}}
+        """)
+        XCTAssertEqual(plan.signing?.algorithm, "hmac-sha384")
+    }
+
     func testEngineFallbackGivesTheSameSignatureAsTheFastPath() throws {
         // `{{@settings.prefix}}` forces the template engine for content and value; the MAC
         // must equal one computed directly over the same string.

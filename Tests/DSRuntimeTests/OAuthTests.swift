@@ -1,4 +1,5 @@
 import DSCrypto
+import Foundation
 import DSJSON
 import DSRender
 @testable import DSRuntime
@@ -138,6 +139,55 @@ final class OAuthTests: XCTestCase {
         XCTAssertEqual(claims["aud"], "https://oauth2.example.com/token")
         XCTAssertEqual(claims["iat"], .int(1_767_225_600))
         XCTAssertEqual(claims["exp"], .int(1_767_225_600 + 1800))
+    }
+
+    /// `subject` becomes the assertion's `sub` claim (Google domain-wide delegation,
+    /// Salesforce's JWT bearer flow). Verified with Google's own library (google-auth's
+    /// `google.auth.jwt.decode`: RS256 signature, audience, then the claims) when installed.
+    func testServiceAccountSubjectClaimVerifiesWithGoogleAuth() async throws {
+        let key = try RSAPrivateKey.generate(bits: 2048)
+        let keyJSON = JSONWriter.string(.object(JSONObject([
+            ("type", "service_account"), ("client_email", "dspec@project.iam.gserviceaccount.com"), ("private_key_id", "kid-1"),
+            ("private_key", .string(key.privateKeyPEM)), ("token_uri", "https://oauth2.example.com/token"),
+        ])))
+        let transport = ScriptedTransport { _, _ in Self.tokenAnswer("ya29.token") }
+        let grant = ServiceAccountGrant(key: try ServiceAccountGrant.KeyFile(json: keyJSON), scope: "https://www.googleapis.com/auth/admin.directory.user",
+                                        audience: nil, tokenURL: nil, lifetimeSeconds: 3600, transport: transport,
+                                        clock: VirtualClock(unixEpoch: 1_767_225_600), subject: "admin@example.com")
+        _ = try await grant.fetch()
+        let jwt = try XCTUnwrap(form(try XCTUnwrap(transport.requests.first))["assertion"])
+        let claims = try JSONParser().parseValue(Base64.decode(String(jwt.split(separator: ".")[1])) ?? [])
+        XCTAssertEqual(claims["sub"], "admin@example.com")
+        XCTAssertEqual(claims["iss"], "dspec@project.iam.gserviceaccount.com")
+        // Without a subject there is no sub claim.
+        let plain = ServiceAccountGrant(key: try ServiceAccountGrant.KeyFile(json: keyJSON), scope: "s", audience: nil, tokenURL: nil, lifetimeSeconds: 3600,
+                                        transport: transport, clock: VirtualClock(unixEpoch: 1_767_225_600))
+        XCTAssertNil(try JSONParser().parseValue(Base64.decode(String(try plain.assertion(now: 1_767_225_600).split(separator: ".")[1])) ?? [])["sub"])
+
+        let onPath = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }
+        guard let python = (onPath + ["/usr/bin/python3"]).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("python3 is not installed")
+        }
+        let script = """
+        import sys
+        try:
+            import google.auth.jwt as gjwt
+        except ImportError:
+            sys.exit(3)
+        claims = gjwt.decode(sys.argv[1], certs=sys.argv[2], audience='https://oauth2.example.com/token', clock_skew_in_seconds=10**9)
+        print(claims['sub']); sys.exit(0 if claims['sub'] == 'admin@example.com' and claims['iss'] == 'dspec@project.iam.gserviceaccount.com' else 1)
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", script, jwt, key.publicKeyPEM]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        if process.terminationStatus == 3 { throw XCTSkip("google-auth is not installed (pip install google-auth)") }
+        XCTAssertEqual(process.terminationStatus, 0, text)
     }
 
     func testTokenEndpointErrorsNameTheProblemWithoutSecrets() async throws {

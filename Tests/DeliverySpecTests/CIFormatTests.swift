@@ -65,6 +65,69 @@ final class CIFormatTests: XCTestCase {
         XCTAssertEqual(results.first?["locations"]?.arrayValue?.first?["physicalLocation"]?["artifactLocation"]?["uri"], "specs/acme.json")
     }
 
+    /// SARIF 2.1.0 §3.4.3: a `uri` with a `uriBaseId` is a relative reference; a file outside
+    /// the source root gets an absolute `file:///` URI and no base id. Checked with the official
+    /// schema and, since jsonschema checks no URI format here, with Python's urllib.
+    func testSARIFURIsAreRelativeUnderTheRootAndFileURIsOutsideIt() throws {
+        let schema = CLIRunner.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance/sarif-2.1.0/sarif-schema-2.1.0.json")
+        guard FileManager.default.fileExists(atPath: schema.path) else { throw XCTSkip("SARIF schema not found at \(schema.path)") }
+        // (path as given, the file's absolute path, expected uriBaseId)
+        let cases: [(String, String, Bool)] = [
+            ("specs/acme.json", "/work/repo/specs/acme.json", true),
+            ("./specs/a b#1.json", "/work/repo/specs/a b#1.json", true),
+            ("/work/repo/specs/in-tree.json", "/work/repo/specs/in-tree.json", true),
+            ("/tmp/outside dir/caf\u{e9}?x:1%.json", "/tmp/outside dir/caf\u{e9}?x:1%.json", false),
+            ("../other/spec.json", "/work/other/spec.json", false),
+            ("a:b.json", "/work/repo/a:b.json", true),
+        ]
+        var results: [LintFileResult] = []
+        for (path, _, _) in cases { results += lint(broken, path: path) }
+        let sarif = SARIFReporter(toolVersion: "test", sourceRoot: "/work/repo").format(results)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("dspec-\(UUID().uuidString).sarif")
+        try Data(sarif.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let expected = cases.map { "\($0.1)\t\($0.2 ? "base" : "absolute")" }.joined(separator: "\n")
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", "-c", """
+            import json, sys, posixpath
+            from urllib.parse import urlsplit, unquote
+            try:
+                import jsonschema
+            except ImportError:
+                sys.exit(3)
+            schema = json.load(open(sys.argv[1])); log = json.load(open(sys.argv[2]))
+            errors = list(jsonschema.Draft4Validator(schema).iter_errors(log))
+            for e in errors: print(list(e.path), e.message)
+            expected = [l.split('\\t') for l in sys.argv[3].split('\\n')]
+            seen = []
+            for r in log['runs'][0]['results']:
+                loc = r['locations'][0]['physicalLocation']['artifactLocation']
+                uri = loc['uri']; parts = urlsplit(uri)
+                if 'uriBaseId' in loc:
+                    # A relative reference: no scheme, no authority, not an absolute path.
+                    ok = loc['uriBaseId'] == '%SRCROOT%' and parts.scheme == '' and parts.netloc == '' and not uri.startswith('/') and parts.query == '' and parts.fragment == ''
+                    resolved = posixpath.normpath('/work/repo/' + unquote(parts.path))
+                    kind = 'base'
+                else:
+                    ok = parts.scheme == 'file' and parts.netloc == '' and uri.startswith('file:///') and parts.query == '' and parts.fragment == ''
+                    resolved = unquote(parts.path)
+                    kind = 'absolute'
+                if not ok: print('not SARIF 3.4.3:', loc)
+                if [resolved, kind] not in seen: seen.append([resolved, kind])
+            if seen != expected: print('resolved', seen, 'expected', expected)
+            sys.exit(1 if errors or seen != expected else 0)
+            """, schema.path, file.path, expected]
+        let out = Pipe()
+        check.standardOutput = out
+        try check.run()
+        check.waitUntilExit()
+        if check.terminationStatus == 3 { throw XCTSkip("python3 with jsonschema not available") }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(check.terminationStatus, 0, text)
+        XCTAssertFalse(text.contains("not SARIF"), text)
+    }
+
     func testFingerprintsSurviveAnUnrelatedLineInsertedAbove() throws {
         let shifted = broken.replacingOccurrences(of: "\"name\": \"acme-events\",", with: "\"name\": \"acme-events\",\n  \"description\": \"added later\",")
         func prints(_ text: String) -> [String: String] {

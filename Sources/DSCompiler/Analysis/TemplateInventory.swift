@@ -59,7 +59,8 @@ enum TemplateInventory {
         }
         if let signing = spec.signing {
             add("signing secret", signing.secret, .plain, secret: true)
-            add("signing content", signing.content, .plain, data: configData.union(["body", "timestamp", "request_id", "method", "path", "url"]))
+            for (i, previous) in signing.previousSecrets.enumerated() { add("signing previous secret \(i + 1)", previous, .plain, secret: true) }
+            add("signing content", signing.content, .plain, data: configData.union(["body", "timestamp", "request_id", "method", "path", "url", "form_sorted"]))
             add("signing header value", signing.value, .header, data: ["settings", "signature", "timestamp", "request_id"])
             for h in signing.extraHeaders { add("signing header \(h.name.value)", h.value, .header, data: ["settings", "signature", "timestamp", "request_id"]) }
         }

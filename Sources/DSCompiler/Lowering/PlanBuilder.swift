@@ -80,7 +80,8 @@ struct PlanBuilder {
                                        refreshToken: credential(o.refreshToken, hoistAs: "refresh_token"), rotates: o.rotates?.value ?? false, scope: o.scope?.value)
         case .serviceAccount(let s)?:
             return .serviceAccount(key: credential(s.key, hoistAs: "service_account"), scope: s.scope?.value ?? "", audience: s.audience?.value,
-                                   tokenURL: s.tokenURL?.value, lifetimeSeconds: s.lifetimeSeconds?.value ?? PlanDefaults.serviceAccountLifetimeSeconds)
+                                   tokenURL: s.tokenURL?.value, lifetimeSeconds: s.lifetimeSeconds?.value ?? PlanDefaults.serviceAccountLifetimeSeconds,
+                                   subject: s.subject?.value)
         }
     }
 
@@ -97,6 +98,10 @@ struct PlanBuilder {
         if let v = s.header?.value { plan.header = v }
         if let v = s.value?.value { plan.value = v }
         if !s.extraHeaders.isEmpty { plan.headers = s.extraHeaders.map { PlanHeader(name: $0.name.value, value: $0.value.value) } }
+        for (i, previous) in s.previousSecrets.enumerated() {
+            plan.previousSecrets.append(credential(previous, hoistAs: "previous_signing_secret_\(i + 1)"))
+        }
+        if let v = s.signatureJoiner?.value { plan.signatureJoiner = v }
         return plan
     }
 
@@ -116,7 +121,8 @@ struct PlanBuilder {
         let wrapper = spec.payload?.wrapper.map { MappingInventory.lowerMarkers($0.value, marker: "payload", count: &count) }
         var partials: [String: String] = [:]
         for p in spec.payload?.partials ?? [] { partials[p.name.value] = p.text.value }
-        return PlanPayload(format: format.rawValue, contentType: contentType, body: body, wrapper: wrapper, partials: partials)
+        return PlanPayload(format: format.rawValue, contentType: contentType, body: body, wrapper: wrapper, partials: partials,
+                           normalize: spec.payload?.normalize?.value.rawValue ?? PayloadNormalization.none.rawValue)
     }
 
     var batchingEnabled: Bool {

@@ -12,7 +12,7 @@ public enum SigningPresets {
                                encoding: "hex", header: "X-Hub-Signature-256", value: "sha256={{@signature}}", headers: [])
         case .stripe:
             return PlanSigning(preset: preset.rawValue, algorithm: "hmac-sha256", secret: "", keyEncoding: "utf8", content: "{{@timestamp}}.{{@body}}",
-                               encoding: "hex", header: "Stripe-Signature", value: "t={{@timestamp}},v1={{@signature}}", headers: [])
+                               encoding: "hex", header: "Stripe-Signature", value: "t={{@timestamp}},v1={{@signature}}", headers: [], signatureJoiner: ",v1=")
         case .slack:
             return PlanSigning(preset: preset.rawValue, algorithm: "hmac-sha256", secret: "", keyEncoding: "utf8", content: "v0:{{@timestamp}}:{{@body}}",
                                encoding: "hex", header: "X-Slack-Signature", value: "v0={{@signature}}",
@@ -24,7 +24,8 @@ public enum SigningPresets {
             return PlanSigning(preset: preset.rawValue, algorithm: "hmac-sha256", secret: "", keyEncoding: "whsec_base64",
                                content: "{{@request_id}}.{{@timestamp}}.{{@body}}", encoding: "base64", header: "webhook-signature",
                                value: "v1,{{@signature}}",
-                               headers: [PlanHeader(name: "webhook-id", value: "{{@request_id}}"), PlanHeader(name: "webhook-timestamp", value: "{{@timestamp}}")])
+                               headers: [PlanHeader(name: "webhook-id", value: "{{@request_id}}"), PlanHeader(name: "webhook-timestamp", value: "{{@timestamp}}")],
+                               signatureJoiner: " v1,")
         case .seed:
             return PlanSigning(preset: preset.rawValue, algorithm: "hmac-sha256", secret: "", keyEncoding: "utf8", content: "{{@body}}",
                                encoding: "hex", header: "X-Signature-256", value: "sha256={{@signature}}", headers: [])

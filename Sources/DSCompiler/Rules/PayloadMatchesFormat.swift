@@ -28,6 +28,9 @@ public struct PayloadMatchesFormat: ValidationRule {
         case .form:
             if let t = p.template { context.report(Self.self, "format form is built from a \"mapping\"; a JSON template cannot be form-encoded", at: t) }
             if p.template == nil && p.mapping == nil { context.report(Self.self, "format form needs a \"mapping\"", at: p.format?.anchor ?? p.node) }
+            if let n = p.normalize, n.value != .none {
+                context.report(Self.self, "normalize \(n.value.rawValue) applies to JSON bodies; format form has none", at: n)
+            }
         }
     }
 }

@@ -113,12 +113,14 @@ public final class MockVerifier: Sendable {
                 oauth = c
                 return .accessToken
             }
-        case .serviceAccount(let key, let scope, let audience, let tokenURL, _):
+        case .serviceAccount(let key, let scope, let audience, let tokenURL, _, let subject):
             auth = expectation("auth.access_token") { () throws(CheckSetupError) in
                 let file = try ServiceAccountKey(json: try eval(key, "auth.key").get())
                 let url = try tokenURL.map { u throws(CheckSetupError) in try eval(u, "auth.token_url").get() } ?? file.tokenURI
-                oauth = MockOAuthConfiguration(path: URLParts.path(of: url), assertionKeys: [file.clientEmail: file.publicKey],
+                var c = MockOAuthConfiguration(path: URLParts.path(of: url), assertionKeys: [file.clientEmail: file.publicKey],
                                                assertionAudiences: [audience ?? file.tokenURI], requiredScope: scope)
+                c.requiredSubject = try subject.map { s throws(CheckSetupError) in try eval(s, "auth.subject").get() }
+                oauth = c
                 return .accessToken
             }
         }

@@ -22,7 +22,7 @@ struct PlanTemplate: Sendable, Equatable {
     /// The pieces in order.
     let parts: [Part]
 
-    static let variables: Set<String> = ["body", "timestamp", "request_id", "method", "path", "url", "signature"]
+    static let variables: Set<String> = ["body", "timestamp", "request_id", "method", "path", "url", "signature", "form_sorted"]
 
     /// Parses `source`; nil if it uses anything beyond the supported subset.
     init?(_ source: String) {

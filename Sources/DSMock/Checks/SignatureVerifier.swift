@@ -94,9 +94,17 @@ extension Array {
 /// Verifies a plan's HMAC signing scheme over a received request, independently of the
 /// renderer: it recomputes the MAC from the plan's `content` template, the raw body and
 /// the timestamp / request id found in the headers the scheme writes them to.
+///
+/// Like the vendors' SDKs during a key rotation, it accepts a request when any signature in
+/// the header (several are separated by the plan's `signature_joiner`: Stripe's
+/// `t=..,v1=..,v1=..`, Standard Webhooks' space-separated `v1,..` list) verifies under any of
+/// the plan's keys (`secret` and `previous_secrets`).
 struct SignatureVerifier: Sendable {
     let algorithm: HashAlgorithm
-    let key: [UInt8]
+    /// The key of `secret`, then those of `previous_secrets`.
+    let keys: [[UInt8]]
+    /// Separator between signatures in the `@signature` capture (empty: one signature).
+    let joiner: [UInt8]
     let content: PlanTemplate
     let hex: Bool
     let header: String
@@ -110,6 +118,7 @@ struct SignatureVerifier: Sendable {
         switch signing.algorithm {
         case "hmac-sha1": algorithm = .sha1
         case "hmac-sha256": algorithm = .sha256
+        case "hmac-sha384": algorithm = .sha384
         case "hmac-sha512": algorithm = .sha512
         default: throw CheckSetupError("unknown signing algorithm \"\(signing.algorithm)\"")
         }
@@ -118,16 +127,24 @@ struct SignatureVerifier: Sendable {
         case "base64": hex = false
         default: throw CheckSetupError("unknown signature encoding \"\(signing.encoding)\"")
         }
-        guard let secretTemplate = PlanTemplate(signing.secret) else { throw CheckSetupError("the signing secret template is not a plain secret reference") }
-        let secret = try secretTemplate.string(values)
-        switch signing.keyEncoding {
-        case "utf8": key = Array(secret.utf8)
-        case "whsec_base64", "base64":
-            let text = signing.keyEncoding == "whsec_base64" && secret.hasPrefix("whsec_") ? String(secret.dropFirst(6)) : secret
-            guard let decoded = Base64.decode(text) else { throw CheckSetupError("the signing secret is not valid base64 (key_encoding \(signing.keyEncoding))") }
-            key = decoded
-        default: throw CheckSetupError("unknown key_encoding \"\(signing.keyEncoding)\"")
+        var keys: [[UInt8]] = []
+        for source in [signing.secret] + signing.previousSecrets {
+            guard let secretTemplate = PlanTemplate(source) else { throw CheckSetupError("the signing secret template is not a plain secret reference") }
+            let secret = try secretTemplate.string(values)
+            switch signing.keyEncoding {
+            case "utf8": keys.append(Array(secret.utf8))
+            case "whsec_base64", "base64":
+                let text = signing.keyEncoding == "whsec_base64" && secret.hasPrefix("whsec_") ? String(secret.dropFirst(6)) : secret
+                guard let decoded = Base64.decode(text) else { throw CheckSetupError("the signing secret is not valid base64 (key_encoding \(signing.keyEncoding))") }
+                keys.append(decoded)
+            case "hex":
+                guard secret.utf8.count % 2 == 0, let decoded = Hex.decode(secret) else { throw CheckSetupError("the signing secret is not valid hex (key_encoding hex)") }
+                keys.append(decoded)
+            default: throw CheckSetupError("unknown key_encoding \"\(signing.keyEncoding)\"")
+            }
         }
+        self.keys = keys
+        joiner = Array(signing.signatureJoiner.utf8)
         guard let content = PlanTemplate(signing.content) else {
             throw CheckSetupError("the signing content template \"\(signing.content)\" uses more than the signing variables, settings and secrets")
         }
@@ -137,6 +154,38 @@ struct SignatureVerifier: Sendable {
         extraHeaders = try signing.headers.map { h throws(CheckSetupError) in (h.name, try HeaderPattern(h.value, values: values)) }
         self.values = values
         self.idempotencyHeader = idempotencyHeader
+    }
+
+    /// Twilio's concatenation of the form body's parameters: names sorted, each followed by its
+    /// sorted distinct values (decoded independently of the renderer, by `FormEncoding`).
+    static func sortedForm(_ body: [UInt8]) -> [UInt8] {
+        guard let pairs = FormEncoding.decode(body) else { return [] }
+        var values: [String: Set<String>] = [:]
+        for p in pairs { values[p.name, default: []].insert(p.value) }
+        var out = ""
+        for name in values.keys.sorted(by: { Array($0.unicodeScalars.map(\.value)).lexicographicallyPrecedes(Array($1.unicodeScalars.map(\.value))) }) {
+            for value in values[name]!.sorted(by: { Array($0.unicodeScalars.map(\.value)).lexicographicallyPrecedes(Array($1.unicodeScalars.map(\.value))) }) {
+                out += name + value
+            }
+        }
+        return Array(out.utf8)
+    }
+
+    /// `bytes` split at each occurrence of `separator`.
+    static func split(_ bytes: [UInt8], by separator: [UInt8]) -> [[UInt8]] {
+        var parts: [[UInt8]] = []
+        var start = 0, i = 0
+        while i + separator.count <= bytes.count {
+            if bytes[i..<(i + separator.count)].elementsEqual(separator) {
+                parts.append(Array(bytes[start..<i]))
+                i += separator.count
+                start = i
+            } else {
+                i += 1
+            }
+        }
+        parts.append(Array(bytes[start...]))
+        return parts
     }
 
     /// The `signing.signature` check, plus `signing.timestamp` when a timestamp was sent and
@@ -170,18 +219,27 @@ struct SignatureVerifier: Sendable {
         variables["method"] = Array(request.method.utf8)
         variables["path"] = Array(request.path.utf8)
         variables["url"] = Array(url.utf8)
+        variables["form_sorted"] = Self.sortedForm(request.body)
         let signingString: [UInt8]
         do {
             signingString = try content.render(values, variables: variables)
         } catch {
             return [MockCheckResult(name: name, passed: false, detail: "cannot rebuild the signing string: \(error.message), and no signing header carries it")]
         }
-        let mac = HMAC.authenticationCode(algorithm, key: key, message: signingString)
-        let expected = hex ? Hex.encode(mac) : Base64.encode(mac)
+        let expectedAll = keys.map { key -> [UInt8] in
+            let mac = HMAC.authenticationCode(algorithm, key: key, message: signingString)
+            return Array((hex ? Hex.encode(mac) : Base64.encode(mac)).utf8)
+        }
+        let expected = String(decoding: expectedAll[0], as: UTF8.self)
         let sent = captures["signature"] ?? []
+        let sentAll = joiner.isEmpty ? [sent] : Self.split(sent, by: joiner)
+        // Every pair is compared (no early exit), each in constant time.
+        var matched = false
+        for s in sentAll { for e in expectedAll { if ConstantTime.equals(e, s) { matched = true } } }
         var results: [MockCheckResult]
-        if ConstantTime.equals(Array(expected.utf8), sent) {
-            results = [MockCheckResult(name: name, passed: true, detail: "\(header) verified (\(algorithm.rawValue), \(hex ? "hex" : "base64"))")]
+        if matched {
+            let how = sentAll.count > 1 || keys.count > 1 ? ", one of \(sentAll.count) signatures under one of \(keys.count) keys" : ""
+            results = [MockCheckResult(name: name, passed: true, detail: "\(header) verified (\(algorithm.rawValue), \(hex ? "hex" : "base64")\(how))")]
         } else {
             results = [MockCheckResult(name: name, passed: false,
                                        detail: "\(header): signature \"\(String(decoding: sent, as: UTF8.self))\" does not match the expected \"\(expected)\" over a \(signingString.count)-byte signing string")]

@@ -45,6 +45,9 @@ enum JWTAssertion {
         if iat > now + c.clockSkewSeconds { throw fail("iat \(iat) is \(iat - now) s in the future") }
         if exp - iat > c.maxAssertionLifetime { throw fail("lifetime exp - iat = \(exp - iat) s exceeds \(c.maxAssertionLifetime) s") }
         if exp <= iat { throw fail("exp \(exp) is not after iat \(iat)") }
+        if let required = c.requiredSubject, claims["sub"]?.stringValue != required {
+            throw fail("sub \(claims["sub"].map { JSONWriter.string($0) } ?? "missing") is not \(JSONWriter.string(.string(required)))")
+        }
         return Claims(issuer: iss, scope: claims["scope"]?.stringValue)
     }
 }

@@ -29,6 +29,8 @@ public struct MockOAuthConfiguration: Sendable {
     public var clockSkewSeconds: Int
     /// The scope a token request must ask for (space-separated, order ignored); nil: any.
     public var requiredScope: String?
+    /// The `sub` claim assertions must carry (a service account acting for a user), if any.
+    public var requiredSubject: String? = nil
     /// The `audience` a client-credentials request must send; nil: not checked.
     public var requiredAudience: String?
     /// `expires_in` reported to the client, in seconds.

@@ -135,13 +135,17 @@ public struct ServiceAccountGrant: TokenGrant {
     public let audience: String
     /// Assertion lifetime.
     public let lifetimeSeconds: Int
+    /// The `sub` claim (the user the service account acts for), if any.
+    public let subject: String?
     /// The token endpoint.
     public let endpoint: TokenEndpoint
     private let clock: any RuntimeClock
 
     /// Creates the grant; `audience` and the endpoint default to the key's `token_uri`.
-    public init(key: KeyFile, scope: String, audience: String?, tokenURL: String?, lifetimeSeconds: Int, transport: any HTTPTransport, clock: any RuntimeClock) {
+    public init(key: KeyFile, scope: String, audience: String?, tokenURL: String?, lifetimeSeconds: Int, transport: any HTTPTransport, clock: any RuntimeClock,
+                subject: String? = nil) {
         self.key = key
+        self.subject = subject
         self.scope = scope
         self.audience = audience ?? key.tokenURI
         self.lifetimeSeconds = lifetimeSeconds
@@ -153,10 +157,10 @@ public struct ServiceAccountGrant: TokenGrant {
     public func assertion(now: Int64) throws(OAuthError) -> String {
         var header: [(String, JSONValue)] = [("alg", "RS256"), ("typ", "JWT")]
         if let kid = key.keyID { header.append(("kid", .string(kid))) }
-        let claims = JSONValue.object(JSONObject([
-            ("iss", .string(key.clientEmail)), ("scope", .string(scope)), ("aud", .string(audience)),
-            ("iat", .int(Int(now))), ("exp", .int(Int(now) + lifetimeSeconds)),
-        ]))
+        var claimPairs: [(String, JSONValue)] = [("iss", .string(key.clientEmail))]
+        if let subject { claimPairs.append(("sub", .string(subject))) }
+        claimPairs += [("scope", .string(scope)), ("aud", .string(audience)), ("iat", .int(Int(now))), ("exp", .int(Int(now) + lifetimeSeconds))]
+        let claims = JSONValue.object(JSONObject(claimPairs))
         let signingInput = Base64.encodeURLSafe(JSONWriter.bytes(.object(JSONObject(header)))) + "." + Base64.encodeURLSafe(JSONWriter.bytes(claims))
         let signature: [UInt8]
         do {

@@ -43,12 +43,13 @@ public enum TokenProviderFactory {
                 clientSecret: try clientSecret.map { s throws(OAuthError) in try templates.resolve(s, field: "client_secret") },
                 clientAuth: clientAuth, refreshToken: try templates.resolve(refreshToken, field: "refresh_token"), rotates: rotates, scope: scope,
                 store: store, secretName: CredentialTemplates.secretNames(in: refreshToken).first)
-        case .serviceAccount(let key, let scope, let audience, let tokenURL, let lifetimeSeconds):
+        case .serviceAccount(let key, let scope, let audience, let tokenURL, let lifetimeSeconds, let subject):
             let keyFile = try ServiceAccountGrant.KeyFile(json: try templates.resolve(key, field: "key"))
             grant = ServiceAccountGrant(key: keyFile, scope: scope, audience: audience,
                                         tokenURL: try checked(try tokenURL.map { u throws(OAuthError) in try templates.resolve(u, field: "token_url") } ?? keyFile.tokenURI,
                                                               from: tokenURL),
-                                        lifetimeSeconds: lifetimeSeconds, transport: transport, clock: clock)
+                                        lifetimeSeconds: lifetimeSeconds, transport: transport, clock: clock,
+                                        subject: try subject.map { s throws(OAuthError) in try templates.resolve(s, field: "subject") })
         default:
             return nil
         }

@@ -10,7 +10,7 @@ enum AuthDecoder {
         "api_key": ["type", "in", "name", "value", "prefix"],
         "oauth2_client_credentials": ["type", "token_url", "client_id", "client_secret", "client_auth", "scope", "audience"],
         "oauth2_refresh_token": ["type", "token_url", "client_id", "client_secret", "client_auth", "refresh_token", "rotates", "scope"],
-        "service_account": ["type", "key", "scope", "audience", "token_url", "lifetime_seconds"],
+        "service_account": ["type", "key", "scope", "audience", "token_url", "lifetime_seconds", "subject"],
     ]
 
     static let typeNames = ["none", "bearer", "basic", "api_key", "oauth2_client_credentials", "oauth2_refresh_token", "service_account"]
@@ -51,7 +51,8 @@ enum AuthDecoder {
         default:
             return .serviceAccount(ServiceAccountAuth(
                 node: node, key: template("key"), scope: reader.string("scope", required: true, what: what), audience: reader.string("audience"),
-                tokenURL: template("token_url", required: false), lifetimeSeconds: reader.int("lifetime_seconds", range: NumericRanges.lifetimeSeconds)))
+                tokenURL: template("token_url", required: false), lifetimeSeconds: reader.int("lifetime_seconds", range: NumericRanges.lifetimeSeconds),
+                subject: template("subject", required: false)))
         }
     }
 }

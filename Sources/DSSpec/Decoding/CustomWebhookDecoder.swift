@@ -71,6 +71,9 @@ struct CustomWebhookDecoder {
         } else {
             payload.format = Located(.canonical, span: format?.span ?? c.node.span, pointer: format?.pointer ?? c.pointer)
         }
+        // The seed's Express receiver verifies JSON.stringify(req.body): send that form, so
+        // raw-body and re-serialising receivers both reproduce the signed bytes.
+        payload.normalize = Located(.javascript, span: c.node.span, pointer: c.pointer)
         spec.payload = payload
 
         let enabled = c.bool("batch_enabled")

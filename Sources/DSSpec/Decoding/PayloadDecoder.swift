@@ -4,10 +4,11 @@ import DSJSON
 /// Reads `payload` and `batching`.
 enum PayloadDecoder {
     static func readPayload(_ top: ObjectReader) -> Payload? {
-        guard let r = top.object("payload", allowed: ["format", "mapping", "template", "wrapper", "partials"]) else { return nil }
+        guard let r = top.object("payload", allowed: ["format", "mapping", "template", "wrapper", "partials", "normalize"]) else { return nil }
         r.reportUnknownKeys()
         var payload = Payload(node: r.located)
         payload.format = r.enumeration("format", PayloadFormat.self)
+        payload.normalize = r.enumeration("normalize", PayloadNormalization.self)
         if let m = r.raw("mapping") {
             if case .object = m.kind {
                 payload.mapping = m
@@ -53,7 +54,8 @@ enum PayloadDecoder {
 
 /// Reads `signing`.
 enum SigningDecoder {
-    static let keys = ["preset", "algorithm", "secret", "key_encoding", "content", "encoding", "header", "value", "headers"]
+    static let keys = ["preset", "algorithm", "secret", "key_encoding", "content", "encoding", "header", "value", "headers",
+                       "previous_secrets", "signature_joiner"]
 
     static func read(_ top: ObjectReader) -> Signing? {
         guard let r = top.object("signing", allowed: keys) else { return nil }
@@ -70,6 +72,17 @@ enum SigningDecoder {
         if let h = r.raw("headers") {
             s.extraHeaders = SpecDecoder().readHeaders(h, pointer: r.path("headers"), diagnostics: r.diagnostics)
         }
+        if let list = r.array("previous_secrets") {
+            s.previousSecretsNode = Located((), span: list.node.span, pointer: r.path("previous_secrets"))
+            for (i, e) in list.elements.enumerated() {
+                if let text = e.stringValue {
+                    s.previousSecrets.append(Located(text, span: e.span, pointer: JSONPointer.appending(r.path("previous_secrets"), i)))
+                } else {
+                    r.wrongType("previous_secrets", e, expected: "an array of secret templates")
+                }
+            }
+        }
+        s.signatureJoiner = r.string("signature_joiner")
         return s
     }
 }

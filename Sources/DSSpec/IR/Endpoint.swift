@@ -107,9 +107,11 @@ public enum Auth: Sendable {
         case .bearer(_, let t): fields = [("token", t)]
         case .basic(_, let u, let p): fields = [("username", u), ("password", p)]
         case .apiKey(_, _, _, let v, _): fields = [("value", v)]
-        case .oauth2ClientCredentials(let o): fields = [("client_id", o.clientID), ("client_secret", o.clientSecret)]
-        case .oauth2RefreshToken(let o): fields = [("client_id", o.clientID), ("client_secret", o.clientSecret), ("refresh_token", o.refreshToken)]
-        case .serviceAccount(let s): fields = [("key", s.key)]
+        // token_url is a template too (the token fetcher resolves its @settings and @secrets).
+        case .oauth2ClientCredentials(let o): fields = [("token_url", o.tokenURL), ("client_id", o.clientID), ("client_secret", o.clientSecret)]
+        case .oauth2RefreshToken(let o):
+            fields = [("token_url", o.tokenURL), ("client_id", o.clientID), ("client_secret", o.clientSecret), ("refresh_token", o.refreshToken)]
+        case .serviceAccount(let s): fields = [("key", s.key), ("token_url", s.tokenURL), ("subject", s.subject)]
         }
         return fields.compactMap { f, t in t.map { (f, $0) } }
     }
@@ -163,4 +165,7 @@ public struct ServiceAccountAuth: Sendable {
     public var tokenURL: TemplateText?
     /// Assertion lifetime in seconds (default 3600, max 3600).
     public var lifetimeSeconds: Located<Int>?
+    /// `sub` claim: the user the service account acts for (Google domain-wide delegation,
+    /// Salesforce's JWT bearer flow); a template over @settings and @secrets.
+    public var subject: TemplateText? = nil
 }

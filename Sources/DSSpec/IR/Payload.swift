@@ -11,6 +11,15 @@ public enum PayloadFormat: String, Sendable, CaseIterable {
     case canonical
 }
 
+/// How the encoded JSON body is normalized before it is sent (and signed).
+public enum PayloadNormalization: String, Sendable, CaseIterable {
+    /// Sent as built: mapping key order, numbers as written, the template's own text.
+    case none
+    /// Sent as `JSON.stringify(JSON.parse(body))` gives it, so a receiver that re-serialises
+    /// the parsed body (Express: `JSON.stringify(req.body)`) reproduces the signed bytes.
+    case javascript
+}
+
 /// How the request body is built.
 public struct Payload: Sendable {
     public var node: Located<Void>
@@ -26,6 +35,8 @@ public struct Payload: Sendable {
     public var wrapper: JSONNode?
     /// Partials available to `template`.
     public var partials: [(name: Located<String>, text: TemplateText)] = []
+    /// Body normalization (default none; the Custom Webhook form always uses javascript).
+    public var normalize: Located<PayloadNormalization>?
 }
 
 /// How a batch body is laid out.

@@ -5,6 +5,7 @@ import DSJSON
 public enum SigningAlgorithm: String, Sendable, CaseIterable {
     case hmacSHA1 = "hmac-sha1"
     case hmacSHA256 = "hmac-sha256"
+    case hmacSHA384 = "hmac-sha384"
     case hmacSHA512 = "hmac-sha512"
 }
 
@@ -28,6 +29,8 @@ public enum SigningKeyEncoding: String, Sendable, CaseIterable {
     case whsecBase64 = "whsec_base64"
     /// Base64.
     case base64
+    /// Hexadecimal (Adyen's HMAC keys), either case.
+    case hex
 }
 
 /// Request signing.
@@ -47,4 +50,11 @@ public struct Signing: Sendable {
     public var value: TemplateText?
     /// Extra headers the scheme sends (e.g. `webhook-id`, `X-Slack-Request-Timestamp`).
     public var extraHeaders: [HeaderDeclaration] = []
+    /// Secrets that also sign each request while a key is rotated (old keys, after `secret`).
+    public var previousSecrets: [TemplateText] = []
+    /// Pointer of `previous_secrets`.
+    public var previousSecretsNode: Located<Void>?
+    /// Text between signatures in the `@signature` slot when several secrets sign
+    /// (Stripe `,v1=`, Standard Webhooks ` v1,`).
+    public var signatureJoiner: Located<String>?
 }

@@ -85,7 +85,7 @@ enum LintCommand: Command {
         let active = results.flatMap(\.diagnostics).filter { $0.suppression == nil }
         switch format {
         case "json": Console.out(JSONReporter().format(results))
-        case "sarif": Console.out(SARIFReporter(toolVersion: toolVersion).format(results))
+        case "sarif": Console.out(SARIFReporter(toolVersion: toolVersion, sourceRoot: FileManager.default.currentDirectoryPath).format(results))
         case "github": Console.out(GitHubAnnotationReporter().format(results))
         case "junit": Console.out(JUnitReporter().format(results))
         default:

@@ -1,0 +1,355 @@
+/// `JSON.stringify(JSON.parse(text))` as an ECMAScript engine computes it, byte for byte.
+///
+/// A receiver that parses the body and serializes it again before checking an HMAC (the
+/// seed's Express sample verifies `JSON.stringify(req.body)`) only accepts a body that is
+/// already in this form. Sending it makes every receiver agree: raw-body verifiers see the
+/// bytes that were signed, and re-serialising ones reproduce them.
+///
+/// What the ECMAScript specification fixes, and this reproduces:
+/// - the text is decoded as UTF-8 (invalid sequences become U+FFFD, as Node's decoder does)
+///   and parsed per ECMA-404; strings are UTF-16, so an escaped lone surrogate survives;
+/// - objects: a repeated key keeps its first position and its last value; array-index keys
+///   (canonical decimal integers below 2^32 - 1) come first in ascending numeric order, then
+///   the other keys in insertion order (OrdinaryOwnPropertyKeys);
+/// - numbers are IEEE doubles (correctly rounded; beyond the double range they become
+///   ±Infinity, which `JSON.stringify` writes as `null`; below it, 0) written by
+///   Number::toString: shortest round-trip digits, `-0` as `0`, exponent form outside
+///   1e-7 < |x| < 1e21 (`1e+21`, `1e-7`);
+/// - strings escape only `"`, `\`, the C0 controls (`\b \f \n \r \t`, else `\u00xx`) and lone
+///   surrogates (`\udxxx`), lowercase hex; everything else, U+2028/U+2029 included, is raw UTF-8;
+/// - no whitespace.
+public enum JavaScriptJSON {
+    /// Why the input is not something `JSON.parse` accepts (or nests deeper than `maxDepth`).
+    public struct ParseError: Error, CustomStringConvertible, Sendable {
+        /// What is wrong.
+        public let message: String
+        /// Offset in UTF-16 code units of the decoded text (what a JavaScript error reports).
+        public let offset: Int
+        public var description: String { "\(message) at position \(offset)" }
+    }
+
+    /// `JSON.stringify(JSON.parse(text))` of UTF-8 `bytes`.
+    public static func normalize(_ bytes: some Collection<UInt8>, maxDepth: Int = 512) throws(ParseError) -> [UInt8] {
+        let units = Array(String(decoding: bytes, as: UTF8.self).utf16)
+        var parser = Parser(units: units, maxDepth: maxDepth)
+        let value = try parser.parseDocument()
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        write(value, into: &out)
+        return out
+    }
+
+    /// ECMAScript Number::toString(x) for a finite `x` (`JSON.stringify` writes non-finite
+    /// numbers as `null`; see ``jsonText(_:)``).
+    public static func numberString(_ x: Double) -> String {
+        if x.isNaN { return "NaN" }
+        if x == 0 { return "0" }
+        if x.isInfinite { return x < 0 ? "-Infinity" : "Infinity" }
+        if x < 0 { return "-" + numberString(-x) }
+        // Swift's description holds the shortest digits that round-trip (closest to x, ties
+        // to even); only the layout differs from ECMAScript's.
+        let (digits, n) = decimalDigits(x.description)
+        let k = digits.count
+        if k <= n && n <= 21 { return String(decoding: digits, as: UTF8.self) + String(repeating: "0", count: n - k) }
+        if 0 < n && n <= 21 {
+            return String(decoding: digits[0..<n], as: UTF8.self) + "." + String(decoding: digits[n...], as: UTF8.self)
+        }
+        if -6 < n && n <= 0 { return "0." + String(repeating: "0", count: -n) + String(decoding: digits, as: UTF8.self) }
+        let e = n - 1
+        let exponent = (e < 0 ? "-" : "+") + String(abs(e))
+        if k == 1 { return String(decoding: digits, as: UTF8.self) + "e" + exponent }
+        return String(decoding: digits[0..<1], as: UTF8.self) + "." + String(decoding: digits[1...], as: UTF8.self) + "e" + exponent
+    }
+
+    /// What `JSON.stringify` writes for a number: Number::toString, or `null` when not finite.
+    public static func jsonText(_ x: Double) -> String { x.isFinite ? numberString(x) : "null" }
+
+    /// The significant digits (no leading or trailing zeros) of a positive decimal text like
+    /// `126.0`, `1.5e-07` or `1e+21`, and `n` such that the value is 0.digits × 10^n.
+    static func decimalDigits(_ text: String) -> (digits: [UInt8], n: Int) {
+        var mantissa = Substring(text)
+        var exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = text[..<e]
+            exponent = Int(text[text.index(after: e)...]) ?? 0
+        }
+        var digits: [UInt8] = []
+        var pointAt: Int?
+        for c in mantissa.utf8 {
+            if c == UInt8(ascii: ".") { pointAt = digits.count } else { digits.append(c) }
+        }
+        var n = (pointAt ?? digits.count) + exponent
+        while digits.first == UInt8(ascii: "0") { digits.removeFirst(); n -= 1 }
+        while digits.last == UInt8(ascii: "0") { digits.removeLast() }
+        if digits.isEmpty { return ([UInt8(ascii: "0")], 1) }
+        return (digits, n)
+    }
+
+    // MARK: - Values
+
+    indirect enum Value {
+        case literal(String)
+        case string([UInt16])
+        case array([Value])
+        case object(Members)
+    }
+
+    /// Object members in property order: array indices ascending, then insertion order.
+    struct Members {
+        var indexKeys: [(index: UInt32, key: [UInt16], value: Value)] = []
+        var otherKeys: [(key: [UInt16], value: Value)] = []
+        var positions: [[UInt16]: Int] = [:]
+
+        mutating func set(_ key: [UInt16], _ value: Value) {
+            if let index = Self.arrayIndex(key) {
+                if let i = positions[key] { indexKeys[i].value = value; return }
+                positions[key] = indexKeys.count
+                indexKeys.append((index, key, value))
+            } else {
+                if let i = positions[key] { otherKeys[i].value = value; return }
+                positions[key] = otherKeys.count
+                otherKeys.append((key, value))
+            }
+        }
+
+        /// The key as an array index: a canonical decimal integer (no sign, no leading zero)
+        /// at most 2^32 - 2.
+        static func arrayIndex(_ key: [UInt16]) -> UInt32? {
+            guard !key.isEmpty, key.count <= 10 else { return nil }
+            if key.count > 1 && key[0] == 0x30 { return nil }
+            var v: UInt64 = 0
+            for u in key {
+                guard u >= 0x30 && u <= 0x39 else { return nil }
+                v = v * 10 + UInt64(u - 0x30)
+            }
+            return v <= 4_294_967_294 ? UInt32(v) : nil
+        }
+    }
+
+    // MARK: - Parsing
+
+    struct Parser {
+        let units: [UInt16]
+        let maxDepth: Int
+        var i = 0
+        var depth = 0
+
+        init(units: [UInt16], maxDepth: Int) {
+            self.units = units
+            self.maxDepth = maxDepth
+        }
+
+        func fail(_ message: String) -> ParseError { ParseError(message: message, offset: i) }
+
+        mutating func skipSpace() {
+            while i < units.count, units[i] == 0x20 || units[i] == 0x09 || units[i] == 0x0A || units[i] == 0x0D { i += 1 }
+        }
+
+        mutating func parseDocument() throws(ParseError) -> Value {
+            skipSpace()
+            let v = try parseValue()
+            skipSpace()
+            if i != units.count { throw fail("unexpected non-whitespace character after JSON") }
+            return v
+        }
+
+        mutating func parseValue() throws(ParseError) -> Value {
+            guard i < units.count else { throw fail("unexpected end of JSON input") }
+            switch units[i] {
+            case 0x7B: return try parseObject()
+            case 0x5B: return try parseArray()
+            case 0x22: return .string(try parseString())
+            case 0x74: try expect("true"); return .literal("true")
+            case 0x66: try expect("false"); return .literal("false")
+            case 0x6E: try expect("null"); return .literal("null")
+            default: return try parseNumber()
+            }
+        }
+
+        mutating func expect(_ word: String) throws(ParseError) {
+            for u in word.utf16 {
+                guard i < units.count, units[i] == u else { throw fail("unexpected token") }
+                i += 1
+            }
+        }
+
+        mutating func enter() throws(ParseError) {
+            depth += 1
+            if depth > maxDepth { throw fail("nesting deeper than \(maxDepth) levels") }
+        }
+
+        mutating func parseObject() throws(ParseError) -> Value {
+            try enter()
+            defer { depth -= 1 }
+            i += 1
+            var members = Members()
+            skipSpace()
+            if i < units.count, units[i] == 0x7D { i += 1; return .object(members) }
+            while true {
+                skipSpace()
+                guard i < units.count, units[i] == 0x22 else { throw fail("expected a property name") }
+                let key = try parseString()
+                skipSpace()
+                guard i < units.count, units[i] == 0x3A else { throw fail("expected ':' after a property name") }
+                i += 1
+                skipSpace()
+                members.set(key, try parseValue())
+                skipSpace()
+                guard i < units.count else { throw fail("unexpected end of JSON input") }
+                if units[i] == 0x2C { i += 1; continue }
+                if units[i] == 0x7D { i += 1; return .object(members) }
+                throw fail("expected ',' or '}' after a property value")
+            }
+        }
+
+        mutating func parseArray() throws(ParseError) -> Value {
+            try enter()
+            defer { depth -= 1 }
+            i += 1
+            var elements: [Value] = []
+            skipSpace()
+            if i < units.count, units[i] == 0x5D { i += 1; return .array(elements) }
+            while true {
+                skipSpace()
+                elements.append(try parseValue())
+                skipSpace()
+                guard i < units.count else { throw fail("unexpected end of JSON input") }
+                if units[i] == 0x2C { i += 1; continue }
+                if units[i] == 0x5D { i += 1; return .array(elements) }
+                throw fail("expected ',' or ']' after an array element")
+            }
+        }
+
+        mutating func parseString() throws(ParseError) -> [UInt16] {
+            i += 1
+            var out: [UInt16] = []
+            while true {
+                guard i < units.count else { throw fail("unterminated string") }
+                let u = units[i]
+                if u == 0x22 { i += 1; return out }
+                if u < 0x20 { throw fail("bad control character in string literal") }
+                if u != 0x5C { out.append(u); i += 1; continue }
+                i += 1
+                guard i < units.count else { throw fail("unterminated string") }
+                switch units[i] {
+                case 0x22: out.append(0x22)
+                case 0x5C: out.append(0x5C)
+                case 0x2F: out.append(0x2F)
+                case 0x62: out.append(0x08)
+                case 0x66: out.append(0x0C)
+                case 0x6E: out.append(0x0A)
+                case 0x72: out.append(0x0D)
+                case 0x74: out.append(0x09)
+                case 0x75:
+                    var v: UInt16 = 0
+                    for _ in 0..<4 {
+                        i += 1
+                        guard i < units.count else { throw fail("bad Unicode escape") }
+                        let h = units[i]
+                        let d: UInt16
+                        switch h {
+                        case 0x30...0x39: d = h - 0x30
+                        case 0x41...0x46: d = h - 0x41 + 10
+                        case 0x61...0x66: d = h - 0x61 + 10
+                        default: throw fail("bad Unicode escape")
+                        }
+                        v = v << 4 | d
+                    }
+                    out.append(v)
+                default: throw fail("bad escaped character")
+                }
+                i += 1
+            }
+        }
+
+        mutating func parseNumber() throws(ParseError) -> Value {
+            let start = i
+            func isDigit(_ j: Int) -> Bool { j < units.count && units[j] >= 0x30 && units[j] <= 0x39 }
+            if i < units.count, units[i] == 0x2D { i += 1 }
+            guard isDigit(i) else { throw fail("unexpected token") }
+            if units[i] == 0x30 { i += 1 } else { while isDigit(i) { i += 1 } }
+            if i < units.count, units[i] == 0x2E {
+                i += 1
+                guard isDigit(i) else { throw fail("unterminated fractional number") }
+                while isDigit(i) { i += 1 }
+            }
+            if i < units.count, units[i] == 0x65 || units[i] == 0x45 {
+                i += 1
+                if i < units.count, units[i] == 0x2B || units[i] == 0x2D { i += 1 }
+                guard isDigit(i) else { throw fail("exponent part is missing a number") }
+                while isDigit(i) { i += 1 }
+            }
+            let text = String(decoding: units[start..<i].map { UInt8(truncatingIfNeeded: $0) }, as: UTF8.self)
+            // Correctly rounded; overflow gives ±infinity and underflow ±0, as in JavaScript.
+            return .literal(JavaScriptJSON.jsonText(Double(text) ?? .nan))
+        }
+    }
+
+    // MARK: - Writing
+
+    static func write(_ value: Value, into out: inout [UInt8]) {
+        switch value {
+        case .literal(let text): out.append(contentsOf: text.utf8)
+        case .string(let units): writeString(units, into: &out)
+        case .array(let elements):
+            out.append(UInt8(ascii: "["))
+            for (n, e) in elements.enumerated() {
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                write(e, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            func member(_ key: [UInt16], _ value: Value) {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                write(value, into: &out)
+            }
+            for m in members.indexKeys.sorted(by: { $0.index < $1.index }) { member(m.key, m.value) }
+            for m in members.otherKeys { member(m.key, m.value) }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// JSON.stringify's QuoteJSONString over UTF-16 code units.
+    static func writeString(_ units: [UInt16], into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var i = 0
+        func escapeU(_ u: UInt16) {
+            out.append(0x5C); out.append(UInt8(ascii: "u"))
+            out.append(hex[Int(u >> 12 & 0xF)]); out.append(hex[Int(u >> 8 & 0xF)])
+            out.append(hex[Int(u >> 4 & 0xF)]); out.append(hex[Int(u & 0xF)])
+        }
+        while i < units.count {
+            let u = units[i]
+            switch u {
+            case 0x22: out.append(0x5C); out.append(0x22)
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x08: out.append(0x5C); out.append(UInt8(ascii: "b"))
+            case 0x0C: out.append(0x5C); out.append(UInt8(ascii: "f"))
+            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+            case 0..<0x20: escapeU(u)
+            case 0..<0x80: out.append(UInt8(u))
+            case 0..<0x800:
+                out.append(UInt8(0xC0 | u >> 6)); out.append(UInt8(0x80 | u & 0x3F))
+            case 0xD800...0xDBFF where i + 1 < units.count && (0xDC00...0xDFFF).contains(units[i + 1]):
+                let scalar = 0x10000 + (UInt32(u - 0xD800) << 10) + UInt32(units[i + 1] - 0xDC00)
+                out.append(UInt8(0xF0 | scalar >> 18)); out.append(UInt8(0x80 | scalar >> 12 & 0x3F))
+                out.append(UInt8(0x80 | scalar >> 6 & 0x3F)); out.append(UInt8(0x80 | scalar & 0x3F))
+                i += 1
+            case 0xD800...0xDFFF: escapeU(u)
+            default:
+                out.append(UInt8(0xE0 | u >> 12)); out.append(UInt8(0x80 | u >> 6 & 0x3F)); out.append(UInt8(0x80 | u & 0x3F))
+            }
+            i += 1
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
