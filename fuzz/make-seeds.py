@@ -41,9 +41,12 @@ def events(p, n=3):
     return [json.loads(l) for l in lines[:n]]
 
 def clean(target):
+    # Removes this script's seeds; keeps inputs `fuzz/run merge` added (libFuzzer names them by
+    # their 40-hex-digit SHA-1, which no seed name here is).
     d = os.path.join(CORPUS, target)
     if os.path.isdir(d):
-        for f in os.listdir(d): os.remove(os.path.join(d, f))
+        for f in os.listdir(d):
+            if not (len(f) == 40 and all(c in "0123456789abcdef" for c in f)): os.remove(os.path.join(d, f))
 
 TARGETS = ["json", "spec", "template", "mapping", "encoders", "plan", "mock-request", "response", "retry-after"]
 for t in TARGETS: clean(t)

@@ -16,4 +16,14 @@ enum ResponseTarget {
             _ = response.header("Retry-After")
         }
     }
+
+    /// Issue 11 defect 4: a negative chunk size (`-1`; `Int(_:radix:)` accepts a sign) traps
+    /// in the reader. Matches any chunked input with a line starting with `-` after optional
+    /// whitespace.
+    static func knownDefect(_ data: [UInt8]) -> String? {
+        // Bytes, not String: Swift reads CRLF as one Character, so splitting a String on "\n" misses it.
+        guard String(decoding: data, as: UTF8.self).lowercased().contains("chunked") else { return nil }
+        let signed = data.split(separator: 10).contains { $0.drop(while: { $0 == 32 || $0 == 9 }).first == UInt8(ascii: "-") }
+        return signed ? "issue 11 defect 4 (negative chunk size traps in SocketResponseReader)" : nil
+    }
 }
