@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Fuzzing entry point for the socket client's response parser (see fuzz/README.md).
 /// `package` access: only this package's `DSFuzz` target sees it; deliveries never call it.
@@ -8,8 +12,13 @@ package enum ResponseParserProbe {
     /// that ends the connection, or the end of the input (at most 64 responses).
     package static func responses(_ bytes: [UInt8], method: String, limits: SocketResponseLimits) -> [Result<HTTPResponse, TransportError>] {
         var fds: [Int32] = [-1, -1]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else { return [] }
-        Glibc.close(fds[1])  // the "server" has sent everything and closed: reads past `bytes` see end of stream
+        #if canImport(Glibc)
+        let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        #else
+        let type = SOCK_STREAM
+        #endif
+        guard socketpair(AF_UNIX, type, 0, &fds) == 0 else { return [] }
+        close(fds[1])  // the "server" has sent everything and closed: reads past `bytes` see end of stream
         let connection = SocketConnection(fd: fds[0])
         defer { connection.close() }
         connection.input = bytes
