@@ -51,6 +51,11 @@ let package = Package(
         .target(name: "DeliverySpec", dependencies: [
             "DSCore", "DSJSON", "DSCrypto", "DSTemplate", "DSMapping", "DSSpec", "DSPlan", "DSCompiler", "DSRender", "DSRuntime", "DSDiff", "DSMock", "DSConformance",
         ]),
+        // Fuzz targets (fuzz/README.md): bytes -> violated properties, for the libFuzzer harness
+        // and the corpus replay test. Not part of the library product.
+        .target(name: "DSFuzz", dependencies: [
+            "DSCore", "DSJSON", "DSTemplate", "DSMapping", "DSPlan", "DSCompiler", "DSRender", "DSRuntime", "DSMock", "DeliverySpec",
+        ]),
         .executableTarget(name: "dspec", dependencies: ["DeliverySpec"]),
         // Release-build benchmarks: `swift run -c release dspec-bench`.
         .executableTarget(name: "dspec-bench", dependencies: ["DeliverySpec"]),
@@ -65,5 +70,6 @@ let package = Package(
         .testTarget(name: "DSMockTests", dependencies: ["DSMock", "DSJSON", "DSCrypto", "DSPlan"]),
         .testTarget(name: "DSConformanceTests", dependencies: ["DSConformance", "DeliverySpec"]),
         .testTarget(name: "DeliverySpecTests", dependencies: ["DeliverySpec"]),
+        .testTarget(name: "DSFuzzTests", dependencies: ["DSFuzz"]),
     ]
 )

@@ -32,6 +32,9 @@ struct RequestParser {
     private var trailers: [MockHeader] = []
     private var trailerBytes = 0
     private var continueSent = false
+    /// Empty-line bytes skipped before the current request line, counted across reads so the
+    /// allowance does not depend on how the bytes were split.
+    private var skippedEmptyLineBytes = 0
 
     private enum Phase: Equatable {
         case head, fixed(remaining: Int), chunkSize, chunkData(remaining: Int), chunkDataEnd, trailers, failed
@@ -135,6 +138,7 @@ struct RequestParser {
     /// Emits the finished request and resets for the next one on the connection.
     private mutating func finish() -> ParseEvent {
         phase = .head
+        skippedEmptyLineBytes = 0
         scan = start
         lineStart = start
         lines.removeAll(keepingCapacity: true)
@@ -152,10 +156,9 @@ struct RequestParser {
         // RFC 9112 section 2.2: ignore a few empty lines before the request line (some
         // clients send a stray CRLF after a POST body).
         if lines.isEmpty, scan == start {
-            var skipped = 0
-            while start < buffer.count, skipped < 4, buffer[start] == HTTPBytes.cr || buffer[start] == HTTPBytes.lf {
+            while start < buffer.count, skippedEmptyLineBytes < 4, buffer[start] == HTTPBytes.cr || buffer[start] == HTTPBytes.lf {
                 start += 1
-                skipped += 1
+                skippedEmptyLineBytes += 1
             }
             scan = start
             lineStart = start

@@ -47,7 +47,7 @@ final class SocketConnection: @unchecked Sendable {
     /// Where `recv` lands before the bytes join `input` (allocated once per connection).
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
 
-    private init(fd: Int32) { self.fd = fd }
+    init(fd: Int32) { self.fd = fd }
 
     deinit {
         close()
