@@ -1,3 +1,4 @@
+import DSCore
 import DSJSON
 import DSMock
 import DSPlan
@@ -61,8 +62,21 @@ public final class ConformanceRunner: Sendable {
             result.requests = observation.vendor.count
             result.failures = ExpectationChecker(observation: observation, expect: testCase.expect, spec: suite.spec).failures()
         }
+        // Failures quote what the vendor received (URLs, headers, bodies) and what it
+        // answered: the suite's secrets are shown as <redacted:NAME> in every report.
+        let redactor = Self.redactor(suite.spec)
+        result.failures = result.failures.map { f in
+            ExpectationFailure(f.expectation, redactor.redact(f.message), details: f.details.map(redactor.redact))
+        }
         result.durationMs = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
         return result
+    }
+
+    /// Every string secret of the spec under test, plus the credentials its renderer derives.
+    static func redactor(_ spec: SpecUnderTest) -> SecretRedactor {
+        let configuration = RenderConfiguration(settings: spec.settings, secrets: spec.secrets)
+        let derived = (try? RequestRenderer(plan: spec.plan, configuration: configuration))?.redactor.secrets ?? []
+        return configuration.redactor.adding(derived)
     }
 
     /// Runs the delivery and collects what happened, or the setup problem that stopped it.

@@ -1,3 +1,4 @@
+import DSCore
 import DSJSON
 
 /// An event the runtime gave up on, with everything needed to understand and replay it.
@@ -43,6 +44,17 @@ public struct DeadLetter: Sendable, Equatable {
         if let event { o["event"] = event }
         if let raw { o["raw"] = .string(raw) }
         return .object(o)
+    }
+}
+
+extension DeadLetter {
+    /// The letter with secret values removed from its reason and error message. The event
+    /// (or raw line) is kept as read: it is the input, needed to replay the letter.
+    public func redacted(by redactor: SecretRedactor) -> DeadLetter {
+        var copy = self
+        copy.reason = redactor.redact(reason)
+        copy.errorMessage = errorMessage.map(redactor.redact)
+        return copy
     }
 }
 
@@ -96,13 +108,17 @@ public final class DeliveryLedger: Sendable {
     private let deadLetters: (any DeadLetterSink)?
     private let checkpoint: CheckpointLog?
     private let observer: (@Sendable (_ line: Int, _ eventID: String, _ fate: EventFate) -> Void)?
+    private let redactor: SecretRedactor?
 
     /// Creates a ledger. `observer` sees every fate as it is recorded (tests use it to check
-    /// that each event gets exactly one).
-    public init(deadLetters: (any DeadLetterSink)? = nil, checkpoint: CheckpointLog? = nil,
+    /// that each event gets exactly one). `redactor` removes known secret values from each
+    /// dead letter's reason and vendor error message (a vendor error body may echo the
+    /// credential it rejected) before it is stored or observed.
+    public init(deadLetters: (any DeadLetterSink)? = nil, checkpoint: CheckpointLog? = nil, redactor: SecretRedactor? = nil,
                 observer: (@Sendable (_ line: Int, _ eventID: String, _ fate: EventFate) -> Void)? = nil) {
         self.deadLetters = deadLetters
         self.checkpoint = checkpoint
+        self.redactor = redactor
         self.observer = observer
     }
 
@@ -136,6 +152,7 @@ public final class DeliveryLedger: Sendable {
     /// Records dead-lettered events.
     public func deadLettered(_ letters: [DeadLetter]) {
         guard !letters.isEmpty else { return }
+        let letters = redactor.map { r in letters.map { $0.redacted(by: r) } } ?? letters
         deadLetters?.write(letters)
         counts.withLock { $0.deadLettered += letters.count }
         if let observer { for l in letters { observer(l.line, l.eventID, .deadLettered(l)) } }

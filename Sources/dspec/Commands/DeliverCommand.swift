@@ -7,7 +7,7 @@ enum DeliverCommand: Command {
     static let summary = "Deliver events to the vendor: batching, rate limit, retries, OAuth, dead letters."
     static let help = """
     USAGE: dspec deliver SPEC|PLAN --events FILE|- [--settings S.json] [--secrets S.json]
-                         [--dead-letter FILE] [--checkpoint FILE] [--dry-run]
+                         [--dead-letter FILE] [--checkpoint FILE] [--dry-run [--show-secrets]]
                          [--concurrency N] [--ordered] [--format text|json]
 
     Compiles SPEC (or reads a compiled PLAN: a .plan.json file, or any file with
@@ -35,6 +35,9 @@ enum DeliverCommand: Command {
                           and skip them when restarted with the same input: a killed run
                           resumes without redelivering acknowledged events.
       --dry-run           Print the requests (HTTP format) instead of sending them.
+                          Secret values and credentials derived from them (Basic auth,
+                          bearer tokens, API keys) are shown as <redacted:NAME>.
+      --show-secrets      With --dry-run, print the credentials as they would be sent.
       --concurrency N     Requests in flight at once (default 8).
       --ordered           Send each partition's requests strictly in input order.
       --format FORMAT     Summary as text (default) or json.
@@ -53,7 +56,7 @@ enum DeliverCommand: Command {
     static func run(_ args: [String]) -> Int32 {
         let parsed: ParsedArguments
         do {
-            parsed = try ArgumentScanner.parse(args, flags: ["--dry-run", "--ordered"],
+            parsed = try ArgumentScanner.parse(args, flags: ["--dry-run", "--ordered", "--show-secrets"],
                                                options: ["--events", "--settings", "--secrets", "--dead-letter", "--checkpoint", "--concurrency", "--format"])
         } catch {
             return Console.usage(error.message, command: name)
@@ -65,6 +68,7 @@ enum DeliverCommand: Command {
         let concurrency = parsed.option("--concurrency").map { Int($0) } ?? 8
         guard let concurrency, concurrency >= 1, concurrency <= 1024 else { return Console.usage("--concurrency must be an integer from 1 to 1024", command: name) }
         let dryRun = parsed.has("--dry-run")
+        guard dryRun || !parsed.has("--show-secrets") else { return Console.usage("--show-secrets only applies to --dry-run", command: name) }
 
         guard let plan = loadPlan(parsed.positionals[0]) else { return ExitCode.usage }
         let setup: DeliverySetup
@@ -84,7 +88,7 @@ enum DeliverCommand: Command {
         let queue = EventInputQueue(capacity: 4096)
         NDJSONReader.start(fd: fd, into: queue, skip: setup.checkpoint?.acknowledged ?? LineRangeSet(), closeWhenDone: eventsPath != "-")
 
-        let printer = dryRun ? DryRunPrinter() : nil
+        let printer = dryRun ? DryRunPrinter(redactor: parsed.has("--show-secrets") ? nil : setup.redactor) : nil
         let deliverer = Deliverer(renderer: setup.renderer, transport: setup.transport, ledger: setup.ledger,
                                   // A dry run prints in input order: one request at a time.
                                   options: DeliveryOptions(concurrency: dryRun ? 1 : concurrency, orderedPartitions: parsed.has("--ordered"), dryRun: dryRun),
@@ -155,6 +159,8 @@ private struct DeliverySetup {
     let tokens: (any AccessTokenProvider)?
     let ledger: DeliveryLedger
     let checkpoint: CheckpointLog?
+    /// Every secret value and derived credential, for what the run writes.
+    let redactor: SecretRedactor
 
     struct Failure: Error { let message: String }
 
@@ -179,6 +185,11 @@ private struct DeliverySetup {
         } catch {
             throw Failure(message: error.message)
         }
+        // The renderer's credentials cover the declared secrets; the secrets file may hold
+        // more (OAuth client secrets, refresh tokens): every string in it is redacted too.
+        var fileSecrets: [String: String] = [:]
+        for (name, value) in secrets { if let text = value.stringValue { fileSecrets[name] = text } }
+        redactor = renderer.redactor.adding(SecretRedactor(values: fileSecrets).secrets)
         transport = AutoTransport(maxConnectionsPerHost: concurrency)
         if dryRun {
             tokens = nil
@@ -193,7 +204,7 @@ private struct DeliverySetup {
         do {
             checkpoint = try checkpointPath.map { p throws(RuntimeFileError) in try CheckpointLog(path: p) }
             let deadLetters = try deadLetterPath.map { p throws(RuntimeFileError) in try DeadLetterFile(path: p) }
-            ledger = DeliveryLedger(deadLetters: deadLetters, checkpoint: dryRun ? nil : checkpoint)
+            ledger = DeliveryLedger(deadLetters: deadLetters, checkpoint: dryRun ? nil : checkpoint, redactor: redactor)
         } catch {
             throw Failure(message: error.message)
         }
