@@ -1,0 +1,34 @@
+import DSCore
+import Foundation
+import XCTest
+
+/// `SourceFile` and `DiagnosticCollector` are shared across threads (rules may report
+/// concurrently; one source serves every reporter): both are safe without `@unchecked`.
+/// Run under the thread sanitizer by `scripts/tsan`, which reports the unguarded versions.
+final class SharedStateTests: XCTestCase {
+    func testConcurrentReportsAreAllKept() {
+        let source = SourceFile(path: "x.json", text: String(repeating: "{\"a\": 1}\n", count: 2000))
+        let collector = DiagnosticCollector(source: source)
+        let rule = RuleDescriptor(code: "DS9999", name: "test-rule", severity: .warning, summary: "test")
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            for i in 0..<500 {
+                collector.emit(rule, "report \(worker)-\(i)", span: SourceSpan.at((worker * 500 + i) * 9 % source.bytes.count), pointer: nil)
+            }
+        }
+        XCTAssertEqual(collector.diagnostics.count, 4000)
+        XCTAssertEqual(Set(collector.diagnostics.map(\.message)).count, 4000)
+        XCTAssertEqual(collector.sorted.first?.location?.line, 1)
+    }
+
+    func testTheLineTableIsBuiltOnceForConcurrentReaders() {
+        for _ in 0..<20 {
+            let source = SourceFile(path: "x.json", text: String(repeating: "line\n", count: 5000))
+            let lines = Locked<[Int]>([])
+            DispatchQueue.concurrentPerform(iterations: 8) { worker in
+                let line = source.location(ofOffset: worker * 5 * 600).line
+                lines.withLock { $0.append(line) }
+            }
+            XCTAssertEqual(lines.withLock { $0.sorted() }, (0..<8).map { $0 * 600 + 1 })
+        }
+    }
+}
