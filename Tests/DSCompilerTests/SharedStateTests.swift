@@ -20,6 +20,16 @@ final class SharedStateTests: XCTestCase {
         XCTAssertEqual(collector.sorted.first?.location?.line, 1)
     }
 
+    func testConcurrentAppendsAreNotLost() {
+        let collector = DiagnosticCollector()
+        let diagnostic = Diagnostic(code: "DS9999", severity: .warning, message: "m", path: nil, location: nil, endLocation: nil, pointer: nil,
+                                    hint: nil, suggestion: nil)
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            for _ in 0..<20_000 { collector.emit(diagnostic) }
+        }
+        XCTAssertEqual(collector.diagnostics.count, 160_000)
+    }
+
     func testTheLineTableIsBuiltOnceForConcurrentReaders() {
         for _ in 0..<20 {
             let source = SourceFile(path: "x.json", text: String(repeating: "line\n", count: 5000))
