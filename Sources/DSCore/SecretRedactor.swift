@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Replaces known secret values with `<redacted:NAME>`: the one redactor every place that
 /// writes text a user did not ask to contain secrets goes through (dry runs, dead letters,
 /// mock logs and check results, conformance reports, diff output, `render --redact`).
@@ -36,6 +42,8 @@ public struct SecretRedactor: Sendable {
     private let needles: [(bytes: [UInt8], replacement: [UInt8])]
     /// Needle indexes by first byte, longest first.
     private let byFirstByte: [[Int]]
+    /// True for bytes some needle starts with.
+    private let startsNeedle: [Bool]
 
     /// The secrets it was built from.
     public let secrets: [Secret]
@@ -59,6 +67,7 @@ public struct SecretRedactor: Sendable {
         var table = [[Int]](repeating: [], count: 256)
         for (i, n) in needles.enumerated() { table[Int(n.bytes[0])].append(i) }
         byFirstByte = table
+        startsNeedle = table.map { !$0.isEmpty }
     }
 
     /// Creates a redactor for `(name, value)` pairs.
@@ -94,30 +103,34 @@ public struct SecretRedactor: Sendable {
     /// One pass: at each byte, the longest needle starting there is replaced. Nil when
     /// nothing matched (the common case, no copy).
     private func redacted(_ bytes: [UInt8]) -> [UInt8]? {
-        var out: [UInt8] = []
-        var copied = 0
-        var changed = false
-        var i = 0
-        let n = bytes.count
-        while i < n {
-            let candidates = byFirstByte[Int(bytes[i])]
-            var matched: Int?
-            if !candidates.isEmpty {
-                for c in candidates {
+        bytes.withUnsafeBufferPointer { input -> [UInt8]? in
+            var out: [UInt8] = []
+            var copied = 0
+            var changed = false
+            var i = 0
+            let n = input.count
+            while i < n {
+                // Most bytes start no needle: one table load, no array retained.
+                guard startsNeedle[Int(input[i])] else { i += 1; continue }
+                var matched: Int?
+                for c in byFirstByte[Int(input[i])] {
                     let needle = needles[c].bytes
-                    if i + needle.count <= n && bytes[i..<(i + needle.count)].elementsEqual(needle) { matched = c; break }
+                    if i + needle.count <= n && needle.withUnsafeBufferPointer({ memcmp($0.baseAddress!, input.baseAddress! + i, needle.count) == 0 }) {
+                        matched = c
+                        break
+                    }
                 }
+                guard let m = matched else { i += 1; continue }
+                if !changed { out.reserveCapacity(n); changed = true }
+                out.append(contentsOf: input[copied..<i])
+                out.append(contentsOf: needles[m].replacement)
+                i += needles[m].bytes.count
+                copied = i
             }
-            guard let m = matched else { i += 1; continue }
-            if !changed { out.reserveCapacity(n); changed = true }
-            out.append(contentsOf: bytes[copied..<i])
-            out.append(contentsOf: needles[m].replacement)
-            i += needles[m].bytes.count
-            copied = i
+            guard changed else { return nil }
+            out.append(contentsOf: input[copied..<n])
+            return out
         }
-        guard changed else { return nil }
-        out.append(contentsOf: bytes[copied..<n])
-        return out
     }
 
     // MARK: - Forms
