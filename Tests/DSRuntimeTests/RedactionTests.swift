@@ -41,3 +41,27 @@ final class RedactionTests: XCTestCase {
         }
     }
 }
+
+/// A provider with a fixed token.
+private struct FixedTokenProvider: AccessTokenProvider {
+    let token: String
+    func accessToken() async throws(OAuthError) -> String { token }
+    func invalidate(_ token: String) async {}
+}
+
+final class LiveCredentialRedactionTests: XCTestCase {
+    /// An access token obtained during the run is in no secrets file, yet a vendor's error
+    /// body may echo it: the recording provider lets the ledger redact it.
+    func testAnEchoedAccessTokenIsRedacted() async throws {
+        let plan = try RuntimeTestSupport.plan(url: "https://api.example.com/v1/events")
+        let renderer = try RuntimeTestSupport.renderer(plan)
+        let tokens = RecordingTokenProvider(FixedTokenProvider(token: "live-access-token-123"))
+        let token = try await tokens.accessToken()
+        XCTAssertEqual(token, "live-access-token-123")
+        let collector = DeadLetterCollector()
+        let ledger = DeliveryLedger(deadLetters: collector, redactor: renderer.redactor, liveSecrets: { tokens.liveSecrets })
+        ledger.deadLettered([DeadLetter(line: 1, eventID: "e1", reason: "status 401 is classified drop", status: 401,
+                                        errorMessage: "token live-access-token-123 expired; key tok-secret-1", attempts: 1)])
+        XCTAssertEqual(collector.letters.first?.errorMessage, "token <redacted:access_token> expired; key <redacted:api_token>")
+    }
+}

@@ -109,16 +109,21 @@ public final class DeliveryLedger: Sendable {
     private let checkpoint: CheckpointLog?
     private let observer: (@Sendable (_ line: Int, _ eventID: String, _ fate: EventFate) -> Void)?
     private let redactor: SecretRedactor?
+    private let liveSecrets: (@Sendable () -> [SecretRedactor.Secret])?
 
     /// Creates a ledger. `observer` sees every fate as it is recorded (tests use it to check
     /// that each event gets exactly one). `redactor` removes known secret values from each
     /// dead letter's reason and vendor error message (a vendor error body may echo the
-    /// credential it rejected) before it is stored or observed.
+    /// credential it rejected) before it is stored or observed; `liveSecrets` adds the
+    /// credentials obtained during the run (OAuth access tokens, see
+    /// ``RecordingTokenProvider``).
     public init(deadLetters: (any DeadLetterSink)? = nil, checkpoint: CheckpointLog? = nil, redactor: SecretRedactor? = nil,
+                liveSecrets: (@Sendable () -> [SecretRedactor.Secret])? = nil,
                 observer: (@Sendable (_ line: Int, _ eventID: String, _ fate: EventFate) -> Void)? = nil) {
         self.deadLetters = deadLetters
         self.checkpoint = checkpoint
         self.redactor = redactor
+        self.liveSecrets = liveSecrets
         self.observer = observer
     }
 
@@ -152,6 +157,8 @@ public final class DeliveryLedger: Sendable {
     /// Records dead-lettered events.
     public func deadLettered(_ letters: [DeadLetter]) {
         guard !letters.isEmpty else { return }
+        let live = liveSecrets?() ?? []
+        let redactor = live.isEmpty ? self.redactor : (self.redactor ?? SecretRedactor()).adding(live)
         let letters = redactor.map { r in letters.map { $0.redacted(by: r) } } ?? letters
         deadLetters?.write(letters)
         counts.withLock { $0.deadLettered += letters.count }

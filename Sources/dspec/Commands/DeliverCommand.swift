@@ -191,20 +191,30 @@ private struct DeliverySetup {
         for (name, value) in secrets { if let text = value.stringValue { fileSecrets[name] = text } }
         redactor = renderer.redactor.adding(SecretRedactor(values: fileSecrets).secrets)
         transport = AutoTransport(maxConnectionsPerHost: concurrency)
+        var recording: RecordingTokenProvider?
         if dryRun {
             tokens = nil
         } else {
             do {
-                tokens = try TokenProviderFactory.provider(for: plan, templates: CredentialTemplates(plan: plan, settings: settings, secrets: secrets),
-                                                           store: store, transport: transport, clock: SystemClock())
+                recording = try TokenProviderFactory.provider(for: plan, templates: CredentialTemplates(plan: plan, settings: settings, secrets: secrets),
+                                                              store: store, transport: transport, clock: SystemClock()).map { RecordingTokenProvider($0) }
+                tokens = recording
             } catch {
                 throw Failure(message: error.message)
             }
         }
+        // Credentials obtained during the run: access tokens, and a rotated refresh token.
+        let live: @Sendable () -> [SecretRedactor.Secret] = { [recording, store, fileSecrets] in
+            var found = recording?.liveSecrets ?? []
+            for (name, original) in fileSecrets {
+                if let current = store?.value(of: name), current != original { found.append(SecretRedactor.Secret(name: name, value: current)) }
+            }
+            return found
+        }
         do {
             checkpoint = try checkpointPath.map { p throws(RuntimeFileError) in try CheckpointLog(path: p) }
             let deadLetters = try deadLetterPath.map { p throws(RuntimeFileError) in try DeadLetterFile(path: p) }
-            ledger = DeliveryLedger(deadLetters: deadLetters, checkpoint: dryRun ? nil : checkpoint, redactor: redactor)
+            ledger = DeliveryLedger(deadLetters: deadLetters, checkpoint: dryRun ? nil : checkpoint, redactor: redactor, liveSecrets: live)
         } catch {
             throw Failure(message: error.message)
         }
