@@ -42,7 +42,7 @@ let package = Package(
         // Stage 5: the delivery runtime (batching, token bucket, retries, OAuth, ledger) over a transport.
         .target(name: "DSRuntime", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSCrypto"]),
         // Mock vendor server: a real HTTP/1.1 server on loopback (POSIX sockets) with scripted behaviour and checks.
-        .target(name: "DSMock", dependencies: ["DSJSON", "DSPlan", "DSCrypto"]),
+        .target(name: "DSMock", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSCrypto"]),
         // Conformance harness: runs the real runtime against the mock vendor and checks expectations.
         .target(name: "DSConformance", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSRuntime", "DSMock"]),
         // Plan and wire diffs with breaking / risky / safe classification.

@@ -1,3 +1,4 @@
+import DSCore
 import DSJSON
 import DSMock
 import DSPlan
@@ -61,8 +62,21 @@ public final class ConformanceRunner: Sendable {
             result.requests = observation.vendor.count
             result.failures = ExpectationChecker(observation: observation, expect: testCase.expect, spec: suite.spec).failures()
         }
+        // Failures quote what the vendor received (URLs, headers, bodies) and what it
+        // answered: the suite's secrets are shown as <redacted:NAME> in every report.
+        let redactor = Self.redactor(suite.spec)
+        result.failures = result.failures.map { f in
+            ExpectationFailure(f.expectation, redactor.redact(f.message), details: f.details.map(redactor.redact))
+        }
         result.durationMs = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
         return result
+    }
+
+    /// Every string secret of the spec under test, plus the credentials its renderer derives.
+    static func redactor(_ spec: SpecUnderTest) -> SecretRedactor {
+        let configuration = RenderConfiguration(settings: spec.settings, secrets: spec.secrets)
+        let derived = (try? RequestRenderer(plan: spec.plan, configuration: configuration))?.redactor.secrets ?? []
+        return configuration.redactor.adding(derived)
     }
 
     /// Runs the delivery and collects what happened, or the setup problem that stopped it.
@@ -140,22 +154,24 @@ public final class ConformanceRunner: Sendable {
         return queue
     }
 
-    /// Runs `body`, or gives up after `ms` milliseconds (the run is then cancelled and left
-    /// to wind down on its own: a case that hangs must not hang the whole suite).
-    static func withTimeout<T: Sendable>(ms: Int, _ body: @escaping @Sendable () async -> T) async -> T? {
-        let gate = Locked(false)
-        return await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
-            let work = Task {
-                let value = await body()
-                if gate.withLock({ done in defer { done = true }; return !done }) { continuation.resume(returning: value) }
+    /// Runs `body`, or gives up after `ms` milliseconds. Structured: the run and the timer
+    /// are two child tasks of one group; whichever finishes first decides, and the other is
+    /// cancelled and awaited before this returns, so no timer outlives a case and a timed-out
+    /// run is cancelled (the deliverer dead-letters what it has not sent and returns).
+    ///
+    /// - Parameter sleep: the timer (tests pass one they can observe); it must return
+    ///   promptly when cancelled.
+    static func withTimeout<T: Sendable>(ms: Int, sleep: @escaping @Sendable (Int) async -> Void = { ms in try? await Task.sleep(for: .milliseconds(ms)) },
+                                         _ body: @escaping @Sendable () async -> T) async -> T? {
+        await withTaskGroup(of: T?.self) { group in
+            group.addTask { await body() }
+            group.addTask {
+                await sleep(ms)
+                return nil
             }
-            Task {
-                try? await Task.sleep(for: .milliseconds(ms))
-                if gate.withLock({ done in defer { done = true }; return !done }) {
-                    work.cancel()
-                    continuation.resume(returning: nil)
-                }
-            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
         }
     }
 }

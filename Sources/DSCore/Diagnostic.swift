@@ -59,9 +59,11 @@ public struct Diagnostic: Sendable, Hashable {
 
 /// Collects diagnostics from the stages. Stages never print: they report here and the
 /// caller (CLI, tests, a host application) decides how to present them.
-public final class DiagnosticCollector: @unchecked Sendable {
+public final class DiagnosticCollector: Sendable {
+    /// Guarded storage: rules may report from several threads.
+    private let storage = Locked<[Diagnostic]>([])
     /// Everything reported so far, in report order.
-    public private(set) var diagnostics: [Diagnostic] = []
+    public var diagnostics: [Diagnostic] { storage.withLock { $0 } }
     /// The file new diagnostics are attached to when they carry spans.
     public let source: SourceFile?
 
@@ -76,7 +78,7 @@ public final class DiagnosticCollector: @unchecked Sendable {
 
     /// Records a diagnostic.
     public func emit(_ diagnostic: Diagnostic) {
-        diagnostics.append(diagnostic)
+        storage.withLock { $0.append(diagnostic) }
     }
 
     /// Records a diagnostic for a rule at a byte span of the bound source file.
@@ -93,11 +95,12 @@ public final class DiagnosticCollector: @unchecked Sendable {
             location = source.location(ofOffset: span.start)
             end = source.location(ofOffset: span.end)
         }
-        diagnostics.append(Diagnostic(
+        let diagnostic = Diagnostic(
             code: rule.code, severity: severity ?? rule.severity, message: message, path: source?.path,
             location: location, endLocation: end, pointer: pointer,
             hint: hint ?? rule.defaultHint, suggestion: suggestion
-        ))
+        )
+        storage.withLock { $0.append(diagnostic) }
     }
 
     /// True if any unsuppressed error was reported.
@@ -108,14 +111,17 @@ public final class DiagnosticCollector: @unchecked Sendable {
 
     /// Marks matching diagnostics as suppressed.
     public func suppress(where matches: (Diagnostic) -> String?) {
-        for i in diagnostics.indices where diagnostics[i].suppression == nil {
-            diagnostics[i].suppression = matches(diagnostics[i])
+        storage.withLock { diagnostics in
+            for i in diagnostics.indices where diagnostics[i].suppression == nil {
+                diagnostics[i].suppression = matches(diagnostics[i])
+            }
         }
     }
 
     /// Diagnostics sorted by file, position and code: the order every report format uses.
     public var sorted: [Diagnostic] {
-        diagnostics.enumerated().sorted { a, b in
+        let diagnostics = self.diagnostics
+        return diagnostics.enumerated().sorted { a, b in
             let l = a.element, r = b.element
             if (l.path ?? "") != (r.path ?? "") { return (l.path ?? "") < (r.path ?? "") }
             let lo = l.location?.offset ?? -1, ro = r.location?.offset ?? -1

@@ -1,12 +1,15 @@
 /// The text of one input file, kept as UTF-8 bytes, with a lazily built line table so
 /// byte offsets recorded by the parser can be turned into 1-based line and column numbers
 /// only when a diagnostic actually needs them (the parser itself records offsets only).
-public final class SourceFile: @unchecked Sendable {
+/// Immutable but for the line table, which is built once under a lock: one source file can
+/// be shared by every thread that reports on it.
+public final class SourceFile: Sendable {
     /// The path as the user gave it (used verbatim in diagnostics).
     public let path: String
     /// The raw bytes of the file.
     public let bytes: [UInt8]
-    private var lineStarts: [Int]?
+    /// Start offset of every line, built on first use.
+    private let lineStarts = Locked<[Int]?>(nil)
 
     /// Creates a source file from raw bytes.
     public init(path: String, bytes: [UInt8]) {
@@ -20,14 +23,16 @@ public final class SourceFile: @unchecked Sendable {
     }
 
     private func table() -> [Int] {
-        if let lineStarts { return lineStarts }
-        var starts = [0]
-        starts.reserveCapacity(bytes.count / 32 + 1)
-        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
-            starts.append(index + 1)
+        lineStarts.withLock { cached in
+            if let cached { return cached }
+            var starts = [0]
+            starts.reserveCapacity(bytes.count / 32 + 1)
+            for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+                starts.append(index + 1)
+            }
+            cached = starts
+            return starts
         }
-        lineStarts = starts
-        return starts
     }
 
     /// The 1-based line and column of a byte offset. Columns count Unicode scalars, so a

@@ -48,11 +48,14 @@ struct ResolvedConfiguration: Sendable {
     let data: [String: JSONValue]
     /// Secret string values by name, for scrubbing messages and for redaction.
     let secretValues: [(name: String, value: String)]
+    /// The same values, in every encoded form, for ``scrub(_:)``.
+    private let redactor: SecretRedactor
 
     /// Wraps already-resolved data (no plan checks), for components used on their own.
     init(data: [String: JSONValue], secretValues: [(name: String, value: String)]) {
         self.data = data
         self.secretValues = secretValues.sorted { $0.value.utf8.count > $1.value.utf8.count }
+        redactor = SecretRedactor(self.secretValues)
     }
 
     init(plan: DeliveryPlan, configuration: RenderConfiguration, referencedSecrets: [String]) throws(RenderError) {
@@ -92,6 +95,7 @@ struct ResolvedConfiguration: Sendable {
         data = ["settings": .object(settings), "secrets": .object(secrets)]
         // Longest first, so a secret containing another is scrubbed whole.
         secretValues = values.sorted { $0.1.utf8.count > $1.1.utf8.count }.map { (name: $0.0, value: $0.1) }
+        redactor = SecretRedactor(secretValues)
     }
 
     /// A type or enum problem with a setting value, or nil. The value is shown only in the
@@ -116,14 +120,9 @@ struct ResolvedConfiguration: Sendable {
     }
 
     /// `message` with every secret value replaced by `<redacted:NAME>`: engine errors are
-    /// promised to be value-free, this makes sure of it.
-    func scrub(_ message: String) -> String {
-        var text = message
-        for (name, value) in secretValues where text.contains(value) {
-            text = text.replacingAll(value, with: "<redacted:\(name)>")
-        }
-        return text
-    }
+    /// promised to be value-free, this makes sure of it (with ``SecretRedactor``, so an
+    /// escaped or encoded secret is caught too).
+    func scrub(_ message: String) -> String { redactor.redact(message) }
 }
 
 /// Finds the secret names a template source or mapping reads (`@secrets.NAME` and
@@ -163,26 +162,5 @@ enum SecretReferenceScanner {
 
     private static func isNameByte(_ b: UInt8) -> Bool {
         PercentEncoding.isASCIIAlphanumeric(b) || b == UInt8(ascii: "_") || b == UInt8(ascii: "-") || b == UInt8(ascii: "$") || b >= 0x80
-    }
-}
-
-extension String {
-    /// Every occurrence of `target` replaced (a small Foundation-free `replacingOccurrences`).
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        let source = Array(utf8), needle = Array(target.utf8), with = Array(replacement.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(source.count)
-        var i = 0
-        while i < source.count {
-            if source[i] == needle[0], i + needle.count <= source.count, source[i..<(i + needle.count)].elementsEqual(needle) {
-                out.append(contentsOf: with)
-                i += needle.count
-            } else {
-                out.append(source[i])
-                i += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -1,3 +1,4 @@
+import DSCore
 import DSCrypto
 
 #if canImport(Glibc)
@@ -90,31 +91,22 @@ public struct SystemRenderEnvironment: RenderEnvironment {
 
 /// A random prefix and a counter behind ``SystemRenderEnvironment``'s ids.
 ///
-/// The counter is guarded by a pthread mutex rather than `Synchronization.Atomic`, which
+/// The counter is guarded by DSCore's ``Locked`` rather than `Synchronization.Atomic`, which
 /// would need macOS 15 on Darwin; uncontended, the lock costs a few nanoseconds.
-final class RequestIDSequence: @unchecked Sendable {
+final class RequestIDSequence: Sendable {
     private let prefix: [UInt8]
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    /// Guarded by `mutex`.
-    private var counter: UInt64 = 0
+    private let counter = Locked<UInt64>(0)
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     init() {
         prefix = Array(("msg_" + Hex.encode(SecureRandom.bytes(6))).utf8)
-        mutex = .allocate(capacity: 1)
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
     }
 
     func next() -> String {
-        pthread_mutex_lock(mutex)
-        counter &+= 1
-        let n = counter
-        pthread_mutex_unlock(mutex)
+        let n = counter.withLock { c -> UInt64 in
+            c &+= 1
+            return c
+        }
         let count = prefix.count + 12
         return String(unsafeUninitializedCapacity: count) { buffer in
             for (i, b) in prefix.enumerated() { buffer[i] = b }

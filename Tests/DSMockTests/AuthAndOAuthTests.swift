@@ -34,6 +34,17 @@ final class AuthAndOAuthTests: XCTestCase {
         XCTAssertEqual(query.check(request([], target: "/mp/collect")).first?.passed, false)
     }
 
+    /// A failed credential check says which credential, never anything about its value
+    /// (not even its length); the verifier's redactor hides the secret in log lines,
+    /// percent-encoded in a query string included.
+    func testCheckFailuresAndLogsDoNotDescribeTheSecret() {
+        let bearer = MockVerifier(plan: makePlan(auth: .bearer(token: "{{@secrets.t}}")), secrets: ["t": "tok-123456"])
+        let failed = bearer.check(request([("Authorization", "Bearer wrong")])).first
+        XCTAssertEqual(failed?.detail, "Authorization does not carry the expected credential")
+        let query = MockVerifier(plan: makePlan(auth: .apiKey(location: "query", name: "api_secret", value: "{{@secrets.k}}", prefix: "")), secrets: ["k": "a b&c-secret"])
+        XCTAssertEqual(query.redactor.redact("POST /mp/collect?api_secret=a%20b%26c-secret -> 200"), "POST /mp/collect?api_secret=<redacted:k> -> 200")
+    }
+
     func testCredentialTemplateReadingEventFieldsIsANoteNotAFailure() {
         let v = MockVerifier(plan: makePlan(auth: .bearer(token: "{{user_id}}")), secrets: [:])
         XCTAssertTrue(v.check(request([])).isEmpty)

@@ -203,3 +203,25 @@ final class FixtureTests: XCTestCase {
         """)
     }
 }
+
+final class SecretRedactorTests: XCTestCase {
+    func testEveryEncodedFormIsReplaced() {
+        let r = SecretRedactor([SecretRedactor.Secret(name: "pw", value: "s3cr3t-value/+x")])
+        XCTAssertEqual(r.redact("a s3cr3t-value/+x b"), "a <redacted:pw> b")
+        XCTAssertEqual(r.redact("?k=s3cr3t-value%2F%2Bx&"), "?k=<redacted:pw>&")
+        XCTAssertEqual(r.redact("?k=s3cr3t-value%2f%2bx&"), "?k=<redacted:pw>&")
+        // Basic auth of user:secret, with the user unknown: the secret's own characters go.
+        let basic = Data("someone:s3cr3t-value/+x".utf8).base64EncodedString()
+        let redacted = r.redact("Authorization: Basic " + basic)
+        XCTAssertTrue(redacted.contains("<redacted:pw>"), redacted)
+        // What stays: the user's part and at most one mixed base64 group at each end.
+        XCTAssertEqual(redacted, "Authorization: Basic c29tZW9uZTpz<redacted:pw>K3g=")
+        XCTAssertEqual(SecretRedactor().redact("unchanged"), "unchanged")
+    }
+
+    func testLongerSecretsWinAndEmptyOnesAreIgnored() {
+        let r = SecretRedactor([SecretRedactor.Secret(name: "short", value: "abcd"), SecretRedactor.Secret(name: "long", value: "abcdefgh"),
+                                SecretRedactor.Secret(name: "empty", value: "")])
+        XCTAssertEqual(r.redact("abcdefgh abcd"), "<redacted:long> <redacted:short>")
+    }
+}

@@ -1,3 +1,4 @@
+import DSCore
 import DSCrypto
 import DSJSON
 import DSPlan
@@ -50,6 +51,9 @@ public final class MockVerifier: Sendable {
     /// Things the verifier cannot check and why (for instance a credential template reading
     /// event fields); these produce no check results.
     public let notes: [String]
+    /// Every secret value the verifier was given, and the credentials it expects (the Basic
+    /// pair, prefixed API keys), for logs and reports of what the server received.
+    public let redactor: SecretRedactor
     let auth: AuthExpectation
     let signature: SignatureVerifier?
     let signatureSetupError: String?
@@ -125,6 +129,15 @@ public final class MockVerifier: Sendable {
             }
         }
         self.oauth = oauth
+        var known = secrets.sorted { $0.key < $1.key }.map { SecretRedactor.Secret(name: $0.key, value: $0.value) }
+        switch auth {
+        case .bearer(let token): known.append(SecretRedactor.Secret(name: "auth_token", value: token))
+        case .basic(let username, let password):
+            known.append(SecretRedactor.Secret(name: "auth_password", value: Base64.encode(Array("\(username):\(password)".utf8))))
+        case .apiKeyHeader(_, let value), .apiKeyQuery(_, let value): known.append(SecretRedactor.Secret(name: "api_key", value: value))
+        default: break
+        }
+        redactor = SecretRedactor(known)
         if let signing = plan.signing {
             do {
                 signature = try SignatureVerifier(signing, values: values, idempotencyHeader: plan.response.idempotencyKeyHeader)
@@ -175,13 +188,14 @@ public final class MockVerifier: Sendable {
         return base + request.target
     }
 
-    /// Constant-time comparison of a credential, with a message that never shows it.
+    /// Constant-time comparison of a credential, with a message that never shows it, nor
+    /// its length.
     private func compare(_ check: String, _ received: String?, _ expected: String, what: String) -> MockCheckResult {
         guard let received else { return MockCheckResult(name: check, passed: false, detail: "missing \(what)") }
         if ConstantTime.equals(Array(received.utf8), Array(expected.utf8)) {
             return MockCheckResult(name: check, passed: true, detail: "\(what) carries the expected credential")
         }
-        return MockCheckResult(name: check, passed: false, detail: "\(what) does not carry the expected credential (\(received.utf8.count) bytes received, \(expected.utf8.count) expected)")
+        return MockCheckResult(name: check, passed: false, detail: "\(what) does not carry the expected credential")
     }
 }
 

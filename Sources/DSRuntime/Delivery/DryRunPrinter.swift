@@ -1,15 +1,24 @@
+import DSCore
 import DSRender
 import Foundation
 
 /// Prints dry-run requests as HTTP/1.1 messages (request line, headers in order, blank
 /// line, body), separated by a blank line, to a file descriptor. Output is buffered and
 /// written in 64 KiB blocks, since a dry run of a large file prints millions of requests.
+/// With a redactor, every secret value and derived credential is shown as
+/// `<redacted:NAME>` (the default of `dspec deliver --dry-run`; `--show-secrets` prints
+/// them).
 public final class DryRunPrinter: DryRunSink {
     private let fd: Int32
+    private let redactor: SecretRedactor?
     private let buffer = Locked<[UInt8]>([])
 
-    /// Creates a printer writing to `fd` (standard output by default).
-    public init(fd: Int32 = STDOUT_FILENO) { self.fd = fd }
+    /// Creates a printer writing to `fd` (standard output by default), redacting with
+    /// `redactor` when given.
+    public init(fd: Int32 = STDOUT_FILENO, redactor: SecretRedactor? = nil) {
+        self.fd = fd
+        self.redactor = redactor
+    }
 
     /// The text of one request.
     public static func text(_ request: RenderedRequest) -> [UInt8] {
@@ -22,7 +31,7 @@ public final class DryRunPrinter: DryRunSink {
     }
 
     public func emit(_ request: RenderedRequest) {
-        let text = Self.text(request)
+        let text = redactor.map { $0.redact(bytes: Self.text(request)) } ?? Self.text(request)
         let full: [UInt8]? = buffer.withLock { b in
             b += text
             guard b.count >= 64 * 1024 else { return nil }

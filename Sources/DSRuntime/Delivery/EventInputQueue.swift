@@ -1,3 +1,4 @@
+import DSCore
 import DSJSON
 import Foundation
 
@@ -28,7 +29,7 @@ public final class EventInputQueue: @unchecked Sendable {
         case timeout
     }
 
-    private let condition = NSCondition()
+    private let condition = ConditionLock()
     private let capacity: Int
     /// The most input bytes (the raw lines the waiting records came from) held at once: the
     /// record count alone does not bound memory when events are large.

@@ -1,3 +1,4 @@
+import DSCore
 import DSJSON
 import Foundation
 
@@ -44,6 +45,17 @@ public struct DeadLetter: Sendable, Equatable {
         if let event { o["event"] = event }
         if let raw { o["raw"] = .string(raw) }
         return .object(o)
+    }
+}
+
+extension DeadLetter {
+    /// The letter with secret values removed from its reason and error message. The event
+    /// (or raw line) is kept as read: it is the input, needed to replay the letter.
+    public func redacted(by redactor: SecretRedactor) -> DeadLetter {
+        var copy = self
+        copy.reason = redactor.redact(reason)
+        copy.errorMessage = errorMessage.map(redactor.redact)
+        return copy
     }
 }
 
@@ -109,13 +121,22 @@ public final class DeliveryLedger: Sendable {
     private let writer = DispatchQueue(label: "dspec.ledger-writer")
     private let pending = Locked<(letters: [DeadLetter], lines: [Int], scheduled: Bool)>(([], [], false))
     private let firstFailure = Locked<RuntimeFileError?>(nil)
+    private let redactor: SecretRedactor?
+    private let liveSecrets: (@Sendable () -> [SecretRedactor.Secret])?
 
     /// Creates a ledger. `observer` sees every fate as it is recorded (tests use it to check
-    /// that each event gets exactly one).
-    public init(deadLetters: (any DeadLetterSink)? = nil, checkpoint: CheckpointLog? = nil,
+    /// that each event gets exactly one). `redactor` removes known secret values from each
+    /// dead letter's reason and vendor error message (a vendor error body may echo the
+    /// credential it rejected) before it is stored or observed; `liveSecrets` adds the
+    /// credentials obtained during the run (OAuth access tokens, see
+    /// ``RecordingTokenProvider``).
+    public init(deadLetters: (any DeadLetterSink)? = nil, checkpoint: CheckpointLog? = nil, redactor: SecretRedactor? = nil,
+                liveSecrets: (@Sendable () -> [SecretRedactor.Secret])? = nil,
                 observer: (@Sendable (_ line: Int, _ eventID: String, _ fate: EventFate) -> Void)? = nil) {
         self.deadLetters = deadLetters
         self.checkpoint = checkpoint
+        self.redactor = redactor
+        self.liveSecrets = liveSecrets
         self.observer = observer
     }
 
@@ -166,6 +187,9 @@ public final class DeliveryLedger: Sendable {
     /// Records dead-lettered events.
     public func deadLettered(_ letters: [DeadLetter]) {
         guard !letters.isEmpty else { return }
+        let live = liveSecrets?() ?? []
+        let redactor = live.isEmpty ? self.redactor : (self.redactor ?? SecretRedactor()).adding(live)
+        let letters = redactor.map { r in letters.map { $0.redacted(by: r) } } ?? letters
         counts.withLock { $0.deadLettered += letters.count }
         if let observer { for l in letters { observer(l.line, l.eventID, .deadLettered(l)) } }
         enqueue(letters: deadLetters == nil ? [] : letters, lines: letters.map(\.line))

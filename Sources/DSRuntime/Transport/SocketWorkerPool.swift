@@ -1,3 +1,4 @@
+import DSCore
 import Foundation
 
 /// Threads that run the socket transport's blocking exchanges, so a `poll` waiting on a
@@ -12,7 +13,7 @@ final class SocketWorkerPool: @unchecked Sendable {
     /// The pool every ``SocketHTTPTransport`` shares.
     static let shared = SocketWorkerPool(maxThreads: 128)
 
-    private let condition = NSCondition()
+    private let condition = ConditionLock()
     private var jobs: [@Sendable () -> Void] = []
     private var head = 0
     private var threads = 0

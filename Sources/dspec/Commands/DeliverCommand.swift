@@ -7,7 +7,7 @@ enum DeliverCommand: Command {
     static let summary = "Deliver events to the vendor: batching, rate limit, retries, OAuth, dead letters."
     static let help = """
     USAGE: dspec deliver SPEC|PLAN --events FILE|- [--settings S.json] [--secrets S.json]
-                         [--dead-letter FILE] [--checkpoint FILE] [--dry-run]
+                         [--dead-letter FILE] [--checkpoint FILE] [--dry-run [--show-secrets]]
                          [--concurrency N] [--ordered] [--format text|json]
                          [--endpoint-override http://127.0.0.1:PORT]
 
@@ -41,6 +41,9 @@ enum DeliverCommand: Command {
                           from a pipe, the stream cannot be checked: resume it with the
                           same stream.
       --dry-run           Print the requests (HTTP format) instead of sending them.
+                          Secret values and credentials derived from them (Basic auth,
+                          bearer tokens, API keys) are shown as <redacted:NAME>.
+      --show-secrets      With --dry-run, print the credentials as they would be sent.
       --concurrency N     Requests in flight at once (default 8).
       --ordered           Send each partition's requests strictly in input order.
       --format FORMAT     Summary as text (default) or json.
@@ -65,7 +68,7 @@ enum DeliverCommand: Command {
     static func run(_ args: [String]) -> Int32 {
         let parsed: ParsedArguments
         do {
-            parsed = try ArgumentScanner.parse(args, flags: ["--dry-run", "--ordered"],
+            parsed = try ArgumentScanner.parse(args, flags: ["--dry-run", "--ordered", "--show-secrets"],
                                                options: ["--events", "--settings", "--secrets", "--dead-letter", "--checkpoint", "--concurrency", "--format",
                                                         "--endpoint-override"])
         } catch {
@@ -83,6 +86,7 @@ enum DeliverCommand: Command {
         if let text = parsed.option("--endpoint-override") {
             do { endpointOverride = try EndpointOverride(text) } catch { return Console.usage(error.message, command: name) }
         }
+        guard dryRun || !parsed.has("--show-secrets") else { return Console.usage("--show-secrets only applies to --dry-run", command: name) }
 
         guard let plan = loadPlan(parsed.positionals[0]) else { return ExitCode.usage }
         let fd: Int32 = eventsPath == "-" ? STDIN_FILENO : open(eventsPath, O_RDONLY)
@@ -111,7 +115,7 @@ enum DeliverCommand: Command {
         let reading = NDJSONReader.start(fd: fd, into: queue, skip: setup.checkpoint?.acknowledged ?? LineRangeSet(), closeWhenDone: eventsPath != "-",
                                          name: eventsPath == "-" ? "standard input" : eventsPath)
 
-        let printer = dryRun ? DryRunPrinter() : nil
+        let printer = dryRun ? DryRunPrinter(redactor: parsed.has("--show-secrets") ? nil : setup.redactor) : nil
         let deliverer = Deliverer(renderer: setup.renderer, transport: setup.transport, ledger: setup.ledger,
                                   // A dry run prints in input order: one request at a time.
                                   options: DeliveryOptions(concurrency: dryRun ? 1 : concurrency, orderedPartitions: parsed.has("--ordered"), dryRun: dryRun),
@@ -184,6 +188,8 @@ private struct DeliverySetup {
     let tokens: (any AccessTokenProvider)?
     let ledger: DeliveryLedger
     let checkpoint: CheckpointLog?
+    /// Every secret value and derived credential, for what the run writes.
+    let redactor: SecretRedactor
 
     struct Failure: Error { let message: String }
 
@@ -210,22 +216,37 @@ private struct DeliverySetup {
         } catch {
             throw Failure(message: error.message)
         }
+        // The renderer's credentials cover the declared secrets; the secrets file may hold
+        // more (OAuth client secrets, refresh tokens): every string in it is redacted too.
+        var fileSecrets: [String: String] = [:]
+        for (name, value) in secrets { if let text = value.stringValue { fileSecrets[name] = text } }
+        redactor = renderer.redactor.adding(SecretRedactor(values: fileSecrets).secrets)
         transport = AutoTransport(maxConnectionsPerHost: concurrency)
+        var recording: RecordingTokenProvider?
         if dryRun {
             tokens = nil
         } else {
             do {
-                tokens = try TokenProviderFactory.provider(for: plan, templates: CredentialTemplates(plan: plan, settings: settings, secrets: secrets),
-                                                           store: store, transport: transport, clock: SystemClock(),
-                                                           endpointOverride: endpointOverride)
+                recording = try TokenProviderFactory.provider(for: plan, templates: CredentialTemplates(plan: plan, settings: settings, secrets: secrets),
+                                                              store: store, transport: transport, clock: SystemClock(),
+                                                              endpointOverride: endpointOverride).map { RecordingTokenProvider($0) }
+                tokens = recording
             } catch {
                 throw Failure(message: error.message)
             }
         }
+        // Credentials obtained during the run: access tokens, and a rotated refresh token.
+        let live: @Sendable () -> [SecretRedactor.Secret] = { [recording, store, fileSecrets] in
+            var found = recording?.liveSecrets ?? []
+            for (name, original) in fileSecrets {
+                if let current = store?.value(of: name), current != original { found.append(SecretRedactor.Secret(name: name, value: current)) }
+            }
+            return found
+        }
         do {
             checkpoint = try checkpointPath.map { p throws(RuntimeFileError) in try CheckpointLog(path: p, input: checkpointInput) }
             let deadLetters = try deadLetterPath.map { p throws(RuntimeFileError) in try DeadLetterFile(path: p) }
-            ledger = DeliveryLedger(deadLetters: deadLetters, checkpoint: dryRun ? nil : checkpoint)
+            ledger = DeliveryLedger(deadLetters: deadLetters, checkpoint: dryRun ? nil : checkpoint, redactor: redactor, liveSecrets: live)
         } catch {
             throw Failure(message: error.message)
         }

@@ -105,11 +105,13 @@ enum DiffCommand: Command {
         }
         let report = SpecDiff.compare(old: old, new: new, events: events)
         let formatter = DiffFormatter(oldPath: oldPath, newPath: newPath, old: old, new: new)
+        // The wire diff shows rendered URLs and headers: secrets appear as <redacted:NAME>.
+        let redactor = configuration.redactor
         switch format {
-        case "json": Console.out(formatter.json(report))
-        case "markdown": Console.out(formatter.markdown(report))
-        case "github": Console.out(formatter.github(report))
-        default: Console.out(formatter.text(report))
+        case "json": Console.out(redactor.redact(formatter.json(report)))
+        case "markdown": Console.out(redactor.redact(formatter.markdown(report)))
+        case "github": Console.out(redactor.redact(formatter.github(report)))
+        default: Console.out(redactor.redact(formatter.text(report)))
         }
         if let threshold, let highest = report.highest, highest >= threshold { return ExitCode.findings }
         return ExitCode.ok

@@ -76,7 +76,8 @@ enum MockCommand: Command {
             case .failure(let exit): return exit.code
             }
         }
-        let log: (@Sendable (MockJournalEntry) -> Void)? = parsed.has("--quiet") ? nil : { @Sendable entry in MockCommand.logLine(entry) }
+        let redactor = verifier?.redactor ?? SecretRedactor()
+        let log: (@Sendable (MockJournalEntry) -> Void)? = parsed.has("--quiet") ? nil : { @Sendable entry in MockCommand.logLine(entry, redactor) }
         let configuration = MockServerConfiguration(host: parsed.option("--host") ?? "127.0.0.1", port: port, onRequest: log)
         // Block the stop signals before any server thread exists, so every thread inherits
         // the mask and sigwait below is the only place they are delivered.
@@ -159,11 +160,12 @@ enum MockCommand: Command {
                                      options: MockVerifierOptions(publicBaseURL: parsed.option("--base-url"))))
     }
 
-    /// `POST /v1/events -> 429 [auth.bearer ok, signing.signature FAILED: ...]`.
-    private static func logLine(_ e: MockJournalEntry) {
+    /// `POST /v1/events -> 429 [auth.bearer ok, signing.signature FAILED: ...]`, with every
+    /// secret the server knows (a query-string API key, say) shown as `<redacted:NAME>`.
+    private static func logLine(_ e: MockJournalEntry, _ redactor: SecretRedactor) {
         var line = "\(e.request.method) \(e.request.target) -> \(e.outcome)"
         if e.delayMs > 0 { line += " after \(e.delayMs) ms" }
         if !e.checks.isEmpty { line += " [" + e.checks.map(\.description).joined(separator: "; ") + "]" }
-        Console.err(line)
+        Console.err(redactor.redact(line))
     }
 }
