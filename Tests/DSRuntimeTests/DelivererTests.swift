@@ -37,26 +37,42 @@ final class DelivererTests: XCTestCase {
     }
 
     func testRetryAfterIsHonouredAndA429PausesThePartition() async throws {
+        // Scripted by event id and attempt, never by call order: e1's first attempt is
+        // answered 429 (Retry-After: 7) only once e2's first attempt has reached the
+        // transport, and e2's first attempt gets a 503 (retry after 100 ms). Then e2's retry
+        // is due at 100 ms but must wait for the partition's pause until 7 s. Time is moved
+        // by hand (no auto-advance), so the interleaving cannot change what is asserted.
         let plan = try RuntimeTestSupport.plan(response: RuntimeTestSupport.fastRetry())
-        let clock = VirtualClock(autoAdvance: true)
-        let sent = Locked<[(String, RuntimeInstant)]>([])
-        let transport = ScriptedTransport { request, call in
-            sent.withLock { $0.append((request.eventIDs[0], clock.now())) }
-            if call == 0 { return RuntimeTestSupport.response(429, "", headers: [HTTPHeaderField(name: "Retry-After", value: "7")]) }
-            return RuntimeTestSupport.response(200)
+        let clock = VirtualClock()
+        let transport = EventScriptedTransport(clock: clock) { id, attempt in
+            switch (id, attempt) {
+            case ("e1", 1): return .init(RuntimeTestSupport.response(429, "", headers: [HTTPHeaderField(name: "Retry-After", value: "7")]), after: "e2")
+            case ("e2", 1): return .init(RuntimeTestSupport.response(503))
+            default: return .init(RuntimeTestSupport.response(200))
+            }
         }
-        let (counts, _) = await RuntimeTestSupport.deliver(try RuntimeTestSupport.renderer(plan), RuntimeTestSupport.events(2), transport: transport, clock: clock,
-                                                           options: DeliveryOptions(concurrency: 2))
+        let ledger = DeliveryLedger()
+        let deliverer = Deliverer(renderer: try RuntimeTestSupport.renderer(plan), transport: transport, clock: clock, ledger: ledger,
+                                  options: DeliveryOptions(concurrency: 2), jitter: SeededJitterSource(seed: 7))
+        let run = Task { await deliverer.run(.closed(events: RuntimeTestSupport.events(2))) }
+        // e1 sleeps until 7 s (Retry-After), e2 until 100 ms (its backoff).
+        await clock.waitForSleepers(2)
+        XCTAssertEqual(clock.nextDeadline, .zero + .milliseconds(100))
+        clock.advance(to: .zero + .milliseconds(100))
+        // e2 wakes at 100 ms and goes back to sleep for the pause instead of sending (if it
+        // sent, the request count would reach 3: wait for whichever happens, not for a time).
+        while clock.sleeperCount < 2 && transport.sent.count < 3 { await Task.yield() }
+        XCTAssertEqual(transport.sent.count, 2, "no retry before the pause ends: \(transport.sent)")
+        clock.advance(to: .zero + .seconds(7))
+        let counts = await run.value
         XCTAssertEqual(counts.delivered, 2)
-        let log = sent.withLock { $0 }
-        XCTAssertEqual(log.count, 3)
-        // e1's retry waits max(100 ms backoff, 7 s Retry-After); every later request of the
-        // partition waits for the pause too.
-        let retry = log.last { $0.0 == "e1" }!
-        XCTAssertEqual(retry.1, .zero + .seconds(7))
-        if let e2 = log.first(where: { $0.0 == "e2" }), e2.1 != .zero {
-            XCTAssertGreaterThanOrEqual(e2.1, .zero + .seconds(7))
-        }
+        let log = transport.sent
+        XCTAssertEqual(log.count, 4)
+        XCTAssertEqual(Set(log.prefix(2).map(\.id)), ["e1", "e2"])
+        XCTAssertTrue(log.prefix(2).allSatisfy { $0.at == .zero })
+        // Both retries at exactly 7 s: e1's Retry-After, and e2's pause (not its 100 ms backoff).
+        XCTAssertEqual(log.suffix(2).map(\.at), [.zero + .seconds(7), .zero + .seconds(7)])
+        XCTAssertEqual(Set(log.suffix(2).map(\.id)), ["e1", "e2"])
     }
 
     func testTotalElapsedCapDeadLettersWithTheLastStatus() async throws {
@@ -192,5 +208,54 @@ final class DelivererTests: XCTestCase {
         XCTAssertEqual(counts.delivered, 3)
         XCTAssertEqual(transport.requests.flatMap(\.eventIDs).sorted(), ["e4", "e5", "e6"])
         XCTAssertEqual(try CheckpointLog(path: path).acknowledged.ranges, [1...6])
+    }
+}
+
+/// A transport scripted by event id and attempt number (never by call order). An answer
+/// can be held back until another event's first request has reached the transport, which
+/// pins down an interleaving of concurrent requests without any timing.
+final class EventScriptedTransport: HTTPTransport {
+    struct Answer: Sendable {
+        var result: ScriptedTransport.Answer
+        /// Answer only once this event id has been sent at least once.
+        var after: String?
+        init(_ result: ScriptedTransport.Answer, after: String? = nil) {
+            self.result = result
+            self.after = after
+        }
+    }
+
+    private let clock: any RuntimeClock
+    private let script: @Sendable (_ eventID: String, _ attempt: Int) -> Answer
+    private let log = Locked<[(id: String, at: RuntimeInstant)]>([])
+    private let arrivals = Locked<[String: CompletionSignal]>([:])
+
+    init(clock: any RuntimeClock, _ script: @escaping @Sendable (_ eventID: String, _ attempt: Int) -> Answer) {
+        self.clock = clock
+        self.script = script
+    }
+
+    /// Every request sent: its first event id and the clock's time.
+    var sent: [(id: String, at: RuntimeInstant)] { log.withLock { $0 } }
+
+    private func arrival(_ id: String) -> CompletionSignal {
+        arrivals.withLock { a in
+            if let s = a[id] { return s }
+            let s = CompletionSignal()
+            a[id] = s
+            return s
+        }
+    }
+
+    func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
+        let id = request.eventIDs.first ?? ""
+        let attempt = log.withLock { l -> Int in
+            l.append((id, clock.now()))
+            return l.filter { $0.id == id }.count
+        }
+        arrival(id).fire()
+        let answer = script(id, attempt)
+        if let other = answer.after { await arrival(other).wait() }
+        return try answer.result.get()
     }
 }

@@ -141,9 +141,11 @@ final class RequestExecutor: Sendable {
                 deadLetter(unit.payloads, reason: "\(reason); last: \(last)", status: lastStatus, message: lastMessage, attempts: attempts.count)
                 return
             case .retry(let wait):
-                if lastStatus == 429 { partition.pause(until: context.clock.now() + wait) }
+                // One instant for the pause and the sleep, so both end together.
+                let resume = context.clock.now() + wait
+                if lastStatus == 429 { partition.pause(until: resume) }
                 do {
-                    try await context.clock.sleep(for: wait)
+                    try await context.clock.sleep(until: resume)
                 } catch {
                     deadLetter(unit.payloads, reason: "delivery cancelled", status: lastStatus, message: lastMessage, attempts: attempts.count)
                     return
