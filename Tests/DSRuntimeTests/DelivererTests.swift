@@ -259,3 +259,58 @@ final class EventScriptedTransport: HTTPTransport {
         return try answer.result.get()
     }
 }
+
+/// Cancelling a run reaches the requests in flight (structured concurrency).
+final class DelivererCancellationTests: XCTestCase {
+    func testCancellingTheRunCancelsEveryRequestInFlight() async throws {
+        let plan = try RuntimeTestSupport.plan(response: RuntimeTestSupport.fastRetry())
+        let path = NSTemporaryDirectory() + "dspec-cancel-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let checkpoint = try CheckpointLog(path: path)
+        let transport = BlockingTransport(expected: 2)
+        let fates = FateLog()
+        let ledger = DeliveryLedger(checkpoint: checkpoint, observer: { line, id, fate in fates.record(line, id, fate) })
+        let deliverer = Deliverer(renderer: try RuntimeTestSupport.renderer(plan), transport: transport, clock: VirtualClock(), ledger: ledger,
+                                  options: DeliveryOptions(concurrency: 2))
+        // Input that stays open, like a pipe on standard input.
+        let input = EventInputQueue(capacity: 8)
+        for (i, e) in RuntimeTestSupport.events(2).enumerated() { input.put(.event(line: i + 1, event: e)) }
+        let run = Task { await deliverer.run(input) }
+        await transport.allStarted.wait()
+        run.cancel()
+        // A watchdog against a hang, not a timing assertion: it only expires if cancellation
+        // never reaches the requests (each blocks until it is cancelled).
+        let cancelled = expectation(description: "every request in flight sees the cancellation")
+        Task { await transport.allCancelled.wait(); cancelled.fulfill() }
+        await fulfillment(of: [cancelled], timeout: 30)
+        guard transport.cancelledIDs.count == 2 else { return }
+        let counts = await run.value
+        checkpoint.close()
+        XCTAssertEqual(transport.cancelledIDs.sorted(), ["e1", "e2"])
+        XCTAssertEqual(counts.interrupted, 2)
+        XCTAssertEqual(counts.delivered + counts.deadLettered, 0, "a cancelled request is neither delivered nor dead-lettered")
+        XCTAssertTrue(fates.all.isEmpty, "no outcome recorded for cancelled requests")
+        XCTAssertTrue(try CheckpointLog(path: path).acknowledged.ranges.isEmpty, "nothing acknowledged: a rerun sends both again")
+    }
+}
+
+/// A transport whose requests block until their task is cancelled.
+final class BlockingTransport: HTTPTransport {
+    let allStarted = CompletionSignal()
+    let allCancelled = CompletionSignal()
+    private let expected: Int
+    private let state = Locked<(started: Int, cancelled: [String])>((0, []))
+
+    init(expected: Int) { self.expected = expected }
+
+    var cancelledIDs: [String] { state.withLock { $0.cancelled } }
+
+    func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
+        if state.withLock({ $0.started += 1; return $0.started }) == expected { allStarted.fire() }
+        let gate = CompletionSignal()
+        await withTaskCancellationHandler { await gate.wait() } onCancel: { gate.fire() }
+        let id = request.eventIDs.first ?? ""
+        if state.withLock({ $0.cancelled.append(id); return $0.cancelled.count }) == expected { allCancelled.fire() }
+        throw TransportError(.other, "cancelled")
+    }
+}

@@ -122,6 +122,33 @@ final class SocketHTTPTransportTests: XCTestCase {
         XCTAssertTrue(error?.message.contains("250 ms") == true, error?.message ?? "")
     }
 
+    func testCancellationEndsAnAttemptWaitingForTheServer() async throws {
+        // The server reads the request and never answers; it holds the connection until the
+        // client closes it.
+        let server = try RawSocketServer { conn in
+            _ = conn.readRequest()
+            _ = conn.readRequest()
+            conn.close()
+        }
+        defer { server.stop() }
+        let stalled = request(server.baseURL + "/")
+        let attempt = Task { () -> Result<HTTPResponse, TransportError> in
+            do throws(TransportError) {
+                return .success(try await SocketHTTPTransport().send(stalled, timeout: .seconds(30)))
+            } catch {
+                return .failure(error)
+            }
+        }
+        while server.connections == 0 { await Task.yield() }
+        attempt.cancel()
+        // Without cancellation the attempt would end at its 30 s timeout with a timeout
+        // error; the kind and message say which ended it, so no time is measured.
+        let result = await attempt.value
+        guard case .failure(let error) = result else { return XCTFail("expected the cancelled attempt to fail") }
+        XCTAssertEqual(error.kind, .other, error.message)
+        XCTAssertTrue(error.message.hasPrefix("cancelled during"), error.message)
+    }
+
     func testConnectionRefused() async throws {
         let server = try RawSocketServer { $0.close() }
         let url = server.baseURL + "/"

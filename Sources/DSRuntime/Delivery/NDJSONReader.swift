@@ -55,7 +55,7 @@ public enum NDJSONReader {
                 queue.put(.malformed(line: lineNumber, raw: String(decoding: content.prefix(2048), as: UTF8.self), message: "not valid JSON: \(error.message) at byte \(error.offset)"))
             }
         }
-        while true {
+        while !queue.isStopped {
             let n = buffer.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress!, $0.count) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
@@ -70,6 +70,6 @@ public enum NDJSONReader {
                 if line.count > maxLineBytes { overflow = true; line = [] }
             }
         }
-        if !line.isEmpty || overflow { emit() }
+        if (!line.isEmpty || overflow) && !queue.isStopped { emit() }
     }
 }

@@ -48,6 +48,8 @@ final class RequestExecutor: Sendable {
         case drop(status: Int, message: String?, reason: String)
         case refreshAuth(status: Int, message: String?)
         case split
+        /// The run was cancelled while the request was on the wire.
+        case interrupted
     }
 
     /// Delivers `unit` to the end (success or dead letter).
@@ -71,11 +73,15 @@ final class RequestExecutor: Sendable {
         var unit = initial
         var environment = DeliveryRenderEnvironment(clock: context.clock, eventIDs: unit.eventIDs)
         while true {
+            // A cancelled run (see Deliverer.run) sends nothing more: the events get no
+            // outcome and stay unacknowledged.
             do {
+                try Task.checkCancellation()
                 try await partition.waitWhilePaused(on: context.clock)
                 if let limiter = context.limiter { try await limiter.acquire() }
+                try Task.checkCancellation()
             } catch {
-                deadLetter(unit.payloads, reason: "delivery cancelled", attempts: attempts.count)
+                interrupted(unit)
                 return
             }
             attempts.count += 1
@@ -85,6 +91,7 @@ final class RequestExecutor: Sendable {
                 do {
                     token = try await tokens.accessToken()
                 } catch {
+                    if Task.isCancelled { interrupted(unit); return }
                     deadLetter(unit.payloads, reason: "no access token: \(error.message)", attempts: attempts.count)
                     return
                 }
@@ -101,6 +108,9 @@ final class RequestExecutor: Sendable {
             let lastMessage: String?
             let retryAfter: Duration?
             switch verdict {
+            case .interrupted:
+                interrupted(unit)
+                return
             case .split:
                 for half in rebatcher!.halves(of: unit.batch!) {
                     switch half {
@@ -147,7 +157,7 @@ final class RequestExecutor: Sendable {
                 do {
                     try await context.clock.sleep(until: resume)
                 } catch {
-                    deadLetter(unit.payloads, reason: "delivery cancelled", status: lastStatus, message: lastMessage, attempts: attempts.count)
+                    interrupted(unit)
                     return
                 }
             }
@@ -160,6 +170,7 @@ final class RequestExecutor: Sendable {
         do {
             response = try await context.transport.send(request, timeout: timeout)
         } catch {
+            if Task.isCancelled { return .interrupted }
             return .retry(status: nil, message: error.description, retryAfter: nil)
         }
         if response.status == 413, unit.payloads.count > 1, rebatcher != nil, unit.batch != nil { return .split }
@@ -217,6 +228,12 @@ final class RequestExecutor: Sendable {
     private func render(_ unit: DeliveryUnit, _ environment: DeliveryRenderEnvironment, token: String?) throws(RenderError) -> RenderedRequest {
         if let batch = unit.batch { return try context.renderer.render(batch: batch, environment: environment, accessToken: token) }
         return try context.renderer.render(unit.payloads[0].event, environment: environment, accessToken: token)
+    }
+
+    /// A cancelled request: its events are counted, not decided (no dead letter, no
+    /// acknowledgement).
+    private func interrupted(_ unit: DeliveryUnit) {
+        context.ledger.interrupted(unit.payloads.count)
     }
 
     private func deadLetter(_ payloads: [EncodedPayload], reason: String, status: Int? = nil, message: String? = nil, attempts: Int) {

@@ -74,6 +74,9 @@ public struct DeliveryCounts: Sendable, Equatable {
     public var attempts = 0
     /// Attempts that were retries.
     public var retries = 0
+    /// Events whose request was cancelled (a stopped run): no outcome, not acknowledged,
+    /// so a rerun with the checkpoint sends them again.
+    public var interrupted = 0
 
     /// Creates zero counts.
     public init() {}
@@ -140,6 +143,13 @@ public final class DeliveryLedger: Sendable {
         counts.withLock { $0.deadLettered += letters.count }
         if let observer { for l in letters { observer(l.line, l.eventID, .deadLettered(l)) } }
         checkpoint?.acknowledge(letters.map(\.line))
+    }
+
+    /// Counts events whose request was cancelled before an outcome: nothing is written
+    /// and nothing acknowledged.
+    public func interrupted(_ count: Int) {
+        guard count > 0 else { return }
+        counts.withLock { $0.interrupted += count }
     }
 
     /// Records a filtered event.
