@@ -38,11 +38,20 @@ enum DeliverCommand: Command {
       --concurrency N     Requests in flight at once (default 8).
       --ordered           Send each partition's requests strictly in input order.
       --format FORMAT     Summary as text (default) or json.
+      --grace-period S    After SIGINT or SIGTERM, how long the requests in flight may
+                          take before they are cancelled (seconds, default 10).
+
+    STOPPING: SIGINT (Ctrl-C) or SIGTERM stops reading events, lets the requests in
+    flight finish (at most the grace period; then they are cancelled and stay
+    unacknowledged), writes the checkpoint, prints the summary and exits 130 (SIGINT)
+    or 143 (SIGTERM). A second signal aborts at once. A rerun with the same --checkpoint
+    delivers the rest.
 
     EXIT CODES:
       0  every event delivered or filtered
       1  some events were dead-lettered
       2  usage error, an unreadable input, or a spec with errors
+      130, 143  stopped by SIGINT, SIGTERM
 
     EXAMPLES:
       dspec deliver specs/examples/amplitude-batch.json --events events.ndjson --secrets prod.secrets.json
@@ -54,7 +63,7 @@ enum DeliverCommand: Command {
         let parsed: ParsedArguments
         do {
             parsed = try ArgumentScanner.parse(args, flags: ["--dry-run", "--ordered"],
-                                               options: ["--events", "--settings", "--secrets", "--dead-letter", "--checkpoint", "--concurrency", "--format"])
+                                               options: ["--events", "--settings", "--secrets", "--dead-letter", "--checkpoint", "--concurrency", "--format", "--grace-period"])
         } catch {
             return Console.usage(error.message, command: name)
         }
@@ -65,6 +74,8 @@ enum DeliverCommand: Command {
         let concurrency = parsed.option("--concurrency").map { Int($0) } ?? 8
         guard let concurrency, concurrency >= 1, concurrency <= 1024 else { return Console.usage("--concurrency must be an integer from 1 to 1024", command: name) }
         let dryRun = parsed.has("--dry-run")
+        let grace = parsed.option("--grace-period").map { Double($0) } ?? DeliveryStop.defaultGraceSeconds
+        guard let grace, grace.isFinite, grace >= 0, grace <= 3600 else { return Console.usage("--grace-period must be a number of seconds from 0 to 3600", command: name) }
 
         guard let plan = loadPlan(parsed.positionals[0]) else { return ExitCode.usage }
         let setup: DeliverySetup
@@ -82,6 +93,7 @@ enum DeliverCommand: Command {
             return ExitCode.usage
         }
         let queue = EventInputQueue(capacity: 4096)
+        let stop = DeliveryStop(grace: grace, onStop: { queue.stop() })
         NDJSONReader.start(fd: fd, into: queue, skip: setup.checkpoint?.acknowledged ?? LineRangeSet(), closeWhenDone: eventsPath != "-")
 
         let printer = dryRun ? DryRunPrinter() : nil
@@ -91,12 +103,23 @@ enum DeliverCommand: Command {
                                   tokens: setup.tokens, dryRunSink: printer)
         let progress = isatty(STDERR_FILENO) != 0 ? ProgressLine(ledger: setup.ledger) : nil
         let started = DispatchTime.now().uptimeNanoseconds
-        let counts = runBlocking { await deliverer.run(queue) }
+        let counts = runBlocking {
+            // A task of its own, so the grace period's end can cancel it (and with it every
+            // request in flight).
+            let run = Task { await deliverer.run(queue) }
+            stop.setCancel { run.cancel() }
+            return await run.value
+        }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         progress?.stop()
         printer?.flush()
         setup.checkpoint?.close()
-        Console.out(format == "json" ? jsonSummary(counts, seconds: seconds, dryRun: dryRun) : textSummary(counts, seconds: seconds, dryRun: dryRun))
+        var summary = format == "json" ? jsonSummary(counts, seconds: seconds, dryRun: dryRun, stop: stop) : textSummary(counts, seconds: seconds, dryRun: dryRun)
+        if format != "json", let sig = stop.stoppedBy { summary += stoppedLine(counts, signal: sig, cutOff: stop.cutOff, checkpoint: setup.checkpoint != nil) }
+        Console.out(summary)
+        // Exit code decided: a second signal from here on must not change it.
+        if let code = stop.exitCode { return code }
+        stop.finish()
         return counts.deadLettered > 0 ? ExitCode.findings : ExitCode.ok
     }
 
@@ -138,11 +161,25 @@ enum DeliverCommand: Command {
         return text
     }
 
-    private static func jsonSummary(_ c: DeliveryCounts, seconds: Double, dryRun: Bool) -> String {
+    /// What a stopped run says after its summary.
+    private static func stoppedLine(_ c: DeliveryCounts, signal: Int32, cutOff: Bool, checkpoint: Bool) -> String {
+        var text = "stopped by \(DeliveryStop.name(signal)): input not read to the end"
+        if c.interrupted > 0 {
+            text += "; \(c.interrupted) event\(c.interrupted == 1 ? "" : "s") not finished when the grace period ended (not acknowledged)"
+        } else if !cutOff {
+            text += "; every request in flight finished"
+        }
+        text += checkpoint ? "; rerun with the same --checkpoint to deliver the rest\n"
+                           : "; no --checkpoint was given, so a rerun starts from the first event\n"
+        return text
+    }
+
+    private static func jsonSummary(_ c: DeliveryCounts, seconds: Double, dryRun: Bool, stop: DeliveryStop) -> String {
         let o = JSONObject([
             ("dry_run", .bool(dryRun)), ("input", .int(c.input)), ("already_acknowledged", .int(c.alreadyAcknowledged)),
             ("delivered", .int(c.delivered)), ("dead_lettered", .int(c.deadLettered)), ("filtered", .int(c.filtered)),
             ("attempts", .int(c.attempts)), ("retries", .int(c.retries)), ("seconds", .double((seconds * 1000).rounded() / 1000)),
+            ("interrupted", .int(c.interrupted)), ("stopped_by", stop.stoppedBy.map { .string(DeliveryStop.name($0)) } ?? .null),
         ])
         return JSONWriter.string(.object(o)) + "\n"
     }
