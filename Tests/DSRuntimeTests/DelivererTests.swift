@@ -314,3 +314,24 @@ final class BlockingTransport: HTTPTransport {
         throw TransportError(.other, "cancelled")
     }
 }
+
+/// The end-of-run cause tally: grouping, order, and bounds on what vendor text can do.
+final class ReasonTallyTests: XCTestCase {
+    func testGroupsByCauseMostFrequentFirstAndBoundsVendorText() {
+        let tally = ReasonTally()
+        tally.add("HTTP 400: bad")
+        tally.add("connection refused (127.0.0.1:9)", count: 3)
+        tally.add("HTTP 400: bad")
+        tally.add("HTTP 500: \u{1B}[2Jwiped\r\nX")
+        XCTAssertEqual(tally.grouped.map(\.cause), ["connection refused (127.0.0.1:9)", "HTTP 400: bad", "HTTP 500:  [2Jwiped  X"])
+        XCTAssertEqual(tally.grouped.map(\.count), [3, 2, 1])
+        tally.add(String(repeating: "x", count: 10_000))
+        XCTAssertEqual(tally.grouped.last?.cause.count, ReasonTally.maxCauseLength + 3)
+        for i in 0..<(ReasonTally.maxCauses * 2) { tally.add("cause \(i)") }
+        XCTAssertEqual(tally.grouped.count, ReasonTally.maxCauses + 1)
+        XCTAssertEqual(tally.total, 3 + 2 + 1 + 1 + ReasonTally.maxCauses * 2)
+        XCTAssertTrue(tally.grouped.contains { $0.cause == ReasonTally.overflowCause })
+        XCTAssertEqual(urlAuthority("https://user:pw@api.example.com/v1?key=s"), "api.example.com:443")
+        XCTAssertEqual(urlAuthority("http://[::1]:8080/x"), "[::1]:8080")
+    }
+}

@@ -151,6 +151,7 @@ final class RequestExecutor: Sendable {
                 deadLetter(unit.payloads, reason: "\(reason); last: \(last)", status: lastStatus, message: lastMessage, attempts: attempts.count)
                 return
             case .retry(let wait):
+                context.ledger.retryCauses.add(lastStatus.map { "HTTP \($0)" + (lastMessage.map { ": \($0)" } ?? "") } ?? lastMessage ?? "network error")
                 // One instant for the pause and the sleep, so both end together.
                 let resume = context.clock.now() + wait
                 if lastStatus == 429 { partition.pause(until: resume) }
@@ -171,7 +172,9 @@ final class RequestExecutor: Sendable {
             response = try await context.transport.send(request, timeout: timeout)
         } catch {
             if Task.isCancelled { return .interrupted }
-            return .retry(status: nil, message: error.description, retryAfter: nil)
+            // The endpoint's host and port say which connection failed (never the path or
+            // query, which may carry credentials).
+            return .retry(status: nil, message: error.message + (urlAuthority(request.url).map { " (\($0))" } ?? ""), retryAfter: nil)
         }
         if response.status == 413, unit.payloads.count > 1, rebatcher != nil, unit.batch != nil { return .split }
         let (outcome, _) = classifier.classify(status: response.status, body: response.body)

@@ -99,6 +99,10 @@ public final class DeliveryLedger: Sendable {
     private let deadLetters: (any DeadLetterSink)?
     private let checkpoint: CheckpointLog?
     private let observer: (@Sendable (_ line: Int, _ eventID: String, _ fate: EventFate) -> Void)?
+    /// Why events were dead-lettered, grouped by ``DeadLetter/cause``.
+    public let deadLetterCauses = ReasonTally()
+    /// Why requests were retried (one count per retried attempt).
+    public let retryCauses = ReasonTally()
 
     /// Creates a ledger. `observer` sees every fate as it is recorded (tests use it to check
     /// that each event gets exactly one).
@@ -139,6 +143,7 @@ public final class DeliveryLedger: Sendable {
     /// Records dead-lettered events.
     public func deadLettered(_ letters: [DeadLetter]) {
         guard !letters.isEmpty else { return }
+        for letter in letters { deadLetterCauses.add(letter.cause) }
         deadLetters?.write(letters)
         counts.withLock { $0.deadLettered += letters.count }
         if let observer { for l in letters { observer(l.line, l.eventID, .deadLettered(l)) } }

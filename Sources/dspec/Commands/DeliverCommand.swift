@@ -114,7 +114,11 @@ enum DeliverCommand: Command {
         progress?.stop()
         printer?.flush()
         setup.checkpoint?.close()
-        var summary = format == "json" ? jsonSummary(counts, seconds: seconds, dryRun: dryRun, stop: stop) : textSummary(counts, seconds: seconds, dryRun: dryRun)
+        let deadLetterPath = parsed.option("--dead-letter")
+        var summary = format == "json"
+            ? jsonSummary(counts, seconds: seconds, dryRun: dryRun, stop: stop,
+                          reasons: DeliveryReasons.json(setup.ledger, deadLettered: counts.deadLettered, deadLetterPath: deadLetterPath))
+            : textSummary(counts, seconds: seconds, dryRun: dryRun) + DeliveryReasons.text(setup.ledger, deadLettered: counts.deadLettered, deadLetterPath: deadLetterPath)
         if format != "json", let sig = stop.stoppedBy { summary += stoppedLine(counts, signal: sig, cutOff: stop.cutOff, checkpoint: setup.checkpoint != nil) }
         Console.out(summary)
         // Exit code decided: a second signal from here on must not change it.
@@ -174,13 +178,14 @@ enum DeliverCommand: Command {
         return text
     }
 
-    private static func jsonSummary(_ c: DeliveryCounts, seconds: Double, dryRun: Bool, stop: DeliveryStop) -> String {
-        let o = JSONObject([
+    private static func jsonSummary(_ c: DeliveryCounts, seconds: Double, dryRun: Bool, stop: DeliveryStop, reasons: [(String, JSONValue)]) -> String {
+        var o = JSONObject([
             ("dry_run", .bool(dryRun)), ("input", .int(c.input)), ("already_acknowledged", .int(c.alreadyAcknowledged)),
             ("delivered", .int(c.delivered)), ("dead_lettered", .int(c.deadLettered)), ("filtered", .int(c.filtered)),
             ("attempts", .int(c.attempts)), ("retries", .int(c.retries)), ("seconds", .double((seconds * 1000).rounded() / 1000)),
             ("interrupted", .int(c.interrupted)), ("stopped_by", stop.stoppedBy.map { .string(DeliveryStop.name($0)) } ?? .null),
         ])
+        for (key, value) in reasons { o[key] = value }
         return JSONWriter.string(.object(o)) + "\n"
     }
 }
