@@ -50,14 +50,20 @@ final class DeliverStopTests: XCTestCase {
         private var data = Data()
         private var closed = false
 
+        /// Reads on a thread of its own with blocking reads, so the end of the output is seen
+        /// for certain (an empty read), which a readability handler does not promise.
         init(_ pipe: Pipe) {
-            pipe.fileHandleForReading.readabilityHandler = { [self] handle in
-                let chunk = handle.availableData
-                lock.lock()
-                if chunk.isEmpty { closed = true; handle.readabilityHandler = nil } else { data.append(chunk) }
-                lock.broadcast()
-                lock.unlock()
-            }
+            let handle = pipe.fileHandleForReading
+            Thread { [self] in
+                while true {
+                    let chunk = handle.availableData
+                    lock.lock()
+                    if chunk.isEmpty { closed = true } else { data.append(chunk) }
+                    lock.broadcast()
+                    lock.unlock()
+                    if chunk.isEmpty { return }
+                }
+            }.start()
         }
 
         var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
