@@ -83,15 +83,17 @@ final class ScenarioTests: XCTestCase {
 
     func testDelayedConnectionDoesNotBlockOthers() throws {
         server.reset(to: try MockScenario(json: """
-            {"routes": [{"path": "/slow", "responses": [{"status": 200, "delay_ms": 1500}]}, {"path": "/fast", "responses": [{"status": 204}]}]}
+            {"routes": [{"path": "/slow", "responses": [{"status": 200, "delay_ms": 60000}]}, {"path": "/fast", "responses": [{"status": 204}]}]}
             """))
         let slow = try RawClient(port: server.port)
         slow.send(get("/slow"))
-        XCTAssertTrue(server.waitForRequests(1, timeoutMs: 2000))
-        let start = MonotonicClock.now()
+        XCTAssertTrue(server.waitForRequests(1, timeoutMs: 10_000))
         for _ in 0..<4 { XCTAssertEqual(try RawClient(port: server.port).roundTrip(get("/fast")).status, 204) }
-        XCTAssertLessThan(ms(start, MonotonicClock.now()), 1000)
-        XCTAssertEqual(try slow.readResponse().status, 200)
+        // The fast ones were answered while the slow answer is still pending (a state check,
+        // not a stopwatch; testFixedDelayHoldsTheResponse covers the delayed answer itself).
+        var byte: UInt8 = 0
+        let n = recv(slow.fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        XCTAssertTrue(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK), "the slow response is still pending")
     }
 
     func testRandomDelaysAreSeededAndInRange() throws {

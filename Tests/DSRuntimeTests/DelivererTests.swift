@@ -37,26 +37,42 @@ final class DelivererTests: XCTestCase {
     }
 
     func testRetryAfterIsHonouredAndA429PausesThePartition() async throws {
+        // Scripted by event id and attempt, never by call order: e1's first attempt is
+        // answered 429 (Retry-After: 7) only once e2's first attempt has reached the
+        // transport, and e2's first attempt gets a 503 (retry after 100 ms). Then e2's retry
+        // is due at 100 ms but must wait for the partition's pause until 7 s. Time is moved
+        // by hand (no auto-advance), so the interleaving cannot change what is asserted.
         let plan = try RuntimeTestSupport.plan(response: RuntimeTestSupport.fastRetry())
-        let clock = VirtualClock(autoAdvance: true)
-        let sent = Locked<[(String, RuntimeInstant)]>([])
-        let transport = ScriptedTransport { request, call in
-            sent.withLock { $0.append((request.eventIDs[0], clock.now())) }
-            if call == 0 { return RuntimeTestSupport.response(429, "", headers: [HTTPHeaderField(name: "Retry-After", value: "7")]) }
-            return RuntimeTestSupport.response(200)
+        let clock = VirtualClock()
+        let transport = EventScriptedTransport(clock: clock) { id, attempt in
+            switch (id, attempt) {
+            case ("e1", 1): return .init(RuntimeTestSupport.response(429, "", headers: [HTTPHeaderField(name: "Retry-After", value: "7")]), after: "e2")
+            case ("e2", 1): return .init(RuntimeTestSupport.response(503))
+            default: return .init(RuntimeTestSupport.response(200))
+            }
         }
-        let (counts, _) = await RuntimeTestSupport.deliver(try RuntimeTestSupport.renderer(plan), RuntimeTestSupport.events(2), transport: transport, clock: clock,
-                                                           options: DeliveryOptions(concurrency: 2))
+        let ledger = DeliveryLedger()
+        let deliverer = Deliverer(renderer: try RuntimeTestSupport.renderer(plan), transport: transport, clock: clock, ledger: ledger,
+                                  options: DeliveryOptions(concurrency: 2), jitter: SeededJitterSource(seed: 7))
+        let run = Task { await deliverer.run(.closed(events: RuntimeTestSupport.events(2))) }
+        // e1 sleeps until 7 s (Retry-After), e2 until 100 ms (its backoff).
+        await clock.waitForSleepers(2)
+        XCTAssertEqual(clock.nextDeadline, .zero + .milliseconds(100))
+        clock.advance(to: .zero + .milliseconds(100))
+        // e2 wakes at 100 ms and goes back to sleep for the pause instead of sending (if it
+        // sent, the request count would reach 3: wait for whichever happens, not for a time).
+        while clock.sleeperCount < 2 && transport.sent.count < 3 { await Task.yield() }
+        XCTAssertEqual(transport.sent.count, 2, "no retry before the pause ends: \(transport.sent)")
+        clock.advance(to: .zero + .seconds(7))
+        let counts = await run.value
         XCTAssertEqual(counts.delivered, 2)
-        let log = sent.withLock { $0 }
-        XCTAssertEqual(log.count, 3)
-        // e1's retry waits max(100 ms backoff, 7 s Retry-After); every later request of the
-        // partition waits for the pause too.
-        let retry = log.last { $0.0 == "e1" }!
-        XCTAssertEqual(retry.1, .zero + .seconds(7))
-        if let e2 = log.first(where: { $0.0 == "e2" }), e2.1 != .zero {
-            XCTAssertGreaterThanOrEqual(e2.1, .zero + .seconds(7))
-        }
+        let log = transport.sent
+        XCTAssertEqual(log.count, 4)
+        XCTAssertEqual(Set(log.prefix(2).map(\.id)), ["e1", "e2"])
+        XCTAssertTrue(log.prefix(2).allSatisfy { $0.at == .zero })
+        // Both retries at exactly 7 s: e1's Retry-After, and e2's pause (not its 100 ms backoff).
+        XCTAssertEqual(log.suffix(2).map(\.at), [.zero + .seconds(7), .zero + .seconds(7)])
+        XCTAssertEqual(Set(log.suffix(2).map(\.id)), ["e1", "e2"])
     }
 
     func testTotalElapsedCapDeadLettersWithTheLastStatus() async throws {
@@ -192,5 +208,130 @@ final class DelivererTests: XCTestCase {
         XCTAssertEqual(counts.delivered, 3)
         XCTAssertEqual(transport.requests.flatMap(\.eventIDs).sorted(), ["e4", "e5", "e6"])
         XCTAssertEqual(try CheckpointLog(path: path).acknowledged.ranges, [1...6])
+    }
+}
+
+/// A transport scripted by event id and attempt number (never by call order). An answer
+/// can be held back until another event's first request has reached the transport, which
+/// pins down an interleaving of concurrent requests without any timing.
+final class EventScriptedTransport: HTTPTransport {
+    struct Answer: Sendable {
+        var result: ScriptedTransport.Answer
+        /// Answer only once this event id has been sent at least once.
+        var after: String?
+        init(_ result: ScriptedTransport.Answer, after: String? = nil) {
+            self.result = result
+            self.after = after
+        }
+    }
+
+    private let clock: any RuntimeClock
+    private let script: @Sendable (_ eventID: String, _ attempt: Int) -> Answer
+    private let log = Locked<[(id: String, at: RuntimeInstant)]>([])
+    private let arrivals = Locked<[String: CompletionSignal]>([:])
+
+    init(clock: any RuntimeClock, _ script: @escaping @Sendable (_ eventID: String, _ attempt: Int) -> Answer) {
+        self.clock = clock
+        self.script = script
+    }
+
+    /// Every request sent: its first event id and the clock's time.
+    var sent: [(id: String, at: RuntimeInstant)] { log.withLock { $0 } }
+
+    private func arrival(_ id: String) -> CompletionSignal {
+        arrivals.withLock { a in
+            if let s = a[id] { return s }
+            let s = CompletionSignal()
+            a[id] = s
+            return s
+        }
+    }
+
+    func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
+        let id = request.eventIDs.first ?? ""
+        let attempt = log.withLock { l -> Int in
+            l.append((id, clock.now()))
+            return l.filter { $0.id == id }.count
+        }
+        arrival(id).fire()
+        let answer = script(id, attempt)
+        if let other = answer.after { await arrival(other).wait() }
+        return try answer.result.get()
+    }
+}
+
+/// Cancelling a run reaches the requests in flight (structured concurrency).
+final class DelivererCancellationTests: XCTestCase {
+    func testCancellingTheRunCancelsEveryRequestInFlight() async throws {
+        let plan = try RuntimeTestSupport.plan(response: RuntimeTestSupport.fastRetry())
+        let path = NSTemporaryDirectory() + "dspec-cancel-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let checkpoint = try CheckpointLog(path: path)
+        let transport = BlockingTransport(expected: 2)
+        let fates = FateLog()
+        let ledger = DeliveryLedger(checkpoint: checkpoint, observer: { line, id, fate in fates.record(line, id, fate) })
+        let deliverer = Deliverer(renderer: try RuntimeTestSupport.renderer(plan), transport: transport, clock: VirtualClock(), ledger: ledger,
+                                  options: DeliveryOptions(concurrency: 2))
+        // Input that stays open, like a pipe on standard input.
+        let input = EventInputQueue(capacity: 8)
+        for (i, e) in RuntimeTestSupport.events(2).enumerated() { input.put(.event(line: i + 1, event: e)) }
+        let run = Task { await deliverer.run(input) }
+        await transport.allStarted.wait()
+        run.cancel()
+        // A watchdog against a hang, not a timing assertion: it only expires if cancellation
+        // never reaches the requests (each blocks until it is cancelled).
+        let cancelled = expectation(description: "every request in flight sees the cancellation")
+        Task { await transport.allCancelled.wait(); cancelled.fulfill() }
+        await fulfillment(of: [cancelled], timeout: 30)
+        guard transport.cancelledIDs.count == 2 else { return }
+        let counts = await run.value
+        checkpoint.close()
+        XCTAssertEqual(transport.cancelledIDs.sorted(), ["e1", "e2"])
+        XCTAssertEqual(counts.interrupted, 2)
+        XCTAssertEqual(counts.delivered + counts.deadLettered, 0, "a cancelled request is neither delivered nor dead-lettered")
+        XCTAssertTrue(fates.all.isEmpty, "no outcome recorded for cancelled requests")
+        XCTAssertTrue(try CheckpointLog(path: path).acknowledged.ranges.isEmpty, "nothing acknowledged: a rerun sends both again")
+    }
+}
+
+/// A transport whose requests block until their task is cancelled.
+final class BlockingTransport: HTTPTransport {
+    let allStarted = CompletionSignal()
+    let allCancelled = CompletionSignal()
+    private let expected: Int
+    private let state = Locked<(started: Int, cancelled: [String])>((0, []))
+
+    init(expected: Int) { self.expected = expected }
+
+    var cancelledIDs: [String] { state.withLock { $0.cancelled } }
+
+    func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
+        if state.withLock({ $0.started += 1; return $0.started }) == expected { allStarted.fire() }
+        let gate = CompletionSignal()
+        await withTaskCancellationHandler { await gate.wait() } onCancel: { gate.fire() }
+        let id = request.eventIDs.first ?? ""
+        if state.withLock({ $0.cancelled.append(id); return $0.cancelled.count }) == expected { allCancelled.fire() }
+        throw TransportError(.other, "cancelled")
+    }
+}
+
+/// The end-of-run cause tally: grouping, order, and bounds on what vendor text can do.
+final class ReasonTallyTests: XCTestCase {
+    func testGroupsByCauseMostFrequentFirstAndBoundsVendorText() {
+        let tally = ReasonTally()
+        tally.add("HTTP 400: bad")
+        tally.add("connection refused (127.0.0.1:9)", count: 3)
+        tally.add("HTTP 400: bad")
+        tally.add("HTTP 500: \u{1B}[2Jwiped\r\nX")
+        XCTAssertEqual(tally.grouped.map(\.cause), ["connection refused (127.0.0.1:9)", "HTTP 400: bad", "HTTP 500:  [2Jwiped  X"])
+        XCTAssertEqual(tally.grouped.map(\.count), [3, 2, 1])
+        tally.add(String(repeating: "x", count: 10_000))
+        XCTAssertEqual(tally.grouped.last?.cause.count, ReasonTally.maxCauseLength + 3)
+        for i in 0..<(ReasonTally.maxCauses * 2) { tally.add("cause \(i)") }
+        XCTAssertEqual(tally.grouped.count, ReasonTally.maxCauses + 1)
+        XCTAssertEqual(tally.total, 3 + 2 + 1 + 1 + ReasonTally.maxCauses * 2)
+        XCTAssertTrue(tally.grouped.contains { $0.cause == ReasonTally.overflowCause })
+        XCTAssertEqual(urlAuthority("https://user:pw@api.example.com/v1?key=s"), "api.example.com:443")
+        XCTAssertEqual(urlAuthority("http://[::1]:8080/x"), "[::1]:8080")
     }
 }

@@ -61,15 +61,23 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         return received
     }
 
+    private let acceptLoopEnded = DispatchSemaphore(value: 0)
+
+    /// Stops accepting; the listener is closed only after the accept loop has returned (see
+    /// RawSocketServer.stop: an early close lets a later server reuse the descriptor).
     func stop() {
         log.lock()
+        let first = !stopped
         stopped = true
         log.unlock()
         shutdown(listener, Int32(SHUT_RDWR))
+        guard first else { return }
+        acceptLoopEnded.wait()
         close(listener)
     }
 
     private func acceptLoop() {
+        defer { acceptLoopEnded.signal() }
         while true {
             let fd = accept(listener, nil, nil)
             if fd < 0 {

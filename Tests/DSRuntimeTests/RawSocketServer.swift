@@ -71,6 +71,7 @@ final class RawSocketServer: @unchecked Sendable {
     private let handler: @Sendable (Conn) -> Void
     private let lock = NSLock()
     private var accepted = 0
+    private var stopped = false
 
     /// Starts listening; `handler` runs once per connection, on its own thread, and owns it.
     init(handler: @escaping @Sendable (Conn) -> Void) throws {
@@ -95,12 +96,22 @@ final class RawSocketServer: @unchecked Sendable {
     /// Connections accepted so far.
     var connections: Int { lock.withLock { accepted } }
 
+    private let acceptLoopEnded = DispatchSemaphore(value: 0)
+
+    /// Stops accepting. The listener is closed only once the accept loop has returned: closing
+    /// it earlier frees its descriptor number, which the next test's server can get, and an
+    /// accept loop that had not yet called `accept` would then take that server's connections
+    /// (and answer them with this server's handler: a reset, in a test that expects 200).
     func stop() {
+        let first = lock.withLock { () -> Bool in defer { stopped = true }; return !stopped }
+        guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))
+        acceptLoopEnded.wait()
         close(listener)
     }
 
     private func acceptLoop() {
+        defer { acceptLoopEnded.signal() }
         while true {
             let fd = accept(listener, nil, nil)
             if fd < 0 { return }

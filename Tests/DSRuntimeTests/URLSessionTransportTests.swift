@@ -45,6 +45,26 @@ final class URLSessionTransportTests: XCTestCase {
         XCTAssertEqual(server.requests.map(\.target), ["/start"])
     }
 
+    func testCancellationEndsTheExchange() async throws {
+        let server = try LoopbackHTTPServer { _ in .delay(30, .respond(status: 200)) }
+        defer { server.stop() }
+        let stalled = request(server.baseURL + "/slow", headers: [], body: "{}")
+        let attempt = Task { () -> TransportError? in
+            do throws(TransportError) {
+                _ = try await URLSessionTransport().send(stalled, timeout: .seconds(60))
+                return nil
+            } catch {
+                return error
+            }
+        }
+        while server.requests.isEmpty { await Task.yield() }
+        attempt.cancel()
+        // Ended by the cancellation, not by the 30 s delay or the 60 s timeout: the error says which.
+        let error = await attempt.value
+        XCTAssertEqual(error?.kind, .other)
+        XCTAssertEqual(error?.message, "cancelled")
+    }
+
     func testTimeoutAndResetAreTransportErrors() async throws {
         let server = try LoopbackHTTPServer { r in r.target == "/slow" ? .delay(3, .respond(status: 200)) : .reset }
         defer { server.stop() }

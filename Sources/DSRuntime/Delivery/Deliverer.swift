@@ -40,35 +40,44 @@ public final class Deliverer: Sendable {
         keyer = PartitionKeyer(renderer: renderer)
     }
 
-    /// Delivers everything `input` yields, then waits for the last request to finish and
-    /// for the ledger's writes. Returns the final counts (also in the ledger). Stops reading
-    /// input (and sends no open batch) once the ledger reports a write failure
-    /// (``DeliveryLedger/failure``): the caller reports it.
+    /// Delivers everything `input` yields, then waits for the last request to finish.
+    /// Returns the final counts (also in the ledger).
+    ///
+    /// Every request runs as a child task of one task group, so cancelling the task that
+    /// calls `run` reaches every request in flight: a cancelled request stops at its next
+    /// suspension point (backoff, pause, rate limit, or a transport that observes
+    /// cancellation) and its events get no outcome. They stay unacknowledged, are counted
+    /// as ``DeliveryCounts/interrupted`` and a rerun with the checkpoint sends them again.
+    /// A cancelled run stops reading input too, and so does a ledger write failure
+    /// (``DeliveryLedger/failure``): then no open batch is sent, and the caller reports it.
+    /// Returns after the ledger's writes are flushed.
     public func run(_ input: EventInputQueue) async -> DeliveryCounts {
-        var state = DispatchState(options: options, template: renderer.makeBatchGrouper(),
-                                  maxWait: .milliseconds(renderer.plan.batching.maxWaitMs))
-        reading: while ledger.failure == nil {
-            switch await input.next(deadline: state.earliestDeadline, clock: clock) {
-            case .end:
-                break reading
-            case .timeout:
-                break
-            case .record(let record):
-                await accept(record, &state)
+        await withDiscardingTaskGroup { group in
+            var state = DispatchState(options: options, template: renderer.makeBatchGrouper(),
+                                      maxWait: .milliseconds(renderer.plan.batching.maxWaitMs))
+            reading: while !Task.isCancelled && ledger.failure == nil {
+                switch await input.next(deadline: state.earliestDeadline, clock: clock) {
+                case .end:
+                    break reading
+                case .timeout:
+                    break
+                case .record(let record):
+                    await accept(record, &state, &group)
+                }
+                if let due = state.earliestDeadline, due <= clock.now() {
+                    for (partition, events) in state.flushDue(at: clock.now()) { await handle(events, partition, &state, &group) }
+                }
             }
-            if let due = state.earliestDeadline, due <= clock.now() {
-                for (partition, events) in state.flushDue(at: clock.now()) { await handle(events, partition, &state) }
+            if ledger.failure == nil {
+                for (partition, events) in state.flushAll() { await handle(events, partition, &state, &group) }
             }
+            // Leaving the group waits for every request.
         }
-        if ledger.failure == nil {
-            for (partition, events) in state.flushAll() { await handle(events, partition, &state) }
-        }
-        await state.drain()
         await ledger.flush()
         return ledger.snapshot
     }
 
-    private func accept(_ record: InputRecord, _ state: inout DispatchState) async {
+    private func accept(_ record: InputRecord, _ state: inout DispatchState, _ group: inout DiscardingTaskGroup) async {
         switch record {
         case .acknowledged:
             ledger.noteInput(skipped: true)
@@ -84,44 +93,46 @@ public final class Deliverer: Sendable {
             }
             let partition = state.partition(for: keyer.key(for: event))
             guard state.batches else {
-                await dispatch(DeliveryUnit(single: EncodedPayload(eventID: eventID, event: event, value: nil, bytes: [], tag: line)), partition, &state)
+                await dispatch(DeliveryUnit(single: EncodedPayload(eventID: eventID, event: event, value: nil, bytes: [], tag: line)), partition, &state, &group)
                 return
             }
             do throws(RenderError) {
                 var payload = try renderer.payload(for: event)
                 payload.tag = line
                 let events = try state.add(payload, to: partition, at: clock.now())
-                await handle(events, partition, &state)
+                await handle(events, partition, &state, &group)
             } catch {
                 ledger.deadLettered([DeadLetter(line: line, eventID: eventID, reason: error.message, event: event)])
             }
             if state.openPartitionCount > options.maxOpenPartitions {
-                for (p, events) in state.flushAll() { await handle(events, p, &state) }
+                for (p, events) in state.flushAll() { await handle(events, p, &state, &group) }
                 state.forgetIdlePartitions()
             }
         }
     }
 
-    private func handle(_ events: [BatchGroupingEvent], _ partition: Partition, _ state: inout DispatchState) async {
+    private func handle(_ events: [BatchGroupingEvent], _ partition: Partition, _ state: inout DispatchState,
+                        _ group: inout DiscardingTaskGroup) async {
         for event in events {
             switch event {
             case .batch(let batch):
-                await dispatch(DeliveryUnit(batch: batch), partition, &state)
+                await dispatch(DeliveryUnit(batch: batch), partition, &state, &group)
             case .rejected(let payload, let error):
                 ledger.deadLettered([DeadLetter(line: payload.tag, eventID: payload.eventID, reason: error.message, event: payload.event)])
             }
         }
     }
 
-    /// Starts a request once a slot is free. In ordered mode the request first waits for
-    /// the previous request of its partition (which already holds a slot, so this cannot
-    /// deadlock).
-    private func dispatch(_ unit: DeliveryUnit, _ partition: Partition, _ state: inout DispatchState) async {
+    /// Starts a request, as a child task of the run's group, once a slot is free. In ordered
+    /// mode the request first waits for the previous request of its partition (which
+    /// already holds a slot, so this cannot deadlock).
+    private func dispatch(_ unit: DeliveryUnit, _ partition: Partition, _ state: inout DispatchState,
+                          _ group: inout DiscardingTaskGroup) async {
         let chain = options.orderedPartitions ? partition.chain() : nil
         await state.slots.acquire()
         let executor = self.executor
         let slots = state.slots
-        Task {
+        group.addTask {
             if let previous = chain?.previous { await previous.wait() }
             await executor.deliver(unit, partition: partition)
             chain?.own.fire()
@@ -134,7 +145,6 @@ public final class Deliverer: Sendable {
 /// Owned by the single dispatch loop, never shared.
 struct DispatchState {
     let slots: AsyncSemaphore
-    private let concurrency: Int
     private let template: BatchGrouper?
     private let maxWait: Duration
     private var partitions: [String: Partition] = [:]
@@ -143,7 +153,6 @@ struct DispatchState {
     private(set) var earliestDeadline: RuntimeInstant?
 
     init(options: DeliveryOptions, template: BatchGrouper?, maxWait: Duration) {
-        concurrency = options.concurrency
         slots = AsyncSemaphore(permits: options.concurrency)
         self.template = template
         self.maxWait = maxWait
@@ -198,11 +207,5 @@ struct DispatchState {
 
     private mutating func recomputeDeadline() {
         earliestDeadline = batchers.values.compactMap(\.deadline).min()
-    }
-
-    /// Waits until every request has finished (by taking every slot).
-    func drain() async {
-        for _ in 0..<concurrency { await slots.acquire() }
-        for _ in 0..<concurrency { slots.release() }
     }
 }

@@ -43,6 +43,7 @@ public final class EventInputQueue: @unchecked Sendable {
     private(set) var queuedBytesHighWater = 0
     private var head = 0
     private var finished = false
+    private var stopped = false
     private var waiter: (id: UInt64, continuation: CheckedContinuation<Next, Never>)?
     private var nextWaiterID: UInt64 = 0
 
@@ -77,10 +78,12 @@ public final class EventInputQueue: @unchecked Sendable {
     // MARK: Producer (a thread; may block)
 
     /// Adds a record that came from `bytes` bytes of input, blocking while the queue is full
-    /// (by count, or by bytes when something is already waiting).
+    /// (by count, or by bytes when something is already waiting). After ``stop()`` the record
+    /// is dropped at once.
     public func put(_ record: InputRecord, bytes: Int = 0) {
         condition.lock()
-        while waiter == nil, items.count - head >= capacity || (items.count > head && queuedBytes + bytes > byteBudget) { condition.wait() }
+        while waiter == nil, !stopped, items.count - head >= capacity || (items.count > head && queuedBytes + bytes > byteBudget) { condition.wait() }
+        if stopped { condition.unlock(); return }
         if let w = waiter {
             waiter = nil
             condition.unlock()
@@ -92,6 +95,29 @@ public final class EventInputQueue: @unchecked Sendable {
         queuedBytes += bytes
         queuedBytesHighWater = max(queuedBytesHighWater, queuedBytes)
         condition.unlock()
+    }
+
+    /// True once ``stop()`` was called: the producer should stop reading.
+    public var isStopped: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopped
+    }
+
+    /// Stops the input early (a graceful shutdown): the consumer sees the end of input at
+    /// once, records still queued are dropped (never handed over, so never acknowledged:
+    /// a rerun with the checkpoint reads them again), and the producer is released.
+    public func stop() {
+        condition.lock()
+        stopped = true
+        finished = true
+        items.removeAll()
+        head = 0
+        let w = waiter
+        waiter = nil
+        condition.broadcast()
+        condition.unlock()
+        w?.continuation.resume(returning: .end)
     }
 
     /// Marks the end of input.
@@ -129,20 +155,28 @@ public final class EventInputQueue: @unchecked Sendable {
         case .empty(let waiterID): id = waiterID
         }
         var timer: Task<Void, Never>?
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Next, Never>) in
-            condition.lock()
-            // Re-check: the producer may have added something between the two locks.
-            if let r = takeLocked() { condition.unlock(); continuation.resume(returning: .record(r)); return }
-            if finished { condition.unlock(); continuation.resume(returning: .end); return }
-            waiter = (id, continuation)
-            condition.signal()
-            condition.unlock()
-            if let deadline {
-                timer = Task { [weak self] in
-                    try? await clock.sleep(until: deadline)
-                    self?.expire(id)
+        // A cancelled consumer stops waiting and sees the end of input (the records still
+        // queued are not taken, so nothing read here is acknowledged).
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Next, Never>) in
+                condition.lock()
+                // Re-check: the producer may have added something between the two locks.
+                if let r = takeLocked() { condition.unlock(); continuation.resume(returning: .record(r)); return }
+                if finished { condition.unlock(); continuation.resume(returning: .end); return }
+                waiter = (id, continuation)
+                condition.signal()
+                condition.unlock()
+                // The handler below may have run before the waiter existed.
+                if Task.isCancelled { expire(id, with: .end); return }
+                if let deadline {
+                    timer = Task { [weak self] in
+                        try? await clock.sleep(until: deadline)
+                        self?.expire(id)
+                    }
                 }
             }
+        } onCancel: {
+            expire(id, with: .end)
         }
         timer?.cancel()
         return result
@@ -163,11 +197,11 @@ public final class EventInputQueue: @unchecked Sendable {
         return .empty(waiterID: nextWaiterID)
     }
 
-    private func expire(_ id: UInt64) {
+    private func expire(_ id: UInt64, with next: Next = .timeout) {
         condition.lock()
         guard let w = waiter, w.id == id else { condition.unlock(); return }
         waiter = nil
         condition.unlock()
-        w.continuation.resume(returning: .timeout)
+        w.continuation.resume(returning: next)
     }
 }

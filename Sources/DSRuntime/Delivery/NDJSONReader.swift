@@ -65,7 +65,7 @@ public enum NDJSONReader {
             case .malformed(let message, _): queue.put(.malformed(line: lineNumber, raw: String(decoding: content.prefix(2048), as: UTF8.self), message: message))
             }
         }
-        while true {
+        while !queue.isStopped {
             let n = buffer.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress!, $0.count) }
             if n < 0 && errno == EINTR { continue }
             // A partial last line before a read error is not an event: it is left unread.
@@ -82,7 +82,7 @@ public enum NDJSONReader {
                 if line.count > maxLineBytes { overflow = true; line = [] }
             }
         }
-        if !line.isEmpty || overflow { emit() }
+        if (!line.isEmpty || overflow) && !queue.isStopped { emit() }
         return (lineNumber, nil)
     }
 }

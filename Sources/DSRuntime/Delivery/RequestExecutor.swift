@@ -58,6 +58,8 @@ final class RequestExecutor: Sendable {
         case refreshAuth(status: Int, message: String?)
         case split
         case unsendable(reason: String)
+        /// The run was cancelled while the request was on the wire.
+        case interrupted
     }
 
     /// Delivers `unit` to the end (success or dead letter).
@@ -81,11 +83,15 @@ final class RequestExecutor: Sendable {
         var unit = initial
         var environment = DeliveryRenderEnvironment(clock: context.clock, eventIDs: unit.eventIDs)
         while true {
+            // A cancelled run (see Deliverer.run) sends nothing more: the events get no
+            // outcome and stay unacknowledged.
             do {
+                try Task.checkCancellation()
                 try await partition.waitWhilePaused(on: context.clock)
                 if let limiter = context.limiter { try await limiter.acquire() }
+                try Task.checkCancellation()
             } catch {
-                deadLetter(unit.payloads, reason: "delivery cancelled", attempts: attempts.total)
+                interrupted(unit)
                 return
             }
             attempts.count += 1
@@ -95,6 +101,7 @@ final class RequestExecutor: Sendable {
                 do {
                     token = try await tokens.accessToken()
                 } catch {
+                    if Task.isCancelled { interrupted(unit); return }
                     deadLetter(unit.payloads, reason: "no access token: \(error.message)", attempts: attempts.total)
                     return
                 }
@@ -111,6 +118,9 @@ final class RequestExecutor: Sendable {
             let lastMessage: String?
             let retryAfter: Duration?
             switch verdict {
+            case .interrupted:
+                interrupted(unit)
+                return
             case .split:
                 for half in rebatcher!.halves(of: unit.batch!) {
                     switch half {
@@ -154,11 +164,14 @@ final class RequestExecutor: Sendable {
                 deadLetter(unit.payloads, reason: "\(reason); last: \(last)", status: lastStatus, message: lastMessage, attempts: attempts.total)
                 return
             case .retry(let wait):
-                if lastStatus == 429 { partition.pause(until: context.clock.now() + wait) }
+                context.ledger.retryCauses.add(lastStatus.map { "HTTP \($0)" + (lastMessage.map { ": \($0)" } ?? "") } ?? lastMessage ?? "network error")
+                // One instant for the pause and the sleep, so both end together.
+                let resume = context.clock.now() + wait
+                if lastStatus == 429 { partition.pause(until: resume) }
                 do {
-                    try await context.clock.sleep(for: wait)
+                    try await context.clock.sleep(until: resume)
                 } catch {
-                    deadLetter(unit.payloads, reason: "delivery cancelled", status: lastStatus, message: lastMessage, attempts: attempts.total)
+                    interrupted(unit)
                     return
                 }
             }
@@ -171,9 +184,12 @@ final class RequestExecutor: Sendable {
         do {
             response = try await context.transport.send(request, timeout: timeout)
         } catch {
+            if Task.isCancelled { return .interrupted }
             // Nothing was sent and sending again cannot help: drop at once, with the reason.
             if error.kind == .invalidRequest { return .unsendable(reason: "the request cannot be sent: \(error.message)") }
-            return .retry(status: nil, message: error.description, retryAfter: nil)
+            // The endpoint's host and port say which connection failed (never the path or
+            // query, which may carry credentials).
+            return .retry(status: nil, message: error.message + (urlAuthority(request.url).map { " (\($0))" } ?? ""), retryAfter: nil)
         }
         let (outcome, rule) = classifier.classify(status: response.status, body: response.body)
         // A 413 splits the batch unless the spec's own rules say what a 413 means.
@@ -231,6 +247,12 @@ final class RequestExecutor: Sendable {
     private func render(_ unit: DeliveryUnit, _ environment: DeliveryRenderEnvironment, token: String?) throws(RenderError) -> RenderedRequest {
         if let batch = unit.batch { return try context.renderer.render(batch: batch, environment: environment, accessToken: token) }
         return try context.renderer.render(unit.payloads[0].event, environment: environment, accessToken: token)
+    }
+
+    /// A cancelled request: its events are counted, not decided (no dead letter, no
+    /// acknowledgement).
+    private func interrupted(_ unit: DeliveryUnit) {
+        context.ledger.interrupted(unit.payloads.count)
     }
 
     private func deadLetter(_ payloads: [EncodedPayload], reason: String, status: Int? = nil, message: String? = nil, attempts: Int) {

@@ -87,6 +87,9 @@ public struct DeliveryCounts: Sendable, Equatable {
     public var attempts = 0
     /// Attempts that were retries.
     public var retries = 0
+    /// Events whose request was cancelled (a stopped run): no outcome, not acknowledged,
+    /// so a rerun with the checkpoint sends them again.
+    public var interrupted = 0
 
     /// Creates zero counts.
     public init() {}
@@ -123,6 +126,10 @@ public final class DeliveryLedger: Sendable {
     private let firstFailure = Locked<RuntimeFileError?>(nil)
     private let redactor: SecretRedactor?
     private let liveSecrets: (@Sendable () -> [SecretRedactor.Secret])?
+    /// Why events were dead-lettered, grouped by ``DeadLetter/cause``.
+    public let deadLetterCauses = ReasonTally()
+    /// Why requests were retried (one count per retried attempt).
+    public let retryCauses = ReasonTally()
 
     /// Creates a ledger. `observer` sees every fate as it is recorded (tests use it to check
     /// that each event gets exactly one). `redactor` removes known secret values from each
@@ -190,9 +197,17 @@ public final class DeliveryLedger: Sendable {
         let live = liveSecrets?() ?? []
         let redactor = live.isEmpty ? self.redactor : (self.redactor ?? SecretRedactor()).adding(live)
         let letters = redactor.map { r in letters.map { $0.redacted(by: r) } } ?? letters
+        for letter in letters { deadLetterCauses.add(letter.cause) }
         counts.withLock { $0.deadLettered += letters.count }
         if let observer { for l in letters { observer(l.line, l.eventID, .deadLettered(l)) } }
         enqueue(letters: deadLetters == nil ? [] : letters, lines: letters.map(\.line))
+    }
+
+    /// Counts events whose request was cancelled before an outcome: nothing is written
+    /// and nothing acknowledged.
+    public func interrupted(_ count: Int) {
+        guard count > 0 else { return }
+        counts.withLock { $0.interrupted += count }
     }
 
     /// Records a filtered event.

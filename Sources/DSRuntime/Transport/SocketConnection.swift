@@ -13,9 +13,12 @@ import Darwin
 struct SocketDeadline: Sendable {
     /// Monotonic nanoseconds.
     let nanos: UInt64
+    /// Set when the attempt's task is cancelled: every wait ends at its next slice.
+    let cancellation: SocketCancellation?
 
-    init(after timeout: Duration) {
+    init(after timeout: Duration, cancellation: SocketCancellation? = nil) {
         nanos = Self.now &+ UInt64(max(0, timeout.nanoseconds))
+        self.cancellation = cancellation
     }
 
     static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }
@@ -27,6 +30,18 @@ struct SocketDeadline: Sendable {
         guard n < nanos else { return nil }
         return Int32(clamping: (nanos - n + 999_999) / 1_000_000)
     }
+}
+
+/// The cancellation of one attempt, set from a task's cancellation handler and read by
+/// the worker thread that waits on its sockets.
+final class SocketCancellation: Sendable {
+    /// How long one `poll` may wait before the flag is read again.
+    static let sliceMs: Int32 = 50
+    private let flag = Locked(false)
+
+    var isCancelled: Bool { flag.withLock { $0 } }
+
+    func cancel() { flag.withLock { $0 = true } }
 }
 
 /// One client TCP connection in non-blocking mode, with its unread input.
@@ -108,9 +123,10 @@ final class SocketConnection: @unchecked Sendable {
     /// Waits until `events` are ready; the deadline passing is the attempt's timeout.
     private func wait(for events: Int16, deadline: SocketDeadline, what: String) throws(TransportError) {
         while true {
+            if deadline.cancellation?.isCancelled == true { throw TransportError(.other, "cancelled during \(what)") }
             guard let ms = deadline.remainingMs else { throw TransportError(.timeout, "timed out during \(what)") }
             var p = pollfd(fd: fd, events: events, revents: 0)
-            let n = poll(&p, 1, ms)
+            let n = poll(&p, 1, deadline.cancellation == nil ? ms : min(ms, SocketCancellation.sliceMs))
             if n > 0 { return }  // ready, or an error/hang-up the next call will report
             if n < 0, errno != EINTR { throw TransportError(.other, "poll: \(Self.errorText(errno))") }
         }

@@ -24,7 +24,9 @@ import DSRender
 ///   bodies are read; header and body sizes are bounded (``SocketResponseLimits``).
 /// - **Threads**: the blocking exchange runs on ``SocketWorkerPool`` threads and resumes the
 ///   caller's continuation, never blocking Swift's cooperative pool. Task cancellation is
-///   not observed: an attempt ends at its response or its deadline.
+///   observed: the worker's waits are sliced (``SocketCancellation/sliceMs``) and a
+///   cancelled attempt ends with an `other` error "cancelled during ..." and closes its
+///   connection (a stopped delivery run does not wait for slow vendors).
 public final class SocketHTTPTransport: HTTPTransport {
     /// The most connections (idle plus busy) to one host and port.
     public let maxConnectionsPerHost: Int
@@ -48,7 +50,8 @@ public final class SocketHTTPTransport: HTTPTransport {
     }
 
     public func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
-        let deadline = SocketDeadline(after: timeout)
+        let cancellation = SocketCancellation()
+        let deadline = SocketDeadline(after: timeout, cancellation: cancellation)
         let endpoint = try HTTPEndpoint(url: request.url)
         let wire = try HTTPRequestHead.encode(request, endpoint: endpoint)
         let pool = pools.withLock { pools in
@@ -60,8 +63,12 @@ public final class SocketHTTPTransport: HTTPTransport {
         let lease = await pool.acquire()
         let exchange = SocketExchange(endpoint: endpoint, wire: wire, method: request.method, closeAfter: HTTPRequestHead.asksToClose(request),
                                       limits: limits, deadline: deadline, timeout: timeout)
-        let result: Result<HTTPResponse, TransportError> = await withCheckedContinuation { continuation in
-            workers.submit { continuation.resume(returning: exchange.run(lease: lease, pool: pool)) }
+        let result: Result<HTTPResponse, TransportError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                workers.submit { continuation.resume(returning: exchange.run(lease: lease, pool: pool)) }
+            }
+        } onCancel: {
+            cancellation.cancel()
         }
         return try result.get()
     }

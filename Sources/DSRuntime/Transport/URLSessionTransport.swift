@@ -77,35 +77,44 @@ public final class URLSessionTransport: HTTPTransport {
         return r
     }
 
+    /// Sends with the completion-handler API. The timeout and task cancellation end the
+    /// exchange from a dispatch queue, never from inside a Swift cancellation handler: on
+    /// Linux, `URLSessionTask.cancel()` waits for the session's queue, which may at that
+    /// moment be resuming this very task and waiting for the task's status lock that a
+    /// cancellation handler holds (a deadlock seen with `session.data(for:)` inside a task
+    /// group that cancelled it on timeout).
     public func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
         let urlRequest = try Self.urlRequest(request, timeout: timeout)
+        let exchange = URLSessionExchange()
         let session = self.session
-        let delegate = self.delegate
-        do {
-            return try await withThrowingTaskGroup(of: HTTPResponse.self) { group in
-                group.addTask {
-                    let (data, response) = try await session.data(for: urlRequest, delegate: delegate)
-                    guard let http = response as? HTTPURLResponse else { throw TransportError(.other, "not an HTTP response") }
-                    var headers: [HTTPHeaderField] = []
-                    for (name, value) in http.allHeaderFields {
-                        headers.append(HTTPHeaderField(name: "\(name)", value: "\(value)"))
-                    }
-                    return HTTPResponse(status: http.statusCode, headers: headers, body: [UInt8](data))
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>) in
+                let task = session.dataTask(with: urlRequest) { data, response, error in
+                    exchange.finish(Self.result(data, response, error))
                 }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    throw TransportError(.timeout, "no complete response within \(timeout.milliseconds) ms")
+                exchange.attach(continuation, task: task)
+                task.resume()
+                DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: timeout.nanoseconds))) {
+                    exchange.finish(.failure(TransportError(.timeout, "no complete response within \(timeout.milliseconds) ms")))
                 }
-                defer { group.cancelAll() }
-                return try await group.next()!
             }
-        } catch let error as TransportError {
-            throw error
-        } catch let error as URLError {
-            throw Self.classify(error)
-        } catch {
-            throw TransportError(.other, "\(error)")
+        } onCancel: {
+            DispatchQueue.global().async { exchange.finish(.failure(TransportError(.other, "cancelled"))) }
         }
+        return try result.get()
+    }
+
+    private static func result(_ data: Data?, _ response: URLResponse?, _ error: (any Error)?) -> Result<HTTPResponse, TransportError> {
+        if let error {
+            if let error = error as? URLError { return .failure(classify(error)) }
+            return .failure(TransportError(.other, "\(error)"))
+        }
+        guard let http = response as? HTTPURLResponse else { return .failure(TransportError(.other, "not an HTTP response")) }
+        var headers: [HTTPHeaderField] = []
+        for (name, value) in http.allHeaderFields {
+            headers.append(HTTPHeaderField(name: "\(name)", value: "\(value)"))
+        }
+        return .success(HTTPResponse(status: http.statusCode, headers: headers, body: [UInt8](data ?? Data())))
     }
 
     /// Maps a `URLError` to the runtime's kinds.
@@ -132,5 +141,45 @@ final class RedirectRefusingDelegate: NSObject, URLSessionTaskDelegate, @uncheck
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
                     newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
         completionHandler(nil)
+    }
+}
+
+/// One URLSession exchange: the first of response, timeout or cancellation resumes the
+/// caller; a timeout or cancellation also cancels the URL task (outside any lock).
+final class URLSessionExchange: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>?
+        var task: URLSessionDataTask?
+        var result: Result<HTTPResponse, TransportError>?
+        var resumed = false
+    }
+
+    private let state = Locked(State())
+
+    func attach(_ continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>, task: URLSessionDataTask) {
+        let early = state.withLock { s -> Result<HTTPResponse, TransportError>? in
+            s.task = task
+            if let r = s.result { s.resumed = true; return r }
+            s.continuation = continuation
+            return nil
+        }
+        if let early {
+            task.cancel()
+            continuation.resume(returning: early)
+        }
+    }
+
+    func finish(_ result: Result<HTTPResponse, TransportError>) {
+        let (continuation, task) = state.withLock { s -> (CheckedContinuation<Result<HTTPResponse, TransportError>, Never>?, URLSessionDataTask?) in
+            guard s.result == nil else { return (nil, nil) }
+            s.result = result
+            guard let c = s.continuation, !s.resumed else { return (nil, nil) }
+            s.resumed = true
+            s.continuation = nil
+            return (c, s.task)
+        }
+        guard let continuation else { return }
+        if case .failure = result { task?.cancel() }
+        continuation.resume(returning: result)
     }
 }

@@ -52,12 +52,21 @@ enum DeliverCommand: Command {
                           (http://127.0.0.1:PORT; loopback hosts only) instead of the
                           host each URL names: scheme, host and port are replaced, paths
                           and queries kept. For a local receiver such as `dspec mock`.
+      --grace-period S    After SIGINT or SIGTERM, how long the requests in flight may
+                          take before they are cancelled (seconds, default 10).
+
+    STOPPING: SIGINT (Ctrl-C) or SIGTERM stops reading events, lets the requests in
+    flight finish (at most the grace period; then they are cancelled and stay
+    unacknowledged), writes the checkpoint, prints the summary and exits 130 (SIGINT)
+    or 143 (SIGTERM). A second signal aborts at once. A rerun with the same --checkpoint
+    delivers the rest.
 
     EXIT CODES:
       0  every event delivered or filtered
       1  some events were dead-lettered
       2  usage error, an unreadable input, a spec with errors, or a dead-letter or
          checkpoint write failure (the run stops at once; see --checkpoint)
+      130, 143  stopped by SIGINT, SIGTERM
 
     EXAMPLES:
       dspec deliver specs/examples/amplitude-batch.json --events events.ndjson --secrets prod.secrets.json
@@ -70,7 +79,7 @@ enum DeliverCommand: Command {
         do {
             parsed = try ArgumentScanner.parse(args, flags: ["--dry-run", "--ordered", "--show-secrets"],
                                                options: ["--events", "--settings", "--secrets", "--dead-letter", "--checkpoint", "--concurrency", "--format",
-                                                        "--endpoint-override"])
+                                                        "--endpoint-override", "--grace-period"])
         } catch {
             return Console.usage(error.message, command: name)
         }
@@ -87,6 +96,8 @@ enum DeliverCommand: Command {
             do { endpointOverride = try EndpointOverride(text) } catch { return Console.usage(error.message, command: name) }
         }
         guard dryRun || !parsed.has("--show-secrets") else { return Console.usage("--show-secrets only applies to --dry-run", command: name) }
+        let grace = parsed.option("--grace-period").map { Double($0) } ?? DeliveryStop.defaultGraceSeconds
+        guard let grace, grace.isFinite, grace >= 0, grace <= 3600 else { return Console.usage("--grace-period must be a number of seconds from 0 to 3600", command: name) }
 
         guard let plan = loadPlan(parsed.positionals[0]) else { return ExitCode.usage }
         let fd: Int32 = eventsPath == "-" ? STDIN_FILENO : open(eventsPath, O_RDONLY)
@@ -112,6 +123,7 @@ enum DeliverCommand: Command {
             return ExitCode.usage
         }
         let queue = EventInputQueue(capacity: 4096)
+        let stop = DeliveryStop(grace: grace, onStop: { queue.stop() })
         let reading = NDJSONReader.start(fd: fd, into: queue, skip: setup.checkpoint?.acknowledged ?? LineRangeSet(), closeWhenDone: eventsPath != "-",
                                          name: eventsPath == "-" ? "standard input" : eventsPath)
 
@@ -122,13 +134,25 @@ enum DeliverCommand: Command {
                                   tokens: setup.tokens, dryRunSink: printer)
         let progress = isatty(STDERR_FILENO) != 0 ? ProgressLine(ledger: setup.ledger) : nil
         let started = DispatchTime.now().uptimeNanoseconds
-        let counts = runBlocking { await deliverer.run(queue) }
+        let counts = runBlocking {
+            // A task of its own, so the grace period's end can cancel it (and with it every
+            // request in flight).
+            let run = Task { await deliverer.run(queue) }
+            stop.setCancel { run.cancel() }
+            return await run.value
+        }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         progress?.stop()
         printer?.flush()
         let writeFailure = setup.ledger.close()
         setup.checkpoint?.close()
-        Console.out(format == "json" ? jsonSummary(counts, seconds: seconds, dryRun: dryRun) : textSummary(counts, seconds: seconds, dryRun: dryRun))
+        let deadLetterPath = parsed.option("--dead-letter")
+        var summary = format == "json"
+            ? jsonSummary(counts, seconds: seconds, dryRun: dryRun, stop: stop,
+                          reasons: DeliveryReasons.json(setup.ledger, deadLettered: counts.deadLettered, deadLetterPath: deadLetterPath))
+            : textSummary(counts, seconds: seconds, dryRun: dryRun) + DeliveryReasons.text(setup.ledger, deadLettered: counts.deadLettered, deadLetterPath: deadLetterPath)
+        if format != "json", let sig = stop.stoppedBy { summary += stoppedLine(counts, signal: sig, cutOff: stop.cutOff, checkpoint: setup.checkpoint != nil) }
+        Console.out(summary)
         if let readFailure = reading.error {
             Console.err("dspec deliver: I/O error: \(readFailure.message); the events before it were delivered, the rest were not read")
             return ExitCode.usage
@@ -138,6 +162,9 @@ enum DeliverCommand: Command {
                         + "and a rerun with the same --checkpoint delivers or dead-letters them again.")
             return ExitCode.usage
         }
+        // Exit code decided: a second signal from here on must not change it.
+        if let code = stop.exitCode { return code }
+        stop.finish()
         return counts.deadLettered > 0 ? ExitCode.findings : ExitCode.ok
     }
 
@@ -171,12 +198,27 @@ enum DeliverCommand: Command {
         return text
     }
 
-    private static func jsonSummary(_ c: DeliveryCounts, seconds: Double, dryRun: Bool) -> String {
-        let o = JSONObject([
+    /// What a stopped run says after its summary.
+    private static func stoppedLine(_ c: DeliveryCounts, signal: Int32, cutOff: Bool, checkpoint: Bool) -> String {
+        var text = "stopped by \(DeliveryStop.name(signal)): input not read to the end"
+        if c.interrupted > 0 {
+            text += "; \(c.interrupted) event\(c.interrupted == 1 ? "" : "s") not finished when the grace period ended (not acknowledged)"
+        } else if !cutOff {
+            text += "; every request in flight finished"
+        }
+        text += checkpoint ? "; rerun with the same --checkpoint to deliver the rest\n"
+                           : "; no --checkpoint was given, so a rerun starts from the first event\n"
+        return text
+    }
+
+    private static func jsonSummary(_ c: DeliveryCounts, seconds: Double, dryRun: Bool, stop: DeliveryStop, reasons: [(String, JSONValue)]) -> String {
+        var o = JSONObject([
             ("dry_run", .bool(dryRun)), ("input", .int(c.input)), ("already_acknowledged", .int(c.alreadyAcknowledged)),
             ("delivered", .int(c.delivered)), ("dead_lettered", .int(c.deadLettered)), ("filtered", .int(c.filtered)),
             ("attempts", .int(c.attempts)), ("retries", .int(c.retries)), ("seconds", .double((seconds * 1000).rounded() / 1000)),
+            ("interrupted", .int(c.interrupted)), ("stopped_by", stop.stoppedBy.map { .string(DeliveryStop.name($0)) } ?? .null),
         ])
+        for (key, value) in reasons { o[key] = value }
         return JSONWriter.string(.object(o)) + "\n"
     }
 }
