@@ -27,6 +27,10 @@ struct CaseObservation: Sendable {
     var token: [MockJournalEntry]
     /// The ledger's counts.
     var counts: DeliveryCounts
+    /// When the run began (``MonotonicClock`` nanoseconds, the clock of the journal's
+    /// arrival times), taken before the runtime's token bucket exists: the bucket starts
+    /// full no earlier than this.
+    var startedAt: UInt64? = nil
 }
 
 /// Runs cases one at a time against one in-process ``MockServer``, each on the real
@@ -119,6 +123,7 @@ public final class ConformanceRunner: Sendable {
         let ledger = DeliveryLedger(observer: { line, _, fate in
             fates.withLock { if line >= 1 && line <= $0.count { $0[line - 1].append(fate) } }
         })
+        let startedAt = MonotonicClock.now()
         let deliverer = Deliverer(renderer: renderer, transport: redirect, ledger: ledger,
                                   options: DeliveryOptions(concurrency: testCase.concurrency, orderedPartitions: testCase.ordered),
                                   tokens: tokens, jitter: SeededJitterSource(seed: StableHash.fnv1a(spec.name + "/" + testCase.name)))
@@ -129,7 +134,7 @@ public final class ConformanceRunner: Sendable {
         let journal = server.journal
         return .success(CaseObservation(plan: plan, scenario: testCase.scenario, events: events, ids: ids, selected: selected,
                                         fates: fates.withLock { $0 }, vendor: journal.filter { !$0.isTokenRequest },
-                                        token: journal.filter(\.isTokenRequest), counts: counts))
+                                        token: journal.filter(\.isTokenRequest), counts: counts, startedAt: startedAt))
     }
 
     /// The input queue. With `expireAfter`, the first events go in, and once the mock has

@@ -105,13 +105,41 @@ struct TimingChecks {
         return seconds * 1000
     }
 
-    /// The token bucket bound: for every pair of requests i < j, the j - i + 1 requests
-    /// received in the window between them number at most `burst + rps * T`, with the window
-    /// widened by ``ConformanceTiming/rateWindowSlackMs`` for network and scheduling jitter.
+    /// The token bucket bound. When the run's start is known (every real run), it is anchored
+    /// there: the bucket starts full no earlier than the start, so by the time the k-th request
+    /// arrives at most `burst + rps * (t_k - start)` requests can have been sent, window widened
+    /// by ``ConformanceTiming/rateWindowSlackMs``. A request that reaches the mock late (CPU
+    /// load, a slow connect) only makes this bound looser, so scheduling delay cannot fail a
+    /// correct limiter; a missing or too-fast limiter still fails it. (Windows between two
+    /// arrivals are not used there: a late first burst shrinks them and fails correct specs.)
+    /// Without a start (observations built by hand), every pair of requests i < j is checked.
     private func rate() -> [ExpectationFailure] {
         guard let limit = observation.plan.rateLimit else {
             return [ExpectationFailure("rate_limit", "the plan has no rate_limit to check")]
         }
+        guard let startedAt = observation.startedAt else { return pairwiseRate(limit) }
+        let start = Double(startedAt) / 1e9
+        let times = observation.vendor.map { Double($0.firstByteAt) / 1e9 }.sorted()
+        let slack = Double(ConformanceTiming.rateWindowSlackMs) / 1000
+        var worst: (excess: Double, count: Int, elapsed: Double, allowed: Double)?
+        for (k, t) in times.enumerated() {
+            let elapsed = max(0, t - start)
+            let allowed = limit.burst + limit.rps * (elapsed + slack)
+            let count = Double(k + 1)
+            if count > allowed.rounded(.down) + 0.5, (worst.map { count - allowed > $0.excess } ?? true) {
+                worst = (count - allowed, k + 1, elapsed, allowed)
+            }
+        }
+        guard let w = worst else { return [] }
+        return [ExpectationFailure("rate_limit", "\(w.count) requests arrived within \(Self.ms(w.elapsed * 1000)) of the run's start, more than the token bucket allows",
+                                   details: ["expected: at most burst \(Self.number(limit.burst)) + rps \(Self.number(limit.rps)) x (T + \(ConformanceTiming.rateWindowSlackMs) ms) = \(Int(w.allowed.rounded(.down)))",
+                                             "actual: \(w.count) in T = \(Self.ms(w.elapsed * 1000)) (\(times.count) requests in all)"])]
+    }
+
+    /// The token bucket bound: for every pair of requests i < j, the j - i + 1 requests
+    /// received in the window between them number at most `burst + rps * T`, with the window
+    /// widened by ``ConformanceTiming/rateWindowSlackMs`` for network and scheduling jitter.
+    private func pairwiseRate(_ limit: PlanRateLimit) -> [ExpectationFailure] {
         let times = observation.vendor.map { Double($0.firstByteAt) / 1e9 }.sorted()
         let slack = Double(ConformanceTiming.rateWindowSlackMs) / 1000
         var worst: (excess: Double, count: Int, window: Double, allowed: Double)?

@@ -21,10 +21,12 @@ final class TimingCheckTests: XCTestCase {
                                 route: route, responseIndex: index, status: status, fault: nil, delayMs: 0, isTokenRequest: false, checks: [])
     }
 
-    private func check(_ plan: DeliveryPlan, _ vendor: [MockJournalEntry], scenario: MockScenario = MockScenario(), _ configure: (inout CaseExpectations) -> Void) -> [ExpectationFailure] {
+    private func check(_ plan: DeliveryPlan, _ vendor: [MockJournalEntry], scenario: MockScenario = MockScenario(), startedAtMs: Double? = nil,
+                       _ configure: (inout CaseExpectations) -> Void) -> [ExpectationFailure] {
         var e = CaseExpectations()
         configure(&e)
-        let o = CaseObservation(plan: plan, scenario: scenario, events: [], ids: [], selected: [], fates: [], vendor: vendor, token: [], counts: DeliveryCounts())
+        let o = CaseObservation(plan: plan, scenario: scenario, events: [], ids: [], selected: [], fates: [], vendor: vendor, token: [], counts: DeliveryCounts(),
+                                startedAt: startedAtMs.map { UInt64($0 * 1e6) })
         return TimingChecks(observation: o, expect: e).failures()
     }
 
@@ -38,6 +40,24 @@ final class TimingCheckTests: XCTestCase {
         XCTAssertEqual(failures.map(\.expectation), ["rate_limit"])
         XCTAssertTrue(failures[0].message.hasPrefix("8 requests arrived within 7 ms"), failures[0].message)
         XCTAssertTrue(failures[0].details[0].contains("at most burst 2 + rps 10"), failures[0].details[0])
+    }
+
+    /// A real run knows its start: a correct limiter whose first burst reaches the mock late
+    /// (CPU load, a slow connect) passes, which the pairwise bound alone failed (the
+    /// hubspot-crm and custom-webhook rate-limit cases under load); a missing limiter fails.
+    func testRateLimitBoundAnchoredAtTheRunStartToleratesALateBurst() throws {
+        var plan = try plan()
+        plan.rateLimit = PlanRateLimit(rps: 10, burst: 10)
+        // Burst of 10 sent at 0 but arriving at 250-259 ms, then one token every 100 ms (300..500 ms).
+        let late = (0..<10).map { entry($0, atMs: 1000 + 250 + Double($0), body: "b\($0)") }
+            + (0..<5).map { entry(10 + $0, atMs: 1000 + 300 + Double($0) * 50, body: "c\($0)") }
+        XCTAssertEqual(check(plan, late, startedAtMs: 1000) { $0.rateLimit = true }, [])
+        XCTAssertEqual(check(plan, late) { $0.rateLimit = true }.map(\.expectation), ["rate_limit"], "the pairwise bound fails this timeline")
+        // No limiter: all 15 within 20 ms of the start.
+        let unlimited = (0..<15).map { entry($0, atMs: 1000 + 5 + Double($0), body: "d\($0)") }
+        let failures = check(plan, unlimited, startedAtMs: 1000) { $0.rateLimit = true }
+        XCTAssertEqual(failures.map(\.expectation), ["rate_limit"])
+        XCTAssertTrue(failures.first?.message.hasPrefix("15 requests arrived within 19 ms of the run's start") ?? false, failures.first?.message ?? "")
     }
 
     func testRetryAfterSpacing() throws {
