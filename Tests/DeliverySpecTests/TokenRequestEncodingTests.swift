@@ -156,14 +156,9 @@ print(json.dumps({"params": params, "basic": basic}, sort_keys=True))
     }
 
     /// A token parameter that references a secret is kept out of token errors, even when the
-    /// endpoint echoes it back; the plan holds the reference, never the value.
+    /// endpoint echoes the body back as it was sent (form-encoded or JSON-escaped); the plan
+    /// holds the reference, never the value.
     func testSecretTokenParameterIsRedactedInErrors() async throws {
-        let spec = Self.zoom.replacingOccurrences(of: #""secrets": {"client_secret": {}}"#, with: #""secrets": {"client_secret": {}, "account_key": {}}"#)
-            .replacingOccurrences(of: #""parameters": {"account_id": "{{@settings.account_id}}"}"#,
-                                  with: #""parameters": {"account_id": "{{@settings.account_id}}", "account_key": "key-{{@secrets.account_key}}"}"#)
-        let plan = try Self.compile(spec)
-        XCTAssertFalse(String(decoding: plan.canonicalJSON, as: UTF8.self).contains("p4ss-w0rd"))
-        XCTAssertTrue(String(decoding: plan.canonicalJSON, as: UTF8.self).contains("key-{{@secrets.account_key}}"))
         struct Echo: HTTPTransport {
             func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
                 let body = String(decoding: request.body, as: UTF8.self)
@@ -172,16 +167,24 @@ print(json.dumps({"params": params, "basic": basic}, sort_keys=True))
                                     body: Array(#"{"error": "invalid_request", "error_description": \#(description)}"#.utf8))
             }
         }
-        let templates = CredentialTemplates(plan: plan, settings: JSONObject([("client_id", "zoom-client"), ("account_id", "acct")]),
-                                            secrets: JSONObject([("client_secret", "zs"), ("account_key", "p4ss-w0rd")]))
-        let provider = try XCTUnwrap(try TokenProviderFactory.provider(for: plan, templates: templates, store: nil, transport: Echo(), clock: SystemClock()))
-        do {
-            _ = try await provider.accessToken()
-            XCTFail("a 400 from the token endpoint is an error")
-        } catch {
-            let message = "\(error)"
-            XCTAssertTrue(message.contains("account_key=<redacted>"), message)
-            XCTAssertFalse(message.contains("p4ss-w0rd"), message)
+        for (encoding, sent) in [("form", "account_key=<redacted>"), ("json", #""account_key":"<redacted>""#)] {
+            let spec = Self.zoom.replacingOccurrences(of: #""secrets": {"client_secret": {}}"#, with: #""secrets": {"client_secret": {}, "account_key": {}}"#)
+                .replacingOccurrences(of: #""parameters": {"account_id": "{{@settings.account_id}}"}"#,
+                                      with: #""encoding": "\#(encoding)", "parameters": {"account_id": "{{@settings.account_id}}", "account_key": "key-{{@secrets.account_key}}"}"#)
+            let plan = try Self.compile(spec)
+            XCTAssertFalse(String(decoding: plan.canonicalJSON, as: UTF8.self).contains("p4ss-w0rd"))
+            XCTAssertTrue(String(decoding: plan.canonicalJSON, as: UTF8.self).contains("key-{{@secrets.account_key}}"))
+            let templates = CredentialTemplates(plan: plan, settings: JSONObject([("client_id", "zoom-client"), ("account_id", "acct")]),
+                                                secrets: JSONObject([("client_secret", "zs"), ("account_key", "p4ss-w0rd &+\\\"")]))
+            let provider = try XCTUnwrap(try TokenProviderFactory.provider(for: plan, templates: templates, store: nil, transport: Echo(), clock: SystemClock()))
+            do {
+                _ = try await provider.accessToken()
+                XCTFail("a 400 from the token endpoint is an error")
+            } catch {
+                let message = "\(error)"
+                XCTAssertTrue(message.contains(sent), "\(encoding): \(message)")
+                XCTAssertFalse(message.contains("p4ss"), "\(encoding): \(message)")
+            }
         }
     }
 

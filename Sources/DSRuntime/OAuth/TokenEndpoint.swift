@@ -114,10 +114,13 @@ public struct TokenEndpoint: Sendable {
         }
     }
 
-    /// `message` with every non-empty secret replaced by `<redacted>`.
+    /// `message` with every non-empty secret replaced by `<redacted>`, in each form a token
+    /// request body carries it (as is, form-encoded, JSON-escaped), since an endpoint's error
+    /// description may echo the body as it was sent.
     static func scrub(_ message: String, _ secrets: [String]) -> String {
         var text = message
-        for s in secrets.sorted(by: { $0.count > $1.count }) where !s.isEmpty && text.contains(s) {
+        let forms = Set(secrets.filter { !$0.isEmpty }.flatMap { s in [s, formEncode(s), String(JSONWriter.string(.string(s)).dropFirst().dropLast())] })
+        for s in forms.sorted(by: { $0.count > $1.count || ($0.count == $1.count && $0 < $1) }) where text.contains(s) {
             text = text.replacingOccurrences(of: s, with: "<redacted>")
         }
         return text
