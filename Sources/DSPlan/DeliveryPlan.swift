@@ -91,14 +91,33 @@ public struct PlanHeader: Sendable, Equatable {
     public init(name: String, value: String) { self.name = name; self.value = value }
 }
 
+/// How an OAuth token request is written: body encoding (`form` or `json`), the grant type
+/// and extra parameters (templates of settings and secrets), every field explicit.
+public struct PlanTokenRequest: Sendable, Equatable {
+    /// `form` or `json`.
+    public var encoding: String
+    /// The `grant_type` sent.
+    public var grantType: String
+    /// Extra parameters, in name order (byte-wise).
+    public var parameters: [PlanHeader]
+    public init(encoding: String, grantType: String, parameters: [PlanHeader]) {
+        self.encoding = encoding
+        self.grantType = grantType
+        self.parameters = parameters
+    }
+}
+
 /// Auth with every field explicit.
 public enum PlanAuth: Sendable, Equatable {
     case none
     case bearer(token: String)
     case basic(username: String, password: String)
     case apiKey(location: String, name: String, value: String, prefix: String)
-    case oauth2ClientCredentials(tokenURL: String, clientID: String, clientSecret: String, clientAuth: String, scope: String?, audience: String?)
-    case oauth2RefreshToken(tokenURL: String, clientID: String, clientSecret: String?, clientAuth: String, refreshToken: String, rotates: Bool, scope: String?)
+    /// `tokenRequest`: the spec's `token_request`, nil for the RFC 6749 form (so plans without one keep their bytes).
+    case oauth2ClientCredentials(tokenURL: String, clientID: String, clientSecret: String, clientAuth: String, scope: String?, audience: String?,
+                                 tokenRequest: PlanTokenRequest? = nil)
+    case oauth2RefreshToken(tokenURL: String, clientID: String, clientSecret: String?, clientAuth: String, refreshToken: String, rotates: Bool, scope: String?,
+                            tokenRequest: PlanTokenRequest? = nil)
     case serviceAccount(key: String, scope: String, audience: String?, tokenURL: String?, lifetimeSeconds: Int, subject: String? = nil)
 
     /// The `type` word.

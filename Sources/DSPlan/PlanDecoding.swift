@@ -149,6 +149,20 @@ extension DeliveryPlan {
                   signing: signing, rateLimit: rateLimit, response: response)
     }
 
+    private static func decodeTokenRequest(_ a: PlanReader) throws -> PlanTokenRequest? {
+        guard let v = a.object["token_request"], !v.isNull else { return nil }
+        let t = try PlanReader(v, JSONPointer.appending(a.pointer, "token_request"))
+        let encoding = try t.string("encoding")
+        guard encoding == "form" || encoding == "json" else { throw t.fail("encoding", "expected \"form\" or \"json\"") }
+        guard case .object(let params) = try t.value("parameters") else { throw t.fail("parameters", "expected an object") }
+        var parameters: [PlanHeader] = []
+        for (name, value) in params {
+            guard case .string(let s) = value else { throw t.fail("parameters", "parameter \"\(name)\" must be a string") }
+            parameters.append(PlanHeader(name: name, value: s))
+        }
+        return PlanTokenRequest(encoding: encoding, grantType: try t.string("grant_type"), parameters: parameters)
+    }
+
     private static func decodeAuth(_ a: PlanReader) throws -> PlanAuth {
         switch try a.string("type") {
         case "none": return .none
@@ -157,11 +171,12 @@ extension DeliveryPlan {
         case "api_key": return .apiKey(location: try a.string("in"), name: try a.string("name"), value: try a.string("value"), prefix: try a.string("prefix"))
         case "oauth2_client_credentials":
             return .oauth2ClientCredentials(tokenURL: try a.string("token_url"), clientID: try a.string("client_id"), clientSecret: try a.string("client_secret"),
-                                            clientAuth: try a.string("client_auth"), scope: try a.optionalString("scope"), audience: try a.optionalString("audience"))
+                                            clientAuth: try a.string("client_auth"), scope: try a.optionalString("scope"), audience: try a.optionalString("audience"),
+                                            tokenRequest: try decodeTokenRequest(a))
         case "oauth2_refresh_token":
             return .oauth2RefreshToken(tokenURL: try a.string("token_url"), clientID: try a.string("client_id"), clientSecret: try a.optionalString("client_secret"),
                                        clientAuth: try a.string("client_auth"), refreshToken: try a.string("refresh_token"), rotates: try a.bool("rotates"),
-                                       scope: try a.optionalString("scope"))
+                                       scope: try a.optionalString("scope"), tokenRequest: try decodeTokenRequest(a))
         case "service_account":
             return .serviceAccount(key: try a.string("key"), scope: try a.string("scope"), audience: try a.optionalString("audience"),
                                    tokenURL: try a.optionalString("token_url"), lifetimeSeconds: try a.int("lifetime_seconds", NumericRanges.lifetimeSeconds),

@@ -80,12 +80,14 @@ extension PlanAuth {
         case .basic(let u, let p): pairs += [("username", .string(u)), ("password", .string(p))]
         case .apiKey(let location, let name, let value, let prefix):
             pairs += [("in", .string(location)), ("name", .string(name)), ("value", .string(value)), ("prefix", .string(prefix))]
-        case .oauth2ClientCredentials(let url, let id, let secret, let clientAuth, let scope, let audience):
+        case .oauth2ClientCredentials(let url, let id, let secret, let clientAuth, let scope, let audience, let tokenRequest):
             pairs += [("token_url", .string(url)), ("client_id", .string(id)), ("client_secret", .string(secret)),
                       ("client_auth", .string(clientAuth)), ("scope", opt(scope)), ("audience", opt(audience))]
-        case .oauth2RefreshToken(let url, let id, let secret, let clientAuth, let refresh, let rotates, let scope):
+            if let tokenRequest { pairs.append(("token_request", tokenRequest.json)) }
+        case .oauth2RefreshToken(let url, let id, let secret, let clientAuth, let refresh, let rotates, let scope, let tokenRequest):
             pairs += [("token_url", .string(url)), ("client_id", .string(id)), ("client_secret", opt(secret)),
                       ("client_auth", .string(clientAuth)), ("refresh_token", .string(refresh)), ("rotates", .bool(rotates)), ("scope", opt(scope))]
+            if let tokenRequest { pairs.append(("token_request", tokenRequest.json)) }
         case .serviceAccount(let key, let scope, let audience, let url, let lifetime, let subject):
             pairs += [("key", .string(key)), ("scope", .string(scope)), ("audience", opt(audience)), ("token_url", opt(url)),
                       ("lifetime_seconds", .int(lifetime)), ("subject", opt(subject))]
@@ -164,5 +166,12 @@ extension PlanResponse {
             } ?? .null),
             ("retry", retry.json), ("idempotency_key", idempotencyKeyHeader.map { .object(JSONObject([("header", .string($0))])) } ?? .null),
         ]))
+    }
+}
+
+extension PlanTokenRequest {
+    var json: JSONValue {
+        .object(JSONObject([("encoding", .string(encoding)), ("grant_type", .string(grantType)),
+                            ("parameters", .object(JSONObject(parameters.map { ($0.name, JSONValue.string($0.value)) })))]))
     }
 }

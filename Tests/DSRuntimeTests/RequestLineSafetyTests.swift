@@ -107,7 +107,7 @@ final class RequestLineSafetyTests: XCTestCase {
             secrets: #"{"cs": {}}"#)
         var p = plan
         p.settings = [PlanSetting(name: "token_url", type: "string", required: true, defaultValue: nil, allowed: nil)]
-        guard case .oauth2ClientCredentials(_, let id, let secret, let clientAuth, let scope, let audience) = plan.auth else { return XCTFail("not oauth") }
+        guard case .oauth2ClientCredentials(_, let id, let secret, let clientAuth, let scope, let audience, _) = plan.auth else { return XCTFail("not oauth") }
         p.auth = .oauth2ClientCredentials(tokenURL: "{{{@settings.token_url}}}", clientID: id, clientSecret: secret, clientAuth: clientAuth, scope: scope, audience: audience)
         func provider(_ url: String, _ override: EndpointOverride? = nil) throws -> (any AccessTokenProvider)? {
             try TokenProviderFactory.provider(for: p, templates: CredentialTemplates(plan: p, settings: JSONObject([("token_url", .string(url))]), secrets: JSONObject([("cs", "s")])),

@@ -72,17 +72,27 @@ struct PlanBuilder {
         case .oauth2ClientCredentials(let o)?:
             return .oauth2ClientCredentials(tokenURL: o.tokenURL?.value ?? "", clientID: o.clientID?.value ?? "",
                                             clientSecret: credential(o.clientSecret, hoistAs: "client_secret"),
-                                            clientAuth: o.clientAuth?.value.rawValue ?? PlanDefaults.oauthClientAuth, scope: o.scope?.value, audience: o.audience?.value)
+                                            clientAuth: o.clientAuth?.value.rawValue ?? PlanDefaults.oauthClientAuth, scope: o.scope?.value, audience: o.audience?.value,
+                                            tokenRequest: lowerTokenRequest(o.tokenRequest, grantType: "client_credentials"))
         case .oauth2RefreshToken(let o)?:
             let secret = o.clientSecret.map { _ in credential(o.clientSecret, hoistAs: "client_secret") }
             return .oauth2RefreshToken(tokenURL: o.tokenURL?.value ?? "", clientID: o.clientID?.value ?? "", clientSecret: secret,
                                        clientAuth: o.clientAuth?.value.rawValue ?? PlanDefaults.oauthClientAuth,
-                                       refreshToken: credential(o.refreshToken, hoistAs: "refresh_token"), rotates: o.rotates?.value ?? false, scope: o.scope?.value)
+                                       refreshToken: credential(o.refreshToken, hoistAs: "refresh_token"), rotates: o.rotates?.value ?? false, scope: o.scope?.value,
+                                       tokenRequest: lowerTokenRequest(o.tokenRequest, grantType: "refresh_token"))
         case .serviceAccount(let s)?:
             return .serviceAccount(key: credential(s.key, hoistAs: "service_account"), scope: s.scope?.value ?? "", audience: s.audience?.value,
                                    tokenURL: s.tokenURL?.value, lifetimeSeconds: s.lifetimeSeconds?.value ?? PlanDefaults.serviceAccountLifetimeSeconds,
                                    subject: s.subject?.value)
         }
+    }
+
+    /// `token_request` with every default explicit; nil when the spec has none.
+    func lowerTokenRequest(_ t: TokenRequestOptions?, grantType: String) -> PlanTokenRequest? {
+        guard let t else { return nil }
+        return PlanTokenRequest(encoding: t.encoding?.value.rawValue ?? "form", grantType: t.grantType?.value ?? grantType,
+                                parameters: t.parameters.map { PlanHeader(name: $0.name.value, value: $0.value.value) }
+                                    .sorted { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) })
     }
 
     mutating func lowerSigning(webhook: Bool) -> PlanSigning? {

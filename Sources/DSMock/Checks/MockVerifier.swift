@@ -82,6 +82,13 @@ public final class MockVerifier: Sendable {
             }
         }
         var oauth: MockOAuthConfiguration?
+        /// Applies a plan's `token_request` to the emulated endpoint: its encoding only, its
+        /// grant type, and its parameters' resolved values required.
+        func applyTokenRequest(_ t: PlanTokenRequest?, to c: inout MockOAuthConfiguration, grantType: String) throws(CheckSetupError) {
+            c.requestEncodings = [t?.encoding ?? "form"]
+            if grantType == "client_credentials" { c.clientGrantTypes = [t?.grantType ?? grantType] }
+            for p in t?.parameters ?? [] { c.requiredParameters[p.name] = try eval(p.value, "auth.token_request.parameters.\(p.name)").get() }
+        }
         switch plan.auth {
         case .none:
             auth = .none
@@ -96,17 +103,18 @@ public final class MockVerifier: Sendable {
                 let v = try eval(value, "auth.value").get()
                 return location == "query" ? .apiKeyQuery(name: name, value: v) : .apiKeyHeader(name: name, value: prefix + v)
             }
-        case .oauth2ClientCredentials(let tokenURL, let clientID, let clientSecret, let clientAuth, let scope, let audience):
+        case .oauth2ClientCredentials(let tokenURL, let clientID, let clientSecret, let clientAuth, let scope, let audience, let tokenRequest):
             auth = expectation("auth.access_token") { () throws(CheckSetupError) in
                 let id = try eval(clientID, "auth.client_id").get()
                 var c = MockOAuthConfiguration(path: URLParts.path(of: try eval(tokenURL, "auth.token_url").get()),
                                                clients: [id: .some(try eval(clientSecret, "auth.client_secret").get())], clientAuthMethods: [clientAuth])
                 c.requiredScope = scope
                 c.requiredAudience = audience
+                try applyTokenRequest(tokenRequest, to: &c, grantType: "client_credentials")
                 oauth = c
                 return .accessToken
             }
-        case .oauth2RefreshToken(let tokenURL, let clientID, let clientSecret, let clientAuth, let refreshToken, let rotates, let scope):
+        case .oauth2RefreshToken(let tokenURL, let clientID, let clientSecret, let clientAuth, let refreshToken, let rotates, let scope, let tokenRequest):
             auth = expectation("auth.access_token") { () throws(CheckSetupError) in
                 let id = try eval(clientID, "auth.client_id").get()
                 let secret: String?? = try clientSecret.map { s throws(CheckSetupError) in try eval(s, "auth.client_secret").get() }
@@ -114,6 +122,7 @@ public final class MockVerifier: Sendable {
                                                clientAuthMethods: clientSecret == nil ? ["body"] : [clientAuth],
                                                refreshTokens: [try eval(refreshToken, "auth.refresh_token").get()], rotatesRefreshTokens: rotates)
                 c.requiredScope = scope
+                try applyTokenRequest(tokenRequest, to: &c, grantType: "refresh_token")
                 oauth = c
                 return .accessToken
             }

@@ -31,6 +31,15 @@ public struct MockOAuthConfiguration: Sendable {
     public var requiredScope: String?
     /// The `sub` claim assertions must carry (a service account acting for a user), if any.
     public var requiredSubject: String? = nil
+    /// Token request body encodings accepted: `form` (RFC 6749) and/or `json`. A plan fixes
+    /// one, so the check can notice the other.
+    public var requestEncodings: Set<String> = ["form", "json"]
+    /// `grant_type` values handled as client credentials (`client_credentials`; a plan's
+    /// `token_request.grant_type` such as Zoom's `account_credentials` replaces it).
+    public var clientGrantTypes: Set<String> = ["client_credentials"]
+    /// Extra parameters a token request must carry with these values (numbers and booleans
+    /// of a JSON body compared by their text).
+    public var requiredParameters: [String: String] = [:]
     /// The `audience` a client-credentials request must send; nil: not checked.
     public var requiredAudience: String?
     /// `expires_in` reported to the client, in seconds.

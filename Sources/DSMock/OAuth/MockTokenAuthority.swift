@@ -86,24 +86,26 @@ public final class MockTokenAuthority: @unchecked Sendable {
         guard request.method == "POST" else {
             throw TokenError(status: 405, error: "invalid_request", description: "the token endpoint takes POST, not \(request.method)", check: "oauth.grant")
         }
-        let contentType = request.header("Content-Type")?.lowercased() ?? ""
-        guard contentType.hasPrefix("application/x-www-form-urlencoded") else {
-            throw TokenError(status: 400, error: "invalid_request", description: "Content-Type must be application/x-www-form-urlencoded", check: "oauth.grant")
-        }
-        guard let form = FormEncoding.decode(request.body) else {
-            throw TokenError(status: 400, error: "invalid_request", description: "malformed form body", check: "oauth.grant")
-        }
+        let form = try Self.parameters(of: request, accepting: configuration.requestEncodings)
         let grantType = FormEncoding.value("grant_type", in: form) ?? ""
         var checks: [MockCheckResult] = []
         var refreshToRotate: String?
         var scope = FormEncoding.value("scope", in: form)
+        for (name, expected) in configuration.requiredParameters.sorted(by: { $0.key < $1.key }) {
+            guard let value = FormEncoding.value(name, in: form) else {
+                throw TokenError(status: 400, error: "invalid_request", description: "missing parameter \(name)", check: "oauth.grant")
+            }
+            guard ConstantTime.equals(Array(value.utf8), Array(expected.utf8)) else {
+                throw TokenError(status: 400, error: "invalid_request", description: "parameter \(name) does not carry the expected value", check: "oauth.grant")
+            }
+        }
         switch grantType {
-        case "client_credentials":
+        case _ where configuration.clientGrantTypes.contains(grantType):
             checks.append(try authenticateClient(request, form, publicAllowed: false))
             if let required = configuration.requiredAudience, FormEncoding.value("audience", in: form) != required {
                 throw TokenError(status: 400, error: "invalid_request", description: "audience must be \"\(required)\"", check: "oauth.grant")
             }
-            checks.append(MockCheckResult(name: "oauth.grant", passed: true, detail: "client_credentials"))
+            checks.append(MockCheckResult(name: "oauth.grant", passed: true, detail: grantType))
         case "refresh_token":
             checks.append(try authenticateClient(request, form, publicAllowed: true))
             guard let token = FormEncoding.value("refresh_token", in: form), !token.isEmpty else {
@@ -135,6 +137,35 @@ public final class MockTokenAuthority: @unchecked Sendable {
             checks.append(MockCheckResult(name: "oauth.scope", passed: true, detail: "scope \"\(required)\""))
         }
         return (issue(grantType: grantType, rotating: refreshToRotate, scope: scope), checks)
+    }
+
+    /// The token request's parameters from a form body (RFC 6749 appendix B) or a JSON
+    /// object body (strings as they are, numbers and booleans as their text); which ones are
+    /// accepted is `encodings` (`form`, `json`).
+    static func parameters(of request: MockRequest, accepting encodings: Set<String>) throws(TokenError) -> [(name: String, value: String)] {
+        let contentType = request.header("Content-Type")?.lowercased() ?? ""
+        let expected = encodings.sorted().map { $0 == "json" ? "application/json" : "application/x-www-form-urlencoded" }.joined(separator: " or ")
+        func refuse(_ detail: String) -> TokenError { TokenError(status: 400, error: "invalid_request", description: detail, check: "oauth.grant") }
+        if contentType.hasPrefix("application/x-www-form-urlencoded") {
+            guard encodings.contains("form") else { throw refuse("Content-Type must be \(expected) (token_request.encoding), not a form") }
+            guard let form = FormEncoding.decode(request.body) else { throw refuse("malformed form body") }
+            return form
+        }
+        if contentType.hasPrefix("application/json") {
+            guard encodings.contains("json") else { throw refuse("Content-Type must be \(expected), not application/json") }
+            guard case .object(let object)? = try? JSONParser().parseValue(request.body) else { throw refuse("the JSON body is not an object") }
+            var out: [(name: String, value: String)] = []
+            for (name, value) in object {
+                switch value {
+                case .string(let s): out.append((name, s))
+                case .number(let n): out.append((name, n.text))
+                case .bool(let b): out.append((name, b ? "true" : "false"))
+                default: throw refuse("JSON parameter \(name) must be a string, number or boolean, not \(value.typeName)")
+                }
+            }
+            return out
+        }
+        throw refuse("Content-Type must be \(expected)")
     }
 
     /// RFC 6749 section 2.3.1: HTTP Basic or form fields, never both.

@@ -57,10 +57,12 @@ public enum FixtureEncoder {
         return FixtureJSONWriter.bytes(fixture)
     }
 
-    /// The `.http` file of `request`: a comment line with the events and environment, the
-    /// request line, headers in the order they are sent, a blank line and the exact body.
+    /// The `.http` file of `request`: a comment line with the events and environment, for an
+    /// https URL a second one saying what URLSession changes on the wire (``HTTPSWireNote``),
+    /// the request line, headers in the order they are rendered, a blank line and the exact body.
     public static func http(_ request: RenderedRequest) -> [UInt8] {
         var out = "# dspec render: events \(request.eventIDs.joined(separator: ", ")); timestamp \(request.timestamp); request_id \(request.requestID)\n"
+        if let note = HTTPSWireNote.line(for: request) { out += note + "\n" }
         out += "\(request.method) \(request.url)\n"
         for h in request.headers { out += "\(h.name): \(h.value)\n" }
         var bytes = Array(out.utf8)

@@ -20,9 +20,11 @@ public final class DryRunPrinter: DryRunSink {
         self.redactor = redactor
     }
 
-    /// The text of one request.
+    /// The text of one request; an https request is preceded by the line saying what
+    /// URLSession changes on the wire (``HTTPSWireNote``).
     public static func text(_ request: RenderedRequest) -> [UInt8] {
-        var out = Array("\(request.method) \(request.url) HTTP/1.1\r\n".utf8)
+        var out = HTTPSWireNote.line(for: request).map { Array(($0 + "\n").utf8) } ?? []
+        out += Array("\(request.method) \(request.url) HTTP/1.1\r\n".utf8)
         for h in request.headers { out += Array("\(h.name): \(h.value)\r\n".utf8) }
         out += Array("\r\n".utf8)
         out += request.body

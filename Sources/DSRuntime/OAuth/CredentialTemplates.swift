@@ -66,6 +66,20 @@ public struct CredentialTemplates: Sendable {
         return out
     }
 
+    /// The resolved value of `template` for a JSON token request: a template that is exactly
+    /// one reference keeps the referenced value's JSON type (a number setting such as
+    /// Marketing Cloud's `account_id` stays a number); anything else is its text.
+    public func resolveValue(_ template: String, field: String) throws(OAuthError) -> JSONValue {
+        if let parts = try? Self.pieces(template), parts.count == 1, case .reference(let namespace, let name) = parts[0],
+           let value = (namespace == "secrets" ? secrets : settings)[name] {
+            switch value {
+            case .number, .bool: return value
+            default: break
+            }
+        }
+        return .string(try resolve(template, field: field))
+    }
+
     private enum Piece: Equatable {
         case text(String)
         case reference(String, String)

@@ -14,28 +14,43 @@ public struct ClientCredentialsGrant: TokenGrant {
     public let clientAuth: String
     /// Requested scope and audience, if any.
     public let scope: String?, audience: String?
+    /// The `grant_type` sent (`client_credentials`; Zoom: `account_credentials`).
+    public let grantType: String
+    /// Extra parameters (resolved), after the standard ones.
+    public let parameters: [(String, JSONValue)]
+    /// Body encoding.
+    public let encoding: TokenEndpoint.BodyEncoding
+    /// Secret values among `parameters`, kept out of error messages.
+    public let parameterSecrets: [String]
 
     /// Creates the grant.
-    public init(endpoint: TokenEndpoint, clientID: String, clientSecret: String, clientAuth: String, scope: String?, audience: String?) {
+    public init(endpoint: TokenEndpoint, clientID: String, clientSecret: String, clientAuth: String, scope: String?, audience: String?,
+                grantType: String = "client_credentials", parameters: [(String, JSONValue)] = [], encoding: TokenEndpoint.BodyEncoding = .form,
+                parameterSecrets: [String] = []) {
         self.endpoint = endpoint
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.clientAuth = clientAuth
         self.scope = scope
         self.audience = audience
+        self.grantType = grantType
+        self.parameters = parameters
+        self.encoding = encoding
+        self.parameterSecrets = parameterSecrets
     }
 
     public func fetch() async throws(OAuthError) -> TokenResponse {
-        var form = [("grant_type", "client_credentials")]
-        if let scope { form.append(("scope", scope)) }
-        if let audience { form.append(("audience", audience)) }
+        var body: [(String, JSONValue)] = [("grant_type", .string(grantType))]
+        if let scope { body.append(("scope", .string(scope))) }
+        if let audience { body.append(("audience", .string(audience))) }
         var basic: (id: String, secret: String)?
         if clientAuth == "body" {
-            form += [("client_id", clientID), ("client_secret", clientSecret)]
+            body += [("client_id", .string(clientID)), ("client_secret", .string(clientSecret))]
         } else {
             basic = (clientID, clientSecret)
         }
-        return try await endpoint.request(form: form, basicAuth: basic, secrets: [clientSecret])
+        body += parameters
+        return try await endpoint.request(parameters: body, encoding: encoding, basicAuth: basic, secrets: [clientSecret] + parameterSecrets)
     }
 }
 
@@ -54,10 +69,18 @@ public final class RefreshTokenGrant: TokenGrant {
     private let store: (any SecretStore)?
     private let secretName: String?
     private let refreshToken: Locked<String>
+    private let parameters: [(String, JSONValue)]
+    private let encoding: TokenEndpoint.BodyEncoding
+    private let parameterSecrets: [String]
 
-    /// Creates the grant. `secretName` is where a rotated token is stored in `store`.
+    /// Creates the grant. `secretName` is where a rotated token is stored in `store`;
+    /// `parameters` follow the standard ones in a body written in `encoding`.
     public init(endpoint: TokenEndpoint, clientID: String, clientSecret: String?, clientAuth: String, refreshToken: String, rotates: Bool,
-                scope: String?, store: (any SecretStore)?, secretName: String?) {
+                scope: String?, store: (any SecretStore)?, secretName: String?, parameters: [(String, JSONValue)] = [],
+                encoding: TokenEndpoint.BodyEncoding = .form, parameterSecrets: [String] = []) {
+        self.parameters = parameters
+        self.encoding = encoding
+        self.parameterSecrets = parameterSecrets
         self.endpoint = endpoint
         self.clientID = clientID
         self.clientSecret = clientSecret
@@ -74,16 +97,17 @@ public final class RefreshTokenGrant: TokenGrant {
 
     public func fetch() async throws(OAuthError) -> TokenResponse {
         let current = currentRefreshToken
-        var form = [("grant_type", "refresh_token"), ("refresh_token", current)]
-        if let scope { form.append(("scope", scope)) }
+        var form: [(String, JSONValue)] = [("grant_type", "refresh_token"), ("refresh_token", .string(current))]
+        if let scope { form.append(("scope", .string(scope))) }
         var basic: (id: String, secret: String)?
         if clientAuth == "body" || clientSecret == nil {
-            form.append(("client_id", clientID))
-            if let clientSecret { form.append(("client_secret", clientSecret)) }
+            form.append(("client_id", .string(clientID)))
+            if let clientSecret { form.append(("client_secret", .string(clientSecret))) }
         } else {
             basic = (clientID, clientSecret ?? "")
         }
-        let response = try await endpoint.request(form: form, basicAuth: basic, secrets: [current, clientSecret ?? ""])
+        form += parameters
+        let response = try await endpoint.request(parameters: form, encoding: encoding, basicAuth: basic, secrets: [current, clientSecret ?? ""] + parameterSecrets)
         if rotates, let next = response.refreshToken, !next.isEmpty, next != current {
             refreshToken.withLock { $0 = next }
             if let store, let secretName { try store.update(secretName, to: next) }

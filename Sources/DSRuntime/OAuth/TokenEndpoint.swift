@@ -33,7 +33,21 @@ public struct TokenEndpoint: Sendable {
     /// HTTP Basic client authentication (RFC 6749 section 2.3.1), `secrets` the values to
     /// keep out of error messages.
     public func request(form: [(String, String)], basicAuth: (id: String, secret: String)?, secrets: [String]) async throws(OAuthError) -> TokenResponse {
-        var headers = [HTTPHeaderField(name: "Content-Type", value: "application/x-www-form-urlencoded"),
+        try await request(parameters: form.map { ($0.0, JSONValue.string($0.1)) }, encoding: .form, basicAuth: basicAuth, secrets: secrets)
+    }
+
+    /// How a token request body is written.
+    public enum BodyEncoding: String, Sendable {
+        /// `application/x-www-form-urlencoded` (RFC 6749 appendix B); numbers and booleans as their text.
+        case form
+        /// `application/json`: one compact object, parameters in order, numbers and booleans kept as such.
+        case json
+    }
+
+    /// Requests a token with `parameters` written in `encoding`.
+    public func request(parameters: [(String, JSONValue)], encoding: BodyEncoding, basicAuth: (id: String, secret: String)?,
+                        secrets: [String]) async throws(OAuthError) -> TokenResponse {
+        var headers = [HTTPHeaderField(name: "Content-Type", value: encoding == .json ? "application/json" : "application/x-www-form-urlencoded"),
                        HTTPHeaderField(name: "Accept", value: "application/json"),
                        HTTPHeaderField(name: "User-Agent", value: "dspec/1.0")]
         if let basicAuth {
@@ -41,8 +55,14 @@ public struct TokenEndpoint: Sendable {
             let pair = Self.formEncode(basicAuth.id) + ":" + Self.formEncode(basicAuth.secret)
             headers.append(HTTPHeaderField(name: "Authorization", value: "Basic " + Base64.encode(Array(pair.utf8))))
         }
-        let body = form.map { Self.formEncode($0.0) + "=" + Self.formEncode($0.1) }.joined(separator: "&")
-        let request = RenderedRequest(method: "POST", url: url, headers: headers, body: Array(body.utf8), signingString: nil,
+        let body: [UInt8]
+        switch encoding {
+        case .json:
+            body = JSONWriter.bytes(.object(JSONObject(parameters)))
+        case .form:
+            body = Array(parameters.map { Self.formEncode($0.0) + "=" + Self.formEncode(Self.text($0.1)) }.joined(separator: "&").utf8)
+        }
+        let request = RenderedRequest(method: "POST", url: url, headers: headers, body: body, signingString: nil,
                                       eventIDs: [], timestamp: 0, requestID: "")
         let response: HTTPResponse
         do {
@@ -84,10 +104,23 @@ public struct TokenEndpoint: Sendable {
         return out
     }
 
-    /// `message` with every non-empty secret replaced by `<redacted>`.
+    /// A parameter's text in a form body.
+    static func text(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let s): return s
+        case .number(let n): return n.text
+        case .bool(let b): return b ? "true" : "false"
+        default: return JSONWriter.string(value)
+        }
+    }
+
+    /// `message` with every non-empty secret replaced by `<redacted>`, in each form a token
+    /// request body carries it (as is, form-encoded, JSON-escaped), since an endpoint's error
+    /// description may echo the body as it was sent.
     static func scrub(_ message: String, _ secrets: [String]) -> String {
         var text = message
-        for s in secrets.sorted(by: { $0.count > $1.count }) where !s.isEmpty && text.contains(s) {
+        let forms = Set(secrets.filter { !$0.isEmpty }.flatMap { s in [s, formEncode(s), String(JSONWriter.string(.string(s)).dropFirst().dropLast())] })
+        for s in forms.sorted(by: { $0.count > $1.count || ($0.count == $1.count && $0 < $1) }) where text.contains(s) {
             text = text.replacingOccurrences(of: s, with: "<redacted>")
         }
         return text

@@ -1,3 +1,4 @@
+import DSJSON
 import DSPlan
 import DSRender
 
@@ -29,20 +30,35 @@ public enum TokenProviderFactory {
             }
             return endpointOverride?.apply(to: url) ?? url
         }
+        /// The resolved extra parameters of `token_request`, and the secret values among them.
+        func extra(_ t: PlanTokenRequest?) throws(OAuthError) -> (parameters: [(String, JSONValue)], secrets: [String]) {
+            var parameters: [(String, JSONValue)] = [], secrets: [String] = []
+            for p in t?.parameters ?? [] {
+                let value = try templates.resolveValue(p.value, field: "token_request.parameters.\(p.name)")
+                parameters.append((p.name, value))
+                if !CredentialTemplates.secretNames(in: p.value).isEmpty { secrets.append(TokenEndpoint.text(value)) }
+            }
+            return (parameters, secrets)
+        }
+        func encoding(_ t: PlanTokenRequest?) -> TokenEndpoint.BodyEncoding { t?.encoding == "json" ? .json : .form }
         let grant: any TokenGrant
         switch plan.auth {
-        case .oauth2ClientCredentials(let tokenURL, let clientID, let clientSecret, let clientAuth, let scope, let audience):
+        case .oauth2ClientCredentials(let tokenURL, let clientID, let clientSecret, let clientAuth, let scope, let audience, let tokenRequest):
+            let (parameters, secrets) = try extra(tokenRequest)
             grant = ClientCredentialsGrant(
                 endpoint: TokenEndpoint(url: try checked(try templates.resolve(tokenURL, field: "token_url"), from: tokenURL), transport: transport),
                 clientID: try templates.resolve(clientID, field: "client_id"), clientSecret: try templates.resolve(clientSecret, field: "client_secret"),
-                clientAuth: clientAuth, scope: scope, audience: audience)
-        case .oauth2RefreshToken(let tokenURL, let clientID, let clientSecret, let clientAuth, let refreshToken, let rotates, let scope):
+                clientAuth: clientAuth, scope: scope, audience: audience, grantType: tokenRequest?.grantType ?? "client_credentials",
+                parameters: parameters, encoding: encoding(tokenRequest), parameterSecrets: secrets)
+        case .oauth2RefreshToken(let tokenURL, let clientID, let clientSecret, let clientAuth, let refreshToken, let rotates, let scope, let tokenRequest):
+            let (parameters, secrets) = try extra(tokenRequest)
             grant = RefreshTokenGrant(
                 endpoint: TokenEndpoint(url: try checked(try templates.resolve(tokenURL, field: "token_url"), from: tokenURL), transport: transport),
                 clientID: try templates.resolve(clientID, field: "client_id"),
                 clientSecret: try clientSecret.map { s throws(OAuthError) in try templates.resolve(s, field: "client_secret") },
                 clientAuth: clientAuth, refreshToken: try templates.resolve(refreshToken, field: "refresh_token"), rotates: rotates, scope: scope,
-                store: store, secretName: CredentialTemplates.secretNames(in: refreshToken).first)
+                store: store, secretName: CredentialTemplates.secretNames(in: refreshToken).first,
+                parameters: parameters, encoding: encoding(tokenRequest), parameterSecrets: secrets)
         case .serviceAccount(let key, let scope, let audience, let tokenURL, let lifetimeSeconds, let subject):
             let keyFile = try ServiceAccountGrant.KeyFile(json: try templates.resolve(key, field: "key"))
             grant = ServiceAccountGrant(key: keyFile, scope: scope, audience: audience,

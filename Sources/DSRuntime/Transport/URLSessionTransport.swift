@@ -29,7 +29,8 @@ public final class URLSessionTransport: HTTPTransport {
     /// Request headers libcurl under FoundationNetworking adds on Linux when the request does
     /// not set them, beyond HTTP/1.1 framing (`Host`, `Content-Length`, `Connection`). They
     /// cannot be removed through URLSession's API (FoundationNetworking builds curl's header
-    /// list itself); a plan that declares one of these names overrides it.
+    /// list itself); a plan that declares one of these names overrides it. Their values, and
+    /// the `Connection: keep-alive` FoundationNetworking adds, as measured over https: ``HTTPSWireNote``.
     public static let headersAddedByLibcurl: Set<String> = ["accept", "accept-encoding", "accept-language"]
 
     /// Creates a transport allowing up to `maxConnectionsPerHost` parallel connections.

@@ -8,8 +8,8 @@ enum AuthDecoder {
         "bearer": ["type", "token"],
         "basic": ["type", "username", "password"],
         "api_key": ["type", "in", "name", "value", "prefix"],
-        "oauth2_client_credentials": ["type", "token_url", "client_id", "client_secret", "client_auth", "scope", "audience"],
-        "oauth2_refresh_token": ["type", "token_url", "client_id", "client_secret", "client_auth", "refresh_token", "rotates", "scope"],
+        "oauth2_client_credentials": ["type", "token_url", "client_id", "client_secret", "client_auth", "scope", "audience", "token_request"],
+        "oauth2_refresh_token": ["type", "token_url", "client_id", "client_secret", "client_auth", "refresh_token", "rotates", "scope", "token_request"],
         "service_account": ["type", "key", "scope", "audience", "token_url", "lifetime_seconds", "subject"],
     ]
 
@@ -42,17 +42,56 @@ enum AuthDecoder {
         case "oauth2_client_credentials":
             return .oauth2ClientCredentials(OAuthClientCredentials(
                 node: node, tokenURL: template("token_url"), clientID: template("client_id"), clientSecret: template("client_secret"),
-                clientAuth: reader.enumeration("client_auth", OAuthClientAuthMethod.self), scope: reader.string("scope"), audience: reader.string("audience")))
+                clientAuth: reader.enumeration("client_auth", OAuthClientAuthMethod.self), scope: reader.string("scope"), audience: reader.string("audience"),
+                tokenRequest: readTokenRequest(reader, grantTypeAllowed: true)))
         case "oauth2_refresh_token":
             return .oauth2RefreshToken(OAuthRefreshToken(
                 node: node, tokenURL: template("token_url"), clientID: template("client_id"), clientSecret: template("client_secret", required: false),
                 clientAuth: reader.enumeration("client_auth", OAuthClientAuthMethod.self), refreshToken: template("refresh_token"),
-                rotates: reader.bool("rotates"), scope: reader.string("scope")))
+                rotates: reader.bool("rotates"), scope: reader.string("scope"), tokenRequest: readTokenRequest(reader, grantTypeAllowed: false)))
         default:
             return .serviceAccount(ServiceAccountAuth(
                 node: node, key: template("key"), scope: reader.string("scope", required: true, what: what), audience: reader.string("audience"),
                 tokenURL: template("token_url", required: false), lifetimeSeconds: reader.int("lifetime_seconds", range: NumericRanges.lifetimeSeconds),
                 subject: template("subject", required: false)))
         }
+    }
+
+    /// Parameter names dspec writes itself; `token_request.parameters` may not set them.
+    static let reservedTokenParameters = ["grant_type", "client_id", "client_secret", "scope", "audience", "refresh_token", "assertion"]
+
+    /// Reads `token_request`: `encoding` (form | json), `grant_type` (client credentials
+    /// only) and `parameters` (name -> template).
+    static func readTokenRequest(_ auth: ObjectReader, grantTypeAllowed: Bool) -> TokenRequestOptions? {
+        let keys = grantTypeAllowed ? ["encoding", "grant_type", "parameters"] : ["encoding", "parameters"]
+        guard let r = auth.object("token_request", allowed: keys) else { return nil }
+        r.reportUnknownKeys()
+        var options = TokenRequestOptions(node: r.located)
+        options.encoding = r.enumeration("encoding", TokenRequestEncoding.self)
+        if grantTypeAllowed {
+            options.grantType = r.string("grant_type")
+            if let g = options.grantType, g.value.isEmpty || g.value.contains(where: { $0.isWhitespace }) {
+                r.diagnostics.emit(DecodingRules.invalidValue, "token_request.grant_type must be one word, not \"\(g.value)\"", span: g.span, pointer: g.pointer)
+                options.grantType = nil
+            }
+        }
+        if let p = r.raw("parameters"), let params = ObjectReader(p, pointer: r.path("parameters"), allowed: [], diagnostics: r.diagnostics, what: "\"parameters\"") {
+            for member in params.node.members {
+                let pointer = params.path(member.key)
+                if reservedTokenParameters.contains(member.key) {
+                    params.diagnostics.emit(DecodingRules.invalidValue,
+                                            "token_request.parameters cannot set \"\(member.key)\": dspec writes it from the auth fields (\(reservedTokenParameters.joined(separator: ", ")))",
+                                            span: member.keySpan, pointer: pointer)
+                    continue
+                }
+                guard let value = member.value.stringValue else {
+                    params.wrongType(member.key, member.value, expected: "a string (literal text and {{@settings.NAME}} / {{@secrets.NAME}} references)")
+                    continue
+                }
+                options.parameters.append(QueryParameter(name: Located(member.key, span: member.keySpan, pointer: pointer),
+                                                         value: Located(value, span: member.value.span, pointer: pointer)))
+            }
+        }
+        return options
     }
 }

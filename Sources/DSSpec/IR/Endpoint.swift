@@ -108,9 +108,11 @@ public enum Auth: Sendable {
         case .basic(_, let u, let p): fields = [("username", u), ("password", p)]
         case .apiKey(_, _, _, let v, _): fields = [("value", v)]
         // token_url is a template too (the token fetcher resolves its @settings and @secrets).
-        case .oauth2ClientCredentials(let o): fields = [("token_url", o.tokenURL), ("client_id", o.clientID), ("client_secret", o.clientSecret)]
+        case .oauth2ClientCredentials(let o):
+            fields = [("token_url", o.tokenURL), ("client_id", o.clientID), ("client_secret", o.clientSecret)] + (o.tokenRequest?.parameterFields ?? [])
         case .oauth2RefreshToken(let o):
             fields = [("token_url", o.tokenURL), ("client_id", o.clientID), ("client_secret", o.clientSecret), ("refresh_token", o.refreshToken)]
+                + (o.tokenRequest?.parameterFields ?? [])
         case .serviceAccount(let s): fields = [("key", s.key), ("token_url", s.tokenURL), ("subject", s.subject)]
         }
         return fields.compactMap { f, t in t.map { (f, $0) } }
@@ -139,6 +141,28 @@ public struct OAuthClientCredentials: Sendable {
     public var clientAuth: Located<OAuthClientAuthMethod>?
     public var scope: Located<String>?
     public var audience: Located<String>?
+    /// How the token request is written (`token_request`), nil for the RFC 6749 form.
+    public var tokenRequest: TokenRequestOptions? = nil
+}
+
+/// How a token body is encoded.
+public enum TokenRequestEncoding: String, Sendable, CaseIterable {
+    /// `application/x-www-form-urlencoded` (RFC 6749 appendix B).
+    case form
+    /// `application/json` (Salesforce Marketing Cloud `/v2/token`).
+    case json
+}
+
+/// The `token_request` block of an OAuth auth: body encoding, grant type and extra
+/// parameters, for token endpoints that depart from RFC 6749's form.
+public struct TokenRequestOptions: Sendable {
+    public var node: Located<Void>
+    /// Body encoding (default form).
+    public var encoding: Located<TokenRequestEncoding>?
+    /// `grant_type` override (client credentials only, e.g. Zoom's `account_credentials`).
+    public var grantType: Located<String>?
+    /// Extra body parameters: name -> template of settings and secrets, in declaration order.
+    public var parameters: [QueryParameter] = []
 }
 
 /// OAuth 2.0 refresh token (RFC 6749 section 6), optionally rotating.
@@ -151,6 +175,8 @@ public struct OAuthRefreshToken: Sendable {
     public var refreshToken: TemplateText?
     public var rotates: Located<Bool>?
     public var scope: Located<String>?
+    /// How the token request is written (`token_request`), nil for the RFC 6749 form.
+    public var tokenRequest: TokenRequestOptions? = nil
 }
 
 /// OAuth 2.0 JWT bearer grant (RFC 7523) signed RS256 with a service-account key file.
@@ -168,4 +194,9 @@ public struct ServiceAccountAuth: Sendable {
     /// `sub` claim: the user the service account acts for (Google domain-wide delegation,
     /// Salesforce's JWT bearer flow); a template over @settings and @secrets.
     public var subject: TemplateText? = nil
+}
+
+extension TokenRequestOptions {
+    /// The parameters as auth template fields (`token_request.parameters.NAME`).
+    var parameterFields: [(String, TemplateText?)] { parameters.map { ("token_request.parameters.\($0.name.value)", $0.value) } }
 }
