@@ -1,0 +1,422 @@
+import DSCore
+import DSJSON
+
+/// Annotations the unevaluated* keywords read: which properties and items of the current
+/// instance location adjacent keywords (in place, through successful subschemas) evaluated.
+final class Annotations {
+    var props: Set<String> = []
+    var allProps = false
+    var itemsPrefix = 0
+    var allItems = false
+    var itemIndices: Set<Int> = []
+
+    func merge(_ o: Annotations) {
+        if o.allProps { allProps = true } else if !o.props.isEmpty { props.formUnion(o.props) }
+        if o.allItems { allItems = true }
+        itemsPrefix = max(itemsPrefix, o.itemsPrefix)
+        if !o.itemIndices.isEmpty { itemIndices.formUnion(o.itemIndices) }
+    }
+}
+
+/// Exact JSON equality for enum / const / uniqueItems: numbers compare by value (`1.0 == 1`),
+/// objects ignore member order.
+func jsonEqual(_ a: JSONValue, _ b: JSONValue) -> Bool {
+    switch (a, b) {
+    case (.number(let x), .number(let y)):
+        return x.text == y.text || SchemaDecimal(x) == SchemaDecimal(y)
+    case (.array(let x), .array(let y)):
+        guard x.count == y.count else { return false }
+        for i in 0..<x.count where !jsonEqual(x[i], y[i]) { return false }
+        return true
+    case (.string(let x), .string(let y)):
+        // Code point equality: Swift's `==` would equate canonically equivalent strings.
+        return x.utf8.elementsEqual(y.utf8)
+    case (.object(let x), .object(let y)):
+        guard x.count == y.count else { return false }
+        for (k, v) in x {
+            guard let w = y[k], jsonEqual(v, w) else { return false }
+        }
+        return true
+    default:
+        return a == b
+    }
+}
+
+/// The JSON Schema type of a value ("integer" for numbers with no fractional part).
+func schemaTypeName(_ v: JSONValue) -> String {
+    if case .number(let n) = v { return isInteger(n) ? "integer" : "number" }
+    return v.typeName
+}
+
+@inline(__always)
+func isInteger(_ n: JSONNumber) -> Bool {
+    if n.isIntegerLiteral { return true }
+    return SchemaDecimal(n).isInteger
+}
+
+/// -1 / 0 / 1 comparing a JSON number with a schema bound.
+@inline(__always)
+func compare(_ n: JSONNumber, _ bound: SchemaDecimal) -> Int {
+    if let b = bound.intValue, let x = Int(n.text) { return x < b ? -1 : (x == b ? 0 : 1) }
+    let d = SchemaDecimal(n)
+    return d < bound ? -1 : (d == bound ? 0 : 1)
+}
+
+private func short(_ v: JSONValue) -> String {
+    let s = JSONWriter.string(v)
+    return s.count > 60 ? String(s.prefix(57)) + "..." : s
+}
+
+struct Evaluator {
+    var collect: Bool
+    let maxDepth: Int
+    var errors: [SchemaValidationError] = []
+    var scope: [SchemaResource] = []
+    var depth = 0
+
+    init(collect: Bool, maxDepth: Int) {
+        self.collect = collect
+        self.maxDepth = maxDepth
+        scope.reserveCapacity(8)
+    }
+
+    @inline(__always)
+    mutating func fail(_ node: SchemaNode, _ name: String, _ kpath: String, _ ipath: String, _ message: @autoclosure () -> String) -> Bool {
+        if collect {
+            errors.append(SchemaValidationError(
+                instanceLocation: ipath,
+                keywordLocation: name.isEmpty ? kpath : kpath + "/" + name,
+                absoluteKeywordLocation: name.isEmpty ? node.absoluteLocation : node.absoluteLocation + "/" + name,
+                message: message()))
+        }
+        return false
+    }
+
+    /// Evaluates without recording errors (for `not`, `if`, `contains` and the branches of
+    /// `anyOf` / `oneOf` when only the outcome matters).
+    mutating func quiet(_ node: SchemaNode, _ inst: JSONValue, ann: Annotations?) -> Bool {
+        let saved = collect
+        collect = false
+        defer { collect = saved }
+        return eval(node, inst, ann: ann, kpath: "", ipath: "")
+    }
+
+    mutating func eval(_ node: SchemaNode, _ inst: JSONValue, ann: Annotations?, kpath: String, ipath: String) -> Bool {
+        if let c = node.constant {
+            return c ? true : fail(node, "", kpath, ipath, "no value is allowed here (the schema is false)")
+        }
+        depth += 1
+        defer { depth -= 1 }
+        if depth > maxDepth {
+            let limit = maxDepth
+            return fail(node, "", kpath, ipath, "the schema nests deeper than \(limit) applications here (a $ref cycle?)")
+        }
+        let pushed = scope.last !== node.resource
+        if pushed { scope.append(node.resource) }
+        defer { if pushed { scope.removeLast() } }
+        let local: Annotations? = ann ?? (node.needsAnnotations ? Annotations() : nil)
+        var valid = true
+        for entry in node.keywords {
+            if !evalKeyword(node, entry.name, entry.keyword, inst, local, kpath, ipath) {
+                valid = false
+                if !collect { return false }
+            }
+        }
+        return valid
+    }
+
+    /// Applies a subschema to the same instance location; its annotations reach `local` only if it passes.
+    @inline(__always)
+    mutating func inPlace(_ s: SchemaNode, _ inst: JSONValue, _ local: Annotations?, _ kpath: String, _ ipath: String) -> Bool {
+        guard let local else { return eval(s, inst, ann: nil, kpath: kpath, ipath: ipath) }
+        let child = Annotations()
+        let ok = eval(s, inst, ann: child, kpath: kpath, ipath: ipath)
+        if ok { local.merge(child) }
+        return ok
+    }
+
+    // swiftlint:disable:next cyclomatic_complexity function_body_length
+    mutating func evalKeyword(_ node: SchemaNode, _ name: String, _ keyword: Keyword, _ inst: JSONValue, _ local: Annotations?, _ kpath: String, _ ipath: String) -> Bool {
+        switch keyword {
+        case .ref(let box):
+            return inPlace(box.node, inst, local, collect ? kpath + "/$ref" : "", ipath)
+
+        case .dynamicRef(let box):
+            var target = box.node
+            if let anchor = box.dynamicName {
+                for r in scope { if let n = r.dynamicAnchors[anchor] { target = n; break } }
+            }
+            return inPlace(target, inst, local, collect ? kpath + "/$dynamicRef" : "", ipath)
+
+        case .type(let mask):
+            let ok: Bool
+            switch inst {
+            case .null: ok = mask.contains(.null)
+            case .bool: ok = mask.contains(.boolean)
+            case .string: ok = mask.contains(.string)
+            case .array: ok = mask.contains(.array)
+            case .object: ok = mask.contains(.object)
+            case .number(let n): ok = mask.contains(.number) || (mask.contains(.integer) && isInteger(n))
+            }
+            return ok || fail(node, name, kpath, ipath, "expected \(mask.names.joined(separator: " or ")), got \(schemaTypeName(inst))")
+
+        case .enumeration(let values):
+            for v in values where jsonEqual(v, inst) { return true }
+            return fail(node, name, kpath, ipath, "must be one of " + values.prefix(10).map(short).joined(separator: ", ") + (values.count > 10 ? ", ... (\(values.count) values)" : "") + "; got \(short(inst))")
+
+        case .constant(let v):
+            return jsonEqual(v, inst) || fail(node, name, kpath, ipath, "must be \(short(v)); got \(short(inst))")
+
+        case .multipleOf(let d):
+            guard case .number(let n) = inst else { return true }
+            return SchemaDecimal(n).isMultiple(of: d) || fail(node, name, kpath, ipath, "must be a multiple of \(d.text); got \(n.text)")
+        case .maximum(let d):
+            guard case .number(let n) = inst else { return true }
+            return compare(n, d) <= 0 || fail(node, name, kpath, ipath, "must be at most \(d.text); got \(n.text)")
+        case .exclusiveMaximum(let d):
+            guard case .number(let n) = inst else { return true }
+            return compare(n, d) < 0 || fail(node, name, kpath, ipath, "must be less than \(d.text); got \(n.text)")
+        case .minimum(let d):
+            guard case .number(let n) = inst else { return true }
+            return compare(n, d) >= 0 || fail(node, name, kpath, ipath, "must be at least \(d.text); got \(n.text)")
+        case .exclusiveMinimum(let d):
+            guard case .number(let n) = inst else { return true }
+            return compare(n, d) > 0 || fail(node, name, kpath, ipath, "must be greater than \(d.text); got \(n.text)")
+
+        case .maxLength(let m):
+            guard case .string(let s) = inst else { return true }
+            if s.utf8.count <= m { return true }
+            let c = s.unicodeScalars.count
+            return c <= m || fail(node, name, kpath, ipath, "must be at most \(m) characters long; is \(c)")
+        case .minLength(let m):
+            guard case .string(let s) = inst else { return true }
+            let c = s.utf8.count < m ? s.unicodeScalars.count : (s.unicodeScalars.count)
+            return c >= m || fail(node, name, kpath, ipath, "must be at least \(m) characters long; is \(c)")
+        case .pattern(let re):
+            guard case .string(let s) = inst else { return true }
+            return re.matches(s) || fail(node, name, kpath, ipath, "must match the pattern /\(re.source)/; got \(short(inst))")
+        case .format(let fname, let check):
+            guard case .string(let s) = inst else { return true }
+            return check(s) || fail(node, name, kpath, ipath, "is not a valid \(fname): \(short(inst))")
+
+        case .maxItems(let m):
+            guard case .array(let a) = inst else { return true }
+            return a.count <= m || fail(node, name, kpath, ipath, "must have at most \(m) items; has \(a.count)")
+        case .minItems(let m):
+            guard case .array(let a) = inst else { return true }
+            return a.count >= m || fail(node, name, kpath, ipath, "must have at least \(m) items; has \(a.count)")
+        case .uniqueItems:
+            guard case .array(let a) = inst, a.count > 1 else { return true }
+            for i in 0..<a.count {
+                for j in (i + 1)..<a.count where jsonEqual(a[i], a[j]) {
+                    return fail(node, name, kpath, ipath, "items must be unique; items \(i) and \(j) are equal")
+                }
+            }
+            return true
+
+        case .maxProperties(let m):
+            guard case .object(let o) = inst else { return true }
+            return o.count <= m || fail(node, name, kpath, ipath, "must have at most \(m) properties; has \(o.count)")
+        case .minProperties(let m):
+            guard case .object(let o) = inst else { return true }
+            return o.count >= m || fail(node, name, kpath, ipath, "must have at least \(m) properties; has \(o.count)")
+        case .required(let names):
+            guard case .object(let o) = inst else { return true }
+            var ok = true
+            for n in names where o.position(of: n) == nil {
+                let hint = suggestion(n, in: o)
+                ok = fail(node, name, kpath, ipath, "is missing the required property \"\(n)\"" + hint)
+                if !collect { return false }
+            }
+            return ok
+        case .dependentRequired(let deps):
+            guard case .object(let o) = inst else { return true }
+            var ok = true
+            for (k, needs) in deps where o.position(of: k) != nil {
+                for n in needs where o.position(of: n) == nil {
+                    ok = fail(node, name, kpath, ipath, "has \"\(k)\", so it must also have \"\(n)\"")
+                    if !collect { return false }
+                }
+            }
+            return ok
+
+        case .allOf(let subs):
+            var ok = true
+            for (i, s) in subs.enumerated() where !inPlace(s, inst, local, collect ? kpath + "/allOf/" + String(i) : "", ipath) {
+                ok = false
+                if !collect { return false }
+            }
+            return ok
+        case .anyOf(let subs):
+            if local == nil && !collect {
+                for s in subs where eval(s, inst, ann: nil, kpath: "", ipath: ipath) { return true }
+                return false
+            }
+            let before = errors.count
+            var any = false
+            for (i, s) in subs.enumerated() {
+                let child = local != nil ? Annotations() : nil
+                if eval(s, inst, ann: child, kpath: collect ? kpath + "/anyOf/" + String(i) : "", ipath: ipath) {
+                    any = true
+                    if let child { local?.merge(child) } else { break }
+                }
+            }
+            if any { errors.removeSubrange(before...); return true }
+            return fail(node, name, kpath, ipath, "does not match any of the \(subs.count) alternatives in anyOf")
+        case .oneOf(let subs):
+            let before = errors.count
+            var matched: [Int] = []
+            var matchedAnn: Annotations?
+            for (i, s) in subs.enumerated() {
+                let child = local != nil ? Annotations() : nil
+                if eval(s, inst, ann: child, kpath: collect ? kpath + "/oneOf/" + String(i) : "", ipath: ipath) {
+                    matched.append(i)
+                    matchedAnn = child
+                    if matched.count > 1 && !collect { return false }
+                }
+            }
+            if matched.count == 1 {
+                errors.removeSubrange(before...)
+                if let matchedAnn { local?.merge(matchedAnn) }
+                return true
+            }
+            if matched.isEmpty { return fail(node, name, kpath, ipath, "does not match any of the \(subs.count) alternatives in oneOf") }
+            errors.removeSubrange(before...)
+            return fail(node, name, kpath, ipath, "matches \(matched.count) alternatives in oneOf (\(matched.map(String.init).joined(separator: ", "))); it must match exactly one")
+        case .not(let s):
+            return !quiet(s, inst, ann: nil) || fail(node, name, kpath, ipath, "must not match the schema in not")
+        case .ifThenElse(let cond, let then, let els):
+            let child = local != nil ? Annotations() : nil
+            if quiet(cond, inst, ann: child) {
+                if let child { local?.merge(child) }
+                guard let then else { return true }
+                return inPlace(then, inst, local, collect ? kpath + "/then" : "", ipath)
+            }
+            guard let els else { return true }
+            return inPlace(els, inst, local, collect ? kpath + "/else" : "", ipath)
+        case .dependentSchemas(let deps):
+            guard case .object(let o) = inst else { return true }
+            var ok = true
+            for (k, s) in deps where o.position(of: k) != nil {
+                if !inPlace(s, inst, local, collect ? kpath + "/dependentSchemas/" + JSONPointer.escape(k) : "", ipath) {
+                    ok = false
+                    if !collect { return false }
+                }
+            }
+            return ok
+
+        case .prefixItems(let subs):
+            guard case .array(let a) = inst else { return true }
+            var ok = true
+            let n = min(a.count, subs.count)
+            for i in 0..<n where !eval(subs[i], a[i], ann: nil, kpath: collect ? kpath + "/prefixItems/" + String(i) : "", ipath: collect ? ipath + "/" + String(i) : "") {
+                ok = false
+                if !collect { return false }
+            }
+            if let local { local.itemsPrefix = max(local.itemsPrefix, n) }
+            return ok
+        case .items(let s, let prefix):
+            guard case .array(let a) = inst, a.count > prefix else { return true }
+            if s.constant == false {
+                return fail(node, name, kpath, ipath, "must have at most \(prefix) items; has \(a.count)")
+            }
+            var ok = true
+            for i in prefix..<a.count where !eval(s, a[i], ann: nil, kpath: collect ? kpath + "/items" : "", ipath: collect ? ipath + "/" + String(i) : "") {
+                ok = false
+                if !collect { return false }
+            }
+            local?.allItems = true
+            return ok
+        case .contains(let s, let minC, let maxC):
+            guard case .array(let a) = inst else { return true }
+            var count = 0
+            for i in 0..<a.count where quiet(s, a[i], ann: nil) {
+                count += 1
+                local?.itemIndices.insert(i)
+                if local == nil && maxC == nil && count >= minC { break }
+            }
+            if count < minC { return fail(node, name, kpath, ipath, "must contain at least \(minC) item\(minC == 1 ? "" : "s") matching contains; has \(count)") }
+            if let maxC, count > maxC { return fail(node, name, kpath, ipath, "must contain at most \(maxC) item\(maxC == 1 ? "" : "s") matching contains; has \(count)") }
+            return true
+
+        case .properties(let props):
+            guard case .object(let o) = inst else { return true }
+            var ok = true
+            for (k, s) in props {
+                guard let i = o.position(of: k) else { continue }
+                local?.props.insert(k)
+                if !eval(s, o.value(at: i), ann: nil, kpath: collect ? kpath + "/properties/" + JSONPointer.escape(k) : "", ipath: collect ? ipath + "/" + JSONPointer.escape(k) : "") {
+                    ok = false
+                    if !collect { return false }
+                }
+            }
+            return ok
+        case .patternProperties(let pats):
+            guard case .object(let o) = inst else { return true }
+            var ok = true
+            for (k, v) in o {
+                for (re, s) in pats where re.matches(k) {
+                    local?.props.insert(k)
+                    if !eval(s, v, ann: nil, kpath: collect ? kpath + "/patternProperties/" + JSONPointer.escape(re.source) : "", ipath: collect ? ipath + "/" + JSONPointer.escape(k) : "") {
+                        ok = false
+                        if !collect { return false }
+                    }
+                }
+            }
+            return ok
+        case .additionalProperties(let s, let known, let patterns):
+            guard case .object(let o) = inst else { return true }
+            var ok = true
+            for (k, v) in o where !known.contains(k) && !patterns.contains(where: { $0.matches(k) }) {
+                local?.props.insert(k)
+                if s.constant == false {
+                    ok = fail(node, name, kpath, collect ? ipath + "/" + JSONPointer.escape(k) : "", "property \"\(k)\" is not allowed" + (Suggestions.closest(to: k, in: known).map { "; did you mean \"\($0)\"?" } ?? ""))
+                } else if !eval(s, v, ann: nil, kpath: collect ? kpath + "/additionalProperties" : "", ipath: collect ? ipath + "/" + JSONPointer.escape(k) : "") {
+                    ok = false
+                }
+                if !ok && !collect { return false }
+            }
+            return ok
+        case .propertyNames(let s):
+            guard case .object(let o) = inst else { return true }
+            var ok = true
+            for k in o.keys where !eval(s, .string(k), ann: nil, kpath: collect ? kpath + "/propertyNames" : "", ipath: collect ? ipath + "/" + JSONPointer.escape(k) : "") {
+                ok = false
+                if !collect { return false }
+            }
+            return ok
+
+        case .unevaluatedItems(let s):
+            guard case .array(let a) = inst, let local, !local.allItems else { return true }
+            var ok = true
+            for i in local.itemsPrefix..<max(local.itemsPrefix, a.count) where !local.itemIndices.contains(i) {
+                if s.constant == false {
+                    ok = fail(node, name, kpath, collect ? ipath + "/" + String(i) : "", "item \(i) is not allowed (not evaluated by any other keyword)")
+                } else if !eval(s, a[i], ann: nil, kpath: collect ? kpath + "/unevaluatedItems" : "", ipath: collect ? ipath + "/" + String(i) : "") {
+                    ok = false
+                }
+                if !ok && !collect { return false }
+            }
+            if ok { local.allItems = true }
+            return ok
+        case .unevaluatedProperties(let s):
+            guard case .object(let o) = inst, let local, !local.allProps else { return true }
+            var ok = true
+            for (k, v) in o where !local.props.contains(k) {
+                if s.constant == false {
+                    ok = fail(node, name, kpath, collect ? ipath + "/" + JSONPointer.escape(k) : "", "property \"\(k)\" is not allowed (not evaluated by any other keyword)")
+                } else if !eval(s, v, ann: nil, kpath: collect ? kpath + "/unevaluatedProperties" : "", ipath: collect ? ipath + "/" + JSONPointer.escape(k) : "") {
+                    ok = false
+                }
+                if !ok && !collect { return false }
+            }
+            if ok { local.allProps = true }
+            return ok
+        }
+    }
+
+    private func suggestion(_ missing: String, in o: JSONObject) -> String {
+        guard collect, let s = Suggestions.closest(to: missing, in: o.keys) else { return "" }
+        return " (it has \"\(s)\"; misspelt?)"
+    }
+}
