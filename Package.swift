@@ -55,10 +55,10 @@ let package = Package(
         ]),
         .executableTarget(name: "dspec", dependencies: ["DeliverySpec"]),
         // Release-build benchmarks: `swift run -c release dspec-bench`.
-        .executableTarget(name: "dspec-bench", dependencies: ["DeliverySpec"]),
+        .executableTarget(name: "dspec-bench", dependencies: ["DeliverySpec", "DSSchema"]),
 
         .testTarget(name: "DSJSONTests", dependencies: ["DSJSON"]),
-        .testTarget(name: "DSSchemaTests", dependencies: ["DSSchema", "DSJSON"]),
+        .testTarget(name: "DSSchemaTests", dependencies: ["DSSchema", "DSJSON"], exclude: ["Fixtures"]),
         .testTarget(name: "DSCryptoTests", dependencies: ["DSCrypto"]),
         .testTarget(name: "DSTemplateTests", dependencies: ["DSTemplate", "DSMapping", "DSJSON"], exclude: ["Fixtures"]),
         .testTarget(name: "DSCompilerTests", dependencies: ["DSCompiler", "DSSpec", "DSPlan", "DSJSON", "DSCore"]),

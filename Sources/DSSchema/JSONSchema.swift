@@ -70,6 +70,7 @@ public final class JSONSchema: @unchecked Sendable {
     // Keeps every compiled node alive (nodes reference each other weakly through refs).
     let nodes: [SchemaNode]
     let resources: [SchemaResource]
+    var usesDynamicScope = false
 
     init(root: SchemaNode, options: SchemaOptions, nodes: [SchemaNode], resources: [SchemaResource]) {
         self.root = root
@@ -82,18 +83,20 @@ public final class JSONSchema: @unchecked Sendable {
     public static func compile(_ schema: JSONValue, resolver: SchemaResolver = NoSchemaResolver(), options: SchemaOptions = SchemaOptions()) throws -> JSONSchema {
         let compiler = SchemaCompiler(resolver: resolver, options: options)
         let root = try compiler.compileRoot(schema)
-        return JSONSchema(root: root, options: options, nodes: compiler.allNodes, resources: Array(compiler.resourceObjects.values))
+        let schema = JSONSchema(root: root, options: options, nodes: compiler.allNodes, resources: Array(compiler.resourceObjects.values))
+        schema.usesDynamicScope = compiler.usesDynamicScope
+        return schema
     }
 
     /// True if `instance` is valid (stops at the first failure).
     public func isValid(_ instance: JSONValue) -> Bool {
-        var ev = Evaluator(collect: false, maxDepth: options.maxDepth)
+        var ev = Evaluator(collect: false, maxDepth: options.maxDepth, trackScope: usesDynamicScope)
         return ev.eval(root, instance, ann: nil, kpath: "", ipath: "")
     }
 
     /// Every validation error (empty when valid).
     public func validate(_ instance: JSONValue) -> [SchemaValidationError] {
-        var ev = Evaluator(collect: true, maxDepth: options.maxDepth)
+        var ev = Evaluator(collect: true, maxDepth: options.maxDepth, trackScope: usesDynamicScope)
         _ = ev.eval(root, instance, ann: nil, kpath: "", ipath: "")
         return ev.errors
     }

@@ -67,27 +67,96 @@ enum Keyword {
     case type(TypeMask)
     case enumeration([JSONValue])
     case constant(JSONValue)
-    case multipleOf(SchemaDecimal)
-    case maximum(SchemaDecimal), exclusiveMaximum(SchemaDecimal), minimum(SchemaDecimal), exclusiveMinimum(SchemaDecimal)
+    case multipleOf(Bound)
+    case maximum(Bound), exclusiveMaximum(Bound), minimum(Bound), exclusiveMinimum(Bound)
     case maxLength(Int), minLength(Int)
     case pattern(SchemaRegex)
     case maxItems(Int), minItems(Int), uniqueItems
     case maxProperties(Int), minProperties(Int)
     case required([String])
-    case dependentRequired([(String, [String])])
+    case dependentRequired([Dependency])
     case allOf([SchemaNode]), anyOf([SchemaNode]), oneOf([SchemaNode]), not(SchemaNode)
-    case ifThenElse(SchemaNode, SchemaNode?, SchemaNode?)
-    case dependentSchemas([(String, SchemaNode)])
+    case ifThenElse(Conditional)
+    case dependentSchemas([PropertySchema])
     case prefixItems([SchemaNode])
     case items(SchemaNode, prefix: Int)
-    case contains(SchemaNode, min: Int, max: Int?)
-    case properties([(String, SchemaNode)])
-    case patternProperties([(SchemaRegex, SchemaNode)])
-    case additionalProperties(SchemaNode, known: Set<String>, patterns: [SchemaRegex])
+    case contains(ContainsRule)
+    case properties([PropertySchema])
+    case patternProperties([PatternSchema])
+    case additionalProperties(AdditionalRule)
     case propertyNames(SchemaNode)
     case unevaluatedItems(SchemaNode)
     case unevaluatedProperties(SchemaNode)
-    case format(String, @Sendable (String) -> Bool)
+    case format(FormatRule)
+}
+
+/// Property names a schema declares: small sets are scanned like `JSONObject` keys (faster
+/// than hashing for a dozen short keys), larger ones hashed.
+struct KeySet {
+    let list: [String]
+    let set: Set<String>?
+    init(_ keys: [String]) {
+        list = keys
+        set = keys.count > 16 ? Set(keys) : nil
+    }
+    @inline(__always)
+    func contains(_ key: String) -> Bool {
+        if let set { return set.contains(key) }
+        return list.withUnsafeBufferPointer { JSONObject.position(of: key, in: $0) } != nil
+    }
+}
+
+// Keyword payloads wider than a word live in classes, so copying a `Keyword` is one retain.
+final class Bound {
+    let value: SchemaDecimal
+    init(_ value: SchemaDecimal) { self.value = value }
+}
+
+final class ContainsRule {
+    let node: SchemaNode
+    let min: Int
+    let max: Int?
+    init(node: SchemaNode, min: Int, max: Int?) { self.node = node; self.min = min; self.max = max }
+}
+
+final class AdditionalRule {
+    let node: SchemaNode
+    let known: KeySet
+    let patterns: [SchemaRegex]
+    init(node: SchemaNode, known: KeySet, patterns: [SchemaRegex]) { self.node = node; self.known = known; self.patterns = patterns }
+}
+
+final class FormatRule {
+    let name: String
+    let check: @Sendable (String) -> Bool
+    init(name: String, check: @escaping @Sendable (String) -> Bool) { self.name = name; self.check = check }
+}
+
+final class Conditional {
+    let condition: SchemaNode
+    let then: SchemaNode?
+    let otherwise: SchemaNode?
+    init(condition: SchemaNode, then: SchemaNode?, otherwise: SchemaNode?) { self.condition = condition; self.then = then; self.otherwise = otherwise }
+}
+
+struct KeywordEntry {
+    let name: String
+    let keyword: Keyword
+}
+
+struct PropertySchema {
+    let name: String
+    let node: SchemaNode
+}
+
+struct PatternSchema {
+    let regex: SchemaRegex
+    let node: SchemaNode
+}
+
+struct Dependency {
+    let name: String
+    let required: [String]
 }
 
 /// A compiled (sub)schema.
@@ -96,7 +165,7 @@ final class SchemaNode {
     let absoluteLocation: String
     /// `true` / `false` schemas.
     var constant: Bool?
-    var keywords: [(name: String, keyword: Keyword)] = []
+    var keywords: [KeywordEntry] = []
     /// The resource this schema belongs to (for dynamic scope).
     unowned(unsafe) var resource: SchemaResource
     /// True if this node (in place) has unevaluated* keywords and so needs annotations.
@@ -132,6 +201,7 @@ final class SchemaCompiler {
     var compiled: [Location: SchemaNode] = [:]
     var resourceObjects: [String: SchemaResource] = [:]
     var allNodes: [SchemaNode] = []
+    var usesDynamicScope = false
     var pendingRefs: [() throws -> Void] = []
 
     init(resolver: SchemaResolver, options: SchemaOptions) {
@@ -341,6 +411,7 @@ final class SchemaCompiler {
             let (_, fragment) = SchemaURI.split(target)
             let box = DynamicRefTarget(node)
             keywords.append(("$dynamicRef", .dynamicRef(box)))
+            usesDynamicScope = true
             pendingRefs.append { [unowned self] in
                 guard let loc = try self.resolveReference(target) else {
                     throw self.fail(node, "$dynamicRef", "cannot resolve \"\(ref)\" (\(target))")
@@ -376,11 +447,11 @@ final class SchemaCompiler {
                 switch k {
                 case "multipleOf":
                     guard !d.negative && !d.isZero else { throw fail(node, k, "must be greater than 0") }
-                    keywords.append((k, .multipleOf(d)))
-                case "maximum": keywords.append((k, .maximum(d)))
-                case "exclusiveMaximum": keywords.append((k, .exclusiveMaximum(d)))
-                case "minimum": keywords.append((k, .minimum(d)))
-                default: keywords.append((k, .exclusiveMinimum(d)))
+                    keywords.append((k, .multipleOf(Bound(d))))
+                case "maximum": keywords.append((k, .maximum(Bound(d))))
+                case "exclusiveMaximum": keywords.append((k, .exclusiveMaximum(Bound(d))))
+                case "minimum": keywords.append((k, .minimum(Bound(d))))
+                default: keywords.append((k, .exclusiveMinimum(Bound(d))))
                 }
             }
             if let v = o["maxLength"] { keywords.append(("maxLength", .maxLength(try nonNegativeInt(v, node, "maxLength")))) }
@@ -397,13 +468,13 @@ final class SchemaCompiler {
                 if !names.isEmpty { keywords.append(("required", .required(names))) }
             }
             if case .object(let m)? = o["dependentRequired"] {
-                let deps = m.map { ($0.key, $0.value.arrayValue?.compactMap(\.stringValue) ?? []) }
+                let deps = m.map { Dependency(name: $0.key, required: $0.value.arrayValue?.compactMap(\.stringValue) ?? []) }
                 keywords.append(("dependentRequired", .dependentRequired(deps)))
             }
         }
         if let f = o["format"], case .string(let name) = f,
            options.formatAssertion || vocab.contains(.formatAssertion), let checker = SchemaFormats.checker(name) {
-            keywords.append(("format", .format(name, checker)))
+            keywords.append(("format", .format(FormatRule(name: name, check: checker))))
         }
         if applicator {
             for k in ["allOf", "anyOf", "oneOf"] {
@@ -414,10 +485,10 @@ final class SchemaCompiler {
             }
             if o["not"] != nil { keywords.append(("not", .not(try sub("not")))) }
             if o["if"] != nil {
-                keywords.append(("if", .ifThenElse(try sub("if"), o["then"] != nil ? try sub("then") : nil, o["else"] != nil ? try sub("else") : nil)))
+                keywords.append(("if", .ifThenElse(Conditional(condition: try sub("if"), then: o["then"] != nil ? try sub("then") : nil, otherwise: o["else"] != nil ? try sub("else") : nil))))
             }
             if case .object(let m)? = o["dependentSchemas"] {
-                keywords.append(("dependentSchemas", .dependentSchemas(try m.map { ($0.key, try sub("dependentSchemas", $0.key)) })))
+                keywords.append(("dependentSchemas", .dependentSchemas(try m.map { PropertySchema(name: $0.key, node: try sub("dependentSchemas", $0.key)) })))
             }
             var prefixCount = 0
             if case .array(let a)? = o["prefixItems"] {
@@ -432,21 +503,21 @@ final class SchemaCompiler {
                     if let v = o["minContains"] { minC = try nonNegativeInt(v, node, "minContains") }
                     if let v = o["maxContains"] { maxC = try nonNegativeInt(v, node, "maxContains") }
                 }
-                keywords.append(("contains", .contains(try sub("contains"), min: minC, max: maxC)))
+                keywords.append(("contains", .contains(ContainsRule(node: try sub("contains"), min: minC, max: maxC))))
             }
-            var known = Set<String>()
+            var known = KeySet([])
             if case .object(let m)? = o["properties"] {
-                known = Set(m.keys)
-                keywords.append(("properties", .properties(try m.map { ($0.key, try sub("properties", $0.key)) })))
+                known = KeySet(m.keys)
+                keywords.append(("properties", .properties(try m.map { PropertySchema(name: $0.key, node: try sub("properties", $0.key)) })))
             }
             var patterns: [SchemaRegex] = []
             if case .object(let m)? = o["patternProperties"] {
-                let pairs = try m.map { (try regex(.string($0.key), node, "patternProperties"), try sub("patternProperties", $0.key)) }
-                patterns = pairs.map(\.0)
+                let pairs = try m.map { PatternSchema(regex: try regex(.string($0.key), node, "patternProperties"), node: try sub("patternProperties", $0.key)) }
+                patterns = pairs.map(\.regex)
                 keywords.append(("patternProperties", .patternProperties(pairs)))
             }
             if o["additionalProperties"] != nil {
-                keywords.append(("additionalProperties", .additionalProperties(try sub("additionalProperties"), known: known, patterns: patterns)))
+                keywords.append(("additionalProperties", .additionalProperties(AdditionalRule(node: try sub("additionalProperties"), known: known, patterns: patterns))))
             }
             if o["propertyNames"] != nil { keywords.append(("propertyNames", .propertyNames(try sub("propertyNames")))) }
         }
@@ -460,7 +531,7 @@ final class SchemaCompiler {
                 node.needsAnnotations = true
             }
         }
-        node.keywords = keywords.map { (name: $0.0, keyword: $0.1) }
+        node.keywords = keywords.map { KeywordEntry(name: $0.0, keyword: $0.1) }
     }
 
     /// Finds the location an absolute URI (with optional fragment) points to.

@@ -12,6 +12,8 @@ struct SchemaDecimal: Comparable, Hashable, CustomStringConvertible {
     var intValue: Int?
     /// The text the value was read from (for messages).
     var text: String
+    /// `mantissa / 10^scale` when the text is a plain decimal with at most 18 digits.
+    var fast: (mantissa: Int, scale: Int)?
 
     init?(_ text: String) {
         self.text = text
@@ -60,6 +62,7 @@ struct SchemaDecimal: Comparable, Hashable, CustomStringConvertible {
         digits = ds
         exponent = ds.isEmpty ? 0 : pointPos + expValue
         intValue = nil
+        fast = SchemaDecimal.fastParse(text)
         if ds.isEmpty {
             intValue = 0
         } else if exponent >= ds.count && exponent <= 18 {
@@ -68,6 +71,48 @@ struct SchemaDecimal: Comparable, Hashable, CustomStringConvertible {
             for _ in 0..<(exponent - ds.count) { v *= 10 }
             intValue = neg ? -v : v
         }
+    }
+
+    /// `text` as `mantissa / 10^scale` without allocating, for plain decimals (no exponent)
+    /// with at most 18 digits; nil otherwise.
+    @inline(__always)
+    static func fastParse(_ text: String) -> (mantissa: Int, scale: Int)? {
+        var m = 0
+        var scale = 0
+        var digits = 0
+        var neg = false
+        var point = false
+        var first = true
+        for b in text.utf8 {
+            if b >= 0x30 && b <= 0x39 {
+                m = m &* 10 &+ Int(b &- 0x30)
+                digits &+= 1
+                if point { scale &+= 1 }
+            } else if b == 0x2E && !point {
+                point = true
+            } else if b == 0x2D && first {
+                neg = true
+            } else {
+                return nil
+            }
+            first = false
+        }
+        guard digits > 0 && digits <= 18 else { return nil }
+        return (neg ? -m : m, scale)
+    }
+
+    static let powersOf10: [Int] = (0...18).map { e in (0..<e).reduce(1) { r, _ in r * 10 } }
+
+    /// Brings two fast decimals to a common scale; nil on overflow.
+    @inline(__always)
+    static func aligned(_ a: (mantissa: Int, scale: Int), _ b: (mantissa: Int, scale: Int)) -> (Int, Int)? {
+        if a.scale == b.scale { return (a.mantissa, b.mantissa) }
+        if a.scale < b.scale {
+            let (r, o) = a.mantissa.multipliedReportingOverflow(by: powersOf10[b.scale - a.scale])
+            return o ? nil : (r, b.mantissa)
+        }
+        let (r, o) = b.mantissa.multipliedReportingOverflow(by: powersOf10[a.scale - b.scale])
+        return o ? nil : (a.mantissa, r)
     }
 
     init(_ number: JSONNumber) {

@@ -1,5 +1,6 @@
 import DSCore
 import DSJSON
+import Foundation
 
 /// Annotations the unevaluated* keywords read: which properties and items of the current
 /// instance location adjacent keywords (in place, through successful subschemas) evaluated.
@@ -29,17 +30,25 @@ func jsonEqual(_ a: JSONValue, _ b: JSONValue) -> Bool {
         for i in 0..<x.count where !jsonEqual(x[i], y[i]) { return false }
         return true
     case (.string(let x), .string(let y)):
-        // Code point equality: Swift's `==` would equate canonically equivalent strings.
-        return x.utf8.elementsEqual(y.utf8)
+        return sameCodePoints(x, y)
     case (.object(let x), .object(let y)):
         guard x.count == y.count else { return false }
-        for (k, v) in x {
-            guard let w = y[k], jsonEqual(v, w) else { return false }
+        for i in 0..<x.count {
+            guard let w = y[x.keys[i]], jsonEqual(x.value(at: i), w) else { return false }
         }
         return true
     default:
         return a == b
     }
+}
+
+/// Code point equality: Swift's `==` would equate canonically equivalent strings.
+@inline(__always)
+func sameCodePoints(_ x: String, _ y: String) -> Bool {
+    let n = x.utf8.count
+    guard n == y.utf8.count else { return false }
+    var a = x, b = y
+    return a.withUTF8 { p in b.withUTF8 { q in n == 0 || memcmp(p.baseAddress!, q.baseAddress!, n) == 0 } }
 }
 
 /// The JSON Schema type of a value ("integer" for numbers with no fractional part).
@@ -50,16 +59,27 @@ func schemaTypeName(_ v: JSONValue) -> String {
 
 @inline(__always)
 func isInteger(_ n: JSONNumber) -> Bool {
-    if n.isIntegerLiteral { return true }
+    if let f = SchemaDecimal.fastParse(n.text) { return f.scale == 0 || f.mantissa % SchemaDecimal.powersOf10[f.scale] == 0 }
     return SchemaDecimal(n).isInteger
 }
 
 /// -1 / 0 / 1 comparing a JSON number with a schema bound.
 @inline(__always)
 func compare(_ n: JSONNumber, _ bound: SchemaDecimal) -> Int {
-    if let b = bound.intValue, let x = Int(n.text) { return x < b ? -1 : (x == b ? 0 : 1) }
+    if let b = bound.fast, let x = SchemaDecimal.fastParse(n.text), let (p, q) = SchemaDecimal.aligned(x, b) {
+        return p < q ? -1 : (p == q ? 0 : 1)
+    }
     let d = SchemaDecimal(n)
     return d < bound ? -1 : (d == bound ? 0 : 1)
+}
+
+/// Exact `multipleOf`.
+@inline(__always)
+func isMultiple(_ n: JSONNumber, of d: SchemaDecimal) -> Bool {
+    if let b = d.fast, let x = SchemaDecimal.fastParse(n.text), let (p, q) = SchemaDecimal.aligned(x, b), q != 0 {
+        return p % q == 0
+    }
+    return SchemaDecimal(n).isMultiple(of: d)
 }
 
 private func short(_ v: JSONValue) -> String {
@@ -70,14 +90,16 @@ private func short(_ v: JSONValue) -> String {
 struct Evaluator {
     var collect: Bool
     let maxDepth: Int
+    /// Dynamic scope is only tracked for schemas with `$dynamicRef`.
+    let trackScope: Bool
     var errors: [SchemaValidationError] = []
     var scope: [SchemaResource] = []
     var depth = 0
 
-    init(collect: Bool, maxDepth: Int) {
+    init(collect: Bool, maxDepth: Int, trackScope: Bool) {
         self.collect = collect
         self.maxDepth = maxDepth
-        scope.reserveCapacity(8)
+        self.trackScope = trackScope
     }
 
     @inline(__always)
@@ -111,18 +133,22 @@ struct Evaluator {
             let limit = maxDepth
             return fail(node, "", kpath, ipath, "the schema nests deeper than \(limit) applications here (a $ref cycle?)")
         }
-        let pushed = scope.last !== node.resource
+        let pushed = trackScope && scope.last !== node.resource
         if pushed { scope.append(node.resource) }
         defer { if pushed { scope.removeLast() } }
         let local: Annotations? = ann ?? (node.needsAnnotations ? Annotations() : nil)
         var valid = true
-        for entry in node.keywords {
-            if !evalKeyword(node, entry.name, entry.keyword, inst, local, kpath, ipath) {
-                valid = false
-                if !collect { return false }
+        // Reading entries in place avoids copying each (name, keyword) pair out of the array.
+        let keywords = node.keywords
+        return keywords.withUnsafeBufferPointer { buffer in
+            for i in 0..<buffer.count {
+                if !evalKeyword(node, buffer[i].name, buffer[i].keyword, inst, local, kpath, ipath) {
+                    valid = false
+                    if !collect { return false }
+                }
             }
+            return valid
         }
-        return valid
     }
 
     /// Applies a subschema to the same instance location; its annotations reach `local` only if it passes.
@@ -167,19 +193,24 @@ struct Evaluator {
         case .constant(let v):
             return jsonEqual(v, inst) || fail(node, name, kpath, ipath, "must be \(short(v)); got \(short(inst))")
 
-        case .multipleOf(let d):
+        case .multipleOf(let bound):
+            let d = bound.value
             guard case .number(let n) = inst else { return true }
-            return SchemaDecimal(n).isMultiple(of: d) || fail(node, name, kpath, ipath, "must be a multiple of \(d.text); got \(n.text)")
-        case .maximum(let d):
+            return isMultiple(n, of: d) || fail(node, name, kpath, ipath, "must be a multiple of \(d.text); got \(n.text)")
+        case .maximum(let bound):
+            let d = bound.value
             guard case .number(let n) = inst else { return true }
             return compare(n, d) <= 0 || fail(node, name, kpath, ipath, "must be at most \(d.text); got \(n.text)")
-        case .exclusiveMaximum(let d):
+        case .exclusiveMaximum(let bound):
+            let d = bound.value
             guard case .number(let n) = inst else { return true }
             return compare(n, d) < 0 || fail(node, name, kpath, ipath, "must be less than \(d.text); got \(n.text)")
-        case .minimum(let d):
+        case .minimum(let bound):
+            let d = bound.value
             guard case .number(let n) = inst else { return true }
             return compare(n, d) >= 0 || fail(node, name, kpath, ipath, "must be at least \(d.text); got \(n.text)")
-        case .exclusiveMinimum(let d):
+        case .exclusiveMinimum(let bound):
+            let d = bound.value
             guard case .number(let n) = inst else { return true }
             return compare(n, d) > 0 || fail(node, name, kpath, ipath, "must be greater than \(d.text); got \(n.text)")
 
@@ -190,12 +221,16 @@ struct Evaluator {
             return c <= m || fail(node, name, kpath, ipath, "must be at most \(m) characters long; is \(c)")
         case .minLength(let m):
             guard case .string(let s) = inst else { return true }
-            let c = s.utf8.count < m ? s.unicodeScalars.count : (s.unicodeScalars.count)
+            // A code point is at most 4 UTF-8 bytes: long enough strings need no count.
+            if s.utf8.count >= m &* 4 { return true }
+            var c = 0
+            for _ in s.unicodeScalars { c &+= 1; if c >= m { return true } }
             return c >= m || fail(node, name, kpath, ipath, "must be at least \(m) characters long; is \(c)")
         case .pattern(let re):
             guard case .string(let s) = inst else { return true }
             return re.matches(s) || fail(node, name, kpath, ipath, "must match the pattern /\(re.source)/; got \(short(inst))")
-        case .format(let fname, let check):
+        case .format(let rule):
+            let fname = rule.name, check = rule.check
             guard case .string(let s) = inst else { return true }
             return check(s) || fail(node, name, kpath, ipath, "is not a valid \(fname): \(short(inst))")
 
@@ -222,6 +257,13 @@ struct Evaluator {
             return o.count >= m || fail(node, name, kpath, ipath, "must have at least \(m) properties; has \(o.count)")
         case .required(let names):
             guard case .object(let o) = inst else { return true }
+            if !o.hasHashIndex && !collect {
+                // Fast path: one scan of the key buffer per name, no calls.
+                return o.withUnsafeMembers { keys, _ in
+                    for n in names where JSONObject.position(of: n, in: keys) == nil { return false }
+                    return true
+                }
+            }
             var ok = true
             for n in names where o.position(of: n) == nil {
                 let hint = suggestion(n, in: o)
@@ -232,8 +274,9 @@ struct Evaluator {
         case .dependentRequired(let deps):
             guard case .object(let o) = inst else { return true }
             var ok = true
-            for (k, needs) in deps where o.position(of: k) != nil {
-                for n in needs where o.position(of: n) == nil {
+            for dep in deps where o.position(of: dep.name) != nil {
+                let k = dep.name
+                for n in dep.required where o.position(of: n) == nil {
                     ok = fail(node, name, kpath, ipath, "has \"\(k)\", so it must also have \"\(n)\"")
                     if !collect { return false }
                 }
@@ -285,7 +328,8 @@ struct Evaluator {
             return fail(node, name, kpath, ipath, "matches \(matched.count) alternatives in oneOf (\(matched.map(String.init).joined(separator: ", "))); it must match exactly one")
         case .not(let s):
             return !quiet(s, inst, ann: nil) || fail(node, name, kpath, ipath, "must not match the schema in not")
-        case .ifThenElse(let cond, let then, let els):
+        case .ifThenElse(let rule):
+            let cond = rule.condition, then = rule.then, els = rule.otherwise
             let child = local != nil ? Annotations() : nil
             if quiet(cond, inst, ann: child) {
                 if let child { local?.merge(child) }
@@ -297,7 +341,8 @@ struct Evaluator {
         case .dependentSchemas(let deps):
             guard case .object(let o) = inst else { return true }
             var ok = true
-            for (k, s) in deps where o.position(of: k) != nil {
+            for dep in deps where o.position(of: dep.name) != nil {
+                let k = dep.name, s = dep.node
                 if !inPlace(s, inst, local, collect ? kpath + "/dependentSchemas/" + JSONPointer.escape(k) : "", ipath) {
                     ok = false
                     if !collect { return false }
@@ -327,7 +372,8 @@ struct Evaluator {
             }
             local?.allItems = true
             return ok
-        case .contains(let s, let minC, let maxC):
+        case .contains(let rule):
+            let s = rule.node, minC = rule.min, maxC = rule.max
             guard case .array(let a) = inst else { return true }
             var count = 0
             for i in 0..<a.count where quiet(s, a[i], ann: nil) {
@@ -341,9 +387,21 @@ struct Evaluator {
 
         case .properties(let props):
             guard case .object(let o) = inst else { return true }
+            if !o.hasHashIndex && !collect && local == nil {
+                return o.withUnsafeMembers { keys, values in
+                    var start = 0
+                    for p in props {
+                        guard let i = JSONObject.position(of: p.name, in: keys, startingAt: start) else { continue }
+                        start = i &+ 1 == keys.count ? 0 : i &+ 1
+                        if !eval(p.node, values[i], ann: nil, kpath: "", ipath: "") { return false }
+                    }
+                    return true
+                }
+            }
             var ok = true
-            for (k, s) in props {
-                guard let i = o.position(of: k) else { continue }
+            for p in props {
+                guard let i = o.position(of: p.name) else { continue }
+                let k = p.name, s = p.node
                 local?.props.insert(k)
                 if !eval(s, o.value(at: i), ann: nil, kpath: collect ? kpath + "/properties/" + JSONPointer.escape(k) : "", ipath: collect ? ipath + "/" + JSONPointer.escape(k) : "") {
                     ok = false
@@ -354,8 +412,10 @@ struct Evaluator {
         case .patternProperties(let pats):
             guard case .object(let o) = inst else { return true }
             var ok = true
-            for (k, v) in o {
-                for (re, s) in pats where re.matches(k) {
+            for index in 0..<o.count {
+                let k = o.keys[index], v = o.value(at: index)
+                for p in pats where p.regex.matches(k) {
+                    let re = p.regex, s = p.node
                     local?.props.insert(k)
                     if !eval(s, v, ann: nil, kpath: collect ? kpath + "/patternProperties/" + JSONPointer.escape(re.source) : "", ipath: collect ? ipath + "/" + JSONPointer.escape(k) : "") {
                         ok = false
@@ -364,13 +424,17 @@ struct Evaluator {
                 }
             }
             return ok
-        case .additionalProperties(let s, let known, let patterns):
+        case .additionalProperties(let rule):
+            let s = rule.node, known = rule.known, patterns = rule.patterns
             guard case .object(let o) = inst else { return true }
             var ok = true
-            for (k, v) in o where !known.contains(k) && !patterns.contains(where: { $0.matches(k) }) {
+            for index in 0..<o.count {
+                let k = o.keys[index]
+                if known.contains(k) || patterns.contains(where: { $0.matches(k) }) { continue }
+                let v = o.value(at: index)
                 local?.props.insert(k)
                 if s.constant == false {
-                    ok = fail(node, name, kpath, collect ? ipath + "/" + JSONPointer.escape(k) : "", "property \"\(k)\" is not allowed" + (Suggestions.closest(to: k, in: known).map { "; did you mean \"\($0)\"?" } ?? ""))
+                    ok = fail(node, name, kpath, collect ? ipath + "/" + JSONPointer.escape(k) : "", "property \"\(k)\" is not allowed" + (Suggestions.closest(to: k, in: known.list).map { "; did you mean \"\($0)\"?" } ?? ""))
                 } else if !eval(s, v, ann: nil, kpath: collect ? kpath + "/additionalProperties" : "", ipath: collect ? ipath + "/" + JSONPointer.escape(k) : "") {
                     ok = false
                 }
@@ -402,7 +466,8 @@ struct Evaluator {
         case .unevaluatedProperties(let s):
             guard case .object(let o) = inst, let local, !local.allProps else { return true }
             var ok = true
-            for (k, v) in o where !local.props.contains(k) {
+            for index in 0..<o.count where !local.props.contains(o.keys[index]) {
+                let k = o.keys[index], v = o.value(at: index)
                 if s.constant == false {
                     ok = fail(node, name, kpath, collect ? ipath + "/" + JSONPointer.escape(k) : "", "property \"\(k)\" is not allowed (not evaluated by any other keyword)")
                 } else if !eval(s, v, ann: nil, kpath: collect ? kpath + "/unevaluatedProperties" : "", ipath: collect ? ipath + "/" + JSONPointer.escape(k) : "") {
