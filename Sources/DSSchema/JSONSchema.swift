@@ -91,7 +91,8 @@ public final class JSONSchema: @unchecked Sendable {
     /// True if `instance` is valid (stops at the first failure).
     public func isValid(_ instance: JSONValue) -> Bool {
         var ev = Evaluator(collect: false, maxDepth: options.maxDepth, trackScope: usesDynamicScope)
-        return ev.eval(root, instance, ann: nil, kpath: "", ipath: "")
+        if usesDynamicScope { return ev.eval(root, instance, ann: nil, kpath: "", ipath: "") }
+        return ev.check(root, instance)
     }
 
     /// Every validation error (empty when valid).

@@ -151,6 +151,104 @@ struct Evaluator {
         }
     }
 
+    /// The yes/no path: no error collection, no annotations, no dynamic scope. Handles the
+    /// common keywords inline (fewer arguments, no paths) and hands the rest, and any node
+    /// that needs annotations, to `eval`.
+    mutating func check(_ node: SchemaNode, _ inst: JSONValue) -> Bool {
+        if let c = node.constant { return c }
+        if node.needsAnnotations { return eval(node, inst, ann: nil, kpath: "", ipath: "") }
+        depth &+= 1
+        defer { depth &-= 1 }
+        if depth > maxDepth { return false }
+        let keywords = node.keywords
+        return keywords.withUnsafeBufferPointer { buffer in
+            for i in 0..<buffer.count {
+                switch buffer[i].keyword {
+                case .type(let mask):
+                    let ok: Bool
+                    switch inst {
+                    case .null: ok = mask.contains(.null)
+                    case .bool: ok = mask.contains(.boolean)
+                    case .string: ok = mask.contains(.string)
+                    case .array: ok = mask.contains(.array)
+                    case .object: ok = mask.contains(.object)
+                    case .number(let n): ok = mask.contains(.number) || (mask.contains(.integer) && isInteger(n))
+                    }
+                    if !ok { return false }
+                case .ref(let box):
+                    if !check(box.node, inst) { return false }
+                case .allOf(let subs):
+                    for s in subs where !check(s, inst) { return false }
+                case .anyOf(let subs):
+                    var any = false
+                    for s in subs where check(s, inst) { any = true; break }
+                    if !any { return false }
+                case .properties(let props):
+                    guard case .object(let o) = inst else { continue }
+                    if o.hasHashIndex {
+                        for p in props {
+                            if let j = o.position(of: p.name), !check(p.node, o.value(at: j)) { return false }
+                        }
+                        continue
+                    }
+                    let ok = o.withUnsafeMembers { keys, values in
+                        var start = 0
+                        for p in props {
+                            guard let j = JSONObject.position(of: p.name, in: keys, startingAt: start) else { continue }
+                            start = j &+ 1 == keys.count ? 0 : j &+ 1
+                            if !check(p.node, values[j]) { return false }
+                        }
+                        return true
+                    }
+                    if !ok { return false }
+                case .items(let s, let prefix):
+                    guard case .array(let a) = inst, a.count > prefix else { continue }
+                    for j in prefix..<a.count where !check(s, a[j]) { return false }
+                case .constant(let v):
+                    if !jsonEqual(v, inst) { return false }
+                case .enumeration(let values):
+                    var found = false
+                    for v in values where jsonEqual(v, inst) { found = true; break }
+                    if !found { return false }
+                case .minimum(let b):
+                    if case .number(let n) = inst, compare(n, b.value) < 0 { return false }
+                case .maximum(let b):
+                    if case .number(let n) = inst, compare(n, b.value) > 0 { return false }
+                case .multipleOf(let b):
+                    if case .number(let n) = inst, !isMultiple(n, of: b.value) { return false }
+                case .maxLength(let m):
+                    if case .string(let str) = inst, str.utf8.count > m, str.unicodeScalars.count > m { return false }
+                case .minLength(let m):
+                    guard case .string(let str) = inst, str.utf8.count < m &* 4 else { continue }
+                    var c = 0
+                    for _ in str.unicodeScalars { c &+= 1; if c >= m { break } }
+                    if c < m { return false }
+                case .required(let names):
+                    guard case .object(let o) = inst else { continue }
+                    if o.hasHashIndex {
+                        for n in names where o.position(of: n) == nil { return false }
+                        continue
+                    }
+                    let ok = o.withUnsafeMembers { keys, _ in
+                        for n in names where JSONObject.position(of: n, in: keys) == nil { return false }
+                        return true
+                    }
+                    if !ok { return false }
+                case .additionalProperties(let rule):
+                    guard case .object(let o) = inst else { continue }
+                    for j in 0..<o.count {
+                        let k = o.keys[j]
+                        if rule.known.contains(k) || rule.patterns.contains(where: { $0.matches(k) }) { continue }
+                        if !check(rule.node, o.value(at: j)) { return false }
+                    }
+                default:
+                    if !evalKeyword(node, buffer[i].name, buffer[i].keyword, inst, nil, "", "") { return false }
+                }
+            }
+            return true
+        }
+    }
+
     /// Applies a subschema to the same instance location; its annotations reach `local` only if it passes.
     @inline(__always)
     mutating func inPlace(_ s: SchemaNode, _ inst: JSONValue, _ local: Annotations?, _ kpath: String, _ ipath: String) -> Bool {
