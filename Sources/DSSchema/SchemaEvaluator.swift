@@ -46,7 +46,9 @@ func jsonEqual(_ a: JSONValue, _ b: JSONValue) -> Bool {
 @inline(__always)
 func sameCodePoints(_ x: String, _ y: String) -> Bool {
     let n = x.utf8.count
-    guard n == y.utf8.count else { return false }
+    guard n == y.utf8.count, x == y else { return false }
+    // `==` held: for ASCII text canonical equivalence is byte equality.
+    if x.utf8.allSatisfy({ $0 < 0x80 }) { return true }
     var a = x, b = y
     return a.withUTF8 { p in b.withUTF8 { q in n == 0 || memcmp(p.baseAddress!, q.baseAddress!, n) == 0 } }
 }
@@ -205,10 +207,18 @@ struct Evaluator {
                     guard case .array(let a) = inst, a.count > prefix else { continue }
                     for j in prefix..<a.count where !check(s, a[j]) { return false }
                 case .constant(let v):
-                    if !jsonEqual(v, inst) { return false }
+                    if case .string(let a) = v {
+                        guard case .string(let b) = inst, sameCodePoints(a, b) else { return false }
+                    } else if !jsonEqual(v, inst) {
+                        return false
+                    }
                 case .enumeration(let values):
                     var found = false
-                    for v in values where jsonEqual(v, inst) { found = true; break }
+                    if case .string(let b) = inst {
+                        for v in values { if case .string(let a) = v, sameCodePoints(a, b) { found = true; break } }
+                    } else {
+                        for v in values where jsonEqual(v, inst) { found = true; break }
+                    }
                     if !found { return false }
                 case .minimum(let b):
                     if case .number(let n) = inst, compare(n, b.value) < 0 { return false }
