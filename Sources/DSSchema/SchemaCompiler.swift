@@ -232,7 +232,7 @@ final class SchemaCompiler {
         return doc
     }
 
-    private static let mapKeywords: Set<String> = ["$defs", "definitions", "properties", "patternProperties", "dependentSchemas"]
+    private static let mapKeywords: Set<String> = ["$defs", "definitions", "properties", "patternProperties", "dependentSchemas", "dependencies"]
     private static let arrayKeywords: Set<String> = ["allOf", "anyOf", "oneOf", "prefixItems"]
     private static let singleKeywords: Set<String> = ["items", "additionalProperties", "unevaluatedProperties", "unevaluatedItems", "contains", "propertyNames", "not", "if", "then", "else", "contentSchema"]
 
@@ -489,6 +489,20 @@ final class SchemaCompiler {
             }
             if case .object(let m)? = o["dependentSchemas"] {
                 keywords.append(("dependentSchemas", .dependentSchemas(try m.map { PropertySchema(name: $0.key, node: try sub("dependentSchemas", $0.key)) })))
+            }
+            if case .object(let m)? = o["dependencies"] {
+                // The pre-2019-09 keyword, still honoured: arrays are dependentRequired, schemas dependentSchemas.
+                var required: [Dependency] = []
+                var schemas: [PropertySchema] = []
+                for (k, v) in m {
+                    if case .array(let a) = v {
+                        required.append(Dependency(name: k, required: a.compactMap(\.stringValue)))
+                    } else {
+                        schemas.append(PropertySchema(name: k, node: try sub("dependencies", k)))
+                    }
+                }
+                if !required.isEmpty { keywords.append(("dependencies", .dependentRequired(required))) }
+                if !schemas.isEmpty { keywords.append(("dependencies", .dependentSchemas(schemas))) }
             }
             var prefixCount = 0
             if case .array(let a)? = o["prefixItems"] {

@@ -94,19 +94,30 @@ enum SchemaFormats {
         let save = i
         if number(), i < b.count, b[i] == 0x57 { return i + 1 == b.count }
         i = save
+        // Units appear in order and without gaps (RFC 3339 appendix A): Y [M [D]], M [D], D.
+        func units(_ list: [UInt8]) -> Bool {
+            var started = false, stopped = false
+            for unit in list {
+                let mark = i
+                if number(), i < b.count, b[i] == unit {
+                    if stopped { return false }
+                    i += 1
+                    started = true
+                } else {
+                    i = mark
+                    if started { stopped = true }
+                }
+            }
+            return started
+        }
         var any = false
-        for unit: UInt8 in [0x59, 0x4D, 0x44] {  // Y M D, in order
-            let mark = i
-            if number(), i < b.count, b[i] == unit { i += 1; any = true } else { i = mark }
+        if i < b.count, b[i] != 0x54 {
+            guard units([0x59, 0x4D, 0x44]) else { return false }  // Y M D
+            any = true
         }
         if i < b.count, b[i] == 0x54 {  // "T"
             i += 1
-            var anyTime = false
-            for unit: UInt8 in [0x48, 0x4D, 0x53] {  // H M S
-                let mark = i
-                if number(), i < b.count, b[i] == unit { i += 1; anyTime = true } else { i = mark }
-            }
-            guard anyTime else { return false }
+            guard units([0x48, 0x4D, 0x53]) else { return false }  // H M S
             any = true
         }
         return any && i == b.count
@@ -224,13 +235,43 @@ enum SchemaFormats {
         return isJSONPointer(String(decoding: u[i...], as: UTF8.self))
     }
 
+    /// RFC 6570 level 4 syntax: literals and `{op var[:len|*], ...}` expressions.
     static func isURITemplate(_ s: String) -> Bool {
-        var open = false
-        for c in s {
-            if c == "{" { if open { return false }; open = true }
-            if c == "}" { if !open { return false }; open = false }
+        let scalars = Array(s.unicodeScalars)
+        var i = 0
+        while i < scalars.count {
+            let c = scalars[i]
+            if c == "}" { return false }
+            if c != "{" {
+                if c.value <= 0x20 || c.value == 0x7F || "\"<>\\^`|".unicodeScalars.contains(c) { return false }
+                i += 1
+                continue
+            }
+            guard let close = scalars[i...].firstIndex(of: "}") else { return false }
+            var body = Array(scalars[(i + 1)..<close])
+            if let op = body.first, "+#./;?&=,!@|".unicodeScalars.contains(op) {
+                if "=,!@|".unicodeScalars.contains(op) { return false }  // reserved operators
+                body.removeFirst()
+            }
+            let specs = String(String.UnicodeScalarView(body)).split(separator: ",", omittingEmptySubsequences: false)
+            for spec in specs {
+                var name = Substring(spec)
+                if name.hasSuffix("*") {
+                    name = name.dropLast()
+                } else if let colon = name.firstIndex(of: ":") {
+                    let len = name[name.index(after: colon)...]
+                    guard (1...4).contains(len.count), len.first != "0", len.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+                    name = name[..<colon]
+                }
+                guard !name.isEmpty, !name.hasPrefix("."), !name.hasSuffix("."), !name.contains("..") else { return false }
+                let ok = name.unicodeScalars.allSatisfy { u in
+                    (u.value >= 0x30 && u.value <= 0x39) || (u.value | 0x20 >= 0x61 && u.value | 0x20 <= 0x7A) || u == "_" || u == "." || u == "%"
+                }
+                if !ok { return false }
+            }
+            i = close + 1
         }
-        return !open
+        return true
     }
 
     /// RFC 3986 (or RFC 3987 with `iri`) URI / URI-reference syntax.
@@ -267,7 +308,8 @@ enum SchemaFormats {
                 if !rest.isEmpty && !(rest.hasPrefix(":") && rest.dropFirst().allSatisfy { $0.isASCII && $0.isNumber }) { return false }
             } else {
                 if hostPort.contains("[") || hostPort.contains("]") { return false }
-                if let colon = hostPort.lastIndex(of: ":") {
+                if let colon = hostPort.firstIndex(of: ":") {
+                    // One colon at most: an IPv6 address needs brackets.
                     let port = hostPort[hostPort.index(after: colon)...]
                     if !port.allSatisfy({ $0.isASCII && $0.isNumber }) { return false }
                 }

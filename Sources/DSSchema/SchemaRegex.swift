@@ -88,6 +88,18 @@ final class SchemaRegex: @unchecked Sendable {
                 inClass = true
                 out += "["
                 if i + 1 < chars.count, chars[i + 1] == "^" { out += "^"; i += 1 }
+            case "(":
+                // ECMA-262 groups: (?: (?= (?! (?<= (?<! (?<name>; not inline flags or comments.
+                if i + 1 < chars.count, chars[i + 1] == "?" {
+                    guard i + 2 < chars.count else { return nil }
+                    let k = chars[i + 2]
+                    if k == "<" {
+                        guard i + 3 < chars.count else { return nil }
+                    } else if k != ":" && k != "=" && k != "!" {
+                        return nil
+                    }
+                }
+                out += "("
             case "$":
                 out += "(?![\\s\\S])"
             default:
