@@ -53,6 +53,36 @@ func sameCodePoints(_ x: String, _ y: String) -> Bool {
     return a.withUTF8 { p in b.withUTF8 { q in n == 0 || memcmp(p.baseAddress!, q.baseAddress!, n) == 0 } }
 }
 
+/// Bytes equal exactly when two values are equal under `jsonEqual`: numbers by exact value,
+/// strings by code points, object members in code-point order of their keys.
+func canonicalBytes(_ v: JSONValue, into out: inout [UInt8]) {
+    switch v {
+    case .null: out.append(0x6E)
+    case .bool(let b): out.append(b ? 0x74 : 0x66)
+    case .number(let n):
+        out.append(0x23)
+        out.append(contentsOf: SchemaDecimal(n).description.utf8)
+        out.append(0x3B)
+    case .string(let s):
+        out.append(0x22)
+        JSONWriter.writeString(s, into: &out)
+    case .array(let a):
+        out.append(0x5B)
+        for e in a { canonicalBytes(e, into: &out); out.append(0x2C) }
+        out.append(0x5D)
+    case .object(let o):
+        out.append(0x7B)
+        let order = (0..<o.count).sorted { o.keys[$0].utf8.lexicographicallyPrecedes(o.keys[$1].utf8) }
+        for i in order {
+            JSONWriter.writeString(o.keys[i], into: &out)
+            out.append(0x3A)
+            canonicalBytes(o.value(at: i), into: &out)
+            out.append(0x2C)
+        }
+        out.append(0x7D)
+    }
+}
+
 /// The JSON Schema type of a value ("integer" for numbers with no fractional part).
 func schemaTypeName(_ v: JSONValue) -> String {
     if case .number(let n) = v { return isInteger(n) ? "integer" : "number" }
@@ -350,10 +380,23 @@ struct Evaluator {
             return a.count >= m || fail(node, name, kpath, ipath, "must have at least \(m) items; has \(a.count)")
         case .uniqueItems:
             guard case .array(let a) = inst, a.count > 1 else { return true }
-            for i in 0..<a.count {
-                for j in (i + 1)..<a.count where jsonEqual(a[i], a[j]) {
-                    return fail(node, name, kpath, ipath, "items must be unique; items \(i) and \(j) are equal")
+            if a.count <= 8 {
+                for i in 0..<a.count {
+                    for j in (i + 1)..<a.count where jsonEqual(a[i], a[j]) {
+                        return fail(node, name, kpath, ipath, "items must be unique; items \(i) and \(j) are equal")
+                    }
                 }
+                return true
+            }
+            // Linear time for long arrays: each item's canonical bytes (numbers by value, members
+            // sorted) in a hash table, so a large instance cannot cost n² comparisons.
+            var seen: [[UInt8]: Int] = [:]
+            seen.reserveCapacity(a.count)
+            for (j, item) in a.enumerated() {
+                var key: [UInt8] = []
+                canonicalBytes(item, into: &key)
+                if let i = seen[key] { return fail(node, name, kpath, ipath, "items must be unique; items \(i) and \(j) are equal") }
+                seen[key] = j
             }
             return true
 

@@ -116,6 +116,15 @@ final class JSONSchemaTests: XCTestCase {
         XCTAssertFalse(try schema(#"{"const": "\u00e9"}"#).isValid("e\u{301}"))
     }
 
+    func testUniqueItemsOnLongArraysUsesValueEquality() throws {
+        let s = try schema(#"{"uniqueItems": true}"#)
+        let distinct = (0..<20).map { JSONValue.int($0) }
+        XCTAssertTrue(s.isValid(.array(distinct + [.string("e\u{301}"), .string("\u{e9}")])))
+        XCTAssertEqual(s.validate(.array(distinct + [try value("1.0")])).map(\.message), ["items must be unique; items 1 and 20 are equal"])
+        XCTAssertFalse(s.isValid(.array(distinct + [try value(#"{"a": 1, "b": [2]}"#), try value(#"{"b": [2.0], "a": 1e0}"#)])))
+        XCTAssertTrue(s.isValid(.array(distinct + [try value(#"{"a": 1}"#), try value(#"{"a": "1"}"#)])))
+    }
+
     /// The benchmark's schema and events: the counts the bench prints, checked here.
     func testBenchmarkFixtureOutcome() throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
