@@ -67,6 +67,10 @@ enum Keyword {
     case type(TypeMask)
     case enumeration([JSONValue])
     case constant(JSONValue)
+    /// `enum` / `const` of ASCII strings only: for an ASCII string, Swift `==` with equal UTF-8
+    /// length is code-point equality, so no byte comparison is needed.
+    case asciiEnumeration([String])
+    case asciiConstant(String)
     case multipleOf(Bound)
     case maximum(Bound), exclusiveMaximum(Bound), minimum(Bound), exclusiveMinimum(Bound)
     case maxLength(Int), minLength(Int)
@@ -165,7 +169,18 @@ final class SchemaNode {
     let absoluteLocation: String
     /// `true` / `false` schemas.
     var constant: Bool?
-    var keywords: [KeywordEntry] = []
+    /// The keywords, in evaluation order (unevaluated* last). Kept in a buffer the node owns, so
+    /// the evaluator reads entries in place without retaining an array or calling a closure.
+    var keywords: [KeywordEntry] {
+        get { Array(keywordBuffer) }
+        set {
+            keywordBuffer.deinitialize()
+            keywordBuffer.deallocate()
+            keywordBuffer = .allocate(capacity: newValue.count)
+            _ = keywordBuffer.initialize(from: newValue)
+        }
+    }
+    private(set) var keywordBuffer = UnsafeMutableBufferPointer<KeywordEntry>.allocate(capacity: 0)
     /// The resource this schema belongs to (for dynamic scope).
     unowned(unsafe) var resource: SchemaResource
     /// True if this node (in place) has unevaluated* keywords and so needs annotations.
@@ -174,6 +189,11 @@ final class SchemaNode {
     init(absoluteLocation: String, resource: SchemaResource) {
         self.absoluteLocation = absoluteLocation
         self.resource = resource
+    }
+
+    deinit {
+        keywordBuffer.deinitialize()
+        keywordBuffer.deallocate()
     }
 }
 
@@ -437,9 +457,20 @@ final class SchemaCompiler {
             }
             if let e = o["enum"] {
                 guard case .array(let a) = e else { throw fail(node, "enum", "must be an array") }
-                keywords.append(("enum", .enumeration(a)))
+                let strings = a.compactMap(\.stringValue)
+                if strings.count == a.count && strings.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) {
+                    keywords.append(("enum", .asciiEnumeration(strings)))
+                } else {
+                    keywords.append(("enum", .enumeration(a)))
+                }
             }
-            if let c = o["const"] { keywords.append(("const", .constant(c))) }
+            if let c = o["const"] {
+                if case .string(let str) = c, str.utf8.allSatisfy({ $0 < 0x80 }) {
+                    keywords.append(("const", .asciiConstant(str)))
+                } else {
+                    keywords.append(("const", .constant(c)))
+                }
+            }
             for k in ["multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum"] {
                 guard let v = o[k] else { continue }
                 guard case .number(let n) = v else { throw fail(node, k, "must be a number") }

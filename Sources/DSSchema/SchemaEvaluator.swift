@@ -170,9 +170,9 @@ struct Evaluator {
         defer { if pushed { scope.removeLast() } }
         let local: Annotations? = ann ?? (node.needsAnnotations ? Annotations() : nil)
         var valid = true
-        // Reading entries in place avoids copying each (name, keyword) pair out of the array.
-        let keywords = node.keywords
-        return keywords.withUnsafeBufferPointer { buffer in
+        // Reading entries in place avoids copying each (name, keyword) pair out of an array.
+        let buffer = node.keywordBuffer
+        do {
             for i in 0..<buffer.count {
                 if !evalKeyword(node, buffer[i].name, buffer[i].keyword, inst, local, kpath, ipath) {
                     valid = false
@@ -192,8 +192,8 @@ struct Evaluator {
         depth &+= 1
         defer { depth &-= 1 }
         if depth > maxDepth { return false }
-        let keywords = node.keywords
-        return keywords.withUnsafeBufferPointer { buffer in
+        let buffer = node.keywordBuffer
+        do {
             for i in 0..<buffer.count {
                 switch buffer[i].keyword {
                 case .type(let mask):
@@ -236,6 +236,14 @@ struct Evaluator {
                 case .items(let s, let prefix):
                     guard case .array(let a) = inst, a.count > prefix else { continue }
                     for j in prefix..<a.count where !check(s, a[j]) { return false }
+                case .asciiConstant(let a):
+                    guard case .string(let b) = inst, a.utf8.count == b.utf8.count, a == b else { return false }
+                case .asciiEnumeration(let strings):
+                    guard case .string(let b) = inst else { return false }
+                    let n = b.utf8.count
+                    var found = false
+                    for a in strings where a.utf8.count == n && a == b { found = true; break }
+                    if !found { return false }
                 case .constant(let v):
                     if case .string(let a) = v {
                         guard case .string(let b) = inst, sameCodePoints(a, b) else { return false }
@@ -328,6 +336,13 @@ struct Evaluator {
             for v in values where jsonEqual(v, inst) { return true }
             return fail(node, name, kpath, ipath, "must be one of " + values.prefix(10).map(short).joined(separator: ", ") + (values.count > 10 ? ", ... (\(values.count) values)" : "") + "; got \(short(inst))")
 
+        case .asciiConstant(let str):
+            return evalKeyword(node, name, .constant(.string(str)), inst, local, kpath, ipath)
+        case .asciiEnumeration(let strings):
+            if case .string(let b) = inst {
+                for a in strings where a.utf8.count == b.utf8.count && a == b { return true }
+            }
+            return evalKeyword(node, name, .enumeration(strings.map { .string($0) }), inst, local, kpath, ipath)
         case .constant(let v):
             return jsonEqual(v, inst) || fail(node, name, kpath, ipath, "must be \(short(v)); got \(short(inst))")
 
