@@ -390,7 +390,8 @@ final class SchemaCompiler {
     private func nonNegativeInt(_ v: JSONValue, _ node: SchemaNode, _ k: String) throws -> Int {
         if case .number(let n) = v {
             let d = SchemaDecimal(n)
-            if d.isInteger && !d.negative { return d.intValue ?? Int.max }
+            // Clamped far beyond any real length or count, so arithmetic on it cannot overflow.
+            if d.isInteger && !d.negative { return min(d.intValue ?? Int.max, 1 << 56) }
         }
         throw fail(node, k, "must be a non-negative integer")
     }

@@ -137,3 +137,17 @@ final class JSONSchemaTests: XCTestCase {
         XCTAssertEqual(events.filter { s.validate($0).isEmpty }.count, 88)
     }
 }
+
+final class JSONSchemaLimitTests: XCTestCase {
+    /// A bound too large for Int must still hold (it once wrapped to a negative number in the
+    /// code-point shortcut of minLength and let every string through).
+    func testHugeLengthAndCountBoundsDoNotOverflow() throws {
+        let minLength = try JSONSchema.compile(try JSONParser().parseValue(#"{"minLength": 1e400}"#))
+        XCTAssertFalse(minLength.isValid("abc"))
+        XCTAssertFalse(minLength.validate("abc").isEmpty)
+        let minItems = try JSONSchema.compile(try JSONParser().parseValue(#"{"minItems": 99999999999999999999999}"#))
+        XCTAssertFalse(minItems.isValid([1, 2]))
+        let maxLength = try JSONSchema.compile(try JSONParser().parseValue(#"{"maxLength": 1e400}"#))
+        XCTAssertTrue(maxLength.isValid("abc"))
+    }
+}
