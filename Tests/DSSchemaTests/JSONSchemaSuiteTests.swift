@@ -89,6 +89,33 @@ final class JSONSchemaSuiteTests: XCTestCase {
         print("JSON-Schema-Test-Suite draft2020-12 required: \(passed) passed, \(failures.count) failed")
     }
 
+    /// `isValid` (the yes/no fast path) and `validate` (the full evaluator) must agree, not only on
+    /// each case's own instance: every schema of a suite file meets every instance of that file.
+    func testFastPathAgreesWithFullEvaluatorAcrossEachFile() throws {
+        let dir = Self.suiteRoot.appendingPathComponent("tests/draft2020-12")
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else {
+            throw XCTSkip("JSON-Schema-Test-Suite not found at \(Self.suiteRoot.path) (set DSPEC_JSON_SCHEMA_SUITE)")
+        }
+        let resolver = RemoteResolver(root: Self.suiteRoot)
+        var pairs = 0
+        var disagreements: [String] = []
+        for name in names.sorted() where name.hasSuffix(".json") {
+            guard case .array(let groups) = try JSONParser().parseValue([UInt8](Data(contentsOf: dir.appendingPathComponent(name)))) else { continue }
+            let instances = groups.flatMap { $0["tests"]?.arrayValue ?? [] }.map { $0["data"] ?? .null }
+            for group in groups {
+                guard let schema = try? JSONSchema.compile(group["schema"] ?? .bool(true), resolver: resolver) else { continue }
+                for (i, instance) in instances.enumerated() {
+                    pairs += 1
+                    if schema.isValid(instance) != schema.validate(instance).isEmpty {
+                        disagreements.append("\(name): \(group["description"]?.stringValue ?? "?") with instance \(i)")
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThan(pairs, 10_000)
+        XCTAssertEqual(disagreements, [])
+    }
+
     /// The optional cases as a pass/fail table in docs/contracts.md (between the markers).
     /// Run with DSPEC_UPDATE_DOCS=1 to rewrite the table after a change.
     func testOptionalTableInDocsIsCurrent() throws {
