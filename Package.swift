@@ -25,6 +25,8 @@ let package = Package(
         .target(name: "DSCore"),
         // Stage 1: source text -> parsed JSON document with positions; JSON values, pointers, writers.
         .target(name: "DSJSON", dependencies: ["DSCore"]),
+        // JSON Schema draft 2020-12: schemas compiled once, validated with exact numbers (pure, no I/O).
+        .target(name: "DSSchema", dependencies: ["DSCore", "DSJSON"]),
         // Hashing, HMAC, base64 and RSA signatures over libcrypto.
         .target(name: "DSCrypto", dependencies: ["CLibCrypto"]),
         // Handlebars-compatible template engine, JSON-safe by construction.
@@ -58,9 +60,10 @@ let package = Package(
         ]),
         .executableTarget(name: "dspec", dependencies: ["DeliverySpec"]),
         // Release-build benchmarks: `swift run -c release dspec-bench`.
-        .executableTarget(name: "dspec-bench", dependencies: ["DeliverySpec"]),
+        .executableTarget(name: "dspec-bench", dependencies: ["DeliverySpec", "DSSchema"]),
 
         .testTarget(name: "DSJSONTests", dependencies: ["DSJSON"]),
+        .testTarget(name: "DSSchemaTests", dependencies: ["DSSchema", "DSJSON"], exclude: ["Fixtures"]),
         .testTarget(name: "DSCryptoTests", dependencies: ["DSCrypto"]),
         .testTarget(name: "DSTemplateTests", dependencies: ["DSTemplate", "DSMapping", "DSJSON"], exclude: ["Fixtures"]),
         .testTarget(name: "DSCompilerTests", dependencies: ["DSCompiler", "DSSpec", "DSPlan", "DSJSON", "DSCore"]),

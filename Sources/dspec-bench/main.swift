@@ -5,7 +5,7 @@ import Foundation
 // Each figure is reported with a baseline measured in the same run, as a ratio, so numbers
 // from different machines can be compared.
 
-// Usage: dspec-bench [--quick] [--only lint|template|render|diff|deliver] [--calls N]
+// Usage: dspec-bench [--quick] [--only lint|template|render|diff|deliver|harness|schema] [--calls N]
 let quick = CommandLine.arguments.contains("--quick")
 let only: String? = CommandLine.arguments.firstIndex(of: "--only").flatMap { i in i + 1 < CommandLine.arguments.count ? CommandLine.arguments[i + 1] : nil }
 func selected(_ group: String) -> Bool { only == nil || only == group }
@@ -77,3 +77,4 @@ if selected("render") { runRenderBenchmarks(quick: quick) }
 if selected("diff") { runDiffBenchmarks(quick: quick) }
 if selected("deliver") { runDeliverBenchmarks(quick: quick) }
 if selected("harness") { runHarnessBenchmarks(quick: quick) }
+if selected("schema") { runSchemaBenchmarks(quick: quick) }
