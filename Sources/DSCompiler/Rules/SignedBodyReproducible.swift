@@ -17,7 +17,7 @@ public struct SignedBodyReproducible: ValidationRule {
         guard content.contains("@body") else { return }
         let payload = context.spec.payload
         let format = payload?.format?.value ?? (payload == nil ? .canonical : .json)
-        guard format != .form, (payload?.normalize?.value ?? .none) == .none else { return }
+        guard format != .form, (payload?.normalize?.value ?? PayloadNormalization.none) == PayloadNormalization.none else { return }
         let why = payload?.template != nil
             ? "the signature covers the payload template's own text (its spacing) and numbers as events write them"
             : "the signature covers numbers as events write them (126.0, 1E21) and U+2028/U+2029 escaped"
