@@ -17,7 +17,10 @@ final class ArgumentTests: XCTestCase {
         let r = try CLIRunner.run(["lint", "specs/examples", "--format", "json", "--format", "text"])
         XCTAssertEqual(r.status, 2)
         XCTAssertTrue(r.stderr.contains("--format given twice (\"json\" and \"text\"); give it once"), r.stderr)
-        let alias = try CLIRunner.run(["compile", "specs/examples/custom-webhook.json", "-o", "/dev/null", "--output", "/dev/null"])
+        // Never the real /dev/null: a parser regression must not write outside a temp folder.
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("repeated-\(UUID().uuidString).plan.json").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let alias = try CLIRunner.run(["compile", "specs/examples/custom-webhook.json", "-o", out, "--output", out])
         XCTAssertEqual(alias.status, 2)
         XCTAssertTrue(alias.stderr.contains("--output given twice"), alias.stderr)
     }
