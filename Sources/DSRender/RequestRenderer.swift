@@ -182,7 +182,13 @@ public final class RequestRenderer: Sendable {
         let requestID = environment.requestID(forEventIDs: eventIDs)
         // The idempotency key is part of what goes on the wire, so it is rendered here (and
         // recorded in fixtures), not added by the runtime.
-        if let header = plan.response.idempotencyKeyHeader { fields.append(HTTPHeaderField(name: header, value: requestID)) }
+        // The key is an event id for a single event: event data, checked like every header value.
+        if let header = plan.response.idempotencyKeyHeader {
+            guard !containsHeaderBreak(requestID) else {
+                throw RenderError(.headerInjection, "header \"\(header)\": the idempotency key (the event id) contains CR, LF, NUL or another control character")
+            }
+            fields.append(HTTPHeaderField(name: header, value: requestID))
+        }
         var signingString: [UInt8]?
         if let signer {
             let signature = try signer.sign(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path, url: url, event: event)
