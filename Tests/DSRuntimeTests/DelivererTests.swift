@@ -10,9 +10,13 @@ final class DelivererTests: XCTestCase {
         let plan = try RuntimeTestSupport.plan(response: #"{"idempotency_key": {"header": "Idempotency-Key"}, "retry": {"max_attempts": 5, "initial_backoff_ms": 100, "max_backoff_ms": 1000, "multiplier": 2, "jitter": "none", "max_elapsed_ms": 60000}}"#)
         let clock = VirtualClock(autoAdvance: true)
         let times = Locked<[RuntimeInstant]>([])
-        let transport = ScriptedTransport { _, call in
+        // Scripted by event id and attempt: e1's attempts 1-2 get 503, attempt 3 a reset, then 200.
+        let attempts = Locked<[String: Int]>([:])
+        let transport = ScriptedTransport { request, _ in
             times.withLock { $0.append(clock.now()) }
-            return call < 2 ? RuntimeTestSupport.response(503) : (call == 2 ? .failure(TransportError(.connection, "reset")) : RuntimeTestSupport.response(200))
+            let id = request.eventIDs.first ?? ""
+            let attempt = attempts.withLock { a -> Int in a[id, default: 0] += 1; return a[id, default: 0] }
+            return attempt <= 2 ? RuntimeTestSupport.response(503) : (attempt == 3 ? .failure(TransportError(.connection, "reset")) : RuntimeTestSupport.response(200))
         }
         let (counts, fates) = await RuntimeTestSupport.deliver(try RuntimeTestSupport.renderer(plan), RuntimeTestSupport.events(1), transport: transport, clock: clock)
         XCTAssertEqual(counts.delivered, 1)
@@ -135,7 +139,8 @@ final class DelivererTests: XCTestCase {
         {"partial_failure": {"errors": "/errors", "index": "/i", "outcome": "retry"},
          "retry": {"max_attempts": 3, "initial_backoff_ms": 10, "max_backoff_ms": 10, "multiplier": 1, "jitter": "none", "max_elapsed_ms": 1000}}
         """#)
-        let transport = ScriptedTransport { _, call in RuntimeTestSupport.response(200, call == 0 ? #"{"errors":[{"i":2}]}"# : "{}") }
+        // Scripted by the events a request carries: the full batch reports e3 (index 2) failed.
+        let transport = ScriptedTransport { request, _ in RuntimeTestSupport.response(200, request.eventIDs.count == 3 ? #"{"errors":[{"i":2}]}"# : "{}") }
         let (counts, _) = await RuntimeTestSupport.deliver(try RuntimeTestSupport.renderer(plan), RuntimeTestSupport.events(3), transport: transport)
         XCTAssertEqual(counts.delivered, 3)
         XCTAssertEqual(transport.requests.map(\.eventIDs), [["e1", "e2", "e3"], ["e3"]])
