@@ -4,6 +4,7 @@ import DSMock
 import DSPlan
 import DSRender
 import DSRuntime
+import DSRuntimePOSIX
 import Foundation
 
 /// What one case run produced: the vendor's journal, the runtime's ledger and the inputs,

@@ -1,6 +1,7 @@
 import DSJSON
 import DSRender
 @testable import DSRuntime
+@testable import DSRuntimePOSIX
 import XCTest
 
 /// 10,000 events through the default transport (``AutoTransport``: dspec's socket client for

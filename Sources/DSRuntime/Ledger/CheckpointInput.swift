@@ -56,7 +56,7 @@ public struct CheckpointInput: Sendable, Equatable {
     }
 
     /// The checkpoint's first line (without the newline).
-    var header: [UInt8] {
+    package var header: [UInt8] {
         JSONWriter.bytes(.object(JSONObject([
             ("dspec_checkpoint", .int(1)), ("input", .string(path)),
             ("size", size.map { .int($0) } ?? .null), ("sha256_first_64k", headHash.map { .string($0) } ?? .null),
@@ -64,7 +64,7 @@ public struct CheckpointInput: Sendable, Equatable {
     }
 
     /// Reads a header line; nil if it is not one.
-    init?(header: some Collection<UInt8>) {
+    package init?(header: some Collection<UInt8>) {
         guard let value = try? JSONParser().parseValue(Array(header)), case .object(let o) = value,
               o["dspec_checkpoint"]?.numberValue?.intValue == 1, let path = o["input"]?.stringValue else { return nil }
         self.path = path
@@ -81,7 +81,7 @@ public struct CheckpointInput: Sendable, Equatable {
     }
 
     /// How it reads in a message.
-    var summary: String {
+    package var summary: String {
         guard let size, let headHash else { return "\(path == "-" ? "standard input" : path) (a stream: not verifiable)" }
         return "\(path == "-" ? "standard input" : path) (\(size) bytes, SHA-256 of the first 64 KiB \(headHash.prefix(16))...)"
     }

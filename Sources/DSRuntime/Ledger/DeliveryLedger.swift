@@ -105,6 +105,15 @@ public protocol DeadLetterSink: Sendable {
     func write(_ letters: [DeadLetter]) throws(RuntimeFileError)
 }
 
+/// Where acknowledgements go (the `--checkpoint` file: DSRuntimePOSIX's `CheckpointLog`).
+public protocol CheckpointSink: Sendable {
+    /// Records `lines` as acknowledged durably before returning, or throws: the ledger then
+    /// stops acknowledging and the run stops.
+    func record(_ lines: [Int]) throws(RuntimeFileError)
+    /// Closes the sink (after the ledger's writer has drained).
+    func close()
+}
+
 /// Records the fate of every event: counts, dead letters and checkpoint acknowledgements.
 /// Thread-safe; called by every request task, and never blocks it on a disk: dead letters
 /// and acknowledgements go to a dedicated writer (a serial dispatch queue, off the Swift
@@ -119,7 +128,7 @@ public protocol DeadLetterSink: Sendable {
 public final class DeliveryLedger: Sendable {
     private let counts = Locked(DeliveryCounts())
     private let deadLetters: (any DeadLetterSink)?
-    private let checkpoint: CheckpointLog?
+    private let checkpoint: (any CheckpointSink)?
     private let observer: (@Sendable (_ line: Int, _ eventID: String, _ fate: EventFate) -> Void)?
     private let writer = DispatchQueue(label: "dspec.ledger-writer")
     private let pending = Locked<(letters: [DeadLetter], lines: [Int], scheduled: Bool)>(([], [], false))
@@ -137,7 +146,7 @@ public final class DeliveryLedger: Sendable {
     /// credential it rejected) before it is stored or observed; `liveSecrets` adds the
     /// credentials obtained during the run (OAuth access tokens, see
     /// ``RecordingTokenProvider``).
-    public init(deadLetters: (any DeadLetterSink)? = nil, checkpoint: CheckpointLog? = nil, redactor: SecretRedactor? = nil,
+    public init(deadLetters: (any DeadLetterSink)? = nil, checkpoint: (any CheckpointSink)? = nil, redactor: SecretRedactor? = nil,
                 liveSecrets: (@Sendable () -> [SecretRedactor.Secret])? = nil,
                 observer: (@Sendable (_ line: Int, _ eventID: String, _ fate: EventFate) -> Void)? = nil) {
         self.deadLetters = deadLetters

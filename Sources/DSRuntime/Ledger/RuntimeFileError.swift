@@ -9,5 +9,5 @@ public struct RuntimeFileError: Error, Sendable, Equatable, CustomStringConverti
     public var description: String { message }
 
     /// `strerror` text and number of a POSIX error ("No space left on device (errno 28)").
-    static func reason(_ code: Int32) -> String { "\(String(cString: strerror(code))) (errno \(code))" }
+    package static func reason(_ code: Int32) -> String { "\(String(cString: strerror(code))) (errno \(code))" }
 }

@@ -1,4 +1,5 @@
 import DSCore
+import DSRuntime
 import Foundation
 
 /// Threads that run the socket transport's blocking exchanges, so a `poll` waiting on a

@@ -1,3 +1,4 @@
+import DSRuntime
 import Dispatch
 #if canImport(Glibc)
 import Glibc

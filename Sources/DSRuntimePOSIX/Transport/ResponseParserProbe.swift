@@ -1,3 +1,4 @@
+import DSRuntime
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

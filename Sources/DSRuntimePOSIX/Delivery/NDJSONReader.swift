@@ -1,5 +1,6 @@
 import DSJSON
 import DSRender
+import DSRuntime
 import Foundation
 
 /// Reads NDJSON events from a file descriptor on its own thread, line by line in 64 KiB

@@ -1,4 +1,5 @@
 import DSRender
+import DSRuntime
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

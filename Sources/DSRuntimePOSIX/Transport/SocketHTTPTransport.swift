@@ -1,4 +1,5 @@
 import DSRender
+import DSRuntime
 
 /// An HTTP/1.1 client on POSIX sockets for `http://` URLs (loopback test vendors, internal
 /// services), used instead of URLSession where TLS is not needed (``AutoTransport``).

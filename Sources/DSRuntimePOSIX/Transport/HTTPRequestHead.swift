@@ -1,4 +1,5 @@
 import DSRender
+import DSRuntime
 
 /// Where an `http://` URL points and what goes on the request line, parsed without
 /// Foundation's `URL` so the path and query go on the wire exactly as rendered (no

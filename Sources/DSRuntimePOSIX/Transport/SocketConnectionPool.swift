@@ -1,3 +1,5 @@
+import DSRuntime
+
 /// What the pool gives a request: an idle connection to reuse, or the right to open one.
 enum SocketLease: Sendable {
     /// A kept-alive connection (to check for staleness before use).

@@ -1,4 +1,5 @@
 import DSJSON
+import DSRuntime
 import Foundation
 
 /// Dead letters as NDJSON, one record per line (see ``DeadLetter/json``), appended and

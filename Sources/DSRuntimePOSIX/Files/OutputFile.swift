@@ -1,3 +1,4 @@
+import DSRuntime
 import Foundation
 
 /// The one way dspec writes a whole output file: plans (`compile -o`), fixtures, lint

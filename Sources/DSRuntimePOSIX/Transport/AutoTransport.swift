@@ -1,4 +1,5 @@
 import DSRender
+import DSRuntime
 
 /// The default transport: `http://` URLs go to ``SocketHTTPTransport`` (exact headers,
 /// header order kept, several times URLSession's request rate on Linux), everything else —

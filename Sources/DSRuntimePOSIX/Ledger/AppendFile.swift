@@ -1,3 +1,4 @@
+import DSRuntime
 import Foundation
 
 /// An append-only file the ledger makes durable: the dead-letter file and the checkpoint

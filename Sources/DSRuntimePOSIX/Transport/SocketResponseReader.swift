@@ -1,4 +1,5 @@
 import DSRender
+import DSRuntime
 
 /// Bounds on what the socket transport accepts from a server, so a misbehaving vendor
 /// cannot make a delivery run buffer without limit.

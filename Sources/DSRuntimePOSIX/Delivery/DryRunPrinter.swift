@@ -1,5 +1,6 @@
 import DSCore
 import DSRender
+import DSRuntime
 import Foundation
 
 /// Prints dry-run requests as HTTP/1.1 messages (request line, headers in order, blank
