@@ -125,7 +125,7 @@ public final class ConformanceRunner: Sendable {
             fates.withLock { if line >= 1 && line <= $0.count { $0[line - 1].append(fate) } }
         })
         let startedAt = MonotonicClock.now()
-        let deliverer = Deliverer(renderer: renderer, transport: redirect, ledger: ledger,
+        let deliverer = Deliverer(renderer: renderer, transport: redirect, clock: SystemClock(), ledger: ledger,
                                   options: DeliveryOptions(concurrency: testCase.concurrency, orderedPartitions: testCase.ordered),
                                   tokens: tokens, jitter: SeededJitterSource(seed: StableHash.fnv1a(spec.name + "/" + testCase.name)))
         let queue = feed(events, expireAfter: testCase.expireTokensAfter)

@@ -232,7 +232,7 @@ func runDeliverBenchmarks(quick: Bool) {
     func deliver(_ renderer: RequestRenderer, events: [JSONValue], over transport: any HTTPTransport = transport) -> (seconds: Double, counts: DeliveryCounts) {
         blocking {
             let ledger = DeliveryLedger()
-            let deliverer = Deliverer(renderer: renderer, transport: transport, ledger: ledger, options: DeliveryOptions(concurrency: 8))
+            let deliverer = Deliverer(renderer: renderer, transport: transport, clock: SystemClock(), ledger: ledger, options: DeliveryOptions(concurrency: 8))
             let start = DispatchTime.now().uptimeNanoseconds
             let counts = await deliverer.run(.closed(events: events))
             return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, counts)
@@ -257,7 +257,7 @@ func runDeliverBenchmarks(quick: Bool) {
     let offlineEvents = benchEvents(quick ? 50_000 : 200_000)
     let offline = blocking { () -> (Double, Int) in
         let ledger = DeliveryLedger()
-        let deliverer = Deliverer(renderer: deliverPlan(port: sink.port, batch: 100), transport: ScriptedTransport(answers: []), ledger: ledger,
+        let deliverer = Deliverer(renderer: deliverPlan(port: sink.port, batch: 100), transport: ScriptedTransport(answers: []), clock: SystemClock(), ledger: ledger,
                                   options: DeliveryOptions(concurrency: 8))
         let start = DispatchTime.now().uptimeNanoseconds
         let counts = await deliverer.run(.closed(events: offlineEvents))

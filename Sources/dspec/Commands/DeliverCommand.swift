@@ -128,7 +128,7 @@ enum DeliverCommand: Command {
                                          name: eventsPath == "-" ? "standard input" : eventsPath)
 
         let printer = dryRun ? DryRunPrinter(redactor: parsed.has("--show-secrets") ? nil : setup.redactor) : nil
-        let deliverer = Deliverer(renderer: setup.renderer, transport: setup.transport, ledger: setup.ledger,
+        let deliverer = Deliverer(renderer: setup.renderer, transport: setup.transport, clock: SystemClock(), ledger: setup.ledger,
                                   // A dry run prints in input order: one request at a time.
                                   options: DeliveryOptions(concurrency: dryRun ? 1 : concurrency, orderedPartitions: parsed.has("--ordered"), dryRun: dryRun),
                                   tokens: setup.tokens, dryRunSink: printer)
@@ -288,7 +288,7 @@ private struct DeliverySetup {
         do {
             checkpoint = try checkpointPath.map { p throws(RuntimeFileError) in try CheckpointLog(path: p, input: checkpointInput) }
             let deadLetters = try deadLetterPath.map { p throws(RuntimeFileError) in try DeadLetterFile(path: p) }
-            ledger = DeliveryLedger(deadLetters: deadLetters, checkpoint: dryRun ? nil : checkpoint, redactor: redactor, liveSecrets: live)
+            ledger = DeliveryLedger(deadLetters: deadLetters, checkpoint: dryRun ? nil : checkpoint, writer: LedgerWriterThread(), redactor: redactor, liveSecrets: live)
         } catch {
             throw Failure(message: error.message)
         }
