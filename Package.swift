@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "DSJSONTests", dependencies: ["DSJSON"]),
         .testTarget(name: "DSSchemaTests", dependencies: ["DSSchema", "DSJSON"], exclude: ["Fixtures"]),
         .testTarget(name: "DSCryptoTests", dependencies: ["DSCrypto"]),
-        .testTarget(name: "DSTemplateTests", dependencies: ["DSTemplate", "DSMapping", "DSJSON"], exclude: ["Fixtures"]),
+        .testTarget(name: "DSTemplateTests", dependencies: ["DSTemplate", "DSMapping", "DSJSON", "DSCore"], exclude: ["Fixtures"]),
         .testTarget(name: "DSCompilerTests", dependencies: ["DSCompiler", "DSSpec", "DSPlan", "DSJSON", "DSCore"]),
         .testTarget(name: "DSRenderTests", dependencies: ["DSRender", "DSCompiler", "DSPlan", "DSJSON", "DSCrypto"]),
         .testTarget(name: "DSRuntimeTests", dependencies: ["DSRuntime", "DSRuntimePOSIX", "DSRender", "DSCompiler", "DSPlan", "DSJSON"]),
