@@ -1,6 +1,3 @@
-import DSJSON
-import Foundation
-
 /// Where secret values live and where a rotated OAuth refresh token is written back.
 public protocol SecretStore: Sendable {
     /// The current value of a secret, or nil.
