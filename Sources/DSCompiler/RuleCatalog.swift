@@ -15,6 +15,8 @@ public enum RuleCatalog {
         ResponseRulesReachable(), JSONPointersValid(), RefreshAuthNeedsOAuth(), RetryPolicyCoherent(),
         PayloadMatchesFormat(), BodylessMethodHasNoPayload(), HeaderNamesValid(), SpecNameIsSlug(), SettingDefaultsMatchType(),
         EventSelectionCoherent(), SuppressionsNameRules(),
+        ContractFilesLoad(), PropertiesInTrackingPlan(), MappingEmitsContractRequired(), ContractConstantsMatch(),
+        RequiredFieldsFromRequiredProperties(),
     ]
 
     /// Descriptors of every rule (parse, decode, validate, and I/O), sorted by code.
