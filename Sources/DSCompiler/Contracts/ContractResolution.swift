@@ -75,7 +75,7 @@ enum ContractResolution {
                         contract.origin = "\(document.value) \(contract.origin)"
                         out.request = contract
                     } catch {
-                        let where_ = error.location.isEmpty || error.location == "/" ? "" : " (at \(error.location))"
+                        let where_ = error.location.isEmpty || error.location == "/" || error.location.hasPrefix("/paths") ? "" : " (at \(error.location))"
                         // A missing operation is the operation field's fault; anything else the document's.
                         fail("\(document.value): \(error.message)\(where_)", at: error.location.hasPrefix("/paths") ? at : document)
                     }
