@@ -68,3 +68,12 @@ public struct TrackingPlan: Sendable {
         return (s, s.schema.validate(event))
     }
 }
+
+/// Diagnostics of `dspec schema validate` (instances against a schema).
+public enum ContractRules {
+    /// An instance does not match its schema.
+    public static let instanceMismatch = RuleDescriptor(
+        code: "DS1006", name: "instance-matches-schema", severity: .error,
+        summary: "dspec schema validate: each instance (a JSON file or each line of an NDJSON file) must match the schema.",
+        hint: "The message names the failing keyword; the position is the instance value that fails it.")
+}
