@@ -18,7 +18,7 @@ import DSJSON
 ///
 /// | 3.0 | 2020-12 |
 /// |---|---|
-/// | `nullable: true` | `null` added to `type` (and to `enum` when there is one) |
+/// | `nullable: true` | `null` added to `type` (only when `type` is given; an `enum` without `null` still rejects it, as 3.0.3 says) |
 /// | `exclusiveMinimum: true` + `minimum: n` | `exclusiveMinimum: n` (likewise maximum); `false` is dropped |
 /// | `$ref` with sibling keywords | the siblings are dropped (3.0 ignores them) |
 /// | `example`, `discriminator`, `xml`, `externalDocs`, `deprecated`, `x-*` | kept as annotations |
@@ -205,7 +205,7 @@ public enum OpenAPIContract {
             } else if let list = s["type"]?.arrayValue, !list.contains(.string("null")) {
                 s["type"] = .array(list + [.string("null")])
             }
-            if let e = s["enum"]?.arrayValue, !e.contains(.null) { s["enum"] = .array(e + [.null]) }
+            // OpenAPI 3.0.3: nullable only widens `type`; an `enum` without null still rejects null.
         }
         return .object(s)
     }
