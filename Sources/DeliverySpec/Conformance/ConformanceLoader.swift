@@ -205,8 +205,14 @@ public enum ConformanceLoader {
         case .success(let f): fixtureSet = f
         case .failure(let p): return .failure(p)
         }
-        return .success(SpecUnderTest(name: plan.name, plan: plan, settings: objects[0], secrets: objects[1], events: records, fixtures: fixtureSet,
-                                      sourcePath: path))
+        var spec = SpecUnderTest(name: plan.name, plan: plan, settings: objects[0], secrets: objects[1], events: records, fixtures: fixtureSet,
+                                 sourcePath: path)
+        if let tracking = compiled.contracts.trackingPlan {
+            // Cases run with deliver's default gate: an event the tracking plan rejects is dead-lettered.
+            let gate = TrackingPlanGate(plan: tracking, mode: .deadLetter)
+            spec.eventCheck = { gate.check($0) }
+        }
+        return .success(spec)
     }
 
     private static func readEvents(_ file: String) -> Result<[EventRecord], Problem> {
