@@ -164,14 +164,13 @@ enum DeliverCommand: Command {
         let writeFailure = setup.ledger.close()
         setup.checkpoint?.close()
         let deadLetterPath = parsed.option("--dead-letter")
+        var jsonExtras = DeliveryReasons.json(setup.ledger, deadLettered: counts.deadLettered, deadLetterPath: deadLetterPath)
+        if let gate { jsonExtras += [("schema_violations", .int(gate.violations)), ("schema_violations_mode", .string(gate.mode.rawValue))] }
         var summary = format == "json"
-            ? jsonSummary(counts, seconds: seconds, dryRun: dryRun, stop: stop,
-                          reasons: DeliveryReasons.json(setup.ledger, deadLettered: counts.deadLettered, deadLetterPath: deadLetterPath))
+            ? jsonSummary(counts, seconds: seconds, dryRun: dryRun, stop: stop, reasons: jsonExtras)
             : textSummary(counts, seconds: seconds, dryRun: dryRun) + DeliveryReasons.text(setup.ledger, deadLettered: counts.deadLettered, deadLetterPath: deadLetterPath)
-        if let gate {
-            if format == "json" {
-                summary = String(summary.dropLast(2)) + ",\"schema_violations\":\(gate.violations),\"schema_violations_mode\":\"\(gate.mode.rawValue)\"}\n"
-            } else if gate.violations > 0 {
+        if let gate, format != "json" {
+            if gate.violations > 0 {
                 summary += "tracking plan: \(Plural.count(gate.violations, "event")) did not match (\(gate.mode == .count ? "counted, delivered anyway" : "dead-lettered"))\n"
             }
         }
