@@ -120,6 +120,18 @@ final class ContractTests: XCTestCase {
         XCTAssertEqual(usage.status, 2)
     }
 
+    func testAContractFileThatIsNotARegularFileIsRefusedNotRead() throws {
+        // /dev/zero would never end; a FIFO would block.
+        let spec = try write("zero.json", """
+        {"dspec": 1, "name": "zero", "events": {"schema": "/dev/zero"},
+         "endpoint": {"url": "https://api.acme.example/v1/events"}, "payload": {"format": "json", "mapping": {"id": {"@path": "event_id"}}}}
+        """)
+        let (results, _) = LintRunner().lint(paths: [spec])
+        let d = try XCTUnwrap(results.first?.diagnostics.first { $0.code == "DS1001" })
+        XCTAssertEqual(d.message, #"cannot use "/dev/zero": /dev/zero: not a regular file"#)
+        XCTAssertEqual(d.location?.line, 1)
+    }
+
     func testSchemaValidateReportsInstancePositionsAndExitCodes() throws {
         let schema = try write("s.schema.json", #"{"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}, "n": {"type": "integer", "minimum": 1}}}"#)
         let good = try write("good.json", #"{"id": "a", "n": 2}"#)

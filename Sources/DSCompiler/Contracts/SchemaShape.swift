@@ -8,6 +8,8 @@ import DSJSON
 struct SchemaShape {
     /// The schema document (where `#...` references resolve).
     let document: JSONValue
+    /// At most this many alternative subschemas are followed at one level.
+    static let maxAlternatives = 64
 
     /// What the schema says about a path below a set of schemas.
     enum Lookup {
@@ -90,7 +92,8 @@ struct SchemaShape {
             }
             if o["properties"] != nil || additional != nil { closedAll = closedAll && additional?.boolValue == false }
         }
-        return (found, definesAny, closedAll && definesAny, candidates, cannotTell)
+        // Bounded: a schema of nested combinators must not multiply the alternatives level by level.
+        return (Array(found.prefix(Self.maxAlternatives)), definesAny, closedAll && definesAny, candidates, cannotTell)
     }
 
     /// The subschemas for the items of an array matching `schemas` (index `n` if known).
@@ -101,7 +104,7 @@ struct SchemaShape {
             if let index, let prefix = o["prefixItems"]?.arrayValue, index < prefix.count { out.append(prefix[index]); continue }
             if let i = o["items"], i.objectValue != nil || i.boolValue != nil { out.append(i) }
         }
-        return out
+        return Array(out.prefix(Self.maxAlternatives))
     }
 
     /// Looks up a path of property names and array indexes (`products`, `[0]`, `0`).

@@ -23,6 +23,11 @@ public struct FileContractLoader: ContractLoader {
 
     public func load(_ path: String) -> ContractFile {
         let full = resolve(path)
+        // Only regular files: a device or FIFO named as a schema would block or never end.
+        var st = stat()
+        if stat(full, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
+            return .failed("\(full): not a regular file")
+        }
         do {
             let parsed = try CompanionFile.parse(full)
             return .loaded(parsed.value, baseURI: Self.fileURI(full))
@@ -34,6 +39,8 @@ public struct FileContractLoader: ContractLoader {
     public func schemaDocument(for uri: String) -> JSONValue? {
         guard uri.hasPrefix("file://") else { return nil }
         let path = String(uri.dropFirst("file://".count))
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
         return try? CompanionFile.parse(path).value
     }
 
