@@ -118,6 +118,16 @@ final class ContractTests: XCTestCase {
 
         let usage = try CLIRunner.run(["deliver", "specs/examples/mixpanel-import.json", "--events", eventsPath, "--schema-violations", "drop"])
         XCTAssertEqual(usage.status, 2)
+
+        // A compiled plan carries no tracking plan; --tracking-plan names one.
+        let plan = dir.appendingPathComponent("mixpanel.plan.json").path
+        XCTAssertEqual(try CLIRunner.run(["compile", "specs/examples/mixpanel-import.json", "-o", plan]).status, 0)
+        let fromPlan = try CLIRunner.run(["deliver", plan, "--events", eventsPath, "--settings", settings, "--secrets", secrets, "--dry-run",
+                                          "--tracking-plan", "specs/examples/mixpanel-import.tracking-plan.schema.json"])
+        XCTAssertEqual(fromPlan.status, 1, fromPlan.stdout + fromPlan.stderr)
+        XCTAssertTrue(fromPlan.stdout.contains("tracking plan: 1 event did not match (dead-lettered)"), fromPlan.stdout)
+        let noPlan = try CLIRunner.run(["deliver", plan, "--events", eventsPath, "--settings", settings, "--secrets", secrets, "--dry-run"])
+        XCTAssertEqual(noPlan.status, 0, "without a tracking plan nothing is checked: " + noPlan.stdout + noPlan.stderr)
     }
 
     func testAContractFileThatIsNotARegularFileIsRefusedNotRead() throws {

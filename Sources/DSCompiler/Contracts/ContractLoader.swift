@@ -43,6 +43,13 @@ public struct EventSchema: Sendable {
     public var value: JSONValue
     /// The compiled schema.
     public var schema: JSONSchema
+
+    /// Creates an event schema.
+    public init(path: String, value: JSONValue, schema: JSONSchema) {
+        self.path = path
+        self.value = value
+        self.schema = schema
+    }
 }
 
 /// The tracking plan: one schema for every event, or one per event name.
@@ -53,6 +60,9 @@ public struct TrackingPlan: Sendable {
     public var byEvent: [(name: String, schema: EventSchema)] = []
     /// The schema for events whose name is not listed (`"*"`).
     public var fallback: EventSchema?
+
+    /// An empty plan (it covers no event).
+    public init() {}
 
     /// The schema an event must match: by its `event` name, else the fallback; nil when the
     /// plan says nothing about this event.

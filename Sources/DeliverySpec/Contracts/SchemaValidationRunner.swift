@@ -16,6 +16,8 @@ public struct SchemaValidationRunner: Sendable {
 
     /// The compiled schema.
     public let schema: JSONSchema
+    /// The schema document.
+    public let value: JSONValue
     /// Whether `format` asserts.
     public let formatAssertion: Bool
 
@@ -34,6 +36,7 @@ public struct SchemaValidationRunner: Sendable {
             throw Failure(message: "\(schemaPath): not a valid JSON Schema: \(error.location.isEmpty ? "" : error.location + ": ")\(error.message)")
         }
         self.formatAssertion = formatAssertion
+        self.value = value
     }
 
     /// Validates one instance file: a JSON document, or (`ndjson`, or a `.ndjson` / `.jsonl`

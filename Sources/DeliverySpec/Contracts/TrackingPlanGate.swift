@@ -27,6 +27,15 @@ public final class TrackingPlanGate: Sendable {
         self.mode = mode
     }
 
+    /// Reads and compiles a tracking-plan file given on the command line (one schema for every
+    /// event); `$ref`s to other files resolve relative to it.
+    public static func load(_ path: String) throws(SchemaValidationRunner.Failure) -> TrackingPlan {
+        let runner = try SchemaValidationRunner(schemaPath: path)
+        var plan = TrackingPlan()
+        plan.all = EventSchema(path: path, value: runner.value, schema: runner.schema)
+        return plan
+    }
+
     /// Events that did not match so far (both modes).
     public var violations: Int { counter.withLock { $0 } }
 

@@ -10,7 +10,7 @@ enum DeliverCommand: Command {
                          [--dead-letter FILE] [--checkpoint FILE] [--dry-run [--show-secrets]]
                          [--concurrency N] [--ordered] [--format text|json]
                          [--endpoint-override http://127.0.0.1:PORT]
-                         [--schema-violations dead-letter|count]
+                         [--schema-violations dead-letter|count] [--tracking-plan SCHEMA]
 
     Compiles SPEC (or reads a compiled PLAN: a JSON object with a top-level
     "plan_version") and delivers every event of FILE, one JSON object per line, read as a
@@ -59,7 +59,11 @@ enum DeliverCommand: Command {
                           (default): an event that does not match is dead-lettered with
                           the validator's error as the reason. count: it is delivered and
                           counted in the summary. (A compiled PLAN carries no tracking
-                          plan: deliver from the spec to check events.)
+                          plan: deliver from the spec, or name one with --tracking-plan.)
+      --tracking-plan SCHEMA
+                          Validate every selected event against SCHEMA (a JSON Schema of
+                          the whole event) instead of the spec's events.schema; works with
+                          a compiled PLAN too.
       --grace-period S    After SIGINT or SIGTERM, how long the requests in flight may
                           take before they are cancelled (seconds, default 10).
 
@@ -87,7 +91,7 @@ enum DeliverCommand: Command {
         do {
             parsed = try ArgumentScanner.parse(args, flags: ["--dry-run", "--ordered", "--show-secrets"],
                                                options: ["--events", "--settings", "--secrets", "--dead-letter", "--checkpoint", "--concurrency", "--format",
-                                                        "--endpoint-override", "--grace-period", "--schema-violations"])
+                                                        "--endpoint-override", "--grace-period", "--schema-violations", "--tracking-plan"])
         } catch {
             return Console.usage(error.message, command: name)
         }
@@ -111,9 +115,18 @@ enum DeliverCommand: Command {
             return Console.usage("--schema-violations must be dead-letter or count", command: name)
         }
         guard let (plan, contracts) = loadPlan(parsed.positionals[0]) else { return ExitCode.usage }
-        let gate = contracts?.trackingPlan.map { TrackingPlanGate(plan: $0, mode: schemaMode) }
+        var trackingPlan = contracts?.trackingPlan
+        if let path = parsed.option("--tracking-plan") {
+            do {
+                trackingPlan = try TrackingPlanGate.load(path)
+            } catch {
+                Console.err("dspec deliver: \(error.message)")
+                return ExitCode.usage
+            }
+        }
+        let gate = trackingPlan.map { TrackingPlanGate(plan: $0, mode: schemaMode) }
         if gate == nil, parsed.option("--schema-violations") != nil {
-            return Console.usage("--schema-violations needs a spec with a tracking plan (events.schema)", command: name)
+            return Console.usage("--schema-violations needs a tracking plan (the spec's events.schema, or --tracking-plan)", command: name)
         }
         let fd: Int32 = eventsPath == "-" ? STDIN_FILENO : open(eventsPath, O_RDONLY)
         guard fd >= 0 else {
