@@ -123,7 +123,7 @@ final class RuntimeEngineIsolationTests: XCTestCase {
     }
 
     /// Identifiers and punctuation with their lines.
-    private static func tokenize(_ code: [Character]) -> [(text: String, line: Int)] {
+    static func tokenize(_ code: [Character]) -> [(text: String, line: Int)] {
         var tokens: [(text: String, line: Int)] = []
         var line = 1
         var i = 0
