@@ -46,6 +46,10 @@ public final class MockVerifier: Sendable {
         case unverifiable(check: String, reason: String)
     }
 
+    /// Checks whose failure makes the server answer 401 instead of the scripted response:
+    /// the per-request signatures, which the vendors refuse outright.
+    public static let refusingChecks: Set<String> = ["auth.sigv4", "auth.oauth1", "auth.sas"]
+
     /// The plan the checks come from.
     public let plan: DeliveryPlan
     /// The token endpoint an OAuth plan implies; nil for other auth types.
