@@ -305,11 +305,13 @@ extension Int64 {
 /// parameters in name order, as X's documentation shows them.
 enum OAuth1Signature {
     static func sign(method: String, url: String, headers: [HTTPHeaderField], body: [UInt8], timestamp: Int64, nonce: String,
-                     consumerKey: String, consumerSecret: String, token: String?, tokenSecret: String) throws(RenderError) -> AuthSigning.Signed {
+                     consumerKey: String, consumerSecret: String, token: String?, tokenSecret: String,
+                     version: String? = "1.0") throws(RenderError) -> AuthSigning.Signed {
         var oauth: [(String, String)] = [("oauth_consumer_key", consumerKey), ("oauth_nonce", nonce), ("oauth_signature_method", "HMAC-SHA1"),
                                          ("oauth_timestamp", String(timestamp))]
         if let token { oauth.append(("oauth_token", token)) }
-        oauth.append(("oauth_version", "1.0"))
+        // `oauth_version` is optional (RFC 5849 section 3.1); X's documentation sends it, the RFC's own examples do not.
+        if let version { oauth.append(("oauth_version", version)) }
         let parts = try SigningText.URLParts(url)
         var params: [(String, String)] = SigningText.pairs(parts.query, plusAsSpace: true).map { (SigningText.rfc3986($0.name), SigningText.rfc3986($0.value)) }
         let contentType = headers.last { $0.name.lowercased() == "content-type" }?.value.lowercased() ?? ""
