@@ -87,6 +87,8 @@ case("oauth-token-url-http", base("OAuth over http", ('"auth": {"type": "bearer"
 AUTH_LINE = '"auth": {"type": "bearer", "token": "{{@secrets.api_key}}"}'
 case("sigv4-region-not-a-code", base("SigV4 region is an availability zone", (AUTH_LINE,
      '"auth": {\n    "type": "aws_sigv4",\n    "access_key_id": "AKIDEXAMPLE",\n    "secret_access_key": "{{@secrets.api_key}}",\n    "region": "us-east-1a",\n    "service": "kinesis"\n  }')), "DS0205", '"us-east-1a"')
+case("sigv4-region-differs-from-host", base("SigV4 region is not the endpoint's", ('"url": "https://api.acme.example/v1/events"', '"url": "https://kinesis.eu-west-1.amazonaws.com/"'), (AUTH_LINE,
+     '"auth": {\n    "type": "aws_sigv4",\n    "access_key_id": "AKIDEXAMPLE",\n    "secret_access_key": "{{@secrets.api_key}}",\n    "region": "us-east-1",\n    "service": "kinesis"\n  }')), "DS0205", '"us-east-1"', message="eu-west-1")
 case("sigv4-missing-service", base("SigV4 without a service", (AUTH_LINE,
      '"auth": {\n    "type": "aws_sigv4",\n    "access_key_id": "AKIDEXAMPLE",\n    "secret_access_key": "{{@secrets.api_key}}",\n    "region": "us-east-1"\n  }')), "DS0103", '{\n    "type": "aws_sigv4"', message="service")
 case("oauth1-token-without-secret", base("OAuth 1.0a token without its secret", (AUTH_LINE,
