@@ -114,3 +114,31 @@ final class SignedAuthCheckTests: XCTestCase {
         XCTAssertFalse(v.check(request("POST", "/hub-1/messages", [("Authorization", extended)]))[0].passed, "the expiry is signed")
     }
 }
+
+/// Hostile Authorization values get a failed check, never a crash or a pass.
+final class SignedAuthHostileInputTests: XCTestCase {
+    func testMalformedHeadersFailCleanly() {
+        let verifiers = [
+            MockVerifier(plan: makePlan(auth: SignedAuthCheckTests.sigV4), secrets: ["k": "s"], options: MockVerifierOptions(publicBaseURL: "https://h", unixTime: { 0 })),
+            MockVerifier(plan: makePlan(auth: SignedAuthCheckTests.oauth1), secrets: SignedAuthCheckTests.xSecrets, options: MockVerifierOptions(publicBaseURL: "https://h", unixTime: { 0 })),
+            MockVerifier(plan: makePlan(auth: SignedAuthCheckTests.sas), secrets: ["k": "s"], options: MockVerifierOptions(publicBaseURL: "https://h", unixTime: { 0 })),
+        ]
+        let values = [
+            "", "AWS4-HMAC-SHA256 ", "AWS4-HMAC-SHA256 Credential=a/b/c/d/aws4_request, SignedHeaders=host;x-amz-date, Signature=",
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/99999999/us-east-1/service/aws4_request,SignedHeaders=,Signature=0", "AWS4-HMAC-SHA256 ,,,==,=",
+            #"OAuth oauth_timestamp="-9223372036854775808", oauth_signature_method="HMAC-SHA1", oauth_consumer_key="xvz1evFS4wEEPTGEFPHBog", oauth_token="370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb", oauth_nonce="n""#,
+            #"OAuth oauth_timestamp="99999999999999999999""#, #"OAuth a=", b=""""#, "OAuth =", #"OAuth x="%zz%""#,
+            "SharedAccessSignature sr=&sig=&se=-9223372036854775808&skn=", "SharedAccessSignature &&&=", "SharedAccessSignature sr=%&sig=%%&se=9999999999999&skn=%ZZ",
+        ]
+        for v in verifiers {
+            for value in values {
+                for date in ["99999999T999999Z", "00000000T000000Z", "20150830T123600Z", "2015083OT123600Z"] {
+                    let results = v.check(MockRequest(method: "POST", target: "/?%=&=%&&", headers: [MockHeader(name: "Authorization", value: value),
+                                                                                                     MockHeader(name: "X-Amz-Date", value: date)], body: []))
+                    XCTAssertFalse(results.isEmpty)
+                    XCTAssertTrue(results.allSatisfy { !$0.passed }, "\(value): \(results)")
+                }
+            }
+        }
+    }
+}

@@ -210,7 +210,10 @@ enum SignedAuthVerifier {
             guard let t = params["oauth_token"], ConstantTime.equals(Array(t.utf8), Array(token.utf8)) else { return fail("oauth_token is not the access token") }
         }
         guard let nonce = params["oauth_nonce"], !nonce.isEmpty else { return fail("oauth_nonce is missing") }
-        guard let ts = params["oauth_timestamp"], let timestamp = Int64(ts) else { return fail("oauth_timestamp is missing or not a number") }
+        // Ten digits at most: a Unix time in seconds (and no overflow in the distance below).
+        guard let ts = params["oauth_timestamp"], (1...10).contains(ts.utf8.count), ts.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let timestamp = Int64(ts) else {
+            return fail("oauth_timestamp is missing or not a Unix time in seconds")
+        }
         if let tolerance = context.toleranceSeconds, abs(timestamp - context.now) > Int64(tolerance) {
             return fail("oauth_timestamp is more than \(tolerance) s from the server clock")
         }
@@ -256,7 +259,7 @@ enum SignedAuthVerifier {
         let target = context.url.lowercased()
         let scope = audience.lowercased().hasSuffix("/") ? audience.lowercased() : audience.lowercased() + "/"
         guard target.hasPrefix(scope) || target == audience.lowercased() else { return fail("the request URL is outside the token's resource") }
-        guard let expiry = Int64(se) else { return fail("se is not a number") }
+        guard (1...12).contains(se.utf8.count), se.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let expiry = Int64(se) else { return fail("se is not a Unix time") }
         if context.toleranceSeconds != nil, expiry <= context.now { return fail("the token expired (se is in the past)") }
         guard let decoded = FormEncoding.percentDecode(Array(sig.utf8)), let mac = Base64.decode(decoded) else { return fail("sig is not base64") }
         let expected = HMAC.authenticationCode(.sha256, key: Array(key.utf8), message: Array((sr + "\n" + se).utf8))
