@@ -103,12 +103,15 @@ public final class ConformanceRunner: Sendable {
 
         var secretStrings: [String: String] = [:]
         for (k, v) in spec.secrets { if let s = v.stringValue { secretStrings[k] = s } }
+        // The client keeps the spec's secrets; only the vendor's copy changes.
+        var vendorSecrets = secretStrings
+        for (k, v) in testCase.vendorSecrets { vendorSecrets[k] = v }
         var settingValues: [String: JSONValue] = [:]
         for (k, v) in spec.settings { settingValues[k] = v }
         let publicBase = events.indices.first { selected[$0] }
             .flatMap { try? renderer.render(events[$0], environment: FixedRenderEnvironment(), accessToken: "conformance") }
             .flatMap { LoopbackRedirectTransport.origin(of: $0.url) }
-        let verifier = MockVerifier(plan: plan, secrets: secretStrings, settings: settingValues,
+        let verifier = MockVerifier(plan: plan, secrets: vendorSecrets, settings: settingValues,
                                     options: MockVerifierOptions(publicBaseURL: publicBase))
         server.reset(to: testCase.scenario, verifier: verifier)
 
