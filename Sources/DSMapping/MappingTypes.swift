@@ -79,13 +79,28 @@ struct Directive: Sendable {
     var type: ValueType?
     var when: [Condition]
     var keepNull: Bool
+    /// `@lookup`: the table the value is translated through (after transforms, before `@type`).
+    var lookup: String?
+    /// In a `@drop_empty` scope: an empty object or array result counts as missing.
+    var dropEmpty: Bool
+}
+
+/// An output object with its node-level modifiers.
+struct ObjectNode: Sendable {
+    var members: [(key: String, node: MappingNode)]
+    /// `@when`: the object is emitted only if every condition holds.
+    var when: [Condition]
+    /// In a `@drop_empty` scope: members that are empty objects or arrays are omitted, and the
+    /// object itself is missing when it ends up empty.
+    var dropEmpty: Bool
 }
 
 /// A compiled mapping node.
 indirect enum MappingNode: Sendable {
     case constant(JSONValue)
-    case template(CompiledTemplate, pointer: String)
-    case array([MappingNode])
-    case object([(key: String, node: MappingNode)])
+    case template(CompiledTemplate, pointer: String, dropEmpty: Bool)
+    /// The flag: in a `@drop_empty` scope (empty elements dropped, an empty array is missing).
+    case array([MappingNode], dropEmpty: Bool)
+    case object(ObjectNode)
     case directive(Directive)
 }
