@@ -7,7 +7,7 @@ public struct SpecDecoder {
     /// Top-level keys of the Delivery Spec form.
     public static let topLevelKeys = [
         "dspec", "name", "description", "settings", "secrets", "events", "endpoint", "auth", "headers",
-        "payload", "batching", "signing", "rate_limit", "response", "lint",
+        "payload", "batching", "signing", "rate_limit", "response", "lint", "lookups", "ordering",
     ]
 
     /// Creates a decoder.
@@ -41,6 +41,8 @@ public struct SpecDecoder {
         spec.rateLimit = readRateLimit(top)
         spec.response = ResponseDecoder.read(top)
         spec.suppressions = readSuppressions(top)
+        spec.lookups = LookupDecoder.read(top)
+        spec.ordering = top.enumeration("ordering", OrderingMode.self)
         return spec
     }
 
