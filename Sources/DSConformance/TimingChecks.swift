@@ -1,5 +1,7 @@
+import DSJSON
 import DSMock
 import DSPlan
+import DSRender
 
 /// The real-time expectations: waits between attempts (Retry-After, backoff) and the
 /// observed request rate. All times are the mock's monotonic receive times, so they measure
@@ -69,14 +71,16 @@ struct TimingChecks {
 
     /// Consecutive attempts of the same request: same method, target and body, and the same
     /// idempotency key when the plan sends one (which tells apart equal bodies of different
-    /// requests).
+    /// requests). A body that carries `@sent_at` differs on every attempt, so its send-time
+    /// values (anything shaped like one) are masked first.
     func gaps() -> [Gap] {
         let idempotency = observation.plan.response.idempotencyKeyHeader
+        let masksSendTime = SendTime.uses(observation.plan).body
         var last: [String: (entry: MockJournalEntry, index: Int, attempt: Int)] = [:]
         var out: [Gap] = []
         for (i, e) in observation.vendor.enumerated() {
             let key = e.request.method + " " + e.request.target + "\n" + (idempotency.flatMap { e.request.header($0) } ?? "") + "\n"
-                + String(decoding: e.request.body, as: UTF8.self)
+                + (masksSendTime ? Self.sendTimeMasked(e.request.body) : String(decoding: e.request.body, as: UTF8.self))
             if let previous = last[key] {
                 let answered = Double(previous.entry.receivedAt) / 1e6 + Double(previous.entry.delayMs)
                 out.append(Gap(retry: previous.attempt, waitMs: Double(e.firstByteAt) / 1e6 - answered, status: previous.entry.status,
@@ -87,6 +91,20 @@ struct TimingChecks {
             }
         }
         return out
+    }
+
+    /// A JSON body with every value shaped like a send time (``SendTime/fixtureForms``)
+    /// replaced by null, as compact JSON; a body that is not JSON, as text.
+    static func sendTimeMasked(_ body: [UInt8]) -> String {
+        guard let value = try? JSONParser().parseValue(body) else { return String(decoding: body, as: UTF8.self) }
+        func mask(_ v: JSONValue) -> JSONValue {
+            switch v {
+            case .object(let o): return .object(JSONObject(o.map { ($0.key, mask($0.value)) }))
+            case .array(let a): return .array(a.map(mask))
+            default: return SendTime.fixtureForms.contains { SendTime.sameShape($0, v) } ? .null : v
+            }
+        }
+        return JSONWriter.string(mask(value))
     }
 
     /// The `Retry-After` (delta-seconds) the scenario scripted for this entry's answer.

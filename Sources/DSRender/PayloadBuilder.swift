@@ -116,9 +116,12 @@ struct PayloadBuilder: Sendable {
     }
 
     /// Builds the payload of `event`.
-    func build(_ event: JSONValue, configuration: ResolvedConfiguration, sizeHint: Int = 256) throws(RenderError) -> EncodedPayload {
+    /// - Parameter data: the data variables, when they differ from the configuration's (a
+    ///   body rebuilt with the real `@sent_at`).
+    func build(_ event: JSONValue, configuration: ResolvedConfiguration, sizeHint: Int = 256,
+               data override: [String: JSONValue]? = nil) throws(RenderError) -> EncodedPayload {
         let eventID = event["event_id"]?.stringValue ?? ""
-        let data = configuration.data
+        let data = override ?? configuration.data
         var value: JSONValue?
         var bytes: [UInt8] = []
         switch source {

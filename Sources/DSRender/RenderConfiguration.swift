@@ -94,6 +94,7 @@ struct ResolvedConfiguration: Sendable {
             throw RenderError(.secret, message)
         }
         var data: [String: JSONValue] = ["settings": .object(settings), "secrets": .object(secrets)]
+        if SendTime.uses(plan).body { data[SendTime.dataName] = SendTime.placeholder }
         if !plan.lookups.isEmpty {
             data[LookupTables.dataName] = .object(JSONObject(plan.lookups.map { ($0.name, $0.json) }))
         }
