@@ -17,7 +17,7 @@ public final class Deliverer: Sendable {
     private let executor: RequestExecutor
     private let keyer: PartitionKeyer
     /// Strict per-partition order: the options' override, else the plan's `ordering`.
-    private var ordered: Bool { options.orderedPartitions ?? (renderer.plan.ordering == "strict") }
+    var ordered: Bool { options.orderedPartitions ?? (renderer.plan.ordering == "strict") }
 
     /// Creates a deliverer.
     ///
