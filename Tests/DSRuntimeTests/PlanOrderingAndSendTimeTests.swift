@@ -33,6 +33,20 @@ final class PlanOrderingAndSendTimeTests: XCTestCase {
         XCTAssertEqual(transport.sent.map(\.id), ["e1", "e1", "e2"])
     }
 
+    func testUnorderedPlanLetsTheNextRequestOvertake() async throws {
+        // e1's first attempt is answered only once e2 has been sent: that completes only
+        // when the plan's ordering (none) lets e2 start while e1 is in flight.
+        let plan = try RuntimeTestSupport.plan(response: RuntimeTestSupport.fastRetry())
+        let clock = VirtualClock(autoAdvance: true)
+        let transport = EventScriptedTransport(clock: clock) { id, attempt in
+            id == "e1" && attempt == 1 ? .init(RuntimeTestSupport.response(503), after: "e2") : .init(RuntimeTestSupport.response(200))
+        }
+        let (counts, _) = await RuntimeTestSupport.deliver(try RuntimeTestSupport.renderer(plan), RuntimeTestSupport.events(2), transport: transport,
+                                                           clock: clock, options: DeliveryOptions(concurrency: 2))
+        XCTAssertEqual(counts.delivered, 2)
+        XCTAssertEqual(transport.sent.map(\.id), ["e1", "e2", "e1"])
+    }
+
     func testARetryCarriesItsOwnSendTime() async throws {
         let plan = try RuntimeTestSupport.plan(response: RuntimeTestSupport.fastRetry(),
                                                payload: #"{"format": "json", "mapping": {"id": {"@path": "event_id"}, "sent_at": {"@path": "@sent_at"}}}"#)
