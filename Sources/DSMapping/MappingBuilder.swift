@@ -55,7 +55,7 @@ struct MappingBuilder {
                      + "put the modifier beside the fields it governs, or give a directive a source (@path, @value, @template or @each)", pointer)
                 return nil
             }
-            return buildDirective(object, pointer, inEach: inEach, dropEmpty: dropEmpty)
+            return buildDirective(object, pointer, inEach: inEach, dropEmpty: dropEmpty, isRoot: isRoot)
         }
     }
 
@@ -137,7 +137,7 @@ struct MappingBuilder {
         }
     }
 
-    private mutating func buildDirective(_ object: JSONObject, _ pointer: String, inEach: Bool, dropEmpty inherited: Bool) -> MappingNode? {
+    private mutating func buildDirective(_ object: JSONObject, _ pointer: String, inEach: Bool, dropEmpty inherited: Bool, isRoot: Bool = false) -> MappingNode? {
         let errorCount = errors.count
         func at(_ key: String) -> String { JSONPointer.appending(pointer, key) }
         for key in object.keys where !CompiledMapping.directiveNames.contains(key) {
@@ -215,7 +215,9 @@ struct MappingBuilder {
         }
         guard errors.count == errorCount, let source else { return nil }
         return .directive(Directive(pointer: pointer, source: source, defaultValue: object["@default"], transforms: transforms,
-                                    type: type, when: conditions, keepNull: keepNull, lookup: lookup, dropEmpty: dropEmpty))
+                                    type: type, when: conditions, keepNull: keepNull, lookup: lookup,
+                                    // The root is always written: an empty root value stays as it is.
+                                    dropEmpty: dropEmpty && !isRoot))
     }
 
     static let conditionKeys = ["path", "equals", "not_equals", "in", "exists"]

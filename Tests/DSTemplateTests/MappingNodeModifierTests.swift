@@ -73,6 +73,11 @@ final class MappingNodeModifierTests: XCTestCase {
                        json(#"{"user": {"em": "a@b.c"}, "zero": 0, "s": ""}"#))
     }
 
+    func testARootDirectiveIsNeverDropped() {
+        XCTAssertEqual(evaluate(#"{"@path": "properties.empty", "@drop_empty": true}"#), json("[]"))
+        XCTAssertEqual(evaluate(#"{"@each": "properties.products", "@map": {"x": {"@path": "nope"}}, "@drop_empty": true}"#), json("[]"))
+    }
+
     func testDropEmptyFalseReopensTheScope() {
         XCTAssertEqual(evaluate(#"{"@drop_empty": true, "a": {"@drop_empty": false, "b": {}}, "c": {}}"#), json(#"{"a": {"b": {}}}"#))
         XCTAssertEqual(evaluate(#"{"a": {"@drop_empty": true, "b": {}}, "c": {}}"#), json(#"{"c": {}}"#))
