@@ -94,9 +94,26 @@ struct TimingChecks {
     }
 
     /// A JSON body with every value shaped like a send time (``SendTime/fixtureForms``)
-    /// replaced by null, as compact JSON; a body that is not JSON, as text.
+    /// replaced by null, as compact JSON; NDJSON line by line; any other text (a form body)
+    /// with `%3A` read as `:`, ISO 8601 timestamps and runs of 10 or more digits replaced.
     static func sendTimeMasked(_ body: [UInt8]) -> String {
-        guard let value = try? JSONParser().parseValue(body) else { return String(decoding: body, as: UTF8.self) }
+        guard let value = try? JSONParser().parseValue(body) else {
+            let lines = body.split(separator: 0x0A, omittingEmptySubsequences: false)
+            if lines.count > 1, lines.allSatisfy({ $0.isEmpty || (try? JSONParser().parseValue(Array($0))) != nil }) {
+                return lines.map { $0.isEmpty ? "" : sendTimeMasked(Array($0)) }.joined(separator: "\n")
+            }
+            let text = String(decoding: body, as: UTF8.self).replacingOccurrences(of: "%3A", with: ":")
+            var out = ""
+            var digits = ""
+            for c in FixtureShape.isoTimestampsMarked(text) {
+                if c.isASCII && c.isNumber { digits.append(c); continue }
+                out += digits.count >= 10 ? "#" : digits
+                digits = ""
+                out.append(c)
+            }
+            out += digits.count >= 10 ? "#" : digits
+            return out
+        }
         func mask(_ v: JSONValue) -> JSONValue {
             switch v {
             case .object(let o): return .object(JSONObject(o.map { ($0.key, mask($0.value)) }))

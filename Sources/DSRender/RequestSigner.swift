@@ -256,6 +256,7 @@ public final class RequestSigner: Sendable {
         var out: [UInt8] = []
         do {
             var data: [String: JSONValue] = ["settings": configuration.data["settings"] ?? .null]
+            if let tables = configuration.data[LookupTables.dataName] { data[LookupTables.dataName] = tables }
             var signatures: [UInt8] = []
             appendSignatures(macs, into: &signatures)
             data["signature"] = .string(String(decoding: signatures, as: UTF8.self))

@@ -48,6 +48,48 @@ public enum SendTime {
                 .string(String(s)), .string(String(s * 1000))]
     }()
 
+    /// The texts the fixture send time takes inside a text body (NDJSON lines, a form body):
+    /// the ``fixtureForms`` strings, and the ISO and `datetime_utc` forms as a form body
+    /// encodes them.
+    static let fixtureTexts: [[UInt8]] = {
+        var texts = fixtureForms.compactMap { v -> String? in
+            switch v {
+            case .string(let s): return s
+            case .number(let n): return n.text
+            default: return nil
+            }
+        }
+        for case .string(let s) in fixtureForms {
+            var encoded: [UInt8] = []
+            PercentEncoding.appendFormComponent(s, into: &encoded)
+            texts.append(String(decoding: encoded, as: UTF8.self))
+        }
+        return Array(Set(texts)).sorted().map { Array($0.utf8) }
+    }()
+
+    /// True if the text body `actual` equals `expected` (a fixture's body) except where
+    /// `expected` holds the fixture send time (``fixtureTexts``): there `actual` must have
+    /// a digit wherever the fixture has one and the same byte elsewhere. Every form has a
+    /// fixed length, so the two bodies align byte for byte.
+    public static func textMatches(expected: [UInt8], actual: [UInt8]) -> Bool {
+        guard expected.count == actual.count else { return false }
+        var masked = [Bool](repeating: false, count: expected.count)
+        for text in fixtureTexts where !text.isEmpty && text.count <= expected.count {
+            var i = 0
+            while i + text.count <= expected.count {
+                if expected[i] == text[0], Array(expected[i..<(i + text.count)]) == text {
+                    for k in i..<(i + text.count) { masked[k] = true }
+                }
+                i += 1
+            }
+        }
+        func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+        for i in 0..<expected.count where expected[i] != actual[i] {
+            guard masked[i], isDigit(expected[i]), isDigit(actual[i]) else { return false }
+        }
+        return true
+    }
+
     /// True if `actual` has the shape of the fixture send-time form `expected`: the same JSON
     /// kind and the same text with every ASCII digit read as `0`.
     public static func sameShape(_ expected: JSONValue, _ actual: JSONValue) -> Bool {

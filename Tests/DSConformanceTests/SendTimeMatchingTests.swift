@@ -29,12 +29,27 @@ final class SendTimeMatchingTests: XCTestCase {
         XCTAssertEqual(diff(#"{"a": "2026-01-01T00:00:00.000Z"}"#, #"{"a": "2026-03-14T09:26:53.589Z"}"#, sendTime: false).count, 1)
     }
 
+    func testTextBodiesMatchTheFixtureSendTimeByShape() {
+        func matches(_ e: String, _ a: String) -> Bool { SendTime.textMatches(expected: Array(e.utf8), actual: Array(a.utf8)) }
+        // NDJSON and form bodies: ISO (raw and form-encoded), Unix seconds and milliseconds.
+        XCTAssertTrue(matches("{\"id\":\"e1\",\"stm\":1767225600000}\n", "{\"id\":\"e1\",\"stm\":1773480413589}\n"))
+        XCTAssertTrue(matches("id=e1&sent=2026-01-01T00%3A00%3A00.000Z&t=1767225600", "id=e1&sent=2026-03-14T09%3A26%3A53.589Z&t=1773480413"))
+        XCTAssertFalse(matches("id=e1&sent=2026-01-01T00%3A00%3A00.000Z", "id=e2&sent=2026-03-14T09%3A26%3A53.589Z"))
+        XCTAssertFalse(matches("id=e1&n=5", "id=e1&n=6"), "digits outside a send time compare exactly")
+        XCTAssertFalse(matches("t=1767225600", "t=17672256000"))
+    }
+
     func testRetriedBodiesWithSendTimesHaveOneKey() {
         let first = TimingChecks.sendTimeMasked(Array(#"{"data":[{"id":"e1","stm":1773480413589}],"sentAt":"2026-03-14T09:26:53.589Z"}"#.utf8))
         let retry = TimingChecks.sendTimeMasked(Array(#"{"data":[{"id":"e1","stm":1773480415002}],"sentAt":"2026-03-14T09:26:55.002Z"}"#.utf8))
         let other = TimingChecks.sendTimeMasked(Array(#"{"data":[{"id":"e2","stm":1773480415002}],"sentAt":"2026-03-14T09:26:55.002Z"}"#.utf8))
         XCTAssertEqual(first, retry)
         XCTAssertNotEqual(first, other)
+        func masked(_ s: String) -> String { TimingChecks.sendTimeMasked(Array(s.utf8)) }
+        XCTAssertEqual(masked("{\"id\":\"e1\",\"stm\":1773480413589}\n{\"id\":\"e2\",\"stm\":1773480413589}\n"),
+                       masked("{\"id\":\"e1\",\"stm\":1773480415002}\n{\"id\":\"e2\",\"stm\":1773480415002}\n"))
+        XCTAssertEqual(masked("id=e1&sent=2026-03-14T09%3A26%3A53.589Z&t=1773480413"), masked("id=e1&sent=2026-03-14T09%3A26%3A55.002Z&t=1773480415"))
+        XCTAssertNotEqual(masked("id=e1&sent=2026-03-14T09%3A26%3A53.589Z"), masked("id=e2&sent=2026-03-14T09%3A26%3A53.589Z"))
     }
 
     func testSuiteOrderedFollowsThePlanUnlessGiven() throws {
