@@ -111,7 +111,7 @@ LOOKUPS = ('"payload":', '"lookups": {"event_names": {"map": {"Order Completed":
 case("lookup-unknown-table", base("@lookup names an undeclared table", LOOKUPS, ('{"@path": "event"}', '{"@path": "event", "@lookup": "event_name"}')),
      "DS0312", '"event_name"}', message="did you mean \"event_names\"", also=["DS0313"])
 case("lookup-unknown-table-template", base("lookup_table names an undeclared table", LOOKUPS, ('{"@path": "event"}', '"{{lookup_table \\"evnt_names\\" event}}"')),
-     "DS0312", '"{{lookup_table', message="did you mean \"event_names\"", also=["DS0313"])
+     "DS0312", '\\"evnt_names', message="did you mean \"event_names\"", also=["DS0313"])
 case("lookup-unused", base("a lookup table nobody uses", LOOKUPS), "DS0313", '"event_names"', strict=True)
 case("lookup-default-with-passthrough", base("a default that unmatched passthrough never uses", LOOKUPS,
      ('"default": "Custom"}', '"default": "Custom", "unmatched": "passthrough"}'), ('{"@path": "event"}', '{"@path": "event", "@lookup": "event_names"}')),

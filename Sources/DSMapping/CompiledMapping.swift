@@ -59,10 +59,10 @@ public final class CompiledMapping: Sendable {
     public let references: [MappingReference]
     /// Every lookup table the mapping uses (`@lookup` and the `lookup_table` helper in its
     /// templates), with the pointer of each use, in document order.
-    public let lookupTables: [(name: String, pointer: String)]
+    public let lookupTables: [MappingTableUse]
     let root: MappingNode
 
-    private init(root: MappingNode, references: [MappingReference], lookupTables: [(name: String, pointer: String)]) {
+    private init(root: MappingNode, references: [MappingReference], lookupTables: [MappingTableUse]) {
         self.root = root
         self.references = references
         self.lookupTables = lookupTables

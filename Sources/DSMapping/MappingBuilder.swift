@@ -17,7 +17,7 @@ struct MappingBuilder {
     private static func isDirectiveKey(_ key: String) -> Bool { key.hasPrefix("@") && !key.hasPrefix("@@") }
 
     /// Lookup tables named by `@lookup`, with the pointer of each use, in document order.
-    var lookups: [(name: String, pointer: String)] = []
+    var lookups: [MappingTableUse] = []
 
     /// Keys that may sit beside output fields: they modify the object itself.
     static let objectModifiers = ["@when", "@drop_empty"]
@@ -104,7 +104,9 @@ struct MappingBuilder {
     private mutating func compileTemplate(_ s: String, _ pointer: String, inEach: Bool) -> CompiledTemplate? {
         do {
             let t = try CompiledTemplate.compile(s, mode: .plain)
-            for use in t.lookupTables { lookups.append((use.name, pointer)) }
+            for use in t.lookupTables {
+                lookups.append(MappingTableUse(name: use.name, pointer: pointer, offset: use.partial == nil ? use.offset : nil, length: use.length))
+            }
             for r in t.references {
                 let isRootPath = !r.isData && s.utf8.dropFirst(r.offset).starts(with: "@root".utf8)
                 references.append(MappingReference(segments: r.segments, isData: r.isData,
@@ -208,7 +210,7 @@ struct MappingBuilder {
         if let v = object["@lookup"] {
             if case .string(let name) = v, !name.isEmpty {
                 lookup = name
-                lookups.append((name, at("@lookup")))
+                lookups.append(MappingTableUse(name: name, pointer: at("@lookup")))
             } else {
                 fail("@lookup must be the name of a table declared under \"lookups\", not \(v.typeName)", at("@lookup"))
             }

@@ -104,3 +104,22 @@ indirect enum MappingNode: Sendable {
     case object(ObjectNode)
     case directive(Directive)
 }
+
+/// One lookup table a mapping uses: `@lookup`, or `lookup_table` in one of its templates.
+public struct MappingTableUse: Hashable, Sendable {
+    /// The table named.
+    public var name: String
+    /// Pointer into the mapping JSON of the `@lookup` value or the template string.
+    public var pointer: String
+    /// For a template: UTF-8 offset and length of the name literal in the string.
+    public var offset: Int?
+    public var length: Int
+
+    /// Creates a use.
+    public init(name: String, pointer: String, offset: Int? = nil, length: Int = 0) {
+        self.name = name
+        self.pointer = pointer
+        self.offset = offset
+        self.length = length
+    }
+}

@@ -112,6 +112,7 @@ final class MappingNodeModifierTests: XCTestCase {
         let m = try CompiledMapping.compile(json(#"{"a": {"@path": "event", "@lookup": "names"}, "b": "{{lookup_table \"pass\" event}}!"}"#))
         XCTAssertEqual(m.lookupTables.map(\.name), ["names", "pass"])
         XCTAssertEqual(m.lookupTables.map(\.pointer), ["/a/@lookup", "/b"])
+        XCTAssertEqual(m.lookupTables.map(\.offset), [nil, 15])
     }
 
     func testUnknownTableAtEvaluationIsAnError() throws {

@@ -29,7 +29,11 @@ enum LookupUses {
             guard let compiled = m.compiled else { complete = false; continue }
             for use in compiled.lookupTables {
                 let pointer = m.pointer + use.pointer
-                uses.append(LookupUse(name: use.name, span: context.spec.root.resolve(pointer)?.span ?? m.node.span, pointer: pointer))
+                var span = context.spec.root.resolve(pointer)?.span ?? m.node.span
+                if let offset = use.offset, let node = context.spec.root.resolve(pointer), let text = node.stringValue {
+                    span = context.span(in: TemplateText(text, span: node.span, pointer: pointer), offset: offset, length: use.length)
+                }
+                uses.append(LookupUse(name: use.name, span: span, pointer: pointer))
             }
         }
         return (uses, complete)
