@@ -7,7 +7,7 @@ public struct SpecDecoder {
     /// Top-level keys of the Delivery Spec form.
     public static let topLevelKeys = [
         "dspec", "name", "description", "settings", "secrets", "events", "endpoint", "auth", "headers",
-        "payload", "batching", "signing", "rate_limit", "response", "lint", "lookups", "ordering",
+        "payload", "batching", "signing", "rate_limit", "response", "lint", "contract", "lookups", "ordering",
     ]
 
     /// Creates a decoder.
@@ -41,6 +41,7 @@ public struct SpecDecoder {
         spec.rateLimit = readRateLimit(top)
         spec.response = ResponseDecoder.read(top)
         spec.suppressions = readSuppressions(top)
+        spec.contract = ContractDecoder.readContract(top)
         spec.lookups = LookupDecoder.read(top)
         spec.ordering = top.enumeration("ordering", OrderingMode.self)
         return spec
@@ -106,7 +107,7 @@ public struct SpecDecoder {
     }
 
     func readEvents(_ top: ObjectReader) -> EventSelection? {
-        guard let r = top.object("events", allowed: ["types", "names", "consent"]) else { return nil }
+        guard let r = top.object("events", allowed: ["types", "names", "consent", "schema"]) else { return nil }
         r.reportUnknownKeys()
         var selection = EventSelection()
         if let types = r.stringList("types") {
@@ -115,6 +116,7 @@ public struct SpecDecoder {
         }
         selection.names = r.stringList("names")
         selection.consent = r.stringList("consent")
+        selection.schema = ContractDecoder.readTrackingPlan(r)
         return selection
     }
 
