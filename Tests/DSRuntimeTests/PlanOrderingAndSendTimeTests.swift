@@ -10,7 +10,7 @@ final class PlanOrderingAndSendTimeTests: XCTestCase {
         let strict = try RuntimeTestSupport.renderer(try RuntimeTestSupport.plan(ordering: "strict"))
         let none = try RuntimeTestSupport.renderer(try RuntimeTestSupport.plan())
         func ordered(_ r: RequestRenderer, _ override: Bool?) -> Bool {
-            Deliverer(renderer: r, transport: ScriptedTransport(answers: []), ledger: DeliveryLedger(), options: DeliveryOptions(orderedPartitions: override)).ordered
+            Deliverer(renderer: r, transport: ScriptedTransport(answers: []), clock: VirtualClock(), ledger: DeliveryLedger(), options: DeliveryOptions(orderedPartitions: override)).ordered
         }
         XCTAssertEqual(strict.plan.ordering, "strict")
         XCTAssertEqual(none.plan.ordering, "none")
