@@ -95,12 +95,14 @@ enum DeliverCommand: Command {
         do {
             parsed = try ArgumentScanner.parse(args, flags: ["--dry-run", "--ordered", "--show-secrets"],
                                                options: ["--events", "--settings", "--secrets", "--dead-letter", "--checkpoint", "--concurrency", "--format",
-                                                        "--endpoint-override", "--grace-period", "--schema-violations", "--tracking-plan", "--ordering"])
+                                                        "--endpoint-override", "--grace-period", "--schema-violations", "--tracking-plan", "--ordering", "--source", "--exit-when-idle"])
         } catch {
             return Console.usage(error.message, command: name)
         }
         guard parsed.positionals.count == 1 else { return Console.usage("expected exactly one SPEC or PLAN", command: name) }
-        guard let eventsPath = parsed.option("--events") else { return Console.usage("--events FILE is required (- for standard input)", command: name) }
+        let fleet: DeliverFleet
+        do { fleet = try DeliverFleet(parsed) } catch { return Console.usage(error.message, command: name) }
+        guard let eventsPath = parsed.option("--events") ?? fleet.eventsPlaceholder else { return Console.usage("--events FILE is required (- for standard input)", command: name) }
         if let conflict = StandardInput.conflict([("SPEC", parsed.positionals[0]), ("--events", eventsPath)]) { return Console.usage(conflict, command: name) }
         let format = parsed.option("--format") ?? "text"
         guard ["text", "json"].contains(format) else { return Console.usage("unknown format \"\(format)\" (expected text or json)", command: name) }
@@ -140,8 +142,8 @@ enum DeliverCommand: Command {
         if gate == nil, parsed.option("--schema-violations") != nil {
             return Console.usage("--schema-violations needs a tracking plan (the spec's events.schema, or --tracking-plan)", command: name)
         }
-        let fd: Int32 = eventsPath == "-" ? STDIN_FILENO : open(eventsPath, O_RDONLY)
-        guard fd >= 0 else {
+        let fd: Int32 = fleet.source != nil ? -1 : eventsPath == "-" ? STDIN_FILENO : open(eventsPath, O_RDONLY)
+        guard fd >= 0 || fleet.source != nil else {
             Console.err("dspec deliver: \(eventsPath): cannot open the events file")
             return ExitCode.usage
         }
@@ -157,14 +159,15 @@ enum DeliverCommand: Command {
         do {
             setup = try DeliverySetup(plan: plan, settingsPath: parsed.option("--settings"), secretsPath: parsed.option("--secrets"),
                                       deadLetterPath: parsed.option("--dead-letter"), checkpointPath: parsed.option("--checkpoint"),
-                                      checkpointInput: input, concurrency: concurrency, dryRun: dryRun, endpointOverride: endpointOverride)
+                                      checkpointInput: input, concurrency: concurrency, dryRun: dryRun, endpointOverride: endpointOverride, fleet: fleet)
         } catch {
             Console.err("dspec deliver: \(error.message)")
             return ExitCode.usage
         }
         let queue = EventInputQueue(capacity: 4096)
         let stop = DeliveryStop(grace: grace, onStop: { queue.stop() })
-        let reading = NDJSONReader.start(fd: fd, into: queue, skip: setup.checkpoint?.acknowledged ?? LineRangeSet(), closeWhenDone: eventsPath != "-",
+        fleet.source?.start(into: queue)
+        let reading = fleet.source != nil ? InputReadStatus() : NDJSONReader.start(fd: fd, into: queue, skip: setup.checkpoint?.acknowledged ?? LineRangeSet(), closeWhenDone: eventsPath != "-",
                                          name: eventsPath == "-" ? "standard input" : eventsPath)
 
         let printer = dryRun ? DryRunPrinter(redactor: parsed.has("--show-secrets") ? nil : setup.redactor) : nil
@@ -201,6 +204,11 @@ enum DeliverCommand: Command {
         }
         if format != "json", let sig = stop.stoppedBy { summary += stoppedLine(counts, signal: sig, cutOff: stop.cutOff, checkpoint: setup.checkpoint != nil) }
         Console.out(summary)
+        fleet.source?.shutdown()
+        if let sourceFailure = fleet.source?.error {
+            Console.err("dspec deliver: \(sourceFailure.message); the entries not acknowledged stay pending for another worker")
+            return ExitCode.usage
+        }
         if let readFailure = reading.error {
             Console.err("dspec deliver: I/O error: \(readFailure.message); the events before it were delivered, the rest were not read")
             return ExitCode.usage
@@ -284,7 +292,7 @@ private struct DeliverySetup {
     struct Failure: Error { let message: String }
 
     init(plan: DeliveryPlan, settingsPath: String?, secretsPath: String?, deadLetterPath: String?, checkpointPath: String?,
-         checkpointInput: CheckpointInput?, concurrency: Int, dryRun: Bool, endpointOverride: EndpointOverride?) throws(Failure) {
+         checkpointInput: CheckpointInput?, concurrency: Int, dryRun: Bool, endpointOverride: EndpointOverride?, fleet: DeliverFleet) throws(Failure) {
         // Settings and secrets: parse errors as file:line:col, unknown keys with "did you mean".
         func companion(_ path: String?, _ what: String) throws(Failure) -> (object: JSONObject, parsed: CompanionFile.Parsed)? {
             guard let path else { return nil }
@@ -336,9 +344,14 @@ private struct DeliverySetup {
         do {
             checkpoint = try checkpointPath.map { p throws(RuntimeFileError) in try CheckpointLog(path: p, input: checkpointInput) }
             let deadLetters = try deadLetterPath.map { p throws(RuntimeFileError) in try DeadLetterFile(path: p) }
-            ledger = DeliveryLedger(deadLetters: deadLetters, checkpoint: dryRun ? nil : checkpoint, writer: LedgerWriterThread(), redactor: redactor, liveSecrets: live)
-        } catch {
+            let acknowledger: (any CheckpointSink)? = fleet.source ?? checkpoint
+            ledger = DeliveryLedger(deadLetters: try fleet.deadLetterSink(file: deadLetters), checkpoint: dryRun ? nil : acknowledger, writer: LedgerWriterThread(), redactor: redactor, liveSecrets: live)
+        } catch let error as RuntimeFileError {
             throw Failure(message: error.message)
+        } catch let error as DeliverFleet.Failure {
+            throw Failure(message: error.message)
+        } catch {
+            throw Failure(message: "\(error)")
         }
     }
 }
