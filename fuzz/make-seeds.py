@@ -48,7 +48,7 @@ def clean(target):
         for f in os.listdir(d):
             if not (len(f) == 40 and all(c in "0123456789abcdef" for c in f)): os.remove(os.path.join(d, f))
 
-TARGETS = ["json", "spec", "template", "mapping", "encoders", "plan", "mock-request", "response", "retry-after"]
+TARGETS = ["json", "spec", "template", "mapping", "encoders", "plan", "mock-request", "response", "resp", "retry-after"]
 for t in TARGETS: clean(t)
 
 # --- json: the example specs and companions, plus parser edge cases.
@@ -201,6 +201,18 @@ responses = [
 ]
 for i, (m, r) in enumerate(responses): write("response", bytes([m]) + r.encode(), f"response{i:02}")
 
+# --- resp: what a Redis server sends (RESP2 replies dspec reads: XREADGROUP, XAUTOCLAIM, XPENDING, errors).
+resp_replies = [
+    b"+OK\r\n", b"+PONG\r\n", b"-BUSYGROUP Consumer Group name already exists\r\n", b":42\r\n", b":-1\r\n", b"$-1\r\n", b"*-1\r\n",
+    b"$5\r\nhello\r\n", b"$0\r\n\r\n", b"*0\r\n",
+    b"*1\r\n*2\r\n$6\r\nevents\r\n*1\r\n*2\r\n$15\r\n1700000000000-0\r\n*2\r\n$5\r\nevent\r\n$13\r\n{\"type\":\"x\"}\r\n",
+    b"*3\r\n$3\r\n0-0\r\n*1\r\n*2\r\n$3\r\n1-0\r\n*-1\r\n*1\r\n$3\r\n2-0\r\n",
+    b"*1\r\n*4\r\n$3\r\n1-0\r\n$2\r\nw1\r\n:1500\r\n:3\r\n",
+    b"+OK\r\n:1\r\n$3\r\nabc\r\n", b"$99999999999\r\n", b"*99999999999\r\n", b":99999999999999999999\r\n", b"+a\nb\r\n",
+    b"$3\r\nabcd\r\n", b"%1\r\n+a\r\n+b\r\n", b"*1\r\n" * 20 + b":1\r\n", b":-0\r\n", b"$03\r\nabc\r\n",
+]
+for i, r in enumerate(resp_replies): write("resp", r, f"reply{i:02}")
+
 # --- retry-after: header values.
 for i, v in enumerate(["120", "0", "  7 ", "Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994",
                        "Thu, 01 Jan 2099 00:00:00 GMT", "99999999999999999999999", "-1", "1.5", "Fri, 31 Dec 9999 23:59:60 GMT",
@@ -229,6 +241,7 @@ dict_file("template", ["{{", "}}", "{{{", "}}}", "{{#if ", "{{#each ", "{{#with 
 dict_file("mapping", json_tokens + ['"%s"' % d for d in ["@path", "@value", "@template", "@each", "@map", "@default", "@transform", "@type", "@when", "@batch", "equals", "path", "@lookup", "@drop_empty", "@sent_at"]])
 dict_file("mock-request", http_tokens + ["GET ", "POST ", "PUT ", "HEAD ", " / "])
 dict_file("response", http_tokens)
+dict_file("resp", ["\r\n", "+OK", "-ERR ", ":", "$-1", "*-1", "$", "*", "*2\r\n", "event", "0-0", "BUSYGROUP"])
 dict_file("retry-after", ["GMT", "Sun, ", "Sunday, ", "Nov", "Feb", " 1994", "-94", "08:49:37", "60", "31", "29"])
 total = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(CORPUS) for f in fs)
 print(f"make-seeds: {sum(len(fs) for _, _, fs in os.walk(CORPUS))} seeds, {total} bytes")

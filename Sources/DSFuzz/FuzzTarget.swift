@@ -44,6 +44,7 @@ public struct FuzzTarget: Sendable {
         FuzzTarget("plan", "DeliveryPlan(json:) round-trips; a bundle {plan, settings, secrets, events} renders requests", PlanTarget.run),
         FuzzTarget("mock-request", "the mock's incremental HTTP request parser; byte-at-a-time and whole-buffer parsing agree", MockRequestTarget.run),
         FuzzTarget("response", "the socket client's response parser (status line, headers, Content-Length, chunked, close-delimited)", ResponseTarget.run),
+        FuzzTarget("resp", "the Redis RESP2 reply parser: total, prefixes incomplete, values re-encode to the bytes consumed", RESPTarget.run),
         FuzzTarget("retry-after", "RetryAfter.parse (delay-seconds and the three HTTP-date forms): never negative", RetryAfterTarget.run),
     ]
 

@@ -36,7 +36,7 @@ final class CorpusReplayTests: XCTestCase {
     }
 
     func testEveryTargetHasATest() {
-        XCTAssertEqual(FuzzTarget.all.map(\.name), ["json", "spec", "template", "mapping", "encoders", "plan", "mock-request", "response", "retry-after"])
+        XCTAssertEqual(FuzzTarget.all.map(\.name), ["json", "spec", "template", "mapping", "encoders", "plan", "mock-request", "response", "resp", "retry-after"])
     }
 
     func testJSON() throws { try replay("json") }
@@ -47,6 +47,7 @@ final class CorpusReplayTests: XCTestCase {
     func testPlan() throws { try replay("plan") }
     func testMockRequest() throws { try replay("mock-request") }
     func testResponse() throws { try replay("response") }
+    func testRESP() throws { try replay("resp") }
     func testRetryAfter() throws { try replay("retry-after") }
 
     func testKnownFailures() throws {

@@ -61,6 +61,37 @@ public enum RESPEncoder {
     }
 }
 
+extension RESPEncoder {
+    /// Any value in its wire form (what a server sends; tests and the fuzz target's round trip).
+    public static func value(_ v: RESPValue) -> [UInt8] {
+        var out: [UInt8] = []
+        append(v, to: &out)
+        return out
+    }
+
+    private static func append(_ v: RESPValue, to out: inout [UInt8]) {
+        func line(_ type: Character, _ text: String) {
+            out.append(type.asciiValue ?? 0x3F)
+            out.append(contentsOf: Array(text.utf8))
+            out.append(contentsOf: [0x0D, 0x0A])
+        }
+        switch v {
+        case .simple(let s): line("+", s)
+        case .error(let s): line("-", s)
+        case .integer(let n): line(":", String(n))
+        case .bulk(nil): line("$", "-1")
+        case .bulk(let b?):
+            line("$", String(b.count))
+            out.append(contentsOf: b)
+            out.append(contentsOf: [0x0D, 0x0A])
+        case .array(nil): line("*", "-1")
+        case .array(let items?):
+            line("*", String(items.count))
+            for i in items { append(i, to: &out) }
+        }
+    }
+}
+
 /// Limits on what a server may send; anything larger is a protocol error, never an allocation.
 public struct RESPLimits: Sendable, Equatable {
     /// Longest bulk string.
