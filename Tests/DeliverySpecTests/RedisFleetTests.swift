@@ -149,6 +149,61 @@ final class RedisFleetTests: XCTestCase {
         XCTAssertEqual(try Self.pending(redis, stream: "ev", group: "g"), 0)
     }
 
+    /// Three workers against `rps: 50, burst: 5` with one shared bucket: the requests the mock
+    /// received never exceed `rps x T + burst`, T being the whole run from the first worker's
+    /// start to the last one's exit (longer than the sending, so the bound can only be loose).
+    /// Three independent buckets would send 3x faster and break it (300 events in about 2 s).
+    func testThreeWorkersShareOneRateLimit() throws {
+        let redis = try RedisTestServer()
+        defer { redis.stop() }
+        let f = try makeFixture(spec: #""rate_limit": {"rps": 50, "burst": 5}"#)
+        defer { f.server.stop(); try? FileManager.default.removeItem(at: f.dir) }
+        let n = 300
+        try redis.add((1...n).map(Self.event), to: "rated")
+        let started = DispatchTime.now().uptimeNanoseconds
+        var workers: [Process] = []
+        for w in 1...3 {
+            workers.append(try launch(f, source: "redis://127.0.0.1:\(redis.port)/rated?group=g&consumer=w\(w)&count=10&max_pending=20",
+                                      extra: ["--exit-when-idle", "500", "--shared-rate-limit", "redis://127.0.0.1:\(redis.port)/rate-test"],
+                                      output: f.dir.appendingPathComponent("w\(w).json").path))
+        }
+        for w in workers { w.waitUntilExit() }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        for (i, w) in workers.enumerated() {
+            let err = (try? String(contentsOfFile: f.dir.appendingPathComponent("w\(i + 1).json.err").path, encoding: .utf8)) ?? ""
+            XCTAssertEqual(w.terminationStatus, 0, "worker \(i + 1): \(err)")
+        }
+        let requests = f.received.count
+        XCTAssertEqual(Set(f.received.all), Set(1...n))
+        let bound = Int((50 * seconds).rounded(.up)) + 5
+        XCTAssertLessThanOrEqual(requests, bound, "\(requests) requests in \(seconds) s")
+        print("shared rate test: \(requests) requests from 3 workers in \(String(format: "%.2f", seconds)) s (bound rps x T + burst = \(bound))")
+    }
+
+    /// A 429's pause is stored in Redis with an expiry, and every reservation waits it out.
+    func testPauseIsSharedThroughAKeyWithAnExpiry() async throws {
+        let redis = try RedisTestServer()
+        defer { redis.stop() }
+        let a = try RedisSharedRateLimit(url: "redis://127.0.0.1:\(redis.port)/p", limit: PlanRateLimit(rps: 100, burst: 10), defaultName: "x")
+        let b = try RedisSharedRateLimit(url: "redis://127.0.0.1:\(redis.port)/p", limit: PlanRateLimit(rps: 100, burst: 10), defaultName: "x")
+        defer { a.close(); b.close() }
+        let before = try await b.reserve()
+        XCTAssertEqual(before, .zero, "a full bucket admits at once")
+        a.pause(for: .seconds(60))
+        // The pause is sent on a's thread: wait for the key (by state, not by time).
+        let c = try redis.connect()
+        defer { c.close() }
+        for _ in 0..<1000 where try c.call(["PTTL", "dspec:{p}:pause"]) == .integer(-2) { usleep(1000) }
+        guard case .integer(let pttl) = try c.call(["PTTL", "dspec:{p}:pause"]) else { return XCTFail("no pause key") }
+        XCTAssertGreaterThan(pttl, 30_000)
+        let during = try await b.reserve()
+        XCTAssertGreaterThan(during, .seconds(30), "the other worker waits for the pause")
+        a.pause(for: .seconds(1))
+        _ = try await a.reserve()  // runs after the pause on a's thread
+        guard case .integer(let kept) = try c.call(["PTTL", "dspec:{p}:pause"]) else { return XCTFail("no pause key") }
+        XCTAssertGreaterThan(kept, 30_000, "a shorter pause does not cut a longer one")
+    }
+
     func testRedissIsRefusedWithAReason() throws {
         let r = try CLIRunner.run(["deliver", "specs/examples/amplitude-batch.json", "--source", "rediss://h:6380/s?group=g&consumer=c"])
         XCTAssertEqual(r.status, 2)

@@ -45,8 +45,13 @@ final class RedisTestServer {
 
     func connect() throws -> RedisConnection { try RedisConnection.open(host: "127.0.0.1", port: port) }
 
+    /// Terminates the server. Polls `isRunning` instead of `waitUntilExit()`, which never
+    /// returns when called from an async test on Linux (it spins a run loop).
     func stop() {
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        guard process.isRunning else { return }
+        process.terminate()
+        for _ in 0..<500 where process.isRunning { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     deinit { stop() }

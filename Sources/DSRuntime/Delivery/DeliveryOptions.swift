@@ -20,6 +20,9 @@ public struct DeliveryOptions: Sendable {
     /// validation): a non-nil reason dead-letters the event with that reason. The engine does
     /// not know what the check is; counting without dead-lettering is the check's business.
     public var eventCheck: (@Sendable (JSONValue) -> String?)?
+    /// The fleet-wide rate limit (`--shared-rate-limit`): the plan's bucket and 429 pauses
+    /// enforced across processes instead of in this one (see ``SharedAdmission``).
+    public var sharedAdmission: (any SharedAdmission)?
 
     /// Creates options.
     public init(concurrency: Int = 8, orderedPartitions: Bool? = nil, dryRun: Bool = false, maxOpenPartitions: Int = 10_000) {

@@ -167,7 +167,10 @@ final class RequestExecutor: Sendable {
                 context.ledger.retryCauses.add(lastStatus.map { "HTTP \($0)" + (lastMessage.map { ": \($0)" } ?? "") } ?? lastMessage ?? "network error")
                 // One instant for the pause and the sleep, so both end together.
                 let resume = context.clock.now() + wait
-                if lastStatus == 429 { partition.pause(until: resume) }
+                if lastStatus == 429 {
+                    partition.pause(until: resume)
+                    context.limiter?.shared?.pause(for: wait)
+                }
                 do {
                     try await context.clock.sleep(until: resume)
                 } catch {

@@ -64,16 +64,25 @@ extension Duration {
 public final class RateLimiter: Sendable {
     private let bucket: Locked<TokenBucket>
     private let clock: any RuntimeClock
+    /// The fleet's bucket, used instead of the local one when set (`--shared-rate-limit`).
+    public let shared: (any SharedAdmission)?
 
-    /// Creates a limiter with a full bucket.
-    public init(bucket: TokenBucket, clock: any RuntimeClock) {
+    /// Creates a limiter with a full bucket (or one that asks `shared`).
+    public init(bucket: TokenBucket, clock: any RuntimeClock, shared: (any SharedAdmission)? = nil) {
         self.bucket = Locked(bucket)
         self.clock = clock
+        self.shared = shared
     }
 
     /// Waits for a token; returns the instant the request was admitted.
     @discardableResult
     public func acquire() async throws -> RuntimeInstant {
+        if let shared {
+            let wait = try await shared.reserve()
+            let admitted = clock.now() + wait
+            try await clock.sleep(until: admitted)
+            return admitted
+        }
         let now = clock.now()
         let admitted = bucket.withLock { $0.reserve(at: now) }
         try await clock.sleep(until: admitted)

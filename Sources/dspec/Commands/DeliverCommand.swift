@@ -95,7 +95,7 @@ enum DeliverCommand: Command {
         do {
             parsed = try ArgumentScanner.parse(args, flags: ["--dry-run", "--ordered", "--show-secrets"],
                                                options: ["--events", "--settings", "--secrets", "--dead-letter", "--checkpoint", "--concurrency", "--format",
-                                                        "--endpoint-override", "--grace-period", "--schema-violations", "--tracking-plan", "--ordering", "--source", "--exit-when-idle"])
+                                                        "--endpoint-override", "--grace-period", "--schema-violations", "--tracking-plan", "--ordering", "--source", "--exit-when-idle", "--shared-rate-limit"])
         } catch {
             return Console.usage(error.message, command: name)
         }
@@ -129,6 +129,12 @@ enum DeliverCommand: Command {
             return Console.usage("--schema-violations must be dead-letter or count", command: name)
         }
         guard let (plan, contracts) = loadPlan(parsed.positionals[0]) else { return ExitCode.usage }
+        let sharedRate: RedisSharedRateLimit?
+        do { sharedRate = dryRun ? nil : try DeliverFleet.sharedRateLimit(parsed, plan: plan) } catch {
+            Console.err("dspec deliver: \(error.message)")
+            return ExitCode.usage
+        }
+        defer { sharedRate?.close() }
         var trackingPlan = contracts?.trackingPlan
         if let path = parsed.option("--tracking-plan") {
             do {
@@ -174,6 +180,7 @@ enum DeliverCommand: Command {
         // A dry run prints in input order: one request at a time.
         var options = DeliveryOptions(concurrency: dryRun ? 1 : concurrency, orderedPartitions: ordered, dryRun: dryRun)
         if let gate { options.eventCheck = { gate.check($0) } }
+        options.sharedAdmission = sharedRate
         let deliverer = Deliverer(renderer: setup.renderer, transport: setup.transport, clock: SystemClock(), ledger: setup.ledger,
                                   options: options,
                                   tokens: setup.tokens, dryRunSink: printer)

@@ -30,6 +30,14 @@ struct DeliverFleet {
         do { source = try RedisStreamSource(url: url, exitWhenIdleMs: idle) } catch { throw Failure(message: "--source: \(error.message)") }
     }
 
+    /// The fleet-wide rate limit of `--shared-rate-limit redis://HOST:PORT[/NAME]` (NAME
+    /// defaults to the plan's name): the plan must have a rate_limit to share.
+    static func sharedRateLimit(_ parsed: ParsedArguments, plan: DeliveryPlan) throws(Failure) -> RedisSharedRateLimit? {
+        guard let text = parsed.option("--shared-rate-limit") else { return nil }
+        guard let limit = plan.rateLimit else { throw Failure(message: "--shared-rate-limit: the spec has no rate_limit to share") }
+        do { return try RedisSharedRateLimit(url: text, limit: limit, defaultName: plan.name) } catch { throw Failure(message: "--shared-rate-limit \(error.message)") }
+    }
+
     /// What stands in for `--events` in messages.
     var eventsPlaceholder: String? { source.map { "\($0.url.stream)" } }
 
