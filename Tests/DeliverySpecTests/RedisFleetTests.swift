@@ -204,6 +204,87 @@ final class RedisFleetTests: XCTestCase {
         XCTAssertGreaterThan(kept, 30_000, "a shorter pause does not cut a longer one")
     }
 
+    /// Scrapes `/metrics` with prometheus_client's own text parser (PyPI): a JSON object of the
+    /// unlabelled samples, plus the histogram's total count and the families' types.
+    static func scrape(_ port: Int) throws -> JSONValue {
+        let script = """
+        import json, sys, urllib.request
+        from prometheus_client.parser import text_string_to_metric_families
+        text = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode()
+        health = urllib.request.urlopen("http://127.0.0.1:%s/healthz" % sys.argv[1], timeout=5).read().decode()
+        out = {"healthz": health.strip(), "types": {}}
+        requests = 0
+        for family in text_string_to_metric_families(text):
+            out["types"][family.name] = family.type
+            for s in family.samples:
+                if not s.labels: out[s.name] = s.value
+                if s.name == "http_client_request_duration_seconds_count":
+                    requests += s.value
+                    assert s.labels["http_request_method"] == "POST" and s.labels["server_address"] == "127.0.0.1", s.labels
+        out["requests"] = requests
+        print(json.dumps(out))
+        """
+        let (status, stdout) = try python(["-c", script, String(port)])
+        XCTAssertEqual(status, 0)
+        return try JSONParser().parseValue(Array(stdout.utf8))
+    }
+
+    static func python(_ args: [String]) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3"] + args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// `--metrics`: scraped during a run and at its end with prometheus_client's parser; the
+    /// counters equal the run's own summary (the ledger's totals).
+    func testMetricsScrapedDuringARunMatchTheLedger() throws {
+        guard try Self.python(["-c", "import prometheus_client"]).0 == 0 else { throw XCTSkip("prometheus_client is not installed (pip install prometheus-client; .ci/run installs it)") }
+        let redis = try RedisTestServer()
+        defer { redis.stop() }
+        let f = try makeFixture(spec: #""rate_limit": {"rps": 200, "burst": 10}"#)
+        defer { f.server.stop(); try? FileManager.default.removeItem(at: f.dir) }
+        let n = 400
+        try redis.add((1...n).map(Self.event) + ["not json"], to: "m")
+        let out = f.dir.appendingPathComponent("m.json").path
+        let p = try launch(f, source: "redis://127.0.0.1:\(redis.port)/m?group=g&consumer=w", extra: ["--metrics", "127.0.0.1:0"], output: out)
+        var port: Int?
+        while port == nil, p.isRunning {
+            let err = (try? String(contentsOfFile: out + ".err", encoding: .utf8)) ?? ""
+            if let r = err.range(of: "metrics on http://127.0.0.1:"), let end = err[r.upperBound...].firstIndex(of: "/") { port = Int(err[r.upperBound..<end]) }
+            usleep(10_000)
+        }
+        let metricsPort = try XCTUnwrap(port, "no metrics address on standard error")
+        while f.received.count < 100, p.isRunning { usleep(5_000) }
+        let during = try Self.scrape(metricsPort)
+        XCTAssertEqual(during["healthz"]?.stringValue, "ok")
+        XCTAssertEqual(during["types"]?["http_client_request_duration_seconds"]?.stringValue, "histogram")
+        XCTAssertEqual(during["types"]?["dspec_events_delivered"]?.stringValue, "counter")
+        XCTAssertEqual(during["types"]?["dspec_source_pending_entries"]?.stringValue, "gauge")
+        XCTAssertGreaterThan(during["dspec_events_delivered_total"]?.numberValue?.doubleValue ?? 0, 0)
+        // The end: everything delivered and acknowledged; then SIGTERM, and the summary.
+        while try f.received.count < n || Self.pending(redis, stream: "m", group: "g") > 0, p.isRunning { usleep(10_000) }
+        let end = try Self.scrape(metricsPort)
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 143)
+        let summary = try JSONParser().parseValue(Array(try Data(contentsOf: URL(fileURLWithPath: out))))
+        for (metric, key) in [("dspec_events_delivered_total", "delivered"), ("dspec_events_dead_lettered_total", "dead_lettered"),
+                              ("dspec_events_filtered_total", "filtered"), ("dspec_events_input_total", "input"), ("dspec_http_retries_total", "retries"),
+                              ("dspec_http_attempts_total", "attempts"), ("requests", "attempts")] {
+            XCTAssertEqual(end[metric]?.numberValue?.doubleValue, summary[key]?.numberValue?.doubleValue, "\(metric) vs summary \(key): \(end) \(summary)")
+        }
+        XCTAssertEqual(summary["delivered"]?.numberValue?.intValue, n)
+        XCTAssertEqual(summary["dead_lettered"]?.numberValue?.intValue, 1)
+        XCTAssertEqual(end["dspec_source_pending_entries"]?.numberValue?.doubleValue, 0)
+    }
+
     func testRedissIsRefusedWithAReason() throws {
         let r = try CLIRunner.run(["deliver", "specs/examples/amplitude-batch.json", "--source", "rediss://h:6380/s?group=g&consumer=c"])
         XCTAssertEqual(r.status, 2)

@@ -95,7 +95,7 @@ enum DeliverCommand: Command {
         do {
             parsed = try ArgumentScanner.parse(args, flags: ["--dry-run", "--ordered", "--show-secrets"],
                                                options: ["--events", "--settings", "--secrets", "--dead-letter", "--checkpoint", "--concurrency", "--format",
-                                                        "--endpoint-override", "--grace-period", "--schema-violations", "--tracking-plan", "--ordering", "--source", "--exit-when-idle", "--shared-rate-limit"])
+                                                        "--endpoint-override", "--grace-period", "--schema-violations", "--tracking-plan", "--ordering", "--source", "--exit-when-idle", "--shared-rate-limit", "--metrics"])
         } catch {
             return Console.usage(error.message, command: name)
         }
@@ -181,7 +181,14 @@ enum DeliverCommand: Command {
         var options = DeliveryOptions(concurrency: dryRun ? 1 : concurrency, orderedPartitions: ordered, dryRun: dryRun)
         if let gate { options.eventCheck = { gate.check($0) } }
         options.sharedAdmission = sharedRate
-        let deliverer = Deliverer(renderer: setup.renderer, transport: setup.transport, clock: SystemClock(), ledger: setup.ledger,
+        let served: (DeliveryMetrics, MetricsServer)?
+        do { served = try fleet.metrics(parsed, ledger: setup.ledger, shared: sharedRate) } catch {
+            Console.err("dspec deliver: \(error.message)")
+            return ExitCode.usage
+        }
+        defer { served?.1.stop() }
+        let transport: any HTTPTransport = served.map { MetricsTransport(setup.transport, metrics: $0.0) } ?? setup.transport
+        let deliverer = Deliverer(renderer: setup.renderer, transport: transport, clock: SystemClock(), ledger: setup.ledger,
                                   options: options,
                                   tokens: setup.tokens, dryRunSink: printer)
         let progress = isatty(STDERR_FILENO) != 0 ? ProgressLine(ledger: setup.ledger) : nil

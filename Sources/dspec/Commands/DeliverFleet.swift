@@ -38,6 +38,26 @@ struct DeliverFleet {
         do { return try RedisSharedRateLimit(url: text, limit: limit, defaultName: plan.name) } catch { throw Failure(message: "--shared-rate-limit \(error.message)") }
     }
 
+    /// `--metrics ADDR`: the metrics of this run, served on `/metrics` and `/healthz`; the
+    /// bound address is printed on standard error (port 0 picks a free one).
+    func metrics(_ parsed: ParsedArguments, ledger: DeliveryLedger, shared: RedisSharedRateLimit?) throws(Failure) -> (DeliveryMetrics, MetricsServer)? {
+        guard let address = parsed.option("--metrics") else { return nil }
+        var pending: (@Sendable () -> Int)?
+        var claimed: (@Sendable () -> Int)?
+        var waited: (@Sendable () -> Int64)?
+        if let source {
+            pending = { source.pending }
+            claimed = { source.claimed }
+        }
+        if let shared { waited = { shared.waitedMicros.withLock { $0 } } }
+        let metrics = DeliveryMetrics(ledger: ledger, pending: pending, claimed: claimed, rateWaitMicros: waited)
+        let server: MetricsServer
+        do throws(RedisError) { server = try MetricsServer(address: address, metrics: metrics) } catch { throw Failure(message: error.message) }
+        let host = address.split(separator: ":", omittingEmptySubsequences: false).dropLast().joined(separator: ":")
+        FileHandle.standardError.write(Data("dspec deliver: metrics on http://\(host.isEmpty ? "0.0.0.0" : host):\(server.port)/metrics\n".utf8))
+        return (metrics, server)
+    }
+
     /// What stands in for `--events` in messages.
     var eventsPlaceholder: String? { source.map { "\($0.url.stream)" } }
 
