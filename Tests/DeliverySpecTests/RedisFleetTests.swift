@@ -184,8 +184,8 @@ final class RedisFleetTests: XCTestCase {
     func testPauseIsSharedThroughAKeyWithAnExpiry() async throws {
         let redis = try RedisTestServer()
         defer { redis.stop() }
-        let a = try RedisSharedRateLimit(url: "redis://127.0.0.1:\(redis.port)/p", limit: PlanRateLimit(rps: 100, burst: 10), defaultName: "x")
-        let b = try RedisSharedRateLimit(url: "redis://127.0.0.1:\(redis.port)/p", limit: PlanRateLimit(rps: 100, burst: 10), defaultName: "x")
+        let a = try RedisSharedRateLimit(url: "redis://127.0.0.1:\(redis.port)/p", rps: 100, burst: 10, defaultName: "x")
+        let b = try RedisSharedRateLimit(url: "redis://127.0.0.1:\(redis.port)/p", rps: 100, burst: 10, defaultName: "x")
         defer { a.close(); b.close() }
         let before = try await b.reserve()
         XCTAssertEqual(before, .zero, "a full bucket admits at once")

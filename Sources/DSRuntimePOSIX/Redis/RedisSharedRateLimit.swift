@@ -1,5 +1,4 @@
 import DSCore
-import DSPlan
 import DSRuntime
 import Foundation
 
@@ -55,8 +54,8 @@ public final class RedisSharedRateLimit: SharedAdmission, @unchecked Sendable {
     /// Microseconds all reservations were told to wait, in total (the token-bucket wait metric).
     public let waitedMicros = Locked<Int64>(0)
 
-    /// Connects and loads both scripts. `limit` is the plan's rate limit.
-    public init(url text: String, limit: PlanRateLimit, defaultName: String) throws(RedisError) {
+    /// Connects and loads both scripts. `rps` and `burst` are the plan's rate limit.
+    public init(url text: String, rps: Double, burst: Double, defaultName: String) throws(RedisError) {
         let url: RedisServerURL
         do { url = try RedisServerURL(text) } catch { throw RedisError(error.message) }
         if let extra = url.query.first { throw RedisError("\(text): unknown parameter \"\(extra.0)\"") }
@@ -64,7 +63,8 @@ public final class RedisSharedRateLimit: SharedAdmission, @unchecked Sendable {
         rateKey = "dspec:{\(name)}:gcra"
         pauseKey = "dspec:{\(name)}:pause"
         // The local bucket's clamps (TokenBucket), in microseconds.
-        let bucket = TokenBucket(limit)
+        let wholeBurst = burst.isNaN ? 1 : min(max(1, burst.rounded(.up)), Double(Int32.max))
+        let bucket = TokenBucket(rate: rps, burst: Int(wholeBurst))
         intervalMicros = max(1, Int64((1e6 / bucket.rate).rounded()))
         toleranceMicros = Int64(bucket.burst - 1) * intervalMicros
         connection = try RedisConnection.open(host: url.host, port: url.port)

@@ -11,6 +11,9 @@ enum DeliverCommand: Command {
                          [--concurrency N] [--ordering strict|none] [--format text|json]
                          [--endpoint-override http://127.0.0.1:PORT]
                          [--schema-violations dead-letter|count] [--tracking-plan SCHEMA]
+           dspec deliver SPEC|PLAN --source redis://HOST:PORT/STREAM?group=G&consumer=C
+                         [--exit-when-idle MS] [--shared-rate-limit redis://HOST:PORT[/NAME]]
+                         [--metrics HOST:PORT] [other options as above]
 
     Compiles SPEC (or reads a compiled PLAN: a JSON object with a top-level
     "plan_version") and delivers every event of FILE, one JSON object per line, read as a
@@ -70,6 +73,31 @@ enum DeliverCommand: Command {
                           a compiled PLAN too.
       --grace-period S    After SIGINT or SIGTERM, how long the requests in flight may
                           take before they are cancelled (seconds, default 10).
+
+    FLEET (docs/fleet.md):
+      --source redis://HOST:PORT/STREAM?group=G&consumer=C
+                          Read events from a Redis Streams consumer group instead of
+                          --events: each entry's field "event" is one NDJSON line. The
+                          group is created if missing. An entry is acknowledged (XACK)
+                          only once its outcome is durable (delivered, or dead-lettered to
+                          --dead-letter and/or dead_letter_stream); entries a dead worker
+                          left pending are claimed after claim_idle_ms (XAUTOCLAIM); one
+                          delivered more than max_deliveries times is dead-lettered as
+                          poison. Parameters: count (100), block_ms (200), max_pending
+                          (1000 unacknowledged entries per worker), claim_idle_ms
+                          (30000), max_deliveries (5), dead_letter_stream. consumer must
+                          be unique per worker. rediss:// (TLS) is not supported.
+      --exit-when-idle MS End once the stream gave nothing for MS and nothing is held
+                          unacknowledged (backfills, tests); otherwise run until SIGTERM.
+      --shared-rate-limit redis://HOST:PORT[/NAME]
+                          Enforce the spec's rate_limit (rps, burst) across every worker
+                          using the same NAME (default: the spec's name) with one atomic
+                          script in Redis; a 429's wait pauses every worker.
+      --metrics HOST:PORT Serve Prometheus metrics on /metrics and a health check on
+                          /healthz (port 0 picks one; the address is printed on standard
+                          error): http_client_request_duration_seconds, in-flight
+                          requests, delivered / dead-lettered / filtered / retried
+                          counters, pending entries, shared rate-limit wait.
 
     STOPPING: SIGINT (Ctrl-C) or SIGTERM stops reading events, lets the requests in
     flight finish (at most the grace period; then they are cancelled and stay

@@ -35,7 +35,7 @@ struct DeliverFleet {
     static func sharedRateLimit(_ parsed: ParsedArguments, plan: DeliveryPlan) throws(Failure) -> RedisSharedRateLimit? {
         guard let text = parsed.option("--shared-rate-limit") else { return nil }
         guard let limit = plan.rateLimit else { throw Failure(message: "--shared-rate-limit: the spec has no rate_limit to share") }
-        do { return try RedisSharedRateLimit(url: text, limit: limit, defaultName: plan.name) } catch { throw Failure(message: "--shared-rate-limit \(error.message)") }
+        do { return try RedisSharedRateLimit(url: text, rps: limit.rps, burst: limit.burst, defaultName: plan.name) } catch { throw Failure(message: "--shared-rate-limit \(error.message)") }
     }
 
     /// `--metrics ADDR`: the metrics of this run, served on `/metrics` and `/healthz`; the
