@@ -83,4 +83,18 @@ final class TimingCheckTests: XCTestCase {
         let soon = check(plan, [entry(0, atMs: 0, status: 503), entry(1, atMs: 30)]) { $0.minRetrySpacingMs = 500 }
         XCTAssertEqual(soon.map(\.expectation), ["min_retry_spacing_ms"])
     }
+
+    /// A retry is a request, so it also waits for a token of the plan's bucket: under Slack's
+    /// one request per second the retry after a 503 comes about 1000 ms later, which a correct
+    /// runtime cannot avoid (the battery's status-503-retry case failed for such a spec).
+    /// The upper bound is the later of the backoff and the bucket's refill interval; a wait
+    /// beyond both still fails.
+    func testBackoffUpperBoundAllowsTheRateLimitersRefillInterval() throws {
+        var plan = try plan()
+        plan.rateLimit = PlanRateLimit(rps: 1, burst: 1)
+        XCTAssertEqual(check(plan, [entry(0, atMs: 0, status: 503), entry(1, atMs: 1000)]) { $0.backoff = true }, [])
+        let late = check(plan, [entry(0, atMs: 0, status: 503), entry(1, atMs: 2500)]) { $0.backoff = true }
+        XCTAssertEqual(late.map(\.expectation), ["backoff"])
+        XCTAssertTrue(late.first?.details.first?.contains("rate limit 1 rps: up to 1000 ms for a token") ?? false, late.first?.details.first ?? "")
+    }
 }
