@@ -1,0 +1,94 @@
+import DSCompiler
+import DSCore
+import DSJSON
+import DSPlan
+import Foundation
+import XCTest
+
+/// The vendor catalog (`specs/catalog` and `specs/examples`, docs/catalog.md): every spec lints
+/// clean, compiles deterministically, keeps secrets out of its plan, has every companion file
+/// and cites the public document it was written from.
+final class CatalogSpecsTests: XCTestCase {
+    private func compile(_ url: URL) throws -> (CompilationResult, DiagnosticCollector) {
+        let source = SourceFile(path: url.path, bytes: [UInt8](try Data(contentsOf: url)))
+        let diagnostics = DiagnosticCollector(source: source)
+        return (SpecCompiler().compile(source, diagnostics: diagnostics), diagnostics)
+    }
+
+    private var catalogSpecs: [URL] { RepositoryPaths.specs(in: RepositoryPaths.catalog) }
+
+    func testTheCatalogHasAtLeastThirtyVendorSpecs() {
+        let all = catalogSpecs + RepositoryPaths.specs(in: RepositoryPaths.examples)
+        XCTAssertGreaterThanOrEqual(all.count, 30, "docs/catalog.md promises 30 specs across specs/catalog and specs/examples")
+    }
+
+    /// Fixtures are keyed by spec name alone (`fixtures/NAME/`), so a name may occur in only one folder.
+    func testNamesAreUniqueAcrossBothFolders() {
+        let catalog = Set(catalogSpecs.map { $0.deletingPathExtension().lastPathComponent })
+        let examples = Set(RepositoryPaths.specs(in: RepositoryPaths.examples).map { $0.deletingPathExtension().lastPathComponent })
+        XCTAssertEqual(catalog.intersection(examples), [])
+    }
+
+    func testEverySpecLintsCleanAndNamesItsFile() throws {
+        XCTAssertFalse(catalogSpecs.isEmpty)
+        for url in catalogSpecs {
+            let (result, diagnostics) = try compile(url)
+            let active = diagnostics.sorted.filter { $0.suppression == nil }
+            XCTAssertTrue(active.isEmpty, "\(url.lastPathComponent):\n" + active.map { "\($0.code) \($0.location?.description ?? "") \($0.message)" }.joined(separator: "\n"))
+            let plan = try XCTUnwrap(result.plan, url.lastPathComponent)
+            XCTAssertEqual(plan.name + ".json", url.lastPathComponent)
+        }
+    }
+
+    func testEverySpecHasItsCompanionsAndFixtures() {
+        for url in catalogSpecs {
+            let name = url.deletingPathExtension().lastPathComponent
+            for suffix in [".events.ndjson", ".settings.json", ".secrets.json", ".suite.json"] {
+                let companion = RepositoryPaths.catalog.appendingPathComponent(name + suffix)
+                XCTAssertTrue(FileManager.default.fileExists(atPath: companion.path), "\(name) lacks \(name)\(suffix)")
+            }
+            let fixtures = RepositoryPaths.root.appendingPathComponent("fixtures/" + name)
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: fixtures.path)) ?? []
+            XCTAssertTrue(files.contains { $0.hasPrefix("001-") }, "\(name) has no golden fixture under fixtures/\(name)/")
+        }
+    }
+
+    /// Each spec is written from a public document: its description names the page.
+    func testEveryDescriptionCitesTheVendorsDocumentation() throws {
+        for url in catalogSpecs {
+            guard case .object(let members) = try JSONParser().parseValue([UInt8](try Data(contentsOf: url))),
+                  let description = members.first(where: { $0.key == "description" })?.value.stringValue else {
+                XCTFail("\(url.lastPathComponent) has no description"); continue
+            }
+            XCTAssertTrue(description.contains("Written from"), "\(url.lastPathComponent): the description says which document it follows")
+            XCTAssertNotNil(description.range(of: #"[a-z0-9-]+(\.[a-z0-9-]+)+/[^ ]+"#, options: .regularExpression),
+                            "\(url.lastPathComponent): the description cites a page (host/path)")
+        }
+    }
+
+    func testCompileIsByteIdenticalAndRoundTrips() throws {
+        for url in catalogSpecs {
+            let plan = try XCTUnwrap(try compile(url).0.plan, url.lastPathComponent)
+            XCTAssertEqual(try XCTUnwrap(try compile(url).0.plan).canonicalJSON, plan.canonicalJSON, url.lastPathComponent)
+            let reread = try DeliveryPlan(json: try JSONParser().parseValue(plan.canonicalJSON))
+            XCTAssertEqual(reread, plan, url.lastPathComponent)
+        }
+    }
+
+    /// No test secret value appears in a plan (string secrets, and each line of a key file).
+    func testNoSecretValueAppearsInAPlan() throws {
+        var checked = 0
+        for url in catalogSpecs {
+            let secretsURL = url.deletingPathExtension().appendingPathExtension("secrets.json")
+            guard let data = try? Data(contentsOf: secretsURL),
+                  case .object(let secrets) = try JSONParser().parseValue([UInt8](data)) else { continue }
+            let text = String(decoding: try XCTUnwrap(try compile(url).0.plan).canonicalJSON, as: UTF8.self)
+            for (name, value) in secrets {
+                guard case .string(let s) = value, s.count >= 6 else { continue }
+                XCTAssertFalse(text.contains(s), "\(url.lastPathComponent): secret \(name) appears in the plan")
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 10)
+    }
+}
