@@ -92,3 +92,45 @@ final class CatalogSpecsTests: XCTestCase {
         XCTAssertGreaterThan(checked, 10)
     }
 }
+
+/// Fields that carry JSON inside a string (Snowplow's ue_pr, Pub/Sub's base64 data, ...) are
+/// built by templates; Foundation's JSON parser, independent of dspec's, must read them back as
+/// the documents the vendors expect.
+final class CatalogEmbeddedJSONTests: XCTestCase {
+    private func fixtureBody(_ name: String) throws -> [String: Any] {
+        let dir = RepositoryPaths.root.appendingPathComponent("fixtures/" + name)
+        let file = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted().first { $0.hasPrefix("001-") })
+        let fixture = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent(file))) as? [String: Any])
+        return try XCTUnwrap(fixture["body"] as? [String: Any])
+    }
+
+    private func events(_ name: String) throws -> [[String: Any]] {
+        let text = try String(contentsOf: RepositoryPaths.catalog.appendingPathComponent(name + ".events.ndjson"), encoding: .utf8)
+        return try text.split(separator: "\n").map { try XCTUnwrap(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+    }
+
+    func testSnowplowUnstructEventIsASelfDescribingJSONString() throws {
+        let data = try XCTUnwrap(try fixtureBody("snowplow-tracker")["data"] as? [[String: Any]])
+        let unstruct = data.compactMap { $0["ue_pr"] as? String }
+        XCTAssertEqual(unstruct.count, 2, "one ue_pr per track event")
+        for text in unstruct {
+            let outer = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+            XCTAssertEqual(outer["schema"] as? String, "iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0")
+            let inner = try XCTUnwrap(outer["data"] as? [String: Any])
+            XCTAssertEqual(inner["schema"] as? String, "iglu:com.example/dspec_event/jsonschema/1-0-0")
+            XCTAssertNotNil((inner["data"] as? [String: Any])?["properties"] as? [String: Any])
+        }
+        for element in data { for (key, value) in element { XCTAssertTrue(value is String, "tracker protocol field \(key) must be a string") } }
+    }
+
+    func testPubSubDataIsTheBase64EncodedEvent() throws {
+        let messages = try XCTUnwrap(try fixtureBody("google-pubsub-publish")["messages"] as? [[String: Any]])
+        let input = try events("google-pubsub-publish")
+        XCTAssertEqual(messages.count, input.count)
+        for (message, event) in zip(messages, input) {
+            let bytes = try XCTUnwrap(Data(base64Encoded: try XCTUnwrap(message["data"] as? String)))
+            let decoded = try XCTUnwrap(try JSONSerialization.jsonObject(with: bytes) as? NSDictionary)
+            XCTAssertEqual(decoded, event as NSDictionary)
+        }
+    }
+}
