@@ -98,3 +98,30 @@ final class TimingCheckTests: XCTestCase {
         XCTAssertTrue(late.first?.details.first?.contains("rate limit 1 rps: up to 1000 ms for a token") ?? false, late.first?.details.first ?? "")
     }
 }
+
+/// The `headers` expectation: a shape (`v1=<token>`) or the exact value.
+final class HeaderExpectationTests: XCTestCase {
+    private func failures(_ expected: [String: String], actual value: String) throws -> [ExpectationFailure] {
+        let (suites, problems) = ConformanceLoader.load(TestSupport.example("custom-webhook.json"))
+        XCTAssertTrue(problems.isEmpty)
+        let spec = try XCTUnwrap(suites.first).spec
+        let entry = MockJournalEntry(sequence: 0, connectionID: 1, indexOnConnection: 0, firstByteAt: 0, receivedAt: 0,
+                                     request: MockRequest(method: "POST", target: "/events", headers: [MockHeader(name: "Content-Type", value: value)], body: []),
+                                     route: nil, responseIndex: nil, status: 200, fault: nil, delayMs: 0, isTokenRequest: false, checks: [])
+        var e = CaseExpectations()
+        e.headers = expected
+        let o = CaseObservation(plan: spec.plan, scenario: MockScenario(), events: [], ids: [], selected: [], fates: [], vendor: [entry], token: [],
+                                counts: DeliveryCounts(), startedAt: nil)
+        return ExpectationChecker(observation: o, expect: e, spec: spec).failures().filter { $0.expectation == "headers" }
+    }
+
+    /// `"Content-Type": "application/json; charset=utf-8"` failed against exactly that value
+    /// (the actual was compared as its shape, `<token>; charset=utf-8`), found while writing the
+    /// Snowplow catalog suite.
+    func testAnExactValueMatchesAsWellAsItsShape() throws {
+        XCTAssertEqual(try failures(["Content-Type": "application/json; charset=utf-8"], actual: "application/json; charset=utf-8"), [])
+        XCTAssertEqual(try failures(["Content-Type": "<token>; charset=utf-8"], actual: "application/json; charset=utf-8"), [])
+        let wrong = try failures(["Content-Type": "application/json; charset=utf-8"], actual: "application/json; charset=latin1")
+        XCTAssertEqual(wrong.map(\.expectation), ["headers"])
+    }
+}
