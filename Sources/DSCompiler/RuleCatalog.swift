@@ -15,11 +15,13 @@ public enum RuleCatalog {
         ResponseRulesReachable(), JSONPointersValid(), RefreshAuthNeedsOAuth(), RetryPolicyCoherent(),
         PayloadMatchesFormat(), BodylessMethodHasNoPayload(), HeaderNamesValid(), SpecNameIsSlug(), SettingDefaultsMatchType(),
         EventSelectionCoherent(), SuppressionsNameRules(),
+        ContractFilesLoad(), PropertiesInTrackingPlan(), MappingEmitsContractRequired(), ContractConstantsMatch(),
+        RequiredFieldsFromRequiredProperties(),
     ]
 
     /// Descriptors of every rule (parse, decode, validate, and I/O), sorted by code.
     public static let all: [RuleDescriptor] = {
-        var list = JSONParseRules.all + DecodingRules.all + [CompilerRules.unreadable, CompilerRules.tooLarge]
+        var list = JSONParseRules.all + DecodingRules.all + [CompilerRules.unreadable, CompilerRules.tooLarge, ContractRules.instanceMismatch]
         list += validationRules.map { type(of: $0).descriptor }
         return list.sorted { $0.code < $1.code }
     }()
