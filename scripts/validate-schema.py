@@ -16,7 +16,7 @@ validator = jsonschema.Draft202012Validator(schema)
 companions = (".secrets.json", ".settings.json", ".suite.json", ".expected.json", ".schema.json", ".plan.json")
 failed = 0
 names = []
-for folder in ("examples", "catalog"):  # the example specs and the vendor catalog (docs/catalog.md)
+for folder in ("examples", "auth", "catalog"):  # examples, auth examples, the vendor catalog (docs/catalog.md)
     directory = os.path.join(root, "specs", folder)
     if not os.path.isdir(directory):
         continue
