@@ -97,11 +97,18 @@ final class CatalogSpecsTests: XCTestCase {
 /// built by templates; Foundation's JSON parser, independent of dspec's, must read them back as
 /// the documents the vendors expect.
 final class CatalogEmbeddedJSONTests: XCTestCase {
-    private func fixtureBody(_ name: String) throws -> [String: Any] {
+    /// The first fixture's body; a body sent with a vendor content type is stored as its text.
+    private func fixtureBodyValue(_ name: String) throws -> Any {
         let dir = RepositoryPaths.root.appendingPathComponent("fixtures/" + name)
         let file = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted().first { $0.hasPrefix("001-") })
         let fixture = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent(file))) as? [String: Any])
-        return try XCTUnwrap(fixture["body"] as? [String: Any])
+        let body = try XCTUnwrap(fixture["body"])
+        if let text = body as? String { return try JSONSerialization.jsonObject(with: Data(text.utf8)) }
+        return body
+    }
+
+    private func fixtureBody(_ name: String) throws -> [String: Any] {
+        try XCTUnwrap(try fixtureBodyValue(name) as? [String: Any])
     }
 
     private func events(_ name: String) throws -> [[String: Any]] {
@@ -131,6 +138,27 @@ final class CatalogEmbeddedJSONTests: XCTestCase {
             let bytes = try XCTUnwrap(Data(base64Encoded: try XCTUnwrap(message["data"] as? String)))
             let decoded = try XCTUnwrap(try JSONSerialization.jsonObject(with: bytes) as? NSDictionary)
             XCTAssertEqual(decoded, event as NSDictionary)
+        }
+    }
+
+    func testEventBridgeDetailIsAJSONObjectString() throws {
+        let entries = try XCTUnwrap(try fixtureBody("aws-eventbridge-put-events")["Entries"] as? [[String: Any]])
+        let tracks = try events("aws-eventbridge-put-events").filter { $0["type"] as? String == "track" }
+        XCTAssertEqual(entries.count, tracks.count)
+        for (entry, event) in zip(entries, tracks) {
+            let detail = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try XCTUnwrap(entry["Detail"] as? String).utf8)) as? NSDictionary)
+            XCTAssertEqual(detail["event_id"] as? String, event["event_id"] as? String)
+            XCTAssertEqual(detail["properties"] as? NSDictionary, event["properties"] as? NSDictionary)
+        }
+    }
+
+    func testEventHubsBodyIsTheEventAsAString() throws {
+        let messages = try XCTUnwrap(try fixtureBodyValue("azure-event-hubs-batch") as? [[String: Any]])
+        let input = try events("azure-event-hubs-batch")
+        XCTAssertEqual(messages.count, input.count)
+        for (message, event) in zip(messages, input) {
+            let body = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try XCTUnwrap(message["Body"] as? String).utf8)) as? NSDictionary)
+            XCTAssertEqual(body, event as NSDictionary)
         }
     }
 }
