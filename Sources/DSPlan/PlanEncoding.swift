@@ -106,11 +106,13 @@ extension PlanPayload {
         case .canonical: break
         }
         let partialsObject = JSONObject(partials.keys.sorted().map { ($0, .string(partials[$0]!)) })
-        return .object(JSONObject([
+        var pairs: [(String, JSONValue)] = [
             ("format", .string(format)), ("content_type", .string(contentType)), ("mapping", mapping),
             ("template", template), ("wrapper", wrapper ?? .null), ("partials", .object(partialsObject)),
             ("normalize", .string(normalize)),
-        ]))
+        ]
+        if let maxBytes { pairs.append(("max_bytes", .int(maxBytes))) }
+        return .object(JSONObject(pairs))
     }
 }
 
@@ -138,11 +140,26 @@ extension PlanRateLimit {
     var json: JSONValue { .object(JSONObject([("rps", .double(rps)), ("burst", .double(burst))])) }
 }
 
+/// Status ranges as a plan writes them: a code, or `"a-b"`.
+func statusJSON(_ ranges: [ClosedRange<Int>]) -> JSONValue {
+    .array(ranges.map { r in r.lowerBound == r.upperBound ? .int(r.lowerBound) : .string("\(r.lowerBound)-\(r.upperBound)") })
+}
+
 extension PlanStatusRule {
     var json: JSONValue {
-        .object(JSONObject([
-            ("status", .array(status.map { r in r.lowerBound == r.upperBound ? .int(r.lowerBound) : .string("\(r.lowerBound)-\(r.upperBound)") })),
+        var pairs: [(String, JSONValue)] = [
+            ("status", statusJSON(status)),
             ("body_contains", opt(bodyContains)), ("outcome", .string(outcome)), ("origin", .string(origin)),
+        ]
+        if let bodyMatch { pairs += [("body_pointer", .string(bodyMatch.pointer)), ("body_equals", bodyMatch.equals)] }
+        return .object(JSONObject(pairs))
+    }
+}
+
+extension PlanRateLimitHeaders {
+    var json: JSONValue {
+        .object(JSONObject([
+            ("ietf", .bool(ietf)), ("remaining", opt(remaining)), ("reset", opt(reset)), ("reset_unit", .string(resetUnit)), ("max_ms", .int(maxMs)),
         ]))
     }
 }
@@ -165,7 +182,8 @@ extension PlanResponse {
                 .object(JSONObject([("errors", .string(p.errors)), ("index", .string(p.index)), ("message", opt(p.message)), ("outcome", .string(p.outcome))]))
             } ?? .null),
             ("retry", retry.json), ("idempotency_key", idempotencyKeyHeader.map { .object(JSONObject([("header", .string($0))])) } ?? .null),
-        ]))
+        ] + (isolateOn.isEmpty ? [] : [("isolate_on", statusJSON(isolateOn))])
+          + (rateLimitHeaders.map { [("rate_limit_headers", $0.json)] } ?? [])))
     }
 }
 

@@ -116,7 +116,17 @@ public final class RequestRenderer: Sendable {
 
     /// The payload of one event, for batching.
     public func payload(for event: JSONValue) throws(RenderError) -> EncodedPayload {
-        try payloads.build(event, configuration: configuration, sizeHint: 512)
+        try checkedPayload(event)
+    }
+
+    /// One event's payload, refused when it exceeds `payload.max_bytes` (the per-event limit:
+    /// that event is dead-lettered with the reason, the others go on).
+    private func checkedPayload(_ event: JSONValue) throws(RenderError) -> EncodedPayload {
+        let payload = try payloads.build(event, configuration: configuration, sizeHint: 512)
+        if let limit = plan.payload.maxBytes, payload.bytes.count > limit {
+            throw RenderError(.tooLarge, "the event's encoded payload is \(payload.bytes.count) bytes, more than payload.max_bytes (\(limit)) allows")
+        }
+        return payload
     }
 
     /// A grouper with the plan's batch limits, or nil when the plan sends one event per
@@ -135,7 +145,7 @@ public final class RequestRenderer: Sendable {
             let id = event["event_id"]?.stringValue ?? ""
             return try finish(body: [], first: event, eventIDs: [id], environment: environment, accessToken: accessToken)
         }
-        let payload = try payloads.build(event, configuration: configuration, sizeHint: 512)
+        let payload = try checkedPayload(event)
         if let batchEncoder {
             let body = try batchEncoder.encode([payload][...])
             if plan.batching.maxBytes > 0 && body.count > plan.batching.maxBytes {

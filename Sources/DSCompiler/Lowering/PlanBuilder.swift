@@ -132,7 +132,8 @@ struct PlanBuilder {
         var partials: [String: String] = [:]
         for p in spec.payload?.partials ?? [] { partials[p.name.value] = p.text.value }
         return PlanPayload(format: format.rawValue, contentType: contentType, body: body, wrapper: wrapper, partials: partials,
-                           normalize: spec.payload?.normalize?.value.rawValue ?? PayloadNormalization.none.rawValue)
+                           normalize: spec.payload?.normalize?.value.rawValue ?? PayloadNormalization.none.rawValue,
+                           maxBytes: spec.payload?.maxBytes?.value)
     }
 
     var batchingEnabled: Bool {
@@ -155,7 +156,8 @@ struct PlanBuilder {
         let r = spec.response
         var rules = (r?.rules ?? []).map { rule in
             PlanStatusRule(status: rule.status.map(\.value.codes), bodyContains: rule.bodyContains?.value,
-                           outcome: rule.outcome?.value.rawValue ?? "drop", origin: "spec")
+                           outcome: rule.outcome?.value.rawValue ?? "drop", origin: "spec",
+                           bodyMatch: rule.bodyPointer.map { PlanBodyMatch(pointer: $0.value, equals: rule.bodyEquals?.value ?? .null) })
         }
         if r?.includeDefaults?.value ?? true { rules += PlanDefaults.responseRules(oauth: oauth) }
         let d = PlanDefaults.retry
@@ -168,7 +170,12 @@ struct PlanBuilder {
         let partial = r?.partialFailure.map {
             PlanPartialFailure(errors: $0.errors?.value ?? "", index: $0.index?.value ?? "", message: $0.message?.value, outcome: $0.outcome?.value.rawValue ?? "drop")
         }
+        let headers = r?.rateLimitHeaders.map {
+            PlanRateLimitHeaders(ietf: $0.ietf?.value ?? false, remaining: $0.remaining?.value, reset: $0.reset?.value,
+                                 resetUnit: $0.resetUnit?.value.rawValue ?? PlanDefaults.rateLimitResetUnit, maxMs: $0.maxMs?.value ?? PlanDefaults.rateLimitHeadersMaxMs)
+        }
         return PlanResponse(rules: rules, errorMessage: r?.errorMessage?.value, partialFailure: partial, retry: retry,
-                            idempotencyKeyHeader: r?.idempotencyKey?.header?.value)
+                            idempotencyKeyHeader: r?.idempotencyKey?.header?.value,
+                            isolateOn: (r?.isolateOn?.value ?? []).map(\.value.codes), rateLimitHeaders: headers)
     }
 }

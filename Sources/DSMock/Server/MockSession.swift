@@ -92,7 +92,7 @@ final class MockSession: @unchecked Sendable {
         var checks: [MockCheckResult] = []
         var forced: EncodedResponse?
         let isToken = authority.map { $0.configuration.path == path } ?? false
-        let match = isToken ? nil : scenario.route(method: request.method, path: path)
+        let match = isToken ? nil : scenario.route(method: request.method, path: path, body: request.body)
         if isToken, let authority {
             let (response, results) = authority.handle(request)
             forced = response
@@ -103,7 +103,9 @@ final class MockSession: @unchecked Sendable {
             if let authority, route?.requiresToken ?? true {
                 let result = authority.validate(authorization: request.header("Authorization"))
                 checks.append(result)
-                if !result.passed {
+                if !result.passed, let custom = scenario.invalidTokenResponse {
+                    forced = Self.encode(custom, for: request)
+                } else if !result.passed {
                     forced = EncodedResponse(status: 401, headers: [
                         MockHeader(name: "WWW-Authenticate", value: "Bearer error=\"invalid_token\""),
                         MockHeader(name: "Content-Type", value: "application/json"),

@@ -4,11 +4,12 @@ import DSJSON
 /// Reads `payload` and `batching`.
 enum PayloadDecoder {
     static func readPayload(_ top: ObjectReader) -> Payload? {
-        guard let r = top.object("payload", allowed: ["format", "mapping", "template", "wrapper", "partials", "normalize"]) else { return nil }
+        guard let r = top.object("payload", allowed: ["format", "mapping", "template", "wrapper", "partials", "normalize", "max_bytes"]) else { return nil }
         r.reportUnknownKeys()
         var payload = Payload(node: r.located)
         payload.format = r.enumeration("format", PayloadFormat.self)
         payload.normalize = r.enumeration("normalize", PayloadNormalization.self)
+        payload.maxBytes = r.int("max_bytes", range: NumericRanges.payloadMaxBytes)
         if let m = r.raw("mapping") {
             if case .object = m.kind {
                 payload.mapping = m
@@ -90,34 +91,30 @@ enum SigningDecoder {
 /// Reads `response`.
 enum ResponseDecoder {
     static func read(_ top: ObjectReader) -> ResponseHandling? {
-        guard let r = top.object("response", allowed: ["rules", "defaults", "error_message", "partial_failure", "retry", "idempotency_key"]) else { return nil }
+        guard let r = top.object("response", allowed: ["rules", "defaults", "error_message", "partial_failure", "retry", "idempotency_key",
+                                                                 "isolate_on", "rate_limit_headers"]) else { return nil }
         r.reportUnknownKeys()
         var h = ResponseHandling(node: r.located)
         h.includeDefaults = r.bool("defaults")
         h.errorMessage = r.string("error_message")
         if let rules = r.array("rules") {
             for (i, e) in rules.elements.enumerated() {
-                guard let rr = ObjectReader(e, pointer: JSONPointer.appending(r.path("rules"), i), allowed: ["status", "body_contains", "outcome"], diagnostics: r.diagnostics, what: "a response rule") else { continue }
+                guard let rr = ObjectReader(e, pointer: JSONPointer.appending(r.path("rules"), i), allowed: ["status", "body_contains", "body_pointer", "body_equals", "outcome"], diagnostics: r.diagnostics, what: "a response rule") else { continue }
                 rr.reportUnknownKeys()
                 var rule = StatusRule(node: rr.located)
                 if let status = rr.raw("status") {
-                    let items: [(JSONNode, String)]
-                    if let elements = status.elements {
-                        items = elements.enumerated().map { ($0.element, JSONPointer.appending(rr.path("status"), $0.offset)) }
-                    } else {
-                        items = [(status, rr.path("status"))]
-                    }
-                    for (node, pointer) in items {
-                        if let pattern = StatusPattern.parse(node.value) {
-                            rule.status.append(Located(pattern, span: node.span, pointer: pointer))
-                        } else {
-                            r.diagnostics.emit(DecodingRules.invalidValue, "invalid status pattern \(JSONWriter.string(node.value)); use a code (404), a class (\"4xx\") or a range (\"500-504\") within 100-599", span: node.span, pointer: pointer)
-                        }
-                    }
+                    rule.status = statusPatterns(status, pointer: rr.path("status"), diagnostics: r.diagnostics)
                 } else {
                     rr.requireMissing("status", what: "a response rule")
                 }
                 rule.bodyContains = rr.string("body_contains")
+                rule.bodyPointer = rr.string("body_pointer")
+                if let m = rr.member("body_equals") {
+                    switch m.value.kind {
+                    case .object, .array: rr.wrongType("body_equals", m.value, expected: "a string, number, boolean or null")
+                    default: rule.bodyEquals = Located(m.value.value, span: m.value.span, pointer: rr.path("body_equals"))
+                    }
+                }
                 rule.outcome = rr.enumeration("outcome", ResponseOutcome.self, required: true, what: "a response rule")
                 h.rules.append(rule)
             }
@@ -144,10 +141,40 @@ enum ResponseDecoder {
             }
             h.retry = policy
         }
+        if let iso = r.raw("isolate_on") {
+            let patterns = statusPatterns(iso, pointer: r.path("isolate_on"), diagnostics: r.diagnostics)
+            h.isolateOn = Located(patterns, span: iso.span, pointer: r.path("isolate_on"))
+        }
+        if let rl = r.object("rate_limit_headers", allowed: ["ietf", "remaining", "reset", "reset_unit", "max_ms"]) {
+            rl.reportUnknownKeys()
+            h.rateLimitHeaders = RateLimitHeaders(node: rl.located, ietf: rl.bool("ietf"), remaining: rl.string("remaining"), reset: rl.string("reset"),
+                                                  resetUnit: rl.enumeration("reset_unit", RateLimitResetUnit.self),
+                                                  maxMs: rl.int("max_ms", range: NumericRanges.rateLimitHeadersMaxMs))
+        }
         if let ik = r.object("idempotency_key", allowed: ["header"]) {
             ik.reportUnknownKeys()
             h.idempotencyKey = IdempotencyKey(node: ik.located, header: ik.string("header", required: true, what: "\"idempotency_key\""))
         }
         return h
+    }
+
+    /// A status pattern or an array of them (`404`, `"4xx"`, `"500-504"`), each reported
+    /// when invalid.
+    static func statusPatterns(_ status: JSONNode, pointer: String, diagnostics: DiagnosticCollector) -> [Located<StatusPattern>] {
+        let items: [(JSONNode, String)]
+        if let elements = status.elements {
+            items = elements.enumerated().map { ($0.element, JSONPointer.appending(pointer, $0.offset)) }
+        } else {
+            items = [(status, pointer)]
+        }
+        var out: [Located<StatusPattern>] = []
+        for (node, pointer) in items {
+            if let pattern = StatusPattern.parse(node.value) {
+                out.append(Located(pattern, span: node.span, pointer: pointer))
+            } else {
+                diagnostics.emit(DecodingRules.invalidValue, "invalid status pattern \(JSONWriter.string(node.value)); use a code (404), a class (\"4xx\") or a range (\"500-504\") within 100-599", span: node.span, pointer: pointer)
+            }
+        }
+        return out
     }
 }

@@ -37,6 +37,8 @@ public struct Payload: Sendable {
     public var partials: [(name: Located<String>, text: TemplateText)] = []
     /// Body normalization (default none; the Custom Webhook form always uses javascript).
     public var normalize: Located<PayloadNormalization>?
+    /// Per-event size limit: an event whose encoded payload is longer is dead-lettered.
+    public var maxBytes: Located<Int>?
 }
 
 /// How a batch body is laid out.
