@@ -15,7 +15,7 @@ public enum RuleCatalog {
         ResponseRulesReachable(), JSONPointersValid(), RefreshAuthNeedsOAuth(), RetryPolicyCoherent(),
         PayloadMatchesFormat(), BodylessMethodHasNoPayload(), HeaderNamesValid(), SpecNameIsSlug(), SettingDefaultsMatchType(),
         EventSelectionCoherent(), SuppressionsNameRules(),
-        EventSizeLimitCoherent(), IsolateOnCoherent(), RateLimitHeadersComplete(), BodyMatchComplete(),
+        EventSizeLimitCoherent(), BatchArraysCoherent(), IsolateOnCoherent(), RateLimitHeadersComplete(), BodyMatchComplete(),
     ]
 
     /// Descriptors of every rule (parse, decode, validate, and I/O), sorted by code.

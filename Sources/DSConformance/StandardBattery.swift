@@ -131,7 +131,7 @@ public enum StandardBattery {
         for (i, rule) in plan.response.rules.enumerated() {
             if rule.outcome == "refresh_auth" && !plan.auth.isOAuth { continue }
             guard let probe = StatusProbe.probe(plan, rule: i) else { continue }
-            var name = rule.outcome == "refresh_auth" ? "oauth-refresh-on-401" : "status-\(probe.status)-\(rule.outcome.replacingOccurrences(of: "_", with: "-"))"
+            var name = rule.outcome == "refresh_auth" ? "oauth-refresh-on-\(probe.status)" : "status-\(probe.status)-\(rule.outcome.replacingOccurrences(of: "_", with: "-"))"
             if !names.insert(name).inserted { name += "-rule-\(i + 1)" }
             var e = CaseExpectations()
             switch rule.outcome {

@@ -173,8 +173,30 @@ public struct PlanBatching: Sendable, Equatable {
     public var maxWaitMs: Int
     public var format: String
     public var envelope: JSONValue?
-    public init(enabled: Bool, maxEvents: Int, maxBytes: Int, maxWaitMs: Int, format: String, envelope: JSONValue?) {
+    /// Named arrays of the envelope, in declaration order; empty: one array (the key is then
+    /// left out of the plan).
+    public var arrays: [PlanBatchArray]
+    public init(enabled: Bool, maxEvents: Int, maxBytes: Int, maxWaitMs: Int, format: String, envelope: JSONValue?, arrays: [PlanBatchArray] = []) {
         self.enabled = enabled; self.maxEvents = maxEvents; self.maxBytes = maxBytes; self.maxWaitMs = maxWaitMs; self.format = format; self.envelope = envelope
+        self.arrays = arrays
+    }
+}
+
+/// One named array of a batch envelope, every field explicit.
+public struct PlanBatchArray: Sendable, Equatable {
+    public var name: String
+    /// Event types routed here; nil: every type.
+    public var types: [String]?
+    /// Event names routed here; nil: every name.
+    public var names: [String]?
+    /// A mapping-language condition the event must meet; nil: none.
+    public var when: JSONValue?
+    /// At most this many elements per request.
+    public var maxEvents: Int
+    /// How one element is built; nil: the event's payload.
+    public var mapping: JSONValue?
+    public init(name: String, types: [String]?, names: [String]?, when: JSONValue?, maxEvents: Int, mapping: JSONValue?) {
+        self.name = name; self.types = types; self.names = names; self.when = when; self.maxEvents = maxEvents; self.mapping = mapping
     }
 }
 

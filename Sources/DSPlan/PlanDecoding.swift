@@ -132,7 +132,14 @@ extension DeliveryPlan {
         let envelope = try b.value("envelope")
         let batching = PlanBatching(enabled: try b.bool("enabled"), maxEvents: try b.int("max_events", NumericRanges.batchMaxEvents),
                                     maxBytes: try b.int("max_bytes", NumericRanges.planBatchMaxBytes),
-                                    maxWaitMs: try b.int("max_wait_ms", NumericRanges.batchMaxWaitMs), format: try b.string("format"), envelope: envelope.isNull ? JSONValue?.none : envelope)
+                                    maxWaitMs: try b.int("max_wait_ms", NumericRanges.batchMaxWaitMs), format: try b.string("format"), envelope: envelope.isNull ? JSONValue?.none : envelope,
+                                    arrays: b.object["arrays"] == nil ? [] : try b.array("arrays").enumerated().map { i, v -> PlanBatchArray in
+                                        let a = try PlanReader(v, "/batching/arrays/\(i)")
+                                        let types = try a.value("types"), names = try a.value("names"), when = try a.value("when"), mapping = try a.value("mapping")
+                                        return PlanBatchArray(name: try a.string("name"), types: types.isNull ? nil : try a.strings("types"),
+                                                              names: names.isNull ? nil : try a.strings("names"), when: when.isNull ? nil : when,
+                                                              maxEvents: try a.int("max_events", NumericRanges.batchMaxEvents), mapping: mapping.isNull ? nil : mapping)
+                                    })
         var signing: PlanSigning?
         if let s = try r.optionalChild("signing") {
             signing = PlanSigning(preset: try s.optionalString("preset"), algorithm: try s.string("algorithm"), secret: try s.string("secret"),

@@ -28,10 +28,17 @@ extension DeliveryPlan {
     /// as declared; every other object in a plan has sorted keys.
     public static let orderPreservingPointers: Set<String> = ["/payload/mapping", "/payload/wrapper", "/batching/envelope"]
 
+    /// Order-preserving subtrees of this plan: the fixed ones and each batch array's mapping.
+    var orderPreserving: Set<String> {
+        var set = Self.orderPreservingPointers
+        for i in batching.arrays.indices { set.insert("/batching/arrays/\(i)/mapping") }
+        return set
+    }
+
     /// Canonical bytes: sorted keys (except inside mappings, which keep their declared
     /// order), two-space indent, trailing newline.
     public var canonicalJSON: [UInt8] {
-        var out = JSONWriter.prettyBytes(json, sortedExceptUnder: DeliveryPlan.orderPreservingPointers)
+        var out = JSONWriter.prettyBytes(json, sortedExceptUnder: orderPreserving)
         out.append(0x0A)
         return out
     }
@@ -118,9 +125,21 @@ extension PlanPayload {
 
 extension PlanBatching {
     var json: JSONValue {
-        .object(JSONObject([
+        var pairs: [(String, JSONValue)] = [
             ("enabled", .bool(enabled)), ("max_events", .int(maxEvents)), ("max_bytes", .int(maxBytes)),
             ("max_wait_ms", .int(maxWaitMs)), ("format", .string(format)), ("envelope", envelope ?? .null),
+        ]
+        if !arrays.isEmpty { pairs.append(("arrays", .array(arrays.map(\.json)))) }
+        return .object(JSONObject(pairs))
+    }
+}
+
+extension PlanBatchArray {
+    var json: JSONValue {
+        .object(JSONObject([
+            ("name", .string(name)), ("types", types.map { .array($0.map { .string($0) }) } ?? .null),
+            ("names", names.map { .array($0.map { .string($0) }) } ?? .null), ("when", when ?? .null),
+            ("max_events", .int(maxEvents)), ("mapping", mapping ?? .null),
         ]))
     }
 }

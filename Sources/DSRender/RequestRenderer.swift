@@ -40,6 +40,8 @@ public final class RequestRenderer: Sendable {
     private let auth: AuthHeader
     private let payloads: PayloadBuilder
     private let batchEncoder: BatchBodyEncoder?
+    /// `batching.arrays`: routes events into the envelope's named arrays.
+    private let router: BatchArrayRouter?
     private let signer: RequestSigner?
     /// Values to hide with `--redact`, longest first.
     public let credentials: [RedactableCredential]
@@ -80,6 +82,12 @@ public final class RequestRenderer: Sendable {
             throw RenderError(.plan, "batching: form bodies cannot be batched (there is no form encoding of a list of payloads)")
         }
         payloads = try PayloadBuilder(plan.payload, needsValue: batchEncoder?.format == .jsonObject, configuration: configuration)
+        if batching.enabled, !batching.arrays.isEmpty {
+            guard batchEncoder?.format == .jsonObject else { throw RenderError(.plan, "batching: arrays need format json_object") }
+            router = try BatchArrayRouter(batching.arrays, configuration: configuration)
+        } else {
+            router = nil
+        }
         signer = try plan.signing.map { signing throws(RenderError) in try RequestSigner(signing, configuration: configuration) }
         var credentials = configuration.secretValues.map { RedactableCredential(name: $0.name, value: $0.value) }
         credentials += auth.derivedCredentials
@@ -112,7 +120,16 @@ public final class RequestRenderer: Sendable {
     }
 
     /// Whether the plan delivers `event` (see ``EventSelector``).
-    public func select(_ event: JSONValue) -> EventSelection { selector.select(event) }
+    public func select(_ event: JSONValue) -> EventSelection {
+        let selection = selector.select(event)
+        guard selection == .selected, let router else { return selection }
+        // An event no batch array takes has no place in the request. A condition that fails
+        // to evaluate is left to payload(for:), which reports the error for that event.
+        if let routes = try? router.routes(event, configuration: configuration), routes.isEmpty {
+            return .filtered(reason: "no batching.arrays entry selects it (arrays: \(router.arrays.map(\.name).joined(separator: ", ")))")
+        }
+        return selection
+    }
 
     /// The payload of one event, for batching.
     public func payload(for event: JSONValue) throws(RenderError) -> EncodedPayload {
@@ -122,7 +139,23 @@ public final class RequestRenderer: Sendable {
     /// One event's payload, refused when it exceeds `payload.max_bytes` (the per-event limit:
     /// that event is dead-lettered with the reason, the others go on).
     private func checkedPayload(_ event: JSONValue) throws(RenderError) -> EncodedPayload {
-        let payload = try payloads.build(event, configuration: configuration, sizeHint: 512)
+        var payload: EncodedPayload
+        if let router {
+            let builder = payloads, configuration = self.configuration
+            let parts = try router.parts(event, configuration: configuration) { () throws(RenderError) -> JSONValue in
+                try builder.build(event, configuration: configuration, sizeHint: 512).value ?? .null
+            }
+            guard !parts.isEmpty else { throw RenderError(.render, "no batching.arrays entry selects the event") }
+            var bytes: [UInt8] = []
+            for (i, part) in parts.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                JSONWriter.write(part.value, style: .compact, into: &bytes)
+            }
+            payload = EncodedPayload(eventID: event["event_id"]?.stringValue ?? "", event: event, value: nil, bytes: bytes)
+            payload.parts = parts
+        } else {
+            payload = try payloads.build(event, configuration: configuration, sizeHint: 512)
+        }
         if let limit = plan.payload.maxBytes, payload.bytes.count > limit {
             throw RenderError(.tooLarge, "the event's encoded payload is \(payload.bytes.count) bytes, more than payload.max_bytes (\(limit)) allows")
         }

@@ -149,7 +149,11 @@ struct PlanBuilder {
         return PlanBatching(
             enabled: true, maxEvents: b.maxEvents?.value ?? PlanDefaults.batchMaxEvents, maxBytes: b.maxBytes?.value ?? PlanDefaults.batchMaxBytes,
             maxWaitMs: b.maxWaitMs?.value ?? PlanDefaults.batchMaxWaitMs, format: b.format?.value.rawValue ?? PlanDefaults.batchFormat,
-            envelope: b.envelope.map { MappingInventory.lowerMarkers($0.value, marker: "batch", count: &count) })
+            envelope: b.envelope.map { MappingInventory.lowerMarkers($0.value, marker: "batch", count: &count) },
+            arrays: b.arrays.map { a in
+                PlanBatchArray(name: a.name.value, types: a.types.map { $0.value.map(\.value.rawValue) }, names: a.names.map { $0.value.map(\.value) },
+                               when: a.when?.value, maxEvents: a.maxEvents?.value ?? b.maxEvents?.value ?? PlanDefaults.batchMaxEvents, mapping: a.mapping?.value)
+            })
     }
 
     func lowerResponse(oauth: Bool) -> PlanResponse {

@@ -151,6 +151,32 @@ public struct MockResponse: Sendable {
     public var bodyJSON: JSONValue?
     /// Serialized once; the hot path copies these bytes.
     let encoded: EncodedResponse
+    /// True when a header value holds `{{unix_s+N}}` / `{{unix_ms+N}}`: the time a vendor's
+    /// rate-limit reset falls on, computed when the response is sent.
+    var hasClockPlaceholders: Bool { headers.contains { $0.value.contains("{{unix_") } }
+
+    /// `value` with each `{{unix_s+N}}` / `{{unix_ms+N}}` (also `-N`, or no offset) replaced
+    /// by the Unix time `nowMs` in seconds / milliseconds plus N; other text is kept.
+    static func expandClock(_ value: String, nowMs: Int64) -> String {
+        var out = ""
+        var rest = Substring(value)
+        while let open = rest.range(of: "{{unix_") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else { out += rest[open.lowerBound...]; return out }
+            let spec = rest[open.upperBound..<close.lowerBound]
+            let unitIsMs = spec.hasPrefix("ms")
+            let afterUnit = spec.dropFirst(unitIsMs ? 2 : (spec.hasPrefix("s") ? 1 : 0))
+            let offset = afterUnit.isEmpty ? 0 : Int64(afterUnit.hasPrefix("+") ? afterUnit.dropFirst() : afterUnit)
+            if !(spec.hasPrefix("ms") || spec.hasPrefix("s")) || offset == nil {
+                out += rest[open.lowerBound..<close.upperBound]
+            } else {
+                let base = unitIsMs ? nowMs : nowMs / 1000
+                out += String(base &+ offset!)
+            }
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
+    }
 
     /// Creates a response with a raw body.
     public init(status: Int, headers: [MockHeader] = [], body: [UInt8] = [], delayMs: Int = 0, randomDelayMs: ClosedRange<Int>? = nil,

@@ -171,6 +171,11 @@ final class MockSession: @unchecked Sendable {
     /// The wire form of a scripted response: precomputed, or built for partial failures and
     /// HEAD requests.
     private static func encode(_ r: MockResponse, for request: MockRequest) -> EncodedResponse {
+        if r.hasClockPlaceholders {
+            let headers = r.headers.map { MockHeader(name: $0.name, value: MockResponse.expandClock($0.value, nowMs: MonotonicClock.unixTimeMs())) }
+            let body = r.partialFailure.map { $0.responseBody(base: r.bodyJSON, requestBody: request.body) } ?? r.body
+            return EncodedResponse(status: r.status, headers: headers, body: body, omitBody: request.method == "HEAD")
+        }
         if let p = r.partialFailure {
             return EncodedResponse(status: r.status, headers: r.headers, body: p.responseBody(base: r.bodyJSON, requestBody: request.body),
                                    omitBody: request.method == "HEAD")

@@ -38,7 +38,7 @@ enum PayloadDecoder {
     }
 
     static func readBatching(_ top: ObjectReader) -> Batching? {
-        guard let r = top.object("batching", allowed: ["enabled", "max_events", "max_bytes", "max_wait_ms", "format", "envelope"]) else { return nil }
+        guard let r = top.object("batching", allowed: ["enabled", "max_events", "max_bytes", "max_wait_ms", "format", "envelope", "arrays"]) else { return nil }
         r.reportUnknownKeys()
         var b = Batching(node: r.located)
         b.enabled = r.bool("enabled")
@@ -48,6 +48,28 @@ enum PayloadDecoder {
         b.format = r.enumeration("format", BatchFormat.self)
         if let e = r.raw("envelope") {
             if e.isObject { b.envelope = e } else { r.wrongType("envelope", e, expected: "an object") }
+        }
+        if let arrays = r.object("arrays", allowed: []) {
+            b.arraysNode = arrays.located
+            for member in arrays.node.members {
+                guard let a = ObjectReader(member.value, pointer: arrays.path(member.key), allowed: ["types", "names", "when", "max_events", "mapping"],
+                                           diagnostics: r.diagnostics, what: "a batch array") else { continue }
+                a.reportUnknownKeys()
+                var array = BatchArray(name: Located(member.key, span: member.keySpan, pointer: arrays.path(member.key)), node: a.located)
+                if let types = a.stringList("types") {
+                    let parsed = types.value.compactMap { ObjectReader.enumeration($0, EventType.self, diagnostics: a.diagnostics, field: "event type") }
+                    array.types = Located(parsed, span: types.span, pointer: types.pointer)
+                }
+                array.names = a.stringList("names")
+                if let w = a.raw("when") {
+                    if w.isObject || w.elements != nil { array.when = w } else { a.wrongType("when", w, expected: "a condition object or an array of them") }
+                }
+                array.maxEvents = a.int("max_events", range: NumericRanges.batchMaxEvents)
+                if let m = a.raw("mapping") {
+                    if m.isObject { array.mapping = m } else { a.wrongType("mapping", m, expected: "an object") }
+                }
+                b.arrays.append(array)
+            }
         }
         return b
     }
