@@ -20,8 +20,8 @@ final class FixtureTests: XCTestCase {
         var secretValues: [String]
     }
 
-    static func loadExamples() throws -> [Example] {
-        let dir = root.appendingPathComponent("specs/examples")
+    static func loadExamples(_ folder: String = "specs/examples") throws -> [Example] {
+        let dir = root.appendingPathComponent(folder)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { name in
             name.hasSuffix(".json") && !name.hasPrefix(".") && name.split(separator: ".").count == 2
         }.sorted()
