@@ -17,7 +17,7 @@ import DSRender
 /// | `partial-failure` | `partial_failure` | one event of a batch rejected, the rest delivered |
 /// | `oauth-refresh-on-expiry` | OAuth | every access token expired mid-run: 401, one refresh, all delivered |
 ///
-/// The OAuth 401 case is the `refresh_auth` status rule's case, named `oauth-refresh-on-401`.
+/// The OAuth refresh case is the `refresh_auth` status rule's case, named `oauth-refresh-on-CODE` (401 for the default rule).
 public enum StandardBattery {
     /// The most events any generated case sends, whatever the spec declares (a spec may
     /// allow up to 1,000,000 events per batch; a case that sent that many would run out
