@@ -67,7 +67,7 @@ final class RequestExecutor: Sendable {
         case refreshAuth(status: Int, message: String?)
         case split
         /// A batch rejected with an `isolate_on` status: split it to find the bad events.
-        case isolate
+        case isolate(status: Int)
         case unsendable(reason: String)
         /// The run was cancelled while the request was on the wire.
         case interrupted
@@ -135,14 +135,16 @@ final class RequestExecutor: Sendable {
                 return
             case .split, .isolate:
                 guard let rebatcher, let batch = unit.batch else { return }
-                let isolating = attempts.isolating || { if case .isolate = verdict { return true } else { return false } }()
+                var isolating = attempts.isolating
+                var status = 413
+                if case .isolate(let s) = verdict { (isolating, status) = (true, s) }
                 for half in rebatcher.halves(of: batch) {
                     switch half {
                     case .batch(let b):
                         var fresh = Attempts(started: context.clock.now(), earlier: attempts.total, isolating: isolating)
                         await run(DeliveryUnit(batch: b), partition, &fresh)
                     case .rejected(let p, let error):
-                        deadLetter([p], reason: error.message, status: 413, attempts: attempts.total)
+                        deadLetter([p], reason: error.message, status: status, attempts: attempts.total)
                     }
                 }
                 return
@@ -217,7 +219,7 @@ final class RequestExecutor: Sendable {
         // A 413 splits the batch unless the spec's own rules say what a 413 means.
         if response.status == 413, splittable { return .split }
         // So does an isolate_on status, to find the events the vendor refuses.
-        if splittable, isolateOn.contains(where: { $0.contains(response.status) }) { return .isolate }
+        if splittable, isolateOn.contains(where: { $0.contains(response.status) }) { return .isolate(status: response.status) }
         switch outcome {
         case .success:
             let failed = inspector.readsPartialFailures ? inspector.partialFailures(response.body, batchSize: unit.payloads.count) : []
