@@ -43,7 +43,7 @@ public struct BatchArraysCoherent: ValidationRule {
                 }
             }
         }
-        let batchMax = b.maxEvents?.value ?? 100
+        let batchMax = b.maxEvents?.value ?? PlanDefaults.batchMaxEvents
         for array in b.arrays {
             if let m = array.maxEvents, m.value > batchMax {
                 context.report(Self.self, "array \"\(array.name.value)\" allows \(m.value) elements, more than batching.max_events (\(batchMax)) events per request: its limit is never reached",

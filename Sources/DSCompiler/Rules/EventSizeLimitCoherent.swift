@@ -12,7 +12,7 @@ public struct EventSizeLimitCoherent: ValidationRule {
     public init() {}
     public func check(_ context: ValidationContext) {
         guard let limit = context.spec.payload?.maxBytes, let batching = context.spec.batching, batching.enabled?.value ?? true else { return }
-        let batchBytes = batching.maxBytes?.value ?? 5_242_880
+        let batchBytes = batching.maxBytes?.value ?? PlanDefaults.batchMaxBytes
         if limit.value >= batchBytes {
             context.report(Self.self, "payload.max_bytes (\(limit.value)) is not below batching.max_bytes (\(batchBytes)): an event that large is rejected by the batch limit first, never by the per-event limit", at: limit)
         }
