@@ -38,7 +38,7 @@ let package = Package(
         // Stage 3 output type: the executable delivery plan and its canonical JSON form.
         .target(name: "DSPlan", dependencies: ["DSCore", "DSJSON"]),
         // Stage 3: spec IR -> validation rules -> plan.
-        .target(name: "DSCompiler", dependencies: ["DSCore", "DSJSON", "DSSpec", "DSPlan", "DSTemplate", "DSMapping", "DSCrypto"]),
+        .target(name: "DSCompiler", dependencies: ["DSCore", "DSJSON", "DSSpec", "DSPlan", "DSTemplate", "DSMapping", "DSCrypto", "DSSchema"]),
         // Stage 4: plan + events -> the exact HTTP requests (pure, deterministic, no I/O).
         .target(name: "DSRender", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSTemplate", "DSMapping", "DSCrypto"]),
         // Stage 5: the delivery runtime (batching, token bucket, retries, OAuth, ledger) over a transport.
@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "DSDiff", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender"]),
         // Umbrella library: the pipeline facade, drivers and report formats used by the CLI.
         .target(name: "DeliverySpec", dependencies: [
-            "DSCore", "DSJSON", "DSCrypto", "DSTemplate", "DSMapping", "DSSpec", "DSPlan", "DSCompiler", "DSRender", "DSRuntime", "DSDiff", "DSMock", "DSConformance",
+            "DSCore", "DSJSON", "DSSchema", "DSCrypto", "DSTemplate", "DSMapping", "DSSpec", "DSPlan", "DSCompiler", "DSRender", "DSRuntime", "DSDiff", "DSMock", "DSConformance",
         ]),
         // Fuzz targets (fuzz/README.md): bytes -> violated properties, for the libFuzzer harness
         // and the corpus replay test. Not part of the library product.

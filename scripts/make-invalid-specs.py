@@ -139,6 +139,96 @@ case("webhook-missing-url", '{\n  "dspec": 1,\n  "integration": "custom_webhook"
 case("webhook-http-url", '{\n  "dspec": 1,\n  "integration": "custom_webhook",\n  "name": "orders-webhook",\n  "secrets": {"hmac_secret": {}},\n  "config": {\n    "url": "http://hooks.example.com/events",\n    "auth": "hmac",\n    "hmac_secret": "{{@secrets.hmac_secret}}"\n  }\n}\n', "DS0201", '"http://')
 case("webhook-typo-in-config", '{\n  "dspec": 1,\n  "integration": "custom_webhook",\n  "name": "orders-webhook",\n  "config": {\n    "url": "https://hooks.example.com/events",\n    "batch_sise": 100\n  }\n}\n', "DS0101", '"batch_sise"', message="did you mean \"batch_size\"")
 
+# --- contracts (DS1001-DS1005): companions live in specs/invalid/contracts/ ----------
+CONTRACT_FILES = {
+    "acme.tracking-plan.schema.json": {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Acme tracking plan (test fixture)",
+        "type": "object",
+        "required": ["type", "event_id"],
+        "properties": {
+            "type": {"enum": ["track", "page", "identify"]},
+            "event": {"type": "string"},
+            "event_id": {"type": "string"},
+            "user_id": {"type": "string"},
+            "properties": {
+                "type": "object",
+                "properties": {
+                    "total": {"type": "number", "minimum": 0},
+                    "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                    "event": {"type": "string"},
+                    "coupon": {"type": "string"}
+                },
+                "required": ["total"],
+                "additionalProperties": False
+            }
+        }
+    },
+    "acme.openapi.json": {
+        "openapi": "3.0.3",
+        "info": {"title": "Acme Events API (test fixture)", "version": "1.0.0"},
+        "paths": {
+            "/v1/events": {
+                "post": {
+                    "operationId": "createEvent",
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}},
+                    "responses": {"202": {"description": "Accepted"}}
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "Event": {
+                    "type": "object",
+                    "required": ["event", "user", "source"],
+                    "properties": {
+                        "event": {"type": "string", "minLength": 1},
+                        "user": {"type": "string"},
+                        "total": {"type": "number", "nullable": True, "minimum": 0, "exclusiveMinimum": True},
+                        "coupon": {"type": "string"},
+                        "source": {"type": "string", "enum": ["web", "server"]},
+                        "version": {"type": "integer"}
+                    }
+                }
+            }
+        }
+    }
+}
+
+PLAN = '"events": {"types": ["track"], "names": ["Order Completed"], "schema": "contracts/acme.tracking-plan.schema.json"},\n  "endpoint"'
+CONTRACT = '"contract": {"openapi": "contracts/acme.openapi.json", "operation": "createEvent"},\n  "payload"'
+SOURCE = '"total": {"@path": "properties.total", "@type": "number", "@default": 0},\n      "source": "web"'
+
+case("tracking-plan-misspelt-property", base("a template reads properties.totl, which the tracking plan does not define",
+     ('"endpoint"', PLAN),
+     ('"format": "json",\n    "mapping": {\n      "event": {"@path": "event"},\n      "user": {"@path": "user_id"},\n      "total": {"@path": "properties.total", "@type": "number", "@default": 0}\n    }',
+      '"format": "json",\n    "template": "{\\"event\\": \\"{{event}}\\", \\"total\\": {{properties.totl}}}"')),
+     "DS1002", "properties.totl", nth=2, message='"properties.totl" is not in the tracking plan for Order Completed')
+case("tracking-plan-misspelt-mapping-path", base("a mapping reads properties.evnt",
+     ('"endpoint"', PLAN), ('"user": {"@path": "user_id"}', '"user": {"@path": "user_id"},\n      "label": {"@path": "properties.evnt"}')),
+     "DS1002", '"properties.evnt"', message='did you mean "event"?')
+case("tracking-plan-missing-file", base("events.schema names a file that does not exist",
+     ('"endpoint"', PLAN.replace("acme.tracking-plan.schema.json", "nope.schema.json"))), "DS1001", '"contracts/nope')
+case("contract-unknown-operation", base("the contract names an operationId the OpenAPI document does not have",
+     ('"payload"', CONTRACT.replace('"createEvent"', '"createEvents"')), ('"@default": 0}', '"@default": 0},\n      "source": "web"')),
+     "DS1001", '"createEvents"', message='did you mean "createEvent"?')
+case("contract-mapping-drops-required", base("the mapping never writes source, which the vendor contract requires",
+     ('"payload"', CONTRACT)), "DS1003", '{\n      "event"', message='never writes "source"')
+case("contract-constant-wrong-type", base("the mapping writes version as a string; the contract wants an integer",
+     ('"payload"', CONTRACT), ('"@default": 0}', '"@default": 0},\n      "source": "web",\n      "version": "2"')),
+     "DS1004", '"2"', message="is a string, but the contract wants integer")
+case("contract-required-from-optional", base("source is required by the contract but comes from an optional tracking-plan property",
+     ('"endpoint"', PLAN), ('"payload"', CONTRACT), ('"@default": 0}', '"@default": 0},\n      "source": {"@path": "properties.coupon"}')),
+     "DS1005", '{"@path": "properties.coupon"}', strict=True)
+
+def write_contract_files():
+    d = os.path.join(OUT, "contracts")
+    os.makedirs(d, exist_ok=True)
+    for name, doc in CONTRACT_FILES.items():
+        with open(os.path.join(d, name), "w") as f:
+            json.dump(doc, f, indent=2)
+            f.write("\n")
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for f in os.listdir(OUT):
@@ -157,6 +247,7 @@ def main():
     col = len(text[text.rfind(b"\n", 0, i) + 1:i].decode()) + 1
     write("invalid-utf8", text, "DS0003", line, col, False, (), None)
     count += 1
+    write_contract_files()
     print(f"wrote {count} invalid specs to {os.path.normpath(OUT)}")
 
 def write(name, raw, code, line, col, strict, also, message, hint=False):

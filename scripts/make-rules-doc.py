@@ -60,6 +60,12 @@ GOOD = {
     "DS0805": '"settings": {"retries": {"type": "integer", "default": 3}}',
     "DS0806": '"events": {"types": ["track", "page"], "names": ["Order Completed"]}',
     "DS0901": '"lint": {"suppress": [{"rule": "DS0311", "reason": "the vendor accepts the key only in the query"}]}',
+    "DS1001": '"events": {"schema": "contracts/acme.tracking-plan.schema.json"},\n"contract": {"openapi": "contracts/acme.openapi.json", "operation": "createEvent"}',
+    "DS1002": '"template": "{\\"event\\": \\"{{event}}\\", \\"total\\": {{properties.total}}}"   (total is in the tracking plan)',
+    "DS1003": '"mapping": {"event": {"@path": "event"}, "user": {"@path": "user_id"}, "source": "web"}   (every field the contract requires)',
+    "DS1004": '"version": 2   (the contract says "type": "integer")',
+    "DS1005": '"source": {"@path": "properties.coupon", "@default": "web"}',
+    "DS1006": '$ dspec schema validate plan.schema.json events.ndjson   # every line matches',
 }
 
 def main():

@@ -16,11 +16,13 @@ public enum RuleCatalog {
         PayloadMatchesFormat(), BodylessMethodHasNoPayload(), HeaderNamesValid(), SpecNameIsSlug(), SettingDefaultsMatchType(),
         EventSelectionCoherent(), SuppressionsNameRules(),
         EventSizeLimitCoherent(), BatchArraysCoherent(), IsolateOnCoherent(), RateLimitHeadersComplete(), BodyMatchComplete(),
+        ContractFilesLoad(), PropertiesInTrackingPlan(), MappingEmitsContractRequired(), ContractConstantsMatch(),
+        RequiredFieldsFromRequiredProperties(),
     ]
 
     /// Descriptors of every rule (parse, decode, validate, and I/O), sorted by code.
     public static let all: [RuleDescriptor] = {
-        var list = JSONParseRules.all + DecodingRules.all + [CompilerRules.unreadable, CompilerRules.tooLarge]
+        var list = JSONParseRules.all + DecodingRules.all + [CompilerRules.unreadable, CompilerRules.tooLarge, ContractRules.instanceMismatch]
         list += validationRules.map { type(of: $0).descriptor }
         return list.sorted { $0.code < $1.code }
     }()

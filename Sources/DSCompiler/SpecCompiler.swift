@@ -14,6 +14,9 @@ public struct CompilationResult: Sendable {
     public var plan: DeliveryPlan?
     /// Secret names the compiler hoisted out of literal credentials.
     public var hoistedSecrets: [String] = []
+    /// The tracking plan and request contract, compiled (empty when the spec names none or
+    /// no loader was given).
+    public var contracts = SpecContracts()
 }
 
 /// The compile pipeline: source text -> parsed document -> spec IR -> validation -> plan.
@@ -38,7 +41,9 @@ public struct SpecCompiler: Sendable {
     }
 
     /// Runs every stage on one source file.
-    public func compile(_ source: SourceFile, diagnostics: DiagnosticCollector) -> CompilationResult {
+    /// `contractLoader` reads the files `events.schema` and `contract` name (the driver's I/O);
+    /// without one they are not checked.
+    public func compile(_ source: SourceFile, diagnostics: DiagnosticCollector, contractLoader: (any ContractLoader)? = nil) -> CompilationResult {
         var result = CompilationResult()
         guard source.bytes.count <= maxSpecBytes else {
             diagnostics.emit(CompilerRules.tooLarge, "the file is \(source.bytes.count) bytes, over the spec size limit of \(maxSpecBytes) bytes",
@@ -49,8 +54,9 @@ public struct SpecCompiler: Sendable {
         result.document = document
         guard let spec = SpecDecoder().decode(document, diagnostics: diagnostics) else { return result }
         result.spec = spec
-        let context = ValidationContext(spec: spec, source: source, diagnostics: diagnostics)
+        let context = ValidationContext(spec: spec, source: source, diagnostics: diagnostics, contractLoader: contractLoader)
         for rule in rules { rule.check(context) }
+        result.contracts = context.contracts
         applySuppressions(spec, diagnostics)
         guard emitsPlan, !diagnostics.hasErrors else { return result }
         var builder = PlanBuilder(spec: spec, sourceBytes: source.bytes)

@@ -31,13 +31,19 @@ public final class ValidationContext {
     /// True when the decode stage already reported errors: parts of the IR are missing,
     /// so "declared but unused" rules would only add noise caused by the first error.
     public let hadShapeErrors: Bool
+    /// The driver's loader for contract files (nil: contracts are not loaded).
+    public let contractLoader: (any ContractLoader)?
+    /// The spec's tracking plan and request contract, loaded and compiled once (DS1001 reports
+    /// files that cannot be used).
+    public private(set) lazy var contracts: SpecContracts = ContractResolution.resolve(spec, loader: contractLoader, diagnostics: diagnostics)
 
     /// Creates a context.
-    public init(spec: SpecDocument, source: SourceFile, diagnostics: DiagnosticCollector) {
+    public init(spec: SpecDocument, source: SourceFile, diagnostics: DiagnosticCollector, contractLoader: (any ContractLoader)? = nil) {
         self.spec = spec
         self.source = source
         self.diagnostics = diagnostics
         self.hadShapeErrors = diagnostics.hasErrors
+        self.contractLoader = contractLoader
     }
 
     /// Reports a finding of a rule at a located value.

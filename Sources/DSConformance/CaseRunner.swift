@@ -124,8 +124,10 @@ public final class ConformanceRunner: Sendable {
             fates.withLock { if line >= 1 && line <= $0.count { $0[line - 1].append(fate) } }
         })
         let startedAt = MonotonicClock.now()
+        var options = DeliveryOptions(concurrency: testCase.concurrency, orderedPartitions: testCase.ordered)
+        options.eventCheck = spec.eventCheck
         let deliverer = Deliverer(renderer: renderer, transport: redirect, ledger: ledger,
-                                  options: DeliveryOptions(concurrency: testCase.concurrency, orderedPartitions: testCase.ordered),
+                                  options: options,
                                   tokens: tokens, jitter: SeededJitterSource(seed: StableHash.fnv1a(spec.name + "/" + testCase.name)))
         let queue = feed(events, expireAfter: testCase.expireTokensAfter)
         guard let counts = await Self.withTimeout(ms: ConformanceTiming.caseTimeoutMs, { await deliverer.run(queue) }) else {

@@ -21,6 +21,9 @@ public struct SpecUnderTest: Sendable {
     public var fixtures: GoldenFixtures?
     /// The spec file, when it came from one (for messages and suite discovery).
     public var sourcePath: String?
+    /// The check every selected event passes before delivery (the driver's tracking-plan gate,
+    /// `DeliveryOptions.eventCheck`); nil when the spec has no tracking plan.
+    public var eventCheck: (@Sendable (JSONValue) -> String?)?
 
     /// Creates the description of a spec under test.
     public init(name: String, plan: DeliveryPlan, settings: JSONObject, secrets: JSONObject, events: [EventRecord], fixtures: GoldenFixtures? = nil,
@@ -121,6 +124,8 @@ public struct DeadLetterExpectation: Sendable, Equatable {
     public var errorMessage: String?
     /// Attempts made.
     public var attempts: Int?
+    /// Text the dead letter's reason contains (`reason_contains`).
+    public var reasonContains: String?
 
     /// Creates the expectation.
     public init(status: Int? = nil, errorMessage: String? = nil, attempts: Int? = nil) {

@@ -65,6 +65,7 @@ struct ExpectationChecker {
                         wrong.append("error message: expected \(JSONWriter.string(.string(m))), actual \(letter.errorMessage.map { JSONWriter.string(.string($0)) } ?? "none")")
                     }
                     if let a = d.attempts, letter.attempts != a { wrong.append("attempts: expected \(a), actual \(letter.attempts)") }
+                    if let r = d.reasonContains, !letter.reason.contains(r) { wrong.append("reason: expected to contain \(JSONWriter.string(.string(r)))") }
                     if !wrong.isEmpty {
                         out.append(ExpectationFailure("dead_letter", "dead letter of \(o.ids[i]) (line \(i + 1)) differs",
                                                       details: wrong + ["reason: \(letter.reason)"]))

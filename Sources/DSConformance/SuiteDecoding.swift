@@ -111,9 +111,10 @@ public struct SuiteDocument: Sendable {
         e.filtered = try r.events("filtered")
         if let d = r.object["dead_letter"] {
             let dr = try Reader(d, pointer + "/dead_letter")
-            try dr.allow(["status", "error_message", "attempts"])
+            try dr.allow(["status", "error_message", "attempts", "reason_contains"])
             e.deadLetter = DeadLetterExpectation(status: try dr.int("status", 100...599), errorMessage: try dr.string("error_message"),
                                                  attempts: try dr.int("attempts", 0...1000))
+            e.deadLetter?.reasonContains = try dr.string("reason_contains")
         }
         e.retryAfter = try r.bool("retry_after") ?? false
         e.backoff = try r.bool("backoff") ?? false

@@ -10,7 +10,7 @@ public struct BatchArrayPart: Sendable {
     public var value: JSONValue
 }
 
-/// Routes events into the named arrays of a batch envelope (spec section 13.1): an event
+/// Routes events into the named arrays of a batch envelope (spec section 22.1): an event
 /// adds one element to every array whose `types`, `names` and `when` it meets, built by the
 /// array's own mapping or, without one, as the event's payload.
 struct BatchArrayRouter: Sendable {

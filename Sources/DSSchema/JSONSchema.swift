@@ -44,6 +44,24 @@ public struct SchemaCompileError: Error, CustomStringConvertible, Sendable {
     public let location: String
     public let message: String
     public var description: String { "\(location): \(message)" }
+    /// Creates an error.
+    public init(location: String, message: String) {
+        self.location = location
+        self.message = message
+    }
+}
+
+extension JSONSchema {
+    /// ``compile(_:resolver:options:)`` with its error typed.
+    public static func compileTyped(_ schema: JSONValue, resolver: SchemaResolver = NoSchemaResolver(), options: SchemaOptions = SchemaOptions()) throws(SchemaCompileError) -> JSONSchema {
+        do {
+            return try compile(schema, resolver: resolver, options: options)
+        } catch let e as SchemaCompileError {
+            throw e
+        } catch {
+            throw SchemaCompileError(location: "", message: "\(error)")
+        }
+    }
 }
 
 /// One validation failure.

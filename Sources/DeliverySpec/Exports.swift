@@ -4,6 +4,7 @@
 @_exported import DSCore
 @_exported import DSCrypto
 @_exported import DSJSON
+@_exported import DSSchema
 @_exported import DSMapping
 @_exported import DSPlan
 @_exported import DSSpec

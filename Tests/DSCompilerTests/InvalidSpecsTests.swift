@@ -29,7 +29,7 @@ final class InvalidSpecsTests: XCTestCase {
             let strict = expectedDoc["strict"]?.boolValue ?? false
             let source = SourceFile(path: url.lastPathComponent, bytes: [UInt8](try Data(contentsOf: url)))
             let diagnostics = DiagnosticCollector(source: source)
-            let result = SpecCompiler().compile(source, diagnostics: diagnostics)
+            let result = SpecCompiler().compile(source, diagnostics: diagnostics, contractLoader: DirectoryContractLoader(directory: url.deletingLastPathComponent()))
             let found = diagnostics.sorted
             let rendered = found.map { "\($0.code) \($0.location?.description ?? "-") \($0.message)" }.joined(separator: "\n")
             for e in expectations {
@@ -56,4 +56,17 @@ final class InvalidSpecsTests: XCTestCase {
             if diagnostics.hasErrors { XCTAssertNil(result.plan, "\(url.lastPathComponent): no plan for a spec with errors") }
         }
     }
+}
+
+/// Reads contract files relative to a directory (the compiler tests do not link the
+/// DeliverySpec driver, whose FileContractLoader does this for the CLI).
+struct DirectoryContractLoader: ContractLoader {
+    let directory: URL
+    func load(_ path: String) -> ContractFile {
+        let url = directory.appendingPathComponent(path)
+        guard let data = try? Data(contentsOf: url) else { return .failed("\(url.path): no such file") }
+        guard let value = try? JSONParser().parseValue([UInt8](data)) else { return .failed("\(url.path): not valid JSON") }
+        return .loaded(value, baseURI: url.absoluteString)
+    }
+    func schemaDocument(for uri: String) -> JSONValue? { nil }
 }

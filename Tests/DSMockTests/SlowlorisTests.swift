@@ -45,6 +45,7 @@ final class SlowlorisTests: XCTestCase {
         var spins = 0
         while server.openConnections < 1024, spins < 2_000 { usleep(5_000); spins += 1 }
         XCTAssertEqual(server.openConnections, 1024, "every slot is held by an idle connection")
+        XCTAssertEqual(server.peakConnections, 1024, "76 evictions later, still never more than the bound")
         let client = try RawClient(port: server.port, timeoutMs: 10_000)
         let response = try client.roundTrip(get("/after-the-flood"))
         XCTAssertEqual(response.status, 200)
@@ -52,6 +53,26 @@ final class SlowlorisTests: XCTestCase {
         XCTAssertLessThanOrEqual(server.openConnections, 1024, "the bound holds")
         // The connection evicted for the newcomer was an idle one, closed cleanly.
         XCTAssertEqual(idle[0].readToEnd().1, .eof)
+        withExtendedLifetime(idle) {}
+    }
+
+    /// The bound holds while evictions race new accepts: an evicted connection's slot passes
+    /// to its newcomer directly. (It used to be released to the shared count and taken back a
+    /// moment later, so an accept in between was admitted too: 1,025 held in a loaded run of
+    /// the test above, and 9 of 8 in 1 of 25 loaded runs of this one before the fix.)
+    /// 8 slots, 4 loops, 1,000 idle connections arriving as fast as connect allows.
+    func testConnectionBoundHoldsWhileEvictionsRaceNewAccepts() throws {
+        guard ensureDescriptors(2_100) >= 2_100 else { throw XCTSkip("needs a soft RLIMIT_NOFILE of 2100") }
+        var limits = MockLimits(readTimeoutMs: 30_000, idleTimeoutMs: 60_000, maxConnections: 8)
+        limits.headTimeoutMs = 30_000
+        let server = try MockServer(configuration: MockServerConfiguration(limits: limits, eventLoops: 4), scenario: .always(200))
+        defer { server.stop() }
+        var idle: [RawClient] = []  // all kept open: from the 9th on, each one evicts another
+        for _ in 0..<1_000 { idle.append(try RawClient(port: server.port, timeoutMs: 10_000)) }
+        let client = try RawClient(port: server.port, timeoutMs: 10_000)
+        XCTAssertEqual(try client.roundTrip(get("/after")).status, 200)
+        XCTAssertLessThanOrEqual(server.peakConnections, 8, "never more than maxConnections held at once")
+        XCTAssertGreaterThan(server.peakConnections, 0)
         withExtendedLifetime(idle) {}
     }
 

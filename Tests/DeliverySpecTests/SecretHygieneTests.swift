@@ -32,12 +32,14 @@ final class SecretHygieneTests: XCTestCase {
         for (index, name) in names.enumerated() {
             let work = dir.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-            for suffix in [".json", ".settings.json", ".events.ndjson", ".suite.json"] {
+            for suffix in [".json", ".settings.json", ".events.ndjson", ".suite.json", ".tracking-plan.schema.json"] {
                 let from = examples.appendingPathComponent(name + suffix)
                 if FileManager.default.fileExists(atPath: from.path) {
                     try FileManager.default.copyItem(at: from, to: work.appendingPathComponent(name + suffix))
                 }
             }
+            // The vendor contracts the specs name (docs/contracts.md), at the same relative path.
+            try FileManager.default.copyItem(at: examples.appendingPathComponent("contracts"), to: work.appendingPathComponent("contracts"))
             let marked = try markSecrets(examples.appendingPathComponent(name + ".secrets.json"), into: work.appendingPathComponent(name + ".secrets.json"))
             let markers = marked.markers
             let forms = Self.forms(of: markers)

@@ -34,12 +34,23 @@ final class ServerContext: Sendable {
         return max(16, soft / 2)
     }
 
+    nonisolated(unsafe) private var peak = 0
+
     /// Reserves a connection slot; false when `maxConnections` are open.
-    func admit() -> Bool { counter.withLock { guard open < maxConnections else { return false }; open += 1; return true } }
-    /// Takes the slot an eviction just freed.
-    func admitAfterEviction() { counter.withLock { open += 1 } }
+    func admit() -> Bool {
+        counter.withLock {
+            guard open < maxConnections else { return false }
+            open += 1
+            peak = max(peak, open)
+            return true
+        }
+    }
+    /// Frees a slot. An eviction does not call this: the evicted connection's slot passes to
+    /// the newcomer directly, so the count never dips while another accept could take it.
     func release() { counter.withLock { open -= 1 } }
     var openConnections: Int { counter.withLock { open } }
+    /// The most connections held at once since the server started (never above `maxConnections`).
+    var peakConnections: Int { counter.withLock { peak } }
 }
 
 /// One `poll(2)` event loop on its own thread, serving the connections handed to it.
@@ -168,8 +179,7 @@ final class EventLoop: @unchecked Sendable {
                     close(fd)
                     continue
                 }
-                closeConnection(victim)
-                context.admitAfterEviction()
+                closeConnection(victim, releasingSlot: false)  // its slot is the newcomer's
             }
             let c = Connection(fd: fd, id: id, limits: context.limits, now: now, interest: Self.pollIn)
             c.slot = pollSet.count
@@ -380,7 +390,7 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    private func closeConnection(_ c: Connection) {
+    private func closeConnection(_ c: Connection, releasingSlot: Bool = true) {
         guard connections[c.fd] === c else { return }
         connections[c.fd] = nil
         let last = pollSet.count - 1
@@ -392,7 +402,7 @@ final class EventLoop: @unchecked Sendable {
         pollSet.removeLast()
         slots.removeLast()
         close(c.fd)
-        context.release()
+        if releasingSlot { context.release() }
     }
 
     /// Stop: give each connection one last chance to write what it owes, then close it.

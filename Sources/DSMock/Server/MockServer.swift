@@ -123,6 +123,8 @@ public final class MockServer: @unchecked Sendable {
 
     /// Connections currently open.
     public var openConnections: Int { context.openConnections }
+    /// The most connections held at once since start; `limits.maxConnections` bounds it.
+    public var peakConnections: Int { context.peakConnections }
 
     /// Stops accepting, closes every connection (after a last attempt to write what each
     /// owes) and joins all threads. Idempotent.

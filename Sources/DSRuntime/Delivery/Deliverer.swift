@@ -91,6 +91,10 @@ public final class Deliverer: Sendable {
                 ledger.filtered(line: line, eventID: eventID, reason: reason)
                 return
             }
+            if let check = options.eventCheck, let reason = check(event) {
+                ledger.deadLettered([DeadLetter(line: line, eventID: eventID, reason: reason, event: event)])
+                return
+            }
             let partition = state.partition(for: keyer.key(for: event))
             guard state.batches else {
                 await dispatch(DeliveryUnit(single: EncodedPayload(eventID: eventID, event: event, value: nil, bytes: [], tag: line)), partition, &state, &group)

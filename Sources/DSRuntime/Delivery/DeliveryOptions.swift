@@ -1,3 +1,4 @@
+import DSJSON
 import DSRender
 
 /// How a delivery run behaves, beyond what the plan says.
@@ -14,6 +15,10 @@ public struct DeliveryOptions: Sendable {
     /// Partitions kept open at once before every open batch is flushed and idle partitions
     /// are forgotten (bounds memory when the URL or headers vary per event).
     public var maxOpenPartitions: Int
+    /// A check every selected event passes before it is rendered (the driver's tracking-plan
+    /// validation): a non-nil reason dead-letters the event with that reason. The engine does
+    /// not know what the check is; counting without dead-lettering is the check's business.
+    public var eventCheck: (@Sendable (JSONValue) -> String?)?
 
     /// Creates options.
     public init(concurrency: Int = 8, orderedPartitions: Bool = false, dryRun: Bool = false, maxOpenPartitions: Int = 10_000) {

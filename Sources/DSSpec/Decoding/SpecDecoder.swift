@@ -7,7 +7,7 @@ public struct SpecDecoder {
     /// Top-level keys of the Delivery Spec form.
     public static let topLevelKeys = [
         "dspec", "name", "description", "settings", "secrets", "events", "endpoint", "auth", "headers",
-        "payload", "batching", "signing", "rate_limit", "response", "lint",
+        "payload", "batching", "signing", "rate_limit", "response", "lint", "contract",
     ]
 
     /// Creates a decoder.
@@ -41,6 +41,7 @@ public struct SpecDecoder {
         spec.rateLimit = readRateLimit(top)
         spec.response = ResponseDecoder.read(top)
         spec.suppressions = readSuppressions(top)
+        spec.contract = ContractDecoder.readContract(top)
         return spec
     }
 
@@ -104,7 +105,7 @@ public struct SpecDecoder {
     }
 
     func readEvents(_ top: ObjectReader) -> EventSelection? {
-        guard let r = top.object("events", allowed: ["types", "names", "consent"]) else { return nil }
+        guard let r = top.object("events", allowed: ["types", "names", "consent", "schema"]) else { return nil }
         r.reportUnknownKeys()
         var selection = EventSelection()
         if let types = r.stringList("types") {
@@ -113,6 +114,7 @@ public struct SpecDecoder {
         }
         selection.names = r.stringList("names")
         selection.consent = r.stringList("consent")
+        selection.schema = ContractDecoder.readTrackingPlan(r)
         return selection
     }
 

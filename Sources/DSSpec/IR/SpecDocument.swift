@@ -44,6 +44,8 @@ public struct SpecDocument: Sendable {
     public var response: ResponseHandling?
     /// Lint suppressions declared in the spec (`"lint": {"suppress": [...]}`).
     public var suppressions: [Suppression] = []
+    /// The vendor's request contract (`contract`), checked against every rendered request.
+    public var contract: RequestContractReference?
     /// The parsed document the IR was read from (for rules that need raw nodes).
     public var root: JSONNode
 
@@ -96,6 +98,8 @@ public struct EventSelection: Sendable {
     public var names: Located<[Located<String>]>?
     /// Consent categories an event must have been granted.
     public var consent: Located<[Located<String>]>?
+    /// The tracking plan events follow (`events.schema`).
+    public var schema: TrackingPlanReference?
 }
 
 /// A user-declared lint suppression: a rule code, where, and why.

@@ -155,7 +155,7 @@ public enum ConformanceLoader {
         let kind = InputDocument.kind(of: source.bytes, path: path)
         if kind == .plan || kind == .suite { return .failure(Problem(path: path, message: refusal(kind), isSpecError: false)) }
         let diagnostics = DiagnosticCollector(source: source)
-        let compiled = SpecCompiler().compile(source, diagnostics: diagnostics)
+        let compiled = SpecCompiler().compile(source, diagnostics: diagnostics, contractLoader: FileContractLoader(specPath: path))
         guard let plan = compiled.plan else {
             let reporter = TextReporter()
             let text = diagnostics.sorted.filter { $0.suppression == nil && $0.severity == .error }.prefix(5).map { reporter.format($0, source: source) }
@@ -189,14 +189,30 @@ public enum ConformanceLoader {
             case .failure(let p): return .failure(p)
             }
         }
+        if !compiled.contracts.isEmpty {
+            // The sample events against the tracking plan, the rendered requests against the
+            // vendor's contract: a violation fails the spec before any case runs.
+            let eventsLabel = existing(events, ".events.ndjson") ?? "sample event"
+            let findings = ContractCheck.run(plan: plan, contracts: compiled.contracts, events: records, eventsPath: eventsLabel,
+                                             configuration: RenderConfiguration(settings: objects[0], secrets: objects[1]))
+            if !findings.isEmpty {
+                return .failure(Problem(path: path, message: "the spec breaks its contracts\n" + findings.map(\.message).joined(separator: "\n"), isSpecError: true))
+            }
+        }
         let base = String(FilePaths.name(path).dropLast(path.hasSuffix(".json") ? 5 : 0))
         let fixtureSet: GoldenFixtures?
         switch readFixtures(fixtures ?? findFixtures(base, near: path), explicit: fixtures != nil) {
         case .success(let f): fixtureSet = f
         case .failure(let p): return .failure(p)
         }
-        return .success(SpecUnderTest(name: plan.name, plan: plan, settings: objects[0], secrets: objects[1], events: records, fixtures: fixtureSet,
-                                      sourcePath: path))
+        var spec = SpecUnderTest(name: plan.name, plan: plan, settings: objects[0], secrets: objects[1], events: records, fixtures: fixtureSet,
+                                 sourcePath: path)
+        if let tracking = compiled.contracts.trackingPlan {
+            // Cases run with deliver's default gate: an event the tracking plan rejects is dead-lettered.
+            let gate = TrackingPlanGate(plan: tracking, mode: .deadLetter)
+            spec.eventCheck = { gate.check($0) }
+        }
+        return .success(spec)
     }
 
     private static func readEvents(_ file: String) -> Result<[EventRecord], Problem> {

@@ -108,7 +108,7 @@ public enum InputDocument {
         case .deliverySpec, .customWebhook, .notJSON, .other:
             // Compile: for a broken or unmarked spec the diagnostics say what is wrong.
             let collector = DiagnosticCollector(source: source)
-            let result = compiler.compile(source, diagnostics: collector)
+            let result = compiler.compile(source, diagnostics: collector, contractLoader: FileContractLoader(specPath: source.path))
             let all = collector.sorted
             guard let plan = result.plan else {
                 return .failure(Failure(message: "\(source.path) has errors", diagnostics: all.filter { $0.suppression == nil && $0.severity == .error },

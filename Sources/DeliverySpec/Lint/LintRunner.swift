@@ -36,7 +36,7 @@ public struct LintRunner: Sendable {
             return LintFileResult(path: source.path, diagnostics: [d], source: source, document: nil)
         }
         let diagnostics = DiagnosticCollector(source: source)
-        let result = compiler.compile(source, diagnostics: diagnostics)
+        let result = compiler.compile(source, diagnostics: diagnostics, contractLoader: FileContractLoader(specPath: source.path))
         return LintFileResult(path: source.path, diagnostics: diagnostics.sorted, source: source, document: result.document)
     }
 

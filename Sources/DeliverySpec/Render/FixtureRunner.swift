@@ -42,6 +42,10 @@ public enum FixtureJobResult: Sendable {
     case upToDate(FixtureSet)
     /// `--check`: the files on disk differ.
     case drift(FixtureSet, [FixtureDrift])
+    /// The sample events break the tracking plan or the rendered requests the vendor's
+    /// request contract (`findings`, each with the instance pointer and the reason); `result`
+    /// is what happened to the fixtures (written or compared as usual).
+    indirect case contractViolations([ContractCheck.Finding], result: FixtureJobResult)
 }
 
 /// The `dspec render` driver: finds specs and their companions by the layout convention,
@@ -128,7 +132,7 @@ public struct FixtureRunner: Sendable {
             return .renderFailed("this is \(kind.phrase), not a spec; dspec render takes the spec\(kind == .plan ? " the plan was compiled from" : " the suite names")")
         }
         let diagnostics = DiagnosticCollector(source: source)
-        let compiled = compiler.compile(source, diagnostics: diagnostics)
+        let compiled = compiler.compile(source, diagnostics: diagnostics, contractLoader: FileContractLoader(specPath: job.specPath))
         guard let plan = compiled.plan else {
             return .compileErrors(LintFileResult(path: source.path, diagnostics: diagnostics.sorted, source: source))
         }
@@ -156,6 +160,15 @@ public struct FixtureRunner: Sendable {
         } catch {
             return .renderFailed(error.message)
         }
+        let findings = compiled.contracts.isEmpty ? []
+            : ContractCheck.run(plan: plan, contracts: compiled.contracts, events: events, eventsPath: job.eventsPath, configuration: configuration)
+        let result = fixtures(set, job)
+        if findings.isEmpty { return result }
+        if case .ioError = result { return result }
+        return .contractViolations(findings, result: result)
+    }
+
+    private func fixtures(_ set: FixtureSet, _ job: FixtureJob) -> FixtureJobResult {
         let onDisk: [String: [UInt8]]
         do {
             onDisk = try Self.readDirectory(job.fixtureDirectory)

@@ -41,7 +41,7 @@ enum CompileCommand: Command {
             return ExitCode.usage
         }
         let diagnostics = DiagnosticCollector(source: source)
-        let result = SpecCompiler().compile(source, diagnostics: diagnostics)
+        let result = SpecCompiler().compile(source, diagnostics: diagnostics, contractLoader: FileContractLoader(specPath: source.path))
         let reporter = TextReporter(color: Console.colorEnabled)
         for d in diagnostics.sorted where d.suppression == nil { Console.err(reporter.format(d, source: source)) }
         guard let plan = result.plan else {

@@ -10,6 +10,7 @@ enum DeliverCommand: Command {
                          [--dead-letter FILE] [--checkpoint FILE] [--dry-run [--show-secrets]]
                          [--concurrency N] [--ordered] [--format text|json]
                          [--endpoint-override http://127.0.0.1:PORT]
+                         [--schema-violations dead-letter|count] [--tracking-plan SCHEMA]
 
     Compiles SPEC (or reads a compiled PLAN: a JSON object with a top-level
     "plan_version") and delivers every event of FILE, one JSON object per line, read as a
@@ -52,6 +53,17 @@ enum DeliverCommand: Command {
                           (http://127.0.0.1:PORT; loopback hosts only) instead of the
                           host each URL names: scheme, host and port are replaced, paths
                           and queries kept. For a local receiver such as `dspec mock`.
+      --schema-violations MODE
+                          When the spec names a tracking plan (events.schema), every
+                          selected event is validated before it is rendered. dead-letter
+                          (default): an event that does not match is dead-lettered with
+                          the validator's error as the reason. count: it is delivered and
+                          counted in the summary. (A compiled PLAN carries no tracking
+                          plan: deliver from the spec, or name one with --tracking-plan.)
+      --tracking-plan SCHEMA
+                          Validate every selected event against SCHEMA (a JSON Schema of
+                          the whole event) instead of the spec's events.schema; works with
+                          a compiled PLAN too.
       --grace-period S    After SIGINT or SIGTERM, how long the requests in flight may
                           take before they are cancelled (seconds, default 10).
 
@@ -79,7 +91,7 @@ enum DeliverCommand: Command {
         do {
             parsed = try ArgumentScanner.parse(args, flags: ["--dry-run", "--ordered", "--show-secrets"],
                                                options: ["--events", "--settings", "--secrets", "--dead-letter", "--checkpoint", "--concurrency", "--format",
-                                                        "--endpoint-override", "--grace-period"])
+                                                        "--endpoint-override", "--grace-period", "--schema-violations", "--tracking-plan"])
         } catch {
             return Console.usage(error.message, command: name)
         }
@@ -99,7 +111,23 @@ enum DeliverCommand: Command {
         let grace = parsed.option("--grace-period").map { Double($0) } ?? DeliveryStop.defaultGraceSeconds
         guard let grace, grace.isFinite, grace >= 0, grace <= 3600 else { return Console.usage("--grace-period must be a number of seconds from 0 to 3600", command: name) }
 
-        guard let plan = loadPlan(parsed.positionals[0]) else { return ExitCode.usage }
+        guard let schemaMode = TrackingPlanGate.Mode(rawValue: parsed.option("--schema-violations") ?? "dead-letter") else {
+            return Console.usage("--schema-violations must be dead-letter or count", command: name)
+        }
+        guard let (plan, contracts) = loadPlan(parsed.positionals[0]) else { return ExitCode.usage }
+        var trackingPlan = contracts?.trackingPlan
+        if let path = parsed.option("--tracking-plan") {
+            do {
+                trackingPlan = try TrackingPlanGate.load(path)
+            } catch {
+                Console.err("dspec deliver: \(error.message)")
+                return ExitCode.usage
+            }
+        }
+        let gate = trackingPlan.map { TrackingPlanGate(plan: $0, mode: schemaMode) }
+        if gate == nil, parsed.option("--schema-violations") != nil {
+            return Console.usage("--schema-violations needs a tracking plan (the spec's events.schema, or --tracking-plan)", command: name)
+        }
         let fd: Int32 = eventsPath == "-" ? STDIN_FILENO : open(eventsPath, O_RDONLY)
         guard fd >= 0 else {
             Console.err("dspec deliver: \(eventsPath): cannot open the events file")
@@ -128,9 +156,11 @@ enum DeliverCommand: Command {
                                          name: eventsPath == "-" ? "standard input" : eventsPath)
 
         let printer = dryRun ? DryRunPrinter(redactor: parsed.has("--show-secrets") ? nil : setup.redactor) : nil
+        // A dry run prints in input order: one request at a time.
+        var options = DeliveryOptions(concurrency: dryRun ? 1 : concurrency, orderedPartitions: parsed.has("--ordered"), dryRun: dryRun)
+        if let gate { options.eventCheck = { gate.check($0) } }
         let deliverer = Deliverer(renderer: setup.renderer, transport: setup.transport, ledger: setup.ledger,
-                                  // A dry run prints in input order: one request at a time.
-                                  options: DeliveryOptions(concurrency: dryRun ? 1 : concurrency, orderedPartitions: parsed.has("--ordered"), dryRun: dryRun),
+                                  options: options,
                                   tokens: setup.tokens, dryRunSink: printer)
         let progress = isatty(STDERR_FILENO) != 0 ? ProgressLine(ledger: setup.ledger) : nil
         let started = DispatchTime.now().uptimeNanoseconds
@@ -147,10 +177,16 @@ enum DeliverCommand: Command {
         let writeFailure = setup.ledger.close()
         setup.checkpoint?.close()
         let deadLetterPath = parsed.option("--dead-letter")
+        var jsonExtras = DeliveryReasons.json(setup.ledger, deadLettered: counts.deadLettered, deadLetterPath: deadLetterPath)
+        if let gate { jsonExtras += [("schema_violations", .int(gate.violations)), ("schema_violations_mode", .string(gate.mode.rawValue))] }
         var summary = format == "json"
-            ? jsonSummary(counts, seconds: seconds, dryRun: dryRun, stop: stop,
-                          reasons: DeliveryReasons.json(setup.ledger, deadLettered: counts.deadLettered, deadLetterPath: deadLetterPath))
+            ? jsonSummary(counts, seconds: seconds, dryRun: dryRun, stop: stop, reasons: jsonExtras)
             : textSummary(counts, seconds: seconds, dryRun: dryRun) + DeliveryReasons.text(setup.ledger, deadLettered: counts.deadLettered, deadLetterPath: deadLetterPath)
+        if let gate, format != "json" {
+            if gate.violations > 0 {
+                summary += "tracking plan: \(Plural.count(gate.violations, "event")) did not match (\(gate.mode == .count ? "counted, delivered anyway" : "dead-lettered"))\n"
+            }
+        }
         if format != "json", let sig = stop.stoppedBy { summary += stoppedLine(counts, signal: sig, cutOff: stop.cutOff, checkpoint: setup.checkpoint != nil) }
         Console.out(summary)
         if let readFailure = reading.error {
@@ -169,7 +205,7 @@ enum DeliverCommand: Command {
     }
 
     /// Reads a compiled plan, or compiles a spec (printing its diagnostics); nil on failure.
-    private static func loadPlan(_ path: String) -> DeliveryPlan? {
+    private static func loadPlan(_ path: String) -> (DeliveryPlan, SpecContracts?)? {
         let source: SourceFile
         do {
             source = try SourceLoader.load(path)
@@ -179,7 +215,7 @@ enum DeliverCommand: Command {
         }
         switch InputDocument.plan(from: source, command: name) {
         case .success(let loaded):
-            return loaded.plan
+            return (loaded.plan, loaded.compilation?.contracts)
         case .failure(let failure):
             let reporter = TextReporter(color: Console.colorEnabled)
             for d in failure.diagnostics { Console.err(reporter.format(d, source: source)) }

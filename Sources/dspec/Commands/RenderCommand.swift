@@ -74,7 +74,16 @@ enum RenderCommand: Command {
         var ioFailure = false
         let reporter = TextReporter(color: Console.colorEnabled)
         for job in jobs {
-            switch runner.run(job) {
+            var outcome = runner.run(job)
+            if case .contractViolations(let violations, let result) = outcome {
+                for v in violations { Console.err("dspec render: \(job.specPath): \(v.message)") }
+                Console.out("\(job.fixtureDirectory): \(violations.count) contract violation\(violations.count == 1 ? "" : "s") (details on standard error)\n")
+                findings = true
+                outcome = result
+            }
+            switch outcome {
+            case .contractViolations:
+                break
             case .compileErrors(let result):
                 Console.err(reporter.format([result]))
                 Console.err("dspec render: \(job.specPath) has errors; nothing rendered")

@@ -1,0 +1,125 @@
+import DSCore
+import DSJSON
+import DSSchema
+import DSSpec
+
+/// One node of the spec's body mapping, paired with the contract's subschemas for the part of
+/// the request body it produces.
+struct ContractSite {
+    /// The mapping node in the spec.
+    var node: JSONNode
+    /// Its pointer in the spec.
+    var pointer: String
+    /// The subschemas (alternatives) that describe the value it produces.
+    var schemas: [JSONValue]
+    /// Where the value lands in the request body (an instance pointer, `-` for any array element).
+    var instancePath: String
+    /// True when the output field is required by the enclosing object's schema.
+    var required: Bool
+}
+
+/// Walks the mapping that builds a JSON request body (envelope -> wrapper -> mapping, following
+/// the `@batch` and `@payload` markers and `@each`/`@map`) next to the contract's body schema.
+/// Template payloads, form, canonical and NDJSON bodies are not walked.
+enum ContractMappingWalk {
+    static func sites(_ context: ValidationContext) -> (sites: [ContractSite], shape: SchemaShape, contract: RequestContract)? {
+        guard let contract = context.contracts.request, let root = contract.bodySchema, let document = contract.document else { return nil }
+        let spec = context.spec
+        guard let payload = spec.payload, (payload.format?.value ?? .json) == .json, let mapping = payload.mapping else { return nil }
+        let shape = SchemaShape(document: document)
+        var out: [ContractSite] = []
+        let element: (JSONNode, String) = payload.wrapper.map { ($0, "/payload/wrapper") } ?? (mapping, payload.mappingPointer)
+        func walk(_ node: JSONNode, _ pointer: String, _ schemas: [JSONValue], _ instance: String, required: Bool, depth: Int) {
+            guard depth < 64, !schemas.isEmpty else { return }
+            out.append(ContractSite(node: node, pointer: pointer, schemas: schemas, instancePath: instance, required: required))
+            guard node.isObject else {
+                if let elements = node.elements {
+                    for (i, e) in elements.enumerated() {
+                        walk(e, JSONPointer.appending(pointer, i), shape.items(schemas, index: i), JSONPointer.appending(instance, i), required: false, depth: depth + 1)
+                    }
+                }
+                return
+            }
+            let members = node.members
+            if members.count == 1, members[0].key == "@batch", members[0].value.boolValue == true {
+                walk(element.0, element.1, shape.items(schemas, index: nil), instance + "/-", required: false, depth: depth + 1)
+                return
+            }
+            if members.count == 1, members[0].key == "@payload", members[0].value.boolValue == true {
+                walk(mapping, payload.mappingPointer, schemas, instance, required: required, depth: depth + 1)
+                return
+            }
+            if !members.isEmpty, members.allSatisfy({ $0.key.hasPrefix("@") && !$0.key.hasPrefix("@@") }) {
+                if let each = node.member("@map") {
+                    walk(each.value, JSONPointer.appending(pointer, "@map"), shape.items(schemas, index: nil), instance + "/-", required: false, depth: depth + 1)
+                }
+                return
+            }
+            let requiredKeys = requiredByAll(schemas, shape)
+            for m in members {
+                let name = m.key.hasPrefix("@@") ? String(m.key.dropFirst()) : m.key
+                let c = shape.child(schemas, key: name)
+                walk(m.value, JSONPointer.appending(pointer, m.key), c.schemas, JSONPointer.appending(instance, name), required: requiredKeys.contains(name), depth: depth + 1)
+            }
+        }
+        let batching = context.batchingEnabled
+        let format = spec.batching?.format?.value ?? .jsonArray
+        if batching {
+            switch format {
+            case .jsonObject:
+                guard let envelope = spec.batching?.envelope else { return nil }
+                walk(envelope, "/batching/envelope", [root], "", required: true, depth: 0)
+            case .jsonArray:
+                walk(element.0, element.1, shape.items([root], index: nil), "/-", required: false, depth: 0)
+            case .ndjson:
+                return nil
+            }
+        } else {
+            walk(element.0, element.1, [root], "", required: true, depth: 0)
+        }
+        return (out, shape, contract)
+    }
+
+    /// Property names every one of `schemas` requires.
+    static func requiredByAll(_ schemas: [JSONValue], _ shape: SchemaShape) -> Set<String> {
+        var result: Set<String>?
+        for s in schemas {
+            let r = Set(shape.required(s))
+            result = result.map { $0.intersection(r) } ?? r
+        }
+        return result ?? []
+    }
+
+    /// True when the node is a mapping output object (not a directive or a marker).
+    static func isOutputObject(_ node: JSONNode) -> Bool {
+        guard node.isObject else { return false }
+        let members = node.members
+        return members.isEmpty || !members.contains { $0.key.hasPrefix("@") && !$0.key.hasPrefix("@@") }
+    }
+
+    /// The event path a node reads directly (`{"@path": "properties.x"}` or `"{{properties.x}}"`),
+    /// and whether it has a `@default`.
+    static func eventPath(of node: JSONNode) -> (segments: [String], hasDefault: Bool)? {
+        if let s = node.stringValue {
+            guard s.hasPrefix("{{"), s.hasSuffix("}}"), !s.hasPrefix("{{{"), s.dropFirst(2).firstRange(of: "{{") == nil else { return nil }
+            let inner = String(s.dropFirst(2).dropLast(2).filter { $0 != " " })
+            guard !inner.isEmpty, !inner.hasPrefix("@"), inner.allSatisfy({ $0.isLetter || $0.isNumber || "._-[]$".contains($0) }) else { return nil }
+            return (inner.split(separator: ".").map(String.init), false)
+        }
+        guard node.isObject, let path = node["@path"]?.stringValue, !path.hasPrefix("@") else { return nil }
+        return (path.split(separator: ".").map(String.init), node.member("@default") != nil)
+    }
+
+    /// The constant a node always produces (a literal, or `@value` with no `@when`), if any.
+    static func constant(of node: JSONNode) -> JSONValue? {
+        switch node.kind {
+        case .string(let s): return s.contains("{{") ? nil : .string(s)
+        case .number, .bool, .null: return node.value
+        case .object:
+            let keys = Set(node.members.map(\.key))
+            guard let v = node["@value"], keys.isSubset(of: ["@value", "@keep_null", "@when"]) else { return nil }
+            return v.value
+        case .array: return nil
+        }
+    }
+}

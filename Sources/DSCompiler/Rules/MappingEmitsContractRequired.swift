@@ -1,0 +1,25 @@
+import DSCore
+import DSJSON
+import DSSpec
+
+/// A body mapping that never writes a field the vendor's request contract requires builds
+/// requests the vendor rejects: every event would come back as a 400.
+public struct MappingEmitsContractRequired: ValidationRule {
+    public static let descriptor = RuleDescriptor(
+        code: "DS1003", name: "mapping-emits-contract-required", severity: .error,
+        summary: "Every object the body mapping builds must write the fields the vendor's request contract requires there.",
+        hint: "Add the field to the mapping (with a @default when the event may lack it), or check the contract's operation.")
+    public init() {}
+    public func check(_ context: ValidationContext) {
+        guard let (sites, shape, contract) = ContractMappingWalk.sites(context) else { return }
+        for site in sites where ContractMappingWalk.isOutputObject(site.node) {
+            let written = Set(site.node.members.map { $0.key.hasPrefix("@@") ? String($0.key.dropFirst()) : $0.key })
+            let required = ContractMappingWalk.requiredByAll(site.schemas, shape)
+            for name in required.sorted() where !written.contains(name) {
+                let at = site.instancePath.isEmpty ? "the body" : "\(site.instancePath) of the body"
+                context.report(Self.self, "the mapping never writes \"\(name)\", which the vendor contract (\(contract.origin)) requires in \(at)",
+                               span: SourceSpan(start: site.node.span.start, end: site.node.span.start + 1), pointer: site.pointer)
+            }
+        }
+    }
+}
