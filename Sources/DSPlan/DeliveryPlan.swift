@@ -294,8 +294,11 @@ public struct PlanPartialFailure: Sendable, Equatable {
     public var index: String
     public var message: String?
     public var outcome: String
-    public init(errors: String, index: String, message: String?, outcome: String) {
-        self.errors = errors; self.index = index; self.message = message; self.outcome = outcome
+    /// With `batching.arrays`: pointer, inside one error, to the array name its index counts
+    /// in; nil: the index is the event's position in the request (left out of the plan).
+    public var array: String?
+    public init(errors: String, index: String, message: String?, outcome: String, array: String? = nil) {
+        self.errors = errors; self.index = index; self.message = message; self.outcome = outcome; self.array = array
     }
 }
 

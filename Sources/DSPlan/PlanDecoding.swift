@@ -237,7 +237,8 @@ extension DeliveryPlan {
                               honourRetryAfter: try ra.bool("honour"), retryAfterMaxMs: try ra.int("max_ms", NumericRanges.retryAfterMaxMs))
         var partial: PlanPartialFailure?
         if let pf = try r.optionalChild("partial_failure") {
-            partial = PlanPartialFailure(errors: try pf.string("errors"), index: try pf.string("index"), message: try pf.optionalString("message"), outcome: try pf.string("outcome"))
+            partial = PlanPartialFailure(errors: try pf.string("errors"), index: try pf.string("index"), message: try pf.optionalString("message"), outcome: try pf.string("outcome"),
+                                         array: pf.object["array"] == nil ? nil : try pf.string("array"))
         }
         let idem = try r.optionalChild("idempotency_key").map { try $0.string("header") }
         return PlanResponse(rules: rules, errorMessage: try r.optionalString("error_message"), partialFailure: partial, retry: retry, idempotencyKeyHeader: idem,

@@ -198,7 +198,8 @@ extension PlanResponse {
         .object(JSONObject([
             ("rules", .array(rules.map(\.json))), ("error_message", opt(errorMessage)),
             ("partial_failure", partialFailure.map { p in
-                .object(JSONObject([("errors", .string(p.errors)), ("index", .string(p.index)), ("message", opt(p.message)), ("outcome", .string(p.outcome))]))
+                .object(JSONObject([("errors", .string(p.errors)), ("index", .string(p.index)), ("message", opt(p.message)), ("outcome", .string(p.outcome))]
+                                   + (p.array.map { [("array", JSONValue.string($0))] } ?? [])))
             } ?? .null),
             ("retry", retry.json), ("idempotency_key", idempotencyKeyHeader.map { .object(JSONObject([("header", .string($0))])) } ?? .null),
         ] + (isolateOn.isEmpty ? [] : [("isolate_on", statusJSON(isolateOn))])

@@ -8,6 +8,12 @@ public struct BatchArrayPart: Sendable {
     public var array: Int
     /// The element.
     public var value: JSONValue
+
+    /// Creates a part.
+    public init(array: Int, value: JSONValue) {
+        self.array = array
+        self.value = value
+    }
 }
 
 /// Routes events into the named arrays of a batch envelope (spec section 22.1): an event

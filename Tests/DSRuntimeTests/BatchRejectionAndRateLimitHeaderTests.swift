@@ -1,5 +1,6 @@
 import DSCore
 import DSJSON
+import DSPlan
 import DSRender
 @testable import DSRuntime
 import XCTest
@@ -161,6 +162,28 @@ final class BatchRejectionAndRateLimitHeaderTests: XCTestCase {
         XCTAssertEqual(classifier.classify(status: 200, body: Array(#"{"errors":[{"code":602}]}"#.utf8)).outcome, .success, "602 the number is not \"602\"")
         XCTAssertEqual(classifier.classify(status: 200, body: Array(#"{"n":4.0001e4}"#.utf8)).outcome, .retry)
         XCTAssertEqual(classifier.classify(status: 200, body: Array("not json 602".utf8)).outcome, .success)
+    }
+
+    // MARK: partial failures counted per named array
+
+    func testAnErrorIndexInANamedArrayMapsBackToItsEvent() {
+        func payload(_ id: String, _ arrays: [Int]) -> EncodedPayload {
+            var p = EncodedPayload(eventID: id, event: .null, value: nil, bytes: [])
+            p.parts = arrays.map { BatchArrayPart(array: $0, value: .null) }
+            return p
+        }
+        // Request order: v1 (events), o1 (events + purchases), i1 (attributes), o2 (events + purchases).
+        let layout = BatchArrayLayout(names: ["attributes", "events", "purchases"],
+                                      payloads: [payload("v1", [1]), payload("o1", [1, 2]), payload("i1", [0]), payload("o2", [1, 2])])
+        XCTAssertEqual(layout.positions, [[2], [0, 1, 3], [1, 3]])
+        let inspector = ResponseInspector(PlanResponse(rules: [], errorMessage: nil,
+                                                       partialFailure: PlanPartialFailure(errors: "/errors", index: "/index", message: "/type", outcome: "drop", array: "/input_array"),
+                                                       retry: PlanRetry(maxAttempts: 1, initialBackoffMs: 0, maxBackoffMs: 0, multiplier: 1, jitter: "none", maxElapsedMs: 0,
+                                                                        honourRetryAfter: true, retryAfterMaxMs: 0), idempotencyKeyHeader: nil))
+        let body = #"{"errors": [{"type": "bad price", "input_array": "purchases", "index": 1}, {"type": "also o2", "input_array": "events", "index": 2}, "#
+            + #"{"type": "no such array", "input_array": "x", "index": 0}, {"type": "out of range", "input_array": "attributes", "index": 1}]}"#
+        let failed = inspector.partialFailures(Array(body.utf8), batchSize: 4, arrays: layout)
+        XCTAssertEqual(failed, [PartialFailureEntry(index: 3, message: "bad price")], "purchases[1] and events[2] are both o2: one failure; the rest name nothing")
     }
 
     // MARK: payload.max_bytes

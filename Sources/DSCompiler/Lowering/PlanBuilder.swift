@@ -172,7 +172,7 @@ struct PlanBuilder {
             jitter: t?.jitter?.value.rawValue ?? d.jitter, maxElapsedMs: t?.maxElapsedMs?.value ?? d.maxElapsedMs,
             honourRetryAfter: t?.honourRetryAfter?.value ?? d.honourRetryAfter, retryAfterMaxMs: t?.retryAfterMaxMs?.value ?? d.retryAfterMaxMs)
         let partial = r?.partialFailure.map {
-            PlanPartialFailure(errors: $0.errors?.value ?? "", index: $0.index?.value ?? "", message: $0.message?.value, outcome: $0.outcome?.value.rawValue ?? "drop")
+            PlanPartialFailure(errors: $0.errors?.value ?? "", index: $0.index?.value ?? "", message: $0.message?.value, outcome: $0.outcome?.value.rawValue ?? "drop", array: $0.array?.value)
         }
         let headers = r?.rateLimitHeaders.map {
             PlanRateLimitHeaders(ietf: $0.ietf?.value ?? false, remaining: $0.remaining?.value, reset: $0.reset?.value,

@@ -14,6 +14,10 @@ public struct BatchArraysCoherent: ValidationRule {
         hint: "Example: \"envelope\": {\"events\": {\"@batch\": \"events\"}, \"purchases\": {\"@batch\": \"purchases\"}}, \"arrays\": {\"events\": {\"types\": [\"track\"]}, \"purchases\": {\"names\": [\"Order Completed\"]}}.")
     public init() {}
     public func check(_ context: ValidationContext) {
+        let hasArrays = context.batchingEnabled && !(context.spec.batching?.arrays.isEmpty ?? true)
+        if let array = context.spec.response?.partialFailure?.array, !hasArrays {
+            context.report(Self.self, "partial_failure.array names the batch array an error counts in, but the spec declares no batching.arrays", at: array)
+        }
         guard context.batchingEnabled, let b = context.spec.batching, let node = b.arraysNode else { return }
         guard !b.arrays.isEmpty else {
             context.report(Self.self, "\"arrays\" declares no array", at: node)

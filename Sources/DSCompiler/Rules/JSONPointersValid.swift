@@ -13,7 +13,7 @@ public struct JSONPointersValid: ValidationRule {
         guard let r = context.spec.response else { return }
         var pointers: [TemplateText] = []
         if let e = r.errorMessage { pointers.append(e) }
-        if let p = r.partialFailure { pointers += [p.errors, p.index, p.message].compactMap { $0 } }
+        if let p = r.partialFailure { pointers += [p.errors, p.index, p.message, p.array].compactMap { $0 } }
         pointers += r.rules.compactMap(\.bodyPointer)
         for p in pointers where !JSONPointer.isValid(p.value) {
             let fixed = "/" + p.value.replacingDots()

@@ -222,7 +222,9 @@ final class RequestExecutor: Sendable {
         if splittable, isolateOn.contains(where: { $0.contains(response.status) }) { return .isolate(status: response.status) }
         switch outcome {
         case .success:
-            let failed = inspector.readsPartialFailures ? inspector.partialFailures(response.body, batchSize: unit.payloads.count) : []
+            let arrays = context.renderer.plan.batching.arrays
+            let layout = arrays.isEmpty ? nil : BatchArrayLayout(names: arrays.map(\.name), payloads: unit.payloads)
+            let failed = inspector.readsPartialFailures ? inspector.partialFailures(response.body, batchSize: unit.payloads.count, arrays: layout) : []
             return .delivered(failed: failed, status: response.status)
         case .retry:
             let after = response.header("Retry-After").flatMap { RetryAfter.parse($0, nowUnix: context.clock.unixTime()) }

@@ -141,11 +141,11 @@ enum ResponseDecoder {
                 h.rules.append(rule)
             }
         }
-        if let p = r.object("partial_failure", allowed: ["errors", "index", "message", "outcome"]) {
+        if let p = r.object("partial_failure", allowed: ["errors", "index", "message", "outcome", "array"]) {
             p.reportUnknownKeys()
             h.partialFailure = PartialFailure(node: p.located, errors: p.string("errors", required: true, what: "\"partial_failure\""),
                                               index: p.string("index", required: true, what: "\"partial_failure\""), message: p.string("message"),
-                                              outcome: p.enumeration("outcome", ResponseOutcome.self))
+                                              outcome: p.enumeration("outcome", ResponseOutcome.self), array: p.string("array"))
         }
         if let rt = r.object("retry", allowed: ["max_attempts", "initial_backoff_ms", "max_backoff_ms", "multiplier", "jitter", "max_elapsed_ms", "retry_after"]) {
             rt.reportUnknownKeys()

@@ -130,6 +130,8 @@ public struct PartialFailure: Sendable {
     public var message: Located<String>?
     /// Outcome for failed events (default drop).
     public var outcome: Located<ResponseOutcome>?
+    /// Pointer, inside one error, to the name of the `batching.arrays` array its index counts in.
+    public var array: Located<String>?
 }
 
 /// Idempotency key stamping.
