@@ -92,11 +92,13 @@ final class BatchRejectionAndRateLimitHeaderTests: XCTestCase {
         let plan = try RuntimeTestSupport.plan(response: #"{"rate_limit_headers": {"reset": "X-Rate-Limit-Reset", "reset_unit": "epoch_ms"}, "retry": {"max_attempts": 3, "initial_backoff_ms": 100, "jitter": "none"}}"#)
         let clock = VirtualClock(autoAdvance: true)
         let sentAt = Locked<[Int64]>([])
-        let transport = ScriptedTransport { _, call in
+        let attempts = Locked<[String: Int]>([:])
+        let transport = ScriptedTransport { request, _ in
             sentAt.withLock { $0.append(clock.now().offset.milliseconds) }
-            // Reset 12.5 s after the clock's epoch (1767225600 s), in epoch milliseconds.
-            return call == 0 ? RuntimeTestSupport.response(429, "", headers: [HTTPHeaderField(name: "X-Rate-Limit-Reset", value: "1767225612500")])
-                             : RuntimeTestSupport.response(200)
+            let attempt = attempts.withLock { $0[request.eventIDs[0], default: 0] += 1; return $0[request.eventIDs[0]]! }
+            // e1's first attempt: 429 with a reset 12.5 s after the clock's epoch (1767225600 s), in epoch milliseconds.
+            return attempt == 1 ? RuntimeTestSupport.response(429, "", headers: [HTTPHeaderField(name: "X-Rate-Limit-Reset", value: "1767225612500")])
+                                : RuntimeTestSupport.response(200)
         }
         let (counts, _) = await RuntimeTestSupport.deliver(try RuntimeTestSupport.renderer(plan), RuntimeTestSupport.events(1), transport: transport, clock: clock)
         XCTAssertEqual(counts.delivered, 1)

@@ -163,6 +163,8 @@ public enum StructuredFieldList {
         case bytes([UInt8])
         case boolean(Bool)
         case date(Int64)
+        /// A display string (`%"..."`, percent-encoded UTF-8).
+        case displayString(String)
         /// An inner list's place (its members are not kept).
         case innerList
     }
@@ -266,6 +268,7 @@ public enum StructuredFieldList {
                 i += 1
                 guard case .integer(let n)? = parseNumber() else { return nil }
                 return .date(n)
+            case UInt8(ascii: "%"): return parseDisplayString()
             case UInt8(ascii: "*"), 0x41...0x5A, 0x61...0x7A: return parseToken()
             default: return nil
             }
@@ -316,6 +319,36 @@ public enum StructuredFieldList {
                     i += 1
                 } else if c == UInt8(ascii: "\"") {
                     return .string(String(decoding: out, as: UTF8.self))
+                } else if c < 0x20 || c > 0x7E {
+                    return nil
+                } else {
+                    out.append(c)
+                }
+            }
+            return nil
+        }
+
+        /// `%"..."`: printable ASCII except `"` and `%`, or `%` and two lowercase hex digits;
+        /// the bytes must be UTF-8 (RFC 9651 section 4.2.10).
+        mutating func parseDisplayString() -> BareItem? {
+            i += 1
+            guard peek == UInt8(ascii: "\"") else { return nil }
+            i += 1
+            var out: [UInt8] = []
+            func hex(_ c: UInt8) -> UInt8? {
+                if c >= 0x30 && c <= 0x39 { return c - 0x30 }
+                if c >= 0x61 && c <= 0x66 { return c - 0x61 + 10 }
+                return nil
+            }
+            while let c = peek {
+                i += 1
+                if c == UInt8(ascii: "%") {
+                    guard i + 1 < bytes.count, let hi = hex(bytes[i]), let lo = hex(bytes[i + 1]) else { return nil }
+                    out.append(hi << 4 | lo)
+                    i += 2
+                } else if c == UInt8(ascii: "\"") {
+                    guard let text = String(validating: out, as: UTF8.self) else { return nil }
+                    return .displayString(text)
                 } else if c < 0x20 || c > 0x7E {
                     return nil
                 } else {
