@@ -134,7 +134,11 @@ final class RequestExecutor: Sendable {
                 interrupted(unit)
                 return
             case .split, .isolate:
-                guard let rebatcher, let batch = unit.batch else { return }
+                // attempt() splits only batches of a batching plan; never leave events without an outcome.
+                guard let rebatcher, let batch = unit.batch else {
+                    deadLetter(unit.payloads, reason: "the request cannot be split (not a batch)", attempts: attempts.total)
+                    return
+                }
                 var isolating = attempts.isolating
                 var status = 413
                 if case .isolate(let s) = verdict { (isolating, status) = (true, s) }
