@@ -16,9 +16,9 @@ validator = jsonschema.Draft202012Validator(schema)
 companions = (".secrets.json", ".settings.json", ".suite.json", ".expected.json", ".schema.json", ".plan.json")
 failed = 0
 names = []
-for folder in ("examples", "features"):
-    d = os.path.join(root, "specs", folder)
-    names += sorted(os.path.join(folder, n) for n in os.listdir(d) if n.endswith(".json") and not n.endswith(companions))
+for folder in ("examples", "auth", "features"):
+    directory = os.path.join(root, "specs", folder)
+    names += sorted(os.path.join(folder, n) for n in os.listdir(directory) if n.endswith(".json") and not n.endswith(companions))
 for name in names:
     with open(os.path.join(root, "specs", name)) as f:
         spec = json.load(f)

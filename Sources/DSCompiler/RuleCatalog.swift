@@ -18,6 +18,8 @@ public enum RuleCatalog {
         EventSizeLimitCoherent(), BatchArraysCoherent(), IsolateOnCoherent(), RateLimitHeadersComplete(), BodyMatchComplete(),
         ContractFilesLoad(), PropertiesInTrackingPlan(), MappingEmitsContractRequired(), ContractConstantsMatch(),
         RequiredFieldsFromRequiredProperties(),
+        AWSCredentialScopeValid(), OAuth1TokenPaired(), SASResourceCoversEndpoint(),
+        LookupTablesDeclared(), LookupTablesUsed(), LookupTablesCoherent(),
     ]
 
     /// Descriptors of every rule (parse, decode, validate, and I/O), sorted by code.

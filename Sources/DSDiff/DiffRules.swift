@@ -58,6 +58,7 @@ public enum DiffRules {
         DiffRule("auth.scheme-changed", "The authentication type changed.", ["/auth/type"], fixed(.breaking)),
         DiffRule("auth.rotation-changed", "Refresh-token rotation handling changed.", ["/auth/rotates"], fixed(.risky)),
         DiffRule("auth.lifetime-changed", "The service-account assertion lifetime changed.", ["/auth/lifetime_seconds"], fixed(.safe)),
+        DiffRule("auth.expiry-changed", "The Azure SAS token lifetime changed; each token is signed per attempt.", ["/auth/expiry_seconds"], fixed(.safe)),
         DiffRule("auth.parameters-changed", "Credentials go elsewhere or differ (header name, location, prefix, token URL, scope, client auth).", ["/auth"], fixed(.breaking)),
         DiffRule("headers.content-type-changed", "The Content-Type header changed.", ["/headers/content-type"], fixed(.breaking)),
         DiffRule("headers.changed", "A header was removed or its value changed (breaking); a new header is risky.", ["/headers"], { $0.kind == .added ? .risky : .breaking }),
@@ -80,6 +81,9 @@ public enum DiffRules {
         DiffRule("events.selection-changed", "A different set of events (types, names, consent) is delivered.", ["/events"], fixed(.risky)),
         DiffRule("settings.changed", "A new required setting breaks existing installations; other setting changes are safe or risky.", ["/settings"], SettingRule.classify),
         DiffRule("secrets.changed", "A new secret must be provisioned (risky); a removed one is safe.", ["/secrets"], { $0.kind == .added ? .risky : .safe }),
+        DiffRule("lookups.changed", "A lookup table was added, removed or changed: translated values sent to the vendor differ (the wire diff shows them).", ["/lookups"], fixed(.risky)),
+        DiffRule("ordering.relaxed", "Strict per-partition ordering was turned off (risky: requests may overtake each other); turning it on is safe.", ["/ordering"],
+                 { $0.new == .string("none") ? .risky : .safe }),
         DiffRule("plan.other-changed", "Any other plan difference.", [""], fixed(.risky)),
     ]
 }

@@ -28,6 +28,10 @@ public struct DeliveryPlan: Sendable, Equatable {
     public var signing: PlanSigning?
     public var rateLimit: PlanRateLimit?
     public var response: PlanResponse
+    /// Lookup tables, in declaration order (empty when the spec declares none).
+    public var lookups: [PlanLookupTable] = []
+    /// Per-partition request ordering: `none` (the default) or `strict`.
+    public var ordering: String = PlanOrdering.none
 
     /// Creates a plan.
     public init(name: String, description: String?, specDigest: String, sourceForm: String, settings: [PlanSetting], secrets: [String],
@@ -119,6 +123,12 @@ public enum PlanAuth: Sendable, Equatable {
     case oauth2RefreshToken(tokenURL: String, clientID: String, clientSecret: String?, clientAuth: String, refreshToken: String, rotates: Bool, scope: String?,
                             tokenRequest: PlanTokenRequest? = nil)
     case serviceAccount(key: String, scope: String, audience: String?, tokenURL: String?, lifetimeSeconds: Int, subject: String? = nil)
+    /// AWS Signature Version 4 (`content_sha256`: send and sign `X-Amz-Content-Sha256`).
+    case awsSigV4(accessKeyID: String, secretAccessKey: String, sessionToken: String?, region: String, service: String, contentSHA256: Bool)
+    /// OAuth 1.0a (RFC 5849); `signatureMethod` is `HMAC-SHA1`.
+    case oauth1(consumerKey: String, consumerSecret: String, token: String?, tokenSecret: String?, signatureMethod: String)
+    /// Azure Shared Access Signature for `resource`, expiring `expirySeconds` after signing.
+    case azureSAS(keyName: String, key: String, resource: String, expirySeconds: Int)
 
     /// The `type` word.
     public var typeName: String {
@@ -130,6 +140,9 @@ public enum PlanAuth: Sendable, Equatable {
         case .oauth2ClientCredentials: return "oauth2_client_credentials"
         case .oauth2RefreshToken: return "oauth2_refresh_token"
         case .serviceAccount: return "service_account"
+        case .awsSigV4: return "aws_sigv4"
+        case .oauth1: return "oauth1"
+        case .azureSAS: return "azure_sas"
         }
     }
 
@@ -319,5 +332,37 @@ public struct PlanResponse: Sendable, Equatable {
                 isolateOn: [ClosedRange<Int>] = [], rateLimitHeaders: PlanRateLimitHeaders? = nil) {
         self.rules = rules; self.errorMessage = errorMessage; self.partialFailure = partialFailure; self.retry = retry; self.idempotencyKeyHeader = idempotencyKeyHeader
         self.isolateOn = isolateOn; self.rateLimitHeaders = rateLimitHeaders
+    }
+}
+
+/// The `ordering` values.
+public enum PlanOrdering {
+    /// Requests of a partition start in input order and may finish out of order.
+    public static let none = "none"
+    /// A partition's requests go strictly one after another, retries included.
+    public static let strict = "strict"
+    /// Every value.
+    public static let all = [none, strict]
+}
+
+/// A lookup table with its unmatched policy explicit: `unmatched` is `omit`, `default`
+/// (then `defaultValue` is the value, `null` included) or `passthrough`.
+public struct PlanLookupTable: Sendable, Equatable {
+    public var name: String
+    /// Key -> value, in declaration order.
+    public var map: JSONObject
+    public var unmatched: String
+    /// The value for unmatched keys; nil unless `unmatched` is `default`.
+    public var defaultValue: JSONValue?
+    public init(name: String, map: JSONObject, unmatched: String, defaultValue: JSONValue?) {
+        self.name = name; self.map = map; self.unmatched = unmatched; self.defaultValue = defaultValue
+    }
+
+    /// The table in the form renderers read (``DSTemplate/LookupTables``): `map`,
+    /// `unmatched` and, with `unmatched: default`, `default`.
+    public var json: JSONValue {
+        var pairs: [(String, JSONValue)] = [("map", .object(map)), ("unmatched", .string(unmatched))]
+        if unmatched == "default" { pairs.append(("default", defaultValue ?? .null)) }
+        return .object(JSONObject(pairs))
     }
 }

@@ -155,6 +155,30 @@ extension DeliveryPlan {
                   sourceForm: try r.string("source_form"), settings: settings, secrets: try r.strings("secrets"), events: events,
                   endpoint: endpoint, auth: auth, headers: try r.headers("headers"), payload: payload, batching: batching,
                   signing: signing, rateLimit: rateLimit, response: response)
+        lookups = try Self.decodeLookups(r)
+        if r.object["ordering"] != nil {
+            let o = try r.string("ordering")
+            guard PlanOrdering.all.contains(o) else { throw r.fail("ordering", "expected one of \(PlanOrdering.all.joined(separator: ", "))") }
+            ordering = o
+        }
+    }
+
+    /// `lookups` (absent in plans written before tables existed: none).
+    private static func decodeLookups(_ r: PlanReader) throws -> [PlanLookupTable] {
+        guard let value = r.object["lookups"] else { return [] }
+        guard case .object(let all) = value else { throw r.fail("lookups", "expected an object of table name -> table") }
+        var out: [PlanLookupTable] = []
+        for (name, v) in all {
+            let t = try PlanReader(v, JSONPointer.appending("/lookups", name))
+            guard case .object(let map)? = t.object["map"] else { throw t.fail("map", "expected an object of key -> value") }
+            let unmatched = try t.string("unmatched")
+            guard ["omit", "default", "passthrough"].contains(unmatched) else { throw t.fail("unmatched", "expected omit, default or passthrough") }
+            let d = t.object["default"]
+            if unmatched == "default", d == nil { throw t.fail("default", "unmatched default needs a default value") }
+            if unmatched != "default", d != nil { throw t.fail("default", "a default is only meaningful with unmatched default") }
+            out.append(PlanLookupTable(name: name, map: map, unmatched: unmatched, defaultValue: d))
+        }
+        return out
     }
 
     private static func decodeTokenRequest(_ a: PlanReader) throws -> PlanTokenRequest? {
@@ -189,6 +213,18 @@ extension DeliveryPlan {
             return .serviceAccount(key: try a.string("key"), scope: try a.string("scope"), audience: try a.optionalString("audience"),
                                    tokenURL: try a.optionalString("token_url"), lifetimeSeconds: try a.int("lifetime_seconds", NumericRanges.lifetimeSeconds),
                                    subject: a.object["subject"] == nil ? nil : try a.optionalString("subject"))
+        case "aws_sigv4":
+            return .awsSigV4(accessKeyID: try a.string("access_key_id"), secretAccessKey: try a.string("secret_access_key"),
+                             sessionToken: try a.optionalString("session_token"), region: try a.string("region"), service: try a.string("service"),
+                             contentSHA256: try a.bool("content_sha256"))
+        case "oauth1":
+            let method = try a.string("signature_method")
+            guard method == "HMAC-SHA1" else { throw a.fail("signature_method", "expected \"HMAC-SHA1\"") }
+            return .oauth1(consumerKey: try a.string("consumer_key"), consumerSecret: try a.string("consumer_secret"), token: try a.optionalString("token"),
+                           tokenSecret: try a.optionalString("token_secret"), signatureMethod: method)
+        case "azure_sas":
+            return .azureSAS(keyName: try a.string("key_name"), key: try a.string("key"), resource: try a.string("resource"),
+                             expirySeconds: try a.int("expiry_seconds", NumericRanges.sasExpirySeconds))
         case let other:
             throw PlanDecodingError(pointer: "/auth/type", message: "unknown auth type \"\(other)\"")
         }

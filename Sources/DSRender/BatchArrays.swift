@@ -16,7 +16,7 @@ public struct BatchArrayPart: Sendable {
     }
 }
 
-/// Routes events into the named arrays of a batch envelope (spec section 22.1): an event
+/// Routes events into the named arrays of a batch envelope (spec section 26.1): an event
 /// adds one element to every array whose `types`, `names` and `when` it meets, built by the
 /// array's own mapping or, without one, as the event's payload.
 struct BatchArrayRouter: Sendable {
@@ -49,13 +49,13 @@ struct BatchArrayRouter: Sendable {
     }
 
     /// The arrays `event` is routed to, in plan order.
-    func routes(_ event: JSONValue, configuration: ResolvedConfiguration) throws(RenderError) -> [Int] {
+    func routes(_ event: JSONValue, configuration: ResolvedConfiguration, data: [String: JSONValue]? = nil) throws(RenderError) -> [Int] {
         var out: [Int] = []
         for (i, a) in arrays.enumerated() {
             if let types = a.types, !(event["type"]?.stringValue.map(types.contains) ?? false) { continue }
             if let names = a.names, !(event["event"]?.stringValue.map(names.contains) ?? false) { continue }
             if let condition = a.condition {
-                let result = try PayloadBuilder.evaluate(condition, "batch array \"\(a.name)\" condition", root: event, data: configuration.data,
+                let result = try PayloadBuilder.evaluate(condition, "batch array \"\(a.name)\" condition", root: event, data: data ?? configuration.data,
                                                          configuration: configuration)
                 guard result["routed"] == .bool(true) else { continue }
             }
@@ -66,14 +66,14 @@ struct BatchArrayRouter: Sendable {
 
     /// The event's elements: one per array it is routed to. `payload` builds the event's own
     /// payload value (for arrays without a mapping), at most once.
-    func parts(_ event: JSONValue, configuration: ResolvedConfiguration,
+    func parts(_ event: JSONValue, configuration: ResolvedConfiguration, data: [String: JSONValue],
                payload: () throws(RenderError) -> JSONValue) throws(RenderError) -> [BatchArrayPart] {
         var own: JSONValue?
         var parts: [BatchArrayPart] = []
-        for i in try routes(event, configuration: configuration) {
+        for i in try routes(event, configuration: configuration, data: data) {
             let value: JSONValue
             if let mapping = arrays[i].mapping {
-                value = try PayloadBuilder.evaluate(mapping, "batch array \"\(arrays[i].name)\" mapping", root: event, data: configuration.data,
+                value = try PayloadBuilder.evaluate(mapping, "batch array \"\(arrays[i].name)\" mapping", root: event, data: data,
                                                     configuration: configuration)
             } else {
                 if own == nil { own = try payload() }

@@ -44,6 +44,11 @@ public struct BatchBodyEncoder: Sendable {
 
     /// The body for `payloads` (at least one).
     public func encode(_ payloads: ArraySlice<EncodedPayload>) throws(RenderError) -> [UInt8] {
+        try encode(payloads, data: nil)
+    }
+
+    /// The body for `payloads`, the envelope evaluated with `data` (nil: the configuration's).
+    func encode(_ payloads: ArraySlice<EncodedPayload>, data: [String: JSONValue]?) throws(RenderError) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(payloads.reduce(16) { $0 + $1.bytes.count + 1 })
         switch format {
@@ -68,7 +73,7 @@ public struct BatchBodyEncoder: Sendable {
                 for p in payloads { for part in p.parts where lists.indices.contains(part.array) { lists[part.array].append(part.value) } }
                 batch = .object(JSONObject(zip(arrayNames, lists).map { ($0, JSONValue.array($1)) }))
             }
-            let body = try envelopeValue(root: payloads.first?.event ?? .null, batch: batch)
+            let body = try envelopeValue(root: payloads.first?.event ?? .null, batch: batch, data: data)
             JSONWriter.write(body, style: .compact, into: &out)
             if normalizesForJavaScript { out = try PayloadBuilder.javaScriptForm(out, "batch envelope") }
         }
@@ -76,8 +81,8 @@ public struct BatchBodyEncoder: Sendable {
     }
 
     /// The envelope evaluated with `batch` as `@batch` and the batch's first event as root.
-    private func envelopeValue(root: JSONValue, batch: JSONValue) throws(RenderError) -> JSONValue {
-        var data = configuration.data
+    private func envelopeValue(root: JSONValue, batch: JSONValue, data override: [String: JSONValue]? = nil) throws(RenderError) -> JSONValue {
+        var data = override ?? configuration.data
         data["batch"] = batch
         return try PayloadBuilder.evaluate(envelope!, "batch envelope", root: root, data: data, configuration: configuration)
     }

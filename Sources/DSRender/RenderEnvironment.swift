@@ -15,9 +15,26 @@ import Darwin
 public protocol RenderEnvironment: Sendable {
     /// The current time as Unix seconds (`@timestamp` in signing strings and headers).
     func unixTime() -> Int64
+    /// The current time as Unix milliseconds: `@sent_at`, read once per attempt (and then
+    /// `@timestamp` is its whole seconds, so both name the same instant).
+    func unixTimeMilliseconds() -> Int64
     /// The id of the request carrying `eventIDs` (`@request_id`, e.g. Standard Webhooks'
     /// `webhook-id`).
     func requestID(forEventIDs eventIDs: [String]) -> String
+    /// A one-time value for the request `requestID` signed at `timestamp` (OAuth 1.0a's
+    /// `oauth_nonce`). The default draws 16 random bytes (32 hex digits) on every call, so
+    /// each attempt of a delivery has a fresh nonce; fixtures derive it instead.
+    func nonce(forRequestID requestID: String, timestamp: Int64) -> String
+}
+
+extension RenderEnvironment {
+    /// 32 hex digits from ``SecureRandom``.
+    public func nonce(forRequestID requestID: String, timestamp: Int64) -> String { Hex.encode(SecureRandom.bytes(16)) }
+}
+
+extension RenderEnvironment {
+    /// ``unixTime()`` in milliseconds, for environments whose clock has whole seconds.
+    public func unixTimeMilliseconds() -> Int64 { unixTime() &* 1000 }
 }
 
 /// The id a request carrying some events is known by (`@request_id`, and the idempotency
@@ -55,6 +72,12 @@ public struct FixedRenderEnvironment: RenderEnvironment {
     /// The fixed ``timestamp``.
     public func unixTime() -> Int64 { timestamp }
 
+    /// 32 hex digits of SHA-256 over `oauth-nonce`, the request id and the timestamp: the
+    /// same bytes on every render, different for different requests.
+    public func nonce(forRequestID requestID: String, timestamp: Int64) -> String {
+        Hex.encode(Digest.hash(.sha256, "oauth-nonce\n\(requestID)\n\(timestamp)".utf8).prefix(16))
+    }
+
     /// ``RequestIdentity``'s id, or `msg_` + 24 hex digits of SHA-256 over the ids.
     public func requestID(forEventIDs eventIDs: [String]) -> String {
         if let id = RequestIdentity.id(forEventIDs: eventIDs) { return id }
@@ -83,6 +106,13 @@ public struct SystemRenderEnvironment: RenderEnvironment {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return Int64(now.tv_sec)
+    }
+
+    /// The system clock (`CLOCK_REALTIME`) in milliseconds.
+    public func unixTimeMilliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) &* 1000 &+ Int64(now.tv_nsec / 1_000_000)
     }
 
     /// The next id of this environment's sequence (the event ids are not used).

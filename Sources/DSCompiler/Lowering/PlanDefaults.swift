@@ -15,6 +15,10 @@ public enum PlanDefaults {
     public static let rateLimitResetUnit = "seconds"
     public static let rateLimitHeadersMaxMs = 60_000
     public static let serviceAccountLifetimeSeconds = 3_600
+    /// `auth.signature_method` of `oauth1`: the only method dspec signs with.
+    public static let oauth1SignatureMethod = "HMAC-SHA1"
+    /// `auth.expiry_seconds` of `azure_sas`: the Azure SDKs' default token lifetime.
+    public static let sasExpirySeconds = 3_600
 
     /// The documented default status rules, appended after a spec's own rules.
     public static func responseRules(oauth: Bool) -> [PlanStatusRule] {

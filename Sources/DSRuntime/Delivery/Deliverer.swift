@@ -16,17 +16,20 @@ public final class Deliverer: Sendable {
     private let options: DeliveryOptions
     private let executor: RequestExecutor
     private let keyer: PartitionKeyer
+    /// Strict per-partition order: the options' override, else the plan's `ordering`.
+    var ordered: Bool { options.orderedPartitions ?? (renderer.plan.ordering == "strict") }
 
     /// Creates a deliverer.
     ///
     /// - Parameters:
     ///   - renderer: the compiled plan with its settings and secrets (DSRender).
-    ///   - transport: where requests go (``URLSessionTransport`` in production).
+    ///   - transport: where requests go (DSRuntimePOSIX's `AutoTransport` in production).
+    ///   - clock: the time source (DSRuntimePOSIX's `SystemClock` in production, ``VirtualClock`` in tests).
     ///   - ledger: records every event's outcome (counts, dead letters, checkpoint).
     ///   - tokens: the access-token provider; required when the plan's auth is OAuth.
     ///   - jitter: randomness for backoff jitter.
     ///   - dryRunSink: receives requests instead of the transport when `options.dryRun`.
-    public init(renderer: RequestRenderer, transport: any HTTPTransport, clock: any RuntimeClock = SystemClock(), ledger: DeliveryLedger,
+    public init(renderer: RequestRenderer, transport: any HTTPTransport, clock: any RuntimeClock, ledger: DeliveryLedger,
                 options: DeliveryOptions = DeliveryOptions(), tokens: (any AccessTokenProvider)? = nil,
                 jitter: any JitterSource = SystemJitterSource(), dryRunSink: (any DryRunSink)? = nil) {
         self.renderer = renderer
@@ -132,7 +135,7 @@ public final class Deliverer: Sendable {
     /// already holds a slot, so this cannot deadlock).
     private func dispatch(_ unit: DeliveryUnit, _ partition: Partition, _ state: inout DispatchState,
                           _ group: inout DiscardingTaskGroup) async {
-        let chain = options.orderedPartitions ? partition.chain() : nil
+        let chain = ordered ? partition.chain() : nil
         await state.slots.acquire()
         let executor = self.executor
         let slots = state.slots

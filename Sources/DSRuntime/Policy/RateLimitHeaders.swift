@@ -1,7 +1,7 @@
 import DSPlan
 
 /// Reads the response headers that say a vendor's rate limit is spent and for how long
-/// (spec section 22.4): a reset header in the spec's unit (seconds to wait, Unix seconds or
+/// (spec section 26.4): a reset header in the spec's unit (seconds to wait, Unix seconds or
 /// Unix milliseconds) with an optional remaining-requests header, and the IETF `RateLimit` /
 /// `RateLimit-Policy` fields (draft-ietf-httpapi-ratelimit-headers, Structured Field Lists
 /// of RFC 9651).
