@@ -4,6 +4,7 @@ them as a reader would get them: no console messages (the page has no scripts, a
 Content-Security-Policy would report any), one section per case run, the Retry-After pause
 visible in the timeline, and a screenshot. Usage: check_report.py PATH/TO/dspec OUTDIR.
 Run by HTMLReportBrowserTests (XCTest); exit 0 on success."""
+import json
 import os
 import re
 import shutil
@@ -73,11 +74,35 @@ def main(dspec, out):
     if m and 'class="attempt o-limit"' not in m.group(1):
         failures.append("the 429 attempt is not drawn")
 
+    # dspec diff --format html: one row per change, coloured by class, no console messages.
+    edited = os.path.join(out, "custom-webhook.json")
+    spec = json.load(open(os.path.join(ROOT, "specs/examples/custom-webhook.json")))
+    spec["config"]["url"] = "https://hooks.example.com/v2/events?x=<b>"
+    spec["config"]["timeout_ms"] = 8000
+    spec["config"]["batch_size"] = 50
+    json.dump(spec, open(edited, "w"), indent=2)
+    diff_args = [dspec, "diff", "specs/examples/custom-webhook.json", edited, "--events", "specs/examples/custom-webhook.events.ndjson",
+                 "--secrets", "specs/examples/custom-webhook.secrets.json", "--fail-on", "never"]
+    changes = json.loads(subprocess.run(diff_args + ["--format", "json"], cwd=ROOT, capture_output=True, text=True).stdout)["changes"]
+    diff_html = os.path.join(out, "diff.html")
+    with open(diff_html, "w") as f:
+        f.write(subprocess.run(diff_args + ["--format", "html"], cwd=ROOT, capture_output=True, text=True).stdout)
+    diff_dom, diff_console = browse(browser, "file://" + diff_html, "--dump-dom")
+    if diff_console:
+        failures.append("diff report console messages: " + " | ".join(diff_console))
+    rows = re.findall(r'<tr class="change (breaking|risky|safe)"', diff_dom)
+    if rows != sorted([c["class"] for c in changes], key=["breaking", "risky", "safe"].index) or not rows:
+        failures.append(f"diff rows {rows} != changes {[c['class'] for c in changes]}")
+    if "<b>" in diff_dom or "&lt;b&gt;" not in diff_dom:
+        failures.append("spec text became markup in the diff report")
+    browse(browser, "file://" + diff_html, "--window-size=1280,1000", "--screenshot=" + os.path.join(out, "diff.png"))
+
     shot = os.path.join(out, "report.png")
     browse(browser, "file://" + report, "--window-size=1280,2000", "--screenshot=" + shot)
     if not os.path.exists(shot) or os.path.getsize(shot) < 10_000:
         failures.append("no screenshot")
 
+    print(f"diff: {len(rows)} rows for {len(changes)} changes; console messages: {len(diff_console)}")
     print(f"cases: {len(sections)} shown, {len(ids)} run; console messages: {len(console)}; retry-after gap: {max(gaps) if gaps else None} s; screenshot: {shot}")
     for f in failures:
         print("FAIL:", f)
