@@ -41,12 +41,16 @@ let package = Package(
         .target(name: "DSCompiler", dependencies: ["DSCore", "DSJSON", "DSSpec", "DSPlan", "DSTemplate", "DSMapping", "DSCrypto", "DSSchema"]),
         // Stage 4: plan + events -> the exact HTTP requests (pure, deterministic, no I/O).
         .target(name: "DSRender", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSTemplate", "DSMapping", "DSCrypto"]),
-        // Stage 5: the delivery runtime (batching, token bucket, retries, OAuth, ledger) over a transport.
+        // Stage 5: the delivery engine (batching, token bucket, retries, OAuth, ledger), pure and
+        // clock-driven: no sockets, files, threads or stdout (see DSRuntimePOSIX).
         .target(name: "DSRuntime", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSCrypto"]),
+        // The runtime's edge: the socket HTTP client, URLSession, the system clock, the input
+        // reader thread, the ledger's files and writer thread, output files (POSIX I/O).
+        .target(name: "DSRuntimePOSIX", dependencies: ["DSCore", "DSJSON", "DSRender", "DSRuntime", "DSCrypto"]),
         // Mock vendor server: a real HTTP/1.1 server on loopback (POSIX sockets) with scripted behaviour and checks.
         .target(name: "DSMock", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSCrypto"]),
         // Conformance harness: runs the real runtime against the mock vendor and checks expectations.
-        .target(name: "DSConformance", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSRuntime", "DSMock"]),
+        .target(name: "DSConformance", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSRuntime", "DSRuntimePOSIX", "DSMock"]),
         // Plan and wire diffs with breaking / risky / safe classification.
         .target(name: "DSDiff", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender"]),
         // Language server logic (LSP 3.17): framing, document store, diagnostics as LSP ranges, completion,
@@ -54,12 +58,12 @@ let package = Package(
         .target(name: "DSLanguageServer", dependencies: ["DSCore", "DSJSON", "DSCompiler", "DSTemplate"]),
         // Umbrella library: the pipeline facade, drivers and report formats used by the CLI.
         .target(name: "DeliverySpec", dependencies: [
-            "DSCore", "DSJSON", "DSSchema", "DSCrypto", "DSTemplate", "DSMapping", "DSSpec", "DSPlan", "DSCompiler", "DSRender", "DSRuntime", "DSDiff", "DSMock", "DSConformance", "DSLanguageServer",
+            "DSCore", "DSJSON", "DSSchema", "DSCrypto", "DSTemplate", "DSMapping", "DSSpec", "DSPlan", "DSCompiler", "DSRender", "DSRuntime", "DSRuntimePOSIX", "DSDiff", "DSMock", "DSConformance", "DSLanguageServer",
         ]),
         // Fuzz targets (fuzz/README.md): bytes -> violated properties, for the libFuzzer harness
         // and the corpus replay test. Not part of the library product.
         .target(name: "DSFuzz", dependencies: [
-            "DSCore", "DSJSON", "DSTemplate", "DSMapping", "DSPlan", "DSCompiler", "DSRender", "DSRuntime", "DSMock", "DeliverySpec",
+            "DSCore", "DSJSON", "DSTemplate", "DSMapping", "DSPlan", "DSCompiler", "DSRender", "DSRuntime", "DSRuntimePOSIX", "DSMock", "DeliverySpec",
         ]),
         .executableTarget(name: "dspec", dependencies: ["DeliverySpec"]),
         // Release-build benchmarks: `swift run -c release dspec-bench`.
@@ -68,10 +72,10 @@ let package = Package(
         .testTarget(name: "DSJSONTests", dependencies: ["DSJSON"]),
         .testTarget(name: "DSSchemaTests", dependencies: ["DSSchema", "DSJSON"], exclude: ["Fixtures"]),
         .testTarget(name: "DSCryptoTests", dependencies: ["DSCrypto"]),
-        .testTarget(name: "DSTemplateTests", dependencies: ["DSTemplate", "DSMapping", "DSJSON"], exclude: ["Fixtures"]),
+        .testTarget(name: "DSTemplateTests", dependencies: ["DSTemplate", "DSMapping", "DSJSON", "DSCore"], exclude: ["Fixtures"]),
         .testTarget(name: "DSCompilerTests", dependencies: ["DSCompiler", "DSSpec", "DSPlan", "DSJSON", "DSCore"]),
         .testTarget(name: "DSRenderTests", dependencies: ["DSRender", "DSCompiler", "DSPlan", "DSJSON", "DSCrypto"]),
-        .testTarget(name: "DSRuntimeTests", dependencies: ["DSRuntime", "DSRender", "DSCompiler", "DSPlan", "DSJSON"]),
+        .testTarget(name: "DSRuntimeTests", dependencies: ["DSRuntime", "DSRuntimePOSIX", "DSRender", "DSCompiler", "DSPlan", "DSJSON"]),
         .testTarget(name: "DSDiffTests", dependencies: ["DSDiff", "DSCompiler", "DSPlan", "DSJSON", "DeliverySpec"]),
         .testTarget(name: "DSMockTests", dependencies: ["DSMock", "DSJSON", "DSCrypto", "DSPlan"]),
         .testTarget(name: "DSConformanceTests", dependencies: ["DSConformance", "DeliverySpec"]),

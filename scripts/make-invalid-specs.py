@@ -84,6 +84,19 @@ case("setting-http-base-url", base("base URL setting defaulting to plain http", 
 case("relative-url", base("relative URL", ('"https://api.acme.example/v1/events"', '"/v1/events"')), "DS0202", '"/v1/events"')
 case("oauth-token-url-http", base("OAuth over http", ('"auth": {"type": "bearer", "token": "{{@secrets.api_key}}"}',
      '"auth": {\n    "type": "oauth2_client_credentials",\n    "token_url": "http://auth.acme.example/token",\n    "client_id": "dspec",\n    "client_secret": "{{@secrets.api_key}}"\n  }')), "DS0203", '"http://auth')
+AUTH_LINE = '"auth": {"type": "bearer", "token": "{{@secrets.api_key}}"}'
+case("sigv4-region-not-a-code", base("SigV4 region is an availability zone", (AUTH_LINE,
+     '"auth": {\n    "type": "aws_sigv4",\n    "access_key_id": "AKIDEXAMPLE",\n    "secret_access_key": "{{@secrets.api_key}}",\n    "region": "us-east-1a",\n    "service": "kinesis"\n  }')), "DS0205", '"us-east-1a"')
+case("sigv4-region-differs-from-host", base("SigV4 region is not the endpoint's", ('"url": "https://api.acme.example/v1/events"', '"url": "https://kinesis.eu-west-1.amazonaws.com/"'), (AUTH_LINE,
+     '"auth": {\n    "type": "aws_sigv4",\n    "access_key_id": "AKIDEXAMPLE",\n    "secret_access_key": "{{@secrets.api_key}}",\n    "region": "us-east-1",\n    "service": "kinesis"\n  }')), "DS0205", '"us-east-1"', message="eu-west-1")
+case("sigv4-missing-service", base("SigV4 without a service", (AUTH_LINE,
+     '"auth": {\n    "type": "aws_sigv4",\n    "access_key_id": "AKIDEXAMPLE",\n    "secret_access_key": "{{@secrets.api_key}}",\n    "region": "us-east-1"\n  }')), "DS0103", '{\n    "type": "aws_sigv4"', message="service")
+case("oauth1-token-without-secret", base("OAuth 1.0a token without its secret", (AUTH_LINE,
+     '"auth": {\n    "type": "oauth1",\n    "consumer_key": "xvz1evFS4wEEPTGEFPHBog",\n    "consumer_secret": "{{@secrets.api_key}}",\n    "token": "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb"\n  }')), "DS0206", '"370773112')
+case("sas-missing-key-name", base("SAS without a key name", (AUTH_LINE,
+     '"auth": {\n    "type": "azure_sas",\n    "key": "{{@secrets.api_key}}",\n    "resource": "https://api.acme.example/v1"\n  }')), "DS0103", '{\n    "type": "azure_sas"', message="key_name")
+case("sas-resource-outside-endpoint", base("SAS resource for another entity", (AUTH_LINE,
+     '"auth": {\n    "type": "azure_sas",\n    "key_name": "send",\n    "key": "{{@secrets.api_key}}",\n    "resource": "https://api.acme.example/v2"\n  }')), "DS0207", '"https://api.acme.example/v2"', strict=True)
 case("undeclared-secret", base("undeclared secret", ('{{@secrets.api_key}}', '{{@secrets.api_kye}}')), "DS0301", "@secrets.api_kye", also=["DS0302"], message="did you mean \"api_key\"")
 case("unused-secret", base("unused secret", ('"secrets": {"api_key": {}}', '"secrets": {"api_key": {}, "old_key": {}}')), "DS0302", '"old_key"', strict=True)
 case("undeclared-setting", base("undeclared setting", ('/v1/events', '/v1/{{@settings.account}}/events')), "DS0303", "@settings.account")

@@ -15,10 +15,12 @@ jsonschema.Draft202012Validator.check_schema(schema)
 validator = jsonschema.Draft202012Validator(schema)
 companions = (".secrets.json", ".settings.json", ".suite.json", ".expected.json", ".schema.json", ".plan.json")
 failed = 0
-examples = os.path.join(root, "specs", "examples")
-names = sorted(n for n in os.listdir(examples) if n.endswith(".json") and not n.endswith(companions))
+names = []
+for folder in ("examples", "auth"):
+    directory = os.path.join(root, "specs", folder)
+    names += sorted(os.path.join(folder, n) for n in os.listdir(directory) if n.endswith(".json") and not n.endswith(companions))
 for name in names:
-    with open(os.path.join(examples, name)) as f:
+    with open(os.path.join(root, "specs", name)) as f:
         spec = json.load(f)
     errors = sorted(validator.iter_errors(spec), key=lambda e: list(e.path))
     for e in errors:

@@ -17,6 +17,7 @@ public enum RuleCatalog {
         EventSelectionCoherent(), SuppressionsNameRules(),
         ContractFilesLoad(), PropertiesInTrackingPlan(), MappingEmitsContractRequired(), ContractConstantsMatch(),
         RequiredFieldsFromRequiredProperties(),
+        AWSCredentialScopeValid(), OAuth1TokenPaired(), SASResourceCoversEndpoint(),
     ]
 
     /// Descriptors of every rule (parse, decode, validate, and I/O), sorted by code.

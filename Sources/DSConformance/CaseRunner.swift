@@ -4,6 +4,7 @@ import DSMock
 import DSPlan
 import DSRender
 import DSRuntime
+import DSRuntimePOSIX
 import Foundation
 
 /// What one case run produced: the vendor's journal, the runtime's ledger and the inputs,
@@ -108,12 +109,15 @@ public final class ConformanceRunner: Sendable {
 
         var secretStrings: [String: String] = [:]
         for (k, v) in spec.secrets { if let s = v.stringValue { secretStrings[k] = s } }
+        // The client keeps the spec's secrets; only the vendor's copy changes.
+        var vendorSecrets = secretStrings
+        for (k, v) in testCase.vendorSecrets { vendorSecrets[k] = v }
         var settingValues: [String: JSONValue] = [:]
         for (k, v) in spec.settings { settingValues[k] = v }
         let publicBase = events.indices.first { selected[$0] }
             .flatMap { try? renderer.render(events[$0], environment: FixedRenderEnvironment(), accessToken: "conformance") }
             .flatMap { LoopbackRedirectTransport.origin(of: $0.url) }
-        let verifier = MockVerifier(plan: plan, secrets: secretStrings, settings: settingValues,
+        let verifier = MockVerifier(plan: plan, secrets: vendorSecrets, settings: settingValues,
                                     options: MockVerifierOptions(publicBaseURL: publicBase))
         server.reset(to: testCase.scenario, verifier: verifier)
 
@@ -132,7 +136,7 @@ public final class ConformanceRunner: Sendable {
         let startedAt = MonotonicClock.now()
         var options = DeliveryOptions(concurrency: testCase.concurrency, orderedPartitions: testCase.ordered)
         options.eventCheck = spec.eventCheck
-        let deliverer = Deliverer(renderer: renderer, transport: redirect, ledger: ledger,
+        let deliverer = Deliverer(renderer: renderer, transport: redirect, clock: SystemClock(), ledger: ledger,
                                   options: options,
                                   tokens: tokens, jitter: SeededJitterSource(seed: StableHash.fnv1a(spec.name + "/" + testCase.name)))
         let queue = feed(events, expireAfter: testCase.expireTokensAfter)

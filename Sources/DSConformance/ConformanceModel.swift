@@ -207,6 +207,9 @@ public struct ConformanceCase: Sendable {
     public var expireTokensAfter: Int?
     /// Set for generated (standard battery) cases.
     public var generated: Bool
+    /// Secret values the mock vendor verifies with instead of the spec's test secrets
+    /// (`vendor_secrets`): a vendor holding another key, to show a wrong signature is refused.
+    public var vendorSecrets: [String: String] = [:]
 
     /// Creates a case answering 200 to everything and expecting only the invariants.
     public init(name: String, description: String? = nil, events: CaseEvents = .defaults, scenario: MockScenario = ConformanceScenarios.alwaysOK,

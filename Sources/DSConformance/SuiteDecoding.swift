@@ -60,7 +60,7 @@ public struct SuiteDocument: Sendable {
 
     private static func testCase(_ value: JSONValue, _ pointer: String) throws(SuiteError) -> ConformanceCase {
         let r = try Reader(value, pointer)
-        try r.allow(["$comment", "name", "description", "events", "scenario", "expect", "expire_tokens_after", "concurrency", "ordered", "harness"])
+        try r.allow(["$comment", "name", "description", "events", "scenario", "expect", "expire_tokens_after", "concurrency", "ordered", "harness", "vendor_secrets"])
         guard let name = try r.string("name"), !name.isEmpty, !name.contains("/") else { throw r.fail("name", "every case needs a name without \"/\"") }
         var c = ConformanceCase(name: name, description: try r.string("description"))
         switch r.object["events"] {
@@ -87,6 +87,13 @@ public struct SuiteDocument: Sendable {
             try hr.allow(["shorten_backoff", "max_events", "max_wait_ms"])
             c.adjustments = PlanAdjustments(shortenBackoff: try hr.bool("shorten_backoff") ?? true, maxEvents: try hr.int("max_events", 1...1_000_000),
                                             maxWaitMs: try hr.int("max_wait_ms", 0...3_600_000))
+        }
+        if let v = r.object["vendor_secrets"] {
+            guard case .object(let o) = v else { throw r.fail("vendor_secrets", "expected an object of secret name -> value") }
+            for (k, value) in o {
+                guard let text = value.stringValue else { throw SuiteError(pointer + "/vendor_secrets/" + k, "a secret value must be a string") }
+                c.vendorSecrets[k] = text
+            }
         }
         if let e = r.object["expect"] { c.expect = try expectations(e, pointer + "/expect") }
         return c

@@ -47,6 +47,8 @@ public struct NumericRange: Sendable, Equatable {
 public enum NumericRanges {
     public static let timeoutMs = NumericRange("endpoint.timeout_ms", 1, 600_000, integer: true)
     public static let lifetimeSeconds = NumericRange("auth.lifetime_seconds", 60, 3_600, integer: true)
+    /// An Azure SAS token's lifetime (`auth.expiry_seconds`): one minute to 30 days.
+    public static let sasExpirySeconds = NumericRange("auth.expiry_seconds", 60, 2_592_000, integer: true)
     public static let batchMaxEvents = NumericRange("batching.max_events", 1, 1_000_000, integer: true)
     public static let batchMaxBytes = NumericRange("batching.max_bytes", 1, 1_073_741_824, integer: true)
     /// `batching.max_bytes` as a plan holds it: 0 when batching is off.
@@ -64,7 +66,7 @@ public enum NumericRanges {
 
     /// The whole table, in document order.
     public static let all: [NumericRange] = [
-        timeoutMs, lifetimeSeconds, batchMaxEvents, batchMaxBytes, batchMaxWaitMs, rateLimitRPS, rateLimitBurst, status,
+        timeoutMs, lifetimeSeconds, sasExpirySeconds, batchMaxEvents, batchMaxBytes, batchMaxWaitMs, rateLimitRPS, rateLimitBurst, status,
         maxAttempts, initialBackoffMs, maxBackoffMs, multiplier, maxElapsedMs, retryAfterMaxMs,
     ]
 }

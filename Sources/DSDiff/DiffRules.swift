@@ -58,6 +58,7 @@ public enum DiffRules {
         DiffRule("auth.scheme-changed", "The authentication type changed.", ["/auth/type"], fixed(.breaking)),
         DiffRule("auth.rotation-changed", "Refresh-token rotation handling changed.", ["/auth/rotates"], fixed(.risky)),
         DiffRule("auth.lifetime-changed", "The service-account assertion lifetime changed.", ["/auth/lifetime_seconds"], fixed(.safe)),
+        DiffRule("auth.expiry-changed", "The Azure SAS token lifetime changed; each token is signed per attempt.", ["/auth/expiry_seconds"], fixed(.safe)),
         DiffRule("auth.parameters-changed", "Credentials go elsewhere or differ (header name, location, prefix, token URL, scope, client auth).", ["/auth"], fixed(.breaking)),
         DiffRule("headers.content-type-changed", "The Content-Type header changed.", ["/headers/content-type"], fixed(.breaking)),
         DiffRule("headers.changed", "A header was removed or its value changed (breaking); a new header is risky.", ["/headers"], { $0.kind == .added ? .risky : .breaking }),

@@ -17,7 +17,7 @@ public enum WireRules {
         ("wire.header-removed", .breaking, "A header the vendor received is gone."),
         ("wire.header-changed", .breaking, "A header value differs."),
         ("wire.header-added", .risky, "A new header is sent."),
-        ("wire.derived-header-changed", .safe, "A signature or idempotency-key header differs only because the body, the events or the signing block it is computed from differ."),
+        ("wire.derived-header-changed", .safe, "A signature or idempotency-key header differs only because the body, the events or the signing block it is computed from differ (for aws_sigv4, oauth1 and azure_sas: the Authorization header, whenever anything it signs or the auth block differs)."),
         ("wire.body-field-removed", .breaking, "A JSON body field the vendor received is gone."),
         ("wire.body-field-retyped", .breaking, "A JSON body field has a different JSON type."),
         ("wire.body-field-added", .risky, "A new JSON body field is sent."),
@@ -66,7 +66,15 @@ struct WireLayout {
         }
         if let k = plan.response.idempotencyKeyHeader { derived.insert(k.lowercased()) }
         derivedHeaders = derived
+        switch plan.auth {
+        case .awsSigV4, .oauth1, .azureSAS: signsRequest = true
+        default: signsRequest = false
+        }
     }
+
+    /// True for auth kinds whose `Authorization` header is a signature over the request
+    /// (`aws_sigv4`, `oauth1`, `azure_sas`): it follows any other change of the request.
+    var signsRequest = false
 
     /// Where the lowered `{"@batch": true}` marker (`{"@path": "@batch"}`) sits in an envelope.
     static func markerPointer(_ value: JSONValue, at pointer: String) -> String? {
@@ -110,7 +118,8 @@ enum WireDiff {
             let base = "/requests/\(j)"
             if a.method != b.method { add("wire.method-changed", base + "/method", "request \(j + 1): \(a.method) -> \(b.method)", .string(a.method), .string(b.method)) }
             if a.url != b.url { add("wire.url-changed", base + "/url", "request \(j + 1): URL changed", .string(a.url), .string(b.url)) }
-            diffHeaders(a, b, base, derived: derived, signingChanged: signingChanged, add)
+            diffHeaders(a, b, base, derived: derived, signingChanged: signingChanged,
+                        signedAuth: (oldLayout.signsRequest || newLayout.signsRequest) ? (oldPlan?.auth != newPlan?.auth) : nil, add)
             diffBodies(a, b, base, j, oldBase: "/old/requests/\(i)", layout: (oldLayout, newLayout), add)
         }
         for i in removed {
@@ -165,19 +174,29 @@ enum WireDiff {
         return (pairs.sorted { $0.1 < $1.1 }, removed.sorted(), added)
     }
 
-    private static func diffHeaders(_ a: RenderedRequest, _ b: RenderedRequest, _ base: String, derived: Set<String>, signingChanged: Bool, _ add: Add) {
+    /// `signedAuth`: nil unless the auth signs the request; then whether the plan's auth block changed.
+    private static func diffHeaders(_ a: RenderedRequest, _ b: RenderedRequest, _ base: String, derived: Set<String>, signingChanged: Bool,
+                                    signedAuth: Bool?, _ add: Add) {
         var oldHeaders: [String: String] = [:], newHeaders: [String: String] = [:]
         for h in a.headers { oldHeaders[h.name.lowercased()] = h.value }
         for h in b.headers { newHeaders[h.name.lowercased()] = h.value }
         // A signature or idempotency key computed from a different body or event list must differ.
         let inputsDiffer = a.body != b.body || a.eventIDs != b.eventIDs || signingChanged
+        // A request signature (SigV4, OAuth 1.0a, SAS) covers the URL and headers too, and its
+        // auth block's own changes are classified by the plan layer.
+        let signedInputsDiffer = signedAuth.map { authChanged in
+            authChanged || inputsDiffer || a.url != b.url || a.method != b.method
+                || oldHeaders.filter { $0.key != "authorization" } != newHeaders.filter { $0.key != "authorization" }
+        } ?? false
         for name in Set(oldHeaders.keys).union(newHeaders.keys).sorted() {
             let p = base + "/headers/" + JSONPointer.escape(name)
             switch (oldHeaders[name], newHeaders[name]) {
             case (let x?, nil): add("wire.header-removed", p, "header \(name) no longer sent", .string(x), nil)
             case (nil, let y?): add("wire.header-added", p, "new header \(name)", nil, .string(y))
             case (let x?, let y?) where x != y:
-                if inputsDiffer && derived.contains(name) {
+                if name == "authorization" && signedInputsDiffer {
+                    add("wire.derived-header-changed", p, "header \(name) is a signature over the changed request", .string(x), .string(y))
+                } else if inputsDiffer && derived.contains(name) {
                     add("wire.derived-header-changed", p, "header \(name) follows the changed body or events", .string(x), .string(y))
                 } else {
                     add("wire.header-changed", p, "header \(name) changed", .string(x), .string(y))

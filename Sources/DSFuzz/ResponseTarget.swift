@@ -1,4 +1,5 @@
 import DSRuntime
+import DSRuntimePOSIX
 
 /// Input: a method byte, then the bytes a server sends before closing the connection.
 enum ResponseTarget {

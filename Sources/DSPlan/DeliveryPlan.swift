@@ -119,6 +119,12 @@ public enum PlanAuth: Sendable, Equatable {
     case oauth2RefreshToken(tokenURL: String, clientID: String, clientSecret: String?, clientAuth: String, refreshToken: String, rotates: Bool, scope: String?,
                             tokenRequest: PlanTokenRequest? = nil)
     case serviceAccount(key: String, scope: String, audience: String?, tokenURL: String?, lifetimeSeconds: Int, subject: String? = nil)
+    /// AWS Signature Version 4 (`content_sha256`: send and sign `X-Amz-Content-Sha256`).
+    case awsSigV4(accessKeyID: String, secretAccessKey: String, sessionToken: String?, region: String, service: String, contentSHA256: Bool)
+    /// OAuth 1.0a (RFC 5849); `signatureMethod` is `HMAC-SHA1`.
+    case oauth1(consumerKey: String, consumerSecret: String, token: String?, tokenSecret: String?, signatureMethod: String)
+    /// Azure Shared Access Signature for `resource`, expiring `expirySeconds` after signing.
+    case azureSAS(keyName: String, key: String, resource: String, expirySeconds: Int)
 
     /// The `type` word.
     public var typeName: String {
@@ -130,6 +136,9 @@ public enum PlanAuth: Sendable, Equatable {
         case .oauth2ClientCredentials: return "oauth2_client_credentials"
         case .oauth2RefreshToken: return "oauth2_refresh_token"
         case .serviceAccount: return "service_account"
+        case .awsSigV4: return "aws_sigv4"
+        case .oauth1: return "oauth1"
+        case .azureSAS: return "azure_sas"
         }
     }
 

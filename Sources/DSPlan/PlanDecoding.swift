@@ -181,6 +181,18 @@ extension DeliveryPlan {
             return .serviceAccount(key: try a.string("key"), scope: try a.string("scope"), audience: try a.optionalString("audience"),
                                    tokenURL: try a.optionalString("token_url"), lifetimeSeconds: try a.int("lifetime_seconds", NumericRanges.lifetimeSeconds),
                                    subject: a.object["subject"] == nil ? nil : try a.optionalString("subject"))
+        case "aws_sigv4":
+            return .awsSigV4(accessKeyID: try a.string("access_key_id"), secretAccessKey: try a.string("secret_access_key"),
+                             sessionToken: try a.optionalString("session_token"), region: try a.string("region"), service: try a.string("service"),
+                             contentSHA256: try a.bool("content_sha256"))
+        case "oauth1":
+            let method = try a.string("signature_method")
+            guard method == "HMAC-SHA1" else { throw a.fail("signature_method", "expected \"HMAC-SHA1\"") }
+            return .oauth1(consumerKey: try a.string("consumer_key"), consumerSecret: try a.string("consumer_secret"), token: try a.optionalString("token"),
+                           tokenSecret: try a.optionalString("token_secret"), signatureMethod: method)
+        case "azure_sas":
+            return .azureSAS(keyName: try a.string("key_name"), key: try a.string("key"), resource: try a.string("resource"),
+                             expirySeconds: try a.int("expiry_seconds", NumericRanges.sasExpirySeconds))
         case let other:
             throw PlanDecodingError(pointer: "/auth/type", message: "unknown auth type \"\(other)\"")
         }

@@ -91,6 +91,14 @@ extension PlanAuth {
         case .serviceAccount(let key, let scope, let audience, let url, let lifetime, let subject):
             pairs += [("key", .string(key)), ("scope", .string(scope)), ("audience", opt(audience)), ("token_url", opt(url)),
                       ("lifetime_seconds", .int(lifetime)), ("subject", opt(subject))]
+        case .awsSigV4(let keyID, let secret, let session, let region, let service, let contentSHA256):
+            pairs += [("access_key_id", .string(keyID)), ("secret_access_key", .string(secret)), ("session_token", opt(session)),
+                      ("region", .string(region)), ("service", .string(service)), ("content_sha256", .bool(contentSHA256))]
+        case .oauth1(let consumerKey, let consumerSecret, let token, let tokenSecret, let method):
+            pairs += [("consumer_key", .string(consumerKey)), ("consumer_secret", .string(consumerSecret)), ("token", opt(token)),
+                      ("token_secret", opt(tokenSecret)), ("signature_method", .string(method))]
+        case .azureSAS(let keyName, let key, let resource, let expiry):
+            pairs += [("key_name", .string(keyName)), ("key", .string(key)), ("resource", .string(resource)), ("expiry_seconds", .int(expiry))]
         }
         return .object(JSONObject(pairs))
     }

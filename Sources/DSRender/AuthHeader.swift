@@ -53,6 +53,9 @@ struct AuthHeader: Sendable {
             }
         case .oauth2ClientCredentials, .oauth2RefreshToken, .serviceAccount:
             source = .oauth
+        case .awsSigV4, .oauth1, .azureSAS:
+            // Signed per request by ``AuthSigning`` once every other header is in place.
+            source = .none
         }
         derivedCredentials = credentials
         constantField = try Self.makeField(source, event: .null, configuration: configuration, constantOnly: true)

@@ -18,6 +18,15 @@ public protocol RenderEnvironment: Sendable {
     /// The id of the request carrying `eventIDs` (`@request_id`, e.g. Standard Webhooks'
     /// `webhook-id`).
     func requestID(forEventIDs eventIDs: [String]) -> String
+    /// A one-time value for the request `requestID` signed at `timestamp` (OAuth 1.0a's
+    /// `oauth_nonce`). The default draws 16 random bytes (32 hex digits) on every call, so
+    /// each attempt of a delivery has a fresh nonce; fixtures derive it instead.
+    func nonce(forRequestID requestID: String, timestamp: Int64) -> String
+}
+
+extension RenderEnvironment {
+    /// 32 hex digits from ``SecureRandom``.
+    public func nonce(forRequestID requestID: String, timestamp: Int64) -> String { Hex.encode(SecureRandom.bytes(16)) }
 }
 
 /// The id a request carrying some events is known by (`@request_id`, and the idempotency
@@ -54,6 +63,12 @@ public struct FixedRenderEnvironment: RenderEnvironment {
 
     /// The fixed ``timestamp``.
     public func unixTime() -> Int64 { timestamp }
+
+    /// 32 hex digits of SHA-256 over `oauth-nonce`, the request id and the timestamp: the
+    /// same bytes on every render, different for different requests.
+    public func nonce(forRequestID requestID: String, timestamp: Int64) -> String {
+        Hex.encode(Digest.hash(.sha256, "oauth-nonce\n\(requestID)\n\(timestamp)".utf8).prefix(16))
+    }
 
     /// ``RequestIdentity``'s id, or `msg_` + 24 hex digits of SHA-256 over the ids.
     public func requestID(forEventIDs eventIDs: [String]) -> String {

@@ -41,6 +41,7 @@ public final class RequestRenderer: Sendable {
     private let payloads: PayloadBuilder
     private let batchEncoder: BatchBodyEncoder?
     private let signer: RequestSigner?
+    private let authSigning: AuthSigning?
     /// Values to hide with `--redact`, longest first.
     public let credentials: [RedactableCredential]
 
@@ -81,6 +82,7 @@ public final class RequestRenderer: Sendable {
         }
         payloads = try PayloadBuilder(plan.payload, needsValue: batchEncoder?.format == .jsonObject, configuration: configuration)
         signer = try plan.signing.map { signing throws(RenderError) in try RequestSigner(signing, configuration: configuration) }
+        authSigning = try AuthSigning(plan.auth, data: data, configuration: configuration)
         var credentials = configuration.secretValues.map { RedactableCredential(name: $0.name, value: $0.value) }
         credentials += auth.derivedCredentials
         credentials += urlBuilder.derivedCredentials
@@ -94,6 +96,9 @@ public final class RequestRenderer: Sendable {
         case .bearer(let token): sources.append(token)
         case .basic(let user, let password): sources += [user, password]
         case .apiKey(_, _, let value, _): sources.append(value)
+        case .awsSigV4(let keyID, let secret, let session, let region, _, _): sources += [keyID, secret, region] + [session].compactMap { $0 }
+        case .oauth1(let key, let secret, let token, let tokenSecret, _): sources += [key, secret] + [token, tokenSecret].compactMap { $0 }
+        case .azureSAS(let keyName, let key, let resource, _): sources += [keyName, key, resource]
         default: break
         }
         if let s = plan.signing { sources += [s.secret, s.content, s.value] + s.headers.map(\.value) + s.previousSecrets }
@@ -194,6 +199,14 @@ public final class RequestRenderer: Sendable {
             let signature = try signer.sign(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path, url: url, event: event)
             fields.append(contentsOf: signature.headers)
             signingString = signature.signingString
+        }
+        if let authSigning {
+            let nonce = authSigning.needsNonce ? environment.nonce(forRequestID: requestID, timestamp: timestamp) : ""
+            let signed = try authSigning.sign(method: method, url: url, headers: fields, body: body, timestamp: timestamp, nonce: nonce,
+                                              event: event, configuration: configuration)
+            fields.append(contentsOf: signed.headers)
+            // An HMAC `signing` block keeps its own signing string in the record.
+            if signingString == nil { signingString = signed.signingString }
         }
         return RenderedRequest(method: method, url: url, headers: fields, body: body, signingString: signingString,
                                eventIDs: eventIDs, timestamp: timestamp, requestID: requestID)

@@ -12,17 +12,17 @@ struct Frame {
 /// Trivial to copy: the holes below a node read their values through it with no
 /// reference counting on the objects they sit in.
 ///
-/// The pointers are mutable only so values can be passed `inout` (see
-/// `Renderer.write(inPlace:)`); nothing is ever written through them.
+/// Read-only: a value is lent from one `inout` to the writers through a private bitwise
+/// copy (`Renderer.withLent`), never by an access to the event's own memory.
 enum SlotBinding {
     /// The path is missing.
     case missing
     /// An object (without a hash index) read in place: its key and value buffers, valid
     /// while the `withUnsafeMembers` call that `Renderer.withBinding` makes for it runs,
     /// which spans the rest of the render.
-    case members(keys: UnsafeBufferPointer<String>, values: UnsafeMutableBufferPointer<JSONValue>)
+    case members(keys: UnsafeBufferPointer<String>, values: UnsafeBufferPointer<JSONValue>)
     /// Anything else (arrays, strings, scalars, objects with a hash index), valid likewise.
-    case value(UnsafeMutablePointer<JSONValue>)
+    case value(UnsafePointer<JSONValue>)
 }
 
 /// A binding and where the next member lookup in it starts (see
@@ -98,8 +98,9 @@ struct Renderer {
 
     /// Calls `body` with the binding for `value`: an object is viewed in place for the
     /// duration of `body`. `value` is `inout` only so it is borrowed rather than copied
-    /// (see `write(inPlace:)`); it is not modified. (Static, with the renderer passed
-    /// through, so the closure does not capture `self` while it is being mutated.)
+    /// (see `write(inPlace:)`); it is not modified, and it is a local or a lent copy
+    /// (``withLent(_:_:)``), never the event's own memory. (Static, with the renderer
+    /// passed through, so the closure does not capture `self` while it is being mutated.)
     @inline(__always)
     private static func withBinding(
         _ value: inout JSONValue, _ renderer: inout Renderer, _ out: inout ByteWriter,
@@ -107,11 +108,11 @@ struct Renderer {
     ) throws(TemplateRenderError) {
         if case .object(let object) = value, !object.hasHashIndex {
             try object.withUnsafeMembers { (keys, values) throws(TemplateRenderError) in
-                try body(.members(keys: keys, values: UnsafeMutableBufferPointer(mutating: values)), &renderer, &out)
+                try body(.members(keys: keys, values: values), &renderer, &out)
             }
         } else {
             try withUnsafeMutablePointer(to: &value) { (pointer) throws(TemplateRenderError) in
-                try body(.value(pointer), &renderer, &out)
+                try body(.value(UnsafePointer(pointer)), &renderer, &out)
             }
         }
     }
@@ -122,7 +123,7 @@ struct Renderer {
         guard k < storage.storedSlots else { return try run(storage.tables.rootProgram, into: &out) }
         let slot = storage.slots[storage.interiorSlots[k]]
         // The node's value: in place in its parent object, or else a copy.
-        var found: UnsafeMutablePointer<JSONValue>?
+        var found: UnsafePointer<JSONValue>?
         var copy: JSONValue?
         switch slot.parent {
         case Slot.data: copy = data[slot.segment]
@@ -136,8 +137,10 @@ struct Renderer {
             }
         }
         if let found {
-            try Renderer.withBinding(&found.pointee, &self, &out) { (binding, renderer, out) throws(TemplateRenderError) in
-                try renderer.bind(k, to: binding, thenContinueInto: &out)
+            try Renderer.withLent(found) { (value) throws(TemplateRenderError) in
+                try Renderer.withBinding(&value, &self, &out) { (binding, renderer, out) throws(TemplateRenderError) in
+                    try renderer.bind(k, to: binding, thenContinueInto: &out)
+                }
             }
         } else if var copy {
             try Renderer.withBinding(&copy, &self, &out) { (binding, renderer, out) throws(TemplateRenderError) in
@@ -165,7 +168,9 @@ struct Renderer {
         case .members(let keys, let values):
             if let i = JSONObject.position(of: slot.pointee.segment, in: keys, startingAt: bound.pointee.cursor) {
                 bound.pointee.cursor = i &+ 1 == keys.count ? 0 : i &+ 1
-                try Renderer.write(inPlace: &values[i], sink, into: &out)
+                try Renderer.withLent(values.baseAddress! + i) { (value) throws(TemplateRenderError) in
+                    try Renderer.write(inPlace: &value, sink, into: &out)
+                }
             } else {
                 Renderer.writeMissing(sink, into: &out)
             }
@@ -276,10 +281,34 @@ struct Renderer {
         try write(inPlace: &value, sink, into: &out)
     }
 
+    /// Lends the value at `source` to `body` as `inout` without a copy and without an
+    /// access to `source`'s memory beyond reading its bytes: `body` gets a bitwise copy in a
+    /// private stack slot, which holds no reference of its own (nothing is retained when it
+    /// is made, nothing released when it ends; `source` keeps the value alive meanwhile).
+    ///
+    /// Why: the event a template renders can be shared by threads (the conformance battery
+    /// renders clones of one sample event on several tasks), and an `inout` access to the
+    /// event's own memory is, to the thread sanitizer, a write by each thread (a "Swift
+    /// access race"), although nothing is stored. A `borrowing` parameter or an
+    /// `UnsafePointer` read makes the caller retain the payload (the compiler cannot prove
+    /// the output writes leave the event's memory alone), which is what `write(inPlace:)`
+    /// exists to avoid. `body` must not modify or consume the value it is lent.
+    @inline(__always)
+    static func withLent<R>(_ source: UnsafePointer<JSONValue>,
+                            _ body: (inout JSONValue) throws(TemplateRenderError) -> R) throws(TemplateRenderError) -> R {
+        try withUnsafeTemporaryAllocation(of: JSONValue.self, capacity: 1) { (slot) throws(TemplateRenderError) -> R in
+            let lent = slot.baseAddress!
+            UnsafeMutableRawPointer(lent).copyMemory(from: UnsafeRawPointer(source), byteCount: MemoryLayout<JSONValue>.size)
+            // Not deinitialized on purpose: the slot never owned the reference it holds.
+            return try body(&lent.pointee)
+        }
+    }
+
     /// Writes a value that stays where it is. Strings and numbers (nearly every hole) are
     /// handled inline; the rest goes out of line.
     ///
-    /// `inout` is how this borrows: a value read from memory and passed by value is copied
+    /// `inout` is how this borrows (event memory is lent through ``withLent(_:_:)``, so the
+    /// access is to a private slot): a value read from memory and passed by value is copied
     /// (its string or arrays retained, then released), because the compiler cannot tell
     /// that writing the output leaves that memory alone; an `inout` argument is exclusive
     /// for the call, so the payload is read in place. The value is never modified.

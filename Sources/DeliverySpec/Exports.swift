@@ -11,6 +11,7 @@
 @_exported import DSTemplate
 @_exported import DSRender
 @_exported import DSRuntime
+@_exported import DSRuntimePOSIX
 @_exported import DSDiff
 @_exported import DSMock
 @_exported import DSConformance

@@ -156,18 +156,6 @@ private func pythonRate(port: UInt16, body: [UInt8], headers: [HTTPHeaderField],
     return Double(text)
 }
 
-private func blocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
-    let done = DispatchSemaphore(value: 0)
-    let box = Locked<T?>(nil)
-    Task.detached {
-        let value = await body()
-        box.withLock { $0 = value }
-        done.signal()
-    }
-    done.wait()
-    return box.withLock { $0! }
-}
-
 private func deliverPlan(port: UInt16, batch: Int?) -> RequestRenderer {
     var spec = """
     {"dspec": 1, "name": "deliver-bench", "secrets": {"api_token": {}},
@@ -212,7 +200,7 @@ func runDeliverBenchmarks(quick: Bool) {
     for (name, candidate) in [("URLSessionTransport", transport as any HTTPTransport), ("SocketHTTPTransport", socketTransport)] {
         for inFlight in [1, 8] {
             let n = Int(quick ? 2000 : 8000)
-            let rate = blocking { () -> Double in
+            let rate = runBlocking { () -> Double in
                 let start = DispatchTime.now().uptimeNanoseconds
                 await withTaskGroup(of: Void.self) { group in
                     let next = Locked(0)
@@ -230,9 +218,9 @@ func runDeliverBenchmarks(quick: Bool) {
     }
 
     func deliver(_ renderer: RequestRenderer, events: [JSONValue], over transport: any HTTPTransport = transport) -> (seconds: Double, counts: DeliveryCounts) {
-        blocking {
+        runBlocking {
             let ledger = DeliveryLedger()
-            let deliverer = Deliverer(renderer: renderer, transport: transport, ledger: ledger, options: DeliveryOptions(concurrency: 8))
+            let deliverer = Deliverer(renderer: renderer, transport: transport, clock: SystemClock(), ledger: ledger, options: DeliveryOptions(concurrency: 8))
             let start = DispatchTime.now().uptimeNanoseconds
             let counts = await deliverer.run(.closed(events: events))
             return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, counts)
@@ -255,9 +243,9 @@ func runDeliverBenchmarks(quick: Bool) {
     // The same batched run with an in-memory transport: the runtime's own ceiling (render,
     // batching, ledger), to separate it from the transport's cost.
     let offlineEvents = benchEvents(quick ? 50_000 : 200_000)
-    let offline = blocking { () -> (Double, Int) in
+    let offline = runBlocking { () -> (Double, Int) in
         let ledger = DeliveryLedger()
-        let deliverer = Deliverer(renderer: deliverPlan(port: sink.port, batch: 100), transport: ScriptedTransport(answers: []), ledger: ledger,
+        let deliverer = Deliverer(renderer: deliverPlan(port: sink.port, batch: 100), transport: ScriptedTransport(answers: []), clock: SystemClock(), ledger: ledger,
                                   options: DeliveryOptions(concurrency: 8))
         let start = DispatchTime.now().uptimeNanoseconds
         let counts = await deliverer.run(.closed(events: offlineEvents))

@@ -26,20 +26,13 @@ func runHarnessBenchmarks(quick: Bool) {
         return
     }
     defer { runner.stop() }
-    let box = Locked<[CaseResult]>([])
-    let done = DispatchSemaphore(value: 0)
     let prepared = [suite]
     for round in 0..<(quick ? 1 : 3) {
         let entries = CaseSelection.all(prepared)
         let started = DispatchTime.now().uptimeNanoseconds
-        Task.detached {
-            let r = await runner.run(entries, of: prepared)
-            box.withLock { $0 = r }
-            done.signal()
-        }
-        done.wait()
+        let results = runBlocking { await runner.run(entries, of: prepared) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        let result = box.withLock { $0[0] }
+        guard let result = results.first else { continue }
         let status = result.passed ? "all checks passed" : "FAILED: \(result.failures.map(\.text).joined(separator: "; "))"
         print(String(format: "  round %d: %d requests in %.2f s = %.0f requests/s (concurrency 8; %@)", round + 1, result.requests, seconds,
                      Double(result.requests) / seconds, status))

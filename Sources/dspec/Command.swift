@@ -45,17 +45,3 @@ enum Console {
         return ExitCode.usage
     }
 }
-
-/// Runs async work from a synchronous command entry point (commands are synchronous; the
-/// runtime and the harness are async).
-func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
-    let done = DispatchSemaphore(value: 0)
-    let box = Locked<T?>(nil)
-    Task.detached {
-        let value = await body()
-        box.withLock { $0 = value }
-        done.signal()
-    }
-    done.wait()
-    return box.withLock { $0! }
-}

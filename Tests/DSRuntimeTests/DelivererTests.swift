@@ -1,6 +1,7 @@
 import DSJSON
 import DSRender
 @testable import DSRuntime
+@testable import DSRuntimePOSIX
 import XCTest
 
 /// The delivery loop over a scripted transport on virtual time: retries, Retry-After,

@@ -1,6 +1,7 @@
 import DSJSON
 import DSRender
 @testable import DSRuntime
+@testable import DSRuntimePOSIX
 import XCTest
 
 /// 10,000 events through the default transport (``AutoTransport``: dspec's socket client for
@@ -43,7 +44,7 @@ final class EndToEndDeliveryTests: XCTestCase {
         }
         let fates = FateLog()
         let ledger = DeliveryLedger(observer: { line, id, fate in fates.record(line, id, fate) })
-        let deliverer = Deliverer(renderer: renderer, transport: AutoTransport(maxConnectionsPerHost: 16), ledger: ledger,
+        let deliverer = Deliverer(renderer: renderer, transport: AutoTransport(maxConnectionsPerHost: 16), clock: SystemClock(), ledger: ledger,
                                   options: DeliveryOptions(concurrency: 16), jitter: SeededJitterSource(seed: 1))
         let counts = await deliverer.run(.closed(events: events))
 

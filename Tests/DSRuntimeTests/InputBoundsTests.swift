@@ -1,5 +1,6 @@
 import DSJSON
 @testable import DSRuntime
+@testable import DSRuntimePOSIX
 import Foundation
 import XCTest
 

@@ -1,5 +1,6 @@
 import DSJSON
 @testable import DSRuntime
+@testable import DSRuntimePOSIX
 import Foundation
 import XCTest
 
@@ -41,7 +42,7 @@ final class LedgerDurabilityTests: XCTestCase {
         let renderer = try RuntimeTestSupport.renderer(try RuntimeTestSupport.plan())
         let failing = FailingAppendFile()
         let checkpoint = try CheckpointLog(path: checkpointPath)
-        let ledger = DeliveryLedger(deadLetters: DeadLetterFile(file: failing), checkpoint: checkpoint)
+        let ledger = DeliveryLedger(deadLetters: DeadLetterFile(file: failing), checkpoint: checkpoint, writer: LedgerWriterThread())
         _ = await Deliverer(renderer: renderer, transport: ScriptedTransport(answers: []), clock: VirtualClock(autoAdvance: true), ledger: ledger,
                             options: DeliveryOptions(concurrency: 1)).run(input())
         let failure = ledger.close()
@@ -55,7 +56,7 @@ final class LedgerDurabilityTests: XCTestCase {
         // A rerun with a working dead-letter file dead-letters line 2 again.
         let deadLetterPath = dir + "/dead.ndjson"
         let second = try CheckpointLog(path: checkpointPath)
-        let rerun = DeliveryLedger(deadLetters: try DeadLetterFile(path: deadLetterPath), checkpoint: second)
+        let rerun = DeliveryLedger(deadLetters: try DeadLetterFile(path: deadLetterPath), checkpoint: second, writer: LedgerWriterThread())
         let queue = EventInputQueue(capacity: 16)
         let all = RuntimeTestSupport.events(6)
         for line in 1...6 {
@@ -78,7 +79,7 @@ final class LedgerDurabilityTests: XCTestCase {
     func testFailingCheckpointWriteIsReportedAndStopsTheRun() async throws {
         let renderer = try RuntimeTestSupport.renderer(try RuntimeTestSupport.plan())
         let checkpoint = try CheckpointLog(path: dir + "/run.ckpt", file: FailingAppendFile(path: dir + "/run.ckpt"))
-        let ledger = DeliveryLedger(deadLetters: DeadLetterCollector(), checkpoint: checkpoint)
+        let ledger = DeliveryLedger(deadLetters: DeadLetterCollector(), checkpoint: checkpoint, writer: LedgerWriterThread())
         ledger.filtered(line: 1, eventID: "e0", reason: "r")
         await ledger.flush()
         XCTAssertEqual(ledger.failure?.message, dir + "/run.ckpt: cannot write the dead-letter file: No space left on device (errno 28)")

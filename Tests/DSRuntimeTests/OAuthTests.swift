@@ -3,6 +3,7 @@ import Foundation
 import DSJSON
 import DSRender
 @testable import DSRuntime
+@testable import DSRuntimePOSIX
 import XCTest
 
 /// Token grants, caching, single-flight refresh, refresh_auth and refresh-token rotation.

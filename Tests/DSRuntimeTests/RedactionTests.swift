@@ -5,6 +5,7 @@ import Foundation
 import XCTest
 
 @testable import DSRuntime
+@testable import DSRuntimePOSIX
 
 /// Secrets never reach what the runtime writes: dead letters (a vendor error body may echo
 /// the credential it rejected) and dry runs (redacted unless asked).

@@ -2,6 +2,7 @@ import DSJSON
 import DSPlan
 import DSRender
 @testable import DSRuntime
+@testable import DSRuntimePOSIX
 import XCTest
 
 /// Issue 11 defects 2 and 8 (defence in depth in the transports) and issue 12 "a URL that

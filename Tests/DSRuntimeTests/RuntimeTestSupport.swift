@@ -4,6 +4,7 @@ import DSJSON
 import DSPlan
 import DSRender
 @testable import DSRuntime
+@testable import DSRuntimePOSIX
 import XCTest
 
 /// Plans, events and runs for runtime tests.

@@ -1,5 +1,6 @@
 import DSRender
 @testable import DSRuntime
+@testable import DSRuntimePOSIX
 import Foundation
 import XCTest
 

@@ -1,5 +1,6 @@
 import DSJSON
 @testable import DSRuntime
+@testable import DSRuntimePOSIX
 import XCTest
 
 /// Issue 11 defect 9: the spec's status rules come before the runtime's 413 split, and a

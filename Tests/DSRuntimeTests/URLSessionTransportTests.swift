@@ -1,6 +1,7 @@
 import DSJSON
 import DSRender
 @testable import DSRuntime
+@testable import DSRuntimePOSIX
 import XCTest
 
 /// The production transport against a loopback server: headers exactly as rendered,

@@ -84,6 +84,17 @@ struct PlanBuilder {
             return .serviceAccount(key: credential(s.key, hoistAs: "service_account"), scope: s.scope?.value ?? "", audience: s.audience?.value,
                                    tokenURL: s.tokenURL?.value, lifetimeSeconds: s.lifetimeSeconds?.value ?? PlanDefaults.serviceAccountLifetimeSeconds,
                                    subject: s.subject?.value)
+        case .awsSigV4(let a)?:
+            return .awsSigV4(accessKeyID: a.accessKeyID?.value ?? "", secretAccessKey: credential(a.secretAccessKey, hoistAs: "aws_secret_access_key"),
+                             sessionToken: a.sessionToken.map { _ in credential(a.sessionToken, hoistAs: "aws_session_token") },
+                             region: a.region?.value ?? "", service: a.service?.value ?? "", contentSHA256: a.contentSHA256?.value ?? false)
+        case .oauth1(let o)?:
+            return .oauth1(consumerKey: o.consumerKey?.value ?? "", consumerSecret: credential(o.consumerSecret, hoistAs: "consumer_secret"),
+                           token: o.token?.value, tokenSecret: o.tokenSecret.map { _ in credential(o.tokenSecret, hoistAs: "token_secret") },
+                           signatureMethod: PlanDefaults.oauth1SignatureMethod)
+        case .azureSAS(let a)?:
+            return .azureSAS(keyName: a.keyName?.value ?? "", key: credential(a.key, hoistAs: "sas_key"), resource: a.resource?.value ?? "",
+                             expirySeconds: a.expirySeconds?.value ?? PlanDefaults.sasExpirySeconds)
         }
     }
 

@@ -13,6 +13,10 @@ public enum PlanDefaults {
                                         maxElapsedMs: 300_000, honourRetryAfter: true, retryAfterMaxMs: 60_000)
     public static let oauthClientAuth = "basic"
     public static let serviceAccountLifetimeSeconds = 3_600
+    /// `auth.signature_method` of `oauth1`: the only method dspec signs with.
+    public static let oauth1SignatureMethod = "HMAC-SHA1"
+    /// `auth.expiry_seconds` of `azure_sas`: the Azure SDKs' default token lifetime.
+    public static let sasExpirySeconds = 3_600
 
     /// The documented default status rules, appended after a spec's own rules.
     public static func responseRules(oauth: Bool) -> [PlanStatusRule] {

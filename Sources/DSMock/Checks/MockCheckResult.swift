@@ -1,7 +1,7 @@
 /// The outcome of one independent check the server ran on a request.
 ///
 /// Names are stable so a harness can select them: `auth.bearer`, `auth.basic`,
-/// `auth.api_key`, `auth.access_token`, `signing.signature`, `signing.timestamp`,
+/// `auth.api_key`, `auth.access_token`, `auth.sigv4`, `auth.oauth1`, `auth.sas`, `signing.signature`, `signing.timestamp`,
 /// `oauth.client`, `oauth.grant`, `oauth.assertion`, `oauth.scope`.
 public struct MockCheckResult: Sendable, Equatable, CustomStringConvertible {
     /// Which check.

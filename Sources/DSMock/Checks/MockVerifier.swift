@@ -40,9 +40,15 @@ public final class MockVerifier: Sendable {
         case apiKeyQuery(name: String, value: String)
         /// The token authority decides.
         case accessToken
+        /// A per-request signature (SigV4, OAuth 1.0a, SAS), verified by ``SignedAuthVerifier``.
+        case signed(SignedAuthVerifier.Scheme)
         /// A check that cannot be computed (missing secret): always fails, with the reason.
         case unverifiable(check: String, reason: String)
     }
+
+    /// Checks whose failure makes the server answer 401 instead of the scripted response:
+    /// the per-request signatures, which the vendors refuse outright.
+    public static let refusingChecks: Set<String> = ["auth.sigv4", "auth.oauth1", "auth.sas"]
 
     /// The plan the checks come from.
     public let plan: DeliveryPlan
@@ -136,6 +142,22 @@ public final class MockVerifier: Sendable {
                 oauth = c
                 return .accessToken
             }
+        case .awsSigV4(let keyID, let secret, let session, let region, let service, let contentSHA256):
+            auth = expectation("auth.sigv4") { () throws(CheckSetupError) in
+                .signed(.sigV4(accessKeyID: try eval(keyID, "auth.access_key_id").get(), secret: try eval(secret, "auth.secret_access_key").get(),
+                               sessionToken: try session.map { s throws(CheckSetupError) in try eval(s, "auth.session_token").get() },
+                               region: try eval(region, "auth.region").get(), service: service, contentSHA256: contentSHA256))
+            }
+        case .oauth1(let consumerKey, let consumerSecret, let token, let tokenSecret, _):
+            auth = expectation("auth.oauth1") { () throws(CheckSetupError) in
+                .signed(.oauth1(consumerKey: try eval(consumerKey, "auth.consumer_key").get(), consumerSecret: try eval(consumerSecret, "auth.consumer_secret").get(),
+                                token: try token.map { t throws(CheckSetupError) in try eval(t, "auth.token").get() },
+                                tokenSecret: try tokenSecret.map { t throws(CheckSetupError) in try eval(t, "auth.token_secret").get() } ?? ""))
+            }
+        case .azureSAS(let keyName, let key, let resource, _):
+            auth = expectation("auth.sas") { () throws(CheckSetupError) in
+                .signed(.sas(resource: try eval(resource, "auth.resource").get(), keyName: try eval(keyName, "auth.key_name").get(), key: try eval(key, "auth.key").get()))
+            }
         }
         self.oauth = oauth
         var known = secrets.sorted { $0.key < $1.key }.map { SecretRedactor.Secret(name: $0.key, value: $0.value) }
@@ -179,6 +201,9 @@ public final class MockVerifier: Sendable {
         case .apiKeyQuery(let name, let value):
             let pairs = request.query.flatMap { FormEncoding.decode($0.utf8) } ?? []
             results.append(compare("auth.api_key", FormEncoding.value(name, in: pairs), value, what: "query parameter \(name)"))
+        case .signed(let scheme):
+            results += SignedAuthVerifier.verify(scheme, request, SignedAuthVerifier.Context(url: url(of: request), now: options.unixTime(),
+                                                                                             toleranceSeconds: options.timestampToleranceSeconds))
         case .unverifiable(let check, let reason):
             results.append(MockCheckResult(name: check, passed: false, detail: "cannot verify: \(reason)"))
         }

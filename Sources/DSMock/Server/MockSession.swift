@@ -99,7 +99,15 @@ final class MockSession: @unchecked Sendable {
             checks = results
         } else {
             let route = match?.route
-            if route?.checks ?? true, let verifier { checks = verifier.check(request) }
+            if route?.checks ?? true, let verifier {
+                checks = verifier.check(request)
+                // A vendor refuses a request whose per-request signature (SigV4, OAuth 1.0a,
+                // SAS) does not verify, as AWS, X and Azure do, before any scripted answer.
+                if let failed = checks.first(where: { !$0.passed && MockVerifier.refusingChecks.contains($0.name) }) {
+                    forced = EncodedResponse(status: 401, headers: [MockHeader(name: "Content-Type", value: "application/json")],
+                                             body: JSONWriter.bytes(["error": "invalid_signature", "error_description": .string(failed.detail)]))
+                }
+            }
             if let authority, route?.requiresToken ?? true {
                 let result = authority.validate(authorization: request.header("Authorization"))
                 checks.append(result)

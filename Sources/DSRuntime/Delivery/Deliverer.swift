@@ -21,12 +21,13 @@ public final class Deliverer: Sendable {
     ///
     /// - Parameters:
     ///   - renderer: the compiled plan with its settings and secrets (DSRender).
-    ///   - transport: where requests go (``URLSessionTransport`` in production).
+    ///   - transport: where requests go (DSRuntimePOSIX's `AutoTransport` in production).
+    ///   - clock: the time source (DSRuntimePOSIX's `SystemClock` in production, ``VirtualClock`` in tests).
     ///   - ledger: records every event's outcome (counts, dead letters, checkpoint).
     ///   - tokens: the access-token provider; required when the plan's auth is OAuth.
     ///   - jitter: randomness for backoff jitter.
     ///   - dryRunSink: receives requests instead of the transport when `options.dryRun`.
-    public init(renderer: RequestRenderer, transport: any HTTPTransport, clock: any RuntimeClock = SystemClock(), ledger: DeliveryLedger,
+    public init(renderer: RequestRenderer, transport: any HTTPTransport, clock: any RuntimeClock, ledger: DeliveryLedger,
                 options: DeliveryOptions = DeliveryOptions(), tokens: (any AccessTokenProvider)? = nil,
                 jitter: any JitterSource = SystemJitterSource(), dryRunSink: (any DryRunSink)? = nil) {
         self.renderer = renderer

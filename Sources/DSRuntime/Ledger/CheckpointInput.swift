@@ -1,6 +1,4 @@
-import DSCrypto
 import DSJSON
-import Foundation
 
 /// The input a checkpoint belongs to: its path, its size and a SHA-256 of its first
 /// ``hashedPrefix`` bytes. The checkpoint's first line records it; a run that opens the
@@ -32,31 +30,8 @@ public struct CheckpointInput: Sendable, Equatable {
         self.headHash = headHash
     }
 
-    /// Identifies the input open on `fd` (named `path`, `-` for standard input) without
-    /// moving its read offset (pread).
-    public static func identify(fd: Int32, path: String) throws(RuntimeFileError) -> CheckpointInput {
-        let name = path == "-" ? "-" : Self.absolute(path)
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return CheckpointInput(path: name, size: nil, headHash: nil) }
-        let want = Int(min(off_t(hashedPrefix), st.st_size))
-        var head = [UInt8](repeating: 0, count: want)
-        var got = 0
-        while got < want {
-            let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, want - got, off_t(got)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw RuntimeFileError("\(path): cannot read the events file: \(RuntimeFileError.reason(n < 0 ? errno : EIO))") }
-            got += n
-        }
-        return CheckpointInput(path: name, size: Int(st.st_size), headHash: Hex.encode(Digest.hash(.sha256, head)))
-    }
-
-    private static func absolute(_ path: String) -> String {
-        if path.hasPrefix("/") { return (path as NSString).standardizingPath }
-        return ((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path) as NSString).standardizingPath
-    }
-
     /// The checkpoint's first line (without the newline).
-    var header: [UInt8] {
+    package var header: [UInt8] {
         JSONWriter.bytes(.object(JSONObject([
             ("dspec_checkpoint", .int(1)), ("input", .string(path)),
             ("size", size.map { .int($0) } ?? .null), ("sha256_first_64k", headHash.map { .string($0) } ?? .null),
@@ -64,7 +39,7 @@ public struct CheckpointInput: Sendable, Equatable {
     }
 
     /// Reads a header line; nil if it is not one.
-    init?(header: some Collection<UInt8>) {
+    package init?(header: some Collection<UInt8>) {
         guard let value = try? JSONParser().parseValue(Array(header)), case .object(let o) = value,
               o["dspec_checkpoint"]?.numberValue?.intValue == 1, let path = o["input"]?.stringValue else { return nil }
         self.path = path
@@ -81,7 +56,7 @@ public struct CheckpointInput: Sendable, Equatable {
     }
 
     /// How it reads in a message.
-    var summary: String {
+    package var summary: String {
         guard let size, let headHash else { return "\(path == "-" ? "standard input" : path) (a stream: not verifiable)" }
         return "\(path == "-" ? "standard input" : path) (\(size) bytes, SHA-256 of the first 64 KiB \(headHash.prefix(16))...)"
     }

@@ -1,6 +1,5 @@
 import DSCore
 import DSJSON
-import Foundation
 
 /// An event the runtime gave up on, with everything needed to understand and replay it.
 public struct DeadLetter: Sendable, Equatable {
@@ -105,12 +104,21 @@ public protocol DeadLetterSink: Sendable {
     func write(_ letters: [DeadLetter]) throws(RuntimeFileError)
 }
 
+/// Where acknowledgements go (the `--checkpoint` file: DSRuntimePOSIX's `CheckpointLog`).
+public protocol CheckpointSink: Sendable {
+    /// Records `lines` as acknowledged durably before returning, or throws: the ledger then
+    /// stops acknowledging and the run stops.
+    func record(_ lines: [Int]) throws(RuntimeFileError)
+    /// Closes the sink (after the ledger's writer has drained).
+    func close()
+}
+
 /// Records the fate of every event: counts, dead letters and checkpoint acknowledgements.
 /// Thread-safe; called by every request task, and never blocks it on a disk: dead letters
-/// and acknowledgements go to a dedicated writer (a serial dispatch queue, off the Swift
-/// async pool) that writes and syncs them in groups, each group's dead letters before its
-/// acknowledgements, so a dead letter is on disk before its line is acknowledged and a
-/// crash never loses one.
+/// and acknowledgements go to a ``LedgerWriter`` (in production DSRuntimePOSIX's
+/// `LedgerWriterThread`, a dedicated thread off the Swift async pool) that writes and syncs
+/// them in groups, each group's dead letters before its acknowledgements, so a dead letter
+/// is on disk before its line is acknowledged and a crash never loses one.
 ///
 /// The first write or sync failure is kept (``failure``): from then on nothing more is
 /// written, so every event not yet recorded stays unacknowledged (a rerun with the same
@@ -119,9 +127,9 @@ public protocol DeadLetterSink: Sendable {
 public final class DeliveryLedger: Sendable {
     private let counts = Locked(DeliveryCounts())
     private let deadLetters: (any DeadLetterSink)?
-    private let checkpoint: CheckpointLog?
+    private let checkpoint: (any CheckpointSink)?
     private let observer: (@Sendable (_ line: Int, _ eventID: String, _ fate: EventFate) -> Void)?
-    private let writer = DispatchQueue(label: "dspec.ledger-writer")
+    private let writer: any LedgerWriter
     private let pending = Locked<(letters: [DeadLetter], lines: [Int], scheduled: Bool)>(([], [], false))
     private let firstFailure = Locked<RuntimeFileError?>(nil)
     private let redactor: SecretRedactor?
@@ -136,12 +144,15 @@ public final class DeliveryLedger: Sendable {
     /// dead letter's reason and vendor error message (a vendor error body may echo the
     /// credential it rejected) before it is stored or observed; `liveSecrets` adds the
     /// credentials obtained during the run (OAuth access tokens, see
-    /// ``RecordingTokenProvider``).
-    public init(deadLetters: (any DeadLetterSink)? = nil, checkpoint: CheckpointLog? = nil, redactor: SecretRedactor? = nil,
+    /// ``RecordingTokenProvider``). `writer` runs the durable writes (``InlineLedgerWriter``,
+    /// on the caller, when not given: pass a writer thread for file sinks).
+    public init(deadLetters: (any DeadLetterSink)? = nil, checkpoint: (any CheckpointSink)? = nil, writer: any LedgerWriter = InlineLedgerWriter(),
+                redactor: SecretRedactor? = nil,
                 liveSecrets: (@Sendable () -> [SecretRedactor.Secret])? = nil,
                 observer: (@Sendable (_ line: Int, _ eventID: String, _ fate: EventFate) -> Void)? = nil) {
         self.deadLetters = deadLetters
         self.checkpoint = checkpoint
+        self.writer = writer
         self.redactor = redactor
         self.liveSecrets = liveSecrets
         self.observer = observer
@@ -156,13 +167,13 @@ public final class DeliveryLedger: Sendable {
     /// Waits until everything recorded so far is written and synced (or the writer failed).
     public func flush() async {
         guard deadLetters != nil || checkpoint != nil else { return }
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in writer.async { c.resume() } }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in writer.submit { c.resume() } }
     }
 
-    /// Drains the writer, closes the checkpoint, and returns the first write failure.
+    /// Drains and closes the writer, closes the checkpoint, and returns the first write failure.
     @discardableResult
     public func close() -> RuntimeFileError? {
-        writer.sync {}
+        writer.close()
         checkpoint?.close()
         return failure
     }
@@ -228,10 +239,10 @@ public final class DeliveryLedger: Sendable {
             p.scheduled = true
             return true
         }
-        if schedule { writer.async { self.commit() } }
+        if schedule { writer.submit { self.commit() } }
     }
 
-    /// Runs on the writer queue.
+    /// Runs on the writer.
     private func commit() {
         let (letters, lines) = pending.withLock { p -> ([DeadLetter], [Int]) in
             defer { p = ([], [], false) }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// A runtime file (dead letters, checkpoint, input) that cannot be opened or written.
 public struct RuntimeFileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The message, naming the file.
@@ -7,7 +5,4 @@ public struct RuntimeFileError: Error, Sendable, Equatable, CustomStringConverti
     /// Creates an error.
     public init(_ message: String) { self.message = message }
     public var description: String { message }
-
-    /// `strerror` text and number of a POSIX error ("No space left on device (errno 28)").
-    static func reason(_ code: Int32) -> String { "\(String(cString: strerror(code))) (errno \(code))" }
 }

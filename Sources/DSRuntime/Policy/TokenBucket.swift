@@ -54,7 +54,7 @@ public struct TokenBucket: Sendable, Equatable {
 
 extension Duration {
     /// Whole nanoseconds (truncated).
-    var nanoseconds: Int64 {
+    package var nanoseconds: Int64 {
         let (s, atto) = components
         return s * 1_000_000_000 + atto / 1_000_000_000
     }

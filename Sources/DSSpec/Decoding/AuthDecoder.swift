@@ -11,9 +11,12 @@ enum AuthDecoder {
         "oauth2_client_credentials": ["type", "token_url", "client_id", "client_secret", "client_auth", "scope", "audience", "token_request"],
         "oauth2_refresh_token": ["type", "token_url", "client_id", "client_secret", "client_auth", "refresh_token", "rotates", "scope", "token_request"],
         "service_account": ["type", "key", "scope", "audience", "token_url", "lifetime_seconds", "subject"],
+        "aws_sigv4": ["type", "access_key_id", "secret_access_key", "session_token", "region", "service", "content_sha256"],
+        "oauth1": ["type", "consumer_key", "consumer_secret", "token", "token_secret", "signature_method"],
+        "azure_sas": ["type", "key_name", "key", "resource", "expiry_seconds"],
     ]
 
-    static let typeNames = ["none", "bearer", "basic", "api_key", "oauth2_client_credentials", "oauth2_refresh_token", "service_account"]
+    static let typeNames = ["none", "bearer", "basic", "api_key", "oauth2_client_credentials", "oauth2_refresh_token", "service_account", "aws_sigv4", "oauth1", "azure_sas"]
 
     static func read(_ r: ObjectReader) -> Auth? {
         guard let type = r.string("type", required: true, what: "\"auth\"") else { return nil }
@@ -49,6 +52,21 @@ enum AuthDecoder {
                 node: node, tokenURL: template("token_url"), clientID: template("client_id"), clientSecret: template("client_secret", required: false),
                 clientAuth: reader.enumeration("client_auth", OAuthClientAuthMethod.self), refreshToken: template("refresh_token"),
                 rotates: reader.bool("rotates"), scope: reader.string("scope"), tokenRequest: readTokenRequest(reader, grantTypeAllowed: false)))
+        case "aws_sigv4":
+            return .awsSigV4(AWSSigV4Auth(
+                node: node, accessKeyID: template("access_key_id"), secretAccessKey: template("secret_access_key"),
+                sessionToken: template("session_token", required: false), region: template("region"),
+                service: reader.string("service", required: true, what: what), contentSHA256: reader.bool("content_sha256")))
+        case "oauth1":
+            if let m = reader.string("signature_method"), m.value != "HMAC-SHA1" {
+                reader.diagnostics.emit(DecodingRules.invalidValue, "oauth1 signature_method must be \"HMAC-SHA1\", not \"\(m.value)\" (the only method dspec signs with)",
+                                        span: m.span, pointer: m.pointer)
+            }
+            return .oauth1(OAuth1Auth(node: node, consumerKey: template("consumer_key"), consumerSecret: template("consumer_secret"),
+                                      token: template("token", required: false), tokenSecret: template("token_secret", required: false)))
+        case "azure_sas":
+            return .azureSAS(AzureSASAuth(node: node, keyName: template("key_name"), key: template("key"), resource: template("resource"),
+                                          expirySeconds: reader.int("expiry_seconds", range: NumericRanges.sasExpirySeconds)))
         default:
             return .serviceAccount(ServiceAccountAuth(
                 node: node, key: template("key"), scope: reader.string("scope", required: true, what: what), audience: reader.string("audience"),

@@ -53,6 +53,12 @@ public enum Auth: Sendable {
     case oauth2RefreshToken(OAuthRefreshToken)
     /// OAuth 2.0 JWT bearer grant from a Google-style service-account key.
     case serviceAccount(ServiceAccountAuth)
+    /// AWS Signature Version 4 over each request (Kinesis, Firehose, EventBridge, API Gateway).
+    case awsSigV4(AWSSigV4Auth)
+    /// OAuth 1.0a HMAC-SHA1 request signing (RFC 5849; X Conversions API).
+    case oauth1(OAuth1Auth)
+    /// An Azure Shared Access Signature token (Event Hubs, Service Bus).
+    case azureSAS(AzureSASAuth)
 
     /// The `type` word for messages.
     public var typeName: String {
@@ -64,6 +70,9 @@ public enum Auth: Sendable {
         case .oauth2ClientCredentials: return "oauth2_client_credentials"
         case .oauth2RefreshToken: return "oauth2_refresh_token"
         case .serviceAccount: return "service_account"
+        case .awsSigV4: return "aws_sigv4"
+        case .oauth1: return "oauth1"
+        case .azureSAS: return "azure_sas"
         }
     }
 
@@ -74,6 +83,9 @@ public enum Auth: Sendable {
         case .oauth2ClientCredentials(let o): return o.node
         case .oauth2RefreshToken(let o): return o.node
         case .serviceAccount(let s): return s.node
+        case .awsSigV4(let a): return a.node
+        case .oauth1(let o): return o.node
+        case .azureSAS(let a): return a.node
         }
     }
 
@@ -96,6 +108,11 @@ public enum Auth: Sendable {
         case .oauth2RefreshToken(let o):
             return [("client_secret", o.clientSecret), ("refresh_token", o.refreshToken)].compactMap { f, t in t.map { (f, $0) } }
         case .serviceAccount(let s): return [s.key].compactMap { $0 }.map { ("key", $0) }
+        case .awsSigV4(let a):
+            return [("secret_access_key", a.secretAccessKey), ("session_token", a.sessionToken)].compactMap { f, t in t.map { (f, $0) } }
+        case .oauth1(let o):
+            return [("consumer_secret", o.consumerSecret), ("token_secret", o.tokenSecret)].compactMap { f, t in t.map { (f, $0) } }
+        case .azureSAS(let a): return [a.key].compactMap { $0 }.map { ("key", $0) }
         }
     }
 
@@ -114,6 +131,11 @@ public enum Auth: Sendable {
             fields = [("token_url", o.tokenURL), ("client_id", o.clientID), ("client_secret", o.clientSecret), ("refresh_token", o.refreshToken)]
                 + (o.tokenRequest?.parameterFields ?? [])
         case .serviceAccount(let s): fields = [("key", s.key), ("token_url", s.tokenURL), ("subject", s.subject)]
+        case .awsSigV4(let a):
+            fields = [("access_key_id", a.accessKeyID), ("secret_access_key", a.secretAccessKey), ("session_token", a.sessionToken), ("region", a.region)]
+        case .oauth1(let o):
+            fields = [("consumer_key", o.consumerKey), ("consumer_secret", o.consumerSecret), ("token", o.token), ("token_secret", o.tokenSecret)]
+        case .azureSAS(let a): fields = [("key_name", a.keyName), ("key", a.key), ("resource", a.resource)]
         }
         return fields.compactMap { f, t in t.map { (f, $0) } }
     }
@@ -199,4 +221,45 @@ public struct ServiceAccountAuth: Sendable {
 extension TokenRequestOptions {
     /// The parameters as auth template fields (`token_request.parameters.NAME`).
     var parameterFields: [(String, TemplateText?)] { parameters.map { ("token_request.parameters.\($0.name.value)", $0.value) } }
+}
+
+/// AWS Signature Version 4: every request is signed with the secret access key over the
+/// canonical request (method, path, sorted query, signed headers, payload hash).
+public struct AWSSigV4Auth: Sendable {
+    public var node: Located<Void>
+    /// Access key id (`AKIA...`); not secret, may come from a setting or a secret.
+    public var accessKeyID: TemplateText?
+    /// Secret access key (`{{@secrets.aws_secret_access_key}}`).
+    public var secretAccessKey: TemplateText?
+    /// Temporary-credential session token, sent as `X-Amz-Security-Token` and signed.
+    public var sessionToken: TemplateText?
+    /// Region (`us-east-1`), a template over settings.
+    public var region: TemplateText?
+    /// Signing name of the service (`kinesis`, `firehose`, `events`, `execute-api`).
+    public var service: Located<String>?
+    /// Send (and sign) `X-Amz-Content-Sha256` with the payload hash, as S3 and some services require.
+    public var contentSHA256: Located<Bool>?
+}
+
+/// OAuth 1.0a with HMAC-SHA1 signatures (RFC 5849 section 3).
+public struct OAuth1Auth: Sendable {
+    public var node: Located<Void>
+    public var consumerKey: TemplateText?
+    public var consumerSecret: TemplateText?
+    /// Access token; absent for two-legged (consumer-only) requests.
+    public var token: TemplateText?
+    public var tokenSecret: TemplateText?
+}
+
+/// An Azure Shared Access Signature: `SharedAccessSignature sr=..&sig=..&se=..&skn=..`.
+public struct AzureSASAuth: Sendable {
+    public var node: Located<Void>
+    /// Shared access policy name (`skn`).
+    public var keyName: TemplateText?
+    /// The policy's key (`{{@secrets.sas_key}}`), used as UTF-8 bytes.
+    public var key: TemplateText?
+    /// The resource URI the token is scoped to (`sr`), a prefix of the endpoint URL.
+    public var resource: TemplateText?
+    /// Seconds from signing to the token's expiry (`se`), default 3600.
+    public var expirySeconds: Located<Int>?
 }

@@ -3,6 +3,7 @@ import DSCore
 import DSJSON
 import DSRender
 import DSRuntime
+import DSRuntimePOSIX
 import Foundation
 
 /// One spec to render into fixtures, with its companions resolved.

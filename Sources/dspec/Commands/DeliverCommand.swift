@@ -159,7 +159,7 @@ enum DeliverCommand: Command {
         // A dry run prints in input order: one request at a time.
         var options = DeliveryOptions(concurrency: dryRun ? 1 : concurrency, orderedPartitions: parsed.has("--ordered"), dryRun: dryRun)
         if let gate { options.eventCheck = { gate.check($0) } }
-        let deliverer = Deliverer(renderer: setup.renderer, transport: setup.transport, ledger: setup.ledger,
+        let deliverer = Deliverer(renderer: setup.renderer, transport: setup.transport, clock: SystemClock(), ledger: setup.ledger,
                                   options: options,
                                   tokens: setup.tokens, dryRunSink: printer)
         let progress = isatty(STDERR_FILENO) != 0 ? ProgressLine(ledger: setup.ledger) : nil
@@ -324,7 +324,7 @@ private struct DeliverySetup {
         do {
             checkpoint = try checkpointPath.map { p throws(RuntimeFileError) in try CheckpointLog(path: p, input: checkpointInput) }
             let deadLetters = try deadLetterPath.map { p throws(RuntimeFileError) in try DeadLetterFile(path: p) }
-            ledger = DeliveryLedger(deadLetters: deadLetters, checkpoint: dryRun ? nil : checkpoint, redactor: redactor, liveSecrets: live)
+            ledger = DeliveryLedger(deadLetters: deadLetters, checkpoint: dryRun ? nil : checkpoint, writer: LedgerWriterThread(), redactor: redactor, liveSecrets: live)
         } catch {
             throw Failure(message: error.message)
         }

@@ -17,20 +17,28 @@ import Foundation
 ///
 /// Then the command writes the checkpoint, prints its summary and exits 130 (SIGINT) or
 /// 143 (SIGTERM).
+///
+/// The dispatch queue only delivers the signal sources' events and the grace timer; it is
+/// not used as a lock: the shared state is in one DSCore ``Locked`` (the package's one lock
+/// type), read and written from the handlers and the command's thread alike.
 final class DeliveryStop: @unchecked Sendable {
     /// Default grace period for the requests in flight after the first signal.
     static let defaultGraceSeconds = 10.0
 
     private let queue = DispatchQueue(label: "dspec.deliver.signals")
+    /// Set in `init` only.
     private var sources: [DispatchSourceSignal] = []
     private let grace: Double
     private let onStop: @Sendable () -> Void
-    // Guarded by `queue` (every handler runs on it) or by `lock` for the cross-thread reads.
-    private let lock = NSLock()
-    private var firstSignal: Int32?
-    private var received = 0
-    private var cancelRun: (@Sendable () -> Void)?
-    private var graceExpired = false
+
+    private struct State {
+        var firstSignal: Int32?
+        var received = 0
+        var cancelRun: (@Sendable () -> Void)?
+        var graceExpired = false
+    }
+
+    private let state = Locked(State())
 
     /// Starts listening for SIGINT and SIGTERM. `onStop` stops the input.
     init(grace: Double, onStop: @escaping @Sendable () -> Void) {
@@ -47,20 +55,20 @@ final class DeliveryStop: @unchecked Sendable {
     }
 
     /// The signal that stopped the run, if any.
-    var stoppedBy: Int32? { lock.withLock { firstSignal } }
+    var stoppedBy: Int32? { state.withLock { $0.firstSignal } }
 
     /// The exit code for a stopped run: 128 + the signal number (130 SIGINT, 143 SIGTERM).
     var exitCode: Int32? { stoppedBy.map { 128 + $0 } }
 
     /// True when the grace period ran out and the run was cancelled.
-    var cutOff: Bool { lock.withLock { graceExpired } }
+    var cutOff: Bool { state.withLock { $0.graceExpired } }
 
     /// Registers how to cancel the run once the grace period is over (called when the run
     /// starts; if the grace period is already over, cancels at once).
     func setCancel(_ cancel: @escaping @Sendable () -> Void) {
-        let now = lock.withLock { () -> Bool in
-            cancelRun = cancel
-            return graceExpired
+        let now = state.withLock { s -> Bool in
+            s.cancelRun = cancel
+            return s.graceExpired
         }
         if now { cancel() }
     }
@@ -73,10 +81,11 @@ final class DeliveryStop: @unchecked Sendable {
     }
 
     private func handle(_ sig: Int32, count: Int) {
-        let (first, total) = lock.withLock { () -> (Int32, Int) in
-            if firstSignal == nil { firstSignal = sig }
-            received += max(1, count)
-            return (firstSignal!, received)
+        let (first, total) = state.withLock { s -> (Int32, Int) in
+            let first = s.firstSignal ?? sig
+            s.firstSignal = first
+            s.received += max(1, count)
+            return (first, s.received)
         }
         if total >= 2 {
             Console.err("dspec deliver: \(Self.name(sig)) again: aborting now; requests in flight are not acknowledged (a rerun with the same --checkpoint sends them again)")
@@ -85,9 +94,9 @@ final class DeliveryStop: @unchecked Sendable {
         Console.err("dspec deliver: \(Self.name(sig)): no more events are read; waiting up to \(Self.seconds(grace)) for the requests in flight (\(Self.name(sig)) again aborts)")
         onStop()
         queue.asyncAfter(deadline: .now() + grace) { [self] in
-            let cancel = lock.withLock { () -> (@Sendable () -> Void)? in
-                graceExpired = true
-                return cancelRun
+            let cancel = state.withLock { s -> (@Sendable () -> Void)? in
+                s.graceExpired = true
+                return s.cancelRun
             }
             cancel?()
         }

@@ -1,0 +1,47 @@
+import DSRender
+import DSRuntime
+
+/// The default transport: `http://` URLs go to ``SocketHTTPTransport`` (exact headers,
+/// header order kept, several times URLSession's request rate on Linux), everything else —
+/// in practice `https://` — to ``URLSessionTransport``, because TLS needs a library the
+/// project does not link (libssl).
+public final class AutoTransport: HTTPTransport {
+    /// Where `http://` requests go.
+    public let plain: any HTTPTransport
+    /// Where every other request goes.
+    public let other: any HTTPTransport
+
+    /// Creates the default pair, both allowing `maxConnectionsPerHost` connections per host.
+    public convenience init(maxConnectionsPerHost: Int = 8) {
+        self.init(plain: SocketHTTPTransport(maxConnectionsPerHost: maxConnectionsPerHost),
+                  other: URLSessionTransport(maxConnectionsPerHost: maxConnectionsPerHost))
+    }
+
+    /// Creates a router over two given transports (tests inject scripted ones).
+    public init(plain: any HTTPTransport, other: any HTTPTransport) {
+        self.plain = plain
+        self.other = other
+    }
+
+    /// True when `url` is routed to ``plain``: its scheme is `http`, in any case.
+    public static func isPlainHTTP(_ url: String) -> Bool {
+        url.utf8.count > 7 && url.prefix(7).lowercased() == "http://"
+    }
+
+    public func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
+        // A URL that cannot be sent (malformed, another scheme) fails here, the same way
+        // for both routes, instead of in whichever transport it would fall through to.
+        let url: RequestURL
+        do {
+            url = try RequestURL(request.url)
+        } catch {
+            throw TransportError(.invalidRequest, error.message)
+        }
+        // The https rule once more, at delivery time: plain http only to loopback hosts (the
+        // renderer allows nothing else, an endpoint override included, which is loopback).
+        if url.scheme == "http" && !url.isLoopback {
+            throw TransportError(.invalidRequest, "http:// to host \"\(url.host)\" is refused: events and credentials would travel unencrypted (https is required except for loopback hosts)")
+        }
+        return try await (Self.isPlainHTTP(request.url) ? plain : other).send(request, timeout: timeout)
+    }
+}

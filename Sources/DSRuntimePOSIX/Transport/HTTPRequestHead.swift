@@ -1,0 +1,133 @@
+import DSRender
+import DSRuntime
+
+/// Where an `http://` URL points and what goes on the request line, parsed without
+/// Foundation's `URL` so the path and query go on the wire exactly as rendered (no
+/// re-encoding, no normalisation).
+struct HTTPEndpoint: Sendable, Equatable {
+    /// Host to resolve (IPv6 literals without brackets).
+    var host: String
+    /// TCP port (80 when the URL has none).
+    var port: Int
+    /// The `Host` header value: the URL's authority as written.
+    var authority: String
+    /// Path and query as rendered (`/v1/events?a=1`); `/` when the URL has no path.
+    var target: String
+
+    /// The connection pool key: connections are shared per host and port.
+    var poolKey: String { "\(host.lowercased()):\(port)" }
+
+    /// Parses an absolute `http://` URL; anything else is an `.invalidRequest` error.
+    init(url: String) throws(TransportError) {
+        // Defence in depth: the renderer already validated the URL (RequestURL); a request
+        // built any other way is checked again before a byte of it is written.
+        do {
+            _ = try RequestURL(url)
+        } catch {
+            throw TransportError(.invalidRequest, error.message)
+        }
+        guard url.utf8.count > 7, url.prefix(7).lowercased() == "http://" else { throw TransportError(.invalidRequest, "not an absolute http:// URL") }
+        let rest = url.dropFirst(7)
+        let end = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        let authority = rest[..<end]
+        // User info would be a credential in the URL: the runtime never sends one that way.
+        guard !authority.isEmpty, !authority.contains("@") else { throw TransportError(.invalidRequest, "URL has no host or has user info") }
+        var hostPart = authority
+        var portPart: Substring = ""
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { throw TransportError(.invalidRequest, "bad IPv6 literal in URL") }
+            hostPart = authority[authority.index(after: authority.startIndex)..<close]
+            let after = authority[authority.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":") else { throw TransportError(.invalidRequest, "bad authority in URL") }
+                portPart = after.dropFirst()
+            }
+        } else if let colon = authority.lastIndex(of: ":") {
+            hostPart = authority[..<colon]
+            portPart = authority[authority.index(after: colon)...]
+        }
+        var port = 80
+        if !portPart.isEmpty {
+            guard portPart.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let p = Int(portPart), p >= 1, p <= 65535 else {
+                throw TransportError(.invalidRequest, "bad port in URL")
+            }
+            port = p
+        }
+        guard !hostPart.isEmpty else { throw TransportError(.invalidRequest, "URL has no host") }
+        var target = rest[end...]
+        if let hash = target.firstIndex(of: "#") { target = target[..<hash] }  // a fragment never goes on the wire
+        self.host = String(hostPart)
+        self.port = port
+        self.authority = String(authority)
+        self.target = target.hasPrefix("/") ? String(target) : "/" + target
+    }
+}
+
+/// Serialises a rendered request for HTTP/1.1.
+enum HTTPRequestHead {
+    /// Methods whose requests carry `Content-Length: 0` even when the body is empty, since
+    /// servers may answer 411 to a body-capable method without framing.
+    private static let bodyMethods: Set<String> = ["POST", "PUT", "PATCH"]
+
+    /// The request line, `Host` (unless the plan sets it), the rendered headers in their
+    /// order and byte for byte, `Content-Length` when there is (or may be) a body, the
+    /// empty line and the body. Rendered `Content-Length` / `Transfer-Encoding` fields are
+    /// dropped: framing is the transport's, and a second, disagreeing length would be a
+    /// request-smuggling hazard. Nothing else is added (no `Expect`, `Accept`,
+    /// `User-Agent` or `Connection`).
+    ///
+    /// Refuses (`.invalidRequest`) a request whose method is not a token, whose target holds
+    /// a byte outside printable ASCII, or with a header name that is not a token or a value
+    /// holding a control byte other than HTAB (RFC 9110 sections 5.1, 5.5 and 9.1): such a
+    /// request would split the request line or a header line, so nothing is written.
+    static func encode(_ request: RenderedRequest, endpoint: HTTPEndpoint) throws(TransportError) -> [UInt8] {
+        if let problem = WireCheck.problem(request, target: endpoint.target) { throw TransportError(.invalidRequest, problem) }
+        var head = "\(request.method) \(endpoint.target) HTTP/1.1\r\n"
+        if request.header("Host") == nil { head += "Host: \(endpoint.authority)\r\n" }
+        for h in request.headers {
+            let lower = h.name.lowercased()
+            if lower == "content-length" || lower == "transfer-encoding" { continue }
+            head += h.name
+            head += ": "
+            head += h.value
+            head += "\r\n"
+        }
+        if !request.body.isEmpty || bodyMethods.contains(request.method.uppercased()) { head += "Content-Length: \(request.body.count)\r\n" }
+        head += "\r\n"
+        var bytes = Array(head.utf8)
+        bytes.append(contentsOf: request.body)
+        return bytes
+    }
+
+    /// True when the request itself asks for the connection to close after the response.
+    static func asksToClose(_ request: RenderedRequest) -> Bool {
+        request.headers.contains { $0.name.lowercased() == "connection" && $0.value.lowercased().contains("close") }
+    }
+}
+
+/// The byte rules of an HTTP/1.1 request head, checked by every transport before sending.
+enum WireCheck {
+    /// RFC 9110 `tchar`: the bytes of a method or a header name.
+    static func isTokenByte(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
+        default: return "!#$%&'*+-.^_`|~".utf8.contains(b)
+        }
+    }
+
+    /// A secret-free reason `request` must not be sent, or nil. `target` is the request
+    /// target when the caller has one (the URL itself is checked by ``RequestURL``).
+    static func problem(_ request: RenderedRequest, target: String?) -> String? {
+        if request.method.isEmpty || !request.method.utf8.allSatisfy(isTokenByte) { return "the method is not an HTTP token" }
+        if let target, let i = target.utf8.firstIndex(where: { $0 <= 0x20 || $0 >= 0x7F }) {
+            return "the request target holds a byte that is not printable ASCII (0x\(String(target.utf8[i], radix: 16, uppercase: true))); nothing was sent"
+        }
+        for h in request.headers {
+            if h.name.isEmpty || !h.name.utf8.allSatisfy(isTokenByte) { return "a header name is not an HTTP token; nothing was sent" }
+            if h.value.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) {
+                return "header \"\(h.name)\": the value holds a control byte (CR, LF, NUL or another, tab excepted); nothing was sent"
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,321 @@
+import DSRender
+import DSRuntime
+
+/// Bounds on what the socket transport accepts from a server, so a misbehaving vendor
+/// cannot make a delivery run buffer without limit.
+public struct SocketResponseLimits: Sendable, Equatable {
+    /// The most bytes of status line plus headers (per response, interim ones included).
+    public var maxHeaderBytes: Int
+    /// The most body bytes.
+    public var maxBodyBytes: Int
+    /// The most header fields in one response head (and the most trailer fields).
+    public var maxHeaderCount: Int
+    /// The most interim (1xx) responses before the final one.
+    public var maxInterimResponses: Int
+    /// The longest chunk-size line, extensions included.
+    public var maxChunkLineBytes: Int
+
+    /// Creates limits (defaults: 64 KiB of headers, 100 header fields, 16 MiB of body,
+    /// 10 interim responses, 4 KiB chunk-size lines — vendor answers are small JSON
+    /// documents; anything larger is a misconfigured or hostile endpoint).
+    public init(maxHeaderBytes: Int = 64 * 1024, maxBodyBytes: Int = 16 * 1024 * 1024) {
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxBodyBytes = maxBodyBytes
+        maxHeaderCount = 100
+        maxInterimResponses = 10
+        maxChunkLineBytes = 4096
+    }
+}
+
+/// A parsed response and whether its connection may carry another request.
+struct SocketExchangeResult {
+    var response: HTTPResponse
+    var keepAlive: Bool
+}
+
+private func malformed(_ why: String) -> TransportError { TransportError(.connection, "malformed response: \(why)") }
+
+extension SocketConnection {
+    /// Reads one complete response to a `method` request (RFC 9112 section 6.3 framing):
+    /// interim 1xx responses are skipped; HEAD, 204 and 304 have no body; otherwise
+    /// `Transfer-Encoding: chunked`, then `Content-Length`, then read-until-close.
+    func readResponse(method: String, limits: SocketResponseLimits, deadline: SocketDeadline) throws(TransportError) -> SocketExchangeResult {
+        var interim = 0
+        while true {
+            let (version, status, headers) = try readHead(limits: limits, deadline: deadline)
+            if status == 101 { throw malformed("unexpected protocol switch") }
+            if status < 200 {
+                // 100 Continue, 103 Early Hints: the real answer follows, after a bounded number.
+                interim += 1
+                if interim > limits.maxInterimResponses { throw malformed("more than \(limits.maxInterimResponses) interim (1xx) responses") }
+                continue
+            }
+            let hasLength = headers.contains { $0.name.lowercased() == "content-length" }
+            if hasLength, headers.contains(where: { $0.name.lowercased() == "transfer-encoding" }) {
+                // RFC 9112 section 6.3 rule 3: a sign of response splitting; never guess the framing.
+                throw malformed("both Transfer-Encoding and Content-Length")
+            }
+            var keepAlive = version == "HTTP/1.1"
+            for h in headers where h.name.lowercased() == "connection" {
+                let tokens = h.value.lowercased().split(separator: ",").map { $0.trimmedOWS() }
+                if tokens.contains("close") { keepAlive = false } else if tokens.contains("keep-alive") { keepAlive = true }
+            }
+            var body: [UInt8] = []
+            if method.uppercased() == "HEAD" || status == 204 || status == 304 {
+                // no body by definition
+            } else if let te = headers.last(where: { $0.name.lowercased() == "transfer-encoding" }) {
+                if te.value.lowercased().split(separator: ",").last?.trimmedOWS() == "chunked" {
+                    body = try readChunked(limits: limits, deadline: deadline)
+                } else {
+                    body = try readUntilClose(limits: limits, deadline: deadline)
+                    keepAlive = false
+                }
+            } else if let length = try contentLength(headers) {
+                guard length <= limits.maxBodyBytes else { throw TransportError(.other, "response body over \(limits.maxBodyBytes) bytes") }
+                body = try take(length, deadline: deadline)
+            } else {
+                body = try readUntilClose(limits: limits, deadline: deadline)
+                keepAlive = false
+            }
+            return SocketExchangeResult(response: HTTPResponse(status: status, headers: headers, body: body), keepAlive: keepAlive)
+        }
+    }
+
+    /// The `Content-Length`, nil when absent; differing repeated values are malformed
+    /// (RFC 9112 section 6.3 rule 5), as is anything but digits.
+    private func contentLength(_ headers: [HTTPHeaderField]) throws(TransportError) -> Int? {
+        var result: Int?
+        for h in headers where h.name.lowercased() == "content-length" {
+            for part in h.value.split(separator: ",", omittingEmptySubsequences: false) {
+                let text = part.trimmedOWS()
+                guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int(text) else {
+                    throw malformed("bad Content-Length \"\(text.prefix(40))\" (digits only)")
+                }
+                if let result, result != n { throw malformed("conflicting Content-Length values") }
+                result = n
+            }
+        }
+        return result
+    }
+
+    /// Reads the status line and header fields, up to and including the empty line.
+    private func readHead(limits: SocketResponseLimits, deadline: SocketDeadline) throws(TransportError) -> (String, Int, [HTTPHeaderField]) {
+        var scanned = 0  // relative to readIndex, which stays valid when fill compacts
+        var end: Int?
+        while end == nil {
+            // Lines end in CRLF; a bare LF is tolerated (RFC 9112 section 2.2), so the head
+            // ends at the first LF followed by an optional CR and another LF.
+            var i = readIndex + scanned
+            while i < input.count {
+                if input[i] == 10 {
+                    if i + 1 < input.count, input[i + 1] == 10 { end = i + 2; break }
+                    if i + 2 < input.count, input[i + 1] == 13, input[i + 2] == 10 { end = i + 3; break }
+                }
+                i += 1
+            }
+            if end != nil { break }
+            scanned = max(0, input.count - readIndex - 2)
+            if input.count - readIndex > limits.maxHeaderBytes { throw TransportError(.other, "response headers over \(limits.maxHeaderBytes) bytes") }
+            guard try fill(deadline: deadline) else {
+                throw TransportError(.connection, receivedThisExchange == 0 ? "connection closed before any response" : "connection closed inside the response headers")
+            }
+        }
+        guard let end, end - readIndex <= limits.maxHeaderBytes + 2 else { throw TransportError(.other, "response headers over \(limits.maxHeaderBytes) bytes") }
+        // Split on LF bytes, not on the decoded String: Swift treats CRLF as one Character.
+        var lines = input[readIndex..<end].split(separator: 10, omittingEmptySubsequences: false).map { line -> ArraySlice<UInt8> in
+            line.last == 13 ? line.dropLast() : line
+        }
+        readIndex = end
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        guard let statusLine = lines.first else { throw malformed("empty status line") }
+        let (version, status) = try Self.parseStatusLine(statusLine)
+        if lines.count - 1 > limits.maxHeaderCount {
+            throw TransportError(.other, "malformed response: more than \(limits.maxHeaderCount) header fields")
+        }
+        var headers: [HTTPHeaderField] = []
+        for line in lines.dropFirst() { headers.append(try Self.parseField(line)) }
+        return (version, status, headers)
+    }
+
+    /// `HTTP-version SP 3DIGIT SP reason-phrase` (RFC 9112 section 4), version `HTTP/1.x`,
+    /// status 100-599, a reason of visible characters, spaces and tabs. A line that ends
+    /// right after the code (no SP, no reason) is accepted, as common servers send it.
+    static func parseStatusLine(_ line: ArraySlice<UInt8>) throws(TransportError) -> (String, Int) {
+        let b = Array(line)
+        guard b.count >= 12, b[0..<7].elementsEqual("HTTP/1.".utf8), HTTPResponseBytes.isDigit(b[7]), b[8] == 32,
+              (49...53).contains(b[9]), HTTPResponseBytes.isDigit(b[10]), HTTPResponseBytes.isDigit(b[11]) else {
+            throw malformed("bad status line \"\(HTTPResponseBytes.printable(b.prefix(40)))\" (expected HTTP/1.x SP 3DIGIT SP reason)")
+        }
+        if b.count > 12 {
+            guard b[12] == 32, b[13...].allSatisfy(HTTPResponseBytes.isFieldValueByte) else {
+                throw malformed("bad status line \"\(HTTPResponseBytes.printable(b.prefix(40)))\" (expected HTTP/1.x SP 3DIGIT SP reason)")
+            }
+        }
+        let status = Int(b[9] - 48) * 100 + Int(b[10] - 48) * 10 + Int(b[11] - 48)
+        return (String(decoding: b[0..<8], as: UTF8.self), status)
+    }
+
+    /// `field-name ":" OWS field-value OWS`: a token name, no obsolete line folding, no
+    /// control bytes (NUL, bare CR, DEL, ...) in the value. Also used for trailers.
+    static func parseField(_ line: ArraySlice<UInt8>) throws(TransportError) -> HTTPHeaderField {
+        guard let first = line.first, first != 32, first != 9 else { throw malformed("obsolete line folding or an empty header line") }
+        guard let colon = line.firstIndex(of: 58), colon > line.startIndex else { throw malformed("header line without a field name and colon") }
+        guard line[line.startIndex..<colon].allSatisfy(HTTPResponseBytes.isTokenByte) else {
+            throw malformed("invalid header field name \"\(HTTPResponseBytes.printable(line[line.startIndex..<colon].prefix(40)))\"")
+        }
+        var value = line[(colon + 1)...]
+        while let c = value.first, c == 32 || c == 9 { value = value.dropFirst() }
+        while let c = value.last, c == 32 || c == 9 { value = value.dropLast() }
+        guard value.allSatisfy(HTTPResponseBytes.isFieldValueByte) else { throw malformed("control byte in the value of header \(String(decoding: line[line.startIndex..<colon], as: UTF8.self))") }
+        return HTTPHeaderField(name: String(decoding: line[line.startIndex..<colon], as: UTF8.self), value: String(decoding: value, as: UTF8.self))
+    }
+
+    /// `chunk-size [ chunk-ext ]` (RFC 9112 section 7.1): 1-16 hex digits, no sign, no
+    /// prefix, no leading space; extensions `;name[=token|quoted-string]`, ignored. Returns
+    /// nil when the size does not fit an `Int` (the caller reports it as over the limit).
+    static func parseChunkSizeLine(_ line: ArraySlice<UInt8>) throws(TransportError) -> Int? {
+        let b = Array(line)
+        var i = 0
+        var size = 0
+        var overflow = false
+        while i < b.count, let d = HTTPResponseBytes.hexValue(b[i]) {
+            let (m, o1) = size.multipliedReportingOverflow(by: 16)
+            let (a, o2) = m.addingReportingOverflow(d)
+            overflow = overflow || o1 || o2
+            size = a
+            i += 1
+        }
+        guard i > 0, i <= 16 else { throw malformed("bad chunk size \"\(HTTPResponseBytes.printable(b.prefix(40)))\" (1-16 hex digits)") }
+        func skipBWS() { while i < b.count, b[i] == 32 || b[i] == 9 { i += 1 } }
+        func token() -> Bool {
+            let start = i
+            while i < b.count, HTTPResponseBytes.isTokenByte(b[i]) { i += 1 }
+            return i > start
+        }
+        skipBWS()
+        while i < b.count {
+            guard b[i] == 59 else { throw malformed("bad chunk size \"\(HTTPResponseBytes.printable(b.prefix(40)))\" (1-16 hex digits)") }
+            i += 1
+            skipBWS()
+            guard token() else { throw malformed("bad chunk extension (expected ;name[=value])") }
+            skipBWS()
+            if i < b.count, b[i] == 61 {
+                i += 1
+                skipBWS()
+                if i < b.count, b[i] == 34 {
+                    i += 1
+                    var closed = false
+                    while i < b.count {
+                        if b[i] == 34 { closed = true; i += 1; break }
+                        if b[i] == 92 { i += 1; guard i < b.count, HTTPResponseBytes.isFieldValueByte(b[i]) else { break } }
+                        else if !HTTPResponseBytes.isFieldValueByte(b[i]) { break }
+                        i += 1
+                    }
+                    guard closed else { throw malformed("bad chunk extension (unterminated or invalid quoted value)") }
+                } else {
+                    guard token() else { throw malformed("bad chunk extension (expected ;name[=value])") }
+                }
+                skipBWS()
+            }
+        }
+        return overflow ? nil : size
+    }
+
+    /// Exactly `count` body bytes.
+    private func take(_ count: Int, deadline: SocketDeadline) throws(TransportError) -> [UInt8] {
+        while input.count - readIndex < count {
+            guard try fill(deadline: deadline) else { throw TransportError(.connection, "connection closed inside the response body") }
+        }
+        let bytes = Array(input[readIndex..<(readIndex + count)])
+        readIndex += count
+        return bytes
+    }
+
+    /// One line (without its line ending), for chunk sizes and trailers.
+    private func line(limit: Int, deadline: SocketDeadline) throws(TransportError) -> ArraySlice<UInt8> {
+        while true {
+            if let lf = input[readIndex...].firstIndex(of: 10) {
+                guard lf - readIndex <= limit + 1 else { throw malformed("chunk line over \(limit) bytes") }
+                let bytes = Array(input[readIndex..<lf])[...]
+                readIndex = lf + 1
+                return bytes.last == 13 ? bytes.dropLast() : bytes
+            }
+            if input.count - readIndex > limit { throw malformed("chunk line over \(limit) bytes") }
+            guard try fill(deadline: deadline) else { throw TransportError(.connection, "connection closed inside a chunked body") }
+        }
+    }
+
+    /// A chunked body (RFC 9112 section 7.1): chunk extensions are ignored, trailers read
+    /// and dropped (the runtime reads no trailer).
+    private func readChunked(limits: SocketResponseLimits, deadline: SocketDeadline) throws(TransportError) -> [UInt8] {
+        var body: [UInt8] = []
+        while true {
+            let sizeLine = try line(limit: limits.maxChunkLineBytes, deadline: deadline)
+            let parsed = try Self.parseChunkSizeLine(sizeLine)
+            guard let size = parsed, size <= limits.maxBodyBytes - body.count else {
+                throw TransportError(.other, "response body over \(limits.maxBodyBytes) bytes")
+            }
+            if size == 0 { break }
+            body += try take(size, deadline: deadline)
+            guard try line(limit: 2, deadline: deadline).isEmpty else { throw malformed("chunk data longer than its size") }
+        }
+        var trailerBytes = 0
+        var trailerCount = 0
+        while true {
+            let trailer = try line(limit: limits.maxHeaderBytes, deadline: deadline)
+            if trailer.isEmpty { return body }
+            _ = try Self.parseField(trailer)
+            trailerBytes += trailer.count
+            trailerCount += 1
+            if trailerBytes > limits.maxHeaderBytes { throw TransportError(.other, "response trailers over \(limits.maxHeaderBytes) bytes") }
+            if trailerCount > limits.maxHeaderCount { throw TransportError(.other, "malformed response: more than \(limits.maxHeaderCount) trailer fields") }
+        }
+    }
+
+    /// A body delimited by the server closing the connection (HTTP/1.0 style).
+    private func readUntilClose(limits: SocketResponseLimits, deadline: SocketDeadline) throws(TransportError) -> [UInt8] {
+        while try fill(deadline: deadline) {
+            if input.count - readIndex > limits.maxBodyBytes { throw TransportError(.other, "response body over \(limits.maxBodyBytes) bytes") }
+        }
+        let body = Array(input[readIndex...])
+        readIndex = input.count
+        return body
+    }
+}
+
+/// Byte classes of RFC 9110 used by the response parser.
+enum HTTPResponseBytes {
+    static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+    static func hexValue(_ c: UInt8) -> Int? {
+        switch c {
+        case 48...57: return Int(c - 48)
+        case 65...70: return Int(c - 55)
+        case 97...102: return Int(c - 87)
+        default: return nil
+        }
+    }
+    /// `tchar`: the characters of a token (header names, extension names).
+    static func isTokenByte(_ c: UInt8) -> Bool {
+        switch c {
+        case 48...57, 65...90, 97...122: return true
+        case 33, 35, 36, 37, 38, 39, 42, 43, 45, 46, 94, 95, 96, 124, 126: return true  // ! # $ % & ' * + - . ^ _ ` | ~
+        default: return false
+        }
+    }
+    /// HTAB, SP, VCHAR and obs-text: what a field value or reason phrase may hold.
+    static func isFieldValueByte(_ c: UInt8) -> Bool { c == 9 || (c >= 32 && c != 127) }
+    /// For error messages: control bytes shown as `?`.
+    static func printable<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        String(decoding: bytes.map { $0 < 32 || $0 == 127 ? UInt8(ascii: "?") : $0 }, as: UTF8.self)
+    }
+}
+
+extension Substring {
+    /// Without leading and trailing spaces and tabs (HTTP's optional whitespace).
+    fileprivate func trimmedOWS() -> String {
+        var s = self
+        while let c = s.first, c == " " || c == "\t" { s = s.dropFirst() }
+        while let c = s.last, c == " " || c == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}
