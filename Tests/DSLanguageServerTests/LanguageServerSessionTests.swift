@@ -147,6 +147,18 @@ final class LanguageServerSessionTests: XCTestCase {
         XCTAssertFalse(text.contains("SECRETVALUE"), text)
     }
 
+    func testSuiteFileProblemAtItsKey() throws {
+        let s = try makeSession()
+        initialize(s)
+        let text = "{\"cases\": [\n  {\"name\": \"a\", \"expekt\": {}}\n]}"
+        let d = open(s, uri: "file:///ws/specs/examples/typo.suite.json", text: text)[0]["params"]?["diagnostics"]?.arrayValue ?? []
+        XCTAssertEqual(d.count, 1, "\(d)")
+        XCTAssertEqual(d.first?["code"], "DS0101")
+        XCTAssertEqual(d.first?["data"]?["suggestion"], "expect")
+        XCTAssertEqual(d.first?["range"]?["start"], ["line": 1, "character": 16])
+        XCTAssertEqual(d.first?["range"]?["end"], ["line": 1, "character": 24])
+    }
+
     // MARK: features
 
     func testCodeActionsApplySuggestionAndAddSuppression() throws {

@@ -1,7 +1,9 @@
+import DSConformance
 import DSCore
 import DSJSON
 import DSLanguageServer
 import DSSpec
+import Foundation
 
 /// What the language server reports for a document: for a spec, exactly what `dspec lint`
 /// reports (the same `LintRunner`); for a settings or secrets file, JSON errors and keys the
@@ -14,11 +16,7 @@ public enum EditorDiagnostics {
         for (suffix, kind) in [(".settings.json", "setting"), (".secrets.json", "secret")] where path.hasSuffix(suffix) {
             return companion(source, kind: kind, specPath: String(path.dropLast(suffix.count)) + ".json", lookup: lookup)
         }
-        if path.hasSuffix(".suite.json") {
-            let collector = DiagnosticCollector(source: source)
-            _ = JSONParser().parse(source, diagnostics: collector)
-            return collector.sorted
-        }
+        if path.hasSuffix(".suite.json") { return suite(source) }
         if path.hasSuffix(".ndjson") { return [] }
         return LintRunner().lint(source).diagnostics
     }
@@ -42,6 +40,39 @@ public enum EditorDiagnostics {
             if let suggestion { message += "; did you mean \"\(suggestion)\"?" }
             let hint = declared.isEmpty ? "The spec declares no \(kind)s." : "The spec declares \(declared.sorted().map { "\"\($0)\"" }.joined(separator: ", "))."
             collector.emit(DecodingRules.unknownKey, message, span: member.keySpan, pointer: "/" + escape(member.key), hint: hint, suggestion: suggestion)
+        }
+        return collector.sorted
+    }
+
+    /// A suite: JSON errors, then the suite decoder's first problem at its pointer (an
+    /// unknown key as DS0101 with "did you mean", anything else with the code `suite`).
+    static func suite(_ source: SourceFile) -> [Diagnostic] {
+        let collector = DiagnosticCollector(source: source)
+        guard let node = JSONParser().parse(source, diagnostics: collector) else { return collector.sorted }
+        do {
+            _ = try SuiteDocument(json: node.value)
+        } catch {
+            var span = node.resolve(error.pointer)?.span ?? node.span
+            var key: String?
+            if let slash = error.pointer.lastIndex(of: "/") {
+                let parent = String(error.pointer[..<slash])
+                let last = String(error.pointer[error.pointer.index(after: slash)...]).replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+                if let member = node.resolve(parent)?.member(last) { span = member.keySpan; key = last }
+            }
+            if error.message.hasPrefix("unknown key"), let key {
+                var expected: [String] = []
+                if let r = error.message.range(of: "expected one of ") {
+                    expected = error.message[r.upperBound...].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                }
+                let suggestion = Suggestions.closest(to: key, in: expected)
+                collector.emit(DecodingRules.unknownKey, error.message + (suggestion.map { "; did you mean \"\($0)\"?" } ?? ""), span: span,
+                               pointer: error.pointer, suggestion: suggestion)
+            } else {
+                let location = source.location(ofOffset: span.start)
+                collector.emit(Diagnostic(code: "suite", severity: .error, message: error.message, path: source.path, location: location,
+                                          endLocation: source.location(ofOffset: span.end), pointer: error.pointer,
+                                          hint: "Suite format: docs/conformance.md."))
+            }
         }
         return collector.sorted
     }
