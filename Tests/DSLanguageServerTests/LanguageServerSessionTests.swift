@@ -257,3 +257,50 @@ final class LanguageServerSessionTests: XCTestCase {
         XCTAssertTrue(value.contains(RuleCatalog.descriptor("DS0311")?.summary ?? "?"), value)
     }
 }
+
+/// Half-typed and mangled documents: every request at every kind of position answers
+/// without trapping (a seeded walk, the same every run).
+final class LanguageServerRobustnessTests: XCTestCase {
+    func testMangledDocumentsAndPositionsNeverTrap() throws {
+        let root = LanguageServerSessionTests.root
+        let sample = Array(try Data(contentsOf: root.appendingPathComponent("Tests/lsp/sample/typo.json")))
+        let schema = Array(try Data(contentsOf: root.appendingPathComponent("specs/schema/delivery-spec.schema.json")))
+        let env = LanguageServerEnvironment(
+            diagnose: { path, bytes, lookup in EditorDiagnostics.diagnose(path: path, bytes: bytes, lookup: lookup) },
+            readFile: { $0 == "/ws/specs/schema/delivery-spec.schema.json" ? schema : nil })
+        let s = LanguageServerSession(environment: env, debounce: 0)
+        _ = s.receive(Array(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#.utf8), now: 0)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(max(1, n)))
+        }
+        let pieces: [[UInt8]] = ["{", "}", "[", "]", "\"", ":", ",", "{{", "}}", "@secrets.", "\\", "\u{1F600}", "\n", "DS0", "\u{00E9}"].map { Array($0.utf8) }
+        let uri = "file:///ws/specs/examples/typo.json"
+        for round in 0..<300 {
+            var bytes = sample
+            for _ in 0..<(1 + next(6)) {
+                let at = next(bytes.count + 1)
+                if next(2) == 0 { bytes.insert(contentsOf: pieces[next(pieces.count)], at: at) } else if at < bytes.count {
+                    bytes.removeSubrange(at..<min(bytes.count, at + 1 + next(20)))
+                }
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let method = round == 0 ? "textDocument/didOpen" : "textDocument/didChange"
+            let params: JSONValue = round == 0
+                ? ["textDocument": ["uri": .string(uri), "version": 1, "text": .string(text)]]
+                : ["textDocument": ["uri": .string(uri), "version": .int(round)], "contentChanges": [["text": .string(text)]]]
+            _ = s.receive(JSONWriter.bytes(["jsonrpc": "2.0", "method": .string(method), "params": params]), now: Double(round))
+            _ = s.due(now: Double(round) + 1)
+            for m in ["textDocument/completion", "textDocument/hover", "textDocument/definition", "textDocument/codeAction"] {
+                let line = next(30), character = next(120)
+                let pos: JSONValue = ["line": .int(line), "character": .int(character)]
+                let p: JSONValue = ["textDocument": ["uri": .string(uri)], "position": pos, "range": ["start": pos, "end": ["line": .int(line + next(3)), "character": .int(next(200))]],
+                                    "context": ["diagnostics": []]]
+                let reply = s.receive(JSONWriter.bytes(["jsonrpc": "2.0", "id": .int(round), "method": .string(m), "params": p]), now: Double(round))
+                XCTAssertEqual(reply.count, 1)
+                XCTAssertNil(reply.first?["error"])
+            }
+        }
+    }
+}
