@@ -93,6 +93,29 @@ extension LanguageServerSession {
         }
     }
 
+    /// Event fields the tracking plan (`events.schema`: one schema, or event name -> schema)
+    /// declares: `properties` paths, nested, with their descriptions.
+    func trackingPlanFields(_ root: JSONNode?, specPath: String) -> [(String, String?)] {
+        guard let schemaRef = root?.member("events")?.value.member("schema")?.value else { return [] }
+        var files: [String] = []
+        if let one = schemaRef.stringValue { files = [one] } else { files = schemaRef.members.compactMap(\.value.stringValue) }
+        var out: [String: String?] = [:]
+        func walk(_ schema: JSONValue, _ prefix: String, _ depth: Int) {
+            guard depth < 5, out.count < 300, let props = schema["properties"]?.objectValue else { return }
+            for (key, sub) in props {
+                let path = prefix.isEmpty ? key : prefix + "." + key
+                if out[path] == nil { out[path] = .some(sub["description"]?.stringValue) }
+                walk(sub, path, depth + 1)
+            }
+        }
+        let read = lookup()
+        for file in files.prefix(20) {
+            guard let bytes = read(Self.join(Self.directory(of: specPath), file)), let schema = try? JSONParser().parseValue(bytes) else { continue }
+            walk(schema, "", 0)
+        }
+        return out.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
     // MARK: - Completion
 
     func completion(_ doc: Document, _ offset: Int) -> JSONValue {
@@ -148,6 +171,9 @@ extension LanguageServerSession {
                 for (path, value) in fields.sorted(by: { $0.key < $1.key }) {
                     let example = JSONWriter.string(value).prefix(80)
                     item(path, kind: 5, detail: "event field (e.g. \(example))", doc: nil, replaceFrom: start + tokenStart)
+                }
+                for (path, description) in trackingPlanFields(root, specPath: specPath) where fields[path] == nil {
+                    item(path, kind: 5, detail: "event field (tracking plan)", doc: description, replaceFrom: start + tokenStart)
                 }
                 for helper in TemplateHelpers.names.sorted() {
                     item(helper, kind: 3, detail: "helper", doc: nil, replaceFrom: start + tokenStart)

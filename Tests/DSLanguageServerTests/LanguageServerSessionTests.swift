@@ -217,6 +217,18 @@ final class LanguageServerSessionTests: XCTestCase {
         XCTAssertEqual(edit?["range"]?["start"], ["line": .int(tl), "character": .int(tc - 3)])
     }
 
+    func testTemplateCompletionOffersTrackingPlanFields() throws {
+        let plan = Array(#"{"type": "object", "properties": {"properties": {"type": "object", "properties": {"sku": {"type": "string", "description": "Stock unit."}}}}}"#.utf8)
+        let s = try makeSession(files: ["\(Self.dir)/plan.schema.json": plan])
+        initialize(s)
+        let text = #"{"dspec": 1, "name": "t", "events": {"schema": "plan.schema.json"}, "headers": {"X": "{{prop"}}"#
+        _ = open(s, text: text)
+        let items = request(s, "textDocument/completion", line: 0, character: text.utf16.count - 3)?.arrayValue ?? []
+        let sku = items.first { $0["label"] == "properties.sku" }
+        XCTAssertEqual(sku?["detail"], "event field (tracking plan)", "\(items.compactMap { $0["label"]?.stringValue })")
+        XCTAssertEqual(sku?["documentation"]?["value"], "Stock unit.")
+    }
+
     func testHoverAndDefinition() throws {
         let s = try makeSession()
         initialize(s)
