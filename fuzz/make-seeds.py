@@ -102,11 +102,14 @@ hand_templates = [
     "{{~ n ~}} {{!-- comment --}} {{! c }}", "{{{{raw}}}} {{x}} {{{{/raw}}}}", "{{#props}}{{k}}{{/props}}{{^none}}no{{/none}}",
     "{{lookup props \"k\"}} {{json props}} {{default none \"d\"}}", "{\"a\": {{n}}, \"b\": \"{{text}}\", \"c\": {{props}}}",
     "https://x.test/u/{{user_id}}?q={{text}}&t={{{@settings.base}}}", "Bearer {{@secrets.key}}", "{{@settings.region}}",
+    "{{lookup_table \"t\" text}} {{lookup_table \"p\" (lookup_table \"t\" n)}} {{@sent_at}}",
 ]
 for t in hand_templates:
     for m in range(len(MODES)): write("template", bytes([m]) + t.encode())
 write("mapping", b'{"a":{"@each":"tags","@map":{"v":{"@path":"$"}}},"b":{"@value":1},"c":{"@template":"{{n}}"}}')
 write("mapping", b'{"x":{"@path":"props.nested.x","@transform":"lowercase","@default":[]},"y":{"@path":"price","@type":"string"}}')
+write("mapping", b'{"@drop_empty":true,"o":{"@when":{"path":"n","exists":true},"e":{},"l":[[]]},"k":{"@path":"text","@lookup":"t"},'
+      b'"a":[{"@when":[{"path":"n","in":[1]}],"v":"{{lookup_table \\"p\\" text}}"}],"s":{"@path":"@sent_at","@transform":"unix_ms","@drop_empty":false}}')
 
 # --- encoders: text and JSON objects for form bodies.
 for s in ["hello world", "a+b=c&d", "\u00e9\u20ac\U0001F600", "~-._*!'()[]", "", "%2F%zz", "line\r\nbreak\0nul"]:
@@ -222,8 +225,8 @@ dict_file("json", json_tokens)
 dict_file("spec", spec_tokens)
 dict_file("plan", spec_tokens)
 dict_file("template", ["{{", "}}", "{{{", "}}}", "{{#if ", "{{#each ", "{{#with ", "{{#unless ", "{{/if}}", "{{/each}}", "{{else}}", "{{else if ",
-                       "{{>", "{{!--", "--}}", "{{~", "~}}", "@index", "@key", "@first", "@last", "@root", "../", "this", "@settings.", "@secrets.", "lookup", "json", "default", "=", "\"", "\0"])
-dict_file("mapping", json_tokens + ['"%s"' % d for d in ["@path", "@value", "@template", "@each", "@map", "@default", "@transform", "@type", "@when", "@batch", "equals", "path"]])
+                       "{{>", "{{!--", "--}}", "{{~", "~}}", "@index", "@key", "@first", "@last", "@root", "../", "this", "@settings.", "@secrets.", "lookup", "lookup_table", "@sent_at", "json", "default", "=", "\"", "\0"])
+dict_file("mapping", json_tokens + ['"%s"' % d for d in ["@path", "@value", "@template", "@each", "@map", "@default", "@transform", "@type", "@when", "@batch", "equals", "path", "@lookup", "@drop_empty", "@sent_at"]])
 dict_file("mock-request", http_tokens + ["GET ", "POST ", "PUT ", "HEAD ", " / "])
 dict_file("response", http_tokens)
 dict_file("retry-after", ["GMT", "Sun, ", "Sunday, ", "Nov", "Feb", " 1994", "-94", "08:49:37", "60", "31", "29"])

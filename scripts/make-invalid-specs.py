@@ -116,6 +116,23 @@ case("template-invalid-json", base("template renders invalid JSON", ('"format": 
 case("mapping-unknown-directive", base("misspelled directive", ('{"@path": "user_id"}', '{"@pth": "user_id"}')), "DS0309", '{"@pth"')
 case("mapping-mixed-keys", base("directive mixed with fields", ('{"@path": "user_id"}', '{"@path": "user_id", "id": "x"}')), "DS0309", '{"@path": "user_id", "id"')
 case("mapping-unknown-transform", base("unknown transform", ('"@type": "number", "@default": 0}', '"@type": "number", "@default": 0, "@transform": ["sha265"]}')), "DS0309", '"sha265"')
+# --- issue 14: object @when, @drop_empty, lookup tables, @sent_at, ordering ---------
+case("mapping-when-on-root", base("@when on the root object", ('"mapping": {\n', '"mapping": {\n      "@when": {"path": "type", "equals": "track"},\n')),
+     "DS0309", '{"path": "type"', message="root")
+case("mapping-object-drop-empty-not-boolean", base("@drop_empty is not a boolean", ('"mapping": {\n', '"mapping": {\n      "@drop_empty": "yes",\n')), "DS0309", '"yes"')
+LOOKUPS = ('"payload":', '"lookups": {"event_names": {"map": {"Order Completed": "Purchase"}, "default": "Custom"}},\n  "payload":')
+case("lookup-unknown-table", base("@lookup names an undeclared table", LOOKUPS, ('{"@path": "event"}', '{"@path": "event", "@lookup": "event_name"}')),
+     "DS0312", '"event_name"}', message="did you mean \"event_names\"", also=["DS0313"])
+case("lookup-unknown-table-template", base("lookup_table names an undeclared table", LOOKUPS, ('{"@path": "event"}', '"{{lookup_table \\"evnt_names\\" event}}"')),
+     "DS0312", '\\"evnt_names', message="did you mean \"event_names\"", also=["DS0313"])
+case("lookup-unused", base("a lookup table nobody uses", LOOKUPS), "DS0313", '"event_names"', strict=True)
+case("lookup-default-with-passthrough", base("a default that unmatched passthrough never uses", LOOKUPS,
+     ('"default": "Custom"}', '"default": "Custom", "unmatched": "passthrough"}'), ('{"@path": "event"}', '{"@path": "event", "@lookup": "event_names"}')),
+     "DS0314", '"Custom"')
+case("lookup-empty-map", base("a lookup table with an empty map", LOOKUPS, ('{"Order Completed": "Purchase"}', '{}'),
+     ('{"@path": "event"}', '{"@path": "event", "@lookup": "event_names"}')), "DS0314", '{}, "default"')
+case("ordering-unknown", base("misspelled ordering", ('"payload":', '"ordering": "strcit",\n  "payload":')), "DS0104", '"strcit"', message="did you mean \"strict\"")
+case("url-sent-at-unavailable", base("the send time read in the URL", ('/v1/events', '/v1/events/{{@sent_at}}')), "DS0305", "@sent_at")
 case("literal-credential", base("literal token", ('"token": "{{@secrets.api_key}}"', '"token": "sk_live_literal"')), "DS0310", '"sk_live_literal"', strict=True, also=["DS0302"])
 case("secret-in-query", base("key in query", ('"auth": {"type": "bearer", "token": "{{@secrets.api_key}}"}', '"auth": {"type": "api_key", "in": "query", "name": "key", "value": "{{@secrets.api_key}}"}')), "DS0311", '"{{@secrets.api_key}}"', strict=True)
 case("batch-bytes-too-small", base("max_bytes too small", ('"payload":', '"batching": {"max_events": 100, "max_bytes": 8, "max_wait_ms": 1000},\n  "payload":')), "DS0401", "8,")

@@ -18,6 +18,7 @@ public enum RuleCatalog {
         ContractFilesLoad(), PropertiesInTrackingPlan(), MappingEmitsContractRequired(), ContractConstantsMatch(),
         RequiredFieldsFromRequiredProperties(),
         AWSCredentialScopeValid(), OAuth1TokenPaired(), SASResourceCoversEndpoint(),
+        LookupTablesDeclared(), LookupTablesUsed(), LookupTablesCoherent(),
     ]
 
     /// Descriptors of every rule (parse, decode, validate, and I/O), sorted by code.

@@ -200,8 +200,9 @@ public struct ConformanceCase: Sendable {
     public var adjustments: PlanAdjustments
     /// Requests in flight at once (default 8).
     public var concurrency: Int
-    /// Send each partition's requests strictly in input order.
-    public var ordered: Bool
+    /// Send each partition's requests strictly in input order (true), or not (false); nil
+    /// follows the plan's `ordering`.
+    public var ordered: Bool?
     /// Expire every access token once this many vendor requests have been answered, then
     /// feed the rest of the events (OAuth refresh on expiry, mid-run).
     public var expireTokensAfter: Int?
@@ -214,7 +215,7 @@ public struct ConformanceCase: Sendable {
     /// Creates a case answering 200 to everything and expecting only the invariants.
     public init(name: String, description: String? = nil, events: CaseEvents = .defaults, scenario: MockScenario = ConformanceScenarios.alwaysOK,
                 expect: CaseExpectations = CaseExpectations(), adjustments: PlanAdjustments = PlanAdjustments(), concurrency: Int = 8,
-                ordered: Bool = false, expireTokensAfter: Int? = nil, generated: Bool = false) {
+                ordered: Bool? = nil, expireTokensAfter: Int? = nil, generated: Bool = false) {
         self.name = name
         self.description = description
         self.events = events

@@ -1,6 +1,7 @@
 import DSJSON
 import DSMock
 import DSPlan
+import DSRender
 
 /// Compares the requests the vendor received with the spec's golden fixtures, in order:
 /// method, path and query, body (structurally: JSON bodies as JSON values, others as text)
@@ -10,6 +11,9 @@ import DSPlan
 /// signature-like tokens are replaced by placeholders (`sha256=<signature>`), which still
 /// catches a changed prefix, scheme or header name. Headers the HTTP client adds for framing
 /// (`Host`, `Content-Length`, `Connection`, and libcurl's `Accept*`) are ignored.
+/// `@sent_at` (the send time) is volatile too: headers that read it are compared by shape,
+/// and in a JSON body a fixture value that is the fixture send time (``SendTime/fixtureForms``)
+/// matches any value of its shape.
 struct FixtureMatch {
     let fixtures: GoldenFixtures
     let observation: CaseObservation
@@ -46,6 +50,7 @@ struct FixtureMatch {
         if let h = plan.response.idempotencyKeyHeader { names.insert(h.lowercased()) }
         if plan.auth.isOAuth { names.insert("authorization") }
         if case .awsSigV4 = plan.auth { names.formUnion(["x-amz-date", "authorization"]) }
+        for h in plan.headers where h.value.contains("@sent_at") { names.insert(h.name.lowercased()) }
         return names
     }
 
@@ -70,11 +75,12 @@ struct FixtureMatch {
         out += headerDifferences(fixture["headers"]?.arrayValue ?? [], request)
         switch fixture["body"] {
         case .string(let text)?:
-            if text != request.bodyText { out.append("body: expected \(JSONWriter.string(.string(text))), actual \(JSONWriter.string(.string(request.bodyText)))") }
+            let sendTimeShaped = SendTime.uses(observation.plan).body && SendTime.textMatches(expected: Array(text.utf8), actual: request.body)
+            if text != request.bodyText && !sendTimeShaped { out.append("body: expected \(JSONWriter.string(.string(text))), actual \(JSONWriter.string(.string(request.bodyText)))") }
         case let expected?:
             if let actual = try? JSONParser().parseValue(request.body) {
                 var lines: [String] = []
-                Self.diff(expected, actual, at: "", into: &lines)
+                Self.diff(expected, actual, at: "", into: &lines, sendTime: SendTime.uses(observation.plan).body)
                 out += lines.map { "body" + $0 }
             } else {
                 out.append("body: expected JSON, actual \(JSONWriter.string(.string(String(request.bodyText.prefix(200)))))")
@@ -131,17 +137,18 @@ struct FixtureMatch {
 
     /// Structural differences, as `POINTER: expected X, actual Y` lines. Object member
     /// order is ignored; numbers compare by value.
-    static func diff(_ expected: JSONValue, _ actual: JSONValue, at pointer: String, into out: inout [String]) {
+    static func diff(_ expected: JSONValue, _ actual: JSONValue, at pointer: String, into out: inout [String], sendTime: Bool = false) {
         guard out.count < 20 else { return }
+        if sendTime, SendTime.fixtureForms.contains(expected), SendTime.sameShape(expected, actual) { return }
         switch (expected, actual) {
         case (.object(let a), .object(let b)):
             for (k, v) in a {
                 let p = JSONPointer.appending(pointer, k)
-                if let w = b[k] { diff(v, w, at: p, into: &out) } else { out.append("\(p): expected \(brief(v)), actual missing") }
+                if let w = b[k] { diff(v, w, at: p, into: &out, sendTime: sendTime) } else { out.append("\(p): expected \(brief(v)), actual missing") }
             }
             for (k, v) in b where a[k] == nil { out.append("\(JSONPointer.appending(pointer, k)): not expected, actual \(brief(v))") }
         case (.array(let a), .array(let b)):
-            for i in 0..<min(a.count, b.count) { diff(a[i], b[i], at: JSONPointer.appending(pointer, i), into: &out) }
+            for i in 0..<min(a.count, b.count) { diff(a[i], b[i], at: JSONPointer.appending(pointer, i), into: &out, sendTime: sendTime) }
             if a.count != b.count { out.append("\(pointer.isEmpty ? "/" : pointer): expected \(a.count) elements, actual \(b.count)") }
         case (.number(let x), .number(let y)):
             if x.text != y.text && x.doubleValue != y.doubleValue { out.append("\(pointer): expected \(x.text), actual \(y.text)") }
@@ -180,7 +187,8 @@ public enum FixtureShape {
             }
             token = ""
         }
-        for c in value {
+        for c in isoTimestampsMarked(value) {
+            if c == "\u{0}" { flush(); out += "<timestamp>"; continue }
             if c.isASCII && (c.isLetter || c.isNumber || "+/_-".contains(c)) {
                 token.append(c)
             } else {
@@ -189,6 +197,33 @@ public enum FixtureShape {
             }
         }
         flush()
+        return out
+    }
+
+    /// `value` with each ISO 8601 UTC timestamp with milliseconds (`2026-01-01T00:00:00.000Z`,
+    /// what `@sent_at` writes) replaced by a NUL marker.
+    static func isoTimestampsMarked(_ value: String) -> [Character] {
+        let pattern = Array("0000-00-00T00:00:00.000Z")
+        let chars = Array(value)
+        var out: [Character] = []
+        var i = 0
+        func matches(at start: Int) -> Bool {
+            guard start + pattern.count <= chars.count else { return false }
+            for (k, p) in pattern.enumerated() {
+                let c = chars[start + k]
+                if p == "0" { guard c.isASCII, c.isNumber else { return false } } else if c != p { return false }
+            }
+            return true
+        }
+        while i < chars.count {
+            if matches(at: i) {
+                out.append("\u{0}")
+                i += pattern.count
+            } else {
+                out.append(chars[i])
+                i += 1
+            }
+        }
         return out
     }
 }

@@ -81,7 +81,7 @@ public struct SuiteDocument: Sendable {
         }
         c.expireTokensAfter = try r.int("expire_tokens_after", 1...100_000)
         c.concurrency = try r.int("concurrency", 1...256) ?? 8
-        c.ordered = try r.bool("ordered") ?? false
+        c.ordered = try r.bool("ordered")
         if let h = r.object["harness"] {
             let hr = try Reader(h, pointer + "/harness")
             try hr.allow(["shorten_backoff", "max_events", "max_wait_ms"])

@@ -1,5 +1,7 @@
+import DSJSON
 import DSMock
 import DSPlan
+import DSRender
 
 /// The real-time expectations: waits between attempts (Retry-After, backoff) and the
 /// observed request rate. All times are the mock's monotonic receive times, so they measure
@@ -69,14 +71,16 @@ struct TimingChecks {
 
     /// Consecutive attempts of the same request: same method, target and body, and the same
     /// idempotency key when the plan sends one (which tells apart equal bodies of different
-    /// requests).
+    /// requests). A body that carries `@sent_at` differs on every attempt, so its send-time
+    /// values (anything shaped like one) are masked first.
     func gaps() -> [Gap] {
         let idempotency = observation.plan.response.idempotencyKeyHeader
+        let masksSendTime = SendTime.uses(observation.plan).body
         var last: [String: (entry: MockJournalEntry, index: Int, attempt: Int)] = [:]
         var out: [Gap] = []
         for (i, e) in observation.vendor.enumerated() {
             let key = e.request.method + " " + e.request.target + "\n" + (idempotency.flatMap { e.request.header($0) } ?? "") + "\n"
-                + String(decoding: e.request.body, as: UTF8.self)
+                + (masksSendTime ? Self.sendTimeMasked(e.request.body) : String(decoding: e.request.body, as: UTF8.self))
             if let previous = last[key] {
                 let answered = Double(previous.entry.receivedAt) / 1e6 + Double(previous.entry.delayMs)
                 out.append(Gap(retry: previous.attempt, waitMs: Double(e.firstByteAt) / 1e6 - answered, status: previous.entry.status,
@@ -87,6 +91,37 @@ struct TimingChecks {
             }
         }
         return out
+    }
+
+    /// A JSON body with every value shaped like a send time (``SendTime/fixtureForms``)
+    /// replaced by null, as compact JSON; NDJSON line by line; any other text (a form body)
+    /// with `%3A` read as `:`, ISO 8601 timestamps and runs of 10 or more digits replaced.
+    static func sendTimeMasked(_ body: [UInt8]) -> String {
+        guard let value = try? JSONParser().parseValue(body) else {
+            let lines = body.split(separator: 0x0A, omittingEmptySubsequences: false)
+            if lines.count > 1, lines.allSatisfy({ $0.isEmpty || (try? JSONParser().parseValue(Array($0))) != nil }) {
+                return lines.map { $0.isEmpty ? "" : sendTimeMasked(Array($0)) }.joined(separator: "\n")
+            }
+            let text = String(decoding: body, as: UTF8.self).replacingOccurrences(of: "%3A", with: ":")
+            var out = ""
+            var digits = ""
+            for c in FixtureShape.isoTimestampsMarked(text) {
+                if c.isASCII && c.isNumber { digits.append(c); continue }
+                out += digits.count >= 10 ? "#" : digits
+                digits = ""
+                out.append(c)
+            }
+            out += digits.count >= 10 ? "#" : digits
+            return out
+        }
+        func mask(_ v: JSONValue) -> JSONValue {
+            switch v {
+            case .object(let o): return .object(JSONObject(o.map { ($0.key, mask($0.value)) }))
+            case .array(let a): return .array(a.map(mask))
+            default: return SendTime.fixtureForms.contains { SendTime.sameShape($0, v) } ? .null : v
+            }
+        }
+        return JSONWriter.string(mask(value))
     }
 
     /// The `Retry-After` (delta-seconds) the scenario scripted for this entry's answer.

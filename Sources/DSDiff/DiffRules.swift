@@ -81,6 +81,9 @@ public enum DiffRules {
         DiffRule("events.selection-changed", "A different set of events (types, names, consent) is delivered.", ["/events"], fixed(.risky)),
         DiffRule("settings.changed", "A new required setting breaks existing installations; other setting changes are safe or risky.", ["/settings"], SettingRule.classify),
         DiffRule("secrets.changed", "A new secret must be provisioned (risky); a removed one is safe.", ["/secrets"], { $0.kind == .added ? .risky : .safe }),
+        DiffRule("lookups.changed", "A lookup table was added, removed or changed: translated values sent to the vendor differ (the wire diff shows them).", ["/lookups"], fixed(.risky)),
+        DiffRule("ordering.relaxed", "Strict per-partition ordering was turned off (risky: requests may overtake each other); turning it on is safe.", ["/ordering"],
+                 { $0.new == .string("none") ? .risky : .safe }),
         DiffRule("plan.other-changed", "Any other plan difference.", [""], fixed(.risky)),
     ]
 }

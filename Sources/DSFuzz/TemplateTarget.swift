@@ -9,6 +9,9 @@ enum TemplateTarget {
     ]
     static let data: [String: JSONValue] = [
         "settings": ["region": "eu", "base": "http://x.test/a b"], "secrets": ["key": "s3cr3t"],
+        // Lookup tables (`@lookup`, `lookup_table "t" x`) and the send time, as a renderer passes them.
+        "lookups": ["t": ["map": ["a": "b", "1": ["x": []]], "unmatched": "default", "default": .null], "p": ["map": ["x": 1], "unmatched": "passthrough"]],
+        "sent_at": "2026-01-01T00:00:00.000Z",
     ]
 
     static func run(_ input: [UInt8], _ violations: inout [String]) {

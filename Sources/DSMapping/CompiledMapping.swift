@@ -13,7 +13,13 @@ import DSTemplate
 ///   missing are omitted; keys keep their declared order; an output key that must start
 ///   with `@` is written `@@name` and comes out as `@name`;
 /// - an object whose keys all start with `@`: a directive. Mixing both kinds of key in one
-///   object is a static error.
+///   object is a static error, except for the object modifiers `@when` (the object is
+///   emitted only if its conditions hold; otherwise it is missing: omitted as a member,
+///   dropped as an array element; not allowed on the root) and `@drop_empty`;
+/// - `@drop_empty` (`true`/`false`, on an output object or a directive) opens a scope, inherited
+///   by every nested node until one says `false`: in it an object or array that comes out
+///   empty (`{}`/`[]`, whether built by the mapping or read from the event) is missing, so
+///   emptiness propagates upwards; the root itself is always written.
 ///
 /// A directive has exactly one source: `@path` (a Handlebars path: `a.b`, `[odd key].c`,
 /// `@settings.x`, `@root.x` for the event root inside `@each`), `@value` (a JSON constant,
@@ -35,6 +41,7 @@ import DSTemplate
 ///    (seconds, or milliseconds from 1e11 up); `string number integer boolean` coerce. A
 ///    missing value stays missing (so `sha256` never hashes an empty string) and null
 ///    stays null;
+/// 4b. `@lookup` (a table name) translates the transformed value (see ``LookupTables``);
 /// 5. `@type` (`string number integer boolean object array`) coerces last; a value that
 ///    cannot be coerced is a `MappingError` naming the value and the pointer;
 /// 6. a value still missing is omitted, or written as `null` with `"@keep_null": true`.
@@ -42,7 +49,7 @@ import DSTemplate
 public final class CompiledMapping: Sendable {
     /// Every directive key.
     public static let directiveNames: [String] = ["@path", "@value", "@template", "@each", "@map", "@default",
-                                                  "@transform", "@type", "@when", "@keep_null"]
+                                                  "@transform", "@type", "@when", "@keep_null", "@lookup", "@drop_empty"]
     /// Every `@transform` name.
     public static let transformNames: [String] = Transform.allCases.map(\.rawValue)
     /// Every `@type` name.
@@ -50,26 +57,30 @@ public final class CompiledMapping: Sendable {
 
     /// Every variable the mapping reads, in document order.
     public let references: [MappingReference]
+    /// Every lookup table the mapping uses (`@lookup` and the `lookup_table` helper in its
+    /// templates), with the pointer of each use, in document order.
+    public let lookupTables: [MappingTableUse]
     let root: MappingNode
 
-    private init(root: MappingNode, references: [MappingReference]) {
+    private init(root: MappingNode, references: [MappingReference], lookupTables: [MappingTableUse]) {
         self.root = root
         self.references = references
+        self.lookupTables = lookupTables
     }
 
     /// Compiles a mapping, throwing its first static problem (see `check` for all of them).
     public static func compile(_ spec: JSONValue) throws(MappingError) -> CompiledMapping {
         var builder = MappingBuilder()
-        let node = builder.build(spec, "", inEach: false)
+        let node = builder.build(spec, "", inEach: false, isRoot: true)
         if let first = builder.errors.first { throw first }
         guard let node else { throw MappingError(message: "invalid mapping", pointer: "") }
-        return CompiledMapping(root: node, references: builder.references)
+        return CompiledMapping(root: node, references: builder.references, lookupTables: builder.lookups)
     }
 
     /// Every static problem of a mapping, in document order (empty if it compiles).
     public static func check(_ spec: JSONValue) -> [MappingError] {
         var builder = MappingBuilder()
-        _ = builder.build(spec, "", inEach: false)
+        _ = builder.build(spec, "", inEach: false, isRoot: true)
         return builder.errors
     }
 
@@ -77,6 +88,12 @@ public final class CompiledMapping: Sendable {
     /// root node (everything missing) comes back as `null`.
     public func evaluate(_ root: JSONValue, data: [String: JSONValue]) throws(MappingError) -> JSONValue {
         var evaluator = MappingEvaluator(eventRoot: data["root"] ?? root)
-        return try evaluator.eval(self.root, root: root, data: data) ?? .null
+        if let value = try evaluator.eval(self.root, root: root, data: data) { return value }
+        // The root is always written: under @drop_empty an empty root object stays `{}`.
+        switch self.root {
+        case .object: return .object(JSONObject())
+        case .array: return .array([])
+        default: return .null
+        }
     }
 }

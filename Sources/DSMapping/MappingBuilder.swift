@@ -16,43 +16,97 @@ struct MappingBuilder {
 
     private static func isDirectiveKey(_ key: String) -> Bool { key.hasPrefix("@") && !key.hasPrefix("@@") }
 
-    mutating func build(_ value: JSONValue, _ pointer: String, inEach: Bool) -> MappingNode? {
+    /// Lookup tables named by `@lookup`, with the pointer of each use, in document order.
+    var lookups: [MappingTableUse] = []
+
+    /// Keys that may sit beside output fields: they modify the object itself.
+    static let objectModifiers = ["@when", "@drop_empty"]
+
+    /// Builds a node. `dropEmpty` is the `@drop_empty` scope inherited from the enclosing
+    /// nodes; `isRoot` is true for the mapping's root (which cannot be conditional).
+    mutating func build(_ value: JSONValue, _ pointer: String, inEach: Bool, dropEmpty: Bool = false, isRoot: Bool = false) -> MappingNode? {
         switch value {
         case .string(let s):
             guard s.contains("{{") else { return .constant(value) }
             guard let t = compileTemplate(s, pointer, inEach: inEach) else { return nil }
-            return .template(t, pointer: pointer)
+            return .template(t, pointer: pointer, dropEmpty: dropEmpty)
         case .null, .bool, .number:
             return .constant(value)
         case .array(let items):
             var nodes: [MappingNode] = []
             for (i, item) in items.enumerated() {
-                if let n = build(item, JSONPointer.appending(pointer, i), inEach: inEach) { nodes.append(n) }
+                if let n = build(item, JSONPointer.appending(pointer, i), inEach: inEach, dropEmpty: dropEmpty) { nodes.append(n) }
             }
-            return .array(nodes)
+            return .array(nodes, dropEmpty: dropEmpty)
         case .object(let object):
             let directiveKeys = object.keys.filter(Self.isDirectiveKey)
-            if directiveKeys.isEmpty {
-                var members: [(key: String, node: MappingNode)] = []
-                for key in object.keys {
-                    let outputKey = key.hasPrefix("@@") ? String(key.dropFirst()) : key
-                    if let n = build(object[key]!, JSONPointer.appending(pointer, key), inEach: inEach) { members.append((outputKey, n)) }
-                }
-                return .object(members)
+            let fields = object.keys.filter { !Self.isDirectiveKey($0) }
+            if directiveKeys.isEmpty || (!fields.isEmpty && directiveKeys.allSatisfy(Self.objectModifiers.contains)) {
+                return buildObject(object, fields: fields, pointer, inEach: inEach, dropEmpty: dropEmpty, isRoot: isRoot)
             }
-            if directiveKeys.count != object.count {
-                let fields = object.keys.filter { !Self.isDirectiveKey($0) }
-                fail("object mixes directives and output fields (directives: \(directiveKeys.joined(separator: ", ")); fields: \(fields.joined(separator: ", "))); "
-                     + "nest the fields in their own object, or write an output key starting with @ as @@name", pointer)
+            if !fields.isEmpty {
+                let misplaced = directiveKeys.filter { !Self.objectModifiers.contains($0) }
+                fail("object mixes directives and output fields (directives: \(misplaced.joined(separator: ", ")); fields: \(fields.joined(separator: ", "))); "
+                     + "only @when and @drop_empty may sit beside output fields: nest the fields in their own object, or write an output key starting with @ as @@name", pointer)
                 return nil
             }
-            return buildDirective(object, pointer, inEach: inEach)
+            if !directiveKeys.isEmpty, directiveKeys.allSatisfy(Self.objectModifiers.contains) {
+                fail("an object with only \(directiveKeys.joined(separator: " and ")) has no output fields and no source; "
+                     + "put the modifier beside the fields it governs, or give a directive a source (@path, @value, @template or @each)", pointer)
+                return nil
+            }
+            return buildDirective(object, pointer, inEach: inEach, dropEmpty: dropEmpty, isRoot: isRoot)
         }
+    }
+
+    /// An output object, with its `@when` and `@drop_empty` modifiers.
+    private mutating func buildObject(_ object: JSONObject, fields: [String], _ pointer: String, inEach: Bool, dropEmpty inherited: Bool, isRoot: Bool) -> MappingNode? {
+        let errorCount = errors.count
+        let dropEmpty = readDropEmpty(object, pointer) ?? inherited
+        let conditions = readWhen(object, pointer, inEach: inEach)
+        if isRoot, object["@when"] != nil {
+            fail("@when on the mapping's root object: the root is always written; choose which events are delivered with \"events\", "
+                 + "or put @when on a nested object", JSONPointer.appending(pointer, "@when"))
+        }
+        var members: [(key: String, node: MappingNode)] = []
+        for key in fields {
+            let outputKey = key.hasPrefix("@@") ? String(key.dropFirst()) : key
+            if let n = build(object[key]!, JSONPointer.appending(pointer, key), inEach: inEach, dropEmpty: dropEmpty) { members.append((outputKey, n)) }
+        }
+        guard errors.count == errorCount else { return nil }
+        return .object(ObjectNode(members: members, when: conditions, dropEmpty: dropEmpty))
+    }
+
+    /// `@drop_empty` of an object or directive: true, false or absent (nil: inherited).
+    private mutating func readDropEmpty(_ object: JSONObject, _ pointer: String) -> Bool? {
+        guard let v = object["@drop_empty"] else { return nil }
+        if case .bool(let b) = v { return b }
+        fail("@drop_empty must be true or false, not \(v.typeName)", JSONPointer.appending(pointer, "@drop_empty"))
+        return nil
+    }
+
+    /// The conditions of `@when` (empty when absent).
+    private mutating func readWhen(_ object: JSONObject, _ pointer: String, inEach: Bool) -> [Condition] {
+        var conditions: [Condition] = []
+        guard let v = object["@when"] else { return conditions }
+        let at = JSONPointer.appending(pointer, "@when")
+        switch v {
+        case .object: if let c = buildCondition(v, at, inEach: inEach) { conditions.append(c) }
+        case .array(let items):
+            for (i, item) in items.enumerated() {
+                if let c = buildCondition(item, JSONPointer.appending(at, i), inEach: inEach) { conditions.append(c) }
+            }
+        default: fail("@when must be a condition object or an array of them", at)
+        }
+        return conditions
     }
 
     private mutating func compileTemplate(_ s: String, _ pointer: String, inEach: Bool) -> CompiledTemplate? {
         do {
             let t = try CompiledTemplate.compile(s, mode: .plain)
+            for use in t.lookupTables {
+                lookups.append(MappingTableUse(name: use.name, pointer: pointer, offset: use.partial == nil ? use.offset : nil, length: use.length))
+            }
             for r in t.references {
                 let isRootPath = !r.isData && s.utf8.dropFirst(r.offset).starts(with: "@root".utf8)
                 references.append(MappingReference(segments: r.segments, isData: r.isData,
@@ -85,7 +139,7 @@ struct MappingBuilder {
         }
     }
 
-    private mutating func buildDirective(_ object: JSONObject, _ pointer: String, inEach: Bool) -> MappingNode? {
+    private mutating func buildDirective(_ object: JSONObject, _ pointer: String, inEach: Bool, dropEmpty inherited: Bool, isRoot: Bool = false) -> MappingNode? {
         let errorCount = errors.count
         func at(_ key: String) -> String { JSONPointer.appending(pointer, key) }
         for key in object.keys where !CompiledMapping.directiveNames.contains(key) {
@@ -99,6 +153,7 @@ struct MappingBuilder {
         } else if present.count > 1 {
             fail("a directive has more than one source (\(present.joined(separator: ", "))); use exactly one", pointer)
         }
+        let dropEmpty = readDropEmpty(object, pointer) ?? inherited
         if object["@map"] != nil, object["@each"] == nil { fail("@map is only meaningful with @each", at("@map")) }
         if object["@each"] != nil, object["@map"] == nil { fail("@each needs @map: the mapping applied to each element", at("@each")) }
 
@@ -113,9 +168,9 @@ struct MappingBuilder {
             }
         }
         if let v = object["@each"], let p = parsePath(v, at("@each"), "@each", inEach: inEach) {
-            if let m = object["@map"], let node = build(m, at("@map"), inEach: true) { source = .each(p, node) }
+            if let m = object["@map"], let node = build(m, at("@map"), inEach: true, dropEmpty: dropEmpty) { source = .each(p, node) }
         } else if let m = object["@map"], object["@each"] == nil {
-            _ = build(m, at("@map"), inEach: true)
+            _ = build(m, at("@map"), inEach: true, dropEmpty: dropEmpty)
         }
 
         var transforms: [Transform] = []
@@ -150,20 +205,21 @@ struct MappingBuilder {
         if let v = object["@keep_null"] {
             if case .bool(let b) = v { keepNull = b } else { fail("@keep_null must be true or false", at("@keep_null")) }
         }
-        var conditions: [Condition] = []
-        if let v = object["@when"] {
-            switch v {
-            case .object: if let c = buildCondition(v, at("@when"), inEach: inEach) { conditions.append(c) }
-            case .array(let items):
-                for (i, item) in items.enumerated() {
-                    if let c = buildCondition(item, JSONPointer.appending(at("@when"), i), inEach: inEach) { conditions.append(c) }
-                }
-            default: fail("@when must be a condition object or an array of them", at("@when"))
+        let conditions = readWhen(object, pointer, inEach: inEach)
+        var lookup: String?
+        if let v = object["@lookup"] {
+            if case .string(let name) = v, !name.isEmpty {
+                lookup = name
+                lookups.append(MappingTableUse(name: name, pointer: at("@lookup")))
+            } else {
+                fail("@lookup must be the name of a table declared under \"lookups\", not \(v.typeName)", at("@lookup"))
             }
         }
         guard errors.count == errorCount, let source else { return nil }
         return .directive(Directive(pointer: pointer, source: source, defaultValue: object["@default"], transforms: transforms,
-                                    type: type, when: conditions, keepNull: keepNull))
+                                    type: type, when: conditions, keepNull: keepNull, lookup: lookup,
+                                    // The root is always written: an empty root value stays as it is.
+                                    dropEmpty: dropEmpty && !isRoot))
     }
 
     static let conditionKeys = ["path", "equals", "not_equals", "in", "exists"]

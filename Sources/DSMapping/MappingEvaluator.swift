@@ -9,25 +9,50 @@ struct MappingEvaluator {
         switch node {
         case .constant(let v):
             return v
-        case .template(let t, let pointer):
-            do { return try t.renderValue(root, data: data) } catch {
+        case .template(let t, let pointer, let dropEmpty):
+            let value: JSONValue?
+            do { value = try t.renderValue(root, data: data) } catch {
                 throw MappingError(message: "\(error.message) at \(pointer)", pointer: pointer)
             }
-        case .array(let nodes):
+            if dropEmpty, let value, Self.isEmptyContainer(value) { return nil }
+            return value
+        case .array(let nodes, let dropEmpty):
             var out: [JSONValue] = []
             out.reserveCapacity(nodes.count)
             for n in nodes {
                 if let v = try eval(n, root: root, data: data) { out.append(v) }
             }
+            if dropEmpty, out.isEmpty { return nil }
             return .array(out)
-        case .object(let members):
+        case .object(let object):
+            for c in object.when where !holds(c, root: root, data: data) { return nil }
             var out = JSONObject()
-            for m in members {
+            for m in object.members {
                 if let v = try eval(m.node, root: root, data: data) { out[m.key] = v }
             }
+            if object.dropEmpty, out.isEmpty { return nil }
             return .object(out)
         case .directive(let d):
             return try directive(d, root: root, data: data)
+        }
+    }
+
+    /// `{}` or `[]`: what `@drop_empty` drops.
+    @inline(__always)
+    static func isEmptyContainer(_ v: JSONValue) -> Bool {
+        switch v {
+        case .object(let o): return o.isEmpty
+        case .array(let a): return a.isEmpty
+        default: return false
+        }
+    }
+
+    private func lookup(_ table: String, _ value: JSONValue?, _ pointer: String, data: [String: JSONValue]) throws(MappingError) -> JSONValue? {
+        switch LookupTables.resolve(data[LookupTables.dataName], table, value) {
+        case .success(let v): return v
+        case .failure:
+            let at = JSONPointer.appending(pointer, "@lookup")
+            throw MappingError(message: "unknown lookup table '\(table)' at \(at)", pointer: at)
         }
     }
 
@@ -76,8 +101,10 @@ struct MappingEvaluator {
         } else if var v = value {
             for t in d.transforms { v = try Transforms.apply(t, v, d.pointer) }
             value = v
+            if let table = d.lookup { value = try lookup(table, v, d.pointer, data: data) }
         }
         if let type = d.type, let v = value { value = try Transforms.coerce(v, type, d.pointer) }
+        if d.dropEmpty, let v = value, Self.isEmptyContainer(v) { value = nil }
         if value == nil, d.keepNull { return .null }
         return value
     }

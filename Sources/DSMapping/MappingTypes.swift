@@ -79,13 +79,47 @@ struct Directive: Sendable {
     var type: ValueType?
     var when: [Condition]
     var keepNull: Bool
+    /// `@lookup`: the table the value is translated through (after transforms, before `@type`).
+    var lookup: String?
+    /// In a `@drop_empty` scope: an empty object or array result counts as missing.
+    var dropEmpty: Bool
+}
+
+/// An output object with its node-level modifiers.
+struct ObjectNode: Sendable {
+    var members: [(key: String, node: MappingNode)]
+    /// `@when`: the object is emitted only if every condition holds.
+    var when: [Condition]
+    /// In a `@drop_empty` scope: members that are empty objects or arrays are omitted, and the
+    /// object itself is missing when it ends up empty.
+    var dropEmpty: Bool
 }
 
 /// A compiled mapping node.
 indirect enum MappingNode: Sendable {
     case constant(JSONValue)
-    case template(CompiledTemplate, pointer: String)
-    case array([MappingNode])
-    case object([(key: String, node: MappingNode)])
+    case template(CompiledTemplate, pointer: String, dropEmpty: Bool)
+    /// The flag: in a `@drop_empty` scope (empty elements dropped, an empty array is missing).
+    case array([MappingNode], dropEmpty: Bool)
+    case object(ObjectNode)
     case directive(Directive)
+}
+
+/// One lookup table a mapping uses: `@lookup`, or `lookup_table` in one of its templates.
+public struct MappingTableUse: Hashable, Sendable {
+    /// The table named.
+    public var name: String
+    /// Pointer into the mapping JSON of the `@lookup` value or the template string.
+    public var pointer: String
+    /// For a template: UTF-8 offset and length of the name literal in the string.
+    public var offset: Int?
+    public var length: Int
+
+    /// Creates a use.
+    public init(name: String, pointer: String, offset: Int? = nil, length: Int = 0) {
+        self.name = name
+        self.pointer = pointer
+        self.offset = offset
+        self.length = length
+    }
 }

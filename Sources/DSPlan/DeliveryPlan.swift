@@ -28,6 +28,10 @@ public struct DeliveryPlan: Sendable, Equatable {
     public var signing: PlanSigning?
     public var rateLimit: PlanRateLimit?
     public var response: PlanResponse
+    /// Lookup tables, in declaration order (empty when the spec declares none).
+    public var lookups: [PlanLookupTable] = []
+    /// Per-partition request ordering: `none` (the default) or `strict`.
+    public var ordering: String = PlanOrdering.none
 
     /// Creates a plan.
     public init(name: String, description: String?, specDigest: String, sourceForm: String, settings: [PlanSetting], secrets: [String],
@@ -264,5 +268,37 @@ public struct PlanResponse: Sendable, Equatable {
     public var idempotencyKeyHeader: String?
     public init(rules: [PlanStatusRule], errorMessage: String?, partialFailure: PlanPartialFailure?, retry: PlanRetry, idempotencyKeyHeader: String?) {
         self.rules = rules; self.errorMessage = errorMessage; self.partialFailure = partialFailure; self.retry = retry; self.idempotencyKeyHeader = idempotencyKeyHeader
+    }
+}
+
+/// The `ordering` values.
+public enum PlanOrdering {
+    /// Requests of a partition start in input order and may finish out of order.
+    public static let none = "none"
+    /// A partition's requests go strictly one after another, retries included.
+    public static let strict = "strict"
+    /// Every value.
+    public static let all = [none, strict]
+}
+
+/// A lookup table with its unmatched policy explicit: `unmatched` is `omit`, `default`
+/// (then `defaultValue` is the value, `null` included) or `passthrough`.
+public struct PlanLookupTable: Sendable, Equatable {
+    public var name: String
+    /// Key -> value, in declaration order.
+    public var map: JSONObject
+    public var unmatched: String
+    /// The value for unmatched keys; nil unless `unmatched` is `default`.
+    public var defaultValue: JSONValue?
+    public init(name: String, map: JSONObject, unmatched: String, defaultValue: JSONValue?) {
+        self.name = name; self.map = map; self.unmatched = unmatched; self.defaultValue = defaultValue
+    }
+
+    /// The table in the form renderers read (``DSTemplate/LookupTables``): `map`,
+    /// `unmatched` and, with `unmatched: default`, `default`.
+    public var json: JSONValue {
+        var pairs: [(String, JSONValue)] = [("map", .object(map)), ("unmatched", .string(unmatched))]
+        if unmatched == "default" { pairs.append(("default", defaultValue ?? .null)) }
+        return .object(JSONObject(pairs))
     }
 }

@@ -147,6 +147,30 @@ extension DeliveryPlan {
                   sourceForm: try r.string("source_form"), settings: settings, secrets: try r.strings("secrets"), events: events,
                   endpoint: endpoint, auth: auth, headers: try r.headers("headers"), payload: payload, batching: batching,
                   signing: signing, rateLimit: rateLimit, response: response)
+        lookups = try Self.decodeLookups(r)
+        if r.object["ordering"] != nil {
+            let o = try r.string("ordering")
+            guard PlanOrdering.all.contains(o) else { throw r.fail("ordering", "expected one of \(PlanOrdering.all.joined(separator: ", "))") }
+            ordering = o
+        }
+    }
+
+    /// `lookups` (absent in plans written before tables existed: none).
+    private static func decodeLookups(_ r: PlanReader) throws -> [PlanLookupTable] {
+        guard let value = r.object["lookups"] else { return [] }
+        guard case .object(let all) = value else { throw r.fail("lookups", "expected an object of table name -> table") }
+        var out: [PlanLookupTable] = []
+        for (name, v) in all {
+            let t = try PlanReader(v, JSONPointer.appending("/lookups", name))
+            guard case .object(let map)? = t.object["map"] else { throw t.fail("map", "expected an object of key -> value") }
+            let unmatched = try t.string("unmatched")
+            guard ["omit", "default", "passthrough"].contains(unmatched) else { throw t.fail("unmatched", "expected omit, default or passthrough") }
+            let d = t.object["default"]
+            if unmatched == "default", d == nil { throw t.fail("default", "unmatched default needs a default value") }
+            if unmatched != "default", d != nil { throw t.fail("default", "a default is only meaningful with unmatched default") }
+            out.append(PlanLookupTable(name: name, map: map, unmatched: unmatched, defaultValue: d))
+        }
+        return out
     }
 
     private static func decodeTokenRequest(_ a: PlanReader) throws -> PlanTokenRequest? {

@@ -21,12 +21,14 @@ extension DeliveryPlan {
             ("signing", signing?.json ?? .null),
             ("rate_limit", rateLimit?.json ?? .null),
             ("response", response.json),
+            ("lookups", .object(JSONObject(lookups.map { ($0.name, $0.json) }))),
+            ("ordering", .string(ordering)),
         ]))
     }
 
     /// Subtrees whose key order is meaning (the order fields go on the wire) and is kept
     /// as declared; every other object in a plan has sorted keys.
-    public static let orderPreservingPointers: Set<String> = ["/payload/mapping", "/payload/wrapper", "/batching/envelope"]
+    public static let orderPreservingPointers: Set<String> = ["/payload/mapping", "/payload/wrapper", "/batching/envelope", "/lookups"]
 
     /// Canonical bytes: sorted keys (except inside mappings, which keep their declared
     /// order), two-space indent, trailing newline.

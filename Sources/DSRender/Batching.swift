@@ -38,6 +38,11 @@ public struct BatchBodyEncoder: Sendable {
 
     /// The body for `payloads` (at least one).
     public func encode(_ payloads: ArraySlice<EncodedPayload>) throws(RenderError) -> [UInt8] {
+        try encode(payloads, data: nil)
+    }
+
+    /// The body for `payloads`, the envelope evaluated with `data` (nil: the configuration's).
+    func encode(_ payloads: ArraySlice<EncodedPayload>, data: [String: JSONValue]?) throws(RenderError) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(payloads.reduce(16) { $0 + $1.bytes.count + 1 })
         switch format {
@@ -55,7 +60,7 @@ public struct BatchBodyEncoder: Sendable {
             }
         case .jsonObject:
             let values = payloads.map { $0.value ?? .null }
-            let body = try envelopeValue(root: payloads.first?.event ?? .null, batch: .array(values))
+            let body = try envelopeValue(root: payloads.first?.event ?? .null, batch: .array(values), data: data)
             JSONWriter.write(body, style: .compact, into: &out)
             if normalizesForJavaScript { out = try PayloadBuilder.javaScriptForm(out, "batch envelope") }
         }
@@ -63,8 +68,8 @@ public struct BatchBodyEncoder: Sendable {
     }
 
     /// The envelope evaluated with `batch` as `@batch` and the batch's first event as root.
-    private func envelopeValue(root: JSONValue, batch: JSONValue) throws(RenderError) -> JSONValue {
-        var data = configuration.data
+    private func envelopeValue(root: JSONValue, batch: JSONValue, data override: [String: JSONValue]? = nil) throws(RenderError) -> JSONValue {
+        var data = override ?? configuration.data
         data["batch"] = batch
         return try PayloadBuilder.evaluate(envelope!, "batch envelope", root: root, data: data, configuration: configuration)
     }

@@ -60,11 +60,14 @@ struct PayloadBuilder: Sendable {
             source = .mapping(try Self.compileMapping(spec, "payload mapping", configuration))
         case .template(let text):
             if isForm { throw RenderError(.plan, "payload: format form is built from a mapping; a JSON template cannot be form-encoded") }
+            let template: CompiledTemplate
             do {
-                source = .template(try CompiledTemplate.compile(text, mode: .json, partials: payload.partials))
+                template = try CompiledTemplate.compile(text, mode: .json, partials: payload.partials)
             } catch {
                 throw RenderError(.plan, "payload template: does not compile: \(configuration.scrub(error.message))")
             }
+            try configuration.checkLookupTables(template.lookupTables.map(\.name), site: "payload template")
+            source = .template(template)
         case .canonical:
             source = .canonical
         }
@@ -93,11 +96,14 @@ struct PayloadBuilder: Sendable {
     }
 
     static func compileMapping(_ spec: JSONValue, _ site: String, _ configuration: ResolvedConfiguration) throws(RenderError) -> CompiledMapping {
+        let mapping: CompiledMapping
         do {
-            return try CompiledMapping.compile(spec)
+            mapping = try CompiledMapping.compile(spec)
         } catch {
             throw RenderError(.plan, "\(site): does not compile: \(configuration.scrub(String(describing: error)))")
         }
+        try configuration.checkLookupTables(mapping.lookupTables.map(\.name), site: site)
+        return mapping
     }
 
     static func evaluate(_ mapping: CompiledMapping, _ site: String, root: JSONValue, data: [String: JSONValue],
@@ -110,9 +116,12 @@ struct PayloadBuilder: Sendable {
     }
 
     /// Builds the payload of `event`.
-    func build(_ event: JSONValue, configuration: ResolvedConfiguration, sizeHint: Int = 256) throws(RenderError) -> EncodedPayload {
+    /// - Parameter data: the data variables, when they differ from the configuration's (a
+    ///   body rebuilt with the real `@sent_at`).
+    func build(_ event: JSONValue, configuration: ResolvedConfiguration, sizeHint: Int = 256,
+               data override: [String: JSONValue]? = nil) throws(RenderError) -> EncodedPayload {
         let eventID = event["event_id"]?.stringValue ?? ""
-        let data = configuration.data
+        let data = override ?? configuration.data
         var value: JSONValue?
         var bytes: [UInt8] = []
         switch source {

@@ -1,6 +1,7 @@
 import DSCore
 import DSJSON
 import DSPlan
+import DSTemplate
 
 /// The values a plan's `{{@settings.NAME}}` and `{{@secrets.NAME}}` references resolve to.
 ///
@@ -92,7 +93,12 @@ struct ResolvedConfiguration: Sendable {
             }
             throw RenderError(.secret, message)
         }
-        data = ["settings": .object(settings), "secrets": .object(secrets)]
+        var data: [String: JSONValue] = ["settings": .object(settings), "secrets": .object(secrets)]
+        if SendTime.uses(plan).body { data[SendTime.dataName] = SendTime.placeholder }
+        if !plan.lookups.isEmpty {
+            data[LookupTables.dataName] = .object(JSONObject(plan.lookups.map { ($0.name, $0.json) }))
+        }
+        self.data = data
         // Longest first, so a secret containing another is scrubbed whole.
         secretValues = values.sorted { $0.1.utf8.count > $1.1.utf8.count }.map { (name: $0.0, value: $0.1) }
         redactor = SecretRedactor(secretValues)
@@ -117,6 +123,17 @@ struct ResolvedConfiguration: Sendable {
             return "setting \"\(setting.name)\" is \(JSONWriter.string(value)), which is not one of \(list)"
         }
         return nil
+    }
+
+    /// Fails if `names` (the lookup tables a template or mapping uses) holds a table the plan
+    /// does not declare: such a plan is refused before anything renders, never sent with a
+    /// value silently missing.
+    func checkLookupTables(_ names: some Sequence<String>, site: String) throws(RenderError) {
+        for name in names {
+            guard case .object(let tables)? = data[LookupTables.dataName], tables[name] != nil else {
+                throw RenderError(.plan, "\(site): uses lookup table \"\(name)\", which the plan does not declare under \"lookups\"")
+            }
+        }
     }
 
     /// `message` with every secret value replaced by `<redacted:NAME>`: engine errors are

@@ -15,6 +15,9 @@ import Darwin
 public protocol RenderEnvironment: Sendable {
     /// The current time as Unix seconds (`@timestamp` in signing strings and headers).
     func unixTime() -> Int64
+    /// The current time as Unix milliseconds: `@sent_at`, read once per attempt (and then
+    /// `@timestamp` is its whole seconds, so both name the same instant).
+    func unixTimeMilliseconds() -> Int64
     /// The id of the request carrying `eventIDs` (`@request_id`, e.g. Standard Webhooks'
     /// `webhook-id`).
     func requestID(forEventIDs eventIDs: [String]) -> String
@@ -27,6 +30,11 @@ public protocol RenderEnvironment: Sendable {
 extension RenderEnvironment {
     /// 32 hex digits from ``SecureRandom``.
     public func nonce(forRequestID requestID: String, timestamp: Int64) -> String { Hex.encode(SecureRandom.bytes(16)) }
+}
+
+extension RenderEnvironment {
+    /// ``unixTime()`` in milliseconds, for environments whose clock has whole seconds.
+    public func unixTimeMilliseconds() -> Int64 { unixTime() &* 1000 }
 }
 
 /// The id a request carrying some events is known by (`@request_id`, and the idempotency
@@ -98,6 +106,13 @@ public struct SystemRenderEnvironment: RenderEnvironment {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return Int64(now.tv_sec)
+    }
+
+    /// The system clock (`CLOCK_REALTIME`) in milliseconds.
+    public func unixTimeMilliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) &* 1000 &+ Int64(now.tv_nsec / 1_000_000)
     }
 
     /// The next id of this environment's sequence (the event ids are not used).

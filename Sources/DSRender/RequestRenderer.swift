@@ -42,6 +42,8 @@ public final class RequestRenderer: Sendable {
     private let batchEncoder: BatchBodyEncoder?
     private let signer: RequestSigner?
     private let authSigning: AuthSigning?
+    /// Where the plan reads `@sent_at` (``SendTime``): the body is then rebuilt per attempt.
+    private let sendTimeUse: (body: Bool, any: Bool)
     /// Values to hide with `--redact`, longest first.
     public let credentials: [RedactableCredential]
 
@@ -81,6 +83,7 @@ public final class RequestRenderer: Sendable {
             throw RenderError(.plan, "batching: form bodies cannot be batched (there is no form encoding of a list of payloads)")
         }
         payloads = try PayloadBuilder(plan.payload, needsValue: batchEncoder?.format == .jsonObject, configuration: configuration)
+        sendTimeUse = SendTime.uses(plan)
         signer = try plan.signing.map { signing throws(RenderError) in try RequestSigner(signing, configuration: configuration) }
         authSigning = try AuthSigning(plan.auth, data: data, configuration: configuration)
         var credentials = configuration.secretValues.map { RedactableCredential(name: $0.name, value: $0.value) }
@@ -140,6 +143,7 @@ public final class RequestRenderer: Sendable {
             let id = event["event_id"]?.stringValue ?? ""
             return try finish(body: [], first: event, eventIDs: [id], environment: environment, accessToken: accessToken)
         }
+        if sendTimeUse.body { return try finish(rebuilding: [event], environment: environment, accessToken: accessToken) }
         let payload = try payloads.build(event, configuration: configuration, sizeHint: 512)
         if let batchEncoder {
             let body = try batchEncoder.encode([payload][...])
@@ -153,14 +157,47 @@ public final class RequestRenderer: Sendable {
 
     /// Renders the request carrying a batch from ``makeBatchGrouper()``.
     public func render(batch: PayloadBatch, environment: some RenderEnvironment, accessToken: String? = nil) throws(RenderError) -> RenderedRequest {
-        try finish(body: batch.body, first: batch.payloads.first?.event ?? .null, eventIDs: batch.payloads.map(\.eventID),
+        if sendTimeUse.body && !bodyless {
+            return try finish(rebuilding: batch.payloads.map(\.event), environment: environment, accessToken: accessToken)
+        }
+        return try finish(body: batch.body, first: batch.payloads.first?.event ?? .null, eventIDs: batch.payloads.map(\.eventID),
                    environment: environment, accessToken: accessToken)
     }
 
+    /// Builds the body of `events` for this attempt's `@sent_at`, then the request: the
+    /// body is rebuilt on every attempt, so it carries that attempt's send time and the
+    /// signature covers exactly those bytes.
+    private func finish(rebuilding events: [JSONValue], environment: some RenderEnvironment, accessToken: String?) throws(RenderError) -> RenderedRequest {
+        let ms = environment.unixTimeMilliseconds()
+        var data = configuration.data
+        data[SendTime.dataName] = SendTime.value(milliseconds: ms)
+        var payloads: [EncodedPayload] = []
+        payloads.reserveCapacity(events.count)
+        for e in events { payloads.append(try self.payloads.build(e, configuration: configuration, sizeHint: 512, data: data)) }
+        let body: [UInt8]
+        if let batchEncoder {
+            body = try batchEncoder.encode(payloads[...], data: data)
+            if plan.batching.maxBytes > 0 && body.count > plan.batching.maxBytes {
+                throw RenderError(.tooLarge, "the encoded body is \(body.count) bytes with its send time, more than batching.max_bytes (\(plan.batching.maxBytes))")
+            }
+        } else {
+            body = payloads.first?.bytes ?? []
+        }
+        return try finish(body: body, first: events.first ?? .null, eventIDs: payloads.map(\.eventID), environment: environment,
+                          accessToken: accessToken, sendTimeMilliseconds: ms)
+    }
+
     /// Wraps a finished body into the request: URL, headers, auth, signature.
+    ///
+    /// - Parameter sendTimeMilliseconds: the attempt's send time when the body was rebuilt
+    ///   with it; otherwise read here if headers or signing use `@sent_at`.
     private func finish(body: [UInt8], first event: JSONValue, eventIDs: [String], environment: some RenderEnvironment,
-                        accessToken: String?) throws(RenderError) -> RenderedRequest {
+                        accessToken: String?, sendTimeMilliseconds: Int64? = nil) throws(RenderError) -> RenderedRequest {
         let body = bodyless ? [] : body
+        let sendTime: Int64? = sendTimeMilliseconds ?? (sendTimeUse.any ? environment.unixTimeMilliseconds() : nil)
+        let sentAt = sendTime.map { SendTime.value(milliseconds: $0) }
+        var data = configuration.data
+        if let sentAt { data[SendTime.dataName] = sentAt }
         let (url, path) = try urlBuilder.build(event, configuration: configuration)
         var fields: [HTTPHeaderField]
         if let constantHeaders {
@@ -170,7 +207,7 @@ public final class RequestRenderer: Sendable {
             fields = []
             fields.reserveCapacity(headers.count + 4)
             for (name, template) in zip(headerNames, headers) {
-                fields.append(HTTPHeaderField(name: name, value: try template.string(event, data: configuration.data, configuration: configuration)))
+                fields.append(HTTPHeaderField(name: name, value: try template.string(event, data: data, configuration: configuration)))
             }
             if let field = try auth.field(event, configuration: configuration) { fields.append(field) }
         }
@@ -183,7 +220,8 @@ public final class RequestRenderer: Sendable {
             }
             fields.append(HTTPHeaderField(name: "Authorization", value: "Bearer " + accessToken))
         }
-        let timestamp = environment.unixTime()
+        // One clock reading: with a send time, @timestamp is its whole seconds.
+        let timestamp = sendTime.map { $0 >= 0 ? $0 / 1000 : -((-$0 + 999) / 1000) } ?? environment.unixTime()
         let requestID = environment.requestID(forEventIDs: eventIDs)
         // The idempotency key is part of what goes on the wire, so it is rendered here (and
         // recorded in fixtures), not added by the runtime.
@@ -196,7 +234,7 @@ public final class RequestRenderer: Sendable {
         }
         var signingString: [UInt8]?
         if let signer {
-            let signature = try signer.sign(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path, url: url, event: event)
+            let signature = try signer.sign(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path, url: url, event: event, sentAt: sentAt)
             fields.append(contentsOf: signature.headers)
             signingString = signature.signingString
         }

@@ -156,7 +156,7 @@ public final class RequestSigner: Sendable {
     ///   - body: the exact body bytes.
     ///   - event: the (first) event of the request, for templates that read event fields.
     public func sign(body: [UInt8], timestamp: Int64, requestID: String, method: String, path: String, url: String,
-                     event: JSONValue = .null) throws(RenderError) -> RequestSignature {
+                     event: JSONValue = .null, sentAt: JSONValue? = nil) throws(RenderError) -> RequestSignature {
         let key: [UInt8]
         if let fixedKey {
             key = fixedKey
@@ -194,6 +194,7 @@ public final class RequestSigner: Sendable {
             data["path"] = .string(path)
             data["url"] = .string(url)
             data["form_sorted"] = .string(String(decoding: SortedFormParameters.concatenation(body), as: UTF8.self))
+            if let sentAt { data[SendTime.dataName] = sentAt }
             var out: [UInt8] = []
             do {
                 try contentTemplate!.render(event, data: data, into: &out)
@@ -219,8 +220,8 @@ public final class RequestSigner: Sendable {
         var headers: [HTTPHeaderField] = []
         headers.reserveCapacity(extraHeaders.count + 1)
         let macs = [mac] + previousMACs
-        for h in extraHeaders { headers.append(try value(h, macs: macs, timestamp: timestamp, requestID: requestID, event: event)) }
-        headers.append(try value(header, macs: macs, timestamp: timestamp, requestID: requestID, event: event))
+        for h in extraHeaders { headers.append(try value(h, macs: macs, timestamp: timestamp, requestID: requestID, event: event, sentAt: sentAt)) }
+        headers.append(try value(header, macs: macs, timestamp: timestamp, requestID: requestID, event: event, sentAt: sentAt))
         return RequestSignature(signingString: signingString, mac: mac, previousMACs: previousMACs, isHex: hexEncoding, headers: headers)
     }
 
@@ -236,7 +237,7 @@ public final class RequestSigner: Sendable {
         }
     }
 
-    private func value(_ h: HeaderTemplate, macs: [[UInt8]], timestamp: Int64, requestID: String, event: JSONValue) throws(RenderError) -> HTTPHeaderField {
+    private func value(_ h: HeaderTemplate, macs: [[UInt8]], timestamp: Int64, requestID: String, event: JSONValue, sentAt: JSONValue?) throws(RenderError) -> HTTPHeaderField {
         if let slots = h.slots {
             var out: [UInt8] = []
             out.reserveCapacity(160)
@@ -255,11 +256,13 @@ public final class RequestSigner: Sendable {
         var out: [UInt8] = []
         do {
             var data: [String: JSONValue] = ["settings": configuration.data["settings"] ?? .null]
+            if let tables = configuration.data[LookupTables.dataName] { data[LookupTables.dataName] = tables }
             var signatures: [UInt8] = []
             appendSignatures(macs, into: &signatures)
             data["signature"] = .string(String(decoding: signatures, as: UTF8.self))
             data["timestamp"] = .number(JSONNumber(text: String(timestamp)))
             data["request_id"] = .string(requestID)
+            if let sentAt { data[SendTime.dataName] = sentAt }
             try h.template!.render(event, data: data, into: &out)
         } catch {
             throw RenderError(.headerInjection, "signing header \"\(h.name)\": the value would contain CR, LF, NUL or another control character (header injection)")

@@ -38,6 +38,7 @@ struct SiteTemplate: Sendable {
             } catch {
                 throw RenderError(.plan, "\(site): the template does not compile: \(configuration.scrub(error.message))")
             }
+            try configuration.checkLookupTables(compiled.lookupTables.map(\.name), site: site)
             var names: [String] = []
             for r in compiled.references where r.isData && r.segments.count >= 2 && r.segments[0] == "settings" && !names.contains(r.segments[1]) {
                 names.append(r.segments[1])

@@ -21,6 +21,8 @@ public final class CompiledTemplate: Sendable {
     /// URL mode: every `{{{expression}}}` / `{{&expression}}`, whose value is inserted
     /// without percent-encoding, in source order.
     public let unescapedHoles: [UnescapedHole]
+    /// Every `lookup_table` call: the table named and where, in source order.
+    public let lookupTables: [TemplateTableUse]
     let storage: ProgramStorage
     var tables: ProgramTables { storage.tables }
     let options: TemplateOptions
@@ -31,6 +33,7 @@ public final class CompiledTemplate: Sendable {
         self.references = compiler.references
         self.helpersUsed = compiler.helpersUsed
         self.unescapedHoles = compiler.unescapedHoles
+        self.lookupTables = compiler.lookupTables
         self.storage = ProgramStorage(compiler.tables)
         self.options = options
     }

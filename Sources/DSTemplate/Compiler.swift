@@ -58,6 +58,7 @@ final class TemplateCompiler {
     var references: [TemplateReference] = []
     var helpersUsed: Set<String> = []
     var unescapedHoles: [UnescapedHole] = []
+    var lookupTables: [TemplateTableUse] = []
     private var contextDepth = 0
     private var currentPartial: String?
     private var partialCache: [String: Int] = [:]
@@ -251,6 +252,7 @@ final class TemplateCompiler {
         if BlockHelper(rawValue: name) != nil {
             throw TemplateSyntaxError(message: "'\(name)' is a block helper; use {{#\(name) ...}}...{{/\(name)}}", offset: call.name.offset, length: call.name.length)
         }
+        if name == TemplateHelpers.lookupTable { return try compileTableLookup(call) }
         guard let helper = HelperID(name: name) else { throw unknownHelper(call) }
         guard helper.arity.contains(call.params.count) else { throw arityError(name, call, helper.arity) }
         if let first = call.hash.first {
@@ -265,6 +267,24 @@ final class TemplateCompiler {
         var args: [Int] = []
         for p in call.params { args.append(try compileExpr(p)) }
         tables.exprs.append(.helper(helper, args))
+        return tables.exprs.count - 1
+    }
+
+    /// `lookup_table "NAME" key`: the name must be a non-empty string literal.
+    private func compileTableLookup(_ call: ASTCall) throws(TemplateSyntaxError) -> Int {
+        let name = TemplateHelpers.lookupTable
+        guard call.params.count == 2 else { throw arityError(name, call, 2...2) }
+        if let first = call.hash.first {
+            throw TemplateSyntaxError(message: "helper '\(name)' takes no key=value arguments", offset: first.offset, length: first.key.utf8.count)
+        }
+        guard case .literal(.string(let table), let offset, let length) = call.params[0], !table.isEmpty else {
+            throw TemplateSyntaxError(message: "the first argument of '\(name)' must be a table name in quotes, such as \"event_names\"",
+                                      offset: call.name.offset, length: call.name.length)
+        }
+        helpersUsed.insert(name)
+        lookupTables.append(TemplateTableUse(name: table, offset: offset, length: length, partial: currentPartial))
+        let key = try compileExpr(call.params[1])
+        tables.exprs.append(.table(table, key))
         return tables.exprs.count - 1
     }
 

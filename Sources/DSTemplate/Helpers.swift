@@ -5,11 +5,17 @@ import DSJSON
 /// file, and every helper it can call is known (and arity-checked) at compile time.
 public enum TemplateHelpers {
     /// Every helper name, block helpers included.
-    public static let names: Set<String> = Set(BlockHelper.allCases.map(\.rawValue)).union(HelperID.allCases.map(\.name))
+    public static let names: Set<String> = Set(BlockHelper.allCases.map(\.rawValue)).union(HelperID.allCases.map(\.name)).union([lookupTable])
+
+    /// `{{lookup_table "NAME" value}}`: translates a value through a spec's lookup table
+    /// (``LookupTables``). The table name must be a string literal, so every use is known
+    /// statically.
+    public static let lookupTable = "lookup_table"
 
     /// The number of positional arguments a helper takes, or nil for an unknown name.
     public static func arity(_ name: String) -> ClosedRange<Int>? {
         if BlockHelper(rawValue: name) != nil { return 1...1 }
+        if name == lookupTable { return 2...2 }
         return HelperID(name: name)?.arity
     }
 

@@ -91,6 +91,8 @@ enum Expr {
     case path(Int)
     case literal(JSONValue)
     case helper(HelperID, [Int])
+    /// `lookup_table "NAME" key`: a table of the `@lookups` data and the key's expression.
+    case table(String, Int)
 }
 
 /// The immutable tables a compiled template renders from.

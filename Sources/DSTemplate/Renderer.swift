@@ -257,6 +257,10 @@ struct Renderer {
             values.reserveCapacity(args.count)
             for a in args { values.append(eval(a)) }
             return h.apply(values)
+        case .table(let name, let key):
+            // An unknown table is refused before rendering (lint, and the renderer's plan
+            // check); should one get here it reads as missing.
+            return (try? LookupTables.resolve(data[LookupTables.dataName], name, eval(key)).get()) ?? nil
         }
     }
 

@@ -140,3 +140,23 @@ public struct TemplateOptions: Sendable, Hashable {
         self.maxSourceBytes = TemplateOptions.defaultMaxSourceBytes
     }
 }
+
+/// One `{{lookup_table "NAME" ...}}` call in a template.
+public struct TemplateTableUse: Hashable, Sendable {
+    /// The table named.
+    public var name: String
+    /// UTF-8 byte offset of the name literal (in the partial's source when `partial` is set).
+    public var offset: Int
+    /// Length in bytes of the name literal.
+    public var length: Int
+    /// The partial the call occurs in, or nil for the template itself.
+    public var partial: String?
+
+    /// Creates a use.
+    public init(name: String, offset: Int, length: Int, partial: String? = nil) {
+        self.name = name
+        self.offset = offset
+        self.length = length
+        self.partial = partial
+    }
+}

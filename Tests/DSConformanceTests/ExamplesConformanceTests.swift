@@ -11,7 +11,7 @@ final class ExamplesConformanceTests: XCTestCase {
         XCTAssertEqual(failed.count, 0, ConformanceReport.text(failed))
         // Every example spec has a suite, and each suite ran more than its battery.
         let (suites, _) = ConformanceLoader.load(TestSupport.example(""))
-        XCTAssertEqual(suites.count, 10)
+        XCTAssertEqual(suites.count, 11)
         for suite in suites {
             XCTAssertTrue(suite.cases.contains { !$0.generated }, "\(suite.name) has no suite cases of its own")
             XCTAssertTrue(suite.cases.contains { $0.name == "happy-path" }, "\(suite.name) lacks the standard battery")

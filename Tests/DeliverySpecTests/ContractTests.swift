@@ -65,6 +65,19 @@ final class ContractTests: XCTestCase {
         XCTAssertTrue(p.message.contains(#"the mapping never writes "$insert_id", which the vendor contract (contracts/mixpanel-import.openapi.json POST /import (import-events)) requires"#), p.message)
     }
 
+    /// Object modifiers (`@when`, `@drop_empty`) beside output fields leave the object an output
+    /// object to the contract walk: its required fields are still checked, the modifiers are not fields.
+    func testObjectModifiersKeepTheContractCheckOfTheirObject() throws {
+        let modified = try mixpanelBytes(replacing: #""properties": {"#, with: #""properties": {"@drop_empty": false, "#)
+        let (clean, cleanProblems) = ConformanceLoader.load(mixpanel, sources: [mixpanel: modified])
+        XCTAssertEqual(cleanProblems.map(\.message), [])
+        XCTAssertEqual(clean.count, 1)
+        let text = String(decoding: modified, as: UTF8.self).replacingOccurrences(of: #""$insert_id": {"@path": "event_id"},"#, with: "")
+        let (suites, problems) = ConformanceLoader.load(mixpanel, sources: [mixpanel: Array(text.utf8)])
+        XCTAssertEqual(suites.count, 0)
+        XCTAssertTrue(problems.first?.message.contains(#"the mapping never writes "$insert_id""#) ?? false, problems.map(\.message).joined(separator: "; "))
+    }
+
     func testOpenAPIContractFailsTestWhenARenderedRequestLacksARequiredField() throws {
         // Statically the field is written; the sample events have no traits, so no request carries it.
         let bytes = try mixpanelBytes(replacing: #""$insert_id": {"@path": "event_id"},"#, with: #""$insert_id": {"@path": "traits.insert_id"},"#)

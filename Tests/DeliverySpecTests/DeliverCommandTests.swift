@@ -85,5 +85,23 @@ final class DeliverCommandTests: XCTestCase {
         XCTAssertEqual(try CLIRunner.run(["deliver", "specs/examples/custom-webhook.json"]).status, 2)
         XCTAssertEqual(try CLIRunner.run(["deliver", "specs/examples/custom-webhook.json", "--events", "no-such.ndjson"]).status, 2)
         XCTAssertEqual(try CLIRunner.run(["deliver", "specs/invalid/http-endpoint.json", "--events", "specs/examples/custom-webhook.events.ndjson"]).status, 2)
+        let base = ["deliver", "specs/examples/custom-webhook.json", "--events", "specs/examples/custom-webhook.events.ndjson",
+                    "--secrets", "specs/examples/custom-webhook.secrets.json", "--dry-run"]
+        let unknown = try CLIRunner.run(base + ["--ordering", "sometimes"])
+        XCTAssertEqual(unknown.status, 2)
+        XCTAssertTrue(unknown.stderr.contains("expected strict or none"), unknown.stderr)
+        XCTAssertEqual(try CLIRunner.run(base + ["--ordering", "none", "--ordered"]).status, 2)
+        XCTAssertEqual(try CLIRunner.run(base + ["--ordering", "strict"]).status, 0)
+    }
+
+    /// The send time in a dry run is the attempt's, not the fixture clock's.
+    func testDryRunSendsTheCurrentSendTime() throws {
+        let r = try CLIRunner.run(["deliver", "specs/examples/acme-conversions.json", "--events", "specs/examples/acme-conversions.events.ndjson",
+                                   "--settings", "specs/examples/acme-conversions.settings.json", "--secrets", "specs/examples/acme-conversions.secrets.json",
+                                   "--dry-run", "--ordering", "none"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains(#""event_name":"Purchase""#), r.stdout)
+        XCTAssertFalse(r.stdout.contains("2026-01-01T00:00:00.000Z"), "a live run carries the real send time: \(r.stdout)")
+        XCTAssertTrue(r.stdout.range(of: #""sent_at":"20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z""#, options: .regularExpression) != nil, r.stdout)
     }
 }

@@ -32,7 +32,7 @@ final class SecretHygieneTests: XCTestCase {
                 .filter { $0.hasSuffix(".secrets.json") }.map { (dir, String($0.dropLast(".secrets.json".count))) }.sorted { $0.name < $1.name }
         }
         let exampleSpecs = try specs("specs/examples")
-        XCTAssertEqual(exampleSpecs.count, 10, "every example has a secrets file")
+        XCTAssertEqual(exampleSpecs.count, 11, "every example has a secrets file")
         let authSpecs = try specs("specs/auth")
         XCTAssertEqual(authSpecs.count, 3, "aws_sigv4, oauth1 and azure_sas each have an example with secrets")
         var controls = (render: 0, showSecrets: 0)

@@ -38,7 +38,7 @@ enum MappingInventory {
             out.append(AnalyzedMapping(site: site, node: node, pointer: pointer, lowered: lowered,
                                        allowedData: data.union(TemplateInventory.builtinData), errors: errors, compiled: compiled, markerCount: count))
         }
-        let config: Set<String> = ["settings", "secrets"]
+        let config: Set<String> = TemplateInventory.configData.union(TemplateInventory.sendTimeData)
         if let payload = spec.payload {
             add("payload mapping", payload.mapping, "/payload/mapping", marker: nil, data: config)
             add("payload wrapper", payload.wrapper, "/payload/wrapper", marker: "payload", data: config.union(["payload"]))

@@ -27,6 +27,8 @@ public struct AnalyzedTemplate {
 enum TemplateInventory {
     static let builtinData: Set<String> = ["root", "index", "key", "first", "last"]
     static let configData: Set<String> = ["settings", "secrets"]
+    /// `@sent_at`: where the send time is available (the body, headers and signing, rendered per attempt).
+    static let sendTimeData: Set<String> = ["sent_at"]
 
     static func collect(spec: SpecDocument, source: SourceFile) -> [AnalyzedTemplate] {
         var out: [AnalyzedTemplate] = []
@@ -45,7 +47,7 @@ enum TemplateInventory {
             add("endpoint URL", endpoint.url, .url, url: true)
             for q in endpoint.query { add("query parameter \(q.name.value)", q.value, .plain, url: true) }
         }
-        for h in spec.headers { add("header \(h.name.value)", h.value, .header) }
+        for h in spec.headers { add("header \(h.name.value)", h.value, .header, data: configData.union(sendTimeData)) }
         if let auth = spec.auth {
             let secretFields = Set(auth.secretFields.map(\.field))
             let inQuery: Bool = { if case .apiKey(_, let loc, _, _, _) = auth, loc?.value == .query { return true }; return false }()
@@ -54,15 +56,15 @@ enum TemplateInventory {
             }
         }
         if let payload = spec.payload {
-            if let t = payload.template { add("payload template", t, .json, partials: partials) }
-            for p in payload.partials { add("partial \(p.name.value)", p.text, .json, partials: partials) }
+            if let t = payload.template { add("payload template", t, .json, data: configData.union(sendTimeData), partials: partials) }
+            for p in payload.partials { add("partial \(p.name.value)", p.text, .json, data: configData.union(sendTimeData), partials: partials) }
         }
         if let signing = spec.signing {
             add("signing secret", signing.secret, .plain, secret: true)
             for (i, previous) in signing.previousSecrets.enumerated() { add("signing previous secret \(i + 1)", previous, .plain, secret: true) }
-            add("signing content", signing.content, .plain, data: configData.union(["body", "timestamp", "request_id", "method", "path", "url", "form_sorted"]))
-            add("signing header value", signing.value, .header, data: ["settings", "signature", "timestamp", "request_id"])
-            for h in signing.extraHeaders { add("signing header \(h.name.value)", h.value, .header, data: ["settings", "signature", "timestamp", "request_id"]) }
+            add("signing content", signing.content, .plain, data: configData.union(["body", "timestamp", "request_id", "method", "path", "url", "form_sorted"]).union(sendTimeData))
+            add("signing header value", signing.value, .header, data: ["settings", "signature", "timestamp", "request_id", "sent_at"])
+            for h in signing.extraHeaders { add("signing header \(h.name.value)", h.value, .header, data: ["settings", "signature", "timestamp", "request_id", "sent_at"]) }
         }
         return out
     }

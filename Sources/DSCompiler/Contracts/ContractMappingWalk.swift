@@ -56,7 +56,8 @@ enum ContractMappingWalk {
                 return
             }
             let requiredKeys = requiredByAll(schemas, shape)
-            for m in members {
+            // `@when` and `@drop_empty` beside output fields modify the object; they are not fields.
+            for m in members where !objectModifiers.contains(m.key) {
                 let name = m.key.hasPrefix("@@") ? String(m.key.dropFirst()) : m.key
                 let c = shape.child(schemas, key: name)
                 walk(m.value, JSONPointer.appending(pointer, m.key), c.schemas, JSONPointer.appending(instance, name), required: requiredKeys.contains(name), depth: depth + 1)
@@ -93,9 +94,12 @@ enum ContractMappingWalk {
     /// True when the node is a mapping output object (not a directive or a marker).
     static func isOutputObject(_ node: JSONNode) -> Bool {
         guard node.isObject else { return false }
-        let members = node.members
-        return members.isEmpty || !members.contains { $0.key.hasPrefix("@") && !$0.key.hasPrefix("@@") }
+        let fields = node.members.filter { !objectModifiers.contains($0.key) }
+        return node.members.isEmpty || (!fields.isEmpty && !fields.contains { $0.key.hasPrefix("@") && !$0.key.hasPrefix("@@") })
     }
+
+    /// The keys that may sit beside output fields (`@when`, `@drop_empty`: the mapping language's object modifiers).
+    static let objectModifiers: Set<String> = ["@when", "@drop_empty"]
 
     /// The event path a node reads directly (`{"@path": "properties.x"}` or `"{{properties.x}}"`),
     /// and whether it has a `@default`.

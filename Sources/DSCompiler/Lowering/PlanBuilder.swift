@@ -54,10 +54,17 @@ struct PlanBuilder {
             rateLimit = PlanRateLimit(rps: rps, burst: r.burst?.value ?? max(1, rps.rounded(.up)))
         }
         let digest = "sha256:" + Hex.encode(Digest.hash(.sha256, sourceBytes))
-        return DeliveryPlan(
+        var plan = DeliveryPlan(
             name: spec.name?.value ?? "", description: spec.description?.value, specDigest: digest, sourceForm: spec.form.rawValue,
             settings: settings, secrets: secrets, events: events, endpoint: endpoint, auth: auth, headers: headers, payload: payload,
             batching: lowerBatching(), signing: signing, rateLimit: rateLimit, response: lowerResponse(oauth: auth.isOAuth))
+        plan.lookups = spec.lookups.map { t in
+            let unmatched = t.effectiveUnmatched
+            return PlanLookupTable(name: t.name.value, map: t.map?.value ?? JSONObject(), unmatched: unmatched.rawValue,
+                                   defaultValue: unmatched == .default ? (t.defaultValue?.value ?? .null) : nil)
+        }
+        plan.ordering = spec.ordering?.value.rawValue ?? PlanOrdering.none
+        return plan
     }
 
     mutating func lowerAuth(webhook: Bool) -> PlanAuth {

@@ -13,7 +13,8 @@ public struct MappingEmitsContractRequired: ValidationRule {
     public func check(_ context: ValidationContext) {
         guard let (sites, shape, contract) = ContractMappingWalk.sites(context) else { return }
         for site in sites where ContractMappingWalk.isOutputObject(site.node) {
-            let written = Set(site.node.members.map { $0.key.hasPrefix("@@") ? String($0.key.dropFirst()) : $0.key })
+            let written = Set(site.node.members.filter { !ContractMappingWalk.objectModifiers.contains($0.key) }
+                .map { $0.key.hasPrefix("@@") ? String($0.key.dropFirst()) : $0.key })
             let required = ContractMappingWalk.requiredByAll(site.schemas, shape)
             for name in required.sorted() where !written.contains(name) {
                 let at = site.instancePath.isEmpty ? "the body" : "\(site.instancePath) of the body"

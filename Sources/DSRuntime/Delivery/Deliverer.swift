@@ -16,6 +16,8 @@ public final class Deliverer: Sendable {
     private let options: DeliveryOptions
     private let executor: RequestExecutor
     private let keyer: PartitionKeyer
+    /// Strict per-partition order: the options' override, else the plan's `ordering`.
+    var ordered: Bool { options.orderedPartitions ?? (renderer.plan.ordering == "strict") }
 
     /// Creates a deliverer.
     ///
@@ -133,7 +135,7 @@ public final class Deliverer: Sendable {
     /// already holds a slot, so this cannot deadlock).
     private func dispatch(_ unit: DeliveryUnit, _ partition: Partition, _ state: inout DispatchState,
                           _ group: inout DiscardingTaskGroup) async {
-        let chain = options.orderedPartitions ? partition.chain() : nil
+        let chain = ordered ? partition.chain() : nil
         await state.slots.acquire()
         let executor = self.executor
         let slots = state.slots

@@ -7,9 +7,10 @@ public struct DeliveryOptions: Sendable {
     /// is what bounds memory during an outage).
     public var concurrency: Int
     /// Send the requests of a partition strictly one after another, in input order, retries
-    /// included. Off by default: requests are then *started* in input order but may finish
-    /// out of order. The plan has no field for this yet; the CLI exposes `--ordered`.
-    public var orderedPartitions: Bool
+    /// included. Nil (the default) follows the plan's `ordering` (`strict` or `none`); true or
+    /// false overrides it (the CLI's `--ordering strict|none`, `--ordered`). Without strict
+    /// ordering requests are *started* in input order but may finish out of order.
+    public var orderedPartitions: Bool?
     /// Render and print requests instead of sending them (no rate limit, no token fetch).
     public var dryRun: Bool
     /// Partitions kept open at once before every open batch is flushed and idle partitions
@@ -21,7 +22,7 @@ public struct DeliveryOptions: Sendable {
     public var eventCheck: (@Sendable (JSONValue) -> String?)?
 
     /// Creates options.
-    public init(concurrency: Int = 8, orderedPartitions: Bool = false, dryRun: Bool = false, maxOpenPartitions: Int = 10_000) {
+    public init(concurrency: Int = 8, orderedPartitions: Bool? = nil, dryRun: Bool = false, maxOpenPartitions: Int = 10_000) {
         self.concurrency = max(1, concurrency)
         self.orderedPartitions = orderedPartitions
         self.dryRun = dryRun

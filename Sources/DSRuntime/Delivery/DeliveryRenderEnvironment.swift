@@ -24,6 +24,14 @@ public struct DeliveryRenderEnvironment: RenderEnvironment {
 
     public func unixTime() -> Int64 { Int64(clock.unixTime()) }
 
+    /// The runtime clock in milliseconds (`@sent_at`), floored.
+    public func unixTimeMilliseconds() -> Int64 {
+        let ms = (clock.unixTime() * 1000).rounded(.down)
+        // The clock is ours, not input; still, never trap on a value out of Int64's range.
+        guard ms.isFinite, abs(ms) < 9.0e15 else { return unixTime() &* 1000 }
+        return Int64(ms)
+    }
+
     public func requestID(forEventIDs eventIDs: [String]) -> String { id }
 
     private static let fallback = SystemRenderEnvironment()

@@ -7,7 +7,7 @@ public struct SpecDecoder {
     /// Top-level keys of the Delivery Spec form.
     public static let topLevelKeys = [
         "dspec", "name", "description", "settings", "secrets", "events", "endpoint", "auth", "headers",
-        "payload", "batching", "signing", "rate_limit", "response", "lint", "contract",
+        "payload", "batching", "signing", "rate_limit", "response", "lint", "contract", "lookups", "ordering",
     ]
 
     /// Creates a decoder.
@@ -42,6 +42,8 @@ public struct SpecDecoder {
         spec.response = ResponseDecoder.read(top)
         spec.suppressions = readSuppressions(top)
         spec.contract = ContractDecoder.readContract(top)
+        spec.lookups = LookupDecoder.read(top)
+        spec.ordering = top.enumeration("ordering", OrderingMode.self)
         return spec
     }
 

@@ -42,6 +42,10 @@ public struct SpecDocument: Sendable {
     public var rateLimit: RateLimit?
     /// Status rules, retries and error parsing.
     public var response: ResponseHandling?
+    /// Declared lookup tables, in declaration order.
+    public var lookups: [LookupTableDeclaration] = []
+    /// Per-partition request ordering (`"ordering"`); absent means `none`.
+    public var ordering: Located<OrderingMode>?
     /// Lint suppressions declared in the spec (`"lint": {"suppress": [...]}`).
     public var suppressions: [Suppression] = []
     /// The vendor's request contract (`contract`), checked against every rendered request.

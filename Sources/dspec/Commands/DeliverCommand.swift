@@ -8,7 +8,7 @@ enum DeliverCommand: Command {
     static let help = """
     USAGE: dspec deliver SPEC|PLAN --events FILE|- [--settings S.json] [--secrets S.json]
                          [--dead-letter FILE] [--checkpoint FILE] [--dry-run [--show-secrets]]
-                         [--concurrency N] [--ordered] [--format text|json]
+                         [--concurrency N] [--ordering strict|none] [--format text|json]
                          [--endpoint-override http://127.0.0.1:PORT]
                          [--schema-violations dead-letter|count] [--tracking-plan SCHEMA]
 
@@ -46,7 +46,11 @@ enum DeliverCommand: Command {
                           bearer tokens, API keys) are shown as <redacted:NAME>.
       --show-secrets      With --dry-run, print the credentials as they would be sent.
       --concurrency N     Requests in flight at once (default 8).
-      --ordered           Send each partition's requests strictly in input order.
+      --ordering MODE     strict: send each partition's requests strictly one after
+                          another, in input order, retries included; none: start them
+                          in input order, let them finish in any order. Default: the
+                          plan's "ordering" (none unless the spec says strict).
+      --ordered           Same as --ordering strict.
       --format FORMAT     Summary as text (default) or json.
       --endpoint-override ORIGIN
                           Send every request, and OAuth token requests, to ORIGIN
@@ -91,7 +95,7 @@ enum DeliverCommand: Command {
         do {
             parsed = try ArgumentScanner.parse(args, flags: ["--dry-run", "--ordered", "--show-secrets"],
                                                options: ["--events", "--settings", "--secrets", "--dead-letter", "--checkpoint", "--concurrency", "--format",
-                                                        "--endpoint-override", "--grace-period", "--schema-violations", "--tracking-plan"])
+                                                        "--endpoint-override", "--grace-period", "--schema-violations", "--tracking-plan", "--ordering"])
         } catch {
             return Console.usage(error.message, command: name)
         }
@@ -103,6 +107,14 @@ enum DeliverCommand: Command {
         let concurrency = parsed.option("--concurrency").map { Int($0) } ?? 8
         guard let concurrency, concurrency >= 1, concurrency <= 1024 else { return Console.usage("--concurrency must be an integer from 1 to 1024", command: name) }
         let dryRun = parsed.has("--dry-run")
+        var ordered: Bool?
+        if let mode = parsed.option("--ordering") {
+            guard ["strict", "none"].contains(mode) else { return Console.usage("unknown ordering \"\(mode)\" (expected strict or none)", command: name) }
+            guard !parsed.has("--ordered") || mode == "strict" else { return Console.usage("--ordered contradicts --ordering none", command: name) }
+            ordered = mode == "strict"
+        } else if parsed.has("--ordered") {
+            ordered = true
+        }
         var endpointOverride: EndpointOverride?
         if let text = parsed.option("--endpoint-override") {
             do { endpointOverride = try EndpointOverride(text) } catch { return Console.usage(error.message, command: name) }
@@ -157,7 +169,7 @@ enum DeliverCommand: Command {
 
         let printer = dryRun ? DryRunPrinter(redactor: parsed.has("--show-secrets") ? nil : setup.redactor) : nil
         // A dry run prints in input order: one request at a time.
-        var options = DeliveryOptions(concurrency: dryRun ? 1 : concurrency, orderedPartitions: parsed.has("--ordered"), dryRun: dryRun)
+        var options = DeliveryOptions(concurrency: dryRun ? 1 : concurrency, orderedPartitions: ordered, dryRun: dryRun)
         if let gate { options.eventCheck = { gate.check($0) } }
         let deliverer = Deliverer(renderer: setup.renderer, transport: setup.transport, clock: SystemClock(), ledger: setup.ledger,
                                   options: options,
