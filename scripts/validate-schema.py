@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Validates the JSON Schema itself (draft 2020-12) and every example and catalog spec against it."""
+"""Validates the JSON Schema itself (draft 2020-12) and every example, auth, feature and catalog spec against it."""
 import json, os, sys
 try:
     import jsonschema
@@ -16,7 +16,7 @@ validator = jsonschema.Draft202012Validator(schema)
 companions = (".secrets.json", ".settings.json", ".suite.json", ".expected.json", ".schema.json", ".plan.json")
 failed = 0
 names = []
-for folder in ("examples", "auth", "catalog"):  # examples, auth examples, the vendor catalog (docs/catalog.md)
+for folder in ("examples", "auth", "features", "catalog"):  # catalog: the vendor catalog (docs/catalog.md)
     directory = os.path.join(root, "specs", folder)
     if not os.path.isdir(directory):
         continue

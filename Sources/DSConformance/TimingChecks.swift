@@ -75,6 +75,18 @@ struct TimingChecks {
                                               details: ["expected: at least \(least) ms", "actual: \(Self.ms(g.waitMs))"]))
             }
         }
+        if let least = expect.minRequestSpacingMs {
+            let vendor = observation.vendor
+            if vendor.count < 2 { out.append(ExpectationFailure("min_request_spacing_ms", "fewer than two vendor requests (nothing to measure)")) }
+            for i in vendor.indices.dropFirst() {
+                let answered = Double(vendor[i - 1].receivedAt) / 1e6 + Double(vendor[i - 1].delayMs)
+                let wait = Double(vendor[i].firstByteAt) / 1e6 - answered
+                if wait < Double(least - ConformanceTiming.retryAfterToleranceMs) {
+                    out.append(ExpectationFailure("min_request_spacing_ms", "request \(i + 1) came \(Self.ms(wait)) after the answer to request \(i)",
+                                                  details: ["expected: at least \(least) ms", "actual: \(Self.ms(wait))"]))
+                }
+            }
+        }
         if expect.rateLimit { out += rate() }
         return out
     }

@@ -24,10 +24,10 @@ final class FixtureTests: XCTestCase {
     static let specFolders = ["specs/examples", "specs/catalog"]
 
     static func loadExamples() throws -> [Example] {
-        try specFolders.flatMap { try loadExamples(in: $0) }
+        try specFolders.flatMap { try loadExamples($0) }
     }
 
-    static func loadExamples(in folder: String) throws -> [Example] {
+    static func loadExamples(_ folder: String) throws -> [Example] {
         let dir = root.appendingPathComponent(folder)
         guard FileManager.default.fileExists(atPath: dir.path) else { return [] }
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { name in
