@@ -46,6 +46,7 @@ public struct FuzzTarget: Sendable {
         FuzzTarget("response", "the socket client's response parser (status line, headers, Content-Length, chunked, close-delimited)", ResponseTarget.run),
         FuzzTarget("resp", "the Redis RESP2 reply parser: total, prefixes incomplete, values re-encode to the bytes consumed", RESPTarget.run),
         FuzzTarget("retry-after", "RetryAfter.parse (delay-seconds and the three HTTP-date forms): never negative", RetryAfterTarget.run),
+        FuzzTarget("rate-limit", "rate-limit headers (reset in seconds / epoch s / epoch ms, remaining, IETF RateLimit and RateLimit-Policy Structured Fields): a pause within (0, max_ms], deterministic, never negative", RateLimitTarget.run),
     ]
 
     /// The target called `name`, if any.

@@ -36,7 +36,7 @@ final class CorpusReplayTests: XCTestCase {
     }
 
     func testEveryTargetHasATest() {
-        XCTAssertEqual(FuzzTarget.all.map(\.name), ["json", "spec", "template", "mapping", "encoders", "plan", "mock-request", "response", "resp", "retry-after"])
+        XCTAssertEqual(FuzzTarget.all.map(\.name), ["json", "spec", "template", "mapping", "encoders", "plan", "mock-request", "response", "resp", "retry-after", "rate-limit"])
     }
 
     func testJSON() throws { try replay("json") }
@@ -49,6 +49,7 @@ final class CorpusReplayTests: XCTestCase {
     func testResponse() throws { try replay("response") }
     func testRESP() throws { try replay("resp") }
     func testRetryAfter() throws { try replay("retry-after") }
+    func testRateLimit() throws { try replay("rate-limit") }
 
     func testKnownFailures() throws {
         guard !Self.knownFailures.isEmpty else { return }
