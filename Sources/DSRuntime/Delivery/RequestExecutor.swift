@@ -219,6 +219,7 @@ final class RequestExecutor: Sendable {
         if let rateLimitHeaders, let pause = rateLimitHeaders.pause(header: response.header, nowUnixMs: Self.unixMilliseconds(context.clock),
                                                                        isRetry: outcome == .retry) {
             partition.pause(until: context.clock.now() + pause)
+            context.limiter?.shared?.pause(for: pause)
             context.ledger.noteRateLimitPause()
         }
         let decidedBySpec = rule.map(specRules.contains) ?? false
