@@ -204,6 +204,7 @@ final class LanguageServerSessionTests: XCTestCase {
         ].joined(separator: "\n")
         let d = open(s, uri: "file:///ws/specs/examples/typo.events.ndjson", text: events)[0]["params"]?["diagnostics"]?.arrayValue ?? []
         XCTAssertEqual(d.count, 3, "\(d)")
+        guard d.count == 3 else { return }
         XCTAssertEqual(d[0]["code"], "DS1006")
         XCTAssertEqual(d[0]["data"]?["pointer"], "/properties/sku")
         XCTAssertEqual(d[0]["range"]?["start"], ["line": 0, "character": 51])
