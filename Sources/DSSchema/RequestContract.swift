@@ -203,7 +203,9 @@ public struct RequestContract: Sendable {
                     if m.jsonEncodedProperties.contains(name), let v = try? JSONParser().parseValue(Array(s.utf8)) { return v }
                     return SchemaTypes.coerce(s, types, itemTypes: [], commaList: false)
                 }
-                object[name] = values.count == 1 && !(types.contains("array") && !types.contains("string")) ? one(values[0]) : .array(values.map(one))
+                // A repeated key, or one value of an array property (`explode: true`), is a list.
+                let list = values.count > 1 || (types.contains("array") && !types.contains("string") && !m.jsonEncodedProperties.contains(name))
+                object[name] = list ? .array(values.map(one)) : one(values[0])
             }
             return errors(.object(object), "body")
         case .other:
