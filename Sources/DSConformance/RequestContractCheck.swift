@@ -47,9 +47,11 @@ public struct RequestContractCheck: Sendable {
                 let key = "\(v.part)\u{0}\(v.instanceLocation)\u{0}\(v.keywordLocation)\u{0}\(v.message)"
                 guard seen.insert(key).inserted else { continue }
                 guard out.count < limit else { more += 1; continue }
-                let at = v.instanceLocation.isEmpty ? "" : " " + v.instanceLocation
+                // A schema error at the root points at "/"; a missing header or query has no pointer.
+                let pointer = v.instanceLocation.isEmpty && !v.keywordLocation.isEmpty ? "/" : v.instanceLocation
+                let at = pointer.isEmpty ? "" : " " + pointer
                 out.append(ExpectationFailure("contract", "request \(i + 1) (\(r.method) \(r.path)) violates the vendor contract \(origin): \(v.part)\(at): \(v.message)",
-                                              details: ["instance: \(v.part)\(v.instanceLocation.isEmpty ? "" : " " + v.instanceLocation)",
+                                              details: ["instance: \(v.part)\(at)",
                                                         "schema keyword: \(v.keywordLocation.isEmpty ? "(none)" : "#" + v.keywordLocation)",
                                                         "reason: \(v.message)"]))
             }
