@@ -56,8 +56,8 @@ final class CIScriptTests: XCTestCase {
         let script = try String(contentsOf: root.appendingPathComponent(".ci/run"), encoding: .utf8)
         XCTAssertFalse(script.contains("libssl-dev pkg-config"), "CI must not install libssl-dev or pkg-config")
         // System packages only for the independent clients tests drive (issue 17: headless Neovim
-        // and Chromium); nothing the build could use (no -dev package, no pkg-config).
-        let allowedPackages: Set<String> = ["neovim", "chromium"]
+        // and Chromium, the seed's Go receiver sample, a real Redis for the fleet tests); nothing the build could use (no -dev package, no pkg-config).
+        let allowedPackages: Set<String> = ["neovim", "chromium", "golang-go", "redis-server"]
         for line in script.split(separator: "\n") where line.contains("apt-get install") {
             let words = line.split(whereSeparator: { $0 == " " || $0 == ")" || $0 == "(" || $0 == ">" || $0 == "&" })
                 .map(String.init)
