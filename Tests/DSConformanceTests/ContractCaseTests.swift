@@ -43,4 +43,20 @@ final class ContractCaseTests: XCTestCase {
         let results = try await TestSupport.run(TestSupport.example("mixpanel-import.json"))
         XCTAssertEqual(results.flatMap { $0.failures.filter { $0.expectation == "contract" }.map(\.text) }, [])
     }
+
+    /// Klaviyo's published create_event schema requires `data.attributes.properties`: without
+    /// the mapping's `@default`, the cases that send an event without properties fail.
+    func testKlaviyoCatalogSpecKeepsTheAttributesItsContractRequires() async throws {
+        let spec = TestSupport.root + "/specs/catalog/klaviyo-events.json"
+        let text = try String(contentsOfFile: spec, encoding: .utf8)
+        let old = #""properties": {"@path": "properties", "@default": {}},"#
+        XCTAssertEqual(text.components(separatedBy: old).count, 2)
+        let bytes = Array(text.replacingOccurrences(of: old, with: #""properties": {"@path": "properties"},"#).utf8)
+        let broken = try await TestSupport.run(spec, sources: [spec: bytes])
+        let failed = broken.filter { $0.failures.contains { $0.expectation == "contract" && $0.message.contains(#"body /data/attributes: is missing the required property "properties""#) } }
+        XCTAssertFalse(failed.isEmpty, broken.flatMap { $0.failures.map(\.text) }.joined(separator: "\n"))
+        XCTAssertLessThan(failed.count, broken.count, "the other cases still run and pass")
+        let fixed = try await TestSupport.run(spec)
+        XCTAssertEqual(fixed.flatMap { $0.failures.map(\.text) }, [])
+    }
 }
