@@ -359,8 +359,10 @@ public enum SchemaTypes {
     /// for booleans, a comma-separated list for arrays; otherwise the string itself.
     public static func coerce(_ text: String, _ types: Set<String>, itemTypes: Set<String>, commaList: Bool) -> JSONValue {
         if types.isEmpty || types.contains("string") { return .string(text) }
-        if types.contains("integer") || types.contains("number"), let v = try? JSONParser().parseValue(Array(text.utf8)), v.numberValue != nil,
-           !text.hasPrefix("+"), text.first != " " {
+        // Only the number's own text: JSON allows surrounding white space, the wire value does not.
+        if types.contains("integer") || types.contains("number"), let first = text.utf8.first, let last = text.utf8.last,
+           first != 0x20, first != 0x09, last != 0x20, last != 0x09,
+           let v = try? JSONParser().parseValue(Array(text.utf8)), v.numberValue != nil {
             return v
         }
         if types.contains("boolean"), text == "true" || text == "false" { return .bool(text == "true") }

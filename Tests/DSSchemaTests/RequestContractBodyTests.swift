@@ -60,6 +60,8 @@ final class RequestContractBodyTests: XCTestCase {
             "query tags /1: expected integer, got string (schema #/$ref/items/type)",
         ])
         XCTAssertEqual(check(c, "/track", form, body), [#"query: the required query parameter "ip" is missing"#])
+        XCTAssertEqual(check(c, "/track?ip=true&verbose=1%20", form, body).first?.hasPrefix("query verbose /: expected integer, got string"), true,
+                       "white space around a number is not the number")
     }
 
     func testNDJSONBodiesAreCheckedLineByLine() throws {
