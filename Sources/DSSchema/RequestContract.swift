@@ -192,11 +192,25 @@ public struct RequestContract: Sendable {
             var object = JSONObject()
             var order: [String] = []
             var grouped: [String: [String]] = [:]
+            // `a[b][c]=v` for a property `a` the schema types as an object: OpenAPI's deepObject style
+            // (as Stripe's form bodies and dspec's own form payloads nest), values stay strings.
+            var deep: [(root: String, path: [String], value: String)] = []
             for (name, value) in FormDecoding.pairs(String(decoding: body, as: UTF8.self)) {
+                if let (root, path) = FormDecoding.deepKey(name), m.propertyTypes[root]?.contains("object") == true {
+                    if grouped[root] == nil && !deep.contains(where: { $0.root == root }) { order.append(root) }
+                    deep.append((root, path, value))
+                    continue
+                }
                 if grouped[name] == nil { order.append(name) }
                 grouped[name, default: []].append(value)
             }
+            var nested: [String: JSONValue] = [:]
+            for d in deep { nested[d.root] = FormDecoding.insert(.string(d.value), at: d.path[...], into: nested[d.root] ?? .object(JSONObject())) }
             for name in order {
+                if let n = nested[name], grouped[name] == nil {
+                    object[name] = n
+                    continue
+                }
                 let values = grouped[name] ?? []
                 let types = m.propertyTypes[name] ?? []
                 func one(_ s: String) -> JSONValue {
@@ -283,6 +297,28 @@ enum FormDecoding {
             let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             return (decode(kv[0]), kv.count > 1 ? decode(kv[1]) : "")
         }
+    }
+
+    /// `a[b][c]` as (`a`, [`b`, `c`]); nil for a plain key or brackets that do not close.
+    static func deepKey(_ key: String) -> (String, [String])? {
+        guard let open = key.firstIndex(of: "["), open > key.startIndex, key.hasSuffix("]") else { return nil }
+        let root = String(key[..<open])
+        var path: [String] = []
+        var rest = key[open...]
+        while !rest.isEmpty {
+            guard rest.first == "[", let close = rest.firstIndex(of: "]") else { return nil }
+            path.append(String(rest[rest.index(after: rest.startIndex)..<close]))
+            rest = rest[rest.index(after: close)...]
+        }
+        return path.isEmpty || path.contains(where: \.isEmpty) ? nil : (root, path)
+    }
+
+    /// `value` placed at `path` inside the object `into` (a non-object in the way is replaced).
+    static func insert(_ value: JSONValue, at path: ArraySlice<String>, into: JSONValue) -> JSONValue {
+        guard let key = path.first else { return value }
+        var object = into.objectValue ?? JSONObject()
+        object[key] = insert(value, at: path.dropFirst(), into: object[key] ?? .object(JSONObject()))
+        return .object(object)
     }
 
     static func decode<S: StringProtocol>(_ s: S) -> String {

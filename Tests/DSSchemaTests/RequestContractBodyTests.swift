@@ -82,4 +82,16 @@ final class RequestContractBodyTests: XCTestCase {
         XCTAssertEqual(check(c, "/", [("Content-Type", "text/plain")], "hello"), [], "a text body is not checked")
         XCTAssertEqual(check(c, "/", [("Content-Type", "application/json"), ("Content-Encoding", "gzip")], "\u{1F}"), [], "a compressed body is not checked")
     }
+
+    func testDeepObjectFormKeysNestForObjectProperties() throws {
+        let schema = try JSONParser().parseValue(Array(#"{"type": "object", "required": ["event_name", "payload"], "properties": {"event_name": {"type": "string"}, "timestamp": {"type": "integer"}, "payload": {"type": "object", "required": ["stripe_customer_id"], "additionalProperties": {"type": "string"}}}}"#.utf8))
+        let c = try RequestContract.jsonSchema(schema, baseURI: "urn:test")
+        let form = [("Content-Type", "application/x-www-form-urlencoded")]
+        XCTAssertEqual(check(c, "/", form, "event_name=api_requests&timestamp=1767225600&payload%5Bstripe_customer_id%5D=cus_1&payload[value]=3"), [])
+        XCTAssertEqual(check(c, "/", form, "event_name=api_requests&payload[value]=3&payload[meta][x]=1"), [
+            #"body /payload: is missing the required property "stripe_customer_id" (schema #/properties/payload/required)"#,
+            "body /payload/meta: expected string, got object (schema #/properties/payload/additionalProperties/type)",
+        ])
+        XCTAssertEqual(check(c, "/", form, "event_name=a&other[x]=1&payload[stripe_customer_id]=c"), [], "brackets on a property the schema does not type as an object stay one key")
+    }
 }
