@@ -53,9 +53,12 @@ let package = Package(
         .target(name: "DSConformance", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSRuntime", "DSRuntimePOSIX", "DSMock"]),
         // Plan and wire diffs with breaking / risky / safe classification.
         .target(name: "DSDiff", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender"]),
+        // Language server logic (LSP 3.17): framing, document store, diagnostics as LSP ranges, completion,
+        // hover, definition, code actions. Pure: the stdio loop lives in DeliverySpec.
+        .target(name: "DSLanguageServer", dependencies: ["DSCore", "DSJSON", "DSCompiler", "DSTemplate"]),
         // Umbrella library: the pipeline facade, drivers and report formats used by the CLI.
         .target(name: "DeliverySpec", dependencies: [
-            "DSCore", "DSJSON", "DSSchema", "DSCrypto", "DSTemplate", "DSMapping", "DSSpec", "DSPlan", "DSCompiler", "DSRender", "DSRuntime", "DSRuntimePOSIX", "DSDiff", "DSMock", "DSConformance",
+            "DSCore", "DSJSON", "DSSchema", "DSCrypto", "DSTemplate", "DSMapping", "DSSpec", "DSPlan", "DSCompiler", "DSRender", "DSRuntime", "DSRuntimePOSIX", "DSDiff", "DSMock", "DSConformance", "DSLanguageServer",
         ]),
         // Fuzz targets (fuzz/README.md): bytes -> violated properties, for the libFuzzer harness
         // and the corpus replay test. Not part of the library product.
@@ -77,6 +80,7 @@ let package = Package(
         .testTarget(name: "DSMockTests", dependencies: ["DSMock", "DSJSON", "DSCrypto", "DSPlan"]),
         .testTarget(name: "DSConformanceTests", dependencies: ["DSConformance", "DeliverySpec"]),
         .testTarget(name: "DeliverySpecTests", dependencies: ["DeliverySpec"]),
+        .testTarget(name: "DSLanguageServerTests", dependencies: ["DSLanguageServer", "DeliverySpec"]),
         .testTarget(name: "DSFuzzTests", dependencies: ["DSFuzz"]),
     ]
 )

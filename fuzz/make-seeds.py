@@ -48,7 +48,7 @@ def clean(target):
         for f in os.listdir(d):
             if not (len(f) == 40 and all(c in "0123456789abcdef" for c in f)): os.remove(os.path.join(d, f))
 
-TARGETS = ["json", "spec", "template", "mapping", "encoders", "plan", "mock-request", "response", "retry-after"]
+TARGETS = ["json", "spec", "template", "mapping", "encoders", "plan", "mock-request", "response", "retry-after", "rate-limit"]
 for t in TARGETS: clean(t)
 
 # --- json: the example specs and companions, plus parser edge cases.
@@ -207,6 +207,18 @@ for i, v in enumerate(["120", "0", "  7 ", "Sun, 06 Nov 1994 08:49:37 GMT", "Sun
                        "Mon, 00 Jan 0000 00:00:00 GMT", "Wed Feb 29 12:00:00 2028", ""]):
     write("retry-after", v, f"value{i:02}")
 
+# --- rate-limit: mode byte, reset NUL remaining-or-RateLimit NUL RateLimit-Policy.
+rate_limit_seeds = [
+    (0, "30", "0", None), (1, "1767225630", "0", None), (2, "1767225630000", "0", None), (8, "7", "0", None), (8, "7", "5", None),
+    (16, "2.5", "", None), (24, "1.0001", "00", None), (4, "", '"default";r=0;t=30', '"default";q=100;w=60'),
+    (4, "", '"day";r=0', '"burst";q=100;w=60, "day";q=1000;w=86400'), (4, "", '"a";r=5;t=1, "b";r=0;t=20', None),
+    (4, "", '"default";r=0;t=30,', None), (4, "", 'x;r=0;t=3, (a b);c=?1, :AQI=:, @12, 1.5, "s\\\"q"', None),
+    (12, "99999999999999999999999", '"default";r=0;t=999999999999999', None), (5, "-1", '"p";r=-0;t=-5', '"p";w=-1'),
+]
+for i, (m, reset, remaining, policy) in enumerate(rate_limit_seeds):
+    value = bytes([m]) + reset.encode() + b"\0" + remaining.encode() + (b"\0" + policy.encode() if policy is not None else b"")
+    write("rate-limit", value, f"value{i:02}")
+
 # --- dictionaries.
 def dict_file(name, tokens):
     os.makedirs(DICT, exist_ok=True)
@@ -229,6 +241,7 @@ dict_file("template", ["{{", "}}", "{{{", "}}}", "{{#if ", "{{#each ", "{{#with 
 dict_file("mapping", json_tokens + ['"%s"' % d for d in ["@path", "@value", "@template", "@each", "@map", "@default", "@transform", "@type", "@when", "@batch", "equals", "path", "@lookup", "@drop_empty", "@sent_at"]])
 dict_file("mock-request", http_tokens + ["GET ", "POST ", "PUT ", "HEAD ", " / "])
 dict_file("response", http_tokens)
+dict_file("rate-limit", ["\0", ";r=", ";t=", ";q=", ";w=", ";pk=", "\"default\"", ", ", "?1", ":AQI=:", "@", "(", ")", "0", "1767225600", "1767225600000", "."])
 dict_file("retry-after", ["GMT", "Sun, ", "Sunday, ", "Nov", "Feb", " 1994", "-94", "08:49:37", "60", "31", "29"])
 total = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(CORPUS) for f in fs)
 print(f"make-seeds: {sum(len(fs) for _, _, fs in os.walk(CORPUS))} seeds, {total} bytes")

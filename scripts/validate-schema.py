@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Validates the JSON Schema itself (draft 2020-12) and every example spec against it."""
+"""Validates the JSON Schema itself (draft 2020-12) and every example, auth, feature and catalog spec against it."""
 import json, os, sys
 try:
     import jsonschema
@@ -16,8 +16,10 @@ validator = jsonschema.Draft202012Validator(schema)
 companions = (".secrets.json", ".settings.json", ".suite.json", ".expected.json", ".schema.json", ".plan.json")
 failed = 0
 names = []
-for folder in ("examples", "auth"):
+for folder in ("examples", "auth", "features", "catalog"):  # catalog: the vendor catalog (docs/catalog.md)
     directory = os.path.join(root, "specs", folder)
+    if not os.path.isdir(directory):
+        continue
     names += sorted(os.path.join(folder, n) for n in os.listdir(directory) if n.endswith(".json") and not n.endswith(companions))
 for name in names:
     with open(os.path.join(root, "specs", name)) as f:

@@ -15,6 +15,7 @@ public enum RuleCatalog {
         ResponseRulesReachable(), JSONPointersValid(), RefreshAuthNeedsOAuth(), RetryPolicyCoherent(),
         PayloadMatchesFormat(), BodylessMethodHasNoPayload(), HeaderNamesValid(), SpecNameIsSlug(), SettingDefaultsMatchType(),
         EventSelectionCoherent(), SuppressionsNameRules(),
+        EventSizeLimitCoherent(), BatchArraysCoherent(), IsolateOnCoherent(), RateLimitHeadersComplete(), BodyMatchComplete(),
         ContractFilesLoad(), PropertiesInTrackingPlan(), MappingEmitsContractRequired(), ContractConstantsMatch(),
         RequiredFieldsFromRequiredProperties(),
         AWSCredentialScopeValid(), OAuth1TokenPaired(), SASResourceCoversEndpoint(),

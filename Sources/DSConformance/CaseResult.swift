@@ -35,6 +35,8 @@ public struct CaseResult: Sendable, Equatable {
     public var durationMs = 0
     /// Requests the vendor received (token requests excluded).
     public var requests = 0
+    /// The wire trace (attempts, times, fixtures), when the runner records traces.
+    public var trace: CaseTrace?
 
     /// Creates a result.
     public init(suite: String, name: String, description: String? = nil) {

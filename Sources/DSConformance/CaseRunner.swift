@@ -43,12 +43,15 @@ public final class ConformanceRunner: Sendable {
     /// The mock vendor.
     public let server: MockServer
     private let transport: AutoTransport
+    /// Whether results carry a ``CaseTrace`` (every attempt, for the HTML report).
+    public let recordsTraces: Bool
 
     /// Starts the mock on an ephemeral loopback port. Keep-alive connections are kept far
     /// longer than any run: the socket transport would recover from a closed one, but
     /// libcurl under FoundationNetworking stalls on it (see ``URLSessionTransport``), and
     /// the harness must stay valid over either transport.
-    public init() throws(MockServerError) {
+    public init(recordTraces: Bool = false) throws(MockServerError) {
+        self.recordsTraces = recordTraces
         server = try MockServer(configuration: MockServerConfiguration(limits: MockLimits(readTimeoutMs: 30_000, idleTimeoutMs: 600_000)))
         transport = AutoTransport(maxConnectionsPerHost: 8)
     }
@@ -60,16 +63,19 @@ public final class ConformanceRunner: Sendable {
     public func run(_ testCase: ConformanceCase, of suite: ConformanceSuite) async -> CaseResult {
         let started = DispatchTime.now().uptimeNanoseconds
         var result = CaseResult(suite: suite.name, name: testCase.name, description: testCase.description)
+        // Failures quote what the vendor received (URLs, headers, bodies) and what it
+        // answered: the suite's secrets are shown as <redacted:NAME> in every report.
+        let redactor = Self.redactor(suite.spec)
         switch await observe(testCase, suite.spec) {
         case .failure(let failure):
             result.failures = [failure]
         case .success(let observation):
             result.requests = observation.vendor.count
             result.failures = ExpectationChecker(observation: observation, expect: testCase.expect, spec: suite.spec).failures()
+            if recordsTraces {
+                result.trace = CaseTrace.of(observation, fixtures: testCase.expect.fixtures ? suite.spec.fixtures : nil, redactor: redactor)
+            }
         }
-        // Failures quote what the vendor received (URLs, headers, bodies) and what it
-        // answered: the suite's secrets are shown as <redacted:NAME> in every report.
-        let redactor = Self.redactor(suite.spec)
         result.failures = result.failures.map { f in
             ExpectationFailure(f.expectation, redactor.redact(f.message), details: f.details.map(redactor.redact))
         }

@@ -169,6 +169,9 @@ public struct CaseExpectations: Sendable, Equatable {
     public var backoff = false
     /// Least wait between two attempts of one request, in milliseconds.
     public var minRetrySpacingMs: Int?
+    /// Least wait between the answer to one vendor request and the next vendor request (any
+    /// request: a rate-limit pause holds back the next one, not only a retry), in milliseconds.
+    public var minRequestSpacingMs: Int?
     /// In any window of length T, at most `burst + rps * T` requests (with tolerance).
     public var rateLimit = false
     /// Token endpoint requests, inclusive bounds.

@@ -16,11 +16,12 @@ public final class ConformancePool: Sendable {
     /// The default number of cases run at once by `dspec test`.
     public static let defaultJobs = 4
 
-    /// Starts `jobs` runners (at least one), each with its mock vendor.
-    public init(jobs: Int) throws(MockServerError) {
+    /// Starts `jobs` runners (at least one), each with its mock vendor (recording traces for
+    /// the HTML report when `recordTraces`).
+    public init(jobs: Int, recordTraces: Bool = false) throws(MockServerError) {
         var runners: [ConformanceRunner] = []
         do {
-            for _ in 0..<max(1, jobs) { runners.append(try ConformanceRunner()) }
+            for _ in 0..<max(1, jobs) { runners.append(try ConformanceRunner(recordTraces: recordTraces)) }
         } catch {
             for r in runners { r.stop() }
             throw error

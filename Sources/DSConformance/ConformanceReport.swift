@@ -13,6 +13,9 @@ public enum ConformanceReport {
         case junit
         /// GitHub Actions annotations: one `::error` per failed expectation, then a summary.
         case github
+        /// One self-contained HTML page (``ConformanceHTMLReport``); cases carry traces when
+        /// the runner records them.
+        case html
     }
 
     /// The report in `format`.
@@ -22,6 +25,7 @@ public enum ConformanceReport {
         case .json: return json(results)
         case .junit: return junit(results)
         case .github: return github(results)
+        case .html: return ConformanceHTMLReport.render(results)
         }
     }
 

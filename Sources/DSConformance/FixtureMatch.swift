@@ -40,7 +40,7 @@ struct FixtureMatch {
     }
 
     /// Names of the headers compared by shape only.
-    private var volatileHeaders: Set<String> {
+    var volatileHeaders: Set<String> {
         let plan = observation.plan
         var names: Set<String> = []
         if let s = plan.signing {

@@ -2,6 +2,7 @@ import DSJSON
 import DSMock
 import DSPlan
 import DSRender
+import DSRuntime
 
 /// The cases generated from a spec alone, so `dspec test SPEC` checks every feature the
 /// spec declares without a suite:
@@ -16,8 +17,9 @@ import DSRender
 /// | `retry-after-429` | 429 retried | `Retry-After: 1` honoured |
 /// | `partial-failure` | `partial_failure` | one event of a batch rejected, the rest delivered |
 /// | `oauth-refresh-on-expiry` | OAuth | every access token expired mid-run: 401, one refresh, all delivered |
+/// | `rate-limit-headers` | `response.rate_limit_headers` | the first answer says the quota is spent for 1 s, in the spec's headers and unit: the next request waits |
 ///
-/// The OAuth 401 case is the `refresh_auth` status rule's case, named `oauth-refresh-on-401`.
+/// The OAuth refresh case is the `refresh_auth` status rule's case, named `oauth-refresh-on-CODE` (401 for the default rule).
 public enum StandardBattery {
     /// The most events any generated case sends, whatever the spec declares (a spec may
     /// allow up to 1,000,000 events per batch; a case that sent that many would run out
@@ -53,6 +55,7 @@ public enum StandardBattery {
                                          events: .generated(count: count), expect: e, adjustments: PlanAdjustments(maxEvents: 1), generated: true))
         }
         cases += statusCases(plan, event: first)
+        if let c = rateLimitHeaders(plan) { cases.append(c) }
         if plan.auth.isOAuth {
             var e = CaseExpectations()
             e.delivered = .all
@@ -119,6 +122,44 @@ public enum StandardBattery {
                                events: .generated(count: count), expect: e, adjustments: adjustments, generated: true)
     }
 
+    /// Two requests; the first answer says, in the spec's rate-limit headers and unit, that the
+    /// quota is spent for about a second (a success with remaining 0, or IETF `r=0;t=1`; a
+    /// 429 when the spec reads only a reset header, which then acts as `Retry-After`): the
+    /// second request must wait it out.
+    private static func rateLimitHeaders(_ plan: DeliveryPlan) -> ConformanceCase? {
+        guard let h = plan.response.rateLimitHeaders, h.maxMs > 0 else { return nil }
+        let classifier = StatusClassifier(rules: plan.response.rules)
+        var headers: [MockHeader] = []
+        var status = 200
+        if h.ietf {
+            headers = [MockHeader(name: "RateLimit-Policy", value: #""default";q=100;w=60"#), MockHeader(name: "RateLimit", value: #""default";r=0;t=1"#)]
+        } else if let reset = h.reset {
+            let value: String
+            switch h.resetUnit {
+            case "epoch_seconds": value = "{{unix_s+2}}"  // 1-2 s from now, whole seconds
+            case "epoch_ms": value = "{{unix_ms+1000}}"
+            default: value = "1"
+            }
+            headers = [MockHeader(name: reset, value: value)]
+            if let remaining = h.remaining { headers.append(MockHeader(name: remaining, value: "0")) } else { status = 429 }
+        } else {
+            return nil
+        }
+        let outcome = classifier.classify(status: status, body: Array("{}".utf8)).outcome
+        guard outcome == (status == 429 ? .retry : .success) else { return nil }
+        let ok = MockResponse(status: 200, json: .object(JSONObject()))
+        let first = MockResponse(status: status, headers: headers, json: .object(JSONObject()))
+        let scenario = MockScenario(name: "vendor", routes: [MockRoute(name: "vendor", path: .any, responses: [first, ok])], fallback: ok)
+        var e = CaseExpectations()
+        e.requests = 2...2
+        e.delivered = .all
+        // A 429 is retried: the retry waits. A success: the next event's request waits.
+        if status == 429 { e.minRetrySpacingMs = min(1000, h.maxMs) } else { e.minRequestSpacingMs = min(1000, h.maxMs) }
+        return ConformanceCase(name: "rate-limit-headers", description: "a \(status) whose rate-limit headers say the quota is spent for about 1 s: the next request waits for the reset",
+                               events: .generated(count: status == 429 ? 1 : 2), scenario: scenario, expect: e, adjustments: PlanAdjustments(maxEvents: 1), concurrency: 1, ordered: true,
+                               generated: true)
+    }
+
     /// One case per status rule, plus Retry-After and retry exhaustion.
     private static func statusCases(_ plan: DeliveryPlan, event: JSONValue) -> [ConformanceCase] {
         var cases: [ConformanceCase] = []
@@ -131,7 +172,7 @@ public enum StandardBattery {
         for (i, rule) in plan.response.rules.enumerated() {
             if rule.outcome == "refresh_auth" && !plan.auth.isOAuth { continue }
             guard let probe = StatusProbe.probe(plan, rule: i) else { continue }
-            var name = rule.outcome == "refresh_auth" ? "oauth-refresh-on-401" : "status-\(probe.status)-\(rule.outcome.replacingOccurrences(of: "_", with: "-"))"
+            var name = rule.outcome == "refresh_auth" ? "oauth-refresh-on-\(probe.status)" : "status-\(probe.status)-\(rule.outcome.replacingOccurrences(of: "_", with: "-"))"
             if !names.insert(name).inserted { name += "-rule-\(i + 1)" }
             var e = CaseExpectations()
             switch rule.outcome {

@@ -40,7 +40,7 @@ struct StatusProbe {
         for code in candidates where rule.status.contains(where: { $0.contains(code) }) {
             guard (200...599).contains(code), ![204, 205, 304].contains(code), !(300...399).contains(code) else { continue }
             let message = "conformance probe: status \(code) for rule \(index + 1)"
-            for body in bodies(errorPointer: plan.response.errorMessage, message: message, needle: rule.bodyContains) {
+            for body in bodies(errorPointer: plan.response.errorMessage, message: message, needle: rule.bodyContains, match: rule.bodyMatch) {
                 if classifier.classify(status: code, body: Array(body.text.utf8)).rule == index {
                     return StatusProbe(status: code, body: Array(body.text.utf8), contentType: body.json ? "application/json" : "text/plain; charset=utf-8",
                                        message: body.json && !(plan.response.errorMessage ?? "").isEmpty ? message : body.text)
@@ -53,9 +53,13 @@ struct StatusProbe {
     /// Candidate bodies, JSON first: the message at the error pointer, with the needle
     /// spliced in as a member, a value, a key or inside a string, whichever parses as JSON and
     /// still contains the needle byte for byte; plain text last.
-    static func bodies(errorPointer: String?, message: String, needle: String?) -> [(text: String, json: Bool)] {
+    /// With a JSON body condition (`body_pointer` / `body_equals`), the body also holds that
+    /// value at that pointer.
+    static func bodies(errorPointer: String?, message: String, needle: String?, match: PlanBodyMatch? = nil) -> [(text: String, json: Bool)] {
         let pointer = (errorPointer?.isEmpty ?? true) ? "/message" : errorPointer!
-        let base = JSONWriter.string(build(JSONPointer.tokens(pointer) ?? ["message"], .string(message)))
+        var value = build(JSONPointer.tokens(pointer) ?? ["message"], .string(message))
+        if let match, let tokens = JSONPointer.tokens(match.pointer) { value = merge(build(tokens, match.equals), value) }
+        let base = JSONWriter.string(value)
         guard let needle, !needle.isEmpty else { return [(base, true), (message, false)] }
         var out: [(String, Bool)] = []
         if base.hasPrefix("{") && base.count > 2 {
@@ -72,6 +76,14 @@ struct StatusProbe {
         }
         out.append((message + " " + needle, false))
         return out
+    }
+
+    /// `a` with the members of `b` it lacks (objects merged recursively, `a` wins elsewhere).
+    static func merge(_ a: JSONValue, _ b: JSONValue) -> JSONValue {
+        guard case .object(let x) = a, case .object(let y) = b else { return a }
+        var out = x
+        for (k, v) in y { out[k] = out[k].map { merge($0, v) } ?? v }
+        return .object(out)
     }
 
     /// A value holding `leaf` at the pointer tokens (numeric tokens make arrays).

@@ -102,7 +102,7 @@ public struct SuiteDocument: Sendable {
     private static func expectations(_ value: JSONValue, _ pointer: String) throws(SuiteError) -> CaseExpectations {
         let r = try Reader(value, pointer)
         try r.allow(["$comment", "fixtures", "requests", "max_events_per_request", "max_bytes_per_request", "batch_limits", "checks", "signatures", "auth",
-                     "delivered", "dead_lettered", "filtered", "dead_letter", "retry_after", "backoff", "min_retry_spacing_ms", "rate_limit",
+                     "delivered", "dead_lettered", "filtered", "dead_letter", "retry_after", "backoff", "min_retry_spacing_ms", "min_request_spacing_ms", "rate_limit",
                      "token_fetches", "token_rejections", "headers"])
         var e = CaseExpectations()
         e.fixtures = try r.bool("fixtures") ?? false
@@ -126,6 +126,7 @@ public struct SuiteDocument: Sendable {
         e.retryAfter = try r.bool("retry_after") ?? false
         e.backoff = try r.bool("backoff") ?? false
         e.minRetrySpacingMs = try r.int("min_retry_spacing_ms", 0...3_600_000)
+        e.minRequestSpacingMs = try r.int("min_request_spacing_ms", 0...3_600_000)
         e.rateLimit = try r.bool("rate_limit") ?? false
         e.tokenFetches = try r.range("token_fetches")
         e.tokenRejections = try r.range("token_rejections")

@@ -50,11 +50,21 @@ struct TimingChecks {
                     let capped = min(ra, Double(retry.retryAfterMaxMs))
                     bounds = max(bounds.lowerBound, capped)...max(bounds.upperBound, capped)
                 }
+                // A retry is a request: it also waits for a token of the plan's bucket, so it
+                // may come as late as the bucket's refill interval when that is longer.
+                var tokenNote = ""
+                if let rate = observation.plan.rateLimit, rate.rps > 0 {
+                    let refill = 1000 / rate.rps
+                    if refill > bounds.upperBound {
+                        bounds = bounds.lowerBound...refill
+                        tokenNote = "; rate limit \(Self.number(rate.rps)) rps: up to \(Self.ms(refill)) for a token"
+                    }
+                }
                 let low = bounds.lowerBound - Double(ConformanceTiming.retryAfterToleranceMs)
                 let high = bounds.upperBound + Double(ConformanceTiming.backoffSlackMs)
                 if g.waitMs < low || g.waitMs > high {
                     out.append(ExpectationFailure("backoff", "retry \(g.retry) (request \(g.request)) waited \(Self.ms(g.waitMs)), outside the backoff bounds",
-                                                  details: ["expected: \(Self.ms(bounds.lowerBound))-\(Self.ms(bounds.upperBound)) (\(retry.jitter) jitter, initial \(retry.initialBackoffMs) ms, multiplier \(retry.multiplier), cap \(retry.maxBackoffMs) ms; slack -\(ConformanceTiming.retryAfterToleranceMs)/+\(ConformanceTiming.backoffSlackMs) ms)",
+                                                  details: ["expected: \(Self.ms(bounds.lowerBound))-\(Self.ms(bounds.upperBound)) (\(retry.jitter) jitter, initial \(retry.initialBackoffMs) ms, multiplier \(retry.multiplier), cap \(retry.maxBackoffMs) ms\(tokenNote); slack -\(ConformanceTiming.retryAfterToleranceMs)/+\(ConformanceTiming.backoffSlackMs) ms)",
                                                             "actual: \(Self.ms(g.waitMs))"]))
                 }
             }
@@ -63,6 +73,18 @@ struct TimingChecks {
             for g in gaps where g.waitMs < Double(least - ConformanceTiming.retryAfterToleranceMs) {
                 out.append(ExpectationFailure("min_retry_spacing_ms", "retry \(g.retry) (request \(g.request)) came \(Self.ms(g.waitMs)) after the previous attempt",
                                               details: ["expected: at least \(least) ms", "actual: \(Self.ms(g.waitMs))"]))
+            }
+        }
+        if let least = expect.minRequestSpacingMs {
+            let vendor = observation.vendor
+            if vendor.count < 2 { out.append(ExpectationFailure("min_request_spacing_ms", "fewer than two vendor requests (nothing to measure)")) }
+            for i in vendor.indices.dropFirst() {
+                let answered = Double(vendor[i - 1].receivedAt) / 1e6 + Double(vendor[i - 1].delayMs)
+                let wait = Double(vendor[i].firstByteAt) / 1e6 - answered
+                if wait < Double(least - ConformanceTiming.retryAfterToleranceMs) {
+                    out.append(ExpectationFailure("min_request_spacing_ms", "request \(i + 1) came \(Self.ms(wait)) after the answer to request \(i)",
+                                                  details: ["expected: at least \(least) ms", "actual: \(Self.ms(wait))"]))
+                }
             }
         }
         if expect.rateLimit { out += rate() }

@@ -63,10 +63,12 @@ public enum NumericRanges {
     public static let multiplier = NumericRange("response.retry.multiplier", 1, 100, integer: false)
     public static let maxElapsedMs = NumericRange("response.retry.max_elapsed_ms", 0, 86_400_000, integer: true)
     public static let retryAfterMaxMs = NumericRange("response.retry.retry_after.max_ms", 0, 86_400_000, integer: true)
+    public static let payloadMaxBytes = NumericRange("payload.max_bytes", 1, 1_073_741_824, integer: true)
+    public static let rateLimitHeadersMaxMs = NumericRange("response.rate_limit_headers.max_ms", 0, 86_400_000, integer: true)
 
     /// The whole table, in document order.
     public static let all: [NumericRange] = [
         timeoutMs, lifetimeSeconds, sasExpirySeconds, batchMaxEvents, batchMaxBytes, batchMaxWaitMs, rateLimitRPS, rateLimitBurst, status,
-        maxAttempts, initialBackoffMs, maxBackoffMs, multiplier, maxElapsedMs, retryAfterMaxMs,
+        maxAttempts, initialBackoffMs, maxBackoffMs, multiplier, maxElapsedMs, retryAfterMaxMs, payloadMaxBytes, rateLimitHeadersMaxMs,
     ]
 }

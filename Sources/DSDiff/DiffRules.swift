@@ -67,7 +67,7 @@ public enum DiffRules {
         DiffRule("payload.template-changed", "The payload template changed; the wire diff shows what the vendor receives.", ["/payload/template", "/payload/partials"], fixed(.risky)),
         DiffRule("payload.wrapper-changed", "The per-event wrapper changed.", ["/payload/wrapper"], fixed(.breaking)),
         DiffRule("batching.toggled", "Batching turned on or off changes the body shape.", ["/batching/enabled"], fixed(.breaking)),
-        DiffRule("batching.wrapper-changed", "The batch body layout (array, object envelope, NDJSON) changed.", ["/batching/format", "/batching/envelope"], fixed(.breaking)),
+        DiffRule("batching.wrapper-changed", "The batch body layout (array, object envelope, NDJSON, named arrays) changed.", ["/batching/format", "/batching/envelope", "/batching/arrays"], fixed(.breaking)),
         DiffRule("batching.size-raised", "Larger batches (events or bytes) are risky; smaller ones safe.", ["/batching/max_events", "/batching/max_bytes"], upIsRisky),
         DiffRule("batching.wait-changed", "Events wait longer before sending (risky) or less (safe).", ["/batching/max_wait_ms"], upIsRisky),
         DiffRule("signing.preset-renamed", "Not reported: normalization drops the preset name (a label) and compares its expansion field by field, so a preset written out by hand is no change; the id is kept stable.", ["/signing/preset"], fixed(.safe)),

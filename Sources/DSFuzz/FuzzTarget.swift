@@ -45,6 +45,7 @@ public struct FuzzTarget: Sendable {
         FuzzTarget("mock-request", "the mock's incremental HTTP request parser; byte-at-a-time and whole-buffer parsing agree", MockRequestTarget.run),
         FuzzTarget("response", "the socket client's response parser (status line, headers, Content-Length, chunked, close-delimited)", ResponseTarget.run),
         FuzzTarget("retry-after", "RetryAfter.parse (delay-seconds and the three HTTP-date forms): never negative", RetryAfterTarget.run),
+        FuzzTarget("rate-limit", "rate-limit headers (reset in seconds / epoch s / epoch ms, remaining, IETF RateLimit and RateLimit-Policy Structured Fields): a pause within (0, max_ms], deterministic, never negative", RateLimitTarget.run),
     ]
 
     /// The target called `name`, if any.

@@ -169,9 +169,12 @@ public struct PlanPayload: Sendable, Equatable {
     public var partials: [String: String]
     /// "none" (bytes as built) or "javascript" (`JSON.stringify(JSON.parse(body))` form).
     public var normalize: String
-    public init(format: String, contentType: String, body: Body, wrapper: JSONValue?, partials: [String: String], normalize: String = "none") {
+    /// Per-event size limit on the encoded payload; nil: none (the key is then left out of
+    /// the plan, so plans of specs without it keep their bytes).
+    public var maxBytes: Int?
+    public init(format: String, contentType: String, body: Body, wrapper: JSONValue?, partials: [String: String], normalize: String = "none", maxBytes: Int? = nil) {
         self.format = format; self.contentType = contentType; self.body = body; self.wrapper = wrapper; self.partials = partials
-        self.normalize = normalize
+        self.normalize = normalize; self.maxBytes = maxBytes
     }
 }
 
@@ -183,8 +186,30 @@ public struct PlanBatching: Sendable, Equatable {
     public var maxWaitMs: Int
     public var format: String
     public var envelope: JSONValue?
-    public init(enabled: Bool, maxEvents: Int, maxBytes: Int, maxWaitMs: Int, format: String, envelope: JSONValue?) {
+    /// Named arrays of the envelope, in declaration order; empty: one array (the key is then
+    /// left out of the plan).
+    public var arrays: [PlanBatchArray]
+    public init(enabled: Bool, maxEvents: Int, maxBytes: Int, maxWaitMs: Int, format: String, envelope: JSONValue?, arrays: [PlanBatchArray] = []) {
         self.enabled = enabled; self.maxEvents = maxEvents; self.maxBytes = maxBytes; self.maxWaitMs = maxWaitMs; self.format = format; self.envelope = envelope
+        self.arrays = arrays
+    }
+}
+
+/// One named array of a batch envelope, every field explicit.
+public struct PlanBatchArray: Sendable, Equatable {
+    public var name: String
+    /// Event types routed here; nil: every type.
+    public var types: [String]?
+    /// Event names routed here; nil: every name.
+    public var names: [String]?
+    /// A mapping-language condition the event must meet; nil: none.
+    public var when: JSONValue?
+    /// At most this many elements per request.
+    public var maxEvents: Int
+    /// How one element is built; nil: the event's payload.
+    public var mapping: JSONValue?
+    public init(name: String, types: [String]?, names: [String]?, when: JSONValue?, maxEvents: Int, mapping: JSONValue?) {
+        self.name = name; self.types = types; self.names = names; self.when = when; self.maxEvents = maxEvents; self.mapping = mapping
     }
 }
 
@@ -226,8 +251,37 @@ public struct PlanStatusRule: Sendable, Equatable {
     public var outcome: String
     /// "spec" or "default": where the rule came from.
     public var origin: String
-    public init(status: [ClosedRange<Int>], bodyContains: String?, outcome: String, origin: String) {
-        self.status = status; self.bodyContains = bodyContains; self.outcome = outcome; self.origin = origin
+    /// A JSON body condition: the value at `pointer` equals `equals`; nil: none (left out of
+    /// the plan).
+    public var bodyMatch: PlanBodyMatch?
+    public init(status: [ClosedRange<Int>], bodyContains: String?, outcome: String, origin: String, bodyMatch: PlanBodyMatch? = nil) {
+        self.status = status; self.bodyContains = bodyContains; self.outcome = outcome; self.origin = origin; self.bodyMatch = bodyMatch
+    }
+}
+
+/// A status rule's JSON body condition (`body_pointer` + `body_equals`).
+public struct PlanBodyMatch: Sendable, Equatable {
+    /// RFC 6901 pointer into the response body.
+    public var pointer: String
+    /// The scalar value it must find (numbers compared by value).
+    public var equals: JSONValue
+    public init(pointer: String, equals: JSONValue) { self.pointer = pointer; self.equals = equals }
+}
+
+/// Response headers that announce an exhausted rate limit, every field explicit.
+public struct PlanRateLimitHeaders: Sendable, Equatable {
+    /// Read the IETF `RateLimit` / `RateLimit-Policy` fields.
+    public var ietf: Bool
+    /// Header with the requests left in the window, or nil.
+    public var remaining: String?
+    /// Header with the reset time, or nil.
+    public var reset: String?
+    /// `seconds`, `epoch_seconds` or `epoch_ms`.
+    public var resetUnit: String
+    /// Cap on one pause.
+    public var maxMs: Int
+    public init(ietf: Bool, remaining: String?, reset: String?, resetUnit: String, maxMs: Int) {
+        self.ietf = ietf; self.remaining = remaining; self.reset = reset; self.resetUnit = resetUnit; self.maxMs = maxMs
     }
 }
 
@@ -253,8 +307,11 @@ public struct PlanPartialFailure: Sendable, Equatable {
     public var index: String
     public var message: String?
     public var outcome: String
-    public init(errors: String, index: String, message: String?, outcome: String) {
-        self.errors = errors; self.index = index; self.message = message; self.outcome = outcome
+    /// With `batching.arrays`: pointer, inside one error, to the array name its index counts
+    /// in; nil: the index is the event's position in the request (left out of the plan).
+    public var array: String?
+    public init(errors: String, index: String, message: String?, outcome: String, array: String? = nil) {
+        self.errors = errors; self.index = index; self.message = message; self.outcome = outcome; self.array = array
     }
 }
 
@@ -266,8 +323,15 @@ public struct PlanResponse: Sendable, Equatable {
     public var partialFailure: PlanPartialFailure?
     public var retry: PlanRetry
     public var idempotencyKeyHeader: String?
-    public init(rules: [PlanStatusRule], errorMessage: String?, partialFailure: PlanPartialFailure?, retry: PlanRetry, idempotencyKeyHeader: String?) {
+    /// Statuses that split a rejected batch in halves (inclusive ranges); empty: none (the
+    /// key is then left out of the plan).
+    public var isolateOn: [ClosedRange<Int>]
+    /// Rate-limit headers to honour; nil: none (left out of the plan).
+    public var rateLimitHeaders: PlanRateLimitHeaders?
+    public init(rules: [PlanStatusRule], errorMessage: String?, partialFailure: PlanPartialFailure?, retry: PlanRetry, idempotencyKeyHeader: String?,
+                isolateOn: [ClosedRange<Int>] = [], rateLimitHeaders: PlanRateLimitHeaders? = nil) {
         self.rules = rules; self.errorMessage = errorMessage; self.partialFailure = partialFailure; self.retry = retry; self.idempotencyKeyHeader = idempotencyKeyHeader
+        self.isolateOn = isolateOn; self.rateLimitHeaders = rateLimitHeaders
     }
 }
 

@@ -126,12 +126,20 @@ extension DeliveryPlan {
         let wrapper = try p.value("wrapper")
         let payload = PlanPayload(format: try p.string("format"), contentType: try p.string("content_type"), body: body,
                                   wrapper: wrapper.isNull ? JSONValue?.none : wrapper, partials: partials,
-                                  normalize: p.object["normalize"] == nil ? "none" : try p.string("normalize"))
+                                  normalize: p.object["normalize"] == nil ? "none" : try p.string("normalize"),
+                                  maxBytes: p.object["max_bytes"] == nil ? nil : try p.int("max_bytes", NumericRanges.payloadMaxBytes))
         let b = try r.child("batching")
         let envelope = try b.value("envelope")
         let batching = PlanBatching(enabled: try b.bool("enabled"), maxEvents: try b.int("max_events", NumericRanges.batchMaxEvents),
                                     maxBytes: try b.int("max_bytes", NumericRanges.planBatchMaxBytes),
-                                    maxWaitMs: try b.int("max_wait_ms", NumericRanges.batchMaxWaitMs), format: try b.string("format"), envelope: envelope.isNull ? JSONValue?.none : envelope)
+                                    maxWaitMs: try b.int("max_wait_ms", NumericRanges.batchMaxWaitMs), format: try b.string("format"), envelope: envelope.isNull ? JSONValue?.none : envelope,
+                                    arrays: b.object["arrays"] == nil ? [] : try b.array("arrays").enumerated().map { i, v -> PlanBatchArray in
+                                        let a = try PlanReader(v, "/batching/arrays/\(i)")
+                                        let types = try a.value("types"), names = try a.value("names"), when = try a.value("when"), mapping = try a.value("mapping")
+                                        return PlanBatchArray(name: try a.string("name"), types: types.isNull ? nil : try a.strings("types"),
+                                                              names: names.isNull ? nil : try a.strings("names"), when: when.isNull ? nil : when,
+                                                              maxEvents: try a.int("max_events", NumericRanges.batchMaxEvents), mapping: mapping.isNull ? nil : mapping)
+                                    })
         var signing: PlanSigning?
         if let s = try r.optionalChild("signing") {
             signing = PlanSigning(preset: try s.optionalString("preset"), algorithm: try s.string("algorithm"), secret: try s.string("secret"),
@@ -223,9 +231,8 @@ extension DeliveryPlan {
     }
 
     private static func decodeResponse(_ r: PlanReader) throws -> PlanResponse {
-        let rules = try r.array("rules").enumerated().map { i, v -> PlanStatusRule in
-            let rr = try PlanReader(v, "/response/rules/\(i)")
-            let status = try rr.array("status").map { s -> ClosedRange<Int> in
+        func statusRanges(_ values: [JSONValue], _ pointer: String) throws -> [ClosedRange<Int>] {
+            try values.map { s -> ClosedRange<Int> in
                 switch s {
                 case .number(let n): if let c = n.intValue, NumericRanges.status.contains(Double(c)) { return c...c }
                 case .string(let text):
@@ -234,9 +241,29 @@ extension DeliveryPlan {
                        NumericRanges.status.contains(Double(a)), NumericRanges.status.contains(Double(b)) { return a...b }
                 default: break
                 }
-                throw PlanDecodingError(pointer: "/response/rules/\(i)/status", message: "expected a code or \"a-b\" range within \(NumericRanges.status.text)")
+                throw PlanDecodingError(pointer: pointer, message: "expected a code or \"a-b\" range within \(NumericRanges.status.text)")
             }
-            return PlanStatusRule(status: status, bodyContains: try rr.optionalString("body_contains"), outcome: try rr.string("outcome"), origin: try rr.string("origin"))
+        }
+        let rules = try r.array("rules").enumerated().map { i, v -> PlanStatusRule in
+            let rr = try PlanReader(v, "/response/rules/\(i)")
+            let status = try statusRanges(try rr.array("status"), "/response/rules/\(i)/status")
+            var match: PlanBodyMatch?
+            if rr.object["body_pointer"] != nil || rr.object["body_equals"] != nil {
+                let equals = try rr.value("body_equals")
+                if case .object = equals { throw rr.fail("body_equals", "expected a string, number, boolean or null") }
+                if case .array = equals { throw rr.fail("body_equals", "expected a string, number, boolean or null") }
+                match = PlanBodyMatch(pointer: try rr.string("body_pointer"), equals: equals)
+            }
+            return PlanStatusRule(status: status, bodyContains: try rr.optionalString("body_contains"), outcome: try rr.string("outcome"), origin: try rr.string("origin"),
+                                  bodyMatch: match)
+        }
+        let isolateOn = r.object["isolate_on"] == nil ? [] : try statusRanges(try r.array("isolate_on"), "/response/isolate_on")
+        var rateLimitHeaders: PlanRateLimitHeaders?
+        if let h = try r.optionalChild("rate_limit_headers") {
+            let unit = try h.string("reset_unit")
+            guard ["seconds", "epoch_seconds", "epoch_ms"].contains(unit) else { throw h.fail("reset_unit", "expected seconds, epoch_seconds or epoch_ms") }
+            rateLimitHeaders = PlanRateLimitHeaders(ietf: try h.bool("ietf"), remaining: try h.optionalString("remaining"), reset: try h.optionalString("reset"),
+                                                    resetUnit: unit, maxMs: try h.int("max_ms", NumericRanges.rateLimitHeadersMaxMs))
         }
         let rt = try r.child("retry")
         let ra = try rt.child("retry_after")
@@ -246,9 +273,11 @@ extension DeliveryPlan {
                               honourRetryAfter: try ra.bool("honour"), retryAfterMaxMs: try ra.int("max_ms", NumericRanges.retryAfterMaxMs))
         var partial: PlanPartialFailure?
         if let pf = try r.optionalChild("partial_failure") {
-            partial = PlanPartialFailure(errors: try pf.string("errors"), index: try pf.string("index"), message: try pf.optionalString("message"), outcome: try pf.string("outcome"))
+            partial = PlanPartialFailure(errors: try pf.string("errors"), index: try pf.string("index"), message: try pf.optionalString("message"), outcome: try pf.string("outcome"),
+                                         array: pf.object["array"] == nil ? nil : try pf.string("array"))
         }
         let idem = try r.optionalChild("idempotency_key").map { try $0.string("header") }
-        return PlanResponse(rules: rules, errorMessage: try r.optionalString("error_message"), partialFailure: partial, retry: retry, idempotencyKeyHeader: idem)
+        return PlanResponse(rules: rules, errorMessage: try r.optionalString("error_message"), partialFailure: partial, retry: retry, idempotencyKeyHeader: idem,
+                            isolateOn: isolateOn, rateLimitHeaders: rateLimitHeaders)
     }
 }

@@ -30,10 +30,17 @@ extension DeliveryPlan {
     /// as declared; every other object in a plan has sorted keys.
     public static let orderPreservingPointers: Set<String> = ["/payload/mapping", "/payload/wrapper", "/batching/envelope", "/lookups"]
 
+    /// Order-preserving subtrees of this plan: the fixed ones and each batch array's mapping.
+    var orderPreserving: Set<String> {
+        var set = Self.orderPreservingPointers
+        for i in batching.arrays.indices { set.insert("/batching/arrays/\(i)/mapping") }
+        return set
+    }
+
     /// Canonical bytes: sorted keys (except inside mappings, which keep their declared
     /// order), two-space indent, trailing newline.
     public var canonicalJSON: [UInt8] {
-        var out = JSONWriter.prettyBytes(json, sortedExceptUnder: DeliveryPlan.orderPreservingPointers)
+        var out = JSONWriter.prettyBytes(json, sortedExceptUnder: orderPreserving)
         out.append(0x0A)
         return out
     }
@@ -116,19 +123,33 @@ extension PlanPayload {
         case .canonical: break
         }
         let partialsObject = JSONObject(partials.keys.sorted().map { ($0, .string(partials[$0]!)) })
-        return .object(JSONObject([
+        var pairs: [(String, JSONValue)] = [
             ("format", .string(format)), ("content_type", .string(contentType)), ("mapping", mapping),
             ("template", template), ("wrapper", wrapper ?? .null), ("partials", .object(partialsObject)),
             ("normalize", .string(normalize)),
-        ]))
+        ]
+        if let maxBytes { pairs.append(("max_bytes", .int(maxBytes))) }
+        return .object(JSONObject(pairs))
     }
 }
 
 extension PlanBatching {
     var json: JSONValue {
-        .object(JSONObject([
+        var pairs: [(String, JSONValue)] = [
             ("enabled", .bool(enabled)), ("max_events", .int(maxEvents)), ("max_bytes", .int(maxBytes)),
             ("max_wait_ms", .int(maxWaitMs)), ("format", .string(format)), ("envelope", envelope ?? .null),
+        ]
+        if !arrays.isEmpty { pairs.append(("arrays", .array(arrays.map(\.json)))) }
+        return .object(JSONObject(pairs))
+    }
+}
+
+extension PlanBatchArray {
+    var json: JSONValue {
+        .object(JSONObject([
+            ("name", .string(name)), ("types", types.map { .array($0.map { .string($0) }) } ?? .null),
+            ("names", names.map { .array($0.map { .string($0) }) } ?? .null), ("when", when ?? .null),
+            ("max_events", .int(maxEvents)), ("mapping", mapping ?? .null),
         ]))
     }
 }
@@ -148,11 +169,26 @@ extension PlanRateLimit {
     var json: JSONValue { .object(JSONObject([("rps", .double(rps)), ("burst", .double(burst))])) }
 }
 
+/// Status ranges as a plan writes them: a code, or `"a-b"`.
+func statusJSON(_ ranges: [ClosedRange<Int>]) -> JSONValue {
+    .array(ranges.map { r in r.lowerBound == r.upperBound ? .int(r.lowerBound) : .string("\(r.lowerBound)-\(r.upperBound)") })
+}
+
 extension PlanStatusRule {
     var json: JSONValue {
-        .object(JSONObject([
-            ("status", .array(status.map { r in r.lowerBound == r.upperBound ? .int(r.lowerBound) : .string("\(r.lowerBound)-\(r.upperBound)") })),
+        var pairs: [(String, JSONValue)] = [
+            ("status", statusJSON(status)),
             ("body_contains", opt(bodyContains)), ("outcome", .string(outcome)), ("origin", .string(origin)),
+        ]
+        if let bodyMatch { pairs += [("body_pointer", .string(bodyMatch.pointer)), ("body_equals", bodyMatch.equals)] }
+        return .object(JSONObject(pairs))
+    }
+}
+
+extension PlanRateLimitHeaders {
+    var json: JSONValue {
+        .object(JSONObject([
+            ("ietf", .bool(ietf)), ("remaining", opt(remaining)), ("reset", opt(reset)), ("reset_unit", .string(resetUnit)), ("max_ms", .int(maxMs)),
         ]))
     }
 }
@@ -172,10 +208,12 @@ extension PlanResponse {
         .object(JSONObject([
             ("rules", .array(rules.map(\.json))), ("error_message", opt(errorMessage)),
             ("partial_failure", partialFailure.map { p in
-                .object(JSONObject([("errors", .string(p.errors)), ("index", .string(p.index)), ("message", opt(p.message)), ("outcome", .string(p.outcome))]))
+                .object(JSONObject([("errors", .string(p.errors)), ("index", .string(p.index)), ("message", opt(p.message)), ("outcome", .string(p.outcome))]
+                                   + (p.array.map { [("array", JSONValue.string($0))] } ?? [])))
             } ?? .null),
             ("retry", retry.json), ("idempotency_key", idempotencyKeyHeader.map { .object(JSONObject([("header", .string($0))])) } ?? .null),
-        ]))
+        ] + (isolateOn.isEmpty ? [] : [("isolate_on", statusJSON(isolateOn))])
+          + (rateLimitHeaders.map { [("rate_limit_headers", $0.json)] } ?? [])))
     }
 }
 

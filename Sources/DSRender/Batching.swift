@@ -20,9 +20,15 @@ public struct BatchBodyEncoder: Sendable {
     /// True if a json_object body is rewritten to `JSON.stringify(JSON.parse(body))` form
     /// (json_array and ndjson bodies are made of payloads already in that form).
     private let normalizesForJavaScript: Bool
+    /// Names of the envelope's arrays (`batching.arrays`), in plan order; empty: one array.
+    let arrayNames: [String]
+    /// Each array's element limit per request, in plan order.
+    public let arrayLimits: [Int]
 
     init(_ batching: PlanBatching, configuration: ResolvedConfiguration, normalizesForJavaScript: Bool = false) throws(RenderError) {
         self.normalizesForJavaScript = normalizesForJavaScript
+        arrayNames = batching.arrays.map(\.name)
+        arrayLimits = batching.arrays.map { max(1, $0.maxEvents) }
         guard let format = Format(rawValue: batching.format) else {
             throw RenderError(.plan, "batching: unknown format \"\(batching.format)\" (expected json_array, json_object or ndjson)")
         }
@@ -59,8 +65,15 @@ public struct BatchBodyEncoder: Sendable {
                 out.append(0x0A)
             }
         case .jsonObject:
-            let values = payloads.map { $0.value ?? .null }
-            let body = try envelopeValue(root: payloads.first?.event ?? .null, batch: .array(values), data: data)
+            let batch: JSONValue
+            if arrayNames.isEmpty {
+                batch = .array(payloads.map { $0.value ?? .null })
+            } else {
+                var lists = [[JSONValue]](repeating: [], count: arrayNames.count)
+                for p in payloads { for part in p.parts where lists.indices.contains(part.array) { lists[part.array].append(part.value) } }
+                batch = .object(JSONObject(zip(arrayNames, lists).map { ($0, JSONValue.array($1)) }))
+            }
+            let body = try envelopeValue(root: payloads.first?.event ?? .null, batch: batch, data: data)
             JSONWriter.write(body, style: .compact, into: &out)
             if normalizesForJavaScript { out = try PayloadBuilder.javaScriptForm(out, "batch envelope") }
         }
@@ -84,7 +97,8 @@ public struct BatchBodyEncoder: Sendable {
         case .ndjson: return count
         case .jsonObject:
             // The envelope with an empty array already holds the brackets.
-            var emptyBody = JSONWriter.bytes(try envelopeValue(root: first.event, batch: .array([])))
+            let emptyBatch: JSONValue = arrayNames.isEmpty ? .array([]) : .object(JSONObject(arrayNames.map { ($0, JSONValue.array([])) }))
+            var emptyBody = JSONWriter.bytes(try envelopeValue(root: first.event, batch: emptyBatch))
             if normalizesForJavaScript { emptyBody = try PayloadBuilder.javaScriptForm(emptyBody, "batch envelope") }
             let empty = emptyBody.count
             return empty + (count - 1)
@@ -125,12 +139,25 @@ public struct BatchGrouper: Sendable {
     private var pending: [EncodedPayload] = []
     private var pendingPayloadBytes = 0
     private var pendingFrameBase = 0
+    /// Elements pending in each named array (`batching.arrays`).
+    private var pendingPerArray: [Int]
 
     /// Creates a grouper.
     public init(maxEvents: Int, maxBytes: Int, encoder: BatchBodyEncoder) {
         self.maxEvents = max(1, maxEvents)
         self.maxBytes = max(0, maxBytes)
         self.encoder = encoder
+        pendingPerArray = [Int](repeating: 0, count: encoder.arrayLimits.count)
+    }
+
+    /// True if adding `payload` would take a named array past its limit.
+    private func overflowsAnArray(_ payload: EncodedPayload) -> Bool {
+        payload.parts.contains { pendingPerArray.indices.contains($0.array) && pendingPerArray[$0.array] + 1 > encoder.arrayLimits[$0.array] }
+    }
+
+    /// True if a named array is full.
+    private var anArrayIsFull: Bool {
+        pendingPerArray.indices.contains { pendingPerArray[$0] >= encoder.arrayLimits[$0] }
     }
 
     /// Number of payloads waiting for the next batch.
@@ -147,13 +174,14 @@ public struct BatchGrouper: Sendable {
             events.append(.rejected(payload, tooLarge(framingAlone + payload.bytes.count)))
             return events
         }
-        if !pending.isEmpty && (pending.count >= maxEvents || (maxBytes > 0 && projectedSize(adding: payload) > maxBytes)) {
+        if !pending.isEmpty && (pending.count >= maxEvents || (maxBytes > 0 && projectedSize(adding: payload) > maxBytes) || overflowsAnArray(payload)) {
             events += flush()
         }
         if pending.isEmpty { pendingFrameBase = framingAlone - 1 }
         pending.append(payload)
         pendingPayloadBytes += payload.bytes.count
-        if pending.count >= maxEvents { events += flush() }
+        for part in payload.parts where pendingPerArray.indices.contains(part.array) { pendingPerArray[part.array] += 1 }
+        if pending.count >= maxEvents || anArrayIsFull { events += flush() }
         return events
     }
 
@@ -164,6 +192,7 @@ public struct BatchGrouper: Sendable {
         let group = pending
         pending = []
         pendingPayloadBytes = 0
+        for i in pendingPerArray.indices { pendingPerArray[i] = 0 }
         return close(group[...])
     }
 

@@ -20,6 +20,9 @@ public struct EncodedPayload: Sendable {
     /// batches and rejections back to its own records (``RequestRenderer/renderAll(_:environment:accessToken:)``
     /// uses the event's input position).
     public var tag: Int
+    /// With `batching.arrays`: the event's element in each array it is routed to (then
+    /// `bytes` holds the elements' compact JSON, comma-separated, for size accounting).
+    public var parts: [BatchArrayPart] = []
 
     /// Creates an encoded payload.
     public init(eventID: String, event: JSONValue, value: JSONValue?, bytes: [UInt8], tag: Int = 0) {

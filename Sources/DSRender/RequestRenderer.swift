@@ -40,6 +40,8 @@ public final class RequestRenderer: Sendable {
     private let auth: AuthHeader
     private let payloads: PayloadBuilder
     private let batchEncoder: BatchBodyEncoder?
+    /// `batching.arrays`: routes events into the envelope's named arrays.
+    private let router: BatchArrayRouter?
     private let signer: RequestSigner?
     private let authSigning: AuthSigning?
     /// Where the plan reads `@sent_at` (``SendTime``): the body is then rebuilt per attempt.
@@ -83,6 +85,12 @@ public final class RequestRenderer: Sendable {
             throw RenderError(.plan, "batching: form bodies cannot be batched (there is no form encoding of a list of payloads)")
         }
         payloads = try PayloadBuilder(plan.payload, needsValue: batchEncoder?.format == .jsonObject, configuration: configuration)
+        if batching.enabled, !batching.arrays.isEmpty {
+            guard batchEncoder?.format == .jsonObject else { throw RenderError(.plan, "batching: arrays need format json_object") }
+            router = try BatchArrayRouter(batching.arrays, configuration: configuration)
+        } else {
+            router = nil
+        }
         sendTimeUse = SendTime.uses(plan)
         signer = try plan.signing.map { signing throws(RenderError) in try RequestSigner(signing, configuration: configuration) }
         authSigning = try AuthSigning(plan.auth, data: data, configuration: configuration)
@@ -120,11 +128,48 @@ public final class RequestRenderer: Sendable {
     }
 
     /// Whether the plan delivers `event` (see ``EventSelector``).
-    public func select(_ event: JSONValue) -> EventSelection { selector.select(event) }
+    public func select(_ event: JSONValue) -> EventSelection {
+        let selection = selector.select(event)
+        guard selection == .selected, let router else { return selection }
+        // An event no batch array takes has no place in the request. A condition that fails
+        // to evaluate is left to payload(for:), which reports the error for that event.
+        if let routes = try? router.routes(event, configuration: configuration), routes.isEmpty {
+            return .filtered(reason: "no batching.arrays entry selects it (arrays: \(router.arrays.map(\.name).joined(separator: ", ")))")
+        }
+        return selection
+    }
 
     /// The payload of one event, for batching.
     public func payload(for event: JSONValue) throws(RenderError) -> EncodedPayload {
-        try payloads.build(event, configuration: configuration, sizeHint: 512)
+        try checkedPayload(event)
+    }
+
+    /// One event's payload, refused when it exceeds `payload.max_bytes` (the per-event limit:
+    /// that event is dead-lettered with the reason, the others go on).
+    /// - Parameter data: the data variables, when they differ from the configuration's (a
+    ///   body rebuilt with the real `@sent_at`).
+    private func checkedPayload(_ event: JSONValue, data: [String: JSONValue]? = nil) throws(RenderError) -> EncodedPayload {
+        var payload: EncodedPayload
+        if let router {
+            let builder = payloads, configuration = self.configuration
+            let parts = try router.parts(event, configuration: configuration, data: data ?? configuration.data) { () throws(RenderError) -> JSONValue in
+                try builder.build(event, configuration: configuration, sizeHint: 512, data: data).value ?? .null
+            }
+            guard !parts.isEmpty else { throw RenderError(.render, "no batching.arrays entry selects the event") }
+            var bytes: [UInt8] = []
+            for (i, part) in parts.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                JSONWriter.write(part.value, style: .compact, into: &bytes)
+            }
+            payload = EncodedPayload(eventID: event["event_id"]?.stringValue ?? "", event: event, value: nil, bytes: bytes)
+            payload.parts = parts
+        } else {
+            payload = try payloads.build(event, configuration: configuration, sizeHint: 512, data: data)
+        }
+        if let limit = plan.payload.maxBytes, payload.bytes.count > limit {
+            throw RenderError(.tooLarge, "the event's encoded payload is \(payload.bytes.count) bytes, more than payload.max_bytes (\(limit)) allows")
+        }
+        return payload
     }
 
     /// A grouper with the plan's batch limits, or nil when the plan sends one event per
@@ -144,7 +189,7 @@ public final class RequestRenderer: Sendable {
             return try finish(body: [], first: event, eventIDs: [id], environment: environment, accessToken: accessToken)
         }
         if sendTimeUse.body { return try finish(rebuilding: [event], environment: environment, accessToken: accessToken) }
-        let payload = try payloads.build(event, configuration: configuration, sizeHint: 512)
+        let payload = try checkedPayload(event)
         if let batchEncoder {
             let body = try batchEncoder.encode([payload][...])
             if plan.batching.maxBytes > 0 && body.count > plan.batching.maxBytes {
@@ -173,7 +218,7 @@ public final class RequestRenderer: Sendable {
         data[SendTime.dataName] = SendTime.value(milliseconds: ms)
         var payloads: [EncodedPayload] = []
         payloads.reserveCapacity(events.count)
-        for e in events { payloads.append(try self.payloads.build(e, configuration: configuration, sizeHint: 512, data: data)) }
+        for e in events { payloads.append(try checkedPayload(e, data: data)) }
         let body: [UInt8]
         if let batchEncoder {
             body = try batchEncoder.encode(payloads[...], data: data)

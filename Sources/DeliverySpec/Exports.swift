@@ -15,3 +15,4 @@
 @_exported import DSDiff
 @_exported import DSMock
 @_exported import DSConformance
+@_exported import DSLanguageServer

@@ -4,7 +4,7 @@ import Foundation
 /// Every command, in the order `dspec --help` lists them.
 let commands: [any Command.Type] = [
     LintCommand.self, CompileCommand.self, RenderCommand.self, DeliverCommand.self, TestCommand.self, MockCommand.self,
-    DiffCommand.self, TemplateCommand.self, RulesCommand.self, SchemaCommand.self,
+    DiffCommand.self, TemplateCommand.self, RulesCommand.self, SchemaCommand.self, LspCommand.self,
 ]
 
 let version = "dspec \(toolVersion)"

@@ -5,6 +5,8 @@ enum RepositoryPaths {
     static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static var examples: URL { root.appendingPathComponent("specs/examples") }
     static var invalid: URL { root.appendingPathComponent("specs/invalid") }
+    /// The catalog of vendor specs (docs/catalog.md): `specs/catalog` plus `specs/examples`.
+    static var catalog: URL { root.appendingPathComponent("specs/catalog") }
 
     static func files(in dir: URL, suffix: String, excluding: [String] = []) -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []

@@ -14,6 +14,9 @@ enum TestSupport {
     /// `specs/examples/NAME`.
     static func example(_ name: String) -> String { root + "/specs/examples/" + name }
 
+    /// `specs/catalog/NAME`.
+    static func catalog(_ name: String) -> String { root + "/specs/catalog/" + name }
+
     /// The bytes of an example spec with `old` replaced by `new` (exactly once).
     static func edited(_ spec: String, replacing old: String, with new: String) throws -> [UInt8] {
         let text = try String(contentsOfFile: example(spec), encoding: .utf8)

@@ -83,4 +83,45 @@ final class TimingCheckTests: XCTestCase {
         let soon = check(plan, [entry(0, atMs: 0, status: 503), entry(1, atMs: 30)]) { $0.minRetrySpacingMs = 500 }
         XCTAssertEqual(soon.map(\.expectation), ["min_retry_spacing_ms"])
     }
+
+    /// A retry is a request, so it also waits for a token of the plan's bucket: under Slack's
+    /// one request per second the retry after a 503 comes about 1000 ms later, which a correct
+    /// runtime cannot avoid (the battery's status-503-retry case failed for such a spec).
+    /// The upper bound is the later of the backoff and the bucket's refill interval; a wait
+    /// beyond both still fails.
+    func testBackoffUpperBoundAllowsTheRateLimitersRefillInterval() throws {
+        var plan = try plan()
+        plan.rateLimit = PlanRateLimit(rps: 1, burst: 1)
+        XCTAssertEqual(check(plan, [entry(0, atMs: 0, status: 503), entry(1, atMs: 1000)]) { $0.backoff = true }, [])
+        let late = check(plan, [entry(0, atMs: 0, status: 503), entry(1, atMs: 2500)]) { $0.backoff = true }
+        XCTAssertEqual(late.map(\.expectation), ["backoff"])
+        XCTAssertTrue(late.first?.details.first?.contains("rate limit 1 rps: up to 1000 ms for a token") ?? false, late.first?.details.first ?? "")
+    }
+}
+
+/// The `headers` expectation: a shape (`v1=<token>`) or the exact value.
+final class HeaderExpectationTests: XCTestCase {
+    private func failures(_ expected: [String: String], actual value: String) throws -> [ExpectationFailure] {
+        let (suites, problems) = ConformanceLoader.load(TestSupport.example("custom-webhook.json"))
+        XCTAssertTrue(problems.isEmpty)
+        let spec = try XCTUnwrap(suites.first).spec
+        let entry = MockJournalEntry(sequence: 0, connectionID: 1, indexOnConnection: 0, firstByteAt: 0, receivedAt: 0,
+                                     request: MockRequest(method: "POST", target: "/events", headers: [MockHeader(name: "Content-Type", value: value)], body: []),
+                                     route: nil, responseIndex: nil, status: 200, fault: nil, delayMs: 0, isTokenRequest: false, checks: [])
+        var e = CaseExpectations()
+        e.headers = expected
+        let o = CaseObservation(plan: spec.plan, scenario: MockScenario(), events: [], ids: [], selected: [], fates: [], vendor: [entry], token: [],
+                                counts: DeliveryCounts(), startedAt: nil)
+        return ExpectationChecker(observation: o, expect: e, spec: spec).failures().filter { $0.expectation == "headers" }
+    }
+
+    /// `"Content-Type": "application/json; charset=utf-8"` failed against exactly that value
+    /// (the actual was compared as its shape, `<token>; charset=utf-8`), found while writing the
+    /// Snowplow catalog suite.
+    func testAnExactValueMatchesAsWellAsItsShape() throws {
+        XCTAssertEqual(try failures(["Content-Type": "application/json; charset=utf-8"], actual: "application/json; charset=utf-8"), [])
+        XCTAssertEqual(try failures(["Content-Type": "<token>; charset=utf-8"], actual: "application/json; charset=utf-8"), [])
+        let wrong = try failures(["Content-Type": "application/json; charset=utf-8"], actual: "application/json; charset=latin1")
+        XCTAssertEqual(wrong.map(\.expectation), ["headers"])
+    }
 }

@@ -36,7 +36,7 @@ final class CorpusReplayTests: XCTestCase {
     }
 
     func testEveryTargetHasATest() {
-        XCTAssertEqual(FuzzTarget.all.map(\.name), ["json", "spec", "template", "mapping", "encoders", "plan", "mock-request", "response", "retry-after"])
+        XCTAssertEqual(FuzzTarget.all.map(\.name), ["json", "spec", "template", "mapping", "encoders", "plan", "mock-request", "response", "retry-after", "rate-limit"])
     }
 
     func testJSON() throws { try replay("json") }
@@ -48,6 +48,7 @@ final class CorpusReplayTests: XCTestCase {
     func testMockRequest() throws { try replay("mock-request") }
     func testResponse() throws { try replay("response") }
     func testRetryAfter() throws { try replay("retry-after") }
+    func testRateLimit() throws { try replay("rate-limit") }
 
     func testKnownFailures() throws {
         guard !Self.knownFailures.isEmpty else { return }

@@ -7,7 +7,7 @@ import Foundation
 import XCTest
 
 /// Golden fixtures: the committed `fixtures/` must match what the renderer produces for
-/// `specs/examples` (the library equivalent of `dspec render specs/examples --check`).
+/// `specs/examples` and `specs/catalog` (the library equivalent of `dspec render DIR --check` on both).
 final class FixtureTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -20,8 +20,16 @@ final class FixtureTests: XCTestCase {
         var secretValues: [String]
     }
 
+    /// The folders whose specs own `fixtures/NAME/`: the examples and the vendor catalog.
+    static let specFolders = ["specs/examples", "specs/catalog"]
+
     static func loadExamples() throws -> [Example] {
-        let dir = root.appendingPathComponent("specs/examples")
+        try specFolders.flatMap { try loadExamples($0) }
+    }
+
+    static func loadExamples(_ folder: String) throws -> [Example] {
+        let dir = root.appendingPathComponent(folder)
+        guard FileManager.default.fileExists(atPath: dir.path) else { return [] }
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { name in
             name.hasSuffix(".json") && !name.hasPrefix(".") && name.split(separator: ".").count == 2
         }.sorted()
@@ -71,9 +79,9 @@ final class FixtureTests: XCTestCase {
         }
         let fixtureDirs = (try? FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("fixtures").path)) ?? []
         for dir in fixtureDirs where !dir.hasPrefix(".") && !examples.contains(where: { $0.name == dir }) {
-            report += "extra: fixtures/\(dir)/ (no example spec renders it)\n"
+            report += "extra: fixtures/\(dir)/ (no spec in \(Self.specFolders.joined(separator: " or ")) renders it)\n"
         }
-        XCTAssertTrue(report.isEmpty, "fixtures drifted; run `swift run dspec render specs/examples` and review:\n\(report)")
+        XCTAssertTrue(report.isEmpty, "fixtures drifted; run `swift run dspec render specs/examples` (or specs/catalog) and review:\n\(report)")
     }
 
     func testRenderingTwiceGivesIdenticalBytes() throws {

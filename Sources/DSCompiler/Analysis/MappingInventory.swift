@@ -45,8 +45,25 @@ enum MappingInventory {
         }
         if let batching = spec.batching {
             add("batch envelope", batching.envelope, "/batching/envelope", marker: "batch", data: config.union(["batch"]))
+            for array in batching.arrays {
+                add("batch array \"\(array.name.value)\" mapping", array.mapping, JSONPointer.appending(array.name.pointer, "mapping"), marker: nil, data: config)
+            }
         }
         return out
+    }
+
+    /// The names of `{"@batch": "NAME"}` markers in an envelope, in document order (a name
+    /// as often as it is marked).
+    static func namedBatchMarkers(_ value: JSONValue) -> [String] {
+        switch value {
+        case .object(let o):
+            if o.count == 1, case .string(let name)? = o["@batch"] { return [name] }
+            return o.flatMap { namedBatchMarkers($0.1) }
+        case .array(let a):
+            return a.flatMap(namedBatchMarkers)
+        default:
+            return []
+        }
     }
 
     /// Replaces `{"@NAME": true}` markers with `{"@path": "@NAME"}`, so the payload (or the
@@ -57,6 +74,10 @@ enum MappingInventory {
             if let marker, o.count == 1, o["@" + marker] == .bool(true) {
                 count += 1
                 return ["@path": .string("@" + marker)]
+            }
+            // A named batch array (`batching.arrays`): `{"@batch": "NAME"}`.
+            if marker == "batch", o.count == 1, case .string(let name)? = o["@batch"] {
+                return ["@path": .string("@batch." + name)]
             }
             var copy = JSONObject()
             for (k, v) in o { copy[k] = lowerMarkers(v, marker: marker, count: &count) }

@@ -150,7 +150,8 @@ struct PlanBuilder {
         var partials: [String: String] = [:]
         for p in spec.payload?.partials ?? [] { partials[p.name.value] = p.text.value }
         return PlanPayload(format: format.rawValue, contentType: contentType, body: body, wrapper: wrapper, partials: partials,
-                           normalize: spec.payload?.normalize?.value.rawValue ?? PayloadNormalization.none.rawValue)
+                           normalize: spec.payload?.normalize?.value.rawValue ?? PayloadNormalization.none.rawValue,
+                           maxBytes: spec.payload?.maxBytes?.value)
     }
 
     var batchingEnabled: Bool {
@@ -166,14 +167,19 @@ struct PlanBuilder {
         return PlanBatching(
             enabled: true, maxEvents: b.maxEvents?.value ?? PlanDefaults.batchMaxEvents, maxBytes: b.maxBytes?.value ?? PlanDefaults.batchMaxBytes,
             maxWaitMs: b.maxWaitMs?.value ?? PlanDefaults.batchMaxWaitMs, format: b.format?.value.rawValue ?? PlanDefaults.batchFormat,
-            envelope: b.envelope.map { MappingInventory.lowerMarkers($0.value, marker: "batch", count: &count) })
+            envelope: b.envelope.map { MappingInventory.lowerMarkers($0.value, marker: "batch", count: &count) },
+            arrays: b.arrays.map { a in
+                PlanBatchArray(name: a.name.value, types: a.types.map { $0.value.map(\.value.rawValue) }, names: a.names.map { $0.value.map(\.value) },
+                               when: a.when?.value, maxEvents: a.maxEvents?.value ?? b.maxEvents?.value ?? PlanDefaults.batchMaxEvents, mapping: a.mapping?.value)
+            })
     }
 
     func lowerResponse(oauth: Bool) -> PlanResponse {
         let r = spec.response
         var rules = (r?.rules ?? []).map { rule in
             PlanStatusRule(status: rule.status.map(\.value.codes), bodyContains: rule.bodyContains?.value,
-                           outcome: rule.outcome?.value.rawValue ?? "drop", origin: "spec")
+                           outcome: rule.outcome?.value.rawValue ?? "drop", origin: "spec",
+                           bodyMatch: rule.bodyPointer.map { PlanBodyMatch(pointer: $0.value, equals: rule.bodyEquals?.value ?? .null) })
         }
         if r?.includeDefaults?.value ?? true { rules += PlanDefaults.responseRules(oauth: oauth) }
         let d = PlanDefaults.retry
@@ -184,9 +190,14 @@ struct PlanBuilder {
             jitter: t?.jitter?.value.rawValue ?? d.jitter, maxElapsedMs: t?.maxElapsedMs?.value ?? d.maxElapsedMs,
             honourRetryAfter: t?.honourRetryAfter?.value ?? d.honourRetryAfter, retryAfterMaxMs: t?.retryAfterMaxMs?.value ?? d.retryAfterMaxMs)
         let partial = r?.partialFailure.map {
-            PlanPartialFailure(errors: $0.errors?.value ?? "", index: $0.index?.value ?? "", message: $0.message?.value, outcome: $0.outcome?.value.rawValue ?? "drop")
+            PlanPartialFailure(errors: $0.errors?.value ?? "", index: $0.index?.value ?? "", message: $0.message?.value, outcome: $0.outcome?.value.rawValue ?? "drop", array: $0.array?.value)
+        }
+        let headers = r?.rateLimitHeaders.map {
+            PlanRateLimitHeaders(ietf: $0.ietf?.value ?? false, remaining: $0.remaining?.value, reset: $0.reset?.value,
+                                 resetUnit: $0.resetUnit?.value.rawValue ?? PlanDefaults.rateLimitResetUnit, maxMs: $0.maxMs?.value ?? PlanDefaults.rateLimitHeadersMaxMs)
         }
         return PlanResponse(rules: rules, errorMessage: r?.errorMessage?.value, partialFailure: partial, retry: retry,
-                            idempotencyKeyHeader: r?.idempotencyKey?.header?.value)
+                            idempotencyKeyHeader: r?.idempotencyKey?.header?.value,
+                            isolateOn: (r?.isolateOn?.value ?? []).map(\.value.codes), rateLimitHeaders: headers)
     }
 }

@@ -12,6 +12,8 @@ public enum PlanDefaults {
     public static let retry = PlanRetry(maxAttempts: 5, initialBackoffMs: 500, maxBackoffMs: 30_000, multiplier: 2, jitter: "full",
                                         maxElapsedMs: 300_000, honourRetryAfter: true, retryAfterMaxMs: 60_000)
     public static let oauthClientAuth = "basic"
+    public static let rateLimitResetUnit = "seconds"
+    public static let rateLimitHeadersMaxMs = 60_000
     public static let serviceAccountLifetimeSeconds = 3_600
     /// `auth.signature_method` of `oauth1`: the only method dspec signs with.
     public static let oauth1SignatureMethod = "HMAC-SHA1"

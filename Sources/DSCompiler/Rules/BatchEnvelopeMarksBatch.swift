@@ -18,7 +18,7 @@ public struct BatchEnvelopeMarksBatch: ValidationRule {
             }
             if let envelope, format != .jsonObject {
                 context.report(Self.self, "\"envelope\" is used only with format json_object (format is \(format.rawValue))", span: envelope.node.span, pointer: envelope.pointer)
-            } else if let envelope, envelope.markerCount != 1 {
+            } else if let envelope, envelope.markerCount != 1, b.arrays.isEmpty {
                 context.report(Self.self, "the batch envelope contains {\"@batch\": true} \(envelope.markerCount) times; it must appear exactly once", span: envelope.node.span, pointer: envelope.pointer)
             }
         }

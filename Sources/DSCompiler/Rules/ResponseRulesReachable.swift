@@ -18,11 +18,11 @@ public struct ResponseRulesReachable: ValidationRule {
             let codes = rule.status.flatMap { Array($0.value.codes) }
             if !codes.isEmpty, codes.allSatisfy({ covered[$0] }) {
                 let earlier = coverer[codes[0]]
-                let bodyNote = rule.bodyContains != nil ? " (its body_contains condition never gets a chance)" : ""
+                let bodyNote = rule.bodyContains != nil || rule.bodyPointer != nil ? " (its body condition never gets a chance)" : ""
                 context.report(Self.self, "response rule \(index + 1) can never match: every status it lists is matched by rule \(earlier + 1) first\(bodyNote)", at: rule.node)
             }
             // Only unconditional rules shadow later ones.
-            if rule.bodyContains == nil {
+            if rule.bodyContains == nil && rule.bodyPointer == nil {
                 for c in codes where !covered[c] {
                     covered[c] = true
                     coverer[c] = index

@@ -17,6 +17,10 @@ public struct MockScenario: Sendable {
     public var fallback: MockResponse
     /// Token endpoint settings that override or complete what the plan implies.
     public var oauth: MockOAuthOverrides?
+    /// The answer to a protected request whose access token is stale or missing, instead of
+    /// 401 `invalid_token`: how vendors that report an expired token inside a 2xx body
+    /// (Marketo's code 602, WeChat's errcode 40001) behave.
+    public var invalidTokenResponse: MockResponse?
 
     /// Creates a scenario.
     public init(name: String = "scenario", seed: UInt64 = 1, routes: [MockRoute] = [],
@@ -34,9 +38,10 @@ public struct MockScenario: Sendable {
         MockScenario(name: "always-\(status)", fallback: MockResponse(status: status, json: .object(JSONObject())))
     }
 
-    /// The first route matching `method` and `path`, with its index.
-    func route(method: String, path: String) -> (index: Int, route: MockRoute)? {
-        for (i, r) in routes.enumerated() where r.matches(method: method, path: path) { return (i, r) }
+    /// The first route matching `method`, `path` and (for routes with `body_contains`) the
+    /// request body, with its index.
+    func route(method: String, path: String, body: [UInt8] = []) -> (index: Int, route: MockRoute)? {
+        for (i, r) in routes.enumerated() where r.matches(method: method, path: path, body: body) { return (i, r) }
         return nil
     }
 }
@@ -68,10 +73,14 @@ public struct MockRoute: Sendable {
     /// Reject requests without a live access token (401) when a token endpoint is active.
     /// nil means yes whenever the verifier or scenario configures OAuth.
     public var requiresToken: Bool?
+    /// Only requests whose body contains these bytes match (a whole-batch rejection caused by
+    /// one marked event); nil matches every body.
+    public var bodyContains: [UInt8]?
 
     /// Creates a route.
     public init(name: String, method: String? = nil, path: PathMatch, responses: [MockResponse], cycle: Bool = false,
-                checks: Bool = true, requiresToken: Bool? = nil) {
+                checks: Bool = true, requiresToken: Bool? = nil, bodyContains: String? = nil) {
+        self.bodyContains = bodyContains.map { Array($0.utf8) }
         self.name = name
         self.method = method
         self.path = path
@@ -81,8 +90,9 @@ public struct MockRoute: Sendable {
         self.requiresToken = requiresToken
     }
 
-    func matches(method m: String, path p: String) -> Bool {
+    func matches(method m: String, path p: String, body: [UInt8] = []) -> Bool {
         if let method, method != m { return false }
+        if let needle = bodyContains, !needle.isEmpty, !body.indices.contains(where: { body[$0...].starts(with: needle) }) { return false }
         switch path {
         case .any: return true
         case .exact(let e): return p == e
@@ -141,6 +151,32 @@ public struct MockResponse: Sendable {
     public var bodyJSON: JSONValue?
     /// Serialized once; the hot path copies these bytes.
     let encoded: EncodedResponse
+    /// True when a header value holds `{{unix_s+N}}` / `{{unix_ms+N}}`: the time a vendor's
+    /// rate-limit reset falls on, computed when the response is sent.
+    var hasClockPlaceholders: Bool { headers.contains { $0.value.contains("{{unix_") } }
+
+    /// `value` with each `{{unix_s+N}}` / `{{unix_ms+N}}` (also `-N`, or no offset) replaced
+    /// by the Unix time `nowMs` in seconds / milliseconds plus N; other text is kept.
+    static func expandClock(_ value: String, nowMs: Int64) -> String {
+        var out = ""
+        var rest = Substring(value)
+        while let open = rest.range(of: "{{unix_") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else { out += rest[open.lowerBound...]; return out }
+            let spec = rest[open.upperBound..<close.lowerBound]
+            let unitIsMs = spec.hasPrefix("ms")
+            let afterUnit = spec.dropFirst(unitIsMs ? 2 : (spec.hasPrefix("s") ? 1 : 0))
+            let offset = afterUnit.isEmpty ? 0 : Int64(afterUnit.hasPrefix("+") ? afterUnit.dropFirst() : afterUnit)
+            if !(spec.hasPrefix("ms") || spec.hasPrefix("s")) || offset == nil {
+                out += rest[open.lowerBound..<close.upperBound]
+            } else {
+                let base = unitIsMs ? nowMs : nowMs / 1000
+                out += String(base &+ offset!)
+            }
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
+    }
 
     /// Creates a response with a raw body.
     public init(status: Int, headers: [MockHeader] = [], body: [UInt8] = [], delayMs: Int = 0, randomDelayMs: ClosedRange<Int>? = nil,

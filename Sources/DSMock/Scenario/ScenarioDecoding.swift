@@ -32,7 +32,7 @@ extension MockScenario {
     /// as `"delay": 100` cannot silently do nothing.
     public init(json value: JSONValue) throws(MockScenarioError) {
         let r = try ScenarioReader(value, "")
-        try r.allow(["name", "seed", "routes", "default", "oauth", "$schema", "description"])
+        try r.allow(["name", "seed", "routes", "default", "oauth", "invalid_token_response", "$schema", "description"])
         self.init()
         name = try r.string("name") ?? "scenario"
         if let seed = try r.int("seed") { self.seed = UInt64(bitPattern: Int64(seed)) }
@@ -41,11 +41,12 @@ extension MockScenario {
         }
         if let d = r.object["default"] { fallback = try Self.response(d, "/default").first ?? fallback }
         if let o = r.object["oauth"] { oauth = try MockOAuthOverrides(json: o, pointer: "/oauth") }
+        if let t = r.object["invalid_token_response"] { invalidTokenResponse = try Self.response(t, "/invalid_token_response").first }
     }
 
     private static func route(_ v: JSONValue, _ pointer: String) throws(MockScenarioError) -> MockRoute {
         let r = try ScenarioReader(v, pointer)
-        try r.allow(["name", "method", "path", "path_prefix", "responses", "response", "cycle", "checks", "requires_token"])
+        try r.allow(["name", "method", "path", "path_prefix", "body_contains", "responses", "response", "cycle", "checks", "requires_token"])
         let path: MockRoute.PathMatch
         switch (try r.string("path"), try r.string("path_prefix")) {
         case (let p?, nil): path = .exact(p)
@@ -62,7 +63,7 @@ extension MockScenario {
         let method = try r.string("method")
         return MockRoute(name: try r.string("name") ?? "\(method ?? "*") \(pointer)", method: method == "*" ? nil : method, path: path,
                          responses: responses, cycle: try r.bool("cycle") ?? false, checks: try r.bool("checks") ?? true,
-                         requiresToken: try r.bool("requires_token"))
+                         requiresToken: try r.bool("requires_token"), bodyContains: try r.string("body_contains"))
     }
 
     /// One entry of `responses`, expanded by its `repeat` count.

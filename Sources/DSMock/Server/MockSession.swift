@@ -92,7 +92,7 @@ final class MockSession: @unchecked Sendable {
         var checks: [MockCheckResult] = []
         var forced: EncodedResponse?
         let isToken = authority.map { $0.configuration.path == path } ?? false
-        let match = isToken ? nil : scenario.route(method: request.method, path: path)
+        let match = isToken ? nil : scenario.route(method: request.method, path: path, body: request.body)
         if isToken, let authority {
             let (response, results) = authority.handle(request)
             forced = response
@@ -111,7 +111,9 @@ final class MockSession: @unchecked Sendable {
             if let authority, route?.requiresToken ?? true {
                 let result = authority.validate(authorization: request.header("Authorization"))
                 checks.append(result)
-                if !result.passed {
+                if !result.passed, let custom = scenario.invalidTokenResponse {
+                    forced = Self.encode(custom, for: request)
+                } else if !result.passed {
                     forced = EncodedResponse(status: 401, headers: [
                         MockHeader(name: "WWW-Authenticate", value: "Bearer error=\"invalid_token\""),
                         MockHeader(name: "Content-Type", value: "application/json"),
@@ -177,6 +179,11 @@ final class MockSession: @unchecked Sendable {
     /// The wire form of a scripted response: precomputed, or built for partial failures and
     /// HEAD requests.
     private static func encode(_ r: MockResponse, for request: MockRequest) -> EncodedResponse {
+        if r.hasClockPlaceholders {
+            let headers = r.headers.map { MockHeader(name: $0.name, value: MockResponse.expandClock($0.value, nowMs: MonotonicClock.unixTimeMs())) }
+            let body = r.partialFailure.map { $0.responseBody(base: r.bodyJSON, requestBody: request.body) } ?? r.body
+            return EncodedResponse(status: r.status, headers: headers, body: body, omitBody: request.method == "HEAD")
+        }
         if let p = r.partialFailure {
             return EncodedResponse(status: r.status, headers: r.headers, body: p.responseBody(base: r.bodyJSON, requestBody: request.body),
                                    omitBody: request.method == "HEAD")

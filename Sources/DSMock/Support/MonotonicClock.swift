@@ -26,6 +26,13 @@ public enum MonotonicClock {
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int64(ts.tv_sec)
     }
+
+    /// Unix time in whole milliseconds (`CLOCK_REALTIME`).
+    public static func unixTimeMs() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) &* 1000 &+ Int64(ts.tv_nsec) / 1_000_000
+    }
 }
 
 /// A seeded SplitMix64 generator.

@@ -26,6 +26,10 @@ final class RequestExecutor: Sendable {
     /// Indexes of the plan's rules written in the spec (not defaults): they win over the
     /// runtime's own 413 split.
     private let specRules: Set<Int>
+    /// Statuses that split a rejected batch to isolate its bad events (`response.isolate_on`).
+    private let isolateOn: [ClosedRange<Int>]
+    /// The plan's `response.rate_limit_headers`, if any.
+    private let rateLimitHeaders: RateLimitHeaderReader?
 
     init(_ context: Context) {
         self.context = context
@@ -36,6 +40,8 @@ final class RequestExecutor: Sendable {
         rebatcher = plan.batching.enabled ? Rebatcher(renderer: context.renderer) : nil
         timeout = .milliseconds(plan.endpoint.timeoutMs)
         specRules = Set(plan.response.rules.indices.filter { plan.response.rules[$0].origin == "spec" })
+        isolateOn = plan.response.isolateOn
+        rateLimitHeaders = plan.response.rateLimitHeaders.map(RateLimitHeaderReader.init)
     }
 
     /// Attempt bookkeeping of one request. `count` drives the retry policy; `earlier` is
@@ -46,6 +52,9 @@ final class RequestExecutor: Sendable {
         var started: RuntimeInstant
         var refreshedAuth = false
         var earlier = 0
+        /// The unit is a part of a batch split by `isolate_on`: its requests are counted as
+        /// the isolation's cost.
+        var isolating = false
         /// Requests the events of this unit have been in.
         var total: Int { earlier + count }
     }
@@ -57,6 +66,8 @@ final class RequestExecutor: Sendable {
         case drop(status: Int, message: String?, reason: String)
         case refreshAuth(status: Int, message: String?)
         case split
+        /// A batch rejected with an `isolate_on` status: split it to find the bad events.
+        case isolate(status: Int)
         case unsendable(reason: String)
         /// The run was cancelled while the request was on the wire.
         case interrupted
@@ -96,6 +107,7 @@ final class RequestExecutor: Sendable {
             }
             attempts.count += 1
             context.ledger.noteAttempt(isRetry: attempts.count > 1)
+            if attempts.isolating { context.ledger.noteIsolationRequest() }
             var token: String?
             if let tokens = context.tokens {
                 do {
@@ -113,7 +125,7 @@ final class RequestExecutor: Sendable {
                 deadLetter(unit.payloads, reason: error.message, attempts: attempts.total)
                 return
             }
-            let verdict = await attempt(request, unit)
+            let verdict = await attempt(request, unit, partition)
             let lastStatus: Int?
             let lastMessage: String?
             let retryAfter: Duration?
@@ -121,14 +133,22 @@ final class RequestExecutor: Sendable {
             case .interrupted:
                 interrupted(unit)
                 return
-            case .split:
-                for half in rebatcher!.halves(of: unit.batch!) {
+            case .split, .isolate:
+                // attempt() splits only batches of a batching plan; never leave events without an outcome.
+                guard let rebatcher, let batch = unit.batch else {
+                    deadLetter(unit.payloads, reason: "the request cannot be split (not a batch)", attempts: attempts.total)
+                    return
+                }
+                var isolating = attempts.isolating
+                var status = 413
+                if case .isolate(let s) = verdict { (isolating, status) = (true, s) }
+                for half in rebatcher.halves(of: batch) {
                     switch half {
                     case .batch(let b):
-                        var fresh = Attempts(started: context.clock.now(), earlier: attempts.total)
+                        var fresh = Attempts(started: context.clock.now(), earlier: attempts.total, isolating: isolating)
                         await run(DeliveryUnit(batch: b), partition, &fresh)
                     case .rejected(let p, let error):
-                        deadLetter([p], reason: error.message, status: 413, attempts: attempts.total)
+                        deadLetter([p], reason: error.message, status: status, attempts: attempts.total)
                     }
                 }
                 return
@@ -179,7 +199,7 @@ final class RequestExecutor: Sendable {
     }
 
     /// Sends one attempt and interprets the answer.
-    private func attempt(_ request: RenderedRequest, _ unit: DeliveryUnit) async -> Verdict {
+    private func attempt(_ request: RenderedRequest, _ unit: DeliveryUnit, _ partition: Partition) async -> Verdict {
         let response: HTTPResponse
         do {
             response = try await context.transport.send(request, timeout: timeout)
@@ -192,11 +212,23 @@ final class RequestExecutor: Sendable {
             return .retry(status: nil, message: error.message + (urlAuthority(request.url).map { " (\($0))" } ?? ""), retryAfter: nil)
         }
         let (outcome, rule) = classifier.classify(status: response.status, body: response.body)
+        // The vendor's rate-limit headers pause the whole partition, whatever the status.
+        if let rateLimitHeaders, let pause = rateLimitHeaders.pause(header: response.header, nowUnixMs: Self.unixMilliseconds(context.clock),
+                                                                       isRetry: outcome == .retry) {
+            partition.pause(until: context.clock.now() + pause)
+            context.ledger.noteRateLimitPause()
+        }
+        let decidedBySpec = rule.map(specRules.contains) ?? false
+        let splittable = unit.payloads.count > 1 && rebatcher != nil && unit.batch != nil && !decidedBySpec
         // A 413 splits the batch unless the spec's own rules say what a 413 means.
-        if response.status == 413, unit.payloads.count > 1, rebatcher != nil, unit.batch != nil, !(rule.map(specRules.contains) ?? false) { return .split }
+        if response.status == 413, splittable { return .split }
+        // So does an isolate_on status, to find the events the vendor refuses.
+        if splittable, isolateOn.contains(where: { $0.contains(response.status) }) { return .isolate(status: response.status) }
         switch outcome {
         case .success:
-            let failed = inspector.readsPartialFailures ? inspector.partialFailures(response.body, batchSize: unit.payloads.count) : []
+            let arrays = context.renderer.plan.batching.arrays
+            let layout = arrays.isEmpty ? nil : BatchArrayLayout(names: arrays.map(\.name), payloads: unit.payloads)
+            let failed = inspector.readsPartialFailures ? inspector.partialFailures(response.body, batchSize: unit.payloads.count, arrays: layout) : []
             return .delivered(failed: failed, status: response.status)
         case .retry:
             let after = response.header("Retry-After").flatMap { RetryAfter.parse($0, nowUnix: context.clock.unixTime()) }
@@ -242,6 +274,16 @@ final class RequestExecutor: Sendable {
             context.ledger.deadLettered(letters)
             return nil
         }
+    }
+
+    /// The clock's Unix time in whole milliseconds (saturating; a clock is never NaN, but
+    /// the conversion must not trap whatever it returns).
+    static func unixMilliseconds(_ clock: any RuntimeClock) -> Int64 {
+        let ms = (clock.unixTime() * 1000).rounded(.down)
+        guard ms.isFinite else { return 0 }
+        if ms >= 9.0e18 { return 9_000_000_000_000_000_000 }
+        if ms <= -9.0e18 { return -9_000_000_000_000_000_000 }
+        return Int64(ms)
     }
 
     private func render(_ unit: DeliveryUnit, _ environment: DeliveryRenderEnvironment, token: String?) throws(RenderError) -> RenderedRequest {

@@ -89,6 +89,12 @@ public struct DeliveryCounts: Sendable, Equatable {
     /// Events whose request was cancelled (a stopped run): no outcome, not acknowledged,
     /// so a rerun with the checkpoint sends them again.
     public var interrupted = 0
+    /// Requests sent to isolate the bad events of a batch rejected with an `isolate_on`
+    /// status (the halves and their halves): what the isolation cost on top of the
+    /// rejected request.
+    public var isolationRequests = 0
+    /// Pauses taken because the vendor's rate-limit headers said its quota was spent.
+    public var rateLimitPauses = 0
 
     /// Creates zero counts.
     public init() {}
@@ -192,6 +198,16 @@ public final class DeliveryLedger: Sendable {
             $0.attempts += 1
             if isRetry { $0.retries += 1 }
         }
+    }
+
+    /// Counts one request sent to isolate the bad events of a rejected batch.
+    public func noteIsolationRequest() {
+        counts.withLock { $0.isolationRequests += 1 }
+    }
+
+    /// Counts one pause asked for by rate-limit headers.
+    public func noteRateLimitPause() {
+        counts.withLock { $0.rateLimitPauses += 1 }
     }
 
     /// Records delivered events `(line, event id)`.

@@ -37,6 +37,8 @@ public struct Payload: Sendable {
     public var partials: [(name: Located<String>, text: TemplateText)] = []
     /// Body normalization (default none; the Custom Webhook form always uses javascript).
     public var normalize: Located<PayloadNormalization>?
+    /// Per-event size limit: an event whose encoded payload is longer is dead-lettered.
+    public var maxBytes: Located<Int>?
 }
 
 /// How a batch body is laid out.
@@ -64,6 +66,29 @@ public struct Batching: Sendable {
     public var format: Located<BatchFormat>?
     /// For json_object: mapping with a `{"@batch": true}` marker.
     public var envelope: JSONNode?
+    /// Named arrays of one envelope, each fed by the events it selects (`batching.arrays`),
+    /// in declaration order; empty when not written.
+    public var arrays: [BatchArray] = []
+    /// Where `arrays` was written.
+    public var arraysNode: Located<Void>?
+}
+
+/// One named array of a batch envelope (`batching.arrays.NAME`): which events add an
+/// element to it, how the element is built, and its own event limit.
+public struct BatchArray: Sendable {
+    /// The array's name, as the envelope marks it (`{"@batch": "NAME"}`).
+    public var name: Located<String>
+    public var node: Located<Void>
+    /// Event types routed here (default: every type).
+    public var types: Located<[Located<EventType>]>?
+    /// Event names routed here (default: every name).
+    public var names: Located<[Located<String>]>?
+    /// A condition (mapping-language form, section 12.4) the event must meet.
+    public var when: JSONNode?
+    /// At most this many elements per request (default `batching.max_events`).
+    public var maxEvents: Located<Int>?
+    /// How one element is built (default: the event's payload).
+    public var mapping: JSONNode?
 }
 
 /// Token bucket limits.

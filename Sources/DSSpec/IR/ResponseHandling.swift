@@ -69,7 +69,36 @@ public struct StatusRule: Sendable {
     public var status: [Located<StatusPattern>] = []
     /// Optional substring the response body must contain.
     public var bodyContains: Located<String>?
+    /// Optional JSON pointer into the response body whose value must equal `bodyEquals`.
+    public var bodyPointer: Located<String>?
+    /// The value `bodyPointer` must find (JSON equality, numbers by value).
+    public var bodyEquals: Located<JSONValue>?
     public var outcome: Located<ResponseOutcome>?
+}
+
+/// Units of a rate-limit reset header.
+public enum RateLimitResetUnit: String, Sendable, CaseIterable {
+    /// Seconds to wait (delta seconds).
+    case seconds
+    /// Unix time in seconds.
+    case epochSeconds = "epoch_seconds"
+    /// Unix time in milliseconds.
+    case epochMs = "epoch_ms"
+}
+
+/// Which response headers announce an exhausted rate limit (`response.rate_limit_headers`).
+public struct RateLimitHeaders: Sendable {
+    public var node: Located<Void>
+    /// Read the IETF `RateLimit` / `RateLimit-Policy` fields.
+    public var ietf: Located<Bool>?
+    /// Header with the requests left in the window.
+    public var remaining: Located<String>?
+    /// Header with the reset time.
+    public var reset: Located<String>?
+    /// Unit of `reset` (default seconds).
+    public var resetUnit: Located<RateLimitResetUnit>?
+    /// Cap on one pause.
+    public var maxMs: Located<Int>?
 }
 
 /// Backoff jitter.
@@ -101,6 +130,8 @@ public struct PartialFailure: Sendable {
     public var message: Located<String>?
     /// Outcome for failed events (default drop).
     public var outcome: Located<ResponseOutcome>?
+    /// Pointer, inside one error, to the name of the `batching.arrays` array its index counts in.
+    public var array: Located<String>?
 }
 
 /// Idempotency key stamping.
@@ -121,4 +152,8 @@ public struct ResponseHandling: Sendable {
     public var partialFailure: PartialFailure?
     public var retry: RetryPolicy?
     public var idempotencyKey: IdempotencyKey?
+    /// Statuses that split a rejected batch in halves to isolate the bad events.
+    public var isolateOn: Located<[Located<StatusPattern>]>?
+    /// Rate-limit headers the runtime honours.
+    public var rateLimitHeaders: RateLimitHeaders?
 }

@@ -242,6 +242,8 @@ enum DeliverCommand: Command {
         text += ", dead-lettered \(c.deadLettered), filtered \(c.filtered) of \(Plural.count(c.input - c.alreadyAcknowledged, "event"))"
         if c.alreadyAcknowledged > 0 { text += " (\(c.alreadyAcknowledged) already acknowledged by the checkpoint, skipped)" }
         if !dryRun { text += "; \(Plural.count(c.attempts, "HTTP attempt")), \(Plural.count(c.retries, "retry", "retries"))" }
+        if c.isolationRequests > 0 { text += ", \(Plural.count(c.isolationRequests, "request")) to isolate rejected events (isolate_on)" }
+        if c.rateLimitPauses > 0 { text += ", \(Plural.count(c.rateLimitPauses, "pause")) for the vendor's rate-limit headers" }
         text += String(format: "; %.1f s, %.0f events/s\n", seconds, Double(c.input) / max(seconds, 1e-9))
         return text
     }
@@ -266,6 +268,9 @@ enum DeliverCommand: Command {
             ("attempts", .int(c.attempts)), ("retries", .int(c.retries)), ("seconds", .double((seconds * 1000).rounded() / 1000)),
             ("interrupted", .int(c.interrupted)), ("stopped_by", stop.stoppedBy.map { .string(DeliveryStop.name($0)) } ?? .null),
         ])
+        // Present only when the plan's features caused them, so other summaries keep their keys.
+        if c.isolationRequests > 0 { o["isolation_requests"] = .int(c.isolationRequests) }
+        if c.rateLimitPauses > 0 { o["rate_limit_pauses"] = .int(c.rateLimitPauses) }
         for (key, value) in reasons { o[key] = value }
         return JSONWriter.string(.object(o)) + "\n"
     }

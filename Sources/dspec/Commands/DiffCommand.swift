@@ -7,7 +7,7 @@ enum DiffCommand: Command {
     static let summary = "Compare two spec versions by their plans and the requests they produce."
     static let help = """
     USAGE: dspec diff OLD NEW [--events EVENTS.ndjson] [--settings S.json] [--secrets S.json]
-                      [--format text|json|markdown|github] [--fail-on breaking|risky|any|never]
+                      [--format text|json|markdown|github|html] [--fail-on breaking|risky|any|never]
 
     OLD and NEW are specs, compiled plans, or git:REV:path (the file at a git revision, e.g.
     git:origin/main:specs/acme.json). Both are compiled and their plans compared after
@@ -21,7 +21,8 @@ enum DiffCommand: Command {
       --events FILE      NDJSON events for the wire diff (default: NEW's companion file if present).
       --settings FILE    Settings for rendering (default: NEW's companion NAME.settings.json).
       --secrets FILE     Secrets for rendering (default: NEW's companion NAME.secrets.json).
-      --format FORMAT    text (default), json, markdown or github.
+      --format FORMAT    text (default), json, markdown, github or html (one
+                         self-contained page, changes coloured by class).
       --fail-on LEVEL    breaking (default), risky, any, or never.
       --list-rules       Print the classification rules as a markdown table and exit.
 
@@ -41,7 +42,7 @@ enum DiffCommand: Command {
         }
         guard parsed.positionals.count == 2 else { return Console.usage("expected OLD and NEW", command: name) }
         let format = parsed.option("--format") ?? "text"
-        guard ["text", "json", "markdown", "github"].contains(format) else { return Console.usage("unknown format \"\(format)\"", command: name) }
+        guard ["text", "json", "markdown", "github", "html"].contains(format) else { return Console.usage("unknown format \"\(format)\"", command: name) }
         let failOn = parsed.option("--fail-on") ?? "breaking"
         let threshold: ChangeClass?
         switch failOn {
@@ -111,6 +112,7 @@ enum DiffCommand: Command {
         case "json": Console.out(redactor.redact(formatter.json(report)))
         case "markdown": Console.out(redactor.redact(formatter.markdown(report)))
         case "github": Console.out(redactor.redact(formatter.github(report)))
+        case "html": Console.out(formatter.html(report, redact: redactor.redact))
         default: Console.out(redactor.redact(formatter.text(report)))
         }
         if let threshold, let highest = report.highest, highest >= threshold { return ExitCode.findings }

@@ -6,7 +6,7 @@ enum TestCommand: Command {
     static let name = "test"
     static let summary = "Run conformance suites: the real runtime against the bundled mock vendor."
     static let help = """
-    USAGE: dspec test SUITE|SPEC|DIR [--format text|json|junit|github] [--filter TEXT] [--shard I/N]
+    USAGE: dspec test SUITE|SPEC|DIR [--format text|json|junit|github|html] [--filter TEXT] [--shard I/N]
                                      [--list] [-o FILE] [--quiet] [--jobs N]
 
     Delivers events with the real runtime (batching, rate limit, retries, OAuth, ledger)
@@ -24,8 +24,10 @@ enum TestCommand: Command {
     are real. SPEC may be - (standard input): the standard battery, without companions.
 
     OPTIONS:
-      --format FORMAT   text (default), json, junit (one testcase per case) or github
-                        (workflow annotations for failed expectations).
+      --format FORMAT   text (default), json, junit (one testcase per case), github
+                        (workflow annotations for failed expectations) or html (one
+                        self-contained page: verdicts, expected and actual requests side by
+                        side, the responses and a timeline of every attempt; use with -o).
       --filter TEXT     Only cases whose id (SUITE/CASE) contains TEXT; none is an error
                         that lists the nearest case ids.
       --shard I/N       Only the I-th of N deterministic shards (round-robin over the
@@ -59,7 +61,7 @@ enum TestCommand: Command {
         }
         guard parsed.positionals.count == 1 else { return Console.usage("expected exactly one SUITE, SPEC or DIR", command: name) }
         guard let format = ConformanceReport.Format(rawValue: parsed.option("--format") ?? "text") else {
-            return Console.usage("unknown format \"\(parsed.option("--format") ?? "")\" (expected text, json, junit or github)", command: name)
+            return Console.usage("unknown format \"\(parsed.option("--format") ?? "")\" (expected text, json, junit, github or html)", command: name)
         }
         var shard: CaseSelection.Shard?
         if let text = parsed.option("--shard") {
@@ -86,7 +88,7 @@ enum TestCommand: Command {
         }
         let runner: ConformancePool
         do {
-            runner = try ConformancePool(jobs: min(jobs, max(1, entries.count)))
+            runner = try ConformancePool(jobs: min(jobs, max(1, entries.count)), recordTraces: format == .html)
         } catch {
             Console.err("dspec test: cannot start the mock vendor: \(error)")
             return ExitCode.usage
