@@ -1,3 +1,4 @@
+import DSCore
 import DSJSON
 
 /// `dspec test --format html`: one self-contained HTML file (inline CSS, no scripts, no
@@ -11,23 +12,8 @@ public enum ConformanceHTMLReport {
     /// The longest body shown per request (bytes); longer ones are cut with a note.
     public static let maxBodyBytes = 65_536
 
-    /// HTML text and attribute escaping (`& < > " '`).
-    public static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\u{0}": out += "\u{FFFD}"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    /// HTML text and attribute escaping (``ReportEscaping/html(_:)``).
+    public static func escape(_ s: String) -> String { ReportEscaping.html(s) }
 
     /// The whole report.
     public static func render(_ results: [CaseResult], title: String = "dspec test") -> String {
