@@ -72,6 +72,7 @@ public final class ConformanceRunner: Sendable {
         case .success(let observation):
             result.requests = observation.vendor.count
             result.failures = ExpectationChecker(observation: observation, expect: testCase.expect, spec: suite.spec).failures()
+            if let check = suite.spec.requestCheck { result.failures += check.failures(observation.vendor.map(\.request)) }
             if recordsTraces {
                 result.trace = CaseTrace.of(observation, fixtures: testCase.expect.fixtures ? suite.spec.fixtures : nil, redactor: redactor)
             }

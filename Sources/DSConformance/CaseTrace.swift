@@ -47,6 +47,11 @@ public struct CaseTrace: Sendable, Equatable {
         /// How long the mock held the answer back.
         public var delayMs: Int
         public var request: Request
+        /// The response's status line and scripted header fields (values redacted).
+        public var responseStatusLine: String?
+        public var responseHeaders: [Header] = []
+        /// The `Retry-After` the vendor answered with, if any.
+        public var retryAfter: String? { responseHeaders.first { $0.name.lowercased() == "retry-after" }?.value }
         public init(atMs: Double, partition: String, outcome: String, status: Int?, delayMs: Int, request: Request) {
             self.atMs = atMs
             self.partition = partition
@@ -86,8 +91,11 @@ public struct CaseTrace: Sendable, Equatable {
                                   headers: r.headers.map { Header(name: $0.name, value: redactor.redact($0.value)) },
                                   body: redactor.redact(r.bodyText))
             let at = entry.receivedAt >= start ? Double(entry.receivedAt - start) / 1e6 : 0
-            return Attempt(atMs: at, partition: r.method + " " + redactor.redact(r.path), outcome: entry.outcome, status: entry.status,
-                           delayMs: entry.delayMs, request: request)
+            var attempt = Attempt(atMs: at, partition: r.method + " " + redactor.redact(r.path), outcome: entry.outcome, status: entry.status,
+                                  delayMs: entry.delayMs, request: request)
+            attempt.responseStatusLine = entry.responseStatusLine
+            attempt.responseHeaders = entry.responseHeaders.map { Header(name: $0.name, value: redactor.redact($0.value)) }
+            return attempt
         }
         var expected: [Request]?
         if let fixtures {

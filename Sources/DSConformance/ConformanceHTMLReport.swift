@@ -1,3 +1,4 @@
+import DSCore
 import DSJSON
 
 /// `dspec test --format html`: one self-contained HTML file (inline CSS, no scripts, no
@@ -11,23 +12,8 @@ public enum ConformanceHTMLReport {
     /// The longest body shown per request (bytes); longer ones are cut with a note.
     public static let maxBodyBytes = 65_536
 
-    /// HTML text and attribute escaping (`& < > " '`).
-    public static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\u{0}": out += "\u{FFFD}"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    /// HTML text and attribute escaping (``ReportEscaping/html(_:)``).
+    public static func escape(_ s: String) -> String { ReportEscaping.html(s) }
 
     /// The whole report.
     public static func render(_ results: [CaseResult], title: String = "dspec test") -> String {
@@ -129,8 +115,10 @@ public enum ConformanceHTMLReport {
             for (a, b) in zip(attempts, attempts.dropFirst()) {
                 let gap = b.element.atMs - a.element.atMs
                 s += "<line class=\"gap\" x1=\"\(x(a.element.atMs))\" y1=\"\(fmt(y))\" x2=\"\(x(b.element.atMs))\" y2=\"\(fmt(y))\"/>"
-                if gap >= maxT * 0.08 {
-                    s += "<text class=\"gaplabel\" x=\"\(x((a.element.atMs + b.element.atMs) / 2))\" y=\"\(fmt(y - 7))\" text-anchor=\"middle\">+\(seconds(gap))</text>"
+                // A pause the vendor asked for is labelled with the Retry-After it sent.
+                let retryAfter = a.element.retryAfter.map { "<tspan class=\"retryafter\"> Retry-After: \(escape($0))</tspan>" } ?? ""
+                if gap >= maxT * 0.08 || !retryAfter.isEmpty {
+                    s += "<text class=\"gaplabel\" x=\"\(x((a.element.atMs + b.element.atMs) / 2))\" y=\"\(fmt(y - 7))\" text-anchor=\"middle\">+\(seconds(gap))\(retryAfter)</text>"
                 }
             }
             for (i, a) in attempts {
@@ -158,7 +146,9 @@ public enum ConformanceHTMLReport {
         for (i, a) in trace.attempts.enumerated() {
             let since = previous.map { "+" + seconds(a.atMs - $0) } ?? ""
             h += "<tr><td>\(i + 1)</td><td>\(seconds(a.atMs))</td><td>\(since)</td><td><code>\(escape(a.partition))</code></td>"
-            h += "<td><span class=\"pill \(outcomeClass(a))\">\(escape(a.outcome))</span>\(a.delayMs > 0 ? " <span class=\"muted\">after \(a.delayMs) ms</span>" : "")</td></tr>"
+            h += "<td><span class=\"pill \(outcomeClass(a))\">\(escape(a.outcome))</span>\(a.delayMs > 0 ? " <span class=\"muted\">after \(a.delayMs) ms</span>" : "")"
+            if let ra = a.retryAfter { h += " <code class=\"retryafter\">Retry-After: \(escape(ra))</code>" }
+            h += "</td></tr>"
             previous = a.atMs
         }
         h += "</tbody></table>\n"

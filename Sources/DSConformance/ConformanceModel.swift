@@ -24,6 +24,9 @@ public struct SpecUnderTest: Sendable {
     /// The check every selected event passes before delivery (the driver's tracking-plan gate,
     /// `DeliveryOptions.eventCheck`); nil when the spec has no tracking plan.
     public var eventCheck: (@Sendable (JSONValue) -> String?)?
+    /// The vendor's request contract, applied to every request the vendor receives in every
+    /// case (``RequestContractCheck``); nil when the spec has none.
+    public var requestCheck: RequestContractCheck?
 
     /// Creates the description of a spec under test.
     public init(name: String, plan: DeliveryPlan, settings: JSONObject, secrets: JSONObject, events: [EventRecord], fixtures: GoldenFixtures? = nil,

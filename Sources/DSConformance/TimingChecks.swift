@@ -23,6 +23,9 @@ struct TimingChecks {
         var retryAfterMs: Double?
         /// Its position among vendor requests (1-based), for messages.
         var request: Int
+        /// Vendor requests received between the two attempts: each took a token of the
+        /// plan's bucket that the retry then waited for.
+        var requestsBetween: Int = 0
     }
 
     func failures() -> [ExpectationFailure] {
@@ -50,14 +53,18 @@ struct TimingChecks {
                     let capped = min(ra, Double(retry.retryAfterMaxMs))
                     bounds = max(bounds.lowerBound, capped)...max(bounds.upperBound, capped)
                 }
-                // A retry is a request: it also waits for a token of the plan's bucket, so it
-                // may come as late as the bucket's refill interval when that is longer.
+                // A retry is a request: it also waits for a token of the plan's bucket, behind
+                // the requests sent between the two attempts (each took a token), so it may come
+                // as late as one refill interval per request ahead of it plus its own.
                 var tokenNote = ""
                 if let rate = observation.plan.rateLimit, rate.rps > 0 {
                     let refill = 1000 / rate.rps
-                    if refill > bounds.upperBound {
-                        bounds = bounds.lowerBound...refill
-                        tokenNote = "; rate limit \(Self.number(rate.rps)) rps: up to \(Self.ms(refill)) for a token"
+                    let tokenWait = refill * Double(g.requestsBetween + 1)
+                    if tokenWait > bounds.upperBound {
+                        bounds = bounds.lowerBound...tokenWait
+                        tokenNote = g.requestsBetween == 0
+                            ? "; rate limit \(Self.number(rate.rps)) rps: up to \(Self.ms(refill)) for a token"
+                            : "; rate limit \(Self.number(rate.rps)) rps: up to \(Self.ms(tokenWait)) for a token behind the \(g.requestsBetween) request(s) sent between the attempts"
                     }
                 }
                 let low = bounds.lowerBound - Double(ConformanceTiming.retryAfterToleranceMs)
@@ -106,7 +113,7 @@ struct TimingChecks {
             if let previous = last[key] {
                 let answered = Double(previous.entry.receivedAt) / 1e6 + Double(previous.entry.delayMs)
                 out.append(Gap(retry: previous.attempt, waitMs: Double(e.firstByteAt) / 1e6 - answered, status: previous.entry.status,
-                               retryAfterMs: retryAfter(of: previous.entry), request: i + 1))
+                               retryAfterMs: retryAfter(of: previous.entry), request: i + 1, requestsBetween: i - previous.index - 1))
                 last[key] = (e, i, previous.attempt + 1)
             } else {
                 last[key] = (e, i, 1)

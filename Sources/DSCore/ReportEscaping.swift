@@ -50,4 +50,23 @@ public enum ReportEscaping {
         }
         return out
     }
+
+    /// HTML text or attribute value (the HTML reports of `dspec test` and `dspec diff`):
+    /// `& < > " '` as entities, NUL as U+FFFD.
+    public static func html(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for c in s.unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            case "\u{0}": out += "\u{FFFD}"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
 }

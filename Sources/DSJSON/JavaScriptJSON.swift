@@ -30,6 +30,12 @@ public enum JavaScriptJSON {
 
     /// `JSON.stringify(JSON.parse(text))` of UTF-8 `bytes`.
     public static func normalize(_ bytes: some Collection<UInt8>, maxDepth: Int = 512) throws(ParseError) -> [UInt8] {
+        if let out = bytes.withContiguousStorageIfAvailable({ FastPath.normalize($0, maxDepth: maxDepth) }) ?? nil { return out }
+        return try normalizeTree(bytes, maxDepth: maxDepth)
+    }
+
+    /// The general path: decode to UTF-16, build the value tree, write it.
+    static func normalizeTree(_ bytes: some Collection<UInt8>, maxDepth: Int = 512) throws(ParseError) -> [UInt8] {
         let units = Array(String(decoding: bytes, as: UTF8.self).utf16)
         var parser = Parser(units: units, maxDepth: maxDepth)
         let value = try parser.parseDocument()
@@ -351,5 +357,185 @@ public enum JavaScriptJSON {
             i += 1
         }
         out.append(UInt8(ascii: "\""))
+    }
+}
+
+// MARK: - Fast path
+
+extension JavaScriptJSON {
+    /// One pass over the UTF-8 bytes, writing as it reads, for the common case: an ASCII text
+    /// whose objects have no repeated key, no array-index key and no escaped key, and whose
+    /// strings use no `\u` escape. There the output is the input without whitespace, `\/`
+    /// unescaped and every number rewritten by Number::toString (copied when it already is in
+    /// that form), which is what the general path computes. Anything else (non-ASCII bytes,
+    /// `\u` escapes, those keys, errors, nesting deeper than `maxDepth`) returns nil, and the
+    /// general path decides, errors included. `JavaScriptJSONTests` checks both paths agree.
+    struct FastPath {
+        let b: UnsafeBufferPointer<UInt8>
+        let n: Int
+        let maxDepth: Int
+        var i = 0
+        var out: [UInt8] = []
+        // Per open container: true for an object, and where its keys start in `keys` (the
+        // content ranges of the keys of every open object, innermost last).
+        var isObject: [Bool] = []
+        var keyBase: [Int] = []
+        var keys: [Range<Int>] = []
+
+        static func normalize(_ b: UnsafeBufferPointer<UInt8>, maxDepth: Int) -> [UInt8]? {
+            var p = FastPath(b: b, n: b.count, maxDepth: maxDepth)
+            p.out.reserveCapacity(b.count)
+            return p.run() ? p.out : nil
+        }
+
+        mutating func skipSpace() {
+            while i < n, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D { i += 1 }
+        }
+        // Copies a string at b[i] == '"'; returns its content range, or nil to give up.
+        mutating func string(isKey: Bool) -> Range<Int>? {
+            out.append(0x22)
+            i += 1
+            let start = i
+            while i < n {
+                // A run of plain characters is copied at once.
+                let run = i
+                while i < n, b[i] >= 0x20, b[i] < 0x80, b[i] != 0x22, b[i] != 0x5C { i += 1 }
+                if i > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[run..<i])) }
+                guard i < n else { return nil }
+                let c = b[i]
+                if c == 0x22 { out.append(0x22); i += 1; return start..<(i - 1) }
+                if c < 0x20 || c >= 0x80 { return nil }
+                if c == 0x5C {
+                    guard !isKey, i + 1 < n else { return nil }
+                    switch b[i + 1] {
+                    case 0x22, 0x5C, 0x62, 0x66, 0x6E, 0x72, 0x74: out.append(0x5C); out.append(b[i + 1])
+                    case 0x2F: out.append(0x2F)
+                    default: return nil
+                    }
+                    i += 2
+                    continue
+                }
+                return nil
+            }
+            return nil
+        }
+        // A number at b[i]: copied when Number::toString would write the same text.
+        mutating func number() -> Bool {
+            let start = i
+            let b = self.b, n = self.n
+            func isDigit(_ j: Int) -> Bool { j < n && b[j] >= 0x30 && b[j] <= 0x39 }
+            if i < n, b[i] == 0x2D { i += 1 }
+            guard isDigit(i) else { return false }
+            let intStart = i
+            if b[i] == 0x30 { i += 1 } else { while isDigit(i) { i += 1 } }
+            let intDigits = i - intStart
+            var fracDigits = 0, fracLeadingZeros = 0, fracEndsInZero = false
+            if i < n, b[i] == 0x2E {
+                i += 1
+                guard isDigit(i) else { return false }
+                let fracStart = i
+                while isDigit(i) { i += 1 }
+                fracDigits = i - fracStart
+                while fracLeadingZeros < fracDigits, b[fracStart + fracLeadingZeros] == 0x30 { fracLeadingZeros += 1 }
+                fracEndsInZero = b[i - 1] == 0x30
+            }
+            var hasExponent = false
+            if i < n, b[i] == 0x65 || b[i] == 0x45 {
+                hasExponent = true
+                i += 1
+                if i < n, b[i] == 0x2B || b[i] == 0x2D { i += 1 }
+                guard isDigit(i) else { return false }
+                while isDigit(i) { i += 1 }
+            }
+            let intIsZero = intDigits == 1 && b[intStart] == 0x30
+            // Copied as is: no exponent, at most 15 digits (a decimal of at most 15
+            // significant digits is the shortest text of its double), not zero, no trailing
+            // fraction zero, and not below 1e-6 (where the exponent form starts).
+            let identity = !hasExponent && intDigits + fracDigits <= 15 && !fracEndsInZero
+                && !(intIsZero && (fracDigits == 0 || fracLeadingZeros >= 6))
+            if identity {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<i]))
+            } else {
+                let text = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+                out.append(contentsOf: JavaScriptJSON.jsonText(Double(text) ?? .nan).utf8)
+            }
+            return true
+        }
+        mutating func literal(_ word: StaticString) -> Bool {
+            let count = word.utf8CodeUnitCount
+            guard i + count <= n else { return false }
+            let w = UnsafeBufferPointer(start: word.utf8Start, count: count)
+            for k in 0..<count where b[i + k] != w[k] { return false }
+            out.append(contentsOf: w)
+            i += count
+            return true
+        }
+        // A value at b[i] (after whitespace): scalars are written whole; a container is
+        // opened and the loop below continues inside it.
+        mutating func value() -> Bool {
+            guard i < n else { return false }
+            switch b[i] {
+            case 0x7B:
+                guard isObject.count < maxDepth else { return false }
+                out.append(0x7B); i += 1; isObject.append(true); keyBase.append(keys.count)
+            case 0x5B:
+                guard isObject.count < maxDepth else { return false }
+                out.append(0x5B); i += 1; isObject.append(false); keyBase.append(keys.count)
+            case 0x22: return string(isKey: false) != nil
+            case 0x74: return literal("true")
+            case 0x66: return literal("false")
+            case 0x6E: return literal("null")
+            default: return number()
+            }
+            return true
+        }
+        // A key at b[i] == '"', then ':': nil to give up on array-index or repeated keys.
+        mutating func key() -> Bool {
+            guard i < n, b[i] == 0x22, let range = string(isKey: true) else { return false }
+            var allDigits = !range.isEmpty
+            for j in range where b[j] < 0x30 || b[j] > 0x39 { allDigits = false; break }
+            if allDigits { return false }
+            let base = keyBase[keyBase.count - 1]
+            guard keys.count - base < 64 else { return false }
+            for j in base..<keys.count where keys[j].count == range.count {
+                let r = keys[j]
+                var k = 0
+                while k < r.count && b[r.lowerBound + k] == b[range.lowerBound + k] { k += 1 }
+                if k == r.count { return false }
+            }
+            keys.append(range)
+            skipSpace()
+            guard i < n, b[i] == 0x3A else { return false }
+            out.append(0x3A); i += 1
+            skipSpace()
+            return true
+        }
+
+        mutating func run() -> Bool {
+            skipSpace()
+            guard value() else { return false }
+            while !isObject.isEmpty {
+                skipSpace()
+                guard i < n else { return false }
+                let inObject = isObject[isObject.count - 1]
+                let close: UInt8 = inObject ? 0x7D : 0x5D
+                let empty = out.last == (inObject ? 0x7B : 0x5B)
+                if b[i] == close {
+                    out.append(close); i += 1
+                    isObject.removeLast()
+                    keys.removeSubrange(keyBase.removeLast()...)
+                    continue
+                }
+                if !empty {
+                    guard b[i] == 0x2C else { return false }
+                    out.append(0x2C); i += 1
+                    skipSpace()
+                }
+                if inObject { guard key() else { return false } }
+                guard value() else { return false }
+            }
+            skipSpace()
+            return i == n
+        }
     }
 }

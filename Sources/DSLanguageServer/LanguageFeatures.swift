@@ -252,7 +252,11 @@ extension LanguageServerSession {
             return result(text)
         }
         guard isSpec, value.contains("{{") else { return nil }
-        return result(renderPreview(value, path: h.path, root: root, specPath: doc.path))
+        let preview = renderPreview(value, path: h.path, root: root, specPath: doc.path)
+        if let ref = Self.reference(doc.bytes, h, offset) {
+            return result(Self.declarationHover(root, kind: ref.kind, name: ref.name) + "\n\n---\n\n" + preview)
+        }
+        return result(preview)
     }
 
     /// What a template renders for the first sample event; secrets are never read: each
@@ -288,8 +292,17 @@ extension LanguageServerSession {
         let specPath = Self.specPath(of: doc.path)
         guard specPath == doc.path, let root = Self.parse(doc.bytes) else { return nil }
         let h = Self.hit(root, offset)
-        guard !h.onKey, h.node.stringValue != nil else { return nil }
-        let raw = Array(doc.bytes[h.node.span.start..<min(h.node.span.end, doc.bytes.count)])
+        guard let ref = Self.reference(doc.bytes, h, offset), let decl = Self.declaredNames(root, ref.kind).first(where: { $0.name == ref.name }) else { return nil }
+        let positions = TextPositions(doc.bytes)
+        return ["uri": .string(doc.uri),
+                "range": Self.rangeValue(positions.position(ofOffset: decl.span.start), positions.position(ofOffset: decl.span.end))]
+    }
+
+    /// The `@secrets.NAME` / `@settings.NAME` reference under the cursor in a string value:
+    /// `kind` is `secrets` or `settings`, `start`/`end` are the reference's byte offsets.
+    static func reference(_ bytes: [UInt8], _ h: Hit, _ offset: Int) -> (kind: String, name: String, start: Int, end: Int)? {
+        guard !h.onKey, h.node.stringValue != nil, h.node.span.start <= h.node.span.end else { return nil }
+        let raw = Array(bytes[min(h.node.span.start, bytes.count)..<min(h.node.span.end, bytes.count)])
         for kind in ["secrets", "settings"] {
             let marker = Array("@\(kind).".utf8)
             var i = 0
@@ -299,15 +312,31 @@ extension LanguageServerSession {
                 while end < raw.count, Self.isNameByte(raw[end]) { end += 1 }
                 let name = String(decoding: raw[(i + marker.count)..<end], as: UTF8.self)
                 let at = h.node.span.start + i
-                if offset >= at && offset <= h.node.span.start + end, let decl = Self.declaredNames(root, kind).first(where: { $0.name == name }) {
-                    let positions = TextPositions(doc.bytes)
-                    return ["uri": .string(doc.uri),
-                            "range": Self.rangeValue(positions.position(ofOffset: decl.span.start), positions.position(ofOffset: decl.span.end))]
-                }
+                if offset >= at && offset <= h.node.span.start + end { return (kind, name, at, h.node.span.start + end) }
                 i = end
             }
         }
         return nil
+    }
+
+    /// Hover text for a setting or secret reference: the declaration (a setting's type, default
+    /// and description; a secret's description only, never a value).
+    static func declarationHover(_ root: JSONNode, kind: String, name: String) -> String {
+        let singular = kind == "secrets" ? "secret" : "setting"
+        guard Self.declaredNames(root, kind).contains(where: { $0.name == name }) else {
+            return "**@\(kind).\(name)**: not declared under `\(kind)` in this spec."
+        }
+        var text = "**@\(kind).\(name)**: \(singular) declared in `/\(kind)`"
+        guard let decl = root.member(kind)?.value.member(name)?.value else { return text }
+        if kind == "settings" {
+            if let type = decl.member("type")?.value.stringValue { text += "\n\ntype: `\(type)`" }
+            if let d = decl.member("default")?.value.value { text += "\n\ndefault: `\(JSONWriter.string(d))`" }
+            else { text += "\n\nno default (required in the settings file)" }
+        } else {
+            text += "\n\nvalue: from the secrets file or environment (never shown)"
+        }
+        if let description = decl.member("description")?.value.stringValue { text += "\n\n\(description)" }
+        return text
     }
 
     static func isNameByte(_ b: UInt8) -> Bool {

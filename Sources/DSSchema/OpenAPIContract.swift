@@ -75,44 +75,87 @@ public enum OpenAPIContract {
         var contract = RequestContract(origin: "\(methodKey.uppercased()) \(pathKey)\(operation["operationId"]?.stringValue.map { " (\($0))" } ?? "")")
 
         // Parameters: the operation's override the path item's by (name, in).
-        var params: [(name: String, location: String, required: Bool)] = []
-        for list in [item["parameters"], operation["parameters"]] {
-            for raw in list?.arrayValue ?? [] {
-                guard let p = resolveRef(raw, in: document)?.objectValue, let name = p["name"]?.stringValue, let location = p["in"]?.stringValue else { continue }
-                let required = p["required"]?.boolValue ?? false
+        var converted = document
+        if is30 { converted = convert30Document(document) }
+        var params: [(name: String, location: String, pointer: String, value: JSONObject)] = []
+        for (listPointer, list) in [(JSONPointer.appending(JSONPointer.appending("/paths", pathKey), "parameters"), item["parameters"]),
+                                    (JSONPointer.appending(opPointer, "parameters"), operation["parameters"])] {
+            for (i, raw) in (list?.arrayValue ?? []).enumerated() {
+                guard let (pointer, value) = resolveRefPointer(raw, at: JSONPointer.appending(listPointer, String(i)), in: document),
+                      let p = value.objectValue, let name = p["name"]?.stringValue, let location = p["in"]?.stringValue else { continue }
                 params.removeAll { $0.name == name && $0.location == location }
-                params.append((name, location, required))
+                params.append((name, location, pointer, p))
             }
         }
         let ignoredHeaders: Set<String> = ["accept", "content-type", "authorization"]
-        contract.requiredHeaders = params.filter { $0.location == "header" && $0.required && !ignoredHeaders.contains($0.name.lowercased()) }.map(\.name)
-        contract.requiredQuery = params.filter { $0.location == "query" && $0.required }.map(\.name)
+        for p in params {
+            guard let location = RequestContract.Parameter.Location(rawValue: p.location) else { continue }
+            if location == .header && ignoredHeaders.contains(p.name.lowercased()) { continue }
+            var parameter = RequestContract.Parameter(name: p.name, location: location, required: p.value["required"]?.boolValue ?? false)
+            if p.value["schema"] != nil, let schema = JSONPointer.resolve(JSONPointer.appending(p.pointer, "schema"), in: converted) {
+                parameter.schema = try compileAt(JSONPointer.appending(p.pointer, "schema"), converted, resolver: resolver, baseURI: baseURI)
+                parameter.types = SchemaTypes.types(of: schema, in: converted)
+                let items = SchemaTypes.resolved(schema, in: converted)["items"]
+                parameter.itemTypes = items.map { SchemaTypes.types(of: $0, in: converted) } ?? []
+            }
+            let style = p.value["style"]?.stringValue ?? (location == .query ? "form" : "simple")
+            parameter.explode = p.value["explode"]?.boolValue ?? (style == "form")
+            contract.parameters.append(parameter)
+        }
 
         // The body.
         var bodyPointer = JSONPointer.appending(opPointer, "requestBody")
         if let ref = operation["requestBody"]?["$ref"]?.stringValue, ref.hasPrefix("#") {
             bodyPointer = String(ref.dropFirst())
         }
-        var converted = document
-        if is30 { converted = convert30Document(document) }
         if let body = JSONPointer.resolve(bodyPointer, in: document)?.objectValue {
             contract.bodyRequired = body["required"]?.boolValue ?? false
             let content = body["content"]?.objectValue ?? JSONObject()
             let mediaKeys = Array(content.keys)
-            let media = mediaKeys.first { $0.lowercased().hasPrefix("application/json") }
+            let json = mediaKeys.first { $0.lowercased().hasPrefix("application/json") }
                 ?? mediaKeys.first { let l = $0.lowercased(); return l.hasPrefix("application/") && l.contains("+json") }
                 ?? mediaKeys.first { $0 == "*/*" }
-            if let media, content[media]?["schema"] != nil {
-                let schemaPointer = JSONPointer.appending(JSONPointer.appending(JSONPointer.appending(bodyPointer, "content"), media), "schema")
-                guard var wrapper = converted.objectValue else { return contract }
-                wrapper["$schema"] = .string("https://json-schema.org/draft/2020-12/schema")
-                wrapper["$ref"] = .string("#" + schemaPointer)
-                contract.body = try JSONSchema.compileTyped(.object(wrapper), resolver: resolver, options: SchemaOptions(baseURI: baseURI))
-                contract.bodySchema = JSONPointer.resolve(schemaPointer, in: converted)
-                contract.document = converted
+            for media in mediaKeys {
+                let mediaPointer = JSONPointer.appending(JSONPointer.appending(bodyPointer, "content"), media)
+                // OpenAPI 3.2's itemSchema describes each item of a sequential media type (NDJSON).
+                let perLine = content[media]?["itemSchema"] != nil
+                guard content[media]?[perLine ? "itemSchema" : "schema"] != nil else { continue }
+                let schemaPointer = JSONPointer.appending(mediaPointer, perLine ? "itemSchema" : "schema")
+                var m = RequestContract.MediaBody(mediaType: media, schema: try compileAt(schemaPointer, converted, resolver: resolver, baseURI: baseURI))
+                m.perLine = perLine || MediaTypes.kind(MediaTypes.essence(media)) == .ndjson
+                if let schema = JSONPointer.resolve(schemaPointer, in: converted) { m.propertyTypes = SchemaTypes.propertyTypes(of: schema, in: converted) }
+                for (name, enc) in content[media]?["encoding"]?.objectValue ?? JSONObject() {
+                    if let ct = enc["contentType"]?.stringValue, MediaTypes.kind(MediaTypes.essence(ct)) == .json { m.jsonEncodedProperties.insert(name) }
+                }
+                contract.media.append(m)
+                if media == json {
+                    contract.body = m.schema
+                    contract.bodySchema = JSONPointer.resolve(schemaPointer, in: converted)
+                    contract.document = converted
+                }
             }
         }
         return contract
+    }
+
+    /// Compiles the schema at `pointer` inside the (converted) document, so its `$ref`s resolve there.
+    static func compileAt(_ pointer: String, _ document: JSONValue, resolver: SchemaResolver, baseURI: String) throws(SchemaCompileError) -> JSONSchema {
+        guard var wrapper = document.objectValue else { throw SchemaCompileError(location: "/", message: "an OpenAPI document is a JSON object") }
+        wrapper["$schema"] = .string("https://json-schema.org/draft/2020-12/schema")
+        wrapper["$ref"] = .string("#" + pointer)
+        return try JSONSchema.compileTyped(.object(wrapper), resolver: resolver, options: SchemaOptions(baseURI: baseURI))
+    }
+
+    /// Follows local `$ref`s from `value` (found at `pointer`), returning where it ends and what is there.
+    static func resolveRefPointer(_ value: JSONValue, at pointer: String, in document: JSONValue) -> (String, JSONValue)? {
+        var v = value, at = pointer
+        for _ in 0..<16 {
+            guard let ref = v["$ref"]?.stringValue else { return (at, v) }
+            guard ref.hasPrefix("#"), let next = JSONPointer.resolve(String(ref.dropFirst()), in: document) else { return nil }
+            v = next
+            at = String(ref.dropFirst())
+        }
+        return nil
     }
 
     /// Follows one local `$ref` (`#/components/...`), at most 16 deep.

@@ -5,7 +5,8 @@ import Foundation
 // Each figure is reported with a baseline measured in the same run, as a ratio, so numbers
 // from different machines can be compared.
 
-// Usage: dspec-bench [--quick] [--only lint|template|render|diff|deliver|harness|schema] [--calls N]
+// Usage: dspec-bench [--quick] [--only lint|template|render|diff|deliver|harness|schema|peers] [--calls N]
+// (`--only peers --peer-dir DIR`: the dspec side of bench/run, see PeerBenchmarks.swift)
 let quick = CommandLine.arguments.contains("--quick")
 let only: String? = CommandLine.arguments.firstIndex(of: "--only").flatMap { i in i + 1 < CommandLine.arguments.count ? CommandLine.arguments[i + 1] : nil }
 func selected(_ group: String) -> Bool { only == nil || only == group }
@@ -78,3 +79,5 @@ if selected("diff") { runDiffBenchmarks(quick: quick) }
 if selected("deliver") { runDeliverBenchmarks(quick: quick) }
 if selected("harness") { runHarnessBenchmarks(quick: quick) }
 if selected("schema") { runSchemaBenchmarks(quick: quick) }
+// Only on request: needs the inputs bench/run prepares.
+if only == "peers" { runPeerBenchmarks() }

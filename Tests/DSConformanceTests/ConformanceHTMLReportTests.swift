@@ -49,6 +49,17 @@ final class ConformanceHTMLReportTests: XCTestCase {
         XCTAssertTrue(html.contains("<span class=\"badge pass\">same</span>"))
     }
 
+    /// The pause after a 429 is labelled with the Retry-After the vendor sent (escaped), on
+    /// the timeline and in the responses table.
+    func testRetryAfterValueLabelsThePause() {
+        var r = result()
+        r.trace?.attempts[0].responseHeaders = [.init(name: "retry-after", value: "1<b>")]
+        let html = ConformanceHTMLReport.render([r])
+        XCTAssertTrue(html.contains(">+1.0 s<tspan class=\"retryafter\"> Retry-After: 1&lt;b&gt;</tspan></text>"), html)
+        XCTAssertTrue(html.contains("<code class=\"retryafter\">Retry-After: 1&lt;b&gt;</code>"), html)
+        XCTAssertFalse(ConformanceHTMLReport.render([result()]).contains("Retry-After:"))
+    }
+
     func testNoTraceStillRendersTheVerdict() {
         var r = CaseResult(suite: "s", name: "n")
         r.failures = [ExpectationFailure("setup", "no plan")]

@@ -97,6 +97,23 @@ final class TimingCheckTests: XCTestCase {
         XCTAssertEqual(late.map(\.expectation), ["backoff"])
         XCTAssertTrue(late.first?.details.first?.contains("rate limit 1 rps: up to 1000 ms for a token") ?? false, late.first?.details.first ?? "")
     }
+
+    /// The retry waits for a token behind every request sent between its attempts: at 1 rps,
+    /// with three other requests in between, 3.9 s is on time (the Slack catalog suite's
+    /// `retry-exhausted-503` failed with 4.8 s behind its other events under load); with none
+    /// in between it is late.
+    func testBackoffUpperBoundCountsTheRequestsAheadOfTheRetryInTheBucket() throws {
+        var plan = try plan()
+        plan.rateLimit = PlanRateLimit(rps: 1, burst: 1)
+        let queued = [entry(0, atMs: 0, status: 503), entry(1, atMs: 1000, body: "a"), entry(2, atMs: 2000, body: "b"), entry(3, atMs: 3000, body: "c"),
+                      entry(4, atMs: 3900)]
+        XCTAssertEqual(check(plan, queued) { $0.backoff = true }, [])
+        let alone = check(plan, [entry(0, atMs: 0, status: 503), entry(1, atMs: 3900)]) { $0.backoff = true }
+        XCTAssertEqual(alone.map(\.expectation), ["backoff"])
+        let behind = check(plan, queued.dropLast() + [entry(4, atMs: 5900)]) { $0.backoff = true }
+        XCTAssertEqual(behind.map(\.expectation), ["backoff"], "four refills plus the slack is the most it may wait")
+        XCTAssertTrue(behind.first?.details.first?.contains("up to 4000 ms for a token behind the 3 request(s) sent between the attempts") ?? false, behind.first?.details.first ?? "")
+    }
 }
 
 /// The `headers` expectation: a shape (`v1=<token>`) or the exact value.

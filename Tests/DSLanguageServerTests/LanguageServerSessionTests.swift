@@ -159,6 +159,68 @@ final class LanguageServerSessionTests: XCTestCase {
         XCTAssertEqual(d.first?["range"]?["end"], ["line": 1, "character": 24])
     }
 
+    /// A mock scenario (by its `.scenario.json` name, or by its `"routes"` when named
+    /// otherwise): the problem `dspec mock --scenario` reports, at its key or value.
+    func testScenarioFileProblemsAtTheirPointers() throws {
+        let s = try makeSession()
+        initialize(s)
+        let typo = "{\"routes\": [\n  {\"path\": \"/v1\", \"responses\": [{\"status\": 429, \"dlay_ms\": 5}]}\n]}"
+        let d = open(s, uri: "file:///ws/mock/retry.scenario.json", text: typo)[0]["params"]?["diagnostics"]?.arrayValue ?? []
+        XCTAssertEqual(d.count, 1, "\(d)")
+        XCTAssertEqual(d.first?["code"], "DS0101")
+        XCTAssertEqual(d.first?["data"]?["suggestion"], "delay_ms")
+        XCTAssertEqual(d.first?["data"]?["pointer"], "/routes/0/responses/0/dlay_ms")
+        XCTAssertTrue(d.first?["message"]?.stringValue?.hasPrefix("unknown key (allowed: ") ?? false, "\(d)")
+        XCTAssertEqual(d.first?["range"]?["start"], ["line": 1, "character": 48])
+        XCTAssertEqual(d.first?["range"]?["end"], ["line": 1, "character": 57])
+        // A bad value, in a file classified by its content: at the value, with the mock's message.
+        let bad = "{\"name\": \"x\",\n \"default\": {\"status\": 700}, \"routes\": []}"
+        let v = open(s, uri: "file:///ws/mock/other.json", text: bad)[0]["params"]?["diagnostics"]?.arrayValue ?? []
+        XCTAssertEqual(v.count, 1, "\(v)")
+        XCTAssertEqual(v.first?["code"], "scenario")
+        XCTAssertEqual(v.first?["data"]?["pointer"], "/default/status")
+        XCTAssertEqual(v.first?["range"]?["start"], ["line": 1, "character": 13])
+        // Not JSON: the parser's diagnostic, as for any file.
+        let broken = open(s, uri: "file:///ws/mock/broken.scenario.json", text: "{\"routes\": [}")[0]["params"]?["diagnostics"]?.arrayValue ?? []
+        XCTAssertEqual(broken.count, 1, "\(broken)")
+        XCTAssertTrue(broken.first?["code"]?.stringValue?.hasPrefix("DS000") ?? false, "\(broken)")
+        // A valid scenario has none.
+        let ok = "{\"routes\": [{\"path\": \"/v1\", \"responses\": [{\"status\": 429, \"headers\": {\"Retry-After\": \"1\"}}, {\"status\": 200}]}]}"
+        XCTAssertEqual(open(s, uri: "file:///ws/mock/ok.scenario.json", text: ok)[0]["params"]?["diagnostics"], [])
+    }
+
+    /// Sample events: lines render/deliver refuse, and events the tracking plan rejects (DS1006).
+    func testEventsFileLinesAndTrackingPlan() throws {
+        let plan = Array(#"{"type": "object", "properties": {"properties": {"type": "object", "properties": {"sku": {"type": "string"}}}}}"#.utf8)
+        let spec = Array(#"{"dspec": 1, "name": "t", "events": {"schema": "plan.schema.json"}}"#.utf8)
+        let s = try makeSession(files: ["\(Self.dir)/plan.schema.json": plan, "\(Self.dir)/typo.json": spec])
+        initialize(s)
+        let events = [
+            #"{"event": "Order Completed", "properties": {"sku": 5}}"#,
+            #"{"event": "x", "#,
+            #"[1, 2]"#,
+            "",
+            #"{"event": "ok", "properties": {"sku": "A-1"}}"#,
+        ].joined(separator: "\n")
+        let d = open(s, uri: "file:///ws/specs/examples/typo.events.ndjson", text: events)[0]["params"]?["diagnostics"]?.arrayValue ?? []
+        XCTAssertEqual(d.count, 3, "\(d)")
+        guard d.count == 3 else { return }
+        XCTAssertEqual(d[0]["code"], "DS1006")
+        XCTAssertEqual(d[0]["data"]?["pointer"], "/properties/sku")
+        XCTAssertEqual(d[0]["range"]?["start"], ["line": 0, "character": 51])
+        XCTAssertTrue(d[0]["message"]?.stringValue?.contains("Order Completed does not match the tracking plan plan.schema.json: /properties/sku") ?? false, "\(d[0])")
+        XCTAssertTrue(d[1]["code"]?.stringValue?.hasPrefix("DS000") ?? false, "\(d[1])")
+        XCTAssertEqual(d[1]["range"]?["start"]?["line"], 1)
+        XCTAssertEqual(d[2]["code"], "DS0102")
+        XCTAssertEqual(d[2]["range"]?["start"], ["line": 2, "character": 0])
+        XCTAssertTrue(d[2]["message"]?.stringValue?.contains("an event must be a JSON object, not") ?? false, "\(d[2])")
+        // Without a tracking plan only the malformed lines are reported.
+        let t = try makeSession(files: ["\(Self.dir)/typo.json": Array(#"{"dspec": 1, "name": "t"}"#.utf8)])
+        initialize(t)
+        let plain = open(t, uri: "file:///ws/specs/examples/typo.events.ndjson", text: events)[0]["params"]?["diagnostics"]?.arrayValue ?? []
+        XCTAssertEqual(plain.count, 2, "\(plain)")
+    }
+
     // MARK: features
 
     func testCodeActionsApplySuggestionAndAddSuppression() throws {
@@ -257,6 +319,25 @@ final class LanguageServerSessionTests: XCTestCase {
         let (rl, rc) = at(text, "\"region\"")
         XCTAssertEqual(sdef?["range"]?["start"], ["line": .int(rl), "character": .int(rc)])
         XCTAssertEqual(request(s, "textDocument/definition", line: 0, character: 0), .null)
+    }
+
+    /// Hover on a setting or secret reference shows its declaration; never a secret's value.
+    func testHoverOnSettingAndSecretReferenceShowsTheDeclaration() throws {
+        let s = try makeSession(files: ["\(Self.dir)/typo.secrets.json": try sample("typo.secrets.json")])
+        initialize(s)
+        let text = try specText()
+        _ = open(s, text: text)
+        let (sl, sc) = at(text, "@settings.region", plus: 12)
+        let setting = request(s, "textDocument/hover", line: sl, character: sc)?["contents"]?["value"]?.stringValue ?? ""
+        XCTAssertTrue(setting.hasPrefix("**@settings.region**: setting declared in `/settings`"), setting)
+        XCTAssertTrue(setting.contains("type: `string`"), setting)
+        XCTAssertTrue(setting.contains("default: `\"eu\"`"), setting)
+        XCTAssertTrue(setting.contains("Data region of the account."), setting)
+        let (kl, kc) = at(text, "@secrets.api_key", plus: 12)
+        let secret = request(s, "textDocument/hover", line: kl, character: kc)?["contents"]?["value"]?.stringValue ?? ""
+        XCTAssertTrue(secret.hasPrefix("**@secrets.api_key**: secret declared in `/secrets`"), secret)
+        XCTAssertTrue(secret.contains("Server-side API key."), secret)
+        XCTAssertFalse(secret.contains("sk_test_not_a_real_key"), secret)
     }
 
     func testHoverOnRuleCode() throws {

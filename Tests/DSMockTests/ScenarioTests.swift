@@ -40,6 +40,25 @@ final class ScenarioTests: XCTestCase {
         XCTAssertEqual(server.journal.map(\.route), Array(repeating: "events", count: 4))
     }
 
+    /// The journal keeps what was answered: status line and header fields (a Retry-After for
+    /// reports), never the body; a fault has neither.
+    func testJournalRecordsTheResponseStatusLineAndHeaders() throws {
+        server.reset(to: try MockScenario(json: retryScenario))
+        let client = try RawClient(port: server.port)
+        _ = try client.roundTrip(post("/v1/events", body: "{}"))
+        _ = try client.roundTrip(post("/v1/events", body: "{}"))
+        let first = server.journal[0]
+        XCTAssertEqual(first.responseStatusLine, "HTTP/1.1 429 Too Many Requests")
+        XCTAssertEqual(first.responseHeader("retry-after"), "1")
+        XCTAssertEqual(first.responseHeaders.map(\.name), ["Retry-After", "Content-Type"])
+        XCTAssertEqual(server.journal[1].responseStatusLine, "HTTP/1.1 500 Internal Server Error")
+        XCTAssertNil(server.journal[1].responseHeader("Retry-After"))
+        server.reset(to: try MockScenario(json: #"{"routes": [{"responses": [{"fault": "reset"}]}]}"#))
+        _ = try? RawClient(port: server.port).roundTrip(post("/v1/events", body: "{}"))
+        XCTAssertNil(server.journal.first?.responseStatusLine)
+        XCTAssertEqual(server.journal.first?.responseHeaders.count, 0)
+    }
+
     func testMethodAndPathMatchingAndFallback() throws {
         server.reset(to: try MockScenario(json: """
             {"routes": [{"method": "POST", "path_prefix": "/api/", "responses": [{"status": 202}]}],

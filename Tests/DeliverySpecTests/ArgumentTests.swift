@@ -40,6 +40,17 @@ final class ArgumentTests: XCTestCase {
         XCTAssertTrue(t.stderr.contains("did you mean --shard?"), t.stderr)
     }
 
+    func testTestJobsMustBeAWholeNumberFromOne() throws {
+        for bad in ["0", "-1", "two", "65"] {
+            let r = try CLIRunner.run(["test", "specs/examples/custom-webhook.json", "--jobs", bad])
+            XCTAssertEqual(r.status, 2, bad)
+            XCTAssertTrue(r.stderr.contains("--jobs expects a whole number from 1 to 64"), r.stderr)
+        }
+        let r = try CLIRunner.run(["test", "specs/examples/custom-webhook.json", "--filter", "happy-path", "--jobs", "3"])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("1 case: 1 passed") || r.stdout.contains("1 passed"), r.stdout)
+    }
+
     func testCountedNounsAreSingularForOneAndMockNeedsNoScenario() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dspec-plural-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

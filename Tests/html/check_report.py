@@ -71,6 +71,11 @@ def main(dspec, out):
     gaps = [float(g) for g in re.findall(r'class="gaplabel"[^>]*>\+(\d+(?:\.\d+)?) s<', m.group(1))] if m else []
     if not gaps or max(gaps) < 1.0:
         failures.append(f"the Retry-After pause is not on the timeline (gaps {gaps})")
+    # The pause label names the Retry-After value the mock sent with the 429 (from the journal).
+    labels = re.findall(r'class="gaplabel"[^>]*>(.*?)</text>', m.group(1), re.S) if m else []
+    retry_after = [re.sub(r"<[^>]+>", "", l) for l in labels if "Retry-After:" in l]
+    if not retry_after or not re.search(r"Retry-After: \d+", retry_after[0]):
+        failures.append(f"the pause label does not show the Retry-After value (labels {labels})")
     if m and 'class="attempt o-limit"' not in m.group(1):
         failures.append("the 429 attempt is not drawn")
 
@@ -103,7 +108,7 @@ def main(dspec, out):
         failures.append("no screenshot")
 
     print(f"diff: {len(rows)} rows for {len(changes)} changes; console messages: {len(diff_console)}")
-    print(f"cases: {len(sections)} shown, {len(ids)} run; console messages: {len(console)}; retry-after gap: {max(gaps) if gaps else None} s; screenshot: {shot}")
+    print(f"cases: {len(sections)} shown, {len(ids)} run; console messages: {len(console)}; retry-after gap: {max(gaps) if gaps else None} s ({retry_after[0].strip() if retry_after else 'no Retry-After label'}); screenshot: {shot}")
     for f in failures:
         print("FAIL:", f)
     return 1 if failures else 0

@@ -115,6 +115,32 @@ async def main(dspec: str) -> int:
             edit = actions[0].edit.changes[uri][0]
             check(edit.new_text == '"timeout_ms"', f"replacement text {edit.new_text!r}")
 
+        # Hover on {{@settings.region}}: the declaration (type, default, description).
+        hover = await client.text_document_hover_async(t.HoverParams(
+            text_document=t.TextDocumentIdentifier(uri=uri), position=find(text, "@settings.region", plus=12)))
+        value = hover.contents.value if hover else ""
+        check("type: `string`" in value and 'default: `"eu"`' in value, f"hover shows the setting's declaration: {value!r}")
+
+        # A mock scenario file: the problem `dspec mock --scenario` reports, at its key, with did-you-mean.
+        scenario = os.path.join(work, "retry.scenario.json")
+        scenario_text = '{"routes": [\n  {"path": "/v1", "responses": [{"status": 429, "dlay_ms": 5}]}\n]}'
+        with open(scenario, "w", encoding="utf-8") as f:
+            f.write(scenario_text)
+        mock = subprocess.run([dspec, "mock", "--scenario", scenario], capture_output=True, text=True, timeout=20)
+        mock_message = mock.stderr.strip().split(": scenario /routes/0/responses/0/dlay_ms: ", 1)[-1]
+        check(mock.returncode != 0 and mock_message.startswith("unknown key"), f"dspec mock refuses the scenario: {mock.stderr!r}")
+        scenario_uri = "file://" + scenario
+        client.text_document_did_open(t.DidOpenTextDocumentParams(
+            text_document=t.TextDocumentItem(uri=scenario_uri, language_id="json", version=1, text=scenario_text)))
+        sparams = await asyncio.wait_for(published.get(), 20)
+        while sparams.uri != scenario_uri:
+            sparams = await asyncio.wait_for(published.get(), 20)
+        sd = [(d.code, d.range.start.line, d.range.start.character, d.range.end.character) for d in sparams.diagnostics]
+        check(sd == [("DS0101", 1, 48, 57)], f"scenario diagnostic at the key: {sd}")
+        check(bool(sparams.diagnostics) and sparams.diagnostics[0].message.startswith(mock_message + '; did you mean "delay_ms"?'),
+              f"scenario message is dspec mock's with did-you-mean: {[d.message for d in sparams.diagnostics]} vs {mock_message!r}")
+        print(f"scenario: {sd} (dspec mock: {mock_message[:40]}...)")
+
         await client.shutdown_async(None)
         client.exit(None)
         await asyncio.sleep(0.2)

@@ -24,6 +24,8 @@ struct EncodedResponse: Sendable {
     let status: Int
     /// The body bytes (shared storage with the tails), for logs and tests.
     let body: [UInt8]
+    /// The header fields as given (without the added `Content-Length`/`Date`), for the journal.
+    let headers: [MockHeader]
 
     /// Encodes `status`, `headers` (in order, as given) and `body`. `Content-Length` is added
     /// unless the headers already hold one (a scenario may lie on purpose); `omitBody` is for
@@ -31,6 +33,7 @@ struct EncodedResponse: Sendable {
     init(status: Int, headers: [MockHeader], body: [UInt8], omitBody: Bool = false) {
         self.status = status
         self.body = body
+        self.headers = headers
         statusLine = Array("HTTP/1.1 \(status) \(ResponseEncoding.reason(status))\r\n".utf8)
         var fields: [UInt8] = []
         var hasLength = false, hasDate = false

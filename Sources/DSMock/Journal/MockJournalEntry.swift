@@ -28,6 +28,18 @@ public struct MockJournalEntry: Sendable {
     public var isTokenRequest: Bool
     /// Independent checks run on the request.
     public var checks: [MockCheckResult]
+    /// The status line sent (`HTTP/1.1 429 Too Many Requests`); nil when a fault replaced the
+    /// response.
+    public var responseStatusLine: String? = nil
+    /// The response's header fields as scripted, clock placeholders expanded (not the body,
+    /// nor the `Content-Length`/`Date`/`Connection` the server adds): a `Retry-After` the
+    /// client was given. Values are as sent; reports pass them through their redactor.
+    public var responseHeaders: [MockHeader] = []
+
+    /// The first response header named `name` (ASCII case-insensitive).
+    public func responseHeader(_ name: String) -> String? {
+        responseHeaders.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
 
     /// The checks that failed.
     public var failedChecks: [MockCheckResult] { checks.filter { !$0.passed } }

@@ -153,15 +153,18 @@ final class MockSession: @unchecked Sendable {
                 action = .respond(scenario.fallback.encoded, delayMs: 0)
             }
             if stale { return (action, nil) }
-            var status: Int?, fault: MockFault?
+            var status: Int?, fault: MockFault?, statusLine: String?, headers: [MockHeader] = []
             switch action {
-            case .respond(let e, _): status = e.status
+            case .respond(let e, _):
+                status = e.status
+                statusLine = String(decoding: e.statusLine.prefix { $0 != 0x0D }, as: UTF8.self)
+                headers = e.headers
             case .fault(let f, _): fault = f
             }
             let entry = MockJournalEntry(sequence: journalBase + entries.count, connectionID: connectionID, indexOnConnection: indexOnConnection,
                                          firstByteAt: firstByteAt, receivedAt: receivedAt, request: request,
                                          route: forced == nil ? match?.route.name : nil, responseIndex: responseIndex, status: status, fault: fault,
-                                         delayMs: delay, isTokenRequest: isToken, checks: checks)
+                                         delayMs: delay, isTokenRequest: isToken, checks: checks, responseStatusLine: statusLine, responseHeaders: headers)
             if entries.count < journalLimit {
                 entries.append(entry)
             } else {

@@ -189,12 +189,14 @@ public enum ConformanceLoader {
             case .failure(let p): return .failure(p)
             }
         }
-        if !compiled.contracts.isEmpty {
-            // The sample events against the tracking plan, the rendered requests against the
-            // vendor's contract: a violation fails the spec before any case runs.
+        if let tracking = compiled.contracts.trackingPlan {
+            // The sample events against the tracking plan: a mismatch fails the spec before any
+            // case runs (the cases would dead-letter the event). The vendor contract is checked
+            // per case on what the vendor receives (`requestCheck` below).
             let eventsLabel = existing(events, ".events.ndjson") ?? "sample event"
-            let findings = ContractCheck.run(plan: plan, contracts: compiled.contracts, events: records, eventsPath: eventsLabel,
-                                             configuration: RenderConfiguration(settings: objects[0], secrets: objects[1]))
+            var secretValues: [String: String] = [:]
+            for (k, v) in objects[1] { if let s = v.stringValue { secretValues[k] = s } }
+            let findings = ContractCheck.events(records, plan: tracking, eventsPath: eventsLabel, redactor: SecretRedactor(values: secretValues))
             if !findings.isEmpty {
                 return .failure(Problem(path: path, message: "the spec breaks its contracts\n" + findings.map(\.message).joined(separator: "\n"), isSpecError: true))
             }
@@ -211,6 +213,9 @@ public enum ConformanceLoader {
             // Cases run with deliver's default gate: an event the tracking plan rejects is dead-lettered.
             let gate = TrackingPlanGate(plan: tracking, mode: .deadLetter)
             spec.eventCheck = { gate.check($0) }
+        }
+        if let contract = compiled.contracts.request {
+            spec.requestCheck = ContractCheck.conformance(contract)
         }
         return .success(spec)
     }

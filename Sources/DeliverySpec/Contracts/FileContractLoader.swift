@@ -1,4 +1,5 @@
 import DSCompiler
+import DSConformance
 import DSCore
 import DSJSON
 import DSSchema
@@ -88,12 +89,16 @@ public enum ContractCheck {
 
     /// The contract violations of one request.
     public static func check(_ r: RenderedRequest, _ contract: RequestContract) -> [RequestContract.Violation] {
-        let contentType = r.headers.first { $0.name.lowercased() == "content-type" }?.value.lowercased() ?? ""
-        let isJSON = contentType.contains("json") && !contentType.contains("ndjson")
-        let body: JSONValue? = isJSON && !r.body.isEmpty ? try? JSONParser().parseValue(r.body) : nil
-        var queryNames: [String] = []
-        if let q = URLComponents(string: r.url)?.queryItems { queryNames = q.map(\.name) }
-        return contract.check(headerNames: r.headers.map(\.name), queryNames: queryNames, jsonBody: body, bodyIsJSON: isJSON, hasBody: !r.body.isEmpty)
+        contract.check(headers: r.headers.map { ($0.name, $0.value) }, target: r.url, body: r.body)
+    }
+
+    /// The contract as `dspec test` applies it to every request the mock vendor receives.
+    public static func conformance(_ contract: RequestContract) -> RequestContractCheck {
+        RequestContractCheck(origin: contract.origin) { request in
+            contract.check(headers: request.headers.map { ($0.name, $0.value) }, target: request.target, body: request.body).map {
+                RequestContractCheck.Violation(part: $0.part, instanceLocation: $0.instanceLocation, keywordLocation: $0.keywordLocation, message: $0.message)
+            }
+        }
     }
 }
 

@@ -58,6 +58,14 @@ public enum InputDocument {
         return .other
     }
 
+    /// True for a mock scenario (`dspec mock --scenario`, docs/mock-server.md): a file named
+    /// `NAME.scenario.json`, or an object with `"routes"` that is none of the kinds above.
+    public static func isMockScenario(_ bytes: [UInt8], path: String = "") -> Bool {
+        if path.hasSuffix(".scenario.json") { return true }
+        guard let value = try? JSONParser().parseValue(bytes), case .object(let o) = value else { return false }
+        return kind(of: value, path: path) == .other && o["routes"] != nil
+    }
+
     /// A plan read from a spec or a plan file.
     public struct Loaded: Sendable {
         /// The plan.

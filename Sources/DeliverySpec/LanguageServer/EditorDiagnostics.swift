@@ -2,6 +2,7 @@ import DSConformance
 import DSCore
 import DSJSON
 import DSLanguageServer
+import DSMock
 import DSSpec
 import Foundation
 
@@ -17,7 +18,11 @@ public enum EditorDiagnostics {
             return companion(source, kind: kind, specPath: String(path.dropLast(suffix.count)) + ".json", lookup: lookup)
         }
         if path.hasSuffix(".suite.json") { return suite(source) }
+        if path.hasSuffix(".events.ndjson") {
+            return EditorEventsDiagnostics.diagnose(source, specPath: String(path.dropLast(".events.ndjson".count)) + ".json", lookup: lookup)
+        }
         if path.hasSuffix(".ndjson") { return [] }
+        if InputDocument.isMockScenario(bytes, path: path) { return scenario(source) }
         return LintRunner().lint(source).diagnostics
     }
 
@@ -52,29 +57,53 @@ public enum EditorDiagnostics {
         do {
             _ = try SuiteDocument(json: node.value)
         } catch {
-            var span = node.resolve(error.pointer)?.span ?? node.span
-            var key: String?
-            if let slash = error.pointer.lastIndex(of: "/") {
-                let parent = String(error.pointer[..<slash])
-                let last = String(error.pointer[error.pointer.index(after: slash)...]).replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
-                if let member = node.resolve(parent)?.member(last) { span = member.keySpan; key = last }
-            }
-            if error.message.hasPrefix("unknown key"), let key {
-                var expected: [String] = []
-                if let r = error.message.range(of: "expected one of ") {
-                    expected = error.message[r.upperBound...].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                }
-                let suggestion = Suggestions.closest(to: key, in: expected)
-                collector.emit(DecodingRules.unknownKey, error.message + (suggestion.map { "; did you mean \"\($0)\"?" } ?? ""), span: span,
-                               pointer: error.pointer, suggestion: suggestion)
-            } else {
-                let location = source.location(ofOffset: span.start)
-                collector.emit(Diagnostic(code: "suite", severity: .error, message: error.message, path: source.path, location: location,
-                                          endLocation: source.location(ofOffset: span.end), pointer: error.pointer,
-                                          hint: "Suite format: docs/conformance.md."))
-            }
+            decoderProblem(source, node, collector, pointer: error.pointer, message: error.message, code: "suite", hint: "Suite format: docs/conformance.md.")
         }
         return collector.sorted
+    }
+
+    /// A mock scenario (`dspec mock --scenario`): JSON errors, then the scenario decoder's
+    /// first problem, the same message `dspec mock` prints, at its pointer (an unknown key as
+    /// DS0101 with "did you mean", a bad value with the code `scenario`).
+    static func scenario(_ source: SourceFile) -> [Diagnostic] {
+        let collector = DiagnosticCollector(source: source)
+        guard let node = JSONParser().parse(source, diagnostics: collector) else { return collector.sorted }
+        do {
+            _ = try MockScenario(json: node.value)
+        } catch {
+            decoderProblem(source, node, collector, pointer: error.pointer, message: error.message, code: "scenario",
+                           hint: "Scenario format: docs/mock-server.md#scenario-format.")
+        }
+        return collector.sorted
+    }
+
+    /// One decoder error at its pointer: on the key when the pointer's last token is a key of
+    /// its parent; unknown keys (`unknown key ... expected one of a, b` or `(allowed: a, b)`)
+    /// as DS0101 with the closest allowed key.
+    static func decoderProblem(_ source: SourceFile, _ node: JSONNode, _ collector: DiagnosticCollector, pointer: String, message: String,
+                               code: String, hint: String) {
+        var span = node.resolve(pointer)?.span ?? node.span
+        var key: String?
+        if let slash = pointer.lastIndex(of: "/") {
+            let parent = String(pointer[..<slash])
+            let last = String(pointer[pointer.index(after: slash)...]).replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            if let member = node.resolve(parent)?.member(last) { span = member.keySpan; key = last }
+        }
+        if message.hasPrefix("unknown key"), let key {
+            var list = ""
+            if let r = message.range(of: "expected one of ") {
+                list = String(message[r.upperBound...])
+            } else if let r = message.range(of: "(allowed: ") {
+                list = String(message[r.upperBound...].prefix { $0 != ")" })
+            }
+            let expected = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let suggestion = Suggestions.closest(to: key, in: expected)
+            collector.emit(DecodingRules.unknownKey, message + (suggestion.map { "; did you mean \"\($0)\"?" } ?? ""), span: span,
+                           pointer: pointer, suggestion: suggestion)
+        } else {
+            collector.emit(Diagnostic(code: code, severity: .error, message: message, path: source.path, location: source.location(ofOffset: span.start),
+                                      endLocation: source.location(ofOffset: span.end), pointer: pointer, hint: hint))
+        }
     }
 
     static func escape(_ key: String) -> String {

@@ -2,6 +2,7 @@ import DSCompiler
 import DSCore
 import DSJSON
 import DSSpec
+import Foundation
 
 /// The result of linting one file.
 public struct LintFileResult: Sendable {
@@ -43,18 +44,39 @@ public struct LintRunner: Sendable {
     /// Lints files and directories. Unreadable paths become DS0000 findings.
     public func lint(paths: [String]) -> (results: [LintFileResult], usageProblems: [String]) {
         let (files, problems) = SpecFileDiscovery.expand(paths)
-        var results: [LintFileResult] = []
-        var usage: [String] = []
-        for p in problems { usage.append("\(p.path): \(p.message)") }
-        for file in files {
-            do {
-                let source = try SourceLoader.load(file)
-                results.append(lint(source))
-            } catch {
-                let d = Diagnostic(code: CompilerRules.unreadable.code, severity: .error, message: error.message, path: file)
-                results.append(LintFileResult(path: file, diagnostics: [d], source: nil, document: nil))
+        let usage = problems.map { "\($0.path): \($0.message)" }
+        return (Self.map(files, workers: workers) { lint(file: $0) }, usage)
+    }
+
+    /// Files linted at once by ``lint(paths:)``: the active processor count by default.
+    /// Results are in the order of the files whatever this is.
+    public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Lints one file; an unreadable one becomes a DS0000 finding.
+    private func lint(file: String) -> LintFileResult {
+        do {
+            return lint(try SourceLoader.load(file))
+        } catch {
+            let d = Diagnostic(code: CompilerRules.unreadable.code, severity: .error, message: error.message, path: file)
+            return LintFileResult(path: file, diagnostics: [d], source: nil, document: nil)
+        }
+    }
+
+    /// `body` applied to every item on up to `workers` threads, results in item order.
+    /// Workers take the next unclaimed item, so one slow file does not hold up a fixed share.
+    static func map<T: Sendable>(_ items: [String], workers: Int, _ body: @Sendable (String) -> T) -> [T] {
+        let threads = min(max(1, workers), items.count)
+        guard threads > 1 else { return items.map(body) }
+        let next = Locked(0)
+        let results = Locked([T?](repeating: nil, count: items.count))
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            while true {
+                let i = next.withLock { n in defer { n += 1 }; return n }
+                guard i < items.count else { return }
+                let r = body(items[i])
+                results.withLock { $0[i] = r }
             }
         }
-        return (results, usage)
+        return results.withLock { $0.compactMap { $0 } }
     }
 }

@@ -7,7 +7,7 @@ enum TestCommand: Command {
     static let summary = "Run conformance suites: the real runtime against the bundled mock vendor."
     static let help = """
     USAGE: dspec test SUITE|SPEC|DIR [--format text|json|junit|github|html] [--filter TEXT] [--shard I/N]
-                                     [--list] [-o FILE] [--quiet]
+                                     [--list] [-o FILE] [--quiet] [--jobs N]
 
     Delivers events with the real runtime (batching, rate limit, retries, OAuth, ledger)
     over real HTTP to an in-process mock vendor on loopback, and checks what the vendor
@@ -35,6 +35,9 @@ enum TestCommand: Command {
       --list            Print the selected case ids, one per line, without running them.
       -o, --output FILE Write the report to FILE instead of standard output.
       --quiet           No progress on standard error.
+      --jobs N          Cases run at once, each against its own mock vendor (default 4;
+                        most of a case is waiting). Reports are the same for any N:
+                        cases are reported in order.
 
     EXIT CODES:
       0  every selected case passed
@@ -51,7 +54,7 @@ enum TestCommand: Command {
     static func run(_ args: [String]) -> Int32 {
         let parsed: ParsedArguments
         do {
-            parsed = try ArgumentScanner.parse(args, flags: ["--list", "--quiet"], options: ["--format", "--filter", "--shard", "--output"],
+            parsed = try ArgumentScanner.parse(args, flags: ["--list", "--quiet"], options: ["--format", "--filter", "--shard", "--output", "--jobs"],
                                                aliases: ["-o": "--output"])
         } catch {
             return Console.usage(error.message, command: name)
@@ -78,9 +81,14 @@ enum TestCommand: Command {
             Console.out(entries.map { $0.id + "\n" }.joined())
             return problems.isEmpty ? ExitCode.ok : ExitCode.findings
         }
-        let runner: ConformanceRunner
+        var jobs = ConformancePool.defaultJobs
+        if let text = parsed.option("--jobs") {
+            guard let n = Int(text), n >= 1, n <= 64 else { return Console.usage("--jobs expects a whole number from 1 to 64", command: name) }
+            jobs = n
+        }
+        let runner: ConformancePool
         do {
-            runner = try ConformanceRunner(recordTraces: format == .html)
+            runner = try ConformancePool(jobs: min(jobs, max(1, entries.count)), recordTraces: format == .html)
         } catch {
             Console.err("dspec test: cannot start the mock vendor: \(error)")
             return ExitCode.usage

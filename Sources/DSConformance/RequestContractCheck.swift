@@ -1,0 +1,65 @@
+import DSMock
+
+/// The vendor's request contract as the harness applies it: every request a case sends is
+/// checked, and each violation fails that case (expectation `contract`) with the instance
+/// pointer, the schema keyword and the reason, while the other cases still run. The driver
+/// builds the check from the spec's `contract` (this target knows no schemas).
+public struct RequestContractCheck: Sendable {
+    /// One violation of the contract by one request.
+    public struct Violation: Sendable, Equatable {
+        /// `body`, `body line 3`, `header X-Key`, `query api_key`, or `header` / `query` for a missing one.
+        public var part: String
+        /// The instance pointer in the body or parameter value ("" when nothing is there to point at).
+        public var instanceLocation: String
+        /// The schema keyword that failed, as a pointer along the evaluation path ("" when none).
+        public var keywordLocation: String
+        /// The reason.
+        public var message: String
+
+        public init(part: String, instanceLocation: String, keywordLocation: String, message: String) {
+            self.part = part
+            self.instanceLocation = instanceLocation
+            self.keywordLocation = keywordLocation
+            self.message = message
+        }
+    }
+
+    /// Where the contract comes from (`contracts/x.openapi.json POST /import (import-events)`).
+    public var origin: String
+    /// Checks one request as the vendor received it.
+    public var check: @Sendable (MockRequest) -> [Violation]
+    /// At most this many failures per case (the rest are counted in the last one).
+    public var limit = 8
+
+    public init(origin: String, check: @escaping @Sendable (MockRequest) -> [Violation]) {
+        self.origin = origin
+        self.check = check
+    }
+
+    /// One failure per distinct violation of the case's requests (a retried request is
+    /// checked once), in arrival order.
+    public func failures(_ requests: [MockRequest]) -> [ExpectationFailure] {
+        var out: [ExpectationFailure] = []
+        var seen: Set<String> = []
+        var more = 0
+        for (i, r) in requests.enumerated() {
+            for v in check(r) {
+                let key = "\(v.part)\u{0}\(v.instanceLocation)\u{0}\(v.keywordLocation)\u{0}\(v.message)"
+                guard seen.insert(key).inserted else { continue }
+                guard out.count < limit else { more += 1; continue }
+                // A schema error at the root points at "/"; a missing header or query has no pointer.
+                let pointer = v.instanceLocation.isEmpty && !v.keywordLocation.isEmpty ? "/" : v.instanceLocation
+                let at = pointer.isEmpty ? "" : " " + pointer
+                out.append(ExpectationFailure("contract", "request \(i + 1) (\(r.method) \(r.path)) violates the vendor contract \(origin): \(v.part)\(at): \(v.message)",
+                                              details: ["instance: \(v.part)\(at)",
+                                                        "schema keyword: \(v.keywordLocation.isEmpty ? "(none)" : "#" + v.keywordLocation)",
+                                                        "reason: \(v.message)"]))
+            }
+        }
+        if more > 0, var last = out.popLast() {
+            last.details.append("... and \(more) more violation\(more == 1 ? "" : "s")")
+            out.append(last)
+        }
+        return out
+    }
+}

@@ -1,0 +1,109 @@
+@testable import DSJSON
+import XCTest
+
+/// `JavaScriptJSON.normalize` takes a one-pass fast path for plain ASCII texts; it must give
+/// exactly what the general path (value tree) gives, and give up wherever that one throws.
+final class JavaScriptJSONFastPathTests: XCTestCase {
+    private func fast(_ text: String) -> String? {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBufferPointer { JavaScriptJSON.FastPath.normalize($0, maxDepth: 512) }.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    private func tree(_ text: String) -> String? {
+        (try? JavaScriptJSON.normalizeTree(Array(text.utf8))).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    private func assertAgree(_ text: String, file: StaticString = #filePath, line: UInt = #line) {
+        guard let f = fast(text) else { return }
+        XCTAssertEqual(f, tree(text), "fast path differs on \(text)", file: file, line: line)
+    }
+
+    func testTheSeedWebhookBodyTakesTheFastPath() {
+        let body = #"{ "event_type": "Order Completed", "user": "user-1042", "data": { "page": "https://shop.example.com/checkout/complete", "revenue": 131.95 } }"#
+        XCTAssertEqual(fast(body), #"{"event_type":"Order Completed","user":"user-1042","data":{"page":"https://shop.example.com/checkout/complete","revenue":131.95}}"#)
+        assertAgree(body)
+    }
+
+    func testHandwrittenCases() {
+        let cases = [
+            "0", "-0", "-0.0", "1.50", "0.000001", "0.0000001", "-0.5", "100", "1e2", "123456789012345", "1234567890123456",
+            "0.1234567890123456", "9007199254740993", "1E21", "[]", "{}", " [ 1 , { } , [ ] , true , null ] ", #"{"a":1,"b":2,"a":3}"#,
+            #"{"b":1,"10":2}"#, #"{"01":1}"#, #"{"":1,"x":""}"#, #""a\/b\"\\\b\f\n\r\t""#, #""\u0041""#, #"{"a\/b":1}"#,
+            "[1,]", "{\"a\":1,}", "{,}", "[,1]", "[1 2]", "{\"a\" 1}", "tru", "nul", "[1] x", "01", "1.", ".5", "+1", "-", "\"abc",
+            "\"\u{01}\"", "\"é\"", "[\"\u{7f}\"]", "[[[[]]]]", "{\"a\":{\"a\":{\"a\":1}},\"b\":[{\"a\":1,\"a\":2}]}",
+        ]
+        for c in cases {
+            assertAgree(c)
+            if tree(c) == nil { XCTAssertNil(fast(c), "the fast path accepted what JSON.parse rejects: \(c)") }
+        }
+        XCTAssertNotNil(fast(#"{"a":{"a":{"a":1}},"b":[1,2.5,"x"]}"#))
+        XCTAssertNil(fast(#"{"a":1,"a":2}"#), "repeated keys go to the general path")
+        XCTAssertNil(fast(#"{"2":1}"#), "array-index keys go to the general path")
+        let deep = String(repeating: "[", count: 513) + String(repeating: "]", count: 513)
+        XCTAssertNil(fast(deep))
+        XCTAssertNil(tree(deep))
+    }
+
+    private struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    private func randomNumber(_ rng: inout SplitMix) -> String {
+        let digits = { (count: Int, rng: inout SplitMix) in (0..<count).map { _ in String(Int.random(in: 0...9, using: &rng)) }.joined() }
+        var s = Bool.random(using: &rng) ? "-" : ""
+        s += Int.random(in: 0...3, using: &rng) == 0 ? "0" : String(Int.random(in: 1...9, using: &rng)) + digits(Int.random(in: 0...18, using: &rng), &rng)
+        if Bool.random(using: &rng) { s += "." + String(repeating: "0", count: Int.random(in: 0...8, using: &rng)) + digits(Int.random(in: 1...10, using: &rng), &rng) }
+        if Int.random(in: 0...5, using: &rng) == 0 { s += ["e", "E"].randomElement(using: &rng)! + ["", "+", "-"].randomElement(using: &rng)! + String(Int.random(in: 0...400, using: &rng)) }
+        return s
+    }
+
+    private func randomValue(_ rng: inout SplitMix, depth: Int) -> String {
+        let ws = { (rng: inout SplitMix) in [" ", "", "", "\n", "\t "].randomElement(using: &rng)! }
+        switch Int.random(in: 0...(depth > 3 ? 3 : 6), using: &rng) {
+        case 0: return randomNumber(&rng)
+        case 1: return ["true", "false", "null"].randomElement(using: &rng)!
+        case 2, 3:
+            let parts = ["a", "b", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u00e9", "\\ud800", " ", "x y", "\u{7f}", "é"]
+            return "\"" + (0..<Int.random(in: 0...4, using: &rng)).map { _ in parts.randomElement(using: &rng)! }.joined() + "\""
+        case 4:
+            return "[" + ws(&rng) + (0..<Int.random(in: 0...4, using: &rng)).map { _ in randomValue(&rng, depth: depth + 1) }.joined(separator: ws(&rng) + "," + ws(&rng)) + ws(&rng) + "]"
+        default:
+            let keys = ["a", "b", "c", "type", "", "1", "01", "10", "a\\/b", "__proto__"]
+            return "{" + ws(&rng) + (0..<Int.random(in: 0...5, using: &rng)).map { _ in
+                "\"" + keys.randomElement(using: &rng)! + "\"" + ws(&rng) + ":" + ws(&rng) + randomValue(&rng, depth: depth + 1)
+            }.joined(separator: ws(&rng) + "," + ws(&rng)) + ws(&rng) + "}"
+        }
+    }
+
+    func testAgreesWithTheGeneralPathOnRandomTexts() {
+        var rng = SplitMix(state: 0xFA57_0016)
+        var taken = 0, rejected = 0
+        for n in 0..<20_000 {
+            var text = randomValue(&rng, depth: 0)
+            if n % 3 == 0, !text.isEmpty {
+                // Damage a third of them: cut, or insert a stray byte.
+                var bytes = Array(text.utf8)
+                let at = Int.random(in: 0..<bytes.count, using: &rng)
+                if Bool.random(using: &rng) { bytes.removeSubrange(at...) } else { bytes.insert([UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}"), UInt8(ascii: "\""), 0x01].randomElement(using: &rng)!, at: at) }
+                text = String(decoding: bytes, as: UTF8.self)
+            }
+            let f = fast(text), t = tree(text)
+            if let f {
+                taken += 1
+                XCTAssertEqual(f, t, "fast path differs on \(text)")
+            } else if t == nil {
+                rejected += 1
+            }
+        }
+        // Both paths are exercised.
+        XCTAssertGreaterThan(taken, 3000)
+        XCTAssertGreaterThan(rejected, 1000)
+    }
+}
