@@ -1,4 +1,5 @@
 import DeliverySpec
+import DSMock
 import Foundation
 import XCTest
 
@@ -37,6 +38,22 @@ final class ContractCaseTests: XCTestCase {
             }
             XCTAssertFalse(report.contains("test-"), "no secret value in the \(format) report")
         }
+    }
+
+    /// The failures do not depend on the order requests arrived in (with several in flight it
+    /// varies): the mixpanel case above reported either of two messages for the same missing
+    /// field, "(it has "$user_id"; misspelt?)" or none, depending on which request came first.
+    func testViolationsAreOrderedByWhatTheyAreNotByArrival() {
+        let check = RequestContractCheck(origin: "c") { r in
+            let body = String(decoding: r.body, as: UTF8.self)
+            return [RequestContractCheck.Violation(part: "body", instanceLocation: "/0/properties", keywordLocation: "/required",
+                                                   message: body == "a" ? #"is missing "x""# : #"is missing "x" (it has "y"; misspelt?)"#)]
+        }
+        func request(_ body: String) -> MockRequest { MockRequest(method: "POST", target: "/e", headers: [], body: Array(body.utf8)) }
+        let forward = check.failures([request("a"), request("b")]).map(\.details)
+        let backward = check.failures([request("b"), request("a")]).map(\.details)
+        XCTAssertEqual(forward, backward)
+        XCTAssertEqual(forward.first?.last, #"reason: is missing "x""#)
     }
 
     func testTheExampleSendsOnlyRequestsItsContractAccepts() async throws {
