@@ -32,28 +32,25 @@ public enum ReportEscaping {
     /// as character references (so attributes keep them), characters XML 1.0 cannot carry
     /// replaced by U+FFFD.
     public static func xml(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
+        markup(s, apostrophe: "&apos;") { c in
             switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\n": out += "&#10;"
-            case "\r": out += "&#13;"
-            case "\t": out += "&#9;"
-            default:
-                if c.value < 0x20 || (0xFFFE...0xFFFF).contains(c.value) { out += "\u{FFFD}" } else { out.unicodeScalars.append(c) }
+            case "\n": return "&#10;"
+            case "\r": return "&#13;"
+            case "\t": return "&#9;"
+            default: return c.value < 0x20 || (0xFFFE...0xFFFF).contains(c.value) ? "\u{FFFD}" : nil
             }
         }
-        return out
     }
 
     /// HTML text or attribute value (the HTML reports of `dspec test` and `dspec diff`):
     /// `& < > " '` as entities, NUL as U+FFFD.
     public static func html(_ s: String) -> String {
+        markup(s, apostrophe: "&#39;") { $0 == "\u{0}" ? "\u{FFFD}" : nil }
+    }
+
+    /// `& < > "` as entities, `'` as `apostrophe`, and what `other` says for any other scalar
+    /// (nil: the scalar as it is). The one escaping loop behind `xml` and `html`.
+    private static func markup(_ s: String, apostrophe: String, other: (Unicode.Scalar) -> String?) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for c in s.unicodeScalars {
@@ -62,9 +59,9 @@ public enum ReportEscaping {
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\u{0}": out += "\u{FFFD}"
-            default: out.unicodeScalars.append(c)
+            case "'": out += apostrophe
+            default:
+                if let replacement = other(c) { out += replacement } else { out.unicodeScalars.append(c) }
             }
         }
         return out
