@@ -158,7 +158,7 @@ struct Renderer {
             switch boundSlots[parent].binding {
             case .missing: break
             case .members(let keys, let values):
-                if let i = JSONObject.position(of: slot.segment, in: keys) { found = values.baseAddress! + i }
+                if let i = Renderer.position(of: slot.segment, in: keys, startingAt: 0) { found = values.baseAddress! + i }
             case .value(let value): copy = Renderer.child(value.pointee, slot.segment)
             }
         }
@@ -192,7 +192,7 @@ struct Renderer {
         let bound = boundSlots.baseAddress! + (parent == Slot.root ? rootBindingIndex : storage.slots[parent].stored)
         switch bound.pointee.binding {
         case .members(let keys, let values):
-            if let i = JSONObject.position(of: slot.pointee.segment, in: keys, startingAt: bound.pointee.cursor) {
+            if let i = Renderer.position(of: slot.pointee.segment, in: keys, startingAt: bound.pointee.cursor) {
                 bound.pointee.cursor = i &+ 1 == keys.count ? 0 : i &+ 1
                 try Renderer.withLent(values.baseAddress! + i) { (value) throws(TemplateRenderError) in
                     try Renderer.write(inPlace: &value, sink, into: &out)
@@ -204,6 +204,41 @@ struct Renderer {
         case .missing: Renderer.writeMissing(sink, into: &out)
         }
     }
+
+    /// `JSONObject.position(of:in:startingAt:)` (same result), faster for the usual key: a
+    /// small ASCII string (at most 15 bytes, stored inline). Two small strings with the
+    /// same content have the same 16 bytes, and a small string whose bytes differ from an
+    /// ASCII key's cannot equal it under `position`'s rule (equal UTF-8 length and `==`: a
+    /// non-ASCII string is canonically equivalent to an ASCII one only when it is longer,
+    /// as U+212A KELVIN SIGN is to "K"). So a candidate costs one 16-byte compare, and only
+    /// one that is not small (a heap string) is compared the general way.
+    @inline(__always)
+    static func position(of key: String, in keys: UnsafeBufferPointer<String>, startingAt start: Int) -> Int? {
+        let n = keys.count
+        guard n > 0, let base = keys.baseAddress, start >= 0, start < n else { return nil }
+        #if arch(x86_64) || arch(arm64)
+        let k = unsafeBitCast(key, to: (UInt64, UInt64).self)
+        guard k.1 & smallASCIIBits == smallASCIIBits else { return JSONObject.position(of: key, in: keys, startingAt: start) }
+        let raw = UnsafeRawPointer(base)
+        let length = key.utf8.count
+        var i = start
+        for _ in 0..<n {
+            let offset = i &* MemoryLayout<String>.stride
+            let w0 = raw.load(fromByteOffset: offset, as: UInt64.self), w1 = raw.load(fromByteOffset: offset &+ 8, as: UInt64.self)
+            if w0 == k.0 && w1 == k.1 { return i }
+            if w1 & smallBit == 0, base[i].utf8.count == length, base[i] == key { return i }
+            i = i &+ 1 == n ? 0 : i &+ 1
+        }
+        return nil
+        #else
+        return JSONObject.position(of: key, in: keys, startingAt: start)
+        #endif
+    }
+
+    /// In the second word of a string's 16 bytes (64-bit little-endian platforms): bit 61 marks a small
+    /// (inline) string; bits 63 and 62 with it, an immortal small ASCII one.
+    @inline(__always) private static var smallBit: UInt64 { 1 << 61 }
+    @inline(__always) private static var smallASCIIBits: UInt64 { 0b111 << 61 }
 
     /// One step of a path: an object member, an array index or `length`.
     @inline(__always)
