@@ -28,8 +28,9 @@ public struct LintRunner: Sendable {
     /// Creates a runner.
     public init() {}
 
-    /// Lints one in-memory source.
-    public func lint(_ source: SourceFile) -> LintFileResult {
+    /// Lints one in-memory source; `cache` shares compiled contract files with other specs
+    /// linted in the same run.
+    public func lint(_ source: SourceFile, cache: CompiledContractCache? = nil) -> LintFileResult {
         let kind = InputDocument.kind(of: source.bytes, path: source.path)
         if kind == .plan || kind == .suite {
             let what = kind == .plan ? "lint the spec it was compiled from" : "lint the spec it names, or run it with dspec test"
@@ -37,7 +38,7 @@ public struct LintRunner: Sendable {
             return LintFileResult(path: source.path, diagnostics: [d], source: source, document: nil)
         }
         let diagnostics = DiagnosticCollector(source: source)
-        let result = compiler.compile(source, diagnostics: diagnostics, contractLoader: FileContractLoader(specPath: source.path))
+        let result = compiler.compile(source, diagnostics: diagnostics, contractLoader: FileContractLoader(specPath: source.path, cache: cache))
         return LintFileResult(path: source.path, diagnostics: diagnostics.sorted, source: source, document: result.document)
     }
 
@@ -45,7 +46,8 @@ public struct LintRunner: Sendable {
     public func lint(paths: [String]) -> (results: [LintFileResult], usageProblems: [String]) {
         let (files, problems) = SpecFileDiscovery.expand(paths)
         let usage = problems.map { "\($0.path): \($0.message)" }
-        return (Self.map(files, workers: workers) { lint(file: $0) }, usage)
+        let cache = CompiledContractCache()
+        return (Self.map(files, workers: workers) { lint(file: $0, cache: cache) }, usage)
     }
 
     /// Files linted at once by ``lint(paths:)``: the active processor count by default.
@@ -53,9 +55,9 @@ public struct LintRunner: Sendable {
     public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
     /// Lints one file; an unreadable one becomes a DS0000 finding.
-    private func lint(file: String) -> LintFileResult {
+    private func lint(file: String, cache: CompiledContractCache) -> LintFileResult {
         do {
-            return lint(try SourceLoader.load(file))
+            return lint(try SourceLoader.load(file), cache: cache)
         } catch {
             let d = Diagnostic(code: CompilerRules.unreadable.code, severity: .error, message: error.message, path: file)
             return LintFileResult(path: file, diagnostics: [d], source: nil, document: nil)
