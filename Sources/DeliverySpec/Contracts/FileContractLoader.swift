@@ -187,6 +187,9 @@ public final class CompiledContractCache: Sendable {
     /// An empty cache.
     public init() {}
 
+    /// The number of compiled files held.
+    public var count: Int { entries.withLock { $0.count } }
+
     func lookup(_ key: String, bytes: [UInt8], current: (String) -> [UInt8]?) -> (any Sendable)? {
         guard let entry = entries.withLock({ $0[key] }), entry.bytes == bytes else { return nil }
         for d in entry.dependencies where current(d.uri) != d.bytes { return nil }
