@@ -52,7 +52,9 @@ public struct FileContractLoader: ContractLoader {
         // The file's bytes are read every time: a cached result is used only for the same
         // bytes (and the same bytes of every file its `$ref`s reached), never stale.
         guard let source = try? SourceLoader.load(full) else { return uncachedLoadCompiled(path, compilation) }
-        let baseURI = Self.fileURI(full)
+        // Standardizing a path is a Foundation call costing more than a small schema's
+        // compilation; a run asks the same few paths a thousand times.
+        let baseURI = cache.uri(of: full, Self.fileURI)
         let key = compilation.kind + "\u{0}" + baseURI
         if let hit = cache.lookup(key, bytes: source.bytes, current: Self.currentBytes), let result = hit as? Result {
             return .compiled(result)
@@ -183,12 +185,21 @@ public final class CompiledContractCache: Sendable {
         var result: any Sendable
     }
     private let entries = Locked<[String: Entry]>([:])
+    private let uris = Locked<[String: String]>([:])
 
     /// An empty cache.
     public init() {}
 
     /// The number of compiled files held.
     public var count: Int { entries.withLock { $0.count } }
+
+    /// `uri(path)`, computed once per path in a run.
+    func uri(of path: String, _ uri: (String) -> String) -> String {
+        if let known = uris.withLock({ $0[path] }) { return known }
+        let computed = uri(path)
+        uris.withLock { $0[path] = computed }
+        return computed
+    }
 
     func lookup(_ key: String, bytes: [UInt8], current: (String) -> [UInt8]?) -> (any Sendable)? {
         guard let entry = entries.withLock({ $0[key] }), entry.bytes == bytes else { return nil }
