@@ -33,9 +33,9 @@ public struct URLIsAbsolute: ValidationRule {
     static func literalText(_ template: String) -> String {
         var out = ""
         var rest = Substring(template)
-        while let open = rest.range(of: "{{") {
+        while let open = ASCIISearch.firstRange(of: "{{", in: rest) {
             out += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].range(of: "}}") else { return out }
+            guard let close = ASCIISearch.firstRange(of: "}}", in: rest[open.upperBound...]) else { return out }
             rest = rest[close.upperBound...].drop { $0 == "}" }
         }
         return out + rest
