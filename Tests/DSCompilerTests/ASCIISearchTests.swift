@@ -8,14 +8,15 @@ final class ASCIISearchTests: XCTestCase {
     func testFindsWhatFoundationFinds() {
         let texts = ["", "{", "{{", "}}", "a{{b}}c", "{{{x}}}", "https://api.example.com/{{a}}?q={{b}}",
                      "no marker", "://", "http:/x", "a\r\n{{b}}", "é{{x}}", "e\u{301}{{x}}", "{\u{301}{x}}",
-                     "https:/\u{301}/host", "ü://ß", "{{\u{301}}}", "🙂{{🙂}}🙂", "x}}{{y"]
+                     "https:/\u{301}/host", "ü://ß", "{{\u{301}}}", "a b", " \u{301}x", "x \u{301}", "🙂{{🙂}}🙂", "x}}{{y"]
         for text in texts {
-            for needle in ["{{", "}}", "://"] {
+            for needle in ["{{", "}}", "://", " "] {
                 let expected = text.range(of: needle)
                 let got: Range<String.Index>?
                 switch needle {
                 case "{{": got = ASCIISearch.firstRange(of: "{{", in: Substring(text))
                 case "}}": got = ASCIISearch.firstRange(of: "}}", in: Substring(text))
+                case " ": got = ASCIISearch.firstRange(of: " ", in: Substring(text))
                 default: got = ASCIISearch.firstRange(of: "://", in: Substring(text))
                 }
                 XCTAssertEqual(got.map { text.utf8.distance(from: text.utf8.startIndex, to: $0.lowerBound) },

@@ -1,6 +1,6 @@
 import DSCore
 
-/// Substring search for the URL rules, which ran Foundation's `range(of:)` (some 10k
+/// Substring search for the URL rules, which ran Foundation's `range(of:)` and `contains` (some 10k
 /// instructions a call, most of `dspec lint`'s URL checks) on every endpoint.
 enum ASCIISearch {
     /// `text.range(of: needle)` for an ASCII `needle` with no CR or LF. On ASCII text it

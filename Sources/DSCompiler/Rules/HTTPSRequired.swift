@@ -50,7 +50,7 @@ struct URLParts {
         scheme = template[template.startIndex..<colon.lowerBound].lowercased()
         let rest = template[colon.upperBound...]
         let hostPart = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        if hostPart.contains("{{") {
+        if ASCIISearch.firstRange(of: "{{", in: hostPart) != nil {
             host = nil
         } else {
             var h = String(hostPart)

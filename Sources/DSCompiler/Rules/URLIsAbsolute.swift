@@ -22,7 +22,7 @@ public struct URLIsAbsolute: ValidationRule {
             if parts.host == "" {
                 context.report(Self.self, "\(what) \"\(text)\" has no host", at: url)
             }
-            if Self.literalText(text).contains(" ") {
+            if ASCIISearch.firstRange(of: " ", in: Substring(Self.literalText(text))) != nil {
                 context.report(Self.self, "\(what) contains a space; encode it as %20", at: url)
             }
         }
