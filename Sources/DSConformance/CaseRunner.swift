@@ -52,6 +52,8 @@ public final class ConformanceRunner: Sendable {
     public let timeScale: Double
     /// The runtime's clock at a case's effective scale (tests swap in a deliberately wrong one).
     private let makeClock: @Sendable (Double) -> any RuntimeClock
+    /// The thread a case's delivery runs on (``RunnerExecutor``).
+    let executor: RunnerExecutor
 
     /// Starts the mock on an ephemeral loopback port. Keep-alive connections are kept far
     /// longer than any run: the socket transport would recover from a closed one, but
@@ -71,12 +73,16 @@ public final class ConformanceRunner: Sendable {
         self.recordsTraces = recordTraces
         self.timeScale = ClockScale.isValid(timeScale) ? timeScale : 1
         makeClock = clock
+        executor = RunnerExecutor(name: "dspec-conformance")
         server = try MockServer(configuration: MockServerConfiguration(limits: MockLimits(readTimeoutMs: 30_000, idleTimeoutMs: 600_000)))
         transport = AutoTransport(maxConnectionsPerHost: 8)
     }
 
     /// Stops the mock.
-    public func stop() { server.stop() }
+    public func stop() {
+        server.stop()
+        executor.stop()
+    }
 
     /// Runs one case of `suite` and checks its expectations.
     public func run(_ testCase: ConformanceCase, of suite: ConformanceSuite) async -> CaseResult {
@@ -85,7 +91,10 @@ public final class ConformanceRunner: Sendable {
         // Failures quote what the vendor received (URLs, headers, bodies) and what it
         // answered: the suite's secrets are shown as <redacted:NAME> in every report.
         let redactor = Self.redactor(suite.spec)
-        switch await observe(testCase, suite.spec) {
+        // On the runner's own thread: a CPU-bound case elsewhere cannot hold up this case's
+        // timers (RunnerExecutor).
+        let observed = await withTaskExecutorPreference(executor) { await self.observe(testCase, suite.spec) }
+        switch observed {
         case .failure(let failure):
             result.failures = [failure]
         case .success(let observation):

@@ -44,12 +44,9 @@ import DSRuntime
 /// - The harness's own guards: the per-case timeout (``ConformanceTiming/caseTimeoutMs``,
 ///   real time) and the socket timeouts of the transport.
 public enum ConformanceTimeScale {
-    /// The default of `dspec test`: real time. Compression is opt-in (`--time-scale 0.1`):
-    /// it packs the run's CPU work (rendering, checking thousands of events) into less wall
-    /// time, and with several cases at once on two cores that work delays the wake-ups of
-    /// timed cases by up to seconds (measured: a Retry-After retry arriving 3 s late), which
-    /// the backoff upper bound then reports.
-    public static let defaultScale = 1.0
+    /// The default of `dspec test`: a nominal second lasts 100 ms. (The library's runners
+    /// default to 1, real time.)
+    public static let defaultScale = 0.1
     /// The fastest nominal request rate, in real requests per second, a compressed
     /// rate-limit case may need (about a tenth of what the harness moves end to end in a
     /// release build, `dspec-bench --only harness`).

@@ -154,3 +154,21 @@ final class TimeScaleTests: XCTestCase {
         }
     }
 }
+
+/// Each runner delivers on its own thread (``RunnerExecutor``), not on the cooperative pool,
+/// where CPU-bound cases stopped every other case's timers (linkedin-capi `retry-after-429`
+/// reached the mock 1.4-2 s late beside its 5,000-event case at `--jobs 4`).
+final class RunnerExecutorTests: XCTestCase {
+    func testTheDeliveryRunsOnTheRunnersExecutor() async throws {
+        let (suites, _) = ConformanceLoader.load(TestSupport.example("custom-webhook.json"))
+        let entries = CaseSelection.select(CaseSelection.all(suites), filter: "happy-path")
+        XCTAssertEqual(entries.count, 1)
+        let runner = try ConformanceRunner(timeScale: 0.1)
+        defer { runner.stop() }
+        XCTAssertEqual(runner.executor.jobsEnqueued, 0)
+        // Called from the global pool, with no executor preference of its own.
+        let results = await Task.detached { await runner.run(entries, of: suites) }.value
+        XCTAssertEqual(results.map(\.passed), [true], ConformanceReport.text(results))
+        XCTAssertGreaterThan(runner.executor.jobsEnqueued, 0, "the case ran on the cooperative pool")
+    }
+}

@@ -21,8 +21,8 @@ enum TestCommand: Command {
     SUITE is a NAME.suite.json file (format: docs/conformance.md). A SPEC runs the standard
     battery generated from the spec alone (plus its NAME.suite.json when there is one). A
     DIR runs every suite in it and the standard battery of every spec no suite names.
-    Backoff waits are shortened in the plan copy each case runs with; Retry-After waits
-    are real unless --time-scale compresses them. SPEC may be - (standard
+    Backoff waits are shortened in the plan copy each case runs with, and every wait of
+    the runtime lasts a tenth of its nominal length (--time-scale). SPEC may be - (standard
     input): the standard battery, without companions.
 
     OPTIONS:
@@ -40,8 +40,9 @@ enum TestCommand: Command {
       --jobs N          Cases run at once, each against its own mock vendor (default 4;
                         most of a case is waiting). Reports are the same for any N:
                         cases are reported in order.
-      --time-scale S    Real time per nominal time for the runtime's waits (default 1,
-                        real time; 0.1: a Retry-After of 1 s lasts 100 ms). The runtime
+      --time-scale S    Real time per nominal time for the runtime's waits (default 0.1:
+                        a Retry-After of 1 s lasts 100 ms; 1 = real time, the tightest
+                        backoff upper bound). The runtime
                         runs on a scaled clock, the plan is unchanged, and timing checks
                         compare nominal durations. Cases that script response delays or
                         token lifetimes, and batching cases, run at 1; a fast rate limit
