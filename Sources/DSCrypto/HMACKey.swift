@@ -79,11 +79,15 @@ public final class HMACKey: @unchecked Sendable {
     /// Returns HMAC(key, `message`), `algorithm.digestLength` bytes.
     @inlinable
     public func authenticationCode(_ message: some Collection<UInt8>) -> [UInt8] {
+        // Array(repeating:count:) is specialised inline; the unsafeUninitializedCapacity
+        // initialiser costs a runtime generic-metadata lookup per call.
+        var output = [UInt8](repeating: 0, count: algorithm.digestLength)
         withContiguousBytes(message) { bytes in
-            [UInt8](unsafeUninitializedCapacity: 64) { out, count in
-                count = authenticationCode(messageBytes: bytes, into: UnsafeMutableRawPointer(out.baseAddress!))
+            output.withUnsafeMutableBytes { out in
+                _ = authenticationCode(messageBytes: bytes, into: out.baseAddress!)
             }
         }
+        return output
     }
 
     /// Writes HMAC(key, `messageBytes`) to `out`, which must hold at least

@@ -46,6 +46,8 @@ public final class RequestRenderer: Sendable {
     private let authSigning: AuthSigning?
     /// Where the plan reads `@sent_at` (``SendTime``): the body is then rebuilt per attempt.
     private let sendTimeUse: (body: Bool, any: Bool)
+    /// Headers added after the plan's and the auth header (OAuth, idempotency key, signing), at most.
+    private let extraHeaderCount: Int
     /// Values to hide with `--redact`, longest first.
     public let credentials: [RedactableCredential]
 
@@ -94,6 +96,7 @@ public final class RequestRenderer: Sendable {
         sendTimeUse = SendTime.uses(plan)
         signer = try plan.signing.map { signing throws(RenderError) in try RequestSigner(signing, configuration: configuration) }
         authSigning = try AuthSigning(plan.auth, data: data, configuration: configuration)
+        extraHeaderCount = 2 + (signer?.headerCount ?? 0) + (authSigning == nil ? 0 : 4)
         var credentials = configuration.secretValues.map { RedactableCredential(name: $0.name, value: $0.value) }
         credentials += auth.derivedCredentials
         credentials += urlBuilder.derivedCredentials
@@ -246,11 +249,12 @@ public final class RequestRenderer: Sendable {
         let (url, path) = try urlBuilder.build(event, configuration: configuration)
         var fields: [HTTPHeaderField]
         if let constantHeaders {
-            fields = constantHeaders
-            fields.reserveCapacity(constantHeaders.count + 4)
+            fields = []
+            fields.reserveCapacity(constantHeaders.count + extraHeaderCount)
+            fields.append(contentsOf: constantHeaders)
         } else {
             fields = []
-            fields.reserveCapacity(headers.count + 4)
+            fields.reserveCapacity(headers.count + 1 + extraHeaderCount)
             for (name, template) in zip(headerNames, headers) {
                 fields.append(HTTPHeaderField(name: name, value: try template.string(event, data: data, configuration: configuration)))
             }
@@ -279,9 +283,8 @@ public final class RequestRenderer: Sendable {
         }
         var signingString: [UInt8]?
         if let signer {
-            let signature = try signer.sign(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path, url: url, event: event, sentAt: sentAt)
-            fields.append(contentsOf: signature.headers)
-            signingString = signature.signingString
+            signingString = try signer.sign(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path, url: url,
+                                            event: event, sentAt: sentAt, appendingHeadersTo: &fields).signingString
         }
         if let authSigning {
             let nonce = authSigning.needsNonce ? environment.nonce(forRequestID: requestID, timestamp: timestamp) : ""

@@ -159,6 +159,18 @@ public final class RequestSigner: Sendable {
     ///   - event: the (first) event of the request, for templates that read event fields.
     public func sign(body: [UInt8], timestamp: Int64, requestID: String, method: String, path: String, url: String,
                      event: JSONValue = .null, sentAt: JSONValue? = nil) throws(RenderError) -> RequestSignature {
+        var headers: [HTTPHeaderField] = []
+        headers.reserveCapacity(extraHeaders.count + 1)
+        let (signingString, mac, previousMACs) = try sign(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path,
+                                                          url: url, event: event, sentAt: sentAt, appendingHeadersTo: &headers)
+        return RequestSignature(signingString: signingString, mac: mac, previousMACs: previousMACs, isHex: hexEncoding, headers: headers)
+    }
+
+    /// ``sign(body:timestamp:requestID:method:path:url:event:sentAt:)`` for the renderer: the
+    /// headers are appended to the request's own list (no intermediate array).
+    func sign(body: [UInt8], timestamp: Int64, requestID: String, method: String, path: String, url: String,
+              event: JSONValue, sentAt: JSONValue?, appendingHeadersTo headers: inout [HTTPHeaderField])
+        throws(RenderError) -> (signingString: [UInt8], mac: [UInt8], previousMACs: [[UInt8]]) {
         let key: HMACKey
         if let fixedKey {
             key = fixedKey
@@ -219,14 +231,15 @@ public final class RequestSigner: Sendable {
             }
             previousMACs.append(k.authenticationCode(signingString))
         }
-        var headers: [HTTPHeaderField] = []
-        headers.reserveCapacity(extraHeaders.count + 1)
         var macs = [mac]
         if !previousMACs.isEmpty { macs += previousMACs }
         for h in extraHeaders { headers.append(try value(h, macs: macs, timestamp: timestamp, requestID: requestID, event: event, sentAt: sentAt)) }
         headers.append(try value(header, macs: macs, timestamp: timestamp, requestID: requestID, event: event, sentAt: sentAt))
-        return RequestSignature(signingString: signingString, mac: mac, previousMACs: previousMACs, isHex: hexEncoding, headers: headers)
+        return (signingString, mac, previousMACs)
     }
+
+    /// The number of headers signing adds.
+    var headerCount: Int { extraHeaders.count + 1 }
 
     /// The `@signature` slot: each MAC encoded, joined by the scheme's joiner.
     private func appendSignatures(_ macs: [[UInt8]], into out: inout [UInt8]) {
@@ -244,11 +257,11 @@ public final class RequestSigner: Sendable {
         if let slots = h.slots {
             if hexEncoding, macs.count == 1, slots.parts.count == 2, case .literal(let prefix) = slots.parts[0], case .slot(.signature) = slots.parts[1] {
                 // The usual shape (`sha256={{@signature}}`): the string is written in place, one allocation.
-                let mac = macs[0]
-                let text = String(unsafeUninitializedCapacity: prefix.count + 2 * mac.count) { buffer in
+                let mac = macs[0], count = prefix.count + 2 * mac.count
+                let text = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
                     _ = buffer.initialize(from: prefix)
                     writeHex(mac, into: UnsafeMutableBufferPointer(rebasing: buffer[prefix.count...]))
-                    return prefix.count + 2 * mac.count
+                    return String(decoding: UnsafeBufferPointer(buffer), as: UTF8.self)
                 }
                 return HTTPHeaderField(name: h.name, value: text)
             }
