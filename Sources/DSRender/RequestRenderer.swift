@@ -46,6 +46,10 @@ public final class RequestRenderer: Sendable {
     private let authSigning: AuthSigning?
     /// Where the plan reads `@sent_at` (``SendTime``): the body is then rebuilt per attempt.
     private let sendTimeUse: (body: Bool, any: Bool)
+    /// `payload.max_bytes` and `response.idempotency_key_header`, read per request (copied out
+    /// of the plan once: reading them through `plan` copies the enclosing structs).
+    private let maxPayloadBytes: Int?
+    private let idempotencyKeyHeader: String?
     /// Headers added after the plan's and the auth header (OAuth, idempotency key, signing), at most.
     private let extraHeaderCount: Int
     /// Values to hide with `--redact`, longest first.
@@ -97,6 +101,8 @@ public final class RequestRenderer: Sendable {
         signer = try plan.signing.map { signing throws(RenderError) in try RequestSigner(signing, configuration: configuration) }
         authSigning = try AuthSigning(plan.auth, data: data, configuration: configuration)
         extraHeaderCount = 2 + (signer?.headerCount ?? 0) + (authSigning == nil ? 0 : 4)
+        maxPayloadBytes = plan.payload.maxBytes
+        idempotencyKeyHeader = plan.response.idempotencyKeyHeader
         var credentials = configuration.secretValues.map { RedactableCredential(name: $0.name, value: $0.value) }
         credentials += auth.derivedCredentials
         credentials += urlBuilder.derivedCredentials
@@ -169,10 +175,16 @@ public final class RequestRenderer: Sendable {
         } else {
             payload = try payloads.build(event, configuration: configuration, sizeHint: 512, data: data)
         }
-        if let limit = plan.payload.maxBytes, payload.bytes.count > limit {
-            throw RenderError(.tooLarge, "the event's encoded payload is \(payload.bytes.count) bytes, more than payload.max_bytes (\(limit)) allows")
-        }
+        try checkPayloadSize(payload.bytes.count)
         return payload
+    }
+
+    /// Refuses a payload larger than `payload.max_bytes`.
+    @inline(__always)
+    private func checkPayloadSize(_ count: Int) throws(RenderError) {
+        if let limit = maxPayloadBytes, count > limit {
+            throw RenderError(.tooLarge, "the event's encoded payload is \(count) bytes, more than payload.max_bytes (\(limit)) allows")
+        }
     }
 
     /// A grouper with the plan's batch limits, or nil when the plan sends one event per
@@ -192,6 +204,13 @@ public final class RequestRenderer: Sendable {
             return try finish(body: [], first: event, eventIDs: [id], environment: environment, accessToken: accessToken)
         }
         if sendTimeUse.body { return try finish(rebuilding: [event], environment: environment, accessToken: accessToken) }
+        if router == nil && batchEncoder == nil {
+            // One event, one body: the payload's bytes only (no EncodedPayload to build and copy).
+            let body = try payloads.encode(event, configuration: configuration, sizeHint: 512).bytes
+            try checkPayloadSize(body.count)
+            return try finish(body: body, first: event, eventIDs: [event["event_id"]?.stringValue ?? ""], environment: environment,
+                              accessToken: accessToken)
+        }
         let payload = try checkedPayload(event)
         if let batchEncoder {
             let body = try batchEncoder.encode([payload][...])
@@ -275,7 +294,7 @@ public final class RequestRenderer: Sendable {
         // The idempotency key is part of what goes on the wire, so it is rendered here (and
         // recorded in fixtures), not added by the runtime.
         // The key is an event id for a single event: event data, checked like every header value.
-        if let header = plan.response.idempotencyKeyHeader {
+        if let header = idempotencyKeyHeader {
             guard !containsHeaderBreak(requestID) else {
                 throw RenderError(.headerInjection, "header \"\(header)\": the idempotency key (the event id) contains CR, LF, NUL or another control character")
             }
