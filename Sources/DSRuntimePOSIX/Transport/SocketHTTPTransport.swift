@@ -62,11 +62,38 @@ public final class SocketHTTPTransport: HTTPTransport {
             return pool
         }
         let lease = await pool.acquire()
-        let exchange = SocketExchange(endpoint: endpoint, wire: wire, method: request.method, closeAfter: HTTPRequestHead.asksToClose(request),
+        var exchange = SocketExchange(endpoint: endpoint, wire: wire, method: request.method, closeAfter: HTTPRequestHead.asksToClose(request),
                                       limits: limits, deadline: deadline, timeout: timeout)
+        // The fast path (SocketEventLoop): a kept-alive connection, the request written from
+        // here at once, the response awaited by the event loop.
+        var leased = lease
+        if case .reuse(let idle) = lease, let loop = SocketEventLoop.shared, deadline.remainingMs != nil, !Task.isCancelled, !idle.isStale {
+            idle.receivedThisExchange = 0
+            idle.sawEOF = false
+            if let sent = idle.sendNow(wire) {
+                if sent == wire.count {
+                    let waited: Result<HTTPResponse, TransportError>? = await withTaskCancellationHandler {
+                        await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, TransportError>?, Never>) in
+                            let waiter = SocketEventLoop.Waiter(connection: idle, exchange: exchange, pool: pool) { continuation.resume(returning: $0) }
+                            if !loop.watch(waiter) { continuation.resume(returning: nil) }
+                        }
+                    } onCancel: {
+                        cancellation.cancel()
+                    }
+                    if let waited { return try waited.get() }
+                    // Not watchable (never expected): the request went out but nobody reads the
+                    // answer, so it is sent once more on a fresh connection, like a stale one.
+                    idle.close()
+                    leased = .fresh
+                } else {
+                    exchange.startOffset = sent
+                }
+            }
+            // A send error: the worker below meets it again and retries on a fresh connection.
+        }
         let result: Result<HTTPResponse, TransportError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                workers.submit { continuation.resume(returning: exchange.run(lease: lease, pool: pool)) }
+                workers.submit { [exchange, leased] in continuation.resume(returning: exchange.run(lease: leased, pool: pool)) }
             }
         } onCancel: {
             cancellation.cancel()
@@ -84,6 +111,9 @@ struct SocketExchange: Sendable {
     let limits: SocketResponseLimits
     let deadline: SocketDeadline
     let timeout: Duration
+    /// Bytes of `wire` already written on the leased connection (the fast path's partial
+    /// send); a fresh connection always starts from the first byte.
+    var startOffset = 0
 
     /// Sends the request on the leased slot and gives the slot back, with the connection
     /// when it may be reused.
@@ -109,9 +139,10 @@ struct SocketExchange: Sendable {
             return .failure(error)
         }
         var retried = false
+        var offset = reused ? startOffset : 0
         while true {
             do {
-                let result = try exchange(on: connection)
+                let result = try exchange(on: connection, from: offset)
                 if result.keepAlive && !closeAfter {
                     pool.release(connection)
                 } else {
@@ -126,6 +157,7 @@ struct SocketExchange: Sendable {
                 if reused, !retried, error.kind == .connection, connection.receivedThisExchange == 0 {
                     retried = true
                     reused = false
+                    offset = 0
                     do {
                         connection = try open()
                         continue
@@ -148,10 +180,10 @@ struct SocketExchange: Sendable {
         }
     }
 
-    private func exchange(on connection: SocketConnection) throws(TransportError) -> SocketExchangeResult {
+    private func exchange(on connection: SocketConnection, from offset: Int) throws(TransportError) -> SocketExchangeResult {
         connection.receivedThisExchange = 0
         do {
-            try connection.writeAll(wire, deadline: deadline)
+            try connection.writeAll(wire, from: offset, deadline: deadline)
             return try connection.readResponse(method: method, limits: limits, deadline: deadline)
         } catch {
             throw stamped(error)
@@ -159,7 +191,7 @@ struct SocketExchange: Sendable {
     }
 
     /// Timeouts read the same as URLSessionTransport's, naming the attempt's budget.
-    private func stamped(_ error: TransportError) -> TransportError {
+    func stamped(_ error: TransportError) -> TransportError {
         error.kind == .timeout ? TransportError(.timeout, "no complete response within \(timeout.milliseconds) ms (\(error.message))") : error
     }
 }

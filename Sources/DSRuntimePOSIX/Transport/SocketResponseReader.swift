@@ -274,9 +274,10 @@ extension SocketConnection {
 
     /// A body delimited by the server closing the connection (HTTP/1.0 style).
     private func readUntilClose(limits: SocketResponseLimits, deadline: SocketDeadline) throws(TransportError) -> [UInt8] {
-        while try fill(deadline: deadline) {
+        // Checked before each read too: the event loop's reads land before the parse runs.
+        repeat {
             if input.count - readIndex > limits.maxBodyBytes { throw TransportError(.other, "response body over \(limits.maxBodyBytes) bytes") }
-        }
+        } while try fill(deadline: deadline)
         let body = Array(input[readIndex...])
         readIndex = input.count
         return body
