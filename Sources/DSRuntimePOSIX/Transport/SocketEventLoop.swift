@@ -102,26 +102,26 @@ final class SocketEventLoop: @unchecked Sendable {
             connection.input.removeFirst(connection.readIndex)
             connection.readIndex = 0
         }
-        waiting.withLock { $0[connection.fd] = waiter }
-        var event = [UInt8](repeating: 0, count: Epoll.eventSize)
-        let ok = event.withUnsafeMutableBytes { raw -> Bool in
-            raw.storeBytes(of: Epoll.input | Epoll.oneShot, toByteOffset: 0, as: UInt32.self)
-            raw.storeBytes(of: UInt64(UInt32(bitPattern: connection.fd)), toByteOffset: Epoll.dataOffset, as: UInt64.self)
-            if connection.watched { return functions.control(epfd, Epoll.modify, connection.fd, raw.baseAddress) == 0 }
-            guard functions.control(epfd, Epoll.add, connection.fd, raw.baseAddress) == 0 else { return false }
-            connection.watched = true
-            return true
+        // Registered and armed under the lock: the loop's sweep (which takes it too) cannot
+        // fail the waiter, and close its connection, between the two.
+        return waiting.withLock { waiting -> Bool in
+            waiting[connection.fd] = waiter
+            var ok = arm(connection, operation: connection.watched ? Epoll.modify : Epoll.add)
+            if !ok && !connection.watched && errno == EEXIST { ok = arm(connection, operation: Epoll.modify) }
+            if ok { connection.watched = true } else { waiting[connection.fd] = nil }
+            return ok
         }
-        if !ok { waiting.withLock { $0[connection.fd] = nil } }
-        return ok
     }
 
-    private func rearm(_ connection: SocketConnection) -> Bool {
+    private func rearm(_ connection: SocketConnection) -> Bool { arm(connection, operation: Epoll.modify) }
+
+    /// Asks epoll for one readiness event of `connection`.
+    private func arm(_ connection: SocketConnection, operation: Int32) -> Bool {
         var event = [UInt8](repeating: 0, count: Epoll.eventSize)
         return event.withUnsafeMutableBytes { raw -> Bool in
             raw.storeBytes(of: Epoll.input | Epoll.oneShot, toByteOffset: 0, as: UInt32.self)
             raw.storeBytes(of: UInt64(UInt32(bitPattern: connection.fd)), toByteOffset: Epoll.dataOffset, as: UInt64.self)
-            return functions.control(epfd, Epoll.modify, connection.fd, raw.baseAddress) == 0
+            return functions.control(epfd, operation, connection.fd, raw.baseAddress) == 0
         }
     }
 
