@@ -232,6 +232,16 @@ final class SocketHTTPTransportTests: XCTestCase {
         XCTAssertEqual(error.message, "cancelled during read")
     }
 
+    func testAConnectionReleasedAfterTheIdleCheckReadTheClockIsNotExpired() {
+        // tryAcquire reads the clock before taking the lock; a connection another thread
+        // released in between is newer than that reading. It used to count as idle for
+        // about 2^64 ns (wrapping subtraction): closed, and a fresh connection opened
+        // (testFiftyConcurrentSendsComplete saw 9-14 connections for a limit of 8).
+        XCTAssertFalse(SocketConnectionPool.isExpired(lastUsed: 1_000_000_500, now: 1_000_000_000, timeout: 4_000_000_000))
+        XCTAssertFalse(SocketConnectionPool.isExpired(lastUsed: 1_000, now: 4_000_001_000, timeout: 4_000_000_000))
+        XCTAssertTrue(SocketConnectionPool.isExpired(lastUsed: 1_000, now: 4_000_001_001, timeout: 4_000_000_000))
+    }
+
     func testConnectionRefused() async throws {
         let server = try RawSocketServer { $0.close() }
         let url = server.baseURL + "/"

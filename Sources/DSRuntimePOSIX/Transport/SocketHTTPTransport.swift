@@ -36,6 +36,8 @@ public final class SocketHTTPTransport: HTTPTransport {
     /// Response size limits.
     public let limits: SocketResponseLimits
     private let pools = Locked<[String: SocketConnectionPool]>([:])
+    /// The last URL sent to, parsed, with its pool.
+    private let lastTarget = Locked<(url: String, endpoint: HTTPEndpoint, pool: SocketConnectionPool)?>(nil)
     private let workers = SocketWorkerPool.shared
 
     /// Creates a transport. `idleTimeout` defaults below the 5 s that common servers keep
@@ -53,14 +55,22 @@ public final class SocketHTTPTransport: HTTPTransport {
     public func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
         let cancellation = SocketCancellation()
         let deadline = SocketDeadline(after: timeout, cancellation: cancellation)
-        let endpoint = try HTTPEndpoint(url: request.url)
-        let wire = try HTTPRequestHead.encode(request, endpoint: endpoint)
-        let pool = pools.withLock { pools in
-            if let pool = pools[endpoint.poolKey] { return pool }
-            let pool = SocketConnectionPool(limit: maxConnectionsPerHost, idleTimeout: idleTimeout)
-            pools[endpoint.poolKey] = pool
-            return pool
+        // A run sends every request to one URL: its parse and its pool are kept.
+        let endpoint: HTTPEndpoint
+        let pool: SocketConnectionPool
+        if let last = lastTarget.withLock({ $0 }), last.url == request.url {
+            (endpoint, pool) = (last.endpoint, last.pool)
+        } else {
+            endpoint = try HTTPEndpoint(url: request.url)
+            pool = pools.withLock { pools in
+                if let pool = pools[endpoint.poolKey] { return pool }
+                let pool = SocketConnectionPool(limit: maxConnectionsPerHost, idleTimeout: idleTimeout)
+                pools[endpoint.poolKey] = pool
+                return pool
+            }
+            lastTarget.withLock { $0 = (request.url, endpoint, pool) }
         }
+        let wire = try HTTPRequestHead.encode(request, endpoint: endpoint)
         let lease = await pool.acquire()
         var exchange = SocketExchange(endpoint: endpoint, wire: wire, method: request.method, closeAfter: HTTPRequestHead.asksToClose(request),
                                       limits: limits, deadline: deadline, timeout: timeout)
