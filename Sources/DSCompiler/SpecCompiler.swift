@@ -44,13 +44,20 @@ public struct SpecCompiler: Sendable {
     /// `contractLoader` reads the files `events.schema` and `contract` name (the driver's I/O);
     /// without one they are not checked.
     public func compile(_ source: SourceFile, diagnostics: DiagnosticCollector, contractLoader: (any ContractLoader)? = nil) -> CompilationResult {
-        var result = CompilationResult()
         guard source.bytes.count <= maxSpecBytes else {
             diagnostics.emit(CompilerRules.tooLarge, "the file is \(source.bytes.count) bytes, over the spec size limit of \(maxSpecBytes) bytes",
                              span: SourceSpan(start: 0, end: min(1, source.bytes.count)), pointer: "/")
-            return result
+            return CompilationResult()
         }
-        guard let document = JSONParser(maxDepth: maxDepth).parse(source, diagnostics: diagnostics) else { return result }
+        return compile(source, parsed: JSONParser(maxDepth: maxDepth).parse(source, diagnostics: diagnostics), diagnostics: diagnostics, contractLoader: contractLoader)
+    }
+
+    /// Runs the stages after parsing on a document the caller parsed already (with
+    /// `JSONParser(maxDepth: maxDepth)`, into the same `diagnostics`; nil: the parse failed),
+    /// as `dspec lint` does after looking at the document's kind.
+    public func compile(_ source: SourceFile, parsed: JSONNode?, diagnostics: DiagnosticCollector, contractLoader: (any ContractLoader)? = nil) -> CompilationResult {
+        var result = CompilationResult()
+        guard let document = parsed else { return result }
         result.document = document
         guard let spec = SpecDecoder().decode(document, diagnostics: diagnostics) else { return result }
         result.spec = spec

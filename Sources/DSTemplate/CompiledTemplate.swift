@@ -100,7 +100,9 @@ public final class CompiledTemplate: Sendable {
     /// otherwise the rendered text as a string.
     public func renderValue(_ root: JSONValue, data: [String: JSONValue]) throws(TemplateRenderError) -> JSONValue? {
         guard let expr = tables.singleExpr else { return .string(try render(root, data: data)) }
-        let value = Renderer(storage: storage, root: root, data: data, maxPartialDepth: options.maxPartialDepth).eval(expr)
+        let value = try Renderer.with(storage, root, data, maxPartialDepth: options.maxPartialDepth) { (renderer) throws(TemplateRenderError) in
+            renderer.eval(expr)
+        }
         if mode == .header, let value, let text = TemplateValues.stringForm(value) {
             try ByteWriter.withScratch(capacity: 256) { (scratch) throws(TemplateRenderError) in
                 try Renderer.writeText(text, .header, into: &scratch)

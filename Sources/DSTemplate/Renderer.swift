@@ -39,9 +39,13 @@ struct BoundSlot {
 /// the top level read event values in place through `SlotBinding`s rather than copying
 /// the objects they sit in (a copy retains and releases each of the object's arrays).
 struct Renderer {
-    let storage: ProgramStorage
-    let data: [String: JSONValue]
-    let renderRoot: JSONValue
+    /// Owned by the `CompiledTemplate` being rendered, which outlives the render.
+    unowned(unsafe) let storage: ProgramStorage
+    /// The caller's data and root, read in place: both are parameters of the render call
+    /// (`Renderer.with`), alive and unchanged for its whole duration, so the renderer
+    /// retains neither (a copy of the root retains each of its arrays).
+    let dataPointer: UnsafePointer<[String: JSONValue]>
+    let rootPointer: UnsafePointer<JSONValue>
     let maxPartialDepth: Int
     /// The context when it is not the render root (inside `#each`, `#with`, partials).
     /// Optional so that starting a render does not copy the root a second time.
@@ -54,12 +58,32 @@ struct Renderer {
     /// render (no per-render allocation).
     var boundSlots = UnsafeMutableBufferPointer<BoundSlot>(start: nil, count: 0)
 
-    init(storage: ProgramStorage, root: JSONValue, data: [String: JSONValue], maxPartialDepth: Int) {
+    private init(storage: ProgramStorage, root: UnsafePointer<JSONValue>, data: UnsafePointer<[String: JSONValue]>, maxPartialDepth: Int) {
         self.storage = storage
-        self.data = data
-        self.renderRoot = root
+        self.dataPointer = data
+        self.rootPointer = root
         self.maxPartialDepth = maxPartialDepth
     }
+
+    /// Runs `body` with a renderer for `root` and `data`, which it reads in place for the
+    /// duration of the call.
+    @inline(__always)
+    static func with<R>(_ storage: ProgramStorage, _ root: JSONValue, _ data: [String: JSONValue], maxPartialDepth: Int,
+                        _ body: (inout Renderer) throws(TemplateRenderError) -> R) throws(TemplateRenderError) -> R {
+        try withUnsafePointer(to: root) { (rootPointer) throws(TemplateRenderError) -> R in
+            try withUnsafePointer(to: data) { (dataPointer) throws(TemplateRenderError) -> R in
+                var renderer = Renderer(storage: storage, root: rootPointer, data: dataPointer, maxPartialDepth: maxPartialDepth)
+                return try body(&renderer)
+            }
+        }
+    }
+
+    /// The `@` variables.
+    @inline(__always)
+    var data: [String: JSONValue] { dataPointer.pointee }
+    /// The render root.
+    @inline(__always)
+    var renderRoot: JSONValue { rootPointer.pointee }
 
     @inline(__always)
     var tables: ProgramTables { storage.tables }
@@ -78,8 +102,9 @@ struct Renderer {
     /// `--toggle-collect=*CompiledTemplate*render*` from toggling twice on nested calls.)
     static func render(_ storage: ProgramStorage, _ root: JSONValue, _ data: [String: JSONValue], maxPartialDepth: Int,
                        into out: inout ByteWriter) throws(TemplateRenderError) {
-        var renderer = Renderer(storage: storage, root: root, data: data, maxPartialDepth: maxPartialDepth)
-        try renderer.runRoot(into: &out)
+        try Renderer.with(storage, root, data, maxPartialDepth: maxPartialDepth) { (renderer) throws(TemplateRenderError) in
+            try renderer.runRoot(into: &out)
+        }
     }
 
     /// Renders the root program: binds the render root and the interior nodes of the slot
@@ -88,10 +113,11 @@ struct Renderer {
         try withUnsafeTemporaryAllocation(of: BoundSlot.self, capacity: storage.storedSlots + 1) { (bound) throws(TemplateRenderError) in
             boundSlots = bound
             defer { boundSlots = UnsafeMutableBufferPointer(start: nil, count: 0) }
-            var root = renderRoot  // a local to borrow `inout` (self is borrowed already)
-            try Renderer.withBinding(&root, &self, &out) { (binding, renderer, out) throws(TemplateRenderError) in
-                renderer.boundSlots.initializeElement(at: renderer.rootBindingIndex, to: BoundSlot(binding: binding, cursor: 0))
-                try renderer.bindSlots(from: 0, into: &out)
+            try Renderer.withLent(rootPointer) { (root) throws(TemplateRenderError) in
+                try Renderer.withBinding(&root, &self, &out) { (binding, renderer, out) throws(TemplateRenderError) in
+                    renderer.boundSlots.initializeElement(at: renderer.rootBindingIndex, to: BoundSlot(binding: binding, cursor: 0))
+                    try renderer.bindSlots(from: 0, into: &out)
+                }
             }
         }
     }
@@ -126,13 +152,13 @@ struct Renderer {
         var found: UnsafePointer<JSONValue>?
         var copy: JSONValue?
         switch slot.parent {
-        case Slot.data: copy = data[slot.segment]
+        case Slot.data: copy = dataPointer.pointee[slot.segment]
         default:
             let parent = slot.parent == Slot.root ? rootBindingIndex : storage.slots[slot.parent].stored
             switch boundSlots[parent].binding {
             case .missing: break
             case .members(let keys, let values):
-                if let i = JSONObject.position(of: slot.segment, in: keys) { found = values.baseAddress! + i }
+                if let i = Renderer.position(of: slot.segment, in: keys, startingAt: 0) { found = values.baseAddress! + i }
             case .value(let value): copy = Renderer.child(value.pointee, slot.segment)
             }
         }
@@ -162,11 +188,11 @@ struct Renderer {
     func emitSlot(_ index: Int, _ sink: Sink, into out: inout ByteWriter) throws(TemplateRenderError) {
         let slot = storage.slots.baseAddress! + index
         let parent = slot.pointee.parent
-        if parent == Slot.data { return try Renderer.write(data[slot.pointee.segment], sink, into: &out) }
+        if parent == Slot.data { return try Renderer.write(dataPointer.pointee[slot.pointee.segment], sink, into: &out) }
         let bound = boundSlots.baseAddress! + (parent == Slot.root ? rootBindingIndex : storage.slots[parent].stored)
         switch bound.pointee.binding {
         case .members(let keys, let values):
-            if let i = JSONObject.position(of: slot.pointee.segment, in: keys, startingAt: bound.pointee.cursor) {
+            if let i = Renderer.position(of: slot.pointee.segment, in: keys, startingAt: bound.pointee.cursor) {
                 bound.pointee.cursor = i &+ 1 == keys.count ? 0 : i &+ 1
                 try Renderer.withLent(values.baseAddress! + i) { (value) throws(TemplateRenderError) in
                     try Renderer.write(inPlace: &value, sink, into: &out)
@@ -178,6 +204,41 @@ struct Renderer {
         case .missing: Renderer.writeMissing(sink, into: &out)
         }
     }
+
+    /// `JSONObject.position(of:in:startingAt:)` (same result), faster for the usual key: a
+    /// small ASCII string (at most 15 bytes, stored inline). Two small strings with the
+    /// same content have the same 16 bytes, and a small string whose bytes differ from an
+    /// ASCII key's cannot equal it under `position`'s rule (equal UTF-8 length and `==`: a
+    /// non-ASCII string is canonically equivalent to an ASCII one only when it is longer,
+    /// as U+212A KELVIN SIGN is to "K"). So a candidate costs one 16-byte compare, and only
+    /// one that is not small (a heap string) is compared the general way.
+    @inline(__always)
+    static func position(of key: String, in keys: UnsafeBufferPointer<String>, startingAt start: Int) -> Int? {
+        let n = keys.count
+        guard n > 0, let base = keys.baseAddress, start >= 0, start < n else { return nil }
+        #if arch(x86_64) || arch(arm64)
+        let k = unsafeBitCast(key, to: (UInt64, UInt64).self)
+        guard k.1 & smallASCIIBits == smallASCIIBits else { return JSONObject.position(of: key, in: keys, startingAt: start) }
+        let raw = UnsafeRawPointer(base)
+        let length = key.utf8.count
+        var i = start
+        for _ in 0..<n {
+            let offset = i &* MemoryLayout<String>.stride
+            let w0 = raw.load(fromByteOffset: offset, as: UInt64.self), w1 = raw.load(fromByteOffset: offset &+ 8, as: UInt64.self)
+            if w0 == k.0 && w1 == k.1 { return i }
+            if w1 & smallBit == 0, base[i].utf8.count == length, base[i] == key { return i }
+            i = i &+ 1 == n ? 0 : i &+ 1
+        }
+        return nil
+        #else
+        return JSONObject.position(of: key, in: keys, startingAt: start)
+        #endif
+    }
+
+    /// In the second word of a string's 16 bytes (64-bit little-endian platforms): bit 61 marks a small
+    /// (inline) string; bits 63 and 62 with it, an immortal small ASCII one.
+    @inline(__always) private static var smallBit: UInt64 { 1 << 61 }
+    @inline(__always) private static var smallASCIIBits: UInt64 { 0b111 << 61 }
 
     /// One step of a path: an object member, an array index or `length`.
     @inline(__always)

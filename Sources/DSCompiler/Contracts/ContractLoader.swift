@@ -17,6 +17,9 @@ public enum ContractFile: Sendable {
 public protocol ContractLoader: SchemaResolver, Sendable {
     /// Loads the JSON document at `path` as written in the spec.
     func load(_ path: String) -> ContractFile
+    /// Loads the file at `path` and compiles it (see ``ContractCompilation``); the default
+    /// loads and compiles every time.
+    func loadCompiled<Result: Sendable>(_ path: String, _ compilation: ContractCompilation<Result>) -> CompiledContractFile<Result>
 }
 
 /// The compiled contracts of a spec.

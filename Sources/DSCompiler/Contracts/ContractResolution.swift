@@ -19,9 +19,9 @@ enum ContractResolution {
             diagnostics.emit(ContractFilesLoad.descriptor, message, span: located.span, pointer: located.pointer)
             out.failed = true
         }
-        func load(_ path: Located<String>) -> (JSONValue, String)? {
-            switch loader.load(path.value) {
-            case .loaded(let value, let base): return (value, base)
+        func load<R: Sendable>(_ path: Located<String>, _ compilation: ContractCompilation<R>) -> R? {
+            switch loader.loadCompiled(path.value, compilation) {
+            case .compiled(let r): return r
             case .failed(let message):
                 fail("cannot use \"\(path.value)\": \(message)", at: path)
                 return nil
@@ -30,12 +30,19 @@ enum ContractResolution {
         if let planRef {
             var plan = TrackingPlan()
             var ok = true
-            func compile(_ path: Located<String>) -> EventSchema? {
-                guard let (value, base) = load(path) else { ok = false; return nil }
-                do {
-                    let schema = try JSONSchema.compileTyped(value, resolver: loader, options: SchemaOptions(baseURI: base))
-                    return EventSchema(path: path.value, value: value, schema: schema)
+            let eventSchema = ContractCompilation<Result<(JSONValue, JSONSchema), SchemaCompileError>>(kind: "events.schema") { value, base, resolver in
+                do throws(SchemaCompileError) {
+                    return .success((value, try JSONSchema.compileTyped(value, resolver: resolver, options: SchemaOptions(baseURI: base))))
                 } catch {
+                    return .failure(error)
+                }
+            }
+            func compile(_ path: Located<String>) -> EventSchema? {
+                guard let compiled = load(path, eventSchema) else { ok = false; return nil }
+                switch compiled {
+                case .success(let (value, schema)):
+                    return EventSchema(path: path.value, value: value, schema: schema)
+                case .failure(let error):
                     fail("\"\(path.value)\" is not a valid JSON Schema: \(error.location.isEmpty ? "" : error.location + ": ")\(error.message)", at: path)
                     ok = false
                     return nil
@@ -54,27 +61,45 @@ enum ContractResolution {
         if let source = contractRef?.source {
             switch source {
             case .schema(let path):
-                if let (value, base) = load(path) {
-                    do {
-                        out.request = try RequestContract.jsonSchema(value, resolver: loader, baseURI: base)
-                        out.request?.origin = "the request schema \(path.value)"
+                let requestSchema = ContractCompilation<Result<RequestContract, SchemaCompileError>>(kind: "contract.schema") { value, base, resolver in
+                    do throws(SchemaCompileError) {
+                        return .success(try RequestContract.jsonSchema(value, resolver: resolver, baseURI: base))
                     } catch {
+                        return .failure(error)
+                    }
+                }
+                if let compiled = load(path, requestSchema) {
+                    switch compiled {
+                    case .success(let contract):
+                        out.request = contract
+                        out.request?.origin = "the request schema \(path.value)"
+                    case .failure(let error):
                         fail("\"\(path.value)\" is not a valid JSON Schema: \(error.location.isEmpty ? "" : error.location + ": ")\(error.message)", at: path)
                     }
                 }
             case .openAPI(let document, let operation):
-                if let (value, base) = load(document) {
-                    let at: Located<String>
-                    var id: String?, method: String?, route: String?
-                    switch operation {
-                    case .operationID(let o): id = o.value; at = o
-                    case .route(let m, let p): method = m.value; route = p.value; at = p
+                let at: Located<String>
+                var id: String?, method: String?, route: String?
+                switch operation {
+                case .operationID(let o): id = o.value; at = o
+                case .route(let m, let p): method = m.value; route = p.value; at = p
+                }
+                let (i, m, r) = (id, method, route)
+                // The selector is part of the kind: another operation of the same document is another result.
+                let kind = "contract.openapi\u{0}\(i ?? "\u{1}")\u{0}\(m ?? "\u{1}")\u{0}\(r ?? "\u{1}")"
+                let openAPI = ContractCompilation<Result<RequestContract, SchemaCompileError>>(kind: kind) { value, base, resolver in
+                    do throws(SchemaCompileError) {
+                        return .success(try OpenAPIContract.contract(value, operationID: i, method: m, path: r, resolver: resolver, baseURI: base))
+                    } catch {
+                        return .failure(error)
                     }
-                    do {
-                        var contract = try OpenAPIContract.contract(value, operationID: id, method: method, path: route, resolver: loader, baseURI: base)
+                }
+                if let compiled = load(document, openAPI) {
+                    switch compiled {
+                    case .success(var contract):
                         contract.origin = "\(document.value) \(contract.origin)"
                         out.request = contract
-                    } catch {
+                    case .failure(let error):
                         let where_ = error.location.isEmpty || error.location == "/" || error.location.hasPrefix("/paths") ? "" : " (at \(error.location))"
                         // A missing operation is the operation field's fault; anything else the document's.
                         fail("\(document.value): \(error.message)\(where_)", at: error.location.hasPrefix("/paths") ? at : document)

@@ -46,11 +46,11 @@ struct URLParts {
     var host: String?
 
     init?(_ template: String) {
-        guard let colon = template.range(of: "://") else { return nil }
+        guard let colon = ASCIISearch.firstRange(of: "://", in: Substring(template)) else { return nil }
         scheme = template[template.startIndex..<colon.lowerBound].lowercased()
         let rest = template[colon.upperBound...]
         let hostPart = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        if hostPart.contains("{{") {
+        if ASCIISearch.firstRange(of: "{{", in: hostPart) != nil {
             host = nil
         } else {
             var h = String(hostPart)

@@ -22,7 +22,7 @@ public struct URLIsAbsolute: ValidationRule {
             if parts.host == "" {
                 context.report(Self.self, "\(what) \"\(text)\" has no host", at: url)
             }
-            if Self.literalText(text).contains(" ") {
+            if ASCIISearch.firstRange(of: " ", in: Substring(Self.literalText(text))) != nil {
                 context.report(Self.self, "\(what) contains a space; encode it as %20", at: url)
             }
         }
@@ -33,9 +33,9 @@ public struct URLIsAbsolute: ValidationRule {
     static func literalText(_ template: String) -> String {
         var out = ""
         var rest = Substring(template)
-        while let open = rest.range(of: "{{") {
+        while let open = ASCIISearch.firstRange(of: "{{", in: rest) {
             out += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].range(of: "}}") else { return out }
+            guard let close = ASCIISearch.firstRange(of: "}}", in: rest[open.upperBound...]) else { return out }
             rest = rest[close.upperBound...].drop { $0 == "}" }
         }
         return out + rest

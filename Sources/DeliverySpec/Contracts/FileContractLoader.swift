@@ -12,9 +12,14 @@ public struct FileContractLoader: ContractLoader {
     /// The directory paths in the spec are relative to.
     public let directory: String
 
-    /// A loader for the spec at `specPath` (standard input: the current directory).
-    public init(specPath: String) {
+    /// Compiled contracts shared with other loaders (nil: every spec compiles its own).
+    public let cache: CompiledContractCache?
+
+    /// A loader for the spec at `specPath` (standard input: the current directory); `cache`
+    /// shares compiled contracts between the specs of one run (`dspec lint DIR`).
+    public init(specPath: String, cache: CompiledContractCache? = nil) {
         directory = specPath == "-" || specPath == "<stdin>" ? "." : (specPath as NSString).deletingLastPathComponent
+        self.cache = cache
     }
 
     /// The path of a file named in the spec, as the loader reads it.
@@ -37,12 +42,58 @@ public struct FileContractLoader: ContractLoader {
         }
     }
 
+    public func loadCompiled<Result: Sendable>(_ path: String, _ compilation: ContractCompilation<Result>) -> CompiledContractFile<Result> {
+        guard let cache else { return uncachedLoadCompiled(path, compilation) }
+        let full = resolve(path)
+        var st = stat()
+        if stat(full, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
+            return .failed("\(full): not a regular file")
+        }
+        // The file's bytes are read every time: a cached result is used only for the same
+        // bytes (and the same bytes of every file its `$ref`s reached), never stale.
+        guard let source = try? SourceLoader.load(full) else { return uncachedLoadCompiled(path, compilation) }
+        // Standardizing a path is a Foundation call costing more than a small schema's
+        // compilation; a run asks the same few paths a thousand times.
+        let baseURI = cache.uri(of: full, Self.fileURI)
+        let key = compilation.kind + "\u{0}" + baseURI
+        if let hit = cache.lookup(key, bytes: source.bytes, current: Self.currentBytes), let result = hit as? Result {
+            return .compiled(result)
+        }
+        let parsed: CompanionFile.Parsed
+        do { parsed = try CompanionFile.parse(source) } catch {
+            return .failed(error.message.hasPrefix(full) ? error.message : "\(full): \(error.message)")
+        }
+        let recorder = RecordingResolver(self)
+        let result = compilation.compile(parsed.value, baseURI, recorder)
+        cache.store(key, bytes: source.bytes, dependencies: recorder.reads, result: result)
+        return .compiled(result)
+    }
+
+    private func uncachedLoadCompiled<Result: Sendable>(_ path: String, _ compilation: ContractCompilation<Result>) -> CompiledContractFile<Result> {
+        switch load(path) {
+        case .loaded(let value, let base): return .compiled(compilation.compile(value, base, self))
+        case .failed(let message): return .failed(message)
+        }
+    }
+
     public func schemaDocument(for uri: String) -> JSONValue? {
+        guard let path = Self.regularFile(uri) else { return nil }
+        return try? CompanionFile.parse(path).value
+    }
+
+    /// The path of a `file://` URI naming a regular file.
+    static func regularFile(_ uri: String) -> String? {
         guard uri.hasPrefix("file://") else { return nil }
         let path = String(uri.dropFirst("file://".count))
         var st = stat()
         guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
-        return try? CompanionFile.parse(path).value
+        return path
+    }
+
+    /// The bytes ``schemaDocument(for:)`` would parse for `uri` now (nil: it would find none).
+    static func currentBytes(_ uri: String) -> [UInt8]? {
+        guard let path = regularFile(uri) else { return nil }
+        return try? SourceLoader.load(path).bytes
     }
 
     static func fileURI(_ path: String) -> String {
@@ -95,9 +146,7 @@ public enum ContractCheck {
     /// The contract as `dspec test` applies it to every request the mock vendor receives.
     public static func conformance(_ contract: RequestContract) -> RequestContractCheck {
         RequestContractCheck(origin: contract.origin) { request in
-            contract.check(headers: request.headers.map { ($0.name, $0.value) }, target: request.target, body: request.body).map {
-                RequestContractCheck.Violation(part: $0.part, instanceLocation: $0.instanceLocation, keywordLocation: $0.keywordLocation, message: $0.message)
-            }
+            contract.check(headers: request.headers.map { ($0.name, $0.value) }, target: request.target, body: request.body)
         }
     }
 }
@@ -121,5 +170,59 @@ extension ContractCheck {
             }
         }
         return out
+    }
+}
+
+/// Compiled contract files shared by the specs of one run, keyed by what was compiled, the
+/// file's URI and its exact bytes, plus the bytes of every file its `$ref`s reached: a file
+/// changed on disk (or a referenced one) is compiled again, never served stale.
+public final class CompiledContractCache: Sendable {
+    struct Entry {
+        var bytes: [UInt8]
+        var dependencies: [(uri: String, bytes: [UInt8]?)]
+        var result: any Sendable
+    }
+    private let entries = Locked<[String: Entry]>([:])
+    private let uris = Locked<[String: String]>([:])
+
+    /// An empty cache.
+    public init() {}
+
+    /// The number of compiled files held.
+    public var count: Int { entries.withLock { $0.count } }
+
+    /// `uri(path)`, computed once per path in a run.
+    func uri(of path: String, _ uri: (String) -> String) -> String {
+        if let known = uris.withLock({ $0[path] }) { return known }
+        let computed = uri(path)
+        uris.withLock { $0[path] = computed }
+        return computed
+    }
+
+    func lookup(_ key: String, bytes: [UInt8], current: (String) -> [UInt8]?) -> (any Sendable)? {
+        guard let entry = entries.withLock({ $0[key] }), entry.bytes == bytes else { return nil }
+        for d in entry.dependencies where current(d.uri) != d.bytes { return nil }
+        return entry.result
+    }
+
+    func store(_ key: String, bytes: [UInt8], dependencies: [(uri: String, bytes: [UInt8]?)], result: any Sendable) {
+        entries.withLock { $0[key] = Entry(bytes: bytes, dependencies: dependencies, result: result) }
+    }
+}
+
+/// The loader as a ``SchemaResolver`` that remembers the bytes of every document it served.
+private final class RecordingResolver: SchemaResolver {
+    let loader: FileContractLoader
+    var reads: [(uri: String, bytes: [UInt8]?)] = []
+
+    init(_ loader: FileContractLoader) { self.loader = loader }
+
+    func schemaDocument(for uri: String) -> JSONValue? {
+        guard let path = FileContractLoader.regularFile(uri), let source = try? SourceLoader.load(path) else {
+            reads.append((uri, nil))
+            return nil
+        }
+        reads.append((uri, source.bytes))
+        return try? CompanionFile.parse(source).value
     }
 }

@@ -48,6 +48,19 @@ public enum InputDocument {
         return kind(of: value, path: path)
     }
 
+    /// The kind of a document parsed with positions (`JSONParser().parse`): the same answer as
+    /// ``kind(of:path:)-([UInt8],_)`` on its bytes. `clean` says the parse reported nothing
+    /// (``JSONParser/parseValue(_:)-(Collection<UInt8>)`` rejects any finding, such as a duplicate key).
+    public static func kind(ofParsed node: JSONNode?, clean: Bool, path: String = "") -> InputKind {
+        guard let node, clean else { return path.hasSuffix(".suite.json") ? .suite : .notJSON }
+        guard node.isObject else { return path.hasSuffix(".suite.json") ? .suite : .other }
+        if node.member("plan_version") != nil { return .plan }
+        if node.member("integration") != nil || node.member("config") != nil { return .customWebhook }
+        if node.member("dspec") != nil { return .deliverySpec }
+        if node.member("cases") != nil || path.hasSuffix(".suite.json") { return .suite }
+        return .other
+    }
+
     /// The kind of an already parsed document.
     public static func kind(of value: JSONValue, path: String = "") -> InputKind {
         guard case .object(let o) = value else { return path.hasSuffix(".suite.json") ? .suite : .other }

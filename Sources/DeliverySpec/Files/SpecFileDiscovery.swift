@@ -28,32 +28,54 @@ public enum SpecFileDiscovery {
     /// Hidden entries and companion files are skipped; so are fixture trees, whose request
     /// and `outcomes.json` files are JSON without a spec's marker.
     public static func expand(_ paths: [String]) -> (files: [String], problems: [Problem]) {
-        var files: [String] = []
+        let (candidates, problems) = candidates(paths)
+        let files = candidates.filter { c in
+            c.named || ((try? SourceLoader.load(c.path)).map { isSpecContent($0.bytes) } ?? false)
+        }
+        return (files.map(\.path), problems)
+    }
+
+    /// A file ``expand(_:)`` may return: `named` files always, the others (found in a
+    /// directory) only when readable and a spec by ``isSpecContent(_:)``.
+    public struct Candidate: Sendable {
+        public var path: String
+        public var named: Bool
+    }
+
+    /// ``expand(_:)`` before the content check, in the same order: a caller that reads the
+    /// files anyway (`dspec lint`) checks their content itself, on several threads.
+    public static func candidates(_ paths: [String]) -> (files: [Candidate], problems: [Problem]) {
+        var files: [Candidate] = []
         var problems: [Problem] = []
         let fm = FileManager.default
         for path in paths {
-            if path == "-" { files.append(path); continue }
+            if path == "-" { files.append(Candidate(path: path, named: true)); continue }
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDir) else {
                 problems.append(Problem(path: path, message: "no such file or directory"))
                 continue
             }
             if !isDir.boolValue {
-                files.append(path)
+                files.append(Candidate(path: path, named: true))
                 continue
             }
             guard fm.isReadableFile(atPath: path), (try? fm.contentsOfDirectory(atPath: path)) != nil else {
                 problems.append(Problem(path: path, message: "cannot read directory"))
                 continue
             }
-            files += specs(in: path, depth: 0).sorted()
+            files += specs(in: path, depth: 0).sorted().map { Candidate(path: $0, named: false) }
         }
         return (files, problems)
     }
 
     /// True if a file found in a directory is a spec by its content.
     public static func isSpecContent(_ bytes: [UInt8]) -> Bool {
-        switch InputDocument.kind(of: bytes) {
+        isSpecKind(InputDocument.kind(of: bytes))
+    }
+
+    /// True if a file of this kind, found in a directory, is a spec.
+    public static func isSpecKind(_ kind: InputKind) -> Bool {
+        switch kind {
         case .deliverySpec, .customWebhook: return true
         case .notJSON: return true
         case .plan, .suite, .other: return false
@@ -74,7 +96,7 @@ public enum SpecFileDiscovery {
             guard fm.fileExists(atPath: full, isDirectory: &isDir) else { continue }
             if isDir.boolValue {
                 found += specs(in: full, depth: depth + 1)
-            } else if isSpecFile(name), let source = try? SourceLoader.load(full), isSpecContent(source.bytes) {
+            } else if isSpecFile(name) {
                 found.append(full)
             }
         }
