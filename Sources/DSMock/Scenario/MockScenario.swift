@@ -153,7 +153,19 @@ public struct MockResponse: Sendable {
     let encoded: EncodedResponse
     /// True when a header value holds `{{unix_s+N}}` / `{{unix_ms+N}}`: the time a vendor's
     /// rate-limit reset falls on, computed when the response is sent.
-    var hasClockPlaceholders: Bool { headers.contains { $0.value.contains("{{unix_") } }
+    var hasClockPlaceholders: Bool { headers.contains { Self.containsClockPlaceholder($0.value) } }
+
+    /// Byte search for `{{unix_`: this runs for every request answered, and `String.contains`
+    /// with a string argument resolves to Foundation's locale-aware search when Foundation is
+    /// linked in.
+    static func containsClockPlaceholder(_ value: String) -> Bool {
+        var u = Substring(value).utf8
+        while let i = u.firstIndex(of: UInt8(ascii: "{")) {
+            if u[i...].starts(with: "{{unix_".utf8) { return true }
+            u = u[u.index(after: i)...]
+        }
+        return false
+    }
 
     /// `value` with each `{{unix_s+N}}` / `{{unix_ms+N}}` (also `-N`, or no offset) replaced
     /// by the Unix time `nowMs` in seconds / milliseconds plus N; other text is kept.

@@ -63,6 +63,9 @@ final class MockSession: @unchecked Sendable {
 
     var protocolErrors: [MockProtocolError] { lock.withLock { errors } }
 
+    /// Requests journaled since the last reset, including those the ring has since dropped.
+    var requestCount: Int { lock.withLock { journalBase + entries.count } }
+
     func clearJournal() {
         lock.withLock {
             journalBase += entries.count
@@ -157,7 +160,7 @@ final class MockSession: @unchecked Sendable {
             switch action {
             case .respond(let e, _):
                 status = e.status
-                statusLine = String(decoding: e.statusLine.prefix { $0 != 0x0D }, as: UTF8.self)
+                statusLine = e.statusLineText
                 headers = e.headers
             case .fault(let f, _): fault = f
             }
