@@ -159,10 +159,10 @@ public struct MockResponse: Sendable {
     /// with a string argument resolves to Foundation's locale-aware search when Foundation is
     /// linked in.
     static func containsClockPlaceholder(_ value: String) -> Bool {
-        var u = Substring(value).utf8
-        while let i = u.firstIndex(of: UInt8(ascii: "{")) {
-            if u[i...].starts(with: "{{unix_".utf8) { return true }
-            u = u[u.index(after: i)...]
+        var from = 0
+        while let i = utf8Offset(of: UInt8(ascii: "{"), in: value, from: from) {
+            if value.utf8.dropFirst(i).starts(with: "{{unix_".utf8) { return true }
+            from = i + 1
         }
         return false
     }

@@ -13,7 +13,13 @@ enum RequestAction {
 /// all of it atomically and a request is decided and journaled in one step.
 final class MockSession: @unchecked Sendable {
     private let lock = MockLock()
-    private var scenario = MockScenario()
+    /// Boxed, so a request takes the case's scenario with one retain instead of copying the
+    /// struct (and retaining each of its fields) on the hot path.
+    private final class ScenarioBox: Sendable {
+        let scenario: MockScenario
+        init(_ scenario: MockScenario) { self.scenario = scenario }
+    }
+    private var current = ScenarioBox(MockScenario())
     private var positions: [Int] = []
     private var fallbackPosition = 0
     private var rng = SeededGenerator(seed: 1)
@@ -40,7 +46,7 @@ final class MockSession: @unchecked Sendable {
         if let o = scenario.oauth { oauth = oauth.map { $0.applying(o) } ?? o.configuration }
         let authority = oauth.map { MockTokenAuthority(configuration: $0) }
         lock.withLock {
-            self.scenario = scenario
+            current = ScenarioBox(scenario)
             positions = Array(repeating: 0, count: scenario.routes.count)
             fallbackPosition = 0
             rng = SeededGenerator(seed: scenario.seed)
@@ -90,12 +96,12 @@ final class MockSession: @unchecked Sendable {
     func handle(_ request: MockRequest, connectionID: Int, indexOnConnection: Int, firstByteAt: UInt64, receivedAt: UInt64,
                 onRecord: ((MockJournalEntry) -> Void)?) -> RequestAction {
         // Immutable per case: read them once, then run checks outside the lock.
-        let (scenario, verifier, authority, caseEpoch) = lock.withLock { (self.scenario, self.verifier, self.authority, self.epoch) }
+        let (box, verifier, authority, caseEpoch) = lock.withLock { (self.current, self.verifier, self.authority, self.epoch) }
         let path = request.path
         var checks: [MockCheckResult] = []
         var forced: EncodedResponse?
         let isToken = authority.map { $0.configuration.path == path } ?? false
-        let match = isToken ? nil : scenario.route(method: request.method, path: path, body: request.body)
+        let match = isToken ? nil : box.scenario.route(method: request.method, path: path, body: request.body)
         if isToken, let authority {
             let (response, results) = authority.handle(request)
             forced = response
@@ -114,7 +120,7 @@ final class MockSession: @unchecked Sendable {
             if let authority, route?.requiresToken ?? true {
                 let result = authority.validate(authorization: request.header("Authorization"))
                 checks.append(result)
-                if !result.passed, let custom = scenario.invalidTokenResponse {
+                if !result.passed, let custom = box.scenario.invalidTokenResponse {
                     forced = Self.encode(custom, for: request)
                 } else if !result.passed {
                     forced = EncodedResponse(status: 401, headers: [
@@ -131,7 +137,7 @@ final class MockSession: @unchecked Sendable {
             var response: MockResponse?
             var responseIndex: Int?
             if forced == nil, stale {
-                response = match?.route.response(at: 0) ?? scenario.fallback
+                response = match?.route.response(at: 0) ?? box.scenario.fallback
             } else if forced == nil {
                 if let match, match.index < positions.count {
                     responseIndex = positions[match.index]
@@ -140,7 +146,7 @@ final class MockSession: @unchecked Sendable {
                 } else {
                     responseIndex = fallbackPosition
                     fallbackPosition += 1
-                    response = scenario.fallback
+                    response = box.scenario.fallback
                 }
             }
             var delay = response?.delayMs ?? 0
@@ -153,7 +159,7 @@ final class MockSession: @unchecked Sendable {
             } else if let r = response {
                 action = .respond(Self.encode(r, for: request), delayMs: delay)
             } else {
-                action = .respond(scenario.fallback.encoded, delayMs: 0)
+                action = .respond(box.scenario.fallback.encoded, delayMs: 0)
             }
             if stale { return (action, nil) }
             var status: Int?, fault: MockFault?, statusLine: String?, headers: [MockHeader] = []
