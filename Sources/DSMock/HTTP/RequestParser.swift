@@ -198,10 +198,9 @@ struct RequestParser {
                 guard !lines.isEmpty else { throw HTTPParseError(status: 400, reason: "empty request line") }
                 let headBytes = Array(buffer[start..<scan])
                 let base = start
-                let relative = lines.map { ($0.lowerBound - base)..<($0.upperBound - base) }
                 start = scan
-                lines.removeAll(keepingCapacity: true)
-                return try HeadParser.parse(head: headBytes, lines: relative, limits: limits)
+                defer { lines.removeAll(keepingCapacity: true) }
+                return try HeadParser.parse(head: headBytes, lines: lines, base: base, limits: limits)
             }
             lines.append(lineStart..<end)
             lineStart = scan

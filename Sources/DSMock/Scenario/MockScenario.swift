@@ -41,7 +41,13 @@ public struct MockScenario: Sendable {
     /// The first route matching `method`, `path` and (for routes with `body_contains`) the
     /// request body, with its index.
     func route(method: String, path: String, body: [UInt8] = []) -> (index: Int, route: MockRoute)? {
-        for (i, r) in routes.enumerated() where r.matches(method: method, path: path, body: body) { return (i, r) }
+        Self.route(in: routes, method: method, path: path, body: body)
+    }
+
+    /// The first of `routes` matching, with its index (the server keeps the routes apart from
+    /// the rest of the scenario so a request does not copy the whole struct).
+    static func route(in routes: [MockRoute], method: String, path: String, body: [UInt8]) -> (index: Int, route: MockRoute)? {
+        for i in routes.indices where routes[i].matches(method: method, path: path, body: body) { return (i, routes[i]) }
         return nil
     }
 }

@@ -16,8 +16,14 @@ final class MockSession: @unchecked Sendable {
     /// Boxed, so a request takes the case's scenario with one retain instead of copying the
     /// struct (and retaining each of its fields) on the hot path.
     private final class ScenarioBox: Sendable {
-        let scenario: MockScenario
-        init(_ scenario: MockScenario) { self.scenario = scenario }
+        let routes: [MockRoute]
+        let fallback: MockResponse
+        let invalidTokenResponse: MockResponse?
+        init(_ scenario: MockScenario) {
+            routes = scenario.routes
+            fallback = scenario.fallback
+            invalidTokenResponse = scenario.invalidTokenResponse
+        }
     }
     private var current = ScenarioBox(MockScenario())
     private var positions: [Int] = []
@@ -101,7 +107,7 @@ final class MockSession: @unchecked Sendable {
         var checks: [MockCheckResult] = []
         var forced: EncodedResponse?
         let isToken = authority.map { $0.configuration.path == path } ?? false
-        let match = isToken ? nil : box.scenario.route(method: request.method, path: path, body: request.body)
+        let match = isToken ? nil : MockScenario.route(in: box.routes, method: request.method, path: path, body: request.body)
         if isToken, let authority {
             let (response, results) = authority.handle(request)
             forced = response
@@ -120,7 +126,7 @@ final class MockSession: @unchecked Sendable {
             if let authority, route?.requiresToken ?? true {
                 let result = authority.validate(authorization: request.header("Authorization"))
                 checks.append(result)
-                if !result.passed, let custom = box.scenario.invalidTokenResponse {
+                if !result.passed, let custom = box.invalidTokenResponse {
                     forced = Self.encode(custom, for: request)
                 } else if !result.passed {
                     forced = EncodedResponse(status: 401, headers: [
@@ -137,7 +143,7 @@ final class MockSession: @unchecked Sendable {
             var response: MockResponse?
             var responseIndex: Int?
             if forced == nil, stale {
-                response = match?.route.response(at: 0) ?? box.scenario.fallback
+                response = match?.route.response(at: 0) ?? box.fallback
             } else if forced == nil {
                 if let match, match.index < positions.count {
                     responseIndex = positions[match.index]
@@ -146,7 +152,7 @@ final class MockSession: @unchecked Sendable {
                 } else {
                     responseIndex = fallbackPosition
                     fallbackPosition += 1
-                    response = box.scenario.fallback
+                    response = box.fallback
                 }
             }
             var delay = response?.delayMs ?? 0
@@ -159,7 +165,7 @@ final class MockSession: @unchecked Sendable {
             } else if let r = response {
                 action = .respond(Self.encode(r, for: request), delayMs: delay)
             } else {
-                action = .respond(box.scenario.fallback.encoded, delayMs: 0)
+                action = .respond(box.fallback.encoded, delayMs: 0)
             }
             if stale { return (action, nil) }
             var status: Int?, fault: MockFault?, statusLine: String?, headers: [MockHeader] = []
