@@ -150,8 +150,7 @@ struct RequestParser {
         scan = start
         lineStart = start
         lines.removeAll(keepingCapacity: true)
-        guard let head = current else { return .failure(HTTPParseError(status: 500, reason: "parser state lost")) }
-        current = nil
+        guard let head = current.take() else { return .failure(HTTPParseError(status: 500, reason: "parser state lost")) }
         let request = MockRequest(method: head.method, target: head.target, version: head.version, headers: head.headers, body: body,
                                   trailers: trailers, head: head.head, chunked: head.framing == .chunked)
         body = []

@@ -188,7 +188,7 @@ final class MockSession: @unchecked Sendable {
                 journalBase += 1
             }
             lock.broadcast()
-            return (action, entry)
+            return (action, onRecord == nil ? nil : entry)  // no copy out when nobody logs
         }
         if let entry { onRecord?(entry) }
         return action
