@@ -93,15 +93,16 @@ enum HeadParser {
         let versionBytes = b[(sp2 + 1)..<r.upperBound]
         // Checked on the bytes (String prefix tests and comparisons were a fifth of the head's cost).
         let targetBytes = b[(sp1 + 1)..<sp2]
-        guard targetBytes.first == UInt8(ascii: "/") || targetBytes.elementsEqual("*".utf8)
-                || targetBytes.starts(with: "http://".utf8) || targetBytes.starts(with: "https://".utf8) else {
+        guard targetBytes.first == UInt8(ascii: "/") || (targetBytes.count == 1 && targetBytes.first == UInt8(ascii: "*"))
+                || bytes(b, at: sp1 + 1, equal: "http://") || bytes(b, at: sp1 + 1, equal: "https://") else {
             throw HTTPParseError(status: 400, reason: "request target must be origin-form or absolute-form")
         }
         let target = String(decoding: targetBytes, as: UTF8.self)
         let version: String
-        if versionBytes.elementsEqual("HTTP/1.1".utf8) {
+        let http1 = versionBytes.count == 8 && bytes(b, at: sp2 + 1, equal: "HTTP/1.")
+        if http1, b[sp2 + 8] == UInt8(ascii: "1") {
             version = "HTTP/1.1"
-        } else if versionBytes.elementsEqual("HTTP/1.0".utf8) {
+        } else if http1, b[sp2 + 8] == UInt8(ascii: "0") {
             version = "HTTP/1.0"
         } else {
             let text = String(decoding: versionBytes, as: UTF8.self)
@@ -196,6 +197,16 @@ enum HeadParser {
             p.framing = n > 0 ? .length(n) : .none
         }
         if p.framing == .none { p.expectsContinue = false }
+    }
+
+    /// True when `b` holds `text`'s bytes from `offset` on.
+    @inline(__always)
+    static func bytes(_ b: [UInt8], at offset: Int, equal text: StaticString) -> Bool {
+        let n = text.utf8CodeUnitCount
+        guard offset >= 0, b.count - offset >= n else { return false }
+        let p = text.utf8Start
+        for i in 0..<n where b[offset + i] != p[i] { return false }
+        return true
     }
 
     @inline(__always)

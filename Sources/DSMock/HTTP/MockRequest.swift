@@ -80,8 +80,10 @@ public struct MockRequest: Sendable {
     static func pathRange(_ target: String) -> Range<Int> {
         let u = target.utf8
         var from = 0
-        let https = u.starts(with: "https://".utf8)
-        if https || u.starts(with: "http://".utf8) {
+        // Only an absolute-form target starts with "h" (origin-form starts with "/").
+        let absolute = u.first == UInt8(ascii: "h")
+        let https = absolute && u.starts(with: "https://".utf8)
+        if https || (absolute && u.starts(with: "http://".utf8)) {
             let afterScheme = https ? 8 : 7
             guard let slash = utf8Offset(of: UInt8(ascii: "/"), in: target, from: afterScheme) else { return 0..<0 }
             from = slash
