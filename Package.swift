@@ -63,7 +63,7 @@ let package = Package(
         // Fuzz targets (fuzz/README.md): bytes -> violated properties, for the libFuzzer harness
         // and the corpus replay test. Not part of the library product.
         .target(name: "DSFuzz", dependencies: [
-            "DSCore", "DSJSON", "DSTemplate", "DSMapping", "DSPlan", "DSCompiler", "DSRender", "DSRuntime", "DSRuntimePOSIX", "DSMock", "DeliverySpec",
+            "DSCore", "DSJSON", "DSSchema", "DSTemplate", "DSMapping", "DSPlan", "DSCompiler", "DSRender", "DSRuntime", "DSRuntimePOSIX", "DSMock", "DeliverySpec",
         ]),
         .executableTarget(name: "dspec", dependencies: ["DeliverySpec"]),
         // Release-build benchmarks: `swift run -c release dspec-bench`.

@@ -48,7 +48,7 @@ def clean(target):
         for f in os.listdir(d):
             if not (len(f) == 40 and all(c in "0123456789abcdef" for c in f)): os.remove(os.path.join(d, f))
 
-TARGETS = ["json", "spec", "template", "mapping", "encoders", "plan", "mock-request", "response", "resp", "retry-after", "rate-limit"]
+TARGETS = ["json", "spec", "template", "mapping", "encoders", "plan", "mock-request", "response", "resp", "retry-after", "rate-limit", "openapi"]
 for t in TARGETS: clean(t)
 
 # --- json: the example specs and companions, plus parser edge cases.
@@ -231,6 +231,29 @@ for i, (m, reset, remaining, policy) in enumerate(rate_limit_seeds):
     value = bytes([m]) + reset.encode() + b"\0" + remaining.encode() + (b"\0" + policy.encode() if policy is not None else b"")
     write("rate-limit", value, f"value{i:02}")
 
+# --- openapi: an OpenAPI document, optionally NUL and a request body.
+openapi_docs = [load(p) for p in sorted(glob.glob(rel("specs/catalog/contracts/*.openapi.json")) + glob.glob(rel("specs/examples/contracts/*.openapi.json")))]
+small = lambda version, op: json.dumps({"openapi": version, "info": {"title": "t", "version": "1"}, "paths": {"/v1/events": {"post": op}}}, sort_keys=True)
+body_op = lambda schema: {"operationId": "track", "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+openapi_small = [
+    small("3.1.0", body_op({"type": "object", "required": ["event"], "properties": {"event": {"type": "string"}}})),
+    small("3.0.3", body_op({"type": "object", "nullable": True, "properties": {"n": {"type": "integer", "minimum": 0, "exclusiveMinimum": True}}})),
+    small("3.0.3", {"operationId": "q", "parameters": [{"name": "api_key", "in": "query", "required": True, "schema": {"type": "string"}},
+                                                      {"name": "X-Api-Key", "in": "header", "schema": {"type": "integer"}}]}),
+    json.dumps({"openapi": "3.1.0", "paths": {"/a": {"post": body_op({"$ref": "#/components/schemas/A"})}},
+                "components": {"schemas": {"A": {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/A"}}}}}}, sort_keys=True),
+    json.dumps({"openapi": "3.0.0", "paths": {"/a": {"parameters": [{"$ref": "#/components/parameters/P"}], "post": {"operationId": "a"}}},
+                "components": {"parameters": {"P": {"$ref": "#/components/parameters/P"}}}}, sort_keys=True),
+    small("3.1.0", {"requestBody": {"content": {"application/x-ndjson": {"schema": {"type": "object"}}, "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {"a": {"type": "array", "items": {"type": "integer"}}}}}}}}),
+    small("2.0", {}), '{"openapi": "3.1.0"}', '{"swagger": "2.0", "paths": {}}',
+]
+bodies = [None, b'{"event":"x"}', b'{"n":0}', b'a=1&a=2', b'{"x":1}\n{"y":2}\n', b'[]', b'not json']
+clean("openapi")
+for i, d in enumerate(openapi_docs): write("openapi", d, f"vendor{i:02}")
+for i, d in enumerate(openapi_small):
+    for j, b in enumerate(bodies[:4] if i < 6 else bodies[:1]):
+        write("openapi", d.encode() + (b"\0" + b if b is not None else b""), f"doc{i:02}-body{j}")
+
 # --- dictionaries.
 def dict_file(name, tokens):
     os.makedirs(DICT, exist_ok=True)
@@ -253,7 +276,8 @@ dict_file("template", ["{{", "}}", "{{{", "}}}", "{{#if ", "{{#each ", "{{#with 
 dict_file("mapping", json_tokens + ['"%s"' % d for d in ["@path", "@value", "@template", "@each", "@map", "@default", "@transform", "@type", "@when", "@batch", "equals", "path", "@lookup", "@drop_empty", "@sent_at"]])
 dict_file("mock-request", http_tokens + ["GET ", "POST ", "PUT ", "HEAD ", " / "])
 dict_file("response", http_tokens)
-TARGETS = ["json", "spec", "template", "mapping", "encoders", "plan", "mock-request", "response", "resp", "retry-after", "rate-limit"]
+dict_file("openapi", json_tokens + ['"%s"' % k for k in ["openapi", "3.0.3", "3.1.0", "paths", "post", "get", "operationId", "parameters", "in", "query", "header", "requestBody", "content", "application/json", "schema", "$ref", "#/components/schemas/", "components", "nullable", "exclusiveMinimum", "required", "properties", "items", "type", "object", "array", "string", "integer", "allOf", "oneOf", "anyOf"]])
+TARGETS = ["json", "spec", "template", "mapping", "encoders", "plan", "mock-request", "response", "resp", "retry-after", "rate-limit", "openapi"]
 dict_file("retry-after", ["GMT", "Sun, ", "Sunday, ", "Nov", "Feb", " 1994", "-94", "08:49:37", "60", "31", "29"])
 total = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(CORPUS) for f in fs)
 print(f"make-seeds: {sum(len(fs) for _, _, fs in os.walk(CORPUS))} seeds, {total} bytes")

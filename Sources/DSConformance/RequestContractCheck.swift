@@ -1,3 +1,4 @@
+import DSCore
 import DSMock
 
 /// The vendor's request contract as the harness applies it: every request a case sends is
@@ -5,24 +6,8 @@ import DSMock
 /// pointer, the schema keyword and the reason, while the other cases still run. The driver
 /// builds the check from the spec's `contract` (this target knows no schemas).
 public struct RequestContractCheck: Sendable {
-    /// One violation of the contract by one request.
-    public struct Violation: Sendable, Equatable {
-        /// `body`, `body line 3`, `header X-Key`, `query api_key`, or `header` / `query` for a missing one.
-        public var part: String
-        /// The instance pointer in the body or parameter value ("" when nothing is there to point at).
-        public var instanceLocation: String
-        /// The schema keyword that failed, as a pointer along the evaluation path ("" when none).
-        public var keywordLocation: String
-        /// The reason.
-        public var message: String
-
-        public init(part: String, instanceLocation: String, keywordLocation: String, message: String) {
-            self.part = part
-            self.instanceLocation = instanceLocation
-            self.keywordLocation = keywordLocation
-            self.message = message
-        }
-    }
+    /// One violation of the contract by one request (the same type the contract checker returns).
+    public typealias Violation = ContractViolation
 
     /// Where the contract comes from (`contracts/x.openapi.json POST /import (import-events)`).
     public var origin: String

@@ -47,6 +47,7 @@ public struct FuzzTarget: Sendable {
         FuzzTarget("resp", "the Redis RESP2 reply parser: total, prefixes incomplete, values re-encode to the bytes consumed", RESPTarget.run),
         FuzzTarget("retry-after", "RetryAfter.parse (delay-seconds and the three HTTP-date forms): never negative", RetryAfterTarget.run),
         FuzzTarget("rate-limit", "rate-limit headers (reset in seconds / epoch s / epoch ms, remaining, IETF RateLimit and RateLimit-Policy Structured Fields): a pause within (0, max_ms], deterministic, never negative", RateLimitTarget.run),
+        FuzzTarget("openapi", "OpenAPIContract extraction of every operation (by operationId and by method + path) builds a contract or throws, never traps; each contract checks a request deterministically", OpenAPITarget.run),
     ]
 
     /// The target called `name`, if any.

@@ -87,28 +87,7 @@ public struct RequestContract: Sendable {
     init(origin: String) { self.origin = origin }
 
     /// One violation of the contract by a rendered request.
-    public struct Violation: Sendable, Equatable, CustomStringConvertible {
-        /// `body`, `body line N` (NDJSON), `header NAME`, `query NAME`, or `header` / `query` for a missing one.
-        public var part: String
-        /// The instance pointer inside the body or the decoded parameter value ("" for a missing one).
-        public var instanceLocation: String
-        /// The keyword location in the schema.
-        public var keywordLocation: String
-        /// What is wrong.
-        public var message: String
-
-        public init(part: String, instanceLocation: String, keywordLocation: String, message: String) {
-            self.part = part
-            self.instanceLocation = instanceLocation
-            self.keywordLocation = keywordLocation
-            self.message = message
-        }
-
-        public var description: String {
-            keywordLocation.isEmpty && instanceLocation.isEmpty ? "\(part): \(message)"
-                : "\(part) \(instanceLocation.isEmpty ? "/" : instanceLocation): \(message) (schema \(keywordLocation.isEmpty ? "#" : "#" + keywordLocation))"
-        }
-    }
+    public typealias Violation = ContractViolation
 
     /// Checks one request as it goes on the wire: header names and values, query names and
     /// values (`target` is the URL or the request target), and the body, decoded by the

@@ -36,7 +36,7 @@ final class CorpusReplayTests: XCTestCase {
     }
 
     func testEveryTargetHasATest() {
-        XCTAssertEqual(FuzzTarget.all.map(\.name), ["json", "spec", "template", "mapping", "encoders", "plan", "mock-request", "response", "resp", "retry-after", "rate-limit"])
+        XCTAssertEqual(FuzzTarget.all.map(\.name), ["json", "spec", "template", "mapping", "encoders", "plan", "mock-request", "response", "resp", "retry-after", "rate-limit", "openapi"])
     }
 
     func testJSON() throws { try replay("json") }
@@ -50,6 +50,7 @@ final class CorpusReplayTests: XCTestCase {
     func testRESP() throws { try replay("resp") }
     func testRetryAfter() throws { try replay("retry-after") }
     func testRateLimit() throws { try replay("rate-limit") }
+    func testOpenAPI() throws { try replay("openapi") }
 
     func testKnownFailures() throws {
         guard !Self.knownFailures.isEmpty else { return }

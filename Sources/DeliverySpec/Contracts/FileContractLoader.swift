@@ -95,9 +95,7 @@ public enum ContractCheck {
     /// The contract as `dspec test` applies it to every request the mock vendor receives.
     public static func conformance(_ contract: RequestContract) -> RequestContractCheck {
         RequestContractCheck(origin: contract.origin) { request in
-            contract.check(headers: request.headers.map { ($0.name, $0.value) }, target: request.target, body: request.body).map {
-                RequestContractCheck.Violation(part: $0.part, instanceLocation: $0.instanceLocation, keywordLocation: $0.keywordLocation, message: $0.message)
-            }
+            contract.check(headers: request.headers.map { ($0.name, $0.value) }, target: request.target, body: request.body)
         }
     }
 }
