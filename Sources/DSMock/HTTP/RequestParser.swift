@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What the parser has to say after new bytes arrive.
 enum ParseEvent {
     /// The next request is incomplete; read more.
@@ -142,8 +150,7 @@ struct RequestParser {
         scan = start
         lineStart = start
         lines.removeAll(keepingCapacity: true)
-        guard let head = current else { return .failure(HTTPParseError(status: 500, reason: "parser state lost")) }
-        current = nil
+        guard let head = current.take() else { return .failure(HTTPParseError(status: 500, reason: "parser state lost")) }
         let request = MockRequest(method: head.method, target: head.target, version: head.version, headers: head.headers, body: body,
                                   trailers: trailers, head: head.head, chunked: head.framing == .chunked)
         body = []
@@ -164,21 +171,25 @@ struct RequestParser {
             lineStart = start
         }
         while scan < buffer.count {
-            let c = buffer[scan]
-            scan += 1
-            if c != HTTPBytes.lf {
-                // A request line over either limit is a URI problem (414), not a header one.
-                if lines.isEmpty, scan - start > min(limits.maxRequestLineBytes, limits.maxHeadBytes) {
+            // The next LF by memchr; the limits apply to the bytes before it exactly as if
+            // they were checked one by one (the request line's 414 bound is the lower one, so
+            // it wins while no line is complete).
+            let lf = Self.index(of: HTTPBytes.lf, in: buffer, from: scan)
+            let reach = lf ?? buffer.count
+            if reach > scan {
+                let length = reach - start
+                if lines.isEmpty, length > min(limits.maxRequestLineBytes, limits.maxHeadBytes) {
                     throw HTTPParseError(status: 414, reason: "request line longer than \(min(limits.maxRequestLineBytes, limits.maxHeadBytes)) bytes")
                 }
-                if scan - start > limits.maxHeadBytes {
+                if length > limits.maxHeadBytes {
                     throw HTTPParseError(status: 431, reason: "request head larger than \(limits.maxHeadBytes) bytes")
                 }
-                continue
             }
-            var end = scan - 1
+            guard let lf else { scan = buffer.count; break }
+            scan = lf + 1
+            var end = lf
             if end > lineStart, buffer[end - 1] == HTTPBytes.cr { end -= 1 }
-            if buffer[lineStart..<end].contains(HTTPBytes.cr) {
+            if Self.index(of: HTTPBytes.cr, in: buffer, from: lineStart, to: end) != nil {
                 throw HTTPParseError(status: 400, reason: "bare CR in request head")
             }
             if end == lineStart {
@@ -186,10 +197,9 @@ struct RequestParser {
                 guard !lines.isEmpty else { throw HTTPParseError(status: 400, reason: "empty request line") }
                 let headBytes = Array(buffer[start..<scan])
                 let base = start
-                let relative = lines.map { ($0.lowerBound - base)..<($0.upperBound - base) }
                 start = scan
-                lines.removeAll(keepingCapacity: true)
-                return try HeadParser.parse(head: headBytes, lines: relative, limits: limits)
+                defer { lines.removeAll(keepingCapacity: true) }
+                return try HeadParser.parse(head: headBytes, lines: lines, base: base, limits: limits)
             }
             lines.append(lineStart..<end)
             lineStart = scan
@@ -235,6 +245,17 @@ struct RequestParser {
             }
         }
         return size
+    }
+
+    /// The first index of `byte` in `bytes[from..<to]` (`to` defaults to the end), by memchr.
+    @inline(__always)
+    static func index(of byte: UInt8, in bytes: [UInt8], from: Int, to: Int? = nil) -> Int? {
+        let end = min(to ?? bytes.count, bytes.count)
+        guard from < end else { return nil }
+        return bytes.withUnsafeBufferPointer { b -> Int? in
+            guard let base = b.baseAddress, let hit = memchr(base + from, Int32(byte), end - from) else { return nil }
+            return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+        }
     }
 
     @inline(__always)

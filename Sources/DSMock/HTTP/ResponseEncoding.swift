@@ -14,6 +14,8 @@ import Darwin
 struct EncodedResponse: Sendable {
     /// `HTTP/1.1 200 OK\r\n`.
     let statusLine: [UInt8]
+    /// `HTTP/1.1 200 OK`, for the journal (built once, not per request).
+    let statusLineText: String
     /// Fields, framing and body for a connection that stays open.
     let keepAliveTail: [UInt8]
     /// The same, announcing `Connection: close`.
@@ -34,7 +36,8 @@ struct EncodedResponse: Sendable {
         self.status = status
         self.body = body
         self.headers = headers
-        statusLine = Array("HTTP/1.1 \(status) \(ResponseEncoding.reason(status))\r\n".utf8)
+        statusLineText = "HTTP/1.1 \(status) \(ResponseEncoding.reason(status))"
+        statusLine = Array("\(statusLineText)\r\n".utf8)
         var fields: [UInt8] = []
         var hasLength = false, hasDate = false
         for h in headers {

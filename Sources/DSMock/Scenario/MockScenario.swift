@@ -41,7 +41,13 @@ public struct MockScenario: Sendable {
     /// The first route matching `method`, `path` and (for routes with `body_contains`) the
     /// request body, with its index.
     func route(method: String, path: String, body: [UInt8] = []) -> (index: Int, route: MockRoute)? {
-        for (i, r) in routes.enumerated() where r.matches(method: method, path: path, body: body) { return (i, r) }
+        Self.route(in: routes, method: method, path: path, body: body)
+    }
+
+    /// The first of `routes` matching, with its index (the server keeps the routes apart from
+    /// the rest of the scenario so a request does not copy the whole struct).
+    static func route(in routes: [MockRoute], method: String, path: String, body: [UInt8]) -> (index: Int, route: MockRoute)? {
+        for i in routes.indices where routes[i].matches(method: method, path: path, body: body) { return (i, routes[i]) }
         return nil
     }
 }
@@ -153,7 +159,19 @@ public struct MockResponse: Sendable {
     let encoded: EncodedResponse
     /// True when a header value holds `{{unix_s+N}}` / `{{unix_ms+N}}`: the time a vendor's
     /// rate-limit reset falls on, computed when the response is sent.
-    var hasClockPlaceholders: Bool { headers.contains { $0.value.contains("{{unix_") } }
+    var hasClockPlaceholders: Bool { headers.contains { Self.containsClockPlaceholder($0.value) } }
+
+    /// Byte search for `{{unix_`: this runs for every request answered, and `String.contains`
+    /// with a string argument resolves to Foundation's locale-aware search when Foundation is
+    /// linked in.
+    static func containsClockPlaceholder(_ value: String) -> Bool {
+        var from = 0
+        while let i = utf8Offset(of: UInt8(ascii: "{"), in: value, from: from) {
+            if value.utf8.dropFirst(i).starts(with: "{{unix_".utf8) { return true }
+            from = i + 1
+        }
+        return false
+    }
 
     /// `value` with each `{{unix_s+N}}` / `{{unix_ms+N}}` (also `-N`, or no offset) replaced
     /// by the Unix time `nowMs` in seconds / milliseconds plus N; other text is kept.

@@ -104,6 +104,10 @@ public final class MockServer: @unchecked Sendable {
     /// A snapshot of the journal, oldest first.
     public var journal: [MockJournalEntry] { context.session.journal }
 
+    /// Requests answered since the last reset, counting those the bounded journal no longer
+    /// holds (``journal`` keeps at most `journalLimit`).
+    public var requestCount: Int { context.session.requestCount }
+
     /// Requests refused at the protocol level since the last reset.
     public var protocolErrors: [MockProtocolError] { context.session.protocolErrors }
 

@@ -13,7 +13,19 @@ enum RequestAction {
 /// all of it atomically and a request is decided and journaled in one step.
 final class MockSession: @unchecked Sendable {
     private let lock = MockLock()
-    private var scenario = MockScenario()
+    /// Boxed, so a request takes the case's scenario with one retain instead of copying the
+    /// struct (and retaining each of its fields) on the hot path.
+    private final class ScenarioBox: Sendable {
+        let routes: [MockRoute]
+        let fallback: MockResponse
+        let invalidTokenResponse: MockResponse?
+        init(_ scenario: MockScenario) {
+            routes = scenario.routes
+            fallback = scenario.fallback
+            invalidTokenResponse = scenario.invalidTokenResponse
+        }
+    }
+    private var current = ScenarioBox(MockScenario())
     private var positions: [Int] = []
     private var fallbackPosition = 0
     private var rng = SeededGenerator(seed: 1)
@@ -40,7 +52,7 @@ final class MockSession: @unchecked Sendable {
         if let o = scenario.oauth { oauth = oauth.map { $0.applying(o) } ?? o.configuration }
         let authority = oauth.map { MockTokenAuthority(configuration: $0) }
         lock.withLock {
-            self.scenario = scenario
+            current = ScenarioBox(scenario)
             positions = Array(repeating: 0, count: scenario.routes.count)
             fallbackPosition = 0
             rng = SeededGenerator(seed: scenario.seed)
@@ -62,6 +74,9 @@ final class MockSession: @unchecked Sendable {
     }
 
     var protocolErrors: [MockProtocolError] { lock.withLock { errors } }
+
+    /// Requests journaled since the last reset, including those the ring has since dropped.
+    var requestCount: Int { lock.withLock { journalBase + entries.count } }
 
     func clearJournal() {
         lock.withLock {
@@ -87,12 +102,12 @@ final class MockSession: @unchecked Sendable {
     func handle(_ request: MockRequest, connectionID: Int, indexOnConnection: Int, firstByteAt: UInt64, receivedAt: UInt64,
                 onRecord: ((MockJournalEntry) -> Void)?) -> RequestAction {
         // Immutable per case: read them once, then run checks outside the lock.
-        let (scenario, verifier, authority, caseEpoch) = lock.withLock { (self.scenario, self.verifier, self.authority, self.epoch) }
+        let (box, verifier, authority, caseEpoch) = lock.withLock { (self.current, self.verifier, self.authority, self.epoch) }
         let path = request.path
         var checks: [MockCheckResult] = []
         var forced: EncodedResponse?
         let isToken = authority.map { $0.configuration.path == path } ?? false
-        let match = isToken ? nil : scenario.route(method: request.method, path: path, body: request.body)
+        let match = isToken ? nil : MockScenario.route(in: box.routes, method: request.method, path: path, body: request.body)
         if isToken, let authority {
             let (response, results) = authority.handle(request)
             forced = response
@@ -111,7 +126,7 @@ final class MockSession: @unchecked Sendable {
             if let authority, route?.requiresToken ?? true {
                 let result = authority.validate(authorization: request.header("Authorization"))
                 checks.append(result)
-                if !result.passed, let custom = scenario.invalidTokenResponse {
+                if !result.passed, let custom = box.invalidTokenResponse {
                     forced = Self.encode(custom, for: request)
                 } else if !result.passed {
                     forced = EncodedResponse(status: 401, headers: [
@@ -128,7 +143,7 @@ final class MockSession: @unchecked Sendable {
             var response: MockResponse?
             var responseIndex: Int?
             if forced == nil, stale {
-                response = match?.route.response(at: 0) ?? scenario.fallback
+                response = match?.route.response(at: 0) ?? box.fallback
             } else if forced == nil {
                 if let match, match.index < positions.count {
                     responseIndex = positions[match.index]
@@ -137,7 +152,7 @@ final class MockSession: @unchecked Sendable {
                 } else {
                     responseIndex = fallbackPosition
                     fallbackPosition += 1
-                    response = scenario.fallback
+                    response = box.fallback
                 }
             }
             var delay = response?.delayMs ?? 0
@@ -150,14 +165,14 @@ final class MockSession: @unchecked Sendable {
             } else if let r = response {
                 action = .respond(Self.encode(r, for: request), delayMs: delay)
             } else {
-                action = .respond(scenario.fallback.encoded, delayMs: 0)
+                action = .respond(box.fallback.encoded, delayMs: 0)
             }
             if stale { return (action, nil) }
             var status: Int?, fault: MockFault?, statusLine: String?, headers: [MockHeader] = []
             switch action {
             case .respond(let e, _):
                 status = e.status
-                statusLine = String(decoding: e.statusLine.prefix { $0 != 0x0D }, as: UTF8.self)
+                statusLine = e.statusLineText
                 headers = e.headers
             case .fault(let f, _): fault = f
             }
@@ -173,7 +188,7 @@ final class MockSession: @unchecked Sendable {
                 journalBase += 1
             }
             lock.broadcast()
-            return (action, entry)
+            return (action, onRecord == nil ? nil : entry)  // no copy out when nobody logs
         }
         if let entry { onRecord?(entry) }
         return action

@@ -78,7 +78,9 @@ enum MockCommand: Command {
         }
         let redactor = verifier?.redactor ?? SecretRedactor()
         let log: (@Sendable (MockJournalEntry) -> Void)? = parsed.has("--quiet") ? nil : { @Sendable entry in MockCommand.logLine(entry, redactor) }
-        let configuration = MockServerConfiguration(host: parsed.option("--host") ?? "127.0.0.1", port: port, onRequest: log)
+        // Nothing reads the journal of a standalone server (requests are logged as they come and
+        // counted at the end), so it keeps only the last few: a long or heavy run stays small.
+        let configuration = MockServerConfiguration(host: parsed.option("--host") ?? "127.0.0.1", port: port, journalLimit: 1024, onRequest: log)
         // Block the stop signals before any server thread exists, so every thread inherits
         // the mask and sigwait below is the only place they are delivered.
         var signals = sigset_t()
@@ -101,7 +103,7 @@ enum MockCommand: Command {
         var received: Int32 = 0
         sigwait(&signals, &received)
         server.stop()
-        Console.err("dspec mock: stopped (\(received == SIGINT ? "SIGINT" : "SIGTERM")) after \(Plural.count(server.journal.count, "request"))")
+        Console.err("dspec mock: stopped (\(received == SIGINT ? "SIGINT" : "SIGTERM")) after \(Plural.count(server.requestCount, "request"))")
         return ExitCode.ok
     }
 
