@@ -3,7 +3,7 @@
 public enum JSONPointer {
     /// Escapes one reference token (`~` -> `~0`, `/` -> `~1`).
     public static func escape(_ token: String) -> String {
-        guard token.utf8.contains(where: { $0 == 0x7E || $0 == 0x2F }) else { return token }
+        guard needsEscape(token) else { return token }
         var out = ""
         for c in token {
             switch c {
@@ -17,7 +17,22 @@ public enum JSONPointer {
 
     /// Appends a key token to a pointer.
     public static func appending(_ pointer: String, _ key: String) -> String {
-        pointer + "/" + escape(key)
+        let token = escape(key)
+        var out = pointer
+        out.reserveCapacity(pointer.utf8.count + 1 + token.utf8.count)
+        out.append("/")
+        out.append(token)
+        return out
+    }
+
+    /// True if the token holds `~` or `/` (a byte loop over contiguous UTF-8, no closure).
+    @inline(__always)
+    static func needsEscape(_ token: String) -> Bool {
+        var token = token
+        return token.withUTF8 { bytes in
+            for b in bytes where b == 0x7E || b == 0x2F { return true }
+            return false
+        }
     }
 
     /// Appends an array index to a pointer.
