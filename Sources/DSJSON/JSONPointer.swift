@@ -17,12 +17,48 @@ public enum JSONPointer {
 
     /// Appends a key token to a pointer.
     public static func appending(_ pointer: String, _ key: String) -> String {
-        let token = escape(key)
-        var out = pointer
-        out.reserveCapacity(pointer.utf8.count + 1 + token.utf8.count)
-        out.append("/")
-        out.append(token)
-        return out
+        var pointer = pointer
+        var key = key
+        let built: String? = pointer.withUTF8 { p in
+            key.withUTF8 { k in
+                var escapes = 0
+                var ascii = true
+                for b in k {
+                    if b == 0x7E || b == 0x2F { escapes += 1 } else if b >= 0x80 { ascii = false }
+                }
+                // `escape` compares Characters: a `~` or `/` that a combining mark joins is
+                // not escaped. Only there is the byte loop below not the same: leave it to `escape`.
+                guard ascii || escapes == 0 else { return nil }
+                return String(unsafeUninitializedCapacity: p.count + 1 + k.count + escapes) { out in
+                    var i = 0
+                    if let base = p.baseAddress, p.count > 0 {
+                        UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: base, byteCount: p.count)
+                        i = p.count
+                    }
+                    out[i] = 0x2F
+                    i += 1
+                    if escapes == 0 {
+                        if let base = k.baseAddress, k.count > 0 {
+                            UnsafeMutableRawPointer(out.baseAddress! + i).copyMemory(from: base, byteCount: k.count)
+                            i += k.count
+                        }
+                    } else {
+                        for b in k {
+                            if b == 0x7E || b == 0x2F {
+                                out[i] = 0x7E
+                                out[i + 1] = b == 0x7E ? 0x30 : 0x31
+                                i += 2
+                            } else {
+                                out[i] = b
+                                i += 1
+                            }
+                        }
+                    }
+                    return i
+                }
+            }
+        }
+        return built ?? pointer + "/" + escape(key)
     }
 
     /// True if the token holds `~` or `/` (a byte loop over contiguous UTF-8, no closure).
