@@ -32,6 +32,9 @@ struct CaseObservation: Sendable {
     /// arrival times), taken before the runtime's token bucket exists: the bucket starts
     /// full no earlier than this.
     var startedAt: UInt64? = nil
+    /// The time scale the case ran at (``ConformanceTimeScale``): the journal's times above
+    /// are already nominal; upper-bound slack for scheduling delay is divided by it.
+    var timeScale: Double = 1
 }
 
 /// Runs cases one at a time against one in-process ``MockServer``, each on the real
@@ -45,19 +48,41 @@ public final class ConformanceRunner: Sendable {
     private let transport: AutoTransport
     /// Whether results carry a ``CaseTrace`` (every attempt, for the HTML report).
     public let recordsTraces: Bool
+    /// The run's time scale (``ConformanceTimeScale``): 1 runs every wait in real time.
+    public let timeScale: Double
+    /// The runtime's clock at a case's effective scale (tests swap in a deliberately wrong one).
+    private let makeClock: @Sendable (Double) -> any RuntimeClock
+    /// The thread a case's delivery runs on (``RunnerExecutor``).
+    let executor: RunnerExecutor
 
     /// Starts the mock on an ephemeral loopback port. Keep-alive connections are kept far
     /// longer than any run: the socket transport would recover from a closed one, but
     /// libcurl under FoundationNetworking stalls on it (see ``URLSessionTransport``), and
     /// the harness must stay valid over either transport.
-    public init(recordTraces: Bool = false) throws(MockServerError) {
+    ///
+    /// - Parameter timeScale: real time per nominal time for the runtime's waits
+    ///   (``ConformanceTimeScale``); 1 (the library default) runs them in real time. An
+    ///   invalid scale (not in ``ClockScale/range``) runs at 1.
+    public convenience init(recordTraces: Bool = false, timeScale: Double = 1) throws(MockServerError) {
+        try self.init(recordTraces: recordTraces, timeScale: timeScale, clock: { ScaledClock(base: SystemClock(), scale: $0) })
+    }
+
+    /// As the public initializer, with the runtime's clock made by `clock` from a case's
+    /// effective scale.
+    init(recordTraces: Bool = false, timeScale: Double, clock: @escaping @Sendable (Double) -> any RuntimeClock) throws(MockServerError) {
         self.recordsTraces = recordTraces
+        self.timeScale = ClockScale.isValid(timeScale) ? timeScale : 1
+        makeClock = clock
+        executor = RunnerExecutor(name: "dspec-conformance")
         server = try MockServer(configuration: MockServerConfiguration(limits: MockLimits(readTimeoutMs: 30_000, idleTimeoutMs: 600_000)))
         transport = AutoTransport(maxConnectionsPerHost: 8)
     }
 
     /// Stops the mock.
-    public func stop() { server.stop() }
+    public func stop() {
+        server.stop()
+        executor.stop()
+    }
 
     /// Runs one case of `suite` and checks its expectations.
     public func run(_ testCase: ConformanceCase, of suite: ConformanceSuite) async -> CaseResult {
@@ -66,7 +91,10 @@ public final class ConformanceRunner: Sendable {
         // Failures quote what the vendor received (URLs, headers, bodies) and what it
         // answered: the suite's secrets are shown as <redacted:NAME> in every report.
         let redactor = Self.redactor(suite.spec)
-        switch await observe(testCase, suite.spec) {
+        // On the runner's own thread: a CPU-bound case elsewhere cannot hold up this case's
+        // timers (RunnerExecutor).
+        let observed = await withTaskExecutorPreference(executor) { await self.observe(testCase, suite.spec) }
+        switch observed {
         case .failure(let failure):
             result.failures = [failure]
         case .success(let observation):
@@ -122,11 +150,14 @@ public final class ConformanceRunner: Sendable {
                                     options: MockVerifierOptions(publicBaseURL: publicBase))
         server.reset(to: testCase.scenario, verifier: verifier)
 
+        // The runtime reads nominal time; its sleeps last `scale` of it (ConformanceTimeScale).
+        let scale = ConformanceTimeScale.effective(timeScale, scenario: testCase.scenario, plan: plan, events: events.count)
+        let clock = makeClock(scale)
         let redirect = LoopbackRedirectTransport(baseURL: server.baseURL, inner: transport)
         let tokens: (any AccessTokenProvider)?
         do {
             tokens = try TokenProviderFactory.provider(for: plan, templates: CredentialTemplates(plan: plan, settings: spec.settings, secrets: spec.secrets),
-                                                       store: InMemorySecretStore(secretStrings), transport: redirect, clock: SystemClock())
+                                                       store: InMemorySecretStore(secretStrings), transport: redirect, clock: clock)
         } catch {
             return .failure(ExpectationFailure("setup", "no OAuth token provider: \(error.message)"))
         }
@@ -137,17 +168,19 @@ public final class ConformanceRunner: Sendable {
         let startedAt = MonotonicClock.now()
         var options = DeliveryOptions(concurrency: testCase.concurrency, orderedPartitions: testCase.ordered)
         options.eventCheck = spec.eventCheck
-        let deliverer = Deliverer(renderer: renderer, transport: redirect, clock: SystemClock(), ledger: ledger,
+        let deliverer = Deliverer(renderer: renderer, transport: redirect, clock: clock, ledger: ledger,
                                   options: options,
                                   tokens: tokens, jitter: SeededJitterSource(seed: StableHash.fnv1a(spec.name + "/" + testCase.name)))
         let queue = feed(events, expireAfter: testCase.expireTokensAfter)
         guard let counts = await Self.withTimeout(ms: ConformanceTiming.caseTimeoutMs, { await deliverer.run(queue) }) else {
             return .failure(ExpectationFailure("timeout", "the delivery run did not finish within \(ConformanceTiming.caseTimeoutMs / 1000) s"))
         }
-        let journal = server.journal
+        // Every timing expectation compares nominal durations: the mock's real receive times
+        // are stretched back by the scale, measured from the run's start.
+        let journal = scale == 1 ? server.journal : server.journal.map { ConformanceTimeScale.nominal($0, start: startedAt, scale: scale) }
         return .success(CaseObservation(plan: plan, scenario: testCase.scenario, events: events, ids: ids, selected: selected,
                                         fates: fates.withLock { $0 }, vendor: journal.filter { !$0.isTokenRequest },
-                                        token: journal.filter(\.isTokenRequest), counts: counts, startedAt: startedAt))
+                                        token: journal.filter(\.isTokenRequest), counts: counts, startedAt: startedAt, timeScale: scale))
     }
 
     /// The input queue. With `expireAfter`, the first events go in, and once the mock has

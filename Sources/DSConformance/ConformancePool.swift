@@ -17,11 +17,12 @@ public final class ConformancePool: Sendable {
     public static let defaultJobs = 4
 
     /// Starts `jobs` runners (at least one), each with its mock vendor (recording traces for
-    /// the HTML report when `recordTraces`).
-    public init(jobs: Int, recordTraces: Bool = false) throws(MockServerError) {
+    /// the HTML report when `recordTraces`), at time scale `timeScale`
+    /// (``ConformanceTimeScale``; 1 runs every wait in real time).
+    public init(jobs: Int, recordTraces: Bool = false, timeScale: Double = 1) throws(MockServerError) {
         var runners: [ConformanceRunner] = []
         do {
-            for _ in 0..<max(1, jobs) { runners.append(try ConformanceRunner(recordTraces: recordTraces)) }
+            for _ in 0..<max(1, jobs) { runners.append(try ConformanceRunner(recordTraces: recordTraces, timeScale: timeScale)) }
         } catch {
             for r in runners { r.stop() }
             throw error

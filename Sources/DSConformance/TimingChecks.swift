@@ -68,10 +68,13 @@ struct TimingChecks {
                     }
                 }
                 let low = bounds.lowerBound - Double(ConformanceTiming.retryAfterToleranceMs)
-                let high = bounds.upperBound + Double(ConformanceTiming.backoffSlackMs)
+                // Scheduling delay is real time: under a time scale it is stretched like every
+                // measured wait, so the slack is real milliseconds (nominal: slack / scale).
+                let slack = Double(ConformanceTiming.backoffSlackMs) / observation.timeScale
+                let high = bounds.upperBound + slack
                 if g.waitMs < low || g.waitMs > high {
                     out.append(ExpectationFailure("backoff", "retry \(g.retry) (request \(g.request)) waited \(Self.ms(g.waitMs)), outside the backoff bounds",
-                                                  details: ["expected: \(Self.ms(bounds.lowerBound))-\(Self.ms(bounds.upperBound)) (\(retry.jitter) jitter, initial \(retry.initialBackoffMs) ms, multiplier \(retry.multiplier), cap \(retry.maxBackoffMs) ms\(tokenNote); slack -\(ConformanceTiming.retryAfterToleranceMs)/+\(ConformanceTiming.backoffSlackMs) ms)",
+                                                  details: ["expected: \(Self.ms(bounds.lowerBound))-\(Self.ms(bounds.upperBound)) (\(retry.jitter) jitter, initial \(retry.initialBackoffMs) ms, multiplier \(retry.multiplier), cap \(retry.maxBackoffMs) ms\(tokenNote); slack -\(ConformanceTiming.retryAfterToleranceMs)/+\(Self.ms(slack))\(observation.timeScale == 1 ? "" : " at time scale \(Self.number(observation.timeScale))"))",
                                                             "actual: \(Self.ms(g.waitMs))"]))
                 }
             }

@@ -8,6 +8,8 @@ import CLibCrypto
 /// reused. All functions are thread-safe.
 ///
 /// To compare a received MAC with an expected one, use ``ConstantTime/equals(_:_:)``, never `==`.
+/// To sign many messages with one key (a plan's signing secret), prepare it once with
+/// ``HMACKey``: its per-message cost is the message's hash blocks only.
 public enum HMAC {
     /// Returns HMAC(`key`, `message`) under `algorithm`, `algorithm.digestLength` bytes long.
     ///

@@ -124,6 +124,13 @@ struct PayloadBuilder: Sendable {
     func build(_ event: JSONValue, configuration: ResolvedConfiguration, sizeHint: Int = 256,
                data override: [String: JSONValue]? = nil) throws(RenderError) -> EncodedPayload {
         let eventID = event["event_id"]?.stringValue ?? ""
+        let (value, bytes) = try encode(event, configuration: configuration, sizeHint: sizeHint, data: override)
+        return EncodedPayload(eventID: eventID, event: event, value: value, bytes: bytes)
+    }
+
+    /// The payload of `event` as a value (when computed, see ``EncodedPayload/value``) and as body bytes.
+    func encode(_ event: JSONValue, configuration: ResolvedConfiguration, sizeHint: Int = 256,
+                data override: [String: JSONValue]? = nil) throws(RenderError) -> (value: JSONValue?, bytes: [UInt8]) {
         let data = override ?? configuration.data
         var value: JSONValue?
         var bytes: [UInt8] = []
@@ -137,7 +144,7 @@ struct PayloadBuilder: Sendable {
             }
             if wrapper == nil && !needsValue {
                 if normalizesForJavaScript { bytes = try Self.javaScriptForm(bytes, "payload template") }
-                return EncodedPayload(eventID: eventID, event: event, value: nil, bytes: bytes)
+                return (nil, bytes)
             }
             do {
                 value = try JSONParser().parseValue(bytes)
@@ -165,6 +172,6 @@ struct PayloadBuilder: Sendable {
             JSONWriter.write(value!, style: .compact, into: &bytes)
             if normalizesForJavaScript { bytes = try Self.javaScriptForm(bytes, "payload") }
         }
-        return EncodedPayload(eventID: eventID, event: event, value: value, bytes: bytes)
+        return (value, bytes)
     }
 }

@@ -46,6 +46,12 @@ public final class RequestRenderer: Sendable {
     private let authSigning: AuthSigning?
     /// Where the plan reads `@sent_at` (``SendTime``): the body is then rebuilt per attempt.
     private let sendTimeUse: (body: Bool, any: Bool)
+    /// `payload.max_bytes` and `response.idempotency_key_header`, read per request (copied out
+    /// of the plan once: reading them through `plan` copies the enclosing structs).
+    private let maxPayloadBytes: Int?
+    private let idempotencyKeyHeader: String?
+    /// Headers added after the plan's and the auth header (OAuth, idempotency key, signing), at most.
+    private let extraHeaderCount: Int
     /// Values to hide with `--redact`, longest first.
     public let credentials: [RedactableCredential]
 
@@ -94,6 +100,9 @@ public final class RequestRenderer: Sendable {
         sendTimeUse = SendTime.uses(plan)
         signer = try plan.signing.map { signing throws(RenderError) in try RequestSigner(signing, configuration: configuration) }
         authSigning = try AuthSigning(plan.auth, data: data, configuration: configuration)
+        extraHeaderCount = 2 + (signer?.headerCount ?? 0) + (authSigning == nil ? 0 : 4)
+        maxPayloadBytes = plan.payload.maxBytes
+        idempotencyKeyHeader = plan.response.idempotencyKeyHeader
         var credentials = configuration.secretValues.map { RedactableCredential(name: $0.name, value: $0.value) }
         credentials += auth.derivedCredentials
         credentials += urlBuilder.derivedCredentials
@@ -166,10 +175,16 @@ public final class RequestRenderer: Sendable {
         } else {
             payload = try payloads.build(event, configuration: configuration, sizeHint: 512, data: data)
         }
-        if let limit = plan.payload.maxBytes, payload.bytes.count > limit {
-            throw RenderError(.tooLarge, "the event's encoded payload is \(payload.bytes.count) bytes, more than payload.max_bytes (\(limit)) allows")
-        }
+        try checkPayloadSize(payload.bytes.count)
         return payload
+    }
+
+    /// Refuses a payload larger than `payload.max_bytes`.
+    @inline(__always)
+    private func checkPayloadSize(_ count: Int) throws(RenderError) {
+        if let limit = maxPayloadBytes, count > limit {
+            throw RenderError(.tooLarge, "the event's encoded payload is \(count) bytes, more than payload.max_bytes (\(limit)) allows")
+        }
     }
 
     /// A grouper with the plan's batch limits, or nil when the plan sends one event per
@@ -189,6 +204,13 @@ public final class RequestRenderer: Sendable {
             return try finish(body: [], first: event, eventIDs: [id], environment: environment, accessToken: accessToken)
         }
         if sendTimeUse.body { return try finish(rebuilding: [event], environment: environment, accessToken: accessToken) }
+        if router == nil && batchEncoder == nil {
+            // One event, one body: the payload's bytes only (no EncodedPayload to build and copy).
+            let body = try payloads.encode(event, configuration: configuration, sizeHint: 512).bytes
+            try checkPayloadSize(body.count)
+            return try finish(body: body, first: event, eventIDs: [event["event_id"]?.stringValue ?? ""], environment: environment,
+                              accessToken: accessToken)
+        }
         let payload = try checkedPayload(event)
         if let batchEncoder {
             let body = try batchEncoder.encode([payload][...])
@@ -246,11 +268,12 @@ public final class RequestRenderer: Sendable {
         let (url, path) = try urlBuilder.build(event, configuration: configuration)
         var fields: [HTTPHeaderField]
         if let constantHeaders {
-            fields = constantHeaders
-            fields.reserveCapacity(constantHeaders.count + 4)
+            fields = []
+            fields.reserveCapacity(constantHeaders.count + extraHeaderCount)
+            fields.append(contentsOf: constantHeaders)
         } else {
             fields = []
-            fields.reserveCapacity(headers.count + 4)
+            fields.reserveCapacity(headers.count + 1 + extraHeaderCount)
             for (name, template) in zip(headerNames, headers) {
                 fields.append(HTTPHeaderField(name: name, value: try template.string(event, data: data, configuration: configuration)))
             }
@@ -271,7 +294,7 @@ public final class RequestRenderer: Sendable {
         // The idempotency key is part of what goes on the wire, so it is rendered here (and
         // recorded in fixtures), not added by the runtime.
         // The key is an event id for a single event: event data, checked like every header value.
-        if let header = plan.response.idempotencyKeyHeader {
+        if let header = idempotencyKeyHeader {
             guard !containsHeaderBreak(requestID) else {
                 throw RenderError(.headerInjection, "header \"\(header)\": the idempotency key (the event id) contains CR, LF, NUL or another control character")
             }
@@ -279,9 +302,8 @@ public final class RequestRenderer: Sendable {
         }
         var signingString: [UInt8]?
         if let signer {
-            let signature = try signer.sign(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path, url: url, event: event, sentAt: sentAt)
-            fields.append(contentsOf: signature.headers)
-            signingString = signature.signingString
+            signingString = try signer.sign(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path, url: url,
+                                            event: event, sentAt: sentAt, appendingHeadersTo: &fields).signingString
         }
         if let authSigning {
             let nonce = authSigning.needsNonce ? environment.nonce(forRequestID: requestID, timestamp: timestamp) : ""

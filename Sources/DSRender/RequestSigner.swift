@@ -36,10 +36,11 @@ public final class RequestSigner: Sendable {
     private let algorithm: HashAlgorithm
     private let hexEncoding: Bool
     private let keyEncoding: String
-    private let fixedKey: [UInt8]?
+    /// The key prepared once (inner/outer hash states) when the secret does not depend on the event.
+    private let fixedKey: HMACKey?
     private let keyTemplate: SiteTemplate
     /// Keys of `previous_secrets` (each derived once when constant).
-    private let previousKeys: [(fixed: [UInt8]?, template: SiteTemplate)]
+    private let previousKeys: [(fixed: HMACKey?, template: SiteTemplate)]
     /// Bytes between two signatures in the `@signature` slot.
     private let joiner: [UInt8]
     private let content: SlotTemplate?
@@ -90,15 +91,16 @@ public final class RequestSigner: Sendable {
         guard !signing.header.isEmpty else { throw RenderError(.plan, "signing: no header name") }
         let data = configuration.data
         keyTemplate = try SiteTemplate(signing.secret, mode: .plain, site: "signing secret", isHeader: false, data: data, configuration: configuration)
+        let algorithm = self.algorithm
         if let text = keyTemplate.constantText {
-            fixedKey = try Self.keyBytes(text, encoding: signing.keyEncoding)
+            fixedKey = HMACKey(algorithm, key: try Self.keyBytes(text, encoding: signing.keyEncoding))
         } else {
             fixedKey = nil
         }
-        var previous: [(fixed: [UInt8]?, template: SiteTemplate)] = []
+        var previous: [(fixed: HMACKey?, template: SiteTemplate)] = []
         for (i, source) in signing.previousSecrets.enumerated() {
             let t = try SiteTemplate(source, mode: .plain, site: "signing previous secret \(i + 1)", isHeader: false, data: data, configuration: configuration)
-            previous.append((try t.constantText.map { text throws(RenderError) in try Self.keyBytes(text, encoding: signing.keyEncoding) }, t))
+            previous.append((try t.constantText.map { text throws(RenderError) in HMACKey(algorithm, key: try Self.keyBytes(text, encoding: signing.keyEncoding)) }, t))
         }
         previousKeys = previous
         content = SlotTemplate.parse(signing.content, allowed: [.body, .timestamp, .requestID, .method, .path, .url, .formSorted])
@@ -157,11 +159,23 @@ public final class RequestSigner: Sendable {
     ///   - event: the (first) event of the request, for templates that read event fields.
     public func sign(body: [UInt8], timestamp: Int64, requestID: String, method: String, path: String, url: String,
                      event: JSONValue = .null, sentAt: JSONValue? = nil) throws(RenderError) -> RequestSignature {
-        let key: [UInt8]
+        var headers: [HTTPHeaderField] = []
+        headers.reserveCapacity(extraHeaders.count + 1)
+        let (signingString, mac, previousMACs) = try sign(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path,
+                                                          url: url, event: event, sentAt: sentAt, appendingHeadersTo: &headers)
+        return RequestSignature(signingString: signingString, mac: mac, previousMACs: previousMACs, isHex: hexEncoding, headers: headers)
+    }
+
+    /// ``sign(body:timestamp:requestID:method:path:url:event:sentAt:)`` for the renderer: the
+    /// headers are appended to the request's own list (no intermediate array).
+    func sign(body: [UInt8], timestamp: Int64, requestID: String, method: String, path: String, url: String,
+              event: JSONValue, sentAt: JSONValue?, appendingHeadersTo headers: inout [HTTPHeaderField])
+        throws(RenderError) -> (signingString: [UInt8], mac: [UInt8], previousMACs: [[UInt8]]) {
+        let key: HMACKey
         if let fixedKey {
             key = fixedKey
         } else {
-            key = try Self.keyBytes(try keyTemplate.string(event, data: configuration.data, configuration: configuration), encoding: keyEncoding)
+            key = HMACKey(algorithm, key: try Self.keyBytes(try keyTemplate.string(event, data: configuration.data, configuration: configuration), encoding: keyEncoding))
         }
         let signingString: [UInt8]
         if let content {
@@ -206,24 +220,26 @@ public final class RequestSigner: Sendable {
         if containsHeaderBreak(requestID) {
             throw RenderError(.headerInjection, "the request id contains CR, LF, NUL or another control character")
         }
-        let mac = HMAC.authenticationCode(algorithm, key: key, message: signingString)
+        let mac = key.authenticationCode(signingString)
         var previousMACs: [[UInt8]] = []
         for p in previousKeys {
-            let k: [UInt8]
+            let k: HMACKey
             if let fixed = p.fixed {
                 k = fixed
             } else {
-                k = try Self.keyBytes(try p.template.string(event, data: configuration.data, configuration: configuration), encoding: keyEncoding)
+                k = HMACKey(algorithm, key: try Self.keyBytes(try p.template.string(event, data: configuration.data, configuration: configuration), encoding: keyEncoding))
             }
-            previousMACs.append(HMAC.authenticationCode(algorithm, key: k, message: signingString))
+            previousMACs.append(k.authenticationCode(signingString))
         }
-        var headers: [HTTPHeaderField] = []
-        headers.reserveCapacity(extraHeaders.count + 1)
-        let macs = [mac] + previousMACs
+        var macs = [mac]
+        if !previousMACs.isEmpty { macs += previousMACs }
         for h in extraHeaders { headers.append(try value(h, macs: macs, timestamp: timestamp, requestID: requestID, event: event, sentAt: sentAt)) }
         headers.append(try value(header, macs: macs, timestamp: timestamp, requestID: requestID, event: event, sentAt: sentAt))
-        return RequestSignature(signingString: signingString, mac: mac, previousMACs: previousMACs, isHex: hexEncoding, headers: headers)
+        return (signingString, mac, previousMACs)
     }
+
+    /// The number of headers signing adds.
+    var headerCount: Int { extraHeaders.count + 1 }
 
     /// The `@signature` slot: each MAC encoded, joined by the scheme's joiner.
     private func appendSignatures(_ macs: [[UInt8]], into out: inout [UInt8]) {
@@ -239,6 +255,16 @@ public final class RequestSigner: Sendable {
 
     private func value(_ h: HeaderTemplate, macs: [[UInt8]], timestamp: Int64, requestID: String, event: JSONValue, sentAt: JSONValue?) throws(RenderError) -> HTTPHeaderField {
         if let slots = h.slots {
+            if hexEncoding, macs.count == 1, slots.parts.count == 2, case .literal(let prefix) = slots.parts[0], case .slot(.signature) = slots.parts[1] {
+                // The usual shape (`sha256={{@signature}}`): the string is written in place, one allocation.
+                let mac = macs[0], count = prefix.count + 2 * mac.count
+                let text = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
+                    _ = buffer.initialize(from: prefix)
+                    writeHex(mac, into: UnsafeMutableBufferPointer(rebasing: buffer[prefix.count...]))
+                    return String(decoding: UnsafeBufferPointer(buffer), as: UTF8.self)
+                }
+                return HTTPHeaderField(name: h.name, value: text)
+            }
             var out: [UInt8] = []
             out.reserveCapacity(160)
             for part in slots.parts {
@@ -287,6 +313,19 @@ func appendHex(_ bytes: [UInt8], into out: inout [UInt8]) {
             o += 2
         }
         out.append(contentsOf: UnsafeBufferPointer(buffer))
+    }
+}
+
+/// Writes the lowercase hex form of `bytes` to the start of `out` (at least twice as long).
+@inline(__always)
+func writeHex(_ bytes: [UInt8], into out: UnsafeMutableBufferPointer<UInt8>) {
+    let digits: StaticString = "0123456789abcdef"
+    let table = digits.utf8Start
+    var o = 0
+    for b in bytes {
+        out[o] = table[Int(b >> 4)]
+        out[o + 1] = table[Int(b & 0x0F)]
+        o += 2
     }
 }
 

@@ -149,7 +149,7 @@ final class HMACTests: XCTestCase {
 }
 
 /// A thread-safe counter for the concurrency test.
-private final class Mismatches: @unchecked Sendable {
+final class Mismatches: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
     func increment() { lock.withLock { value += 1 } }

@@ -149,6 +149,99 @@ final class SocketHTTPTransportTests: XCTestCase {
         XCTAssertTrue(error.message.hasPrefix("cancelled during"), error.message)
     }
 
+    // MARK: The event loop's fast path (a request on a kept-alive connection)
+
+    func testEpollIsAvailableSoReusedConnectionsTakeTheFastPath() {
+        #if os(Linux)
+        XCTAssertNotNil(Epoll.functions, "epoll_create1/epoll_ctl/epoll_wait not found with dlsym: every exchange would run on worker threads")
+        XCTAssertNotNil(SocketEventLoop.shared)
+        #endif
+    }
+
+    func testResponseArrivingInPiecesOnAReusedConnection() async throws {
+        // The second response comes in three writes: the event loop parses what it has,
+        // waits for more, and parses again from the start.
+        let server = try RawSocketServer { conn in
+            var served = 0
+            while conn.readRequest() != nil {
+                served += 1
+                if served == 1 { conn.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"); continue }
+                conn.write("HTTP/1.1 201 Created\r\nX-A: 1\r")
+                usleep(20_000)
+                conn.write("\nTransfer-Encoding: chunked\r\n\r\n4\r\nWi")
+                usleep(20_000)
+                conn.write("ki\r\n5\r\npedia\r\n0\r\n\r\n")
+            }
+            conn.close()
+        }
+        defer { server.stop() }
+        let transport = SocketHTTPTransport(maxConnectionsPerHost: 1)
+        let first = try await transport.send(request(server.baseURL + "/"), timeout: .seconds(5))
+        XCTAssertEqual(text(first.body), "ok")
+        let second = try await transport.send(request(server.baseURL + "/"), timeout: .seconds(5))
+        XCTAssertEqual(second.status, 201)
+        XCTAssertEqual(second.headers.map(\.name), ["X-A", "Transfer-Encoding"])
+        XCTAssertEqual(text(second.body), "Wikipedia")
+        let third = try await transport.send(request(server.baseURL + "/"), timeout: .seconds(5))
+        XCTAssertEqual(text(third.body), "Wikipedia")
+        XCTAssertEqual(server.connections, 1)
+    }
+
+    func testTimeoutOnAReusedConnection() async throws {
+        let server = try RawSocketServer { conn in
+            _ = conn.readRequest()
+            conn.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+            _ = conn.readRequest()
+            conn.write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
+            _ = conn.readRequest()
+            conn.close()
+        }
+        defer { server.stop() }
+        let transport = SocketHTTPTransport(maxConnectionsPerHost: 1)
+        _ = try await transport.send(request(server.baseURL + "/"), timeout: .seconds(5))
+        let error = await expectError(.timeout) { () throws(TransportError) in try await transport.send(request(server.baseURL + "/"), timeout: .milliseconds(250)) }
+        XCTAssertEqual(error?.message, "no complete response within 250 ms (timed out during read)")
+    }
+
+    func testCancellationOnAReusedConnection() async throws {
+        let second = Locked(false)
+        let server = try RawSocketServer { conn in
+            _ = conn.readRequest()
+            conn.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+            _ = conn.readRequest()
+            second.withLock { $0 = true }
+            _ = conn.readRequest()
+            conn.close()
+        }
+        defer { server.stop() }
+        let transport = SocketHTTPTransport(maxConnectionsPerHost: 1)
+        _ = try await transport.send(request(server.baseURL + "/"), timeout: .seconds(5))
+        let stalled = request(server.baseURL + "/")
+        let attempt = Task { () -> Result<HTTPResponse, TransportError> in
+            do throws(TransportError) {
+                return .success(try await transport.send(stalled, timeout: .seconds(30)))
+            } catch {
+                return .failure(error)
+            }
+        }
+        while !second.withLock({ $0 }) { await Task.yield() }
+        attempt.cancel()
+        let result = await attempt.value
+        guard case .failure(let error) = result else { return XCTFail("expected the cancelled attempt to fail") }
+        XCTAssertEqual(error.kind, .other, error.message)
+        XCTAssertEqual(error.message, "cancelled during read")
+    }
+
+    func testAConnectionReleasedAfterTheIdleCheckReadTheClockIsNotExpired() {
+        // tryAcquire reads the clock before taking the lock; a connection another thread
+        // released in between is newer than that reading. It used to count as idle for
+        // about 2^64 ns (wrapping subtraction): closed, and a fresh connection opened
+        // (testFiftyConcurrentSendsComplete saw 9-14 connections for a limit of 8).
+        XCTAssertFalse(SocketConnectionPool.isExpired(lastUsed: 1_000_000_500, now: 1_000_000_000, timeout: 4_000_000_000))
+        XCTAssertFalse(SocketConnectionPool.isExpired(lastUsed: 1_000, now: 4_000_001_000, timeout: 4_000_000_000))
+        XCTAssertTrue(SocketConnectionPool.isExpired(lastUsed: 1_000, now: 4_000_001_001, timeout: 4_000_000_000))
+    }
+
     func testConnectionRefused() async throws {
         let server = try RawSocketServer { $0.close() }
         let url = server.baseURL + "/"

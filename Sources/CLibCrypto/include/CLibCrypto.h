@@ -68,6 +68,44 @@ int EVP_DigestInit_ex(EVP_MD_CTX *ctx, const EVP_MD *type, ENGINE *impl);
 int EVP_DigestUpdate(EVP_MD_CTX *ctx, const void *d, size_t cnt);
 int EVP_DigestFinal_ex(EVP_MD_CTX *ctx, unsigned char *md, unsigned int *s);
 
+/* ---- Low-level hashing, for HMAC keyed once (HMACKey.swift): SHA256_Init(3) ----
+ * Deprecated in 3.0 but exported by every libcrypto.so.3 built with deprecated APIs (the default, and
+ * Debian's and Ubuntu's builds). They hash in place with no provider dispatch and no allocation, so a
+ * precomputed inner/outer state can be copied per message. The context layouts are public in
+ * <openssl/sha.h> (SHA_LONG is unsigned int, SHA_LONG64 unsigned long long on Linux and macOS);
+ * scripts/check-clibcrypto-declarations.sh compares them with OpenSSL's. */
+typedef struct SHAstate_st {
+    unsigned int h0, h1, h2, h3, h4;
+    unsigned int Nl, Nh;
+    unsigned int data[16];
+    unsigned int num;
+} SHA_CTX;
+typedef struct SHA256state_st {
+    unsigned int h[8];
+    unsigned int Nl, Nh;
+    unsigned int data[16];
+    unsigned int num, md_len;
+} SHA256_CTX;
+typedef struct SHA512state_st {
+    unsigned long long h[8];
+    unsigned long long Nl, Nh;
+    union {
+        unsigned long long d[16];
+        unsigned char p[128];
+    } u;
+    unsigned int num, md_len;
+} SHA512_CTX;
+int SHA1_Init(SHA_CTX *c);
+int SHA1_Update(SHA_CTX *c, const void *data, size_t len);
+int SHA1_Final(unsigned char *md, SHA_CTX *c);
+int SHA256_Init(SHA256_CTX *c);
+int SHA256_Update(SHA256_CTX *c, const void *data, size_t len);
+int SHA256_Final(unsigned char *md, SHA256_CTX *c);
+int SHA384_Init(SHA512_CTX *c);
+int SHA512_Init(SHA512_CTX *c);
+int SHA512_Update(SHA512_CTX *c, const void *data, size_t len);
+int SHA512_Final(unsigned char *md, SHA512_CTX *c);
+
 /* ---- MACs (HMAC): EVP_MAC(3) ---- */
 EVP_MAC *EVP_MAC_fetch(OSSL_LIB_CTX *libctx, const char *algorithm, const char *properties);
 EVP_MAC_CTX *EVP_MAC_CTX_new(EVP_MAC *mac);

@@ -178,10 +178,10 @@ struct DispatchState {
     }
 
     mutating func add(_ payload: EncodedPayload, to partition: Partition, at now: RuntimeInstant) throws(RenderError) -> [BatchGroupingEvent] {
-        var batcher = batchers[partition.key] ?? Batcher(grouper: template!, maxWait: maxWait)
-        let events = try batcher.add(payload, at: now)
-        batchers[partition.key] = batcher
-        if let d = batcher.deadline, earliestDeadline.map({ d < $0 }) ?? true { earliestDeadline = d }
+        // Mutated in place (the dictionary's modify accessor): copying the batcher out and
+        // back would copy its buffered payloads on every event (quadratic in max_events).
+        let events = try batchers[partition.key, default: Batcher(grouper: template!, maxWait: maxWait)].add(payload, at: now)
+        if let d = batchers[partition.key]?.deadline, earliestDeadline.map({ d < $0 }) ?? true { earliestDeadline = d }
         if !events.isEmpty { recomputeDeadline() }
         return events
     }

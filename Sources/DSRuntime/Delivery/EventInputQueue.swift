@@ -42,6 +42,9 @@ public final class EventInputQueue: @unchecked Sendable {
     /// The most bytes ever queued at once (tests).
     private(set) var queuedBytesHighWater = 0
     private var head = 0
+    /// The producer sleeps for room: it is woken once the queue is half empty (by count and
+    /// by bytes), not after every take, so a full queue does not cost a wake-up per record.
+    private var producerWaiting = false
     private var finished = false
     private var stopped = false
     private var waiter: (id: UInt64, continuation: CheckedContinuation<Next, Never>)?
@@ -81,19 +84,33 @@ public final class EventInputQueue: @unchecked Sendable {
     /// (by count, or by bytes when something is already waiting). After ``stop()`` the record
     /// is dropped at once.
     public func put(_ record: InputRecord, bytes: Int = 0) {
+        put(batch: [(record, bytes)])
+    }
+
+    /// Adds records in order under one lock, as ``put(_:bytes:)`` does each: a reader hands
+    /// over a whole read's lines at once instead of taking the lock (and waking the
+    /// consumer) once per line.
+    public func put(batch records: [(record: InputRecord, bytes: Int)]) {
         condition.lock()
-        while waiter == nil, !stopped, items.count - head >= capacity || (items.count > head && queuedBytes + bytes > byteBudget) { condition.wait() }
-        if stopped { condition.unlock(); return }
-        if let w = waiter {
-            waiter = nil
-            condition.unlock()
-            w.continuation.resume(returning: .record(record))
-            return
+        for (record, bytes) in records {
+            while waiter == nil, !stopped, items.count - head >= capacity || (items.count > head && queuedBytes + bytes > byteBudget) {
+                producerWaiting = true
+                condition.wait()
+            }
+            producerWaiting = false
+            if stopped { break }
+            if let w = waiter {
+                waiter = nil
+                condition.unlock()
+                w.continuation.resume(returning: .record(record))
+                condition.lock()
+                continue
+            }
+            items.append(record)
+            costs.append(bytes)
+            queuedBytes += bytes
+            queuedBytesHighWater = max(queuedBytesHighWater, queuedBytes)
         }
-        items.append(record)
-        costs.append(bytes)
-        queuedBytes += bytes
-        queuedBytesHighWater = max(queuedBytesHighWater, queuedBytes)
         condition.unlock()
     }
 
@@ -142,7 +159,7 @@ public final class EventInputQueue: @unchecked Sendable {
             costs.removeFirst(head)
             head = 0
         }
-        condition.signal()
+        if producerWaiting, items.count - head <= capacity / 2, queuedBytes <= byteBudget / 2 { condition.signal() }
         return r
     }
 

@@ -47,30 +47,38 @@ public enum NDJSONReader {
         var line: [UInt8] = []
         var lineNumber = 0
         var overflow = false
+        // One read's records go to the queue together (one lock, one wake-up).
+        var batch: [(record: InputRecord, bytes: Int)] = []
+        func put(_ record: InputRecord, bytes: Int = 0) { batch.append((record, bytes)) }
+        func handOver() {
+            guard !batch.isEmpty else { return }
+            queue.put(batch: batch)
+            batch.removeAll(keepingCapacity: true)
+        }
         func emit() {
             lineNumber += 1
             defer { line.removeAll(keepingCapacity: line.capacity <= 1 << 20) }
             if overflow {
                 overflow = false
-                queue.put(.malformed(line: lineNumber, raw: "", message: "line longer than \(maxLineBytes) bytes"))
+                put(.malformed(line: lineNumber, raw: "", message: "line longer than \(maxLineBytes) bytes"))
                 return
             }
             var content = line[...]
             if content.last == 0x0D { content = content.dropLast() }
             guard content.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
-            if skip.contains(lineNumber) { queue.put(.acknowledged(line: lineNumber)); return }
+            if skip.contains(lineNumber) { put(.acknowledged(line: lineNumber)); return }
             // The same line rules as every other command (EventStream.decode).
             switch EventStream.decode(line: content, parser: parser) {
             case .blank: return
-            case .event(let value): queue.put(.event(line: lineNumber, event: value), bytes: content.count)
-            case .malformed(let message, _): queue.put(.malformed(line: lineNumber, raw: String(decoding: content.prefix(2048), as: UTF8.self), message: message))
+            case .event(let value): put(.event(line: lineNumber, event: value), bytes: content.count)
+            case .malformed(let message, _): put(.malformed(line: lineNumber, raw: String(decoding: content.prefix(2048), as: UTF8.self), message: message))
             }
         }
         while !queue.isStopped {
             let n = buffer.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress!, $0.count) }
             if n < 0 && errno == EINTR { continue }
             // A partial last line before a read error is not an event: it is left unread.
-            if n < 0 { return (lineNumber, errno) }
+            if n < 0 { let code = errno; handOver(); return (lineNumber, code) }
             if n == 0 { break }
             var start = 0
             for i in 0..<n where buffer[i] == 0x0A {
@@ -82,8 +90,10 @@ public enum NDJSONReader {
                 line.append(contentsOf: buffer[start..<n])
                 if line.count > maxLineBytes { overflow = true; line = [] }
             }
+            handOver()
         }
         if (!line.isEmpty || overflow) && !queue.isStopped { emit() }
+        handOver()
         return (lineNumber, nil)
     }
 }

@@ -31,7 +31,7 @@ struct HTTPEndpoint: Sendable, Equatable {
         let end = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
         let authority = rest[..<end]
         // User info would be a credential in the URL: the runtime never sends one that way.
-        guard !authority.isEmpty, !authority.contains("@") else { throw TransportError(.invalidRequest, "URL has no host or has user info") }
+        guard !authority.isEmpty, !authority.utf8.contains(UInt8(ascii: "@")) else { throw TransportError(.invalidRequest, "URL has no host or has user info") }
         var hostPart = authority
         var portPart: Substring = ""
         if authority.hasPrefix("[") {
@@ -67,7 +67,7 @@ struct HTTPEndpoint: Sendable, Equatable {
 enum HTTPRequestHead {
     /// Methods whose requests carry `Content-Length: 0` even when the body is empty, since
     /// servers may answer 411 to a body-capable method without framing.
-    private static let bodyMethods: Set<String> = ["POST", "PUT", "PATCH"]
+    private static let bodyMethods: [StaticString] = ["post", "put", "patch"]
 
     /// The request line, `Host` (unless the plan sets it), the rendered headers in their
     /// order and byte for byte, `Content-Length` when there is (or may be) a body, the
@@ -82,26 +82,24 @@ enum HTTPRequestHead {
     /// request would split the request line or a header line, so nothing is written.
     static func encode(_ request: RenderedRequest, endpoint: HTTPEndpoint) throws(TransportError) -> [UInt8] {
         if let problem = WireCheck.problem(request, target: endpoint.target) { throw TransportError(.invalidRequest, problem) }
-        var head = "\(request.method) \(endpoint.target) HTTP/1.1\r\n"
-        if request.header("Host") == nil { head += "Host: \(endpoint.authority)\r\n" }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(128 + endpoint.target.utf8.count + request.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 } + request.body.count)
+        func add(_ text: String) { bytes.append(contentsOf: text.utf8) }
+        add(request.method); add(" "); add(endpoint.target); add(" HTTP/1.1\r\n")
+        if !request.headers.contains(where: { HTTPName.equal($0.name, "host") }) { add("Host: "); add(endpoint.authority); add("\r\n") }
         for h in request.headers {
-            let lower = h.name.lowercased()
-            if lower == "content-length" || lower == "transfer-encoding" { continue }
-            head += h.name
-            head += ": "
-            head += h.value
-            head += "\r\n"
+            if HTTPName.equal(h.name, "content-length") || HTTPName.equal(h.name, "transfer-encoding") { continue }
+            add(h.name); add(": "); add(h.value); add("\r\n")
         }
-        if !request.body.isEmpty || bodyMethods.contains(request.method.uppercased()) { head += "Content-Length: \(request.body.count)\r\n" }
-        head += "\r\n"
-        var bytes = Array(head.utf8)
+        if !request.body.isEmpty || bodyMethods.contains(where: { HTTPName.equal(request.method, $0) }) { add("Content-Length: \(request.body.count)\r\n") }
+        add("\r\n")
         bytes.append(contentsOf: request.body)
         return bytes
     }
 
     /// True when the request itself asks for the connection to close after the response.
     static func asksToClose(_ request: RenderedRequest) -> Bool {
-        request.headers.contains { $0.name.lowercased() == "connection" && $0.value.lowercased().contains("close") }
+        request.headers.contains { HTTPName.equal($0.name, "connection") && $0.value.lowercased().utf8.firstRange(of: "close".utf8) != nil }
     }
 }
 

@@ -59,6 +59,14 @@ final class SocketConnection: @unchecked Sendable {
     /// Bytes received during the current exchange; zero means the server sent nothing,
     /// which is what makes a failed reused connection safe to retry.
     var receivedThisExchange = 0
+    /// Registered with ``SocketEventLoop``'s epoll set (the fast path).
+    var watched = false
+    /// The server closed its side (seen by the event loop's reads).
+    var sawEOF = false
+    /// Set by the event loop while it parses what it received: ``fill(deadline:)`` then
+    /// reads nothing and throws with ``wouldBlock`` set when the parser needs more bytes.
+    var parseOnly = false
+    var wouldBlock = false
     private var closed = false
     /// Where `recv` lands before the bytes join `input` (allocated once per connection).
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
@@ -133,10 +141,25 @@ final class SocketConnection: @unchecked Sendable {
         }
     }
 
+    /// Writes as much of `bytes[from...]` as the socket takes without waiting: the new
+    /// offset, or nil (with `errno` set) on an error.
+    func sendNow(_ bytes: [UInt8], from start: Int = 0) -> Int? {
+        var sent = start
+        while sent < bytes.count {
+            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            if n > 0 { sent += n; continue }
+            if n < 0, errno == EINTR { continue }
+            if n < 0, errno == EAGAIN || errno == EWOULDBLOCK { return sent }
+            if n == 0 { errno = EIO }
+            return nil
+        }
+        return sent
+    }
+
     /// Writes every byte of `bytes` before the deadline. `MSG_NOSIGNAL`: a peer that has
     /// gone away must produce EPIPE, not kill the process with SIGPIPE.
-    func writeAll(_ bytes: [UInt8], deadline: SocketDeadline) throws(TransportError) {
-        var sent = 0
+    func writeAll(_ bytes: [UInt8], from start: Int = 0, deadline: SocketDeadline) throws(TransportError) {
+        var sent = start
         while sent < bytes.count {
             let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
             if n > 0 { sent += n; continue }
@@ -151,6 +174,11 @@ final class SocketConnection: @unchecked Sendable {
     /// Reads what is available (waiting for at least one byte) onto `input`; false at end
     /// of stream. A reset is a connection error.
     func fill(deadline: SocketDeadline) throws(TransportError) -> Bool {
+        if parseOnly {
+            if sawEOF { return false }
+            wouldBlock = true
+            throw TransportError(.other, "waiting for more of the response")
+        }
         if readIndex > 0, readIndex >= input.count / 2 {
             input.removeFirst(readIndex)  // compact: keeps the buffer at the unread size
             readIndex = 0

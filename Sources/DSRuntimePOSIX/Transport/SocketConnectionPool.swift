@@ -43,7 +43,7 @@ final class SocketConnectionPool: Sendable {
             // Servers drop idle connections after a few seconds; one idle longer than our
             // timeout is closed here rather than discovered broken mid-request.
             // `idle` is in release order, so the oldest are at the front.
-            while let c = s.idle.first, now &- c.lastUsed > idleTimeoutNanos {
+            while let c = s.idle.first, Self.isExpired(lastUsed: c.lastUsed, now: now, timeout: idleTimeoutNanos) {
                 s.idle.removeFirst()
                 expired.append(c)
                 s.open -= 1
@@ -58,6 +58,14 @@ final class SocketConnectionPool: Sendable {
         }
         for c in expired { c.close() }
         return lease
+    }
+
+    /// True when a connection last used at `lastUsed` has been idle longer than `timeout` at
+    /// `now`. `now` is read before the lock, so a connection released meanwhile by another
+    /// thread can be newer than it: that one is fresh, not idle for 2^64 ns (a wrapping
+    /// subtraction closed it and opened another, past the per-host limit's intent).
+    static func isExpired(lastUsed: UInt64, now: UInt64, timeout: UInt64) -> Bool {
+        now > lastUsed && now - lastUsed > timeout
     }
 
     /// Returns a leased slot: `connection` when it can carry another request, nil when it

@@ -36,6 +36,8 @@ public final class SocketHTTPTransport: HTTPTransport {
     /// Response size limits.
     public let limits: SocketResponseLimits
     private let pools = Locked<[String: SocketConnectionPool]>([:])
+    /// The last URL sent to, parsed, with its pool.
+    private let lastTarget = Locked<(url: String, endpoint: HTTPEndpoint, pool: SocketConnectionPool)?>(nil)
     private let workers = SocketWorkerPool.shared
 
     /// Creates a transport. `idleTimeout` defaults below the 5 s that common servers keep
@@ -53,20 +55,55 @@ public final class SocketHTTPTransport: HTTPTransport {
     public func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
         let cancellation = SocketCancellation()
         let deadline = SocketDeadline(after: timeout, cancellation: cancellation)
-        let endpoint = try HTTPEndpoint(url: request.url)
-        let wire = try HTTPRequestHead.encode(request, endpoint: endpoint)
-        let pool = pools.withLock { pools in
-            if let pool = pools[endpoint.poolKey] { return pool }
-            let pool = SocketConnectionPool(limit: maxConnectionsPerHost, idleTimeout: idleTimeout)
-            pools[endpoint.poolKey] = pool
-            return pool
+        // A run sends every request to one URL: its parse and its pool are kept.
+        let endpoint: HTTPEndpoint
+        let pool: SocketConnectionPool
+        if let last = lastTarget.withLock({ $0 }), last.url == request.url {
+            (endpoint, pool) = (last.endpoint, last.pool)
+        } else {
+            endpoint = try HTTPEndpoint(url: request.url)
+            pool = pools.withLock { pools in
+                if let pool = pools[endpoint.poolKey] { return pool }
+                let pool = SocketConnectionPool(limit: maxConnectionsPerHost, idleTimeout: idleTimeout)
+                pools[endpoint.poolKey] = pool
+                return pool
+            }
+            lastTarget.withLock { $0 = (request.url, endpoint, pool) }
         }
+        let wire = try HTTPRequestHead.encode(request, endpoint: endpoint)
         let lease = await pool.acquire()
-        let exchange = SocketExchange(endpoint: endpoint, wire: wire, method: request.method, closeAfter: HTTPRequestHead.asksToClose(request),
+        var exchange = SocketExchange(endpoint: endpoint, wire: wire, method: request.method, closeAfter: HTTPRequestHead.asksToClose(request),
                                       limits: limits, deadline: deadline, timeout: timeout)
+        // The fast path (SocketEventLoop): a kept-alive connection, the request written from
+        // here at once, the response awaited by the event loop.
+        var leased = lease
+        if case .reuse(let idle) = lease, let loop = SocketEventLoop.shared, deadline.remainingMs != nil, !Task.isCancelled, !idle.isStale {
+            idle.receivedThisExchange = 0
+            idle.sawEOF = false
+            if let sent = idle.sendNow(wire) {
+                if sent == wire.count {
+                    let waited: Result<HTTPResponse, TransportError>? = await withTaskCancellationHandler {
+                        await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, TransportError>?, Never>) in
+                            let waiter = SocketEventLoop.Waiter(connection: idle, exchange: exchange, pool: pool) { continuation.resume(returning: $0) }
+                            if !loop.watch(waiter) { continuation.resume(returning: nil) }
+                        }
+                    } onCancel: {
+                        cancellation.cancel()
+                    }
+                    if let waited { return try waited.get() }
+                    // Not watchable (never expected): the request went out but nobody reads the
+                    // answer, so it is sent once more on a fresh connection, like a stale one.
+                    idle.close()
+                    leased = .fresh
+                } else {
+                    exchange.startOffset = sent
+                }
+            }
+            // A send error: the worker below meets it again and retries on a fresh connection.
+        }
         let result: Result<HTTPResponse, TransportError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                workers.submit { continuation.resume(returning: exchange.run(lease: lease, pool: pool)) }
+                workers.submit { [exchange, leased] in continuation.resume(returning: exchange.run(lease: leased, pool: pool)) }
             }
         } onCancel: {
             cancellation.cancel()
@@ -84,6 +121,9 @@ struct SocketExchange: Sendable {
     let limits: SocketResponseLimits
     let deadline: SocketDeadline
     let timeout: Duration
+    /// Bytes of `wire` already written on the leased connection (the fast path's partial
+    /// send); a fresh connection always starts from the first byte.
+    var startOffset = 0
 
     /// Sends the request on the leased slot and gives the slot back, with the connection
     /// when it may be reused.
@@ -109,9 +149,10 @@ struct SocketExchange: Sendable {
             return .failure(error)
         }
         var retried = false
+        var offset = reused ? startOffset : 0
         while true {
             do {
-                let result = try exchange(on: connection)
+                let result = try exchange(on: connection, from: offset)
                 if result.keepAlive && !closeAfter {
                     pool.release(connection)
                 } else {
@@ -126,6 +167,7 @@ struct SocketExchange: Sendable {
                 if reused, !retried, error.kind == .connection, connection.receivedThisExchange == 0 {
                     retried = true
                     reused = false
+                    offset = 0
                     do {
                         connection = try open()
                         continue
@@ -148,10 +190,10 @@ struct SocketExchange: Sendable {
         }
     }
 
-    private func exchange(on connection: SocketConnection) throws(TransportError) -> SocketExchangeResult {
+    private func exchange(on connection: SocketConnection, from offset: Int) throws(TransportError) -> SocketExchangeResult {
         connection.receivedThisExchange = 0
         do {
-            try connection.writeAll(wire, deadline: deadline)
+            try connection.writeAll(wire, from: offset, deadline: deadline)
             return try connection.readResponse(method: method, limits: limits, deadline: deadline)
         } catch {
             throw stamped(error)
@@ -159,7 +201,7 @@ struct SocketExchange: Sendable {
     }
 
     /// Timeouts read the same as URLSessionTransport's, naming the attempt's budget.
-    private func stamped(_ error: TransportError) -> TransportError {
+    func stamped(_ error: TransportError) -> TransportError {
         error.kind == .timeout ? TransportError(.timeout, "no complete response within \(timeout.milliseconds) ms (\(error.message))") : error
     }
 }

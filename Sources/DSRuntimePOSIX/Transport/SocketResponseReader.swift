@@ -50,20 +50,20 @@ extension SocketConnection {
                 if interim > limits.maxInterimResponses { throw malformed("more than \(limits.maxInterimResponses) interim (1xx) responses") }
                 continue
             }
-            let hasLength = headers.contains { $0.name.lowercased() == "content-length" }
-            if hasLength, headers.contains(where: { $0.name.lowercased() == "transfer-encoding" }) {
+            let hasLength = headers.contains { HTTPName.equal($0.name, "content-length") }
+            if hasLength, headers.contains(where: { HTTPName.equal($0.name, "transfer-encoding") }) {
                 // RFC 9112 section 6.3 rule 3: a sign of response splitting; never guess the framing.
                 throw malformed("both Transfer-Encoding and Content-Length")
             }
             var keepAlive = version == "HTTP/1.1"
-            for h in headers where h.name.lowercased() == "connection" {
+            for h in headers where HTTPName.equal(h.name, "connection") {
                 let tokens = h.value.lowercased().split(separator: ",").map { $0.trimmedOWS() }
                 if tokens.contains("close") { keepAlive = false } else if tokens.contains("keep-alive") { keepAlive = true }
             }
             var body: [UInt8] = []
-            if method.uppercased() == "HEAD" || status == 204 || status == 304 {
+            if HTTPName.equal(method, "head") || status == 204 || status == 304 {
                 // no body by definition
-            } else if let te = headers.last(where: { $0.name.lowercased() == "transfer-encoding" }) {
+            } else if let te = headers.last(where: { HTTPName.equal($0.name, "transfer-encoding") }) {
                 if te.value.lowercased().split(separator: ",").last?.trimmedOWS() == "chunked" {
                     body = try readChunked(limits: limits, deadline: deadline)
                 } else {
@@ -85,7 +85,7 @@ extension SocketConnection {
     /// (RFC 9112 section 6.3 rule 5), as is anything but digits.
     private func contentLength(_ headers: [HTTPHeaderField]) throws(TransportError) -> Int? {
         var result: Int?
-        for h in headers where h.name.lowercased() == "content-length" {
+        for h in headers where HTTPName.equal(h.name, "content-length") {
             for part in h.value.split(separator: ",", omittingEmptySubsequences: false) {
                 let text = part.trimmedOWS()
                 guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int(text) else {
@@ -274,9 +274,10 @@ extension SocketConnection {
 
     /// A body delimited by the server closing the connection (HTTP/1.0 style).
     private func readUntilClose(limits: SocketResponseLimits, deadline: SocketDeadline) throws(TransportError) -> [UInt8] {
-        while try fill(deadline: deadline) {
+        // Checked before each read too: the event loop's reads land before the parse runs.
+        repeat {
             if input.count - readIndex > limits.maxBodyBytes { throw TransportError(.other, "response body over \(limits.maxBodyBytes) bytes") }
-        }
+        } while try fill(deadline: deadline)
         let body = Array(input[readIndex...])
         readIndex = input.count
         return body
@@ -317,5 +318,23 @@ extension Substring {
         while let c = s.first, c == " " || c == "\t" { s = s.dropFirst() }
         while let c = s.last, c == " " || c == "\t" { s = s.dropLast() }
         return String(s)
+    }
+}
+
+/// ASCII case-insensitive comparison of a header name (or method) with a lowercase
+/// constant, without building a lowercased copy.
+enum HTTPName {
+    static func equal(_ name: String, _ lowercase: StaticString) -> Bool {
+        var name = name
+        return name.withUTF8 { a -> Bool in
+            guard a.count == lowercase.utf8CodeUnitCount else { return false }
+            let b = lowercase.utf8Start
+            for i in 0..<a.count {
+                var c = a[i]
+                if c >= 65 && c <= 90 { c |= 0x20 }
+                if c != b[i] { return false }
+            }
+            return true
+        }
     }
 }

@@ -8,6 +8,7 @@ enum TestCommand: Command {
     static let help = """
     USAGE: dspec test SUITE|SPEC|DIR [--format text|json|junit|github|html] [--filter TEXT] [--shard I/N]
                                      [--list] [-o FILE] [--quiet] [--jobs N]
+                                     [--time-scale S]
 
     Delivers events with the real runtime (batching, rate limit, retries, OAuth, ledger)
     over real HTTP to an in-process mock vendor on loopback, and checks what the vendor
@@ -20,8 +21,9 @@ enum TestCommand: Command {
     SUITE is a NAME.suite.json file (format: docs/conformance.md). A SPEC runs the standard
     battery generated from the spec alone (plus its NAME.suite.json when there is one). A
     DIR runs every suite in it and the standard battery of every spec no suite names.
-    Backoff waits are shortened in the plan copy each case runs with; Retry-After waits
-    are real. SPEC may be - (standard input): the standard battery, without companions.
+    Backoff waits are shortened in the plan copy each case runs with, and every wait of
+    the runtime lasts a tenth of its nominal length (--time-scale). SPEC may be - (standard
+    input): the standard battery, without companions.
 
     OPTIONS:
       --format FORMAT   text (default), json, junit (one testcase per case), github
@@ -38,6 +40,14 @@ enum TestCommand: Command {
       --jobs N          Cases run at once, each against its own mock vendor (default 4;
                         most of a case is waiting). Reports are the same for any N:
                         cases are reported in order.
+      --time-scale S    Real time per nominal time for the runtime's waits (default 0.1:
+                        a Retry-After of 1 s lasts 100 ms; 1 = real time, the tightest
+                        backoff upper bound). The runtime
+                        runs on a scaled clock, the plan is unchanged, and timing checks
+                        compare nominal durations. Cases that script response delays or
+                        token lifetimes, and batching cases, run at 1; a fast rate limit
+                        raises the scale (docs/conformance.md, "Time scale"). From
+                        0.0001 to 1.
 
     EXIT CODES:
       0  every selected case passed
@@ -54,7 +64,7 @@ enum TestCommand: Command {
     static func run(_ args: [String]) -> Int32 {
         let parsed: ParsedArguments
         do {
-            parsed = try ArgumentScanner.parse(args, flags: ["--list", "--quiet"], options: ["--format", "--filter", "--shard", "--output", "--jobs"],
+            parsed = try ArgumentScanner.parse(args, flags: ["--list", "--quiet"], options: ["--format", "--filter", "--shard", "--output", "--jobs", "--time-scale"],
                                                aliases: ["-o": "--output"])
         } catch {
             return Console.usage(error.message, command: name)
@@ -86,9 +96,16 @@ enum TestCommand: Command {
             guard let n = Int(text), n >= 1, n <= 64 else { return Console.usage("--jobs expects a whole number from 1 to 64", command: name) }
             jobs = n
         }
+        var timeScale = ConformanceTimeScale.defaultScale
+        if let text = parsed.option("--time-scale") {
+            guard let s = Double(text), s.isFinite, s >= ClockScale.range.lowerBound, s <= 1 else {
+                return Console.usage("--time-scale expects a number from 0.0001 to 1 (1 = real time)", command: name)
+            }
+            timeScale = s
+        }
         let runner: ConformancePool
         do {
-            runner = try ConformancePool(jobs: min(jobs, max(1, entries.count)), recordTraces: format == .html)
+            runner = try ConformancePool(jobs: min(jobs, max(1, entries.count)), recordTraces: format == .html, timeScale: timeScale)
         } catch {
             Console.err("dspec test: cannot start the mock vendor: \(error)")
             return ExitCode.usage

@@ -1,0 +1,230 @@
+import DSRender
+import DSRuntime
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// epoll(7), reached through `dlsym`: Swift's Glibc module does not export it, and the
+/// package takes no C target for it. Nil where the symbols are missing (then every exchange
+/// runs on ``SocketWorkerPool`` threads, as before).
+enum Epoll {
+    typealias CreateFunction = @convention(c) (Int32) -> Int32
+    typealias ControlFunction = @convention(c) (Int32, Int32, Int32, UnsafeMutableRawPointer?) -> Int32
+    typealias WaitFunction = @convention(c) (Int32, UnsafeMutableRawPointer?, Int32, Int32) -> Int32
+
+    struct Functions {
+        let create: CreateFunction
+        let control: ControlFunction
+        let wait: WaitFunction
+    }
+
+    static let functions: Functions? = {
+        #if canImport(Glibc) && (arch(x86_64) || arch(arm64))
+        guard let handle = dlopen(nil, RTLD_NOW), let c = dlsym(handle, "epoll_create1"), let t = dlsym(handle, "epoll_ctl"),
+              let w = dlsym(handle, "epoll_wait") else { return nil }
+        return Functions(create: unsafeBitCast(c, to: CreateFunction.self), control: unsafeBitCast(t, to: ControlFunction.self),
+                         wait: unsafeBitCast(w, to: WaitFunction.self))
+        #else
+        return nil
+        #endif
+    }()
+
+    static let input: UInt32 = 0x001, oneShot: UInt32 = 1 << 30
+    static let add: Int32 = 1, modify: Int32 = 3
+    /// `struct epoll_event` is packed on x86_64 (4-byte events, 8-byte data at offset 4).
+    #if arch(x86_64)
+    static let eventSize = 12, dataOffset = 4
+    #else
+    static let eventSize = 16, dataOffset = 8
+    #endif
+}
+
+/// The socket transport's fast path for a request on a kept-alive connection: the request is
+/// written from the calling task (a non-blocking `send` of a request that fits the socket
+/// buffer completes at once), and one thread waits for every such connection's response
+/// with `epoll`, parses it when complete and resumes the task. A request costs no thread
+/// hand-off before it is on the wire and shares the wake-ups of the responses that arrive
+/// together, where a worker thread per exchange costs a wake-up to start it and a sleep in
+/// `poll` per response: on two cores, the scheduler was most of a request's cost.
+///
+/// Everything else (opening a connection, a request the socket buffer cannot take at once,
+/// the one retry of a stale connection) runs on ``SocketWorkerPool`` threads as before. The
+/// response parser is the same (``SocketConnection/readResponse(method:limits:deadline:)``),
+/// run over the bytes received so far and run again from the start when more arrive.
+/// Deadlines and cancellation are checked on every wake-up and at least every
+/// ``sweepMs`` milliseconds.
+final class SocketEventLoop: @unchecked Sendable {
+    /// The loop the socket transports share (nil without epoll).
+    static let shared: SocketEventLoop? = SocketEventLoop()
+
+    /// The longest the loop sleeps before it checks deadlines and cancellations.
+    static let sweepMs: Int32 = 20
+
+    /// One response being waited for.
+    final class Waiter: @unchecked Sendable {
+        let connection: SocketConnection
+        let exchange: SocketExchange
+        let pool: SocketConnectionPool
+        let resume: @Sendable (Result<HTTPResponse, TransportError>) -> Void
+
+        init(connection: SocketConnection, exchange: SocketExchange, pool: SocketConnectionPool,
+             resume: @escaping @Sendable (Result<HTTPResponse, TransportError>) -> Void) {
+            self.connection = connection
+            self.exchange = exchange
+            self.pool = pool
+            self.resume = resume
+        }
+    }
+
+    private let functions: Epoll.Functions
+    private let epfd: Int32
+    private let waiting = Locked<[Int32: Waiter]>([:])
+    private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
+
+    private init?() {
+        guard let functions = Epoll.functions else { return nil }
+        let fd = functions.create(Int32(O_CLOEXEC))
+        guard fd >= 0 else { return nil }
+        self.functions = functions
+        epfd = fd
+        let thread = Thread { [self] in run() }
+        thread.name = "dspec-socket-loop"
+        thread.stackSize = 512 * 1024
+        thread.start()
+    }
+
+    /// Waits (on the loop) for the response to the request just written on `waiter`'s
+    /// connection. False when the connection cannot be watched (the caller falls back).
+    func watch(_ waiter: Waiter) -> Bool {
+        let connection = waiter.connection
+        if connection.readIndex > 0 {
+            connection.input.removeFirst(connection.readIndex)
+            connection.readIndex = 0
+        }
+        // Registered and armed under the lock: the loop's sweep (which takes it too) cannot
+        // fail the waiter, and close its connection, between the two.
+        return waiting.withLock { waiting -> Bool in
+            waiting[connection.fd] = waiter
+            var ok = arm(connection, operation: connection.watched ? Epoll.modify : Epoll.add)
+            if !ok && !connection.watched && errno == EEXIST { ok = arm(connection, operation: Epoll.modify) }
+            if ok { connection.watched = true } else { waiting[connection.fd] = nil }
+            return ok
+        }
+    }
+
+    private func rearm(_ connection: SocketConnection) -> Bool { arm(connection, operation: Epoll.modify) }
+
+    /// Asks epoll for one readiness event of `connection`.
+    private func arm(_ connection: SocketConnection, operation: Int32) -> Bool {
+        var event = [UInt8](repeating: 0, count: Epoll.eventSize)
+        return event.withUnsafeMutableBytes { raw -> Bool in
+            raw.storeBytes(of: Epoll.input | Epoll.oneShot, toByteOffset: 0, as: UInt32.self)
+            raw.storeBytes(of: UInt64(UInt32(bitPattern: connection.fd)), toByteOffset: Epoll.dataOffset, as: UInt64.self)
+            return functions.control(epfd, operation, connection.fd, raw.baseAddress) == 0
+        }
+    }
+
+    private func run() {
+        let capacity = 256
+        let events = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity * Epoll.eventSize, alignment: 16)
+        var nextSweep = SocketDeadline.now
+        while true {
+            let n = functions.wait(epfd, events.baseAddress, Int32(capacity), Self.sweepMs)
+            if n > 0 {
+                for i in 0..<Int(n) {
+                    let data = events.loadUnaligned(fromByteOffset: i * Epoll.eventSize + Epoll.dataOffset, as: UInt64.self)
+                    ready(Int32(truncatingIfNeeded: data))
+                }
+            }
+            let now = SocketDeadline.now
+            if n <= 0 || now >= nextSweep {
+                sweep(now: now)
+                nextSweep = now &+ UInt64(Self.sweepMs) * 1_000_000
+            }
+        }
+    }
+
+    /// Fails the waiters whose deadline passed or whose task was cancelled.
+    private func sweep(now: UInt64) {
+        let due = waiting.withLock { w -> [Waiter] in
+            let expired = w.values.filter { $0.exchange.deadline.nanos <= now || $0.exchange.deadline.cancellation?.isCancelled == true }
+            for x in expired { w[x.connection.fd] = nil }
+            return expired
+        }
+        for w in due {
+            let cancelled = w.exchange.deadline.cancellation?.isCancelled == true
+            finish(w, .failure(cancelled ? TransportError(.other, "cancelled during read") : TransportError(.timeout, "timed out during read")))
+        }
+    }
+
+    /// Reads what arrived on `fd` and finishes its exchange if the response is complete.
+    private func ready(_ fd: Int32) {
+        guard let w = waiting.withLock({ $0[fd] }) else { return }
+        let c = w.connection
+        var failure: TransportError?
+        while true {
+            let n = recv(fd, scratch.baseAddress, scratch.count, Int32(MSG_DONTWAIT))
+            let code = errno
+            if n > 0 {
+                c.input.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
+                c.receivedThisExchange += n
+                if n < scratch.count { break }
+                // Bounded: past the limits the parser below refuses the response anyway.
+                if c.input.count > w.exchange.limits.maxHeaderBytes + w.exchange.limits.maxBodyBytes + scratch.count { break }
+                continue
+            }
+            if n == 0 { c.sawEOF = true; break }
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK { break }
+            failure = TransportError(.connection, code == ECONNRESET ? "connection reset by peer" : "read failed: \(SocketConnection.errorText(code))")
+            break
+        }
+        let result: Result<SocketExchangeResult, TransportError>
+        if let failure {
+            result = .failure(failure)
+        } else {
+            c.parseOnly = true
+            c.wouldBlock = false
+            do {
+                result = .success(try c.readResponse(method: w.exchange.method, limits: w.exchange.limits, deadline: w.exchange.deadline))
+            } catch {
+                if c.wouldBlock {
+                    c.readIndex = 0
+                    c.parseOnly = false
+                    if rearm(c) { return }
+                    result = .failure(TransportError(.other, "epoll_ctl: \(SocketConnection.errorText(errno))"))
+                } else {
+                    result = .failure(error)
+                }
+            }
+            c.parseOnly = false
+        }
+        guard waiting.withLock({ $0.removeValue(forKey: fd) }) != nil else { return }
+        finish(w, result)
+    }
+
+    /// Gives the connection back (or closes it) and resumes the task; a reused connection
+    /// that failed before any byte of the response is retried once on a fresh one.
+    private func finish(_ w: Waiter, _ result: Result<SocketExchangeResult, TransportError>) {
+        switch result {
+        case .success(let r):
+            if r.keepAlive && !w.exchange.closeAfter && !w.connection.sawEOF {
+                w.pool.release(w.connection)
+            } else {
+                w.connection.close()
+                w.pool.release(nil)
+            }
+            w.resume(.success(r.response))
+        case .failure(let error):
+            w.connection.close()
+            if error.kind == .connection, w.connection.receivedThisExchange == 0 {
+                let exchange = w.exchange, pool = w.pool, resume = w.resume
+                SocketWorkerPool.shared.submit { resume(exchange.run(lease: .fresh, pool: pool)) }
+                return
+            }
+            w.pool.release(nil)
+            w.resume(.failure(w.exchange.stamped(error)))
+        }
+    }
+}
