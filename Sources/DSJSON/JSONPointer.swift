@@ -3,7 +3,7 @@
 public enum JSONPointer {
     /// Escapes one reference token (`~` -> `~0`, `/` -> `~1`).
     public static func escape(_ token: String) -> String {
-        guard token.utf8.contains(where: { $0 == 0x7E || $0 == 0x2F }) else { return token }
+        guard needsEscape(token) else { return token }
         var out = ""
         for c in token {
             switch c {
@@ -17,7 +17,58 @@ public enum JSONPointer {
 
     /// Appends a key token to a pointer.
     public static func appending(_ pointer: String, _ key: String) -> String {
-        pointer + "/" + escape(key)
+        var pointer = pointer
+        var key = key
+        let built: String? = pointer.withUTF8 { p in
+            key.withUTF8 { k in
+                var escapes = 0
+                var ascii = true
+                for b in k {
+                    if b == 0x7E || b == 0x2F { escapes += 1 } else if b >= 0x80 { ascii = false }
+                }
+                // `escape` compares Characters: a `~` or `/` that a combining mark joins is
+                // not escaped. Only there is the byte loop below not the same: leave it to `escape`.
+                guard ascii || escapes == 0 else { return nil }
+                return String(unsafeUninitializedCapacity: p.count + 1 + k.count + escapes) { out in
+                    var i = 0
+                    if let base = p.baseAddress, p.count > 0 {
+                        UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: base, byteCount: p.count)
+                        i = p.count
+                    }
+                    out[i] = 0x2F
+                    i += 1
+                    if escapes == 0 {
+                        if let base = k.baseAddress, k.count > 0 {
+                            UnsafeMutableRawPointer(out.baseAddress! + i).copyMemory(from: base, byteCount: k.count)
+                            i += k.count
+                        }
+                    } else {
+                        for b in k {
+                            if b == 0x7E || b == 0x2F {
+                                out[i] = 0x7E
+                                out[i + 1] = b == 0x7E ? 0x30 : 0x31
+                                i += 2
+                            } else {
+                                out[i] = b
+                                i += 1
+                            }
+                        }
+                    }
+                    return i
+                }
+            }
+        }
+        return built ?? pointer + "/" + escape(key)
+    }
+
+    /// True if the token holds `~` or `/` (a byte loop over contiguous UTF-8, no closure).
+    @inline(__always)
+    static func needsEscape(_ token: String) -> Bool {
+        var token = token
+        return token.withUTF8 { bytes in
+            for b in bytes where b == 0x7E || b == 0x2F { return true }
+            return false
+        }
     }
 
     /// Appends an array index to a pointer.
