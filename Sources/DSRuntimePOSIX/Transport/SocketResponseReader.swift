@@ -122,18 +122,26 @@ extension SocketConnection {
         }
         guard let end, end - readIndex <= limits.maxHeaderBytes + 2 else { throw TransportError(.other, "response headers over \(limits.maxHeaderBytes) bytes") }
         // Split on LF bytes, not on the decoded String: Swift treats CRLF as one Character.
-        var lines = input[readIndex..<end].split(separator: 10, omittingEmptySubsequences: false).map { line -> ArraySlice<UInt8> in
-            line.last == 13 ? line.dropLast() : line
+        // The lines are index ranges into the buffer (a trailing CR dropped), so no slice
+        // per line is made before a line is parsed.
+        var lines: [Range<Int>] = []
+        lines.reserveCapacity(16)
+        var start = readIndex
+        for j in readIndex..<end where input[j] == 10 {
+            lines.append(start..<(j > start && input[j - 1] == 13 ? j - 1 : j))
+            start = j + 1
         }
+        lines.append(start..<end)
         readIndex = end
         while lines.last?.isEmpty == true { lines.removeLast() }
         guard let statusLine = lines.first else { throw malformed("empty status line") }
-        let (version, status) = try Self.parseStatusLine(statusLine)
+        let (version, status) = try Self.parseStatusLine(input[statusLine])
         if lines.count - 1 > limits.maxHeaderCount {
             throw TransportError(.other, "malformed response: more than \(limits.maxHeaderCount) header fields")
         }
         var headers: [HTTPHeaderField] = []
-        for line in lines.dropFirst() { headers.append(try Self.parseField(line)) }
+        headers.reserveCapacity(lines.count - 1)
+        for line in lines.dropFirst() { headers.append(try Self.parseField(input[line])) }
         return (version, status, headers)
     }
 
