@@ -396,10 +396,12 @@ extension JavaScriptJSON {
         let n: Int
         let maxDepth: Int
         var i = 0
-        var out: [UInt8] = []
-        /// Whether the output differs from the input (then `out` holds it); until then the
-        /// output is `b[0..<i]` and nothing is written.
+        /// Whether the output differs from the input (then `dst[0..<o]` holds it, `dst` has
+        /// room for `capacity` bytes); until then the output is `b[0..<i]` and nothing is written.
         var copying = false
+        var dst: UnsafeMutablePointer<UInt8>?
+        var o = 0
+        var capacity = 0
         /// Per open container, innermost last: `keyBase << 1 | isObject`, where `keyBase` is
         /// where its keys start in `keys`.
         let containers: UnsafeMutablePointer<Int32>
@@ -430,8 +432,10 @@ extension JavaScriptJSON {
                 let base = buffer.baseAddress!
                 var p = FastPath(b: b, n: n, maxDepth: maxDepth, containers: base, containerCapacity: containerCapacity,
                                  keys: base + containerCapacity, keyCapacity: keyCapacity)
+                defer { p.dst?.deallocate() }
                 guard p.run() else { return .giveUp }
-                return p.copying ? .written(p.out) : .unchanged
+                guard let dst = p.dst else { return .unchanged }
+                return .written(Array(UnsafeBufferPointer(start: dst, count: p.o)))
             }
         }
 
@@ -450,20 +454,38 @@ extension JavaScriptJSON {
         @inline(__always) mutating func diverge(at p: Int) {
             if copying { return }
             copying = true
-            out.reserveCapacity(n)
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[0..<p]))
+            // Only a number can make the output longer than what it has read (see `reserve`).
+            capacity = n + 32
+            let d = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            d.update(from: b.baseAddress!, count: p)
+            dst = d
+            o = p
         }
-        @inline(__always) mutating func emit(_ c: UInt8) { if copying { out.append(c) } }
+        /// Room for `count` more bytes now and, after them, for the rest of the input.
+        mutating func reserve(_ count: Int, restFrom next: Int) {
+            let need = o + count + (n - next)
+            guard need > capacity, let old = dst else { return }
+            capacity = max(need, 2 * capacity)
+            let d = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            d.update(from: old, count: o)
+            old.deallocate()
+            dst = d
+        }
+        @inline(__always) mutating func emit(_ c: UInt8) { if copying { dst![o] = c; o += 1 } }
         @inline(__always) mutating func emit(_ r: Range<Int>) {
-            if copying { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[r])) }
+            if copying { (dst! + o).update(from: b.baseAddress! + r.lowerBound, count: r.count); o += r.count }
         }
         @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
 
-        mutating func skipSpace() {
+        @inline(__always) mutating func skipSpace() {
             guard i < n, Self.isSpace(b[i]) else { return }
+            skipSpaceRun()
+        }
+        mutating func skipSpaceRun() {
             diverge(at: i)
-            i += 1
-            while i < n, Self.isSpace(b[i]) { i += 1 }
+            var j = i + 1
+            while j < n, Self.isSpace(b[j]) { j += 1 }
+            i = j
         }
         // Copies a string at b[i] == '"'; returns its content range, or nil to give up.
         mutating func string(isKey: Bool) -> Range<Int>? {
@@ -473,8 +495,15 @@ extension JavaScriptJSON {
             while i < n {
                 // A run of plain characters is copied at once.
                 let run = i
-                while i < n, b[i] >= 0x20, b[i] < 0x80, b[i] != 0x22, b[i] != 0x5C { i += 1 }
-                if i > run { emit(run..<i) }
+                var j = i
+                let p = b.baseAddress!
+                while j < n {
+                    let c = p[j]
+                    if c &- 0x20 >= 0x60 || c == 0x22 || c == 0x5C { break }
+                    j += 1
+                }
+                i = j
+                if copying && i > run { emit(run..<i) }
                 guard i < n else { return nil }
                 let c = b[i]
                 if c == 0x22 { emit(0x22); i += 1; return start..<(i - 1) }
@@ -482,7 +511,7 @@ extension JavaScriptJSON {
                     guard !isKey, i + 1 < n else { return nil }
                     switch b[i + 1] {
                     case 0x22, 0x5C, 0x62, 0x66, 0x6E, 0x72, 0x74: emit(0x5C); emit(b[i + 1])
-                    case 0x2F: diverge(at: i); out.append(0x2F)
+                    case 0x2F: diverge(at: i); emit(0x2F)
                     default: return nil
                     }
                     i += 2
@@ -534,7 +563,9 @@ extension JavaScriptJSON {
                 // `0` stays `0`, `-0` becomes it, `1E5`/`1e5` become `100000`: compare before copying.
                 if !copying && normal.utf8.elementsEqual(UnsafeBufferPointer(rebasing: b[start..<i])) { return true }
                 diverge(at: start)
-                out.append(contentsOf: normal.utf8)
+                let count = normal.utf8.count
+                reserve(count, restFrom: i)
+                for c in normal.utf8 { dst![o] = c; o += 1 }
             }
             return true
         }
@@ -543,7 +574,7 @@ extension JavaScriptJSON {
             guard i + count <= n else { return false }
             let w = UnsafeBufferPointer(start: word.utf8Start, count: count)
             for k in 0..<count where b[i + k] != w[k] { return false }
-            if copying { out.append(contentsOf: w) }
+            if copying { (dst! + o).update(from: w.baseAddress!, count: count); o += count }
             i += count
             return true
         }

@@ -125,5 +125,9 @@ final class JavaScriptJSONFastPathTests: XCTestCase {
                                (#"{"a":1,"b":2,"a":3}"#, #"{"a":3,"b":2}"#), (#"{"2":1,"1":2}"#, #"{"1":2,"2":1}"#)] {
             XCTAssertEqual(String(decoding: try JavaScriptJSON.normalize(Array(text.utf8)), as: UTF8.self), normal, text)
         }
+        // Numbers that grow (`1e20` is written with 21 digits) past the room reserved for the output.
+        let growing = "[" + Array(repeating: "1e20", count: 40).joined(separator: ",") + "]"
+        XCTAssertEqual(fast(growing), tree(growing))
+        XCTAssertEqual(fast(growing), "[" + Array(repeating: "100000000000000000000", count: 40).joined(separator: ",") + "]")
     }
 }
