@@ -21,6 +21,9 @@ let package = Package(
             ]
         ),
 
+        // epoll(7) for the socket transport: <sys/epoll.h>, which Swift's Glibc module does not export.
+        .target(name: "CSystemEpoll"),
+
         // Stage 0: source text, positions and diagnostics shared by every stage.
         .target(name: "DSCore"),
         // Stage 1: source text -> parsed JSON document with positions; JSON values, pointers, writers.
@@ -46,7 +49,7 @@ let package = Package(
         .target(name: "DSRuntime", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSCrypto"]),
         // The runtime's edge: the socket HTTP client, URLSession, the system clock, the input
         // reader thread, the ledger's files and writer thread, output files (POSIX I/O).
-        .target(name: "DSRuntimePOSIX", dependencies: ["DSCore", "DSJSON", "DSRender", "DSRuntime", "DSCrypto"]),
+        .target(name: "DSRuntimePOSIX", dependencies: ["DSCore", "DSJSON", "DSRender", "DSRuntime", "DSCrypto", "CSystemEpoll"]),
         // Mock vendor server: a real HTTP/1.1 server on loopback (POSIX sockets) with scripted behaviour and checks.
         .target(name: "DSMock", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSCrypto"]),
         // Conformance harness: runs the real runtime against the mock vendor and checks expectations.

@@ -3,21 +3,69 @@
 public enum JSONPointer {
     /// Escapes one reference token (`~` -> `~0`, `/` -> `~1`).
     public static func escape(_ token: String) -> String {
-        guard token.utf8.contains(where: { $0 == 0x7E || $0 == 0x2F }) else { return token }
-        var out = ""
-        for c in token {
-            switch c {
-            case "~": out += "~0"
-            case "/": out += "~1"
-            default: out.append(c)
+        guard needsEscape(token) else { return token }
+        // On UTF-8 bytes, as RFC 6901 defines tokens on code points: a `~` or `/` followed by
+        // a combining mark is still escaped (comparing Characters would miss it).
+        var out: [UInt8] = []
+        out.reserveCapacity(token.utf8.count + 4)
+        for b in token.utf8 {
+            switch b {
+            case 0x7E: out += [0x7E, 0x30]
+            case 0x2F: out += [0x7E, 0x31]
+            default: out.append(b)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Appends a key token to a pointer.
     public static func appending(_ pointer: String, _ key: String) -> String {
-        pointer + "/" + escape(key)
+        var pointer = pointer
+        var key = key
+        let built: String = pointer.withUTF8 { p in
+            key.withUTF8 { k in
+                var escapes = 0
+                for b in k where b == 0x7E || b == 0x2F { escapes += 1 }
+                return String(unsafeUninitializedCapacity: p.count + 1 + k.count + escapes) { out in
+                    var i = 0
+                    if let base = p.baseAddress, p.count > 0 {
+                        UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: base, byteCount: p.count)
+                        i = p.count
+                    }
+                    out[i] = 0x2F
+                    i += 1
+                    if escapes == 0 {
+                        if let base = k.baseAddress, k.count > 0 {
+                            UnsafeMutableRawPointer(out.baseAddress! + i).copyMemory(from: base, byteCount: k.count)
+                            i += k.count
+                        }
+                    } else {
+                        for b in k {
+                            if b == 0x7E || b == 0x2F {
+                                out[i] = 0x7E
+                                out[i + 1] = b == 0x7E ? 0x30 : 0x31
+                                i += 2
+                            } else {
+                                out[i] = b
+                                i += 1
+                            }
+                        }
+                    }
+                    return i
+                }
+            }
+        }
+        return built
+    }
+
+    /// True if the token holds `~` or `/` (a byte loop over contiguous UTF-8, no closure).
+    @inline(__always)
+    static func needsEscape(_ token: String) -> Bool {
+        var token = token
+        return token.withUTF8 { bytes in
+            for b in bytes where b == 0x7E || b == 0x2F { return true }
+            return false
+        }
     }
 
     /// Appends an array index to a pointer.
@@ -33,22 +81,25 @@ public enum JSONPointer {
             // Fast path: no escapes, split on "/" bytes.
             return pointer.utf8.dropFirst().split(separator: 0x2F, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         }
+        // On UTF-8 bytes (RFC 6901 works on code points): a `/` or `~0` followed by a combining
+        // mark is still a separator or an escape, as `escape` wrote it.
         var result: [String] = []
-        for raw in pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
-            var token = ""
+        for raw in pointer.utf8.dropFirst().split(separator: 0x2F, omittingEmptySubsequences: false) {
+            var token: [UInt8] = []
+            token.reserveCapacity(raw.count)
             var iterator = raw.makeIterator()
-            while let c = iterator.next() {
-                if c == "~" {
+            while let b = iterator.next() {
+                if b == 0x7E {
                     switch iterator.next() {
-                    case "0": token.append("~")
-                    case "1": token.append("/")
+                    case 0x30: token.append(0x7E)
+                    case 0x31: token.append(0x2F)
                     default: return nil
                     }
                 } else {
-                    token.append(c)
+                    token.append(b)
                 }
             }
-            result.append(token)
+            result.append(String(decoding: token, as: UTF8.self))
         }
         return result
     }

@@ -18,10 +18,10 @@ public struct SchemaKeyModel: Sendable {
 
     /// Follows a local `$ref` ("#/$defs/x").
     private func resolve(_ ref: String) -> JSONValue? {
-        guard ref.hasPrefix("#") else { return nil }
+        // The one JSON Pointer parser (DSJSON: RFC 6901 on code points, `~1` and `~0` decoded).
+        guard ref.hasPrefix("#"), let tokens = JSONPointer.tokens(String(ref.dropFirst())) else { return nil }
         var node = root
-        for raw in ref.dropFirst().split(separator: "/", omittingEmptySubsequences: true) {
-            let seg = String(raw.replacingOccurrences("~1", "/").replacingOccurrences("~0", "~"))
+        for seg in tokens {
             if case .array(let a) = node, let i = Int(seg), i >= 0, i < a.count { node = a[i]; continue }
             guard let next = node[seg] else { return nil }
             node = next
@@ -93,20 +93,3 @@ public struct SchemaKeyModel: Sendable {
     }
 }
 
-extension Substring {
-    /// Decodes a JSON pointer segment (`~1` is `/`, `~0` is `~`).
-    func replacingOccurrences(_ target: String, _ replacement: String) -> Substring {
-        guard target == "~1" || target == "~0", contains("~") else { return self }
-        var out = ""
-        var it = makeIterator()
-        while let c = it.next() {
-            if c == "~", let n = it.next() {
-                let pair = "~" + String(n)
-                out += pair == target ? replacement : pair
-            } else {
-                out.append(c)
-            }
-        }
-        return Substring(out)
-    }
-}

@@ -14,7 +14,34 @@ struct MappingBuilder {
         errors.append(MappingError(message: "\(message) at \(pointer.isEmpty ? "/" : pointer)", pointer: pointer))
     }
 
-    private static func isDirectiveKey(_ key: String) -> Bool { key.hasPrefix("@") && !key.hasPrefix("@@") }
+    static func isDirectiveKey(_ key: String) -> Bool {
+        var key = key
+        // ASCII keys by bytes; for others `hasPrefix` (a combining mark can join the `@`).
+        let ascii: Bool? = key.withUTF8 { b in
+            for byte in b where byte >= 0x80 { return nil }
+            return b.count >= 1 && b[0] == 0x40 && !(b.count >= 2 && b[1] == 0x40)
+        }
+        return ascii ?? (key.hasPrefix("@") && !key.hasPrefix("@@"))
+    }
+
+    /// `s.contains("{{")`: by bytes for ASCII text, through Foundation's search otherwise.
+    static func hasOpenBraces(_ s: String) -> Bool {
+        var s = s
+        let ascii: Bool? = s.withUTF8 { b in
+            for byte in b where byte >= 0x80 { return nil }
+            var previousBrace = false
+            for byte in b {
+                if byte == 0x7B {
+                    if previousBrace { return true }
+                    previousBrace = true
+                } else {
+                    previousBrace = false
+                }
+            }
+            return false
+        }
+        return ascii ?? s.contains("{{")
+    }
 
     /// Lookup tables named by `@lookup`, with the pointer of each use, in document order.
     var lookups: [MappingTableUse] = []
@@ -27,7 +54,7 @@ struct MappingBuilder {
     mutating func build(_ value: JSONValue, _ pointer: String, inEach: Bool, dropEmpty: Bool = false, isRoot: Bool = false) -> MappingNode? {
         switch value {
         case .string(let s):
-            guard s.contains("{{") else { return .constant(value) }
+            guard Self.hasOpenBraces(s) else { return .constant(value) }
             guard let t = compileTemplate(s, pointer, inEach: inEach) else { return nil }
             return .template(t, pointer: pointer, dropEmpty: dropEmpty)
         case .null, .bool, .number:

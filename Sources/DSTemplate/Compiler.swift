@@ -96,9 +96,11 @@ final class TemplateCompiler {
 
     /// Rewrites top-level path holes into trie slots (see `Slot`).
     private func shareRootPaths(_ ops: [Op]) -> [Op] {
-        var index: [String: Int] = [:]
+        // Keyed by (parent, segment) directly: no key string is formatted per path segment.
+        struct SlotKey: Hashable { var parent: Int; var segment: String }
+        var index: [SlotKey: Int] = [:]
         func slot(_ parent: Int, _ segment: String) -> Int {
-            let key = "\(parent)\u{0}\(segment)"
+            let key = SlotKey(parent: parent, segment: segment)
             if let existing = index[key] { return existing }
             tables.slots.append(Slot(parent: parent, segment: segment))
             index[key] = tables.slots.count - 1
@@ -458,11 +460,19 @@ final class TemplateCompiler {
                 }
             }
         }
+        // Duplicates are equal in every field, offset included: a short list is searched by
+        // offset first (no hashing of segment arrays), a long one through a set.
+        let small = references.count <= 32
         var seen: Set<TemplateReference> = []
         var result: [TemplateReference] = []
+        result.reserveCapacity(references.count)
         for (index, var r) in references.enumerated() {
             if let partial = r.partial, relative.contains(partial), !r.isData, !rootReferences.contains(index) { r.isRelative = true }
-            if seen.insert(r).inserted { result.append(r) }
+            if small {
+                if !result.contains(where: { $0.offset == r.offset && $0 == r }) { result.append(r) }
+            } else if seen.insert(r).inserted {
+                result.append(r)
+            }
         }
         references = result
     }

@@ -46,6 +46,12 @@ struct URLParts {
     var host: String?
 
     init?(_ template: String) {
+        var text = template
+        switch text.withUTF8({ Self.parseASCII($0) }) {
+        case .parsed(let parts): self = parts; return
+        case .noScheme: return nil
+        case .notASCII: break
+        }
         guard let colon = ASCIISearch.firstRange(of: "://", in: Substring(template)) else { return nil }
         scheme = template[template.startIndex..<colon.lowerBound].lowercased()
         let rest = template[colon.upperBound...]
@@ -61,6 +67,61 @@ struct URLParts {
                 h = String(h[..<c])
             }
             host = h.lowercased()
+        }
+    }
+
+    private init(scheme: String, host: String?) {
+        self.scheme = scheme
+        self.host = host
+    }
+
+    private enum ASCIIParse {
+        case parsed(URLParts)
+        case noScheme
+        case notASCII
+    }
+
+    /// The same parse on the bytes of an all-ASCII template (no Character walking, ASCII
+    /// lowercasing): for ASCII text both find the same `://`, `/?#`, `@`, `[`, `]` and `:`
+    /// (a CR LF pair, one Character, never equals any of them).
+    private static func parseASCII(_ b: UnsafeBufferPointer<UInt8>) -> ASCIIParse {
+        for byte in b where byte >= 0x80 { return .notASCII }
+        let n = b.count
+        var colon = -1
+        var i = 0
+        while i + 2 < n {
+            if b[i] == 0x3A && b[i + 1] == 0x2F && b[i + 2] == 0x2F { colon = i; break }
+            i += 1
+        }
+        guard colon >= 0 else { return .noScheme }
+        let scheme = lowercased(b, 0, colon)
+        let hostStart = colon + 3
+        var hostEnd = hostStart
+        while hostEnd < n, b[hostEnd] != 0x2F, b[hostEnd] != 0x3F, b[hostEnd] != 0x23 { hostEnd += 1 }
+        var j = hostStart
+        while j + 1 < hostEnd {
+            if b[j] == 0x7B && b[j + 1] == 0x7B { return .parsed(URLParts(scheme: scheme, host: nil)) }
+            j += 1
+        }
+        var start = hostStart
+        if let at = (hostStart..<hostEnd).last(where: { b[$0] == 0x40 }) { start = at + 1 }
+        if start < hostEnd, b[start] == 0x5B {
+            var end = start
+            while end < hostEnd, b[end] != 0x5D { end += 1 }
+            return .parsed(URLParts(scheme: scheme, host: lowercased(b, start, end) + "]"))
+        }
+        var end = hostEnd
+        if let c = (start..<hostEnd).last(where: { b[$0] == 0x3A }) { end = c }
+        return .parsed(URLParts(scheme: scheme, host: lowercased(b, start, end)))
+    }
+
+    private static func lowercased(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> String {
+        String(unsafeUninitializedCapacity: to - from) { out in
+            for k in 0..<(to - from) {
+                let byte = b[from + k]
+                out[k] = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+            }
+            return to - from
         }
     }
 

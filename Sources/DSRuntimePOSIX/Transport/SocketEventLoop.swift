@@ -4,39 +4,18 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(CSystemEpoll)
+import CSystemEpoll
+#endif
 
-/// epoll(7), reached through `dlsym`: Swift's Glibc module does not export it, and the
-/// package takes no C target for it. Nil where the symbols are missing (then every exchange
-/// runs on ``SocketWorkerPool`` threads, as before).
+/// epoll(7), through the package's C target `CSystemEpoll` (the C library's own
+/// `<sys/epoll.h>`: Swift's Glibc module does not export it). Unavailable off Linux; then
+/// every exchange runs on ``SocketWorkerPool`` threads.
 enum Epoll {
-    typealias CreateFunction = @convention(c) (Int32) -> Int32
-    typealias ControlFunction = @convention(c) (Int32, Int32, Int32, UnsafeMutableRawPointer?) -> Int32
-    typealias WaitFunction = @convention(c) (Int32, UnsafeMutableRawPointer?, Int32, Int32) -> Int32
-
-    struct Functions {
-        let create: CreateFunction
-        let control: ControlFunction
-        let wait: WaitFunction
-    }
-
-    static let functions: Functions? = {
-        #if canImport(Glibc) && (arch(x86_64) || arch(arm64))
-        guard let handle = dlopen(nil, RTLD_NOW), let c = dlsym(handle, "epoll_create1"), let t = dlsym(handle, "epoll_ctl"),
-              let w = dlsym(handle, "epoll_wait") else { return nil }
-        return Functions(create: unsafeBitCast(c, to: CreateFunction.self), control: unsafeBitCast(t, to: ControlFunction.self),
-                         wait: unsafeBitCast(w, to: WaitFunction.self))
-        #else
-        return nil
-        #endif
-    }()
-
-    static let input: UInt32 = 0x001, oneShot: UInt32 = 1 << 30
-    static let add: Int32 = 1, modify: Int32 = 3
-    /// `struct epoll_event` is packed on x86_64 (4-byte events, 8-byte data at offset 4).
-    #if arch(x86_64)
-    static let eventSize = 12, dataOffset = 4
+    #if canImport(CSystemEpoll) && os(Linux)
+    static let available = true
     #else
-    static let eventSize = 16, dataOffset = 8
+    static let available = false
     #endif
 }
 
@@ -77,17 +56,18 @@ final class SocketEventLoop: @unchecked Sendable {
         }
     }
 
-    private let functions: Epoll.Functions
     private let epfd: Int32
     private let waiting = Locked<[Int32: Waiter]>([:])
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
 
     private init?() {
-        guard let functions = Epoll.functions else { return nil }
-        let fd = functions.create(Int32(O_CLOEXEC))
+        #if canImport(CSystemEpoll) && os(Linux)
+        let fd = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard fd >= 0 else { return nil }
-        self.functions = functions
         epfd = fd
+        #else
+        return nil
+        #endif
         let thread = Thread { [self] in run() }
         thread.name = "dspec-socket-loop"
         thread.stackSize = 512 * 1024
@@ -106,36 +86,31 @@ final class SocketEventLoop: @unchecked Sendable {
         // fail the waiter, and close its connection, between the two.
         return waiting.withLock { waiting -> Bool in
             waiting[connection.fd] = waiter
-            var ok = arm(connection, operation: connection.watched ? Epoll.modify : Epoll.add)
-            if !ok && !connection.watched && errno == EEXIST { ok = arm(connection, operation: Epoll.modify) }
+            var ok = arm(connection, operation: connection.watched ? EPOLL_CTL_MOD : EPOLL_CTL_ADD)
+            if !ok && !connection.watched && errno == EEXIST { ok = arm(connection, operation: EPOLL_CTL_MOD) }
             if ok { connection.watched = true } else { waiting[connection.fd] = nil }
             return ok
         }
     }
 
-    private func rearm(_ connection: SocketConnection) -> Bool { arm(connection, operation: Epoll.modify) }
+    private func rearm(_ connection: SocketConnection) -> Bool { arm(connection, operation: EPOLL_CTL_MOD) }
 
     /// Asks epoll for one readiness event of `connection`.
     private func arm(_ connection: SocketConnection, operation: Int32) -> Bool {
-        var event = [UInt8](repeating: 0, count: Epoll.eventSize)
-        return event.withUnsafeMutableBytes { raw -> Bool in
-            raw.storeBytes(of: Epoll.input | Epoll.oneShot, toByteOffset: 0, as: UInt32.self)
-            raw.storeBytes(of: UInt64(UInt32(bitPattern: connection.fd)), toByteOffset: Epoll.dataOffset, as: UInt64.self)
-            return functions.control(epfd, operation, connection.fd, raw.baseAddress) == 0
-        }
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue | EPOLLONESHOT.rawValue
+        event.data.fd = connection.fd
+        return epoll_ctl(epfd, operation, connection.fd, &event) == 0
     }
 
     private func run() {
         let capacity = 256
-        let events = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity * Epoll.eventSize, alignment: 16)
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         var nextSweep = SocketDeadline.now
         while true {
-            let n = functions.wait(epfd, events.baseAddress, Int32(capacity), Self.sweepMs)
+            let n = epoll_wait(epfd, events, Int32(capacity), Self.sweepMs)
             if n > 0 {
-                for i in 0..<Int(n) {
-                    let data = events.loadUnaligned(fromByteOffset: i * Epoll.eventSize + Epoll.dataOffset, as: UInt64.self)
-                    ready(Int32(truncatingIfNeeded: data))
-                }
+                for i in 0..<Int(n) { ready(events[i].data.fd) }
             }
             let now = SocketDeadline.now
             if n <= 0 || now >= nextSweep {
