@@ -30,8 +30,22 @@ public enum JavaScriptJSON {
 
     /// `JSON.stringify(JSON.parse(text))` of UTF-8 `bytes`.
     public static func normalize(_ bytes: some Collection<UInt8>, maxDepth: Int = 512) throws(ParseError) -> [UInt8] {
-        if let out = bytes.withContiguousStorageIfAvailable({ FastPath.normalize($0, maxDepth: maxDepth) }) ?? nil { return out }
-        return try normalizeTree(bytes, maxDepth: maxDepth)
+        let outcome = bytes.withContiguousStorageIfAvailable { FastPath.scan($0, maxDepth: maxDepth) }
+        switch outcome {
+        case .unchanged?: return Array(bytes)
+        case .written(let out)?: return out
+        case .giveUp?, nil: return try normalizeTree(bytes, maxDepth: maxDepth)
+        }
+    }
+
+    /// `JSON.stringify(JSON.parse(text))` of UTF-8 `bytes`; `bytes` itself (no copy) when it
+    /// already is in that form, as a payload template's output usually is.
+    public static func normalize(_ bytes: [UInt8], maxDepth: Int = 512) throws(ParseError) -> [UInt8] {
+        switch bytes.withUnsafeBufferPointer({ FastPath.scan($0, maxDepth: maxDepth) }) {
+        case .unchanged: return bytes
+        case .written(let out): return out
+        case .giveUp: return try normalizeTree(bytes, maxDepth: maxDepth)
+        }
     }
 
     /// The general path: decode to UTF-16, build the value tree, write it.
@@ -370,46 +384,134 @@ extension JavaScriptJSON {
     /// that form), which is what the general path computes. Anything else (non-ASCII bytes,
     /// `\u` escapes, those keys, errors, nesting deeper than `maxDepth`) returns nil, and the
     /// general path decides, errors included. `JavaScriptJSONTests` checks both paths agree.
+    ///
+    /// It allocates nothing while the output equals the input (the scan proves the text is
+    /// already in normal form and the caller keeps its bytes); at the first difference it
+    /// copies the prefix and writes from there. Open containers and the keys of open objects
+    /// live in one temporary (stack) allocation sized from the input.
     struct FastPath {
+        enum Outcome { case unchanged, written([UInt8]), giveUp }
+
         let b: UnsafeBufferPointer<UInt8>
         let n: Int
         let maxDepth: Int
         var i = 0
-        var out: [UInt8] = []
-        // Per open container: true for an object, and where its keys start in `keys` (the
-        // content ranges of the keys of every open object, innermost last).
-        var isObject: [Bool] = []
-        var keyBase: [Int] = []
-        var keys: [Range<Int>] = []
+        /// Whether the output differs from the input (then `dst[0..<o]` holds it, `dst` has
+        /// room for `capacity` bytes); until then the output is `b[0..<i]` and nothing is written.
+        var copying = false
+        var dst: UnsafeMutablePointer<UInt8>?
+        var o = 0
+        var capacity = 0
+        /// Per open container, innermost last: `keyBase << 1 | isObject`, where `keyBase` is
+        /// where its keys start in `keys`.
+        let containers: UnsafeMutablePointer<Int32>
+        let containerCapacity: Int
+        var depth = 0
+        /// The content ranges of the keys of every open object, as (start, count) pairs.
+        let keys: UnsafeMutablePointer<Int32>
+        let keyCapacity: Int
+        var keyCount = 0
+        /// The container just opened has no member yet.
+        var opened = false
 
         static func normalize(_ b: UnsafeBufferPointer<UInt8>, maxDepth: Int) -> [UInt8]? {
-            var p = FastPath(b: b, n: b.count, maxDepth: maxDepth)
-            p.out.reserveCapacity(b.count)
-            return p.run() ? p.out : nil
+            switch scan(b, maxDepth: maxDepth) {
+            case .unchanged: return Array(b)
+            case .written(let out): return out
+            case .giveUp: return nil
+            }
         }
 
-        mutating func skipSpace() {
-            while i < n, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D { i += 1 }
+        static func scan(_ b: UnsafeBufferPointer<UInt8>, maxDepth: Int) -> Outcome {
+            let n = b.count
+            guard n < Int(Int32.max) / 2 else { return .giveUp }
+            // Every open container takes at least one byte, every key at least four (`"":0`).
+            let containerCapacity = min(max(maxDepth, 0), n) + 1
+            let keyCapacity = n / 4 + 1
+            return withUnsafeTemporaryAllocation(of: Int32.self, capacity: containerCapacity + 2 * keyCapacity) { buffer in
+                let base = buffer.baseAddress!
+                var p = FastPath(b: b, n: n, maxDepth: maxDepth, containers: base, containerCapacity: containerCapacity,
+                                 keys: base + containerCapacity, keyCapacity: keyCapacity)
+                defer { p.dst?.deallocate() }
+                guard p.run() else { return .giveUp }
+                guard let dst = p.dst else { return .unchanged }
+                return .written(Array(UnsafeBufferPointer(start: dst, count: p.o)))
+            }
+        }
+
+        init(b: UnsafeBufferPointer<UInt8>, n: Int, maxDepth: Int, containers: UnsafeMutablePointer<Int32>, containerCapacity: Int,
+             keys: UnsafeMutablePointer<Int32>, keyCapacity: Int) {
+            self.b = b
+            self.n = n
+            self.maxDepth = maxDepth
+            self.containers = containers
+            self.containerCapacity = containerCapacity
+            self.keys = keys
+            self.keyCapacity = keyCapacity
+        }
+
+        /// The output starts differing from the input at `p` (it equals `b[0..<p]` so far).
+        @inline(__always) mutating func diverge(at p: Int) {
+            if copying { return }
+            copying = true
+            // Only a number can make the output longer than what it has read (see `reserve`).
+            capacity = n + 32
+            let d = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            d.update(from: b.baseAddress!, count: p)
+            dst = d
+            o = p
+        }
+        /// Room for `count` more bytes now and, after them, for the rest of the input.
+        mutating func reserve(_ count: Int, restFrom next: Int) {
+            let need = o + count + (n - next)
+            guard need > capacity, let old = dst else { return }
+            capacity = max(need, 2 * capacity)
+            let d = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            d.update(from: old, count: o)
+            old.deallocate()
+            dst = d
+        }
+        @inline(__always) mutating func emit(_ c: UInt8) { if copying { dst![o] = c; o += 1 } }
+        @inline(__always) mutating func emit(_ r: Range<Int>) {
+            if copying { (dst! + o).update(from: b.baseAddress! + r.lowerBound, count: r.count); o += r.count }
+        }
+        @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+
+        @inline(__always) mutating func skipSpace() {
+            guard i < n, Self.isSpace(b[i]) else { return }
+            skipSpaceRun()
+        }
+        mutating func skipSpaceRun() {
+            diverge(at: i)
+            var j = i + 1
+            while j < n, Self.isSpace(b[j]) { j += 1 }
+            i = j
         }
         // Copies a string at b[i] == '"'; returns its content range, or nil to give up.
         mutating func string(isKey: Bool) -> Range<Int>? {
-            out.append(0x22)
+            emit(0x22)
             i += 1
             let start = i
             while i < n {
                 // A run of plain characters is copied at once.
                 let run = i
-                while i < n, b[i] >= 0x20, b[i] < 0x80, b[i] != 0x22, b[i] != 0x5C { i += 1 }
-                if i > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[run..<i])) }
+                var j = i
+                let p = b.baseAddress!
+                while j < n {
+                    let c = p[j]
+                    if c &- 0x20 >= 0x60 || c == 0x22 || c == 0x5C { break }
+                    j += 1
+                }
+                i = j
+                if copying && i > run { emit(run..<i) }
                 guard i < n else { return nil }
                 let c = b[i]
-                if c == 0x22 { out.append(0x22); i += 1; return start..<(i - 1) }
-                if c < 0x20 || c >= 0x80 { return nil }
+                if c == 0x22 { emit(0x22); i += 1; return start..<(i - 1) }
                 if c == 0x5C {
                     guard !isKey, i + 1 < n else { return nil }
                     switch b[i + 1] {
-                    case 0x22, 0x5C, 0x62, 0x66, 0x6E, 0x72, 0x74: out.append(0x5C); out.append(b[i + 1])
-                    case 0x2F: out.append(0x2F)
+                    case 0x22, 0x5C, 0x62, 0x66, 0x6E, 0x72, 0x74: emit(0x5C); emit(b[i + 1])
+                    case 0x2F: diverge(at: i); emit(0x2F)
                     default: return nil
                     }
                     i += 2
@@ -454,10 +556,16 @@ extension JavaScriptJSON {
             let identity = !hasExponent && intDigits + fracDigits <= 15 && !fracEndsInZero
                 && !(intIsZero && (fracDigits == 0 || fracLeadingZeros >= 6))
             if identity {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<i]))
+                emit(start..<i)
             } else {
                 let text = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
-                out.append(contentsOf: JavaScriptJSON.jsonText(Double(text) ?? .nan).utf8)
+                let normal = JavaScriptJSON.jsonText(Double(text) ?? .nan)
+                // `0` stays `0`, `-0` becomes it, `1E5`/`1e5` become `100000`: compare before copying.
+                if !copying && normal.utf8.elementsEqual(UnsafeBufferPointer(rebasing: b[start..<i])) { return true }
+                diverge(at: start)
+                let count = normal.utf8.count
+                reserve(count, restFrom: i)
+                for c in normal.utf8 { dst![o] = c; o += 1 }
             }
             return true
         }
@@ -466,7 +574,7 @@ extension JavaScriptJSON {
             guard i + count <= n else { return false }
             let w = UnsafeBufferPointer(start: word.utf8Start, count: count)
             for k in 0..<count where b[i + k] != w[k] { return false }
-            out.append(contentsOf: w)
+            if copying { (dst! + o).update(from: w.baseAddress!, count: count); o += count }
             i += count
             return true
         }
@@ -475,12 +583,13 @@ extension JavaScriptJSON {
         mutating func value() -> Bool {
             guard i < n else { return false }
             switch b[i] {
-            case 0x7B:
-                guard isObject.count < maxDepth else { return false }
-                out.append(0x7B); i += 1; isObject.append(true); keyBase.append(keys.count)
-            case 0x5B:
-                guard isObject.count < maxDepth else { return false }
-                out.append(0x5B); i += 1; isObject.append(false); keyBase.append(keys.count)
+            case 0x7B, 0x5B:
+                guard depth < maxDepth, depth < containerCapacity else { return false }
+                let isObject: Int32 = b[i] == 0x7B ? 1 : 0
+                emit(b[i]); i += 1
+                containers[depth] = Int32(keyCount) << 1 | isObject
+                depth += 1
+                opened = true
             case 0x22: return string(isKey: false) != nil
             case 0x74: return literal("true")
             case 0x66: return literal("false")
@@ -495,18 +604,25 @@ extension JavaScriptJSON {
             var allDigits = !range.isEmpty
             for j in range where b[j] < 0x30 || b[j] > 0x39 { allDigits = false; break }
             if allDigits { return false }
-            let base = keyBase[keyBase.count - 1]
-            guard keys.count - base < 64 else { return false }
-            for j in base..<keys.count where keys[j].count == range.count {
-                let r = keys[j]
-                var k = 0
-                while k < r.count && b[r.lowerBound + k] == b[range.lowerBound + k] { k += 1 }
-                if k == r.count { return false }
+            let base = Int(containers[depth - 1] >> 1)
+            guard keyCount - base < 64, keyCount < keyCapacity else { return false }
+            let start = range.lowerBound, count = range.count
+            var j = base
+            while j < keyCount {
+                if Int(keys[2 * j + 1]) == count {
+                    let other = Int(keys[2 * j])
+                    var k = 0
+                    while k < count && b[other + k] == b[start + k] { k += 1 }
+                    if k == count { return false }
+                }
+                j += 1
             }
-            keys.append(range)
+            keys[2 * keyCount] = Int32(start)
+            keys[2 * keyCount + 1] = Int32(count)
+            keyCount += 1
             skipSpace()
             guard i < n, b[i] == 0x3A else { return false }
-            out.append(0x3A); i += 1
+            emit(0x3A); i += 1
             skipSpace()
             return true
         }
@@ -514,21 +630,23 @@ extension JavaScriptJSON {
         mutating func run() -> Bool {
             skipSpace()
             guard value() else { return false }
-            while !isObject.isEmpty {
+            while depth > 0 {
                 skipSpace()
                 guard i < n else { return false }
-                let inObject = isObject[isObject.count - 1]
+                let top = containers[depth - 1]
+                let inObject = top & 1 == 1
                 let close: UInt8 = inObject ? 0x7D : 0x5D
-                let empty = out.last == (inObject ? 0x7B : 0x5B)
+                let empty = opened
+                opened = false
                 if b[i] == close {
-                    out.append(close); i += 1
-                    isObject.removeLast()
-                    keys.removeSubrange(keyBase.removeLast()...)
+                    emit(close); i += 1
+                    depth -= 1
+                    keyCount = Int(top >> 1)
                     continue
                 }
                 if !empty {
                     guard b[i] == 0x2C else { return false }
-                    out.append(0x2C); i += 1
+                    emit(0x2C); i += 1
                     skipSpace()
                 }
                 if inObject { guard key() else { return false } }

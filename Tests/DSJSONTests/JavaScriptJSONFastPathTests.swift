@@ -84,7 +84,7 @@ final class JavaScriptJSONFastPathTests: XCTestCase {
 
     func testAgreesWithTheGeneralPathOnRandomTexts() {
         var rng = SplitMix(state: 0xFA57_0016)
-        var taken = 0, rejected = 0
+        var taken = 0, rejected = 0, unchanged = 0
         for n in 0..<20_000 {
             var text = randomValue(&rng, depth: 0)
             if n % 3 == 0, !text.isEmpty {
@@ -95,6 +95,12 @@ final class JavaScriptJSONFastPathTests: XCTestCase {
                 text = String(decoding: bytes, as: UTF8.self)
             }
             let f = fast(text), t = tree(text)
+            // The scan says "unchanged" exactly when the normal form is the input itself.
+            switch Array(text.utf8).withUnsafeBufferPointer({ JavaScriptJSON.FastPath.scan($0, maxDepth: 512) }) {
+            case .unchanged: unchanged += 1; XCTAssertEqual(t, text, "scan calls \(text) normal")
+            case .written(let out): XCTAssertNotEqual(String(decoding: out, as: UTF8.self), text, "scan copied \(text) unchanged")
+            case .giveUp: break
+            }
             if let f {
                 taken += 1
                 XCTAssertEqual(f, t, "fast path differs on \(text)")
@@ -105,5 +111,23 @@ final class JavaScriptJSONFastPathTests: XCTestCase {
         // Both paths are exercised.
         XCTAssertGreaterThan(taken, 3000)
         XCTAssertGreaterThan(rejected, 1000)
+        XCTAssertGreaterThan(unchanged, 500)
+    }
+
+    func testNormalFormIsReturnedWithoutACopy() throws {
+        let body = Array(#"{"event_type":"Order Completed","data":{"n":[1,-2.5,0,true,null,"a\"b"],"x":{}}}"#.utf8)
+        let out = try JavaScriptJSON.normalize(body)
+        XCTAssertEqual(out, body)
+        // Same storage: the [UInt8] overload hands the input back.
+        XCTAssertEqual(out.withUnsafeBufferPointer { $0.baseAddress }, body.withUnsafeBufferPointer { $0.baseAddress })
+        // Differences anywhere are still written: whitespace, `\/`, numbers, a repeated key.
+        for (text, normal) in [(#"{"a": 1}"#, #"{"a":1}"#), (#"["a\/b"]"#, #"["a/b"]"#), ("[1,2.50]", "[1,2.5]"), ("[-0]", "[0]"),
+                               (#"{"a":1,"b":2,"a":3}"#, #"{"a":3,"b":2}"#), (#"{"2":1,"1":2}"#, #"{"1":2,"2":1}"#)] {
+            XCTAssertEqual(String(decoding: try JavaScriptJSON.normalize(Array(text.utf8)), as: UTF8.self), normal, text)
+        }
+        // Numbers that grow (`1e20` is written with 21 digits) past the room reserved for the output.
+        let growing = "[" + Array(repeating: "1e20", count: 40).joined(separator: ",") + "]"
+        XCTAssertEqual(fast(growing), tree(growing))
+        XCTAssertEqual(fast(growing), "[" + Array(repeating: "100000000000000000000", count: 40).joined(separator: ",") + "]")
     }
 }

@@ -84,4 +84,19 @@ final class HotPathTests: XCTestCase {
         XCTAssertEqual(outcome(over), ["failure 431"])
         XCTAssertEqual(outcome("GET / HTTP/1.1\r\nHost: x\r\nX: a\rb\r\n\r\n"), ["failure 400"])
     }
+
+    /// `status`, `headers` and `body` are public and settable: the pre-built wire form must
+    /// follow them (it was built once, at init, so a changed response sent the old bytes).
+    func testChangingAResponseChangesWhatIsSent() {
+        var r = MockResponse(status: 200, headers: [MockHeader(name: "X-A", value: "1")], body: Array("{}".utf8))
+        r.status = 503
+        r.headers.append(MockHeader(name: "Retry-After", value: "7"))
+        r.body = Array(#"{"error":"busy"}"#.utf8)
+        let fresh = EncodedResponse(status: 503, headers: r.headers, body: r.body)
+        XCTAssertEqual(r.encoded.status, 503)
+        XCTAssertEqual(r.encoded.statusLine, fresh.statusLine)
+        XCTAssertEqual(r.encoded.keepAliveTail, fresh.keepAliveTail)
+        XCTAssertEqual(r.encoded.body, Array(#"{"error":"busy"}"#.utf8))
+        XCTAssertEqual(r.encoded.headers.map(\.name), ["X-A", "Retry-After"])
+    }
 }

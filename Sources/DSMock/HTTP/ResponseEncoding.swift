@@ -11,7 +11,7 @@ import Darwin
 /// The `Date` header is the only per-second part, so the bytes are kept as a status line and
 /// two variants of the rest (keep-alive and `Connection: close`) with the date spliced in
 /// between when the response is written.
-struct EncodedResponse: Sendable {
+final class EncodedResponse: Sendable {
     /// `HTTP/1.1 200 OK\r\n`.
     let statusLine: [UInt8]
     /// `HTTP/1.1 200 OK`, for the journal (built once, not per request).

@@ -140,11 +140,11 @@ public enum MockFault: Sendable, Equatable {
 /// One scripted response.
 public struct MockResponse: Sendable {
     /// Status code.
-    public var status: Int
+    public var status: Int { didSet { reencode() } }
     /// Header fields, in order.
-    public var headers: [MockHeader]
+    public var headers: [MockHeader] { didSet { reencode() } }
     /// Body bytes.
-    public var body: [UInt8]
+    public var body: [UInt8] { didSet { reencode() } }
     /// Fixed delay before answering.
     public var delayMs: Int
     /// An extra random delay drawn uniformly from this range (seeded by the scenario).
@@ -155,8 +155,11 @@ public struct MockResponse: Sendable {
     public var partialFailure: MockPartialFailure?
     /// The body as JSON when it was given as JSON (partial failures insert into it).
     public var bodyJSON: JSONValue?
-    /// Serialized once; the hot path copies these bytes.
-    let encoded: EncodedResponse
+    /// Serialized once, and again whenever `status`, `headers` or `body` is set (the wire
+    /// form must never lag the fields a caller changed); the hot path copies these bytes.
+    private(set) var encoded: EncodedResponse
+
+    private mutating func reencode() { encoded = EncodedResponse(status: status, headers: headers, body: body) }
     /// True when a header value holds `{{unix_s+N}}` / `{{unix_ms+N}}`: the time a vendor's
     /// rate-limit reset falls on, computed when the response is sent.
     var hasClockPlaceholders: Bool { headers.contains { Self.containsClockPlaceholder($0.value) } }

@@ -99,7 +99,7 @@ final class MockSession: @unchecked Sendable {
     }
 
     /// Decides the answer to `request`, runs the checks and journals it.
-    func handle(_ request: MockRequest, connectionID: Int, indexOnConnection: Int, firstByteAt: UInt64, receivedAt: UInt64,
+    func handle(_ request: consuming MockRequest, connectionID: Int, indexOnConnection: Int, firstByteAt: UInt64, receivedAt: UInt64,
                 onRecord: ((MockJournalEntry) -> Void)?) -> RequestAction {
         // Immutable per case: read them once, then run checks outside the lock.
         let (box, verifier, authority, caseEpoch) = lock.withLock { (self.current, self.verifier, self.authority, self.epoch) }
@@ -136,62 +136,80 @@ final class MockSession: @unchecked Sendable {
                 }
             }
         }
-        let (action, entry) = lock.withLock { () -> (RequestAction, MockJournalEntry?) in
-            // A reset happened while the checks ran: answer under the old case (its first
-            // scripted response) without touching the new case's positions or journal.
-            let stale = caseEpoch != epoch
-            var response: MockResponse?
-            var responseIndex: Int?
-            if forced == nil, stale {
-                response = match?.route.response(at: 0) ?? box.fallback
-            } else if forced == nil {
-                if let match, match.index < positions.count {
-                    responseIndex = positions[match.index]
-                    response = match.route.response(at: positions[match.index])
-                    positions[match.index] += 1
-                } else {
-                    responseIndex = fallbackPosition
-                    fallbackPosition += 1
-                    response = box.fallback
-                }
-            }
-            var delay = response?.delayMs ?? 0
-            if let range = response?.randomDelayMs { delay += Int.random(in: range, using: &rng) }
-            let action: RequestAction
-            if let forced {
-                action = .respond(forced, delayMs: 0)
-            } else if let r = response, let fault = r.fault {
-                action = .fault(fault, delayMs: delay)
-            } else if let r = response {
-                action = .respond(Self.encode(r, for: request), delayMs: delay)
+        // Locked by hand rather than in a closure, so the request can move into its journal
+        // entry and the entry into the ring (a closure captures them: two more copies, each a
+        // retain per field and the matching releases).
+        lock.lock()
+        // A reset happened while the checks ran: answer under the old case (its first
+        // scripted response) without touching the new case's positions or journal.
+        let stale = caseEpoch != epoch
+        var routeResponse: MockResponse?
+        var useFallback = false
+        var responseIndex: Int?
+        if forced == nil, stale {
+            routeResponse = match?.route.response(at: 0)
+            useFallback = routeResponse == nil
+        } else if forced == nil {
+            if let match, match.index < positions.count {
+                responseIndex = positions[match.index]
+                routeResponse = match.route.response(at: positions[match.index])
+                positions[match.index] += 1
             } else {
-                action = .respond(box.fallback.encoded, delayMs: 0)
+                responseIndex = fallbackPosition
+                fallbackPosition += 1
+                useFallback = true
             }
-            if stale { return (action, nil) }
-            var status: Int?, fault: MockFault?, statusLine: String?, headers: [MockHeader] = []
-            switch action {
-            case .respond(let e, _):
-                status = e.status
-                statusLine = e.statusLineText
-                headers = e.headers
-            case .fault(let f, _): fault = f
-            }
-            let entry = MockJournalEntry(sequence: journalBase + entries.count, connectionID: connectionID, indexOnConnection: indexOnConnection,
-                                         firstByteAt: firstByteAt, receivedAt: receivedAt, request: request,
-                                         route: forced == nil ? match?.route.name : nil, responseIndex: responseIndex, status: status, fault: fault,
-                                         delayMs: delay, isTokenRequest: isToken, checks: checks, responseStatusLine: statusLine, responseHeaders: headers)
-            if entries.count < journalLimit {
-                entries.append(entry)
-            } else {
-                entries[ringStart] = entry
-                ringStart = (ringStart + 1) % journalLimit
-                journalBase += 1
-            }
-            lock.broadcast()
-            return (action, onRecord == nil ? nil : entry)  // no copy out when nobody logs
         }
-        if let entry { onRecord?(entry) }
+        // The fallback is read in place from the case's box (no copy of the MockResponse).
+        let action: RequestAction
+        var delay = 0
+        if let forced {
+            action = .respond(forced, delayMs: 0)
+        } else if let routeResponse {
+            (action, delay) = Self.act(routeResponse, for: request, rng: &rng)
+        } else if useFallback {
+            (action, delay) = Self.act(box.fallback, for: request, rng: &rng)
+        } else {
+            action = .respond(box.fallback.encoded, delayMs: 0)
+        }
+        if stale {
+            lock.unlock()
+            return action
+        }
+        var status: Int?, fault: MockFault?, statusLine: String?, headers: [MockHeader] = []
+        switch action {
+        case .respond(let e, _):
+            status = e.status
+            statusLine = e.statusLineText
+            headers = e.headers
+        case .fault(let f, _): fault = f
+        }
+        let route = forced == nil ? match?.route.name : nil
+        let entry = MockJournalEntry(sequence: journalBase + entries.count, connectionID: connectionID, indexOnConnection: indexOnConnection,
+                                     firstByteAt: firstByteAt, receivedAt: receivedAt, request: consume request,
+                                     route: route, responseIndex: responseIndex, status: status, fault: fault,
+                                     delayMs: delay, isTokenRequest: isToken, checks: consume checks, responseStatusLine: statusLine,
+                                     responseHeaders: consume headers)
+        let logged = onRecord == nil ? nil : entry  // no copy out when nobody logs
+        if entries.count < journalLimit {
+            entries.append(consume entry)
+        } else {
+            entries[ringStart] = consume entry
+            ringStart = (ringStart + 1) % journalLimit
+            journalBase += 1
+        }
+        lock.broadcast()
+        lock.unlock()
+        if let logged { onRecord?(logged) }
         return action
+    }
+
+    /// The action and delay a scripted response asks for.
+    private static func act(_ r: MockResponse, for request: MockRequest, rng: inout SeededGenerator) -> (RequestAction, Int) {
+        var delay = r.delayMs
+        if let range = r.randomDelayMs { delay += Int.random(in: range, using: &rng) }
+        if let fault = r.fault { return (.fault(fault, delayMs: delay), delay) }
+        return (.respond(encode(r, for: request), delayMs: delay), delay)
     }
 
     /// The wire form of a scripted response: precomputed, or built for partial failures and
