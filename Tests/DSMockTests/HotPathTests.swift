@@ -41,6 +41,19 @@ final class HotPathTests: XCTestCase {
         XCTAssertFalse(MockResponse(status: 200, headers: [MockHeader(name: "Retry-After", value: "1")]).hasClockPlaceholders)
     }
 
+    /// The placeholder flag is computed once per response, not per request: setting the
+    /// headers afterwards must recompute it (like the encoded bytes).
+    func testClockPlaceholderFlagFollowsHeaderChanges() {
+        var r = MockResponse(status: 429)
+        XCTAssertFalse(r.hasClockPlaceholders)
+        r.headers = [MockHeader(name: "X-RateLimit-Reset", value: "{{unix_s+30}}")]
+        XCTAssertTrue(r.hasClockPlaceholders)
+        r.headers.removeAll()
+        XCTAssertFalse(r.hasClockPlaceholders)
+        let json = MockResponse(status: 429, headers: [MockHeader(name: "X-Reset", value: "{{unix_ms}}")], json: .bool(true))
+        XCTAssertTrue(json.hasClockPlaceholders)
+    }
+
     /// The request count goes on past the journal's bound (the CLI reports it at stop and keeps
     /// only a short journal).
     func testRequestCountIncludesRequestsTheJournalDropped() throws {

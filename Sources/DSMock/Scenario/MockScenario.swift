@@ -159,10 +159,16 @@ public struct MockResponse: Sendable {
     /// form must never lag the fields a caller changed); the hot path copies these bytes.
     private(set) var encoded: EncodedResponse
 
-    private mutating func reencode() { encoded = EncodedResponse(status: status, headers: headers, body: body) }
+    private mutating func reencode() {
+        encoded = EncodedResponse(status: status, headers: headers, body: body)
+        hasClockPlaceholders = Self.clockPlaceholders(in: headers)
+    }
     /// True when a header value holds `{{unix_s+N}}` / `{{unix_ms+N}}`: the time a vendor's
-    /// rate-limit reset falls on, computed when the response is sent.
-    var hasClockPlaceholders: Bool { headers.contains { Self.containsClockPlaceholder($0.value) } }
+    /// rate-limit reset falls on, computed when the response is sent. Found once, and again
+    /// whenever `headers` is set, like `encoded` (not per request).
+    private(set) var hasClockPlaceholders: Bool
+
+    static func clockPlaceholders(in headers: [MockHeader]) -> Bool { headers.contains { containsClockPlaceholder($0.value) } }
 
     /// Byte search for `{{unix_`: this runs for every request answered, and `String.contains`
     /// with a string argument resolves to Foundation's locale-aware search when Foundation is
@@ -211,6 +217,7 @@ public struct MockResponse: Sendable {
         self.partialFailure = partialFailure
         self.bodyJSON = nil
         encoded = EncodedResponse(status: status, headers: headers, body: body)
+        hasClockPlaceholders = Self.clockPlaceholders(in: headers)
     }
 
     /// Creates a response with a JSON body (`Content-Type: application/json` unless given).
