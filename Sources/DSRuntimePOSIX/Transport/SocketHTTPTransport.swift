@@ -98,8 +98,12 @@ public final class SocketHTTPTransport: HTTPTransport {
                 } else {
                     exchange.startOffset = sent
                 }
+            } else {
+                // A send error, perhaps after part of the request went out (how much is not
+                // known): this connection is done; the worker sends it all on a fresh one.
+                idle.close()
+                leased = .fresh
             }
-            // A send error: the worker below meets it again and retries on a fresh connection.
         }
         let result: Result<HTTPResponse, TransportError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
@@ -131,7 +135,13 @@ struct SocketExchange: Sendable {
         // The whole wait for a connection slot may have used the budget: then nothing is
         // sent (a request written after its deadline would be answered to nobody).
         guard deadline.remainingMs != nil else {
-            if case .reuse(let idle) = lease { pool.release(idle) } else { pool.release(nil) }
+            if case .reuse(let idle) = lease {
+                // A connection the fast path already wrote part of this request on is never
+                // reusable: the server would read the next request as the rest of this one.
+                if startOffset > 0 { idle.close(); pool.release(nil) } else { pool.release(idle) }
+            } else {
+                pool.release(nil)
+            }
             return .failure(TransportError(.timeout, "no complete response within \(timeout.milliseconds) ms (waiting for a connection)"))
         }
         var connection: SocketConnection
