@@ -187,6 +187,46 @@ final class SocketHTTPTransportTests: XCTestCase {
         XCTAssertEqual(server.connections, 1)
     }
 
+    /// A large chunked body trickling in on a reused connection: past
+    /// `SocketEventLoop.handOffBytes` the event loop stops re-parsing it from the start on every
+    /// wake-up (quadratic, and holding up every other connection's responses) and a worker
+    /// reads it to the end. The body arrives whole and the connection is kept.
+    func testALargeResponseTricklingInIsReadToItsEndByAWorker() async throws {
+        let piece = String(repeating: "x", count: 8 * 1024)
+        let pieces = 40
+        let handOffsBefore = Locked(Int.max)
+        let server = try RawSocketServer { conn in
+            var served = 0
+            while conn.readRequest() != nil {
+                served += 1
+                if served == 1 { conn.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"); continue }
+                conn.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+                for i in 0..<pieces {
+                    conn.write("2000\r\n" + piece + "\r\n")
+                    // Past handOffBytes with the body unfinished: the rest comes only once the
+                    // loop has handed the response over (or after 10 s, and the test fails),
+                    // so no scheduling lets the loop see the whole response at once.
+                    if served == 2, i == 9 {
+                        for _ in 0..<10_000 where SocketEventLoop.handOffs.withLock({ $0 }) <= handOffsBefore.withLock({ $0 }) { usleep(1_000) }
+                    }
+                }
+                conn.write("0\r\n\r\n")
+            }
+            conn.close()
+        }
+        defer { server.stop() }
+        let transport = SocketHTTPTransport(maxConnectionsPerHost: 1)
+        _ = try await transport.send(request(server.baseURL + "/"), timeout: .seconds(5))
+        handOffsBefore.withLock { $0 = SocketEventLoop.handOffs.withLock { $0 } }
+        let big = try await transport.send(request(server.baseURL + "/"), timeout: .seconds(30))
+        XCTAssertEqual(big.body.count, pieces * 8 * 1024)
+        XCTAssertTrue(big.body.allSatisfy { $0 == UInt8(ascii: "x") })
+        XCTAssertGreaterThan(SocketEventLoop.handOffs.withLock { $0 }, handOffsBefore.withLock { $0 }, "the loop kept re-parsing a response past handOffBytes")
+        let again = try await transport.send(request(server.baseURL + "/"), timeout: .seconds(30))
+        XCTAssertEqual(again.body.count, pieces * 8 * 1024)
+        XCTAssertEqual(server.connections, 1, "the connection is kept after a handed-off response")
+    }
+
     func testTimeoutOnAReusedConnection() async throws {
         let server = try RawSocketServer { conn in
             _ = conn.readRequest()
@@ -240,6 +280,28 @@ final class SocketHTTPTransportTests: XCTestCase {
         XCTAssertFalse(SocketConnectionPool.isExpired(lastUsed: 1_000_000_500, now: 1_000_000_000, timeout: 4_000_000_000))
         XCTAssertFalse(SocketConnectionPool.isExpired(lastUsed: 1_000, now: 4_000_001_000, timeout: 4_000_000_000))
         XCTAssertTrue(SocketConnectionPool.isExpired(lastUsed: 1_000, now: 4_000_001_001, timeout: 4_000_000_000))
+    }
+
+    /// The fast path wrote part of a request on a kept-alive connection and the worker found
+    /// the deadline passed: that connection holds half a request, and the server would read
+    /// the next request on it as the rest of this one. It must be closed, never pooled again
+    /// (it used to be released for reuse).
+    func testAPartlyWrittenConnectionIsNotPooledAgainWhenTheDeadlinePassed() async throws {
+        let server = try RawSocketServer { conn in
+            usleep(500_000)
+            conn.close()
+        }
+        defer { server.stop() }
+        let pool = SocketConnectionPool(limit: 1, idleTimeout: .seconds(30))
+        guard case .fresh = await pool.acquire() else { return XCTFail("an empty pool gives a fresh slot") }
+        let connection = try SocketConnection.open(host: "127.0.0.1", port: server.port, deadline: SocketDeadline(after: .seconds(2)))
+        let wire = Array("POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 13\r\n\r\n{\"event\":\"a\"}".utf8)
+        let exchange = SocketExchange(endpoint: try HTTPEndpoint(url: server.baseURL + "/v1/events"), wire: wire, method: "POST", closeAfter: false,
+                                      limits: SocketResponseLimits(), deadline: SocketDeadline(after: .zero), timeout: .milliseconds(1), startOffset: 20)
+        let result = exchange.run(lease: .reuse(connection), pool: pool)
+        guard case .failure(let error) = result else { return XCTFail("a request past its deadline is not sent") }
+        XCTAssertEqual(error.kind, .timeout)
+        guard case .fresh = await pool.acquire() else { return XCTFail("the half-written connection was given out again") }
     }
 
     func testConnectionRefused() async throws {

@@ -167,6 +167,10 @@ final class SocketEventLoop: @unchecked Sendable {
                 if c.wouldBlock {
                     c.readIndex = 0
                     c.parseOnly = false
+                    if c.input.count > Self.handOffBytes {
+                        handOff(w)
+                        return
+                    }
                     if rearm(c) { return }
                     result = .failure(TransportError(.other, "epoll_ctl: \(SocketConnection.errorText(errno))"))
                 } else {
@@ -177,6 +181,32 @@ final class SocketEventLoop: @unchecked Sendable {
         }
         guard waiting.withLock({ $0.removeValue(forKey: fd) }) != nil else { return }
         finish(w, result)
+    }
+
+    /// A response still incomplete past this many bytes is read on to its end by a worker
+    /// thread: the loop parses what has arrived from the start on every wake-up, which is
+    /// cheap for the small answers vendors send but quadratic for a large body trickling in,
+    /// and one thread serves every connection's responses and deadlines.
+    static let handOffBytes = 64 * 1024
+
+    /// Responses handed to a worker thread so far (tests).
+    static let handOffs = Locked(0)
+
+    /// Moves a large, incomplete response from the loop to a worker thread, which reads it
+    /// to the end (blocking, with the exchange's deadline) from the bytes already received.
+    private func handOff(_ w: Waiter) {
+        guard waiting.withLock({ $0.removeValue(forKey: w.connection.fd) }) != nil else { return }
+        Self.handOffs.withLock { $0 += 1 }
+        SocketWorkerPool.shared.submit { [self] in
+            let c = w.connection
+            let result: Result<SocketExchangeResult, TransportError>
+            do throws(TransportError) {
+                result = .success(try c.readResponse(method: w.exchange.method, limits: w.exchange.limits, deadline: w.exchange.deadline))
+            } catch {
+                result = .failure(error)
+            }
+            finish(w, result)
+        }
     }
 
     /// Gives the connection back (or closes it) and resumes the task; a reused connection
