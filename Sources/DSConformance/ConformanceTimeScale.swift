@@ -47,6 +47,11 @@ public enum ConformanceTimeScale {
     /// The default of `dspec test`: a nominal second lasts 100 ms. (The library's runners
     /// default to 1, real time.)
     public static let defaultScale = 0.1
+    /// The smallest scale `dspec test` accepts. Below it a nominal second lasts under 10 ms of
+    /// real time, close to loopback and scheduling noise: a runtime that ignores a
+    /// `Retry-After` could arrive within the lower bound's reach by luck, so the check would
+    /// stop proving anything.
+    public static let minimumScale = 0.01
     /// The fastest nominal request rate, in real requests per second, a compressed
     /// rate-limit case may need (about a tenth of what the harness moves end to end in a
     /// release build, `dspec-bench --only harness`).

@@ -51,6 +51,20 @@ final class ArgumentTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("1 case: 1 passed") || r.stdout.contains("1 passed"), r.stdout)
     }
 
+    /// Below 0.01 a nominal second is under 10 ms of real time and the lower-bound checks
+    /// stop proving anything (ConformanceTimeScale.minimumScale): a usage error, exit 2.
+    func testTimeScaleIsFromAHundredthToOne() throws {
+        for bad in ["0", "0.001", "0.0099", "1.5", "-0.1", "nan", "fast"] {
+            let r = try CLIRunner.run(["test", "specs/examples/custom-webhook.json", "--time-scale", bad])
+            XCTAssertEqual(r.status, 2, bad)
+            XCTAssertTrue(r.stderr.contains("--time-scale expects a number from 0.01 to 1"), r.stderr)
+        }
+        for good in ["0.01", "1"] {
+            let r = try CLIRunner.run(["test", "specs/examples/custom-webhook.json", "--filter", "happy-path", "--time-scale", good])
+            XCTAssertEqual(r.status, 0, good + r.stdout + r.stderr)
+        }
+    }
+
     func testCountedNounsAreSingularForOneAndMockNeedsNoScenario() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dspec-plural-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

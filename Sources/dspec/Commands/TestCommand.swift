@@ -47,7 +47,7 @@ enum TestCommand: Command {
                         compare nominal durations. Cases that script response delays or
                         token lifetimes, and batching cases, run at 1; a fast rate limit
                         raises the scale (docs/conformance.md, "Time scale"). From
-                        0.0001 to 1.
+                        0.01 to 1.
 
     EXIT CODES:
       0  every selected case passed
@@ -98,8 +98,8 @@ enum TestCommand: Command {
         }
         var timeScale = ConformanceTimeScale.defaultScale
         if let text = parsed.option("--time-scale") {
-            guard let s = Double(text), s.isFinite, s >= ClockScale.range.lowerBound, s <= 1 else {
-                return Console.usage("--time-scale expects a number from 0.0001 to 1 (1 = real time)", command: name)
+            guard let s = Double(text), s.isFinite, s >= ConformanceTimeScale.minimumScale, s <= 1 else {
+                return Console.usage("--time-scale expects a number from 0.01 to 1 (1 = real time)", command: name)
             }
             timeScale = s
         }
