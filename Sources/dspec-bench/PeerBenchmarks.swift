@@ -20,15 +20,7 @@ private func peerArgument(_ name: String) -> String? {
 private func peerRuns(_ name: String, runs: Int, seconds: Double, operations: Int, _ body: () -> Void) {
     body()  // warm up
     for _ in 0..<runs {
-        var calls = 0
-        let start = DispatchTime.now().uptimeNanoseconds
-        var elapsed = 0.0
-        repeat {
-            body()
-            calls += 1
-            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        } while elapsed < seconds
-        print("RESULT \(name) \(Double(calls * operations) / elapsed)")
+        print("RESULT \(name) \(timedRate(seconds: seconds, operationsPerCall: operations, warmUp: false, body))")
     }
 }
 

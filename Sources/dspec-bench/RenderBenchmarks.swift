@@ -41,9 +41,11 @@ private func benchEvent(_ i: Int) -> JSONValue {
     return try! JSONParser().parseValue(text)
 }
 
-private func renderBenchRate(_ label: String, quick: Bool, operationsPerCall: Int = 1, _ body: () -> Void) -> Double {
-    let seconds = quick ? 0.5 : 2.0
-    body()
+/// Calls `body` (once to warm up, then) repeatedly for at least `seconds` and returns the
+/// operations per second (`operationsPerCall` operations per call). The one timing loop of
+/// the render and peer benchmarks.
+func timedRate(seconds: Double, operationsPerCall: Int, warmUp: Bool = true, _ body: () -> Void) -> Double {
+    if warmUp { body() }
     var calls = 0
     let start = DispatchTime.now().uptimeNanoseconds
     var elapsed = 0.0
@@ -52,7 +54,11 @@ private func renderBenchRate(_ label: String, quick: Bool, operationsPerCall: In
         calls += 1
         elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     } while elapsed < seconds
-    let rate = Double(calls * operationsPerCall) / elapsed
+    return Double(calls * operationsPerCall) / elapsed
+}
+
+private func renderBenchRate(_ label: String, quick: Bool, operationsPerCall: Int = 1, _ body: () -> Void) -> Double {
+    let rate = timedRate(seconds: quick ? 0.5 : 2.0, operationsPerCall: operationsPerCall, body)
     print(String(format: "  %-58@ %12.0f /s", label as NSString, rate))
     return rate
 }
