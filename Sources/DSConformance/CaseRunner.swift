@@ -35,6 +35,11 @@ struct CaseObservation: Sendable {
     /// The time scale the case ran at (``ConformanceTimeScale``): the journal's times above
     /// are already nominal; upper-bound slack for scheduling delay is divided by it.
     var timeScale: Double = 1
+    /// Every wait the runtime reported scheduling (``DeliveryOptions/waitObserver``), in
+    /// report order; nil when the run recorded none (an observation built by hand).
+    var waits: [ScheduledWait]? = nil
+    /// The case's request concurrency (bounds a rate-limit token wait).
+    var concurrency: Int = 8
 }
 
 /// Runs cases one at a time against one in-process ``MockServer``, each on the real
@@ -52,6 +57,9 @@ public final class ConformanceRunner: Sendable {
     public let timeScale: Double
     /// The runtime's clock at a case's effective scale (tests swap in a deliberately wrong one).
     private let makeClock: @Sendable (Double) -> any RuntimeClock
+    /// Tests only: the plan the runtime runs instead of the case's plan copy (a deliberately
+    /// wrong runtime); the harness still checks against the case's plan. Nil in production.
+    private let runtimePlan: (@Sendable (DeliveryPlan) -> DeliveryPlan)?
     /// The thread a case's delivery runs on (``RunnerExecutor``).
     let executor: RunnerExecutor
 
@@ -69,10 +77,12 @@ public final class ConformanceRunner: Sendable {
 
     /// As the public initializer, with the runtime's clock made by `clock` from a case's
     /// effective scale.
-    init(recordTraces: Bool = false, timeScale: Double, clock: @escaping @Sendable (Double) -> any RuntimeClock) throws(MockServerError) {
+    init(recordTraces: Bool = false, timeScale: Double, clock: @escaping @Sendable (Double) -> any RuntimeClock,
+         runtimePlan: (@Sendable (DeliveryPlan) -> DeliveryPlan)? = nil) throws(MockServerError) {
         self.recordsTraces = recordTraces
         self.timeScale = ClockScale.isValid(timeScale) ? timeScale : 1
         makeClock = clock
+        self.runtimePlan = runtimePlan
         executor = RunnerExecutor(name: "dspec-conformance")
         server = try MockServer(configuration: MockServerConfiguration(limits: MockLimits(readTimeoutMs: 30_000, idleTimeoutMs: 600_000)))
         transport = AutoTransport(maxConnectionsPerHost: 8)
@@ -168,7 +178,13 @@ public final class ConformanceRunner: Sendable {
         let startedAt = MonotonicClock.now()
         var options = DeliveryOptions(concurrency: testCase.concurrency, orderedPartitions: testCase.ordered)
         options.eventCheck = spec.eventCheck
-        let deliverer = Deliverer(renderer: renderer, transport: redirect, clock: clock, ledger: ledger,
+        let waits = Locked([ScheduledWait]())
+        options.waitObserver = { wait in waits.withLock { $0.append(wait) } }
+        var runtimeRenderer = renderer
+        if let runtimePlan, let wrong = try? RequestRenderer(plan: runtimePlan(plan), configuration: RenderConfiguration(settings: spec.settings, secrets: spec.secrets)) {
+            runtimeRenderer = wrong
+        }
+        let deliverer = Deliverer(renderer: runtimeRenderer, transport: redirect, clock: clock, ledger: ledger,
                                   options: options,
                                   tokens: tokens, jitter: SeededJitterSource(seed: StableHash.fnv1a(spec.name + "/" + testCase.name)))
         let queue = feed(events, expireAfter: testCase.expireTokensAfter)
@@ -180,7 +196,8 @@ public final class ConformanceRunner: Sendable {
         let journal = scale == 1 ? server.journal : server.journal.map { ConformanceTimeScale.nominal($0, start: startedAt, scale: scale) }
         return .success(CaseObservation(plan: plan, scenario: testCase.scenario, events: events, ids: ids, selected: selected,
                                         fates: fates.withLock { $0 }, vendor: journal.filter { !$0.isTokenRequest },
-                                        token: journal.filter(\.isTokenRequest), counts: counts, startedAt: startedAt, timeScale: scale))
+                                        token: journal.filter(\.isTokenRequest), counts: counts, startedAt: startedAt, timeScale: scale,
+                                        waits: waits.withLock { $0 }, concurrency: options.concurrency))
     }
 
     /// The input queue. With `expireAfter`, the first events go in, and once the mock has

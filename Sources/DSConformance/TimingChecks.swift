@@ -26,12 +26,17 @@ struct TimingChecks {
         /// Vendor requests received between the two attempts: each took a token of the
         /// plan's bucket that the retry then waited for.
         var requestsBetween: Int = 0
+        /// The request key both attempts share (``TimingChecks/key(method:target:header:body:)``).
+        var key: String = ""
     }
 
     func failures() -> [ExpectationFailure] {
         var out: [ExpectationFailure] = []
         let gaps = self.gaps()
         let retry = observation.plan.response.retry
+        // Every real run records the waits the runtime scheduled: those are checked exactly,
+        // and the measured gaps against them (ScheduledWaitChecks).
+        let scheduled = observation.waits.map { ScheduledWaitChecks(observation: observation, waits: $0, gaps: gaps, timing: self) }
         if expect.retryAfter {
             let honoured = gaps.filter { $0.retryAfterMs != nil }
             if honoured.isEmpty {
@@ -44,8 +49,13 @@ struct TimingChecks {
                                                   details: ["expected wait: at least \(Self.ms(want)) (tolerance \(ConformanceTiming.retryAfterToleranceMs) ms)", "actual wait: \(Self.ms(g.waitMs))"]))
                 }
             }
+            if let scheduled { out += scheduled.retryAfterFailures() }
         }
-        if expect.backoff {
+        if expect.backoff, let scheduled {
+            out += scheduled.backoffFailures()
+        } else if expect.backoff {
+            // Without the runtime's reports (an observation built by hand): the policy's
+            // bounds with real-time slack.
             // A refresh_auth retry goes out at once, by design: not a backoff.
             for g in gaps where !(g.status == 401 && observation.plan.auth.isOAuth) {
                 var bounds = HarnessPlan.backoffBounds(retry, retry: g.retry)
@@ -97,7 +107,10 @@ struct TimingChecks {
                 }
             }
         }
-        if expect.rateLimit { out += rate() }
+        if expect.rateLimit {
+            out += rate()
+            if !expect.backoff, let scheduled { out += scheduled.tokenFailures("rate_limit") }
+        }
         return out
     }
 
@@ -111,18 +124,31 @@ struct TimingChecks {
         var last: [String: (entry: MockJournalEntry, index: Int, attempt: Int)] = [:]
         var out: [Gap] = []
         for (i, e) in observation.vendor.enumerated() {
-            let key = e.request.method + " " + e.request.target + "\n" + (idempotency.flatMap { e.request.header($0) } ?? "") + "\n"
-                + (masksSendTime ? Self.sendTimeMasked(e.request.body) : String(decoding: e.request.body, as: UTF8.self))
+            let key = Self.key(method: e.request.method, target: e.request.target, idempotencyKey: idempotency.flatMap { e.request.header($0) },
+                               body: e.request.body, masksSendTime: masksSendTime)
             if let previous = last[key] {
                 let answered = Double(previous.entry.receivedAt) / 1e6 + Double(previous.entry.delayMs)
                 out.append(Gap(retry: previous.attempt, waitMs: Double(e.firstByteAt) / 1e6 - answered, status: previous.entry.status,
-                               retryAfterMs: retryAfter(of: previous.entry), request: i + 1, requestsBetween: i - previous.index - 1))
+                               retryAfterMs: retryAfter(of: previous.entry), request: i + 1, requestsBetween: i - previous.index - 1, key: key))
                 last[key] = (e, i, previous.attempt + 1)
             } else {
                 last[key] = (e, i, 1)
             }
         }
         return out
+    }
+
+    /// The key of a request under this plan: method, target, idempotency key, and the body
+    /// (send-time values masked when the plan's body carries `@sent_at`). `header` looks a
+    /// header of the request up by name.
+    func key(method: String, target: String, header: (String) -> String?, body: [UInt8]) -> String {
+        Self.key(method: method, target: target, idempotencyKey: observation.plan.response.idempotencyKeyHeader.flatMap(header),
+                 body: body, masksSendTime: SendTime.uses(observation.plan).body)
+    }
+
+    static func key(method: String, target: String, idempotencyKey: String?, body: [UInt8], masksSendTime: Bool) -> String {
+        method + " " + target + "\n" + (idempotencyKey ?? "") + "\n"
+            + (masksSendTime ? sendTimeMasked(body) : String(decoding: body, as: UTF8.self))
     }
 
     /// A JSON body with every value shaped like a send time (``SendTime/fixtureForms``)

@@ -39,7 +39,7 @@ public final class Deliverer: Sendable {
         let limiter = renderer.plan.rateLimit.map { RateLimiter(bucket: TokenBucket($0), clock: clock, shared: options.sharedAdmission) }
         executor = RequestExecutor(RequestExecutor.Context(
             renderer: renderer, transport: transport, clock: clock, limiter: options.dryRun ? nil : limiter, tokens: options.dryRun ? nil : tokens,
-            jitter: jitter, ledger: ledger, dryRun: options.dryRun ? dryRunSink : nil))
+            jitter: jitter, ledger: ledger, dryRun: options.dryRun ? dryRunSink : nil, waitObserver: options.waitObserver))
         keyer = PartitionKeyer(renderer: renderer)
     }
 

@@ -23,6 +23,11 @@ public struct DeliveryOptions: Sendable {
     /// The fleet-wide rate limit (`--shared-rate-limit`): the plan's bucket and 429 pauses
     /// enforced across processes instead of in this one (see ``SharedAdmission``).
     public var sharedAdmission: (any SharedAdmission)?
+    /// Told of every wait the engine schedules (``ScheduledWait``: retry backoff and
+    /// `Retry-After`, partition pauses, rate-limit tokens, rate-limit header pauses), before
+    /// it sleeps, on the requesting task. Nil (the default) costs one check per wait. Must be
+    /// quick and do no I/O of its own (the conformance harness appends to a list).
+    public var waitObserver: (@Sendable (ScheduledWait) -> Void)?
 
     /// Creates options.
     public init(concurrency: Int = 8, orderedPartitions: Bool? = nil, dryRun: Bool = false, maxOpenPartitions: Int = 10_000) {

@@ -23,9 +23,13 @@ public final class Partition: Sendable {
     /// When the current pause ends, or nil.
     public var pauseEnd: RuntimeInstant? { pausedUntil.withLock { $0 } }
 
-    /// Waits until no pause is in force.
-    public func waitWhilePaused(on clock: any RuntimeClock) async throws {
-        while let end = pauseEnd, end > clock.now() {
+    /// Waits until no pause is in force. `scheduled` is told of each sleep (from now until
+    /// the pause's end) before it starts.
+    public func waitWhilePaused(on clock: any RuntimeClock, scheduled: ((_ start: RuntimeInstant, _ end: RuntimeInstant) -> Void)? = nil) async throws {
+        while let end = pauseEnd {
+            let now = clock.now()
+            guard end > now else { return }
+            scheduled?(now, end)
             try await clock.sleep(until: end)
         }
     }

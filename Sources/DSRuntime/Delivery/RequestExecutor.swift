@@ -15,6 +15,8 @@ final class RequestExecutor: Sendable {
         var jitter: any JitterSource
         var ledger: DeliveryLedger
         var dryRun: (any DryRunSink)?
+        /// ``DeliveryOptions/waitObserver``.
+        var waitObserver: (@Sendable (ScheduledWait) -> Void)? = nil
     }
 
     private let context: Context
@@ -30,6 +32,8 @@ final class RequestExecutor: Sendable {
     private let isolateOn: [ClosedRange<Int>]
     /// The plan's `response.rate_limit_headers`, if any.
     private let rateLimitHeaders: RateLimitHeaderReader?
+    /// The last request number given to a ``ScheduledWait`` (only counted with an observer).
+    private let requestNumbers = Locked<UInt64>(0)
 
     init(_ context: Context) {
         self.context = context
@@ -57,6 +61,8 @@ final class RequestExecutor: Sendable {
         var isolating = false
         /// Requests the events of this unit have been in.
         var total: Int { earlier + count }
+        /// The request's number in ``ScheduledWait`` reports (0 until it has one).
+        var number: UInt64 = 0
     }
 
     /// What one attempt's answer means.
@@ -98,8 +104,18 @@ final class RequestExecutor: Sendable {
             // outcome and stay unacknowledged.
             do {
                 try Task.checkCancellation()
-                try await partition.waitWhilePaused(on: context.clock)
-                if let limiter = context.limiter { try await limiter.acquire() }
+                if let observe = context.waitObserver {
+                    let (number, next) = (self.number(&attempts), attempts.count + 1)
+                    try await partition.waitWhilePaused(on: context.clock) {
+                        observe(ScheduledWait(kind: .partitionPause, request: number, attempt: next, start: $0, end: $1))
+                    }
+                    if let limiter = context.limiter {
+                        try await limiter.acquire { observe(ScheduledWait(kind: .rateLimit, request: number, attempt: next, start: $0, end: $1)) }
+                    }
+                } else {
+                    try await partition.waitWhilePaused(on: context.clock)
+                    if let limiter = context.limiter { try await limiter.acquire() }
+                }
                 try Task.checkCancellation()
             } catch {
                 interrupted(unit)
@@ -125,7 +141,7 @@ final class RequestExecutor: Sendable {
                 deadLetter(unit.payloads, reason: error.message, attempts: attempts.total)
                 return
             }
-            let verdict = await attempt(request, unit, partition)
+            let verdict = await attempt(request, unit, partition, attempts)
             let lastStatus: Int?
             let lastMessage: String?
             let retryAfter: Duration?
@@ -178,7 +194,8 @@ final class RequestExecutor: Sendable {
                 (lastStatus, lastMessage, retryAfter) = (status, message, after)
             }
             let elapsed = context.clock.now() - attempts.started
-            switch policy.decide(afterAttempt: attempts.count, elapsed: elapsed, retryAfter: retryAfter, jitter: context.jitter) {
+            let (decision, backoff) = policy.plan(afterAttempt: attempts.count, elapsed: elapsed, retryAfter: retryAfter, jitter: context.jitter)
+            switch decision {
             case .giveUp(let reason):
                 let last = lastStatus.map { "status \($0)" } ?? (lastMessage ?? "network error")
                 deadLetter(unit.payloads, reason: "\(reason); last: \(last)", status: lastStatus, message: lastMessage, attempts: attempts.total)
@@ -186,7 +203,12 @@ final class RequestExecutor: Sendable {
             case .retry(let wait):
                 context.ledger.retryCauses.add(lastStatus.map { "HTTP \($0)" + (lastMessage.map { ": \($0)" } ?? "") } ?? lastMessage ?? "network error")
                 // One instant for the pause and the sleep, so both end together.
-                let resume = context.clock.now() + wait
+                let now = context.clock.now()
+                let resume = now + wait
+                if let observe = context.waitObserver {
+                    observe(ScheduledWait(kind: .retry, request: number(&attempts), attempt: attempts.count + 1, start: now, end: resume,
+                                          backoff: backoff, retryAfter: retryAfter, status: lastStatus, retried: request))
+                }
                 if lastStatus == 429 {
                     partition.pause(until: resume)
                     context.limiter?.shared?.pause(for: wait)
@@ -201,8 +223,14 @@ final class RequestExecutor: Sendable {
         }
     }
 
+    /// The request's number for wait reports, given on first use.
+    private func number(_ attempts: inout Attempts) -> UInt64 {
+        if attempts.number == 0 { attempts.number = requestNumbers.withLock { $0 += 1; return $0 } }
+        return attempts.number
+    }
+
     /// Sends one attempt and interprets the answer.
-    private func attempt(_ request: RenderedRequest, _ unit: DeliveryUnit, _ partition: Partition) async -> Verdict {
+    private func attempt(_ request: RenderedRequest, _ unit: DeliveryUnit, _ partition: Partition, _ attempts: Attempts) async -> Verdict {
         let response: HTTPResponse
         do {
             response = try await context.transport.send(request, timeout: timeout)
@@ -218,7 +246,10 @@ final class RequestExecutor: Sendable {
         // The vendor's rate-limit headers pause the whole partition, whatever the status.
         if let rateLimitHeaders, let pause = rateLimitHeaders.pause(header: response.header, nowUnixMs: Self.unixMilliseconds(context.clock),
                                                                        isRetry: outcome == .retry) {
-            partition.pause(until: context.clock.now() + pause)
+            let now = context.clock.now()
+            partition.pause(until: now + pause)
+            // With an observer the request was numbered before this attempt.
+            context.waitObserver?(ScheduledWait(kind: .rateLimitHeaders, request: attempts.number, attempt: attempts.count, start: now, end: now + pause))
             context.limiter?.shared?.pause(for: pause)
             context.ledger.noteRateLimitPause()
         }

@@ -88,14 +88,22 @@ public struct BackoffPolicy: Sendable, Equatable {
     ///   - elapsed: time since the first attempt started.
     ///   - retryAfter: the response's parsed `Retry-After`, if any.
     public func decide(afterAttempt attempts: Int, elapsed: Duration, retryAfter: Duration?, jitter source: some JitterSource) -> RetryDecision {
+        plan(afterAttempt: attempts, elapsed: elapsed, retryAfter: retryAfter, jitter: source).decision
+    }
+
+    /// As ``decide(afterAttempt:elapsed:retryAfter:jitter:)``, with the jittered backoff the
+    /// wait was made from (nil when no backoff was drawn: the attempts are spent).
+    public func plan(afterAttempt attempts: Int, elapsed: Duration, retryAfter: Duration?,
+                     jitter source: some JitterSource) -> (decision: RetryDecision, backoff: Duration?) {
         if attempts >= maxAttempts {
-            return .giveUp(reason: "gave up after \(attempts) attempt\(attempts == 1 ? "" : "s") (response.retry.max_attempts is \(maxAttempts))")
+            return (.giveUp(reason: "gave up after \(attempts) attempt\(attempts == 1 ? "" : "s") (response.retry.max_attempts is \(maxAttempts))"), nil)
         }
-        let wait = combine(backoff: delay(retry: attempts, jitter: source), retryAfter: retryAfter)
+        let backoff = delay(retry: attempts, jitter: source)
+        let wait = combine(backoff: backoff, retryAfter: retryAfter)
         if elapsed + wait > maxElapsed {
-            return .giveUp(reason: "gave up after \(attempts) attempt\(attempts == 1 ? "" : "s"): the next would start \((elapsed + wait).milliseconds) ms after the first, beyond response.retry.max_elapsed_ms (\(maxElapsed.milliseconds))")
+            return (.giveUp(reason: "gave up after \(attempts) attempt\(attempts == 1 ? "" : "s"): the next would start \((elapsed + wait).milliseconds) ms after the first, beyond response.retry.max_elapsed_ms (\(maxElapsed.milliseconds))"), backoff)
         }
-        return .retry(after: wait)
+        return (.retry(after: wait), backoff)
     }
 }
 

@@ -74,17 +74,21 @@ public final class RateLimiter: Sendable {
         self.shared = shared
     }
 
-    /// Waits for a token; returns the instant the request was admitted.
+    /// Waits for a token; returns the instant the request was admitted. `scheduled` is told
+    /// of the wait (from now until the admission) before it starts, when there is one.
     @discardableResult
-    public func acquire() async throws -> RuntimeInstant {
+    public func acquire(scheduled: ((_ start: RuntimeInstant, _ end: RuntimeInstant) -> Void)? = nil) async throws -> RuntimeInstant {
         if let shared {
             let wait = try await shared.reserve()
-            let admitted = clock.now() + wait
+            let now = clock.now()
+            let admitted = now + wait
+            if admitted > now { scheduled?(now, admitted) }
             try await clock.sleep(until: admitted)
             return admitted
         }
         let now = clock.now()
         let admitted = bucket.withLock { $0.reserve(at: now) }
+        if admitted > now { scheduled?(now, admitted) }
         try await clock.sleep(until: admitted)
         return admitted
     }
