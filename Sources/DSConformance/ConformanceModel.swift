@@ -260,8 +260,9 @@ public enum ConformanceTiming {
     public static let maxBackoffCapMs = 200
     /// A measured wait may fall this much short of a `Retry-After` value (clock granularity).
     public static let retryAfterToleranceMs = 50
-    /// A measured backoff may exceed its upper bound by this much (scheduling on a loaded
-    /// 2-core machine in a debug build).
+    /// A measured gap before a retry may exceed the waits the runtime scheduled before it by
+    /// this much of real time (scheduling on a loaded 2-core machine in a debug build); the
+    /// scheduled waits themselves are checked exactly (``ScheduledWaitChecks``).
     public static let backoffSlackMs = 750
     /// Rate-limit windows are widened by this much (network and scheduling jitter).
     public static let rateWindowSlackMs = 60

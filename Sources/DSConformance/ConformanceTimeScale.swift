@@ -18,10 +18,12 @@ import DSRuntime
 ///   client reads it, so a correct runtime meets them at any scale; a runtime that waits too
 ///   little is caught as long as its shortfall, in real time (shortfall x S), exceeds the
 ///   machine's scheduling delay.
-/// - The one upper bound (the high end of `backoff`) absorbs scheduling delay, which is real
-///   time: its slack is ``ConformanceTiming/backoffSlackMs`` of real time, so
-///   `backoffSlackMs / S` nominal. Compression loosens it; `--time-scale 1` checks it at its
-///   tightest.
+/// - The policy bounds of `backoff` and `retry_after` are checked exactly on the waits the
+///   runtime reports scheduling (``ScheduledWaitChecks``), independent of the scale and of load.
+/// - The one measured upper bound (a `backoff` gap against the waits scheduled before it)
+///   absorbs scheduling delay, which is real time: its slack is
+///   ``ConformanceTiming/backoffSlackMs`` of real time, so `backoffSlackMs / S` nominal. It only
+///   proves that the reported wait is the wait taken.
 ///
 /// Not compressed (the case runs at scale 1, see ``effective(_:scenario:plan:events:)``):
 /// - Scenarios that script response times (`delay_ms`, `random_delay_ms`, the `stall` fault)
