@@ -23,13 +23,21 @@ public final class Partition: Sendable {
     /// When the current pause ends, or nil.
     public var pauseEnd: RuntimeInstant? { pausedUntil.withLock { $0 } }
 
-    /// Waits until no pause is in force. `scheduled` is told of each sleep (from now until
-    /// the pause's end) before it starts.
-    public func waitWhilePaused(on clock: any RuntimeClock, scheduled: ((_ start: RuntimeInstant, _ end: RuntimeInstant) -> Void)? = nil) async throws {
+    /// Waits until no pause is in force.
+    public func waitWhilePaused(on clock: any RuntimeClock) async throws {
+        while let end = pauseEnd, end > clock.now() {
+            try await clock.sleep(until: end)
+        }
+    }
+
+    /// As ``waitWhilePaused(on:)``, telling `scheduled` of each sleep (from now until the
+    /// pause's end) before it starts. (A separate function, so the unobserved path keeps its
+    /// small async frame.)
+    public func waitWhilePaused(on clock: any RuntimeClock, scheduled: (_ start: RuntimeInstant, _ end: RuntimeInstant) -> Void) async throws {
         while let end = pauseEnd {
             let now = clock.now()
             guard end > now else { return }
-            scheduled?(now, end)
+            scheduled(now, end)
             try await clock.sleep(until: end)
         }
     }

@@ -105,13 +105,7 @@ final class RequestExecutor: Sendable {
             do {
                 try Task.checkCancellation()
                 if let observe = context.waitObserver {
-                    let (number, next) = (self.number(&attempts), attempts.count + 1)
-                    try await partition.waitWhilePaused(on: context.clock) {
-                        observe(ScheduledWait(kind: .partitionPause, request: number, attempt: next, start: $0, end: $1))
-                    }
-                    if let limiter = context.limiter {
-                        try await limiter.acquire { observe(ScheduledWait(kind: .rateLimit, request: number, attempt: next, start: $0, end: $1)) }
-                    }
+                    try await waitObserved(partition, request: number(&attempts), attempt: attempts.count + 1, observe)
                 } else {
                     try await partition.waitWhilePaused(on: context.clock)
                     if let limiter = context.limiter { try await limiter.acquire() }
@@ -141,7 +135,7 @@ final class RequestExecutor: Sendable {
                 deadLetter(unit.payloads, reason: error.message, attempts: attempts.total)
                 return
             }
-            let verdict = await attempt(request, unit, partition, attempts)
+            let verdict = await attempt(request, unit, partition, number: attempts.number, count: attempts.count)
             let lastStatus: Int?
             let lastMessage: String?
             let retryAfter: Duration?
@@ -203,11 +197,10 @@ final class RequestExecutor: Sendable {
             case .retry(let wait):
                 context.ledger.retryCauses.add(lastStatus.map { "HTTP \($0)" + (lastMessage.map { ": \($0)" } ?? "") } ?? lastMessage ?? "network error")
                 // One instant for the pause and the sleep, so both end together.
-                let now = context.clock.now()
-                let resume = now + wait
+                let resume = context.clock.now() + wait
                 if let observe = context.waitObserver {
-                    observe(ScheduledWait(kind: .retry, request: number(&attempts), attempt: attempts.count + 1, start: now, end: resume,
-                                          backoff: backoff, retryAfter: retryAfter, status: lastStatus, retried: request))
+                    Self.reportRetry(observe, request: number(&attempts), attempt: attempts.count + 1, wait: wait, resume: resume,
+                                     backoff: backoff, retryAfter: retryAfter, status: lastStatus, retried: request)
                 }
                 if lastStatus == 429 {
                     partition.pause(until: resume)
@@ -223,6 +216,27 @@ final class RequestExecutor: Sendable {
         }
     }
 
+    /// The partition pause and the rate-limit token before an attempt, each reported to
+    /// `observe` before it sleeps. Out of line, so the unobserved path's async frame stays
+    /// as small as before the observer existed.
+    @inline(never)
+    private func waitObserved(_ partition: Partition, request: UInt64, attempt: Int, _ observe: @escaping @Sendable (ScheduledWait) -> Void) async throws {
+        try await partition.waitWhilePaused(on: context.clock) {
+            observe(ScheduledWait(kind: .partitionPause, request: request, attempt: attempt, start: $0, end: $1))
+        }
+        if let limiter = context.limiter {
+            try await limiter.acquire { observe(ScheduledWait(kind: .rateLimit, request: request, attempt: attempt, start: $0, end: $1)) }
+        }
+    }
+
+    /// Reports a retry's wait (out of line, like ``waitObserved(_:request:attempt:_:)``).
+    @inline(never)
+    private static func reportRetry(_ observe: @Sendable (ScheduledWait) -> Void, request: UInt64, attempt: Int, wait: Duration, resume: RuntimeInstant,
+                                    backoff: Duration?, retryAfter: Duration?, status: Int?, retried: RenderedRequest) {
+        observe(ScheduledWait(kind: .retry, request: request, attempt: attempt, start: RuntimeInstant(offset: resume.offset - wait), end: resume,
+                              backoff: backoff, retryAfter: retryAfter, status: status, retried: retried))
+    }
+
     /// The request's number for wait reports, given on first use.
     private func number(_ attempts: inout Attempts) -> UInt64 {
         if attempts.number == 0 { attempts.number = requestNumbers.withLock { $0 += 1; return $0 } }
@@ -230,7 +244,8 @@ final class RequestExecutor: Sendable {
     }
 
     /// Sends one attempt and interprets the answer.
-    private func attempt(_ request: RenderedRequest, _ unit: DeliveryUnit, _ partition: Partition, _ attempts: Attempts) async -> Verdict {
+    /// `number` and `count` are the request's report number and this attempt's number.
+    private func attempt(_ request: RenderedRequest, _ unit: DeliveryUnit, _ partition: Partition, number: UInt64, count: Int) async -> Verdict {
         let response: HTTPResponse
         do {
             response = try await context.transport.send(request, timeout: timeout)
@@ -249,7 +264,7 @@ final class RequestExecutor: Sendable {
             let now = context.clock.now()
             partition.pause(until: now + pause)
             // With an observer the request was numbered before this attempt.
-            context.waitObserver?(ScheduledWait(kind: .rateLimitHeaders, request: attempts.number, attempt: attempts.count, start: now, end: now + pause))
+            context.waitObserver?(ScheduledWait(kind: .rateLimitHeaders, request: number, attempt: count, start: now, end: now + pause))
             context.limiter?.shared?.pause(for: pause)
             context.ledger.noteRateLimitPause()
         }

@@ -74,21 +74,37 @@ public final class RateLimiter: Sendable {
         self.shared = shared
     }
 
-    /// Waits for a token; returns the instant the request was admitted. `scheduled` is told
-    /// of the wait (from now until the admission) before it starts, when there is one.
+    /// Waits for a token; returns the instant the request was admitted.
     @discardableResult
-    public func acquire(scheduled: ((_ start: RuntimeInstant, _ end: RuntimeInstant) -> Void)? = nil) async throws -> RuntimeInstant {
+    public func acquire() async throws -> RuntimeInstant {
         if let shared {
             let wait = try await shared.reserve()
-            let now = clock.now()
-            let admitted = now + wait
-            if admitted > now { scheduled?(now, admitted) }
+            let admitted = clock.now() + wait
             try await clock.sleep(until: admitted)
             return admitted
         }
         let now = clock.now()
         let admitted = bucket.withLock { $0.reserve(at: now) }
-        if admitted > now { scheduled?(now, admitted) }
+        try await clock.sleep(until: admitted)
+        return admitted
+    }
+
+    /// As ``acquire()``, telling `scheduled` of the wait (from now until the admission) before
+    /// it starts, when there is one. (A separate function, so the unobserved path keeps its
+    /// small async frame.)
+    @discardableResult
+    public func acquire(scheduled: (_ start: RuntimeInstant, _ end: RuntimeInstant) -> Void) async throws -> RuntimeInstant {
+        if let shared {
+            let wait = try await shared.reserve()
+            let now = clock.now()
+            let admitted = now + wait
+            if admitted > now { scheduled(now, admitted) }
+            try await clock.sleep(until: admitted)
+            return admitted
+        }
+        let now = clock.now()
+        let admitted = bucket.withLock { $0.reserve(at: now) }
+        if admitted > now { scheduled(now, admitted) }
         try await clock.sleep(until: admitted)
         return admitted
     }
