@@ -39,7 +39,7 @@ public final class Deliverer: Sendable {
         let limiter = renderer.plan.rateLimit.map { RateLimiter(bucket: TokenBucket($0), clock: clock, shared: options.sharedAdmission) }
         executor = RequestExecutor(RequestExecutor.Context(
             renderer: renderer, transport: transport, clock: clock, limiter: options.dryRun ? nil : limiter, tokens: options.dryRun ? nil : tokens,
-            jitter: jitter, ledger: ledger, dryRun: options.dryRun ? dryRunSink : nil, waitObserver: options.waitObserver))
+            jitter: jitter, ledger: ledger, dryRun: options.dryRun ? dryRunSink : nil), waitObserver: options.waitObserver)
         keyer = PartitionKeyer(renderer: renderer)
     }
 
@@ -139,6 +139,16 @@ public final class Deliverer: Sendable {
         await state.slots.acquire()
         let executor = self.executor
         let slots = state.slots
+        if options.waitObserver != nil && !options.dryRun {
+            // A separate task body, so the unobserved one stays as it was (RequestExecutor.deliverObserved).
+            group.addTask {
+                if let previous = chain?.previous { await previous.wait() }
+                await executor.deliverObserved(unit, partition: partition)
+                chain?.own.fire()
+                slots.release()
+            }
+            return
+        }
         group.addTask {
             if let previous = chain?.previous { await previous.wait() }
             await executor.deliver(unit, partition: partition)

@@ -23,21 +23,11 @@ public final class Partition: Sendable {
     /// When the current pause ends, or nil.
     public var pauseEnd: RuntimeInstant? { pausedUntil.withLock { $0 } }
 
-    /// Waits until no pause is in force.
+    /// Waits until no pause is in force. Each sleep is reported to the wait observer of the
+    /// request, if any (``ScheduledWait/Kind/partitionPause``).
     public func waitWhilePaused(on clock: any RuntimeClock) async throws {
         while let end = pauseEnd, end > clock.now() {
-            try await clock.sleep(until: end)
-        }
-    }
-
-    /// As ``waitWhilePaused(on:)``, telling `scheduled` of each sleep (from now until the
-    /// pause's end) before it starts. (A separate function, so the unobserved path keeps its
-    /// small async frame.)
-    public func waitWhilePaused(on clock: any RuntimeClock, scheduled: (_ start: RuntimeInstant, _ end: RuntimeInstant) -> Void) async throws {
-        while let end = pauseEnd {
-            let now = clock.now()
-            guard end > now else { return }
-            scheduled(now, end)
+            WaitReporting.current?.report(.partitionPause, start: clock.now(), end: end)
             try await clock.sleep(until: end)
         }
     }

@@ -15,11 +15,11 @@ final class RequestExecutor: Sendable {
         var jitter: any JitterSource
         var ledger: DeliveryLedger
         var dryRun: (any DryRunSink)?
-        /// ``DeliveryOptions/waitObserver``.
-        var waitObserver: (@Sendable (ScheduledWait) -> Void)? = nil
     }
 
     private let context: Context
+    /// ``DeliveryOptions/waitObserver`` (beside the context, which hot paths copy).
+    private let waitObserver: (@Sendable (ScheduledWait) -> Void)?
     private let classifier: StatusClassifier
     private let inspector: ResponseInspector
     private let policy: BackoffPolicy
@@ -35,8 +35,9 @@ final class RequestExecutor: Sendable {
     /// The last request number given to a ``ScheduledWait`` (only counted with an observer).
     private let requestNumbers = Locked<UInt64>(0)
 
-    init(_ context: Context) {
+    init(_ context: Context, waitObserver: (@Sendable (ScheduledWait) -> Void)? = nil) {
         self.context = context
+        self.waitObserver = waitObserver
         let plan = context.renderer.plan
         classifier = StatusClassifier(rules: plan.response.rules)
         inspector = ResponseInspector(plan.response)
@@ -61,8 +62,6 @@ final class RequestExecutor: Sendable {
         var isolating = false
         /// Requests the events of this unit have been in.
         var total: Int { earlier + count }
-        /// The request's number in ``ScheduledWait`` reports (0 until it has one).
-        var number: UInt64 = 0
     }
 
     /// What one attempt's answer means.
@@ -96,6 +95,21 @@ final class RequestExecutor: Sendable {
         await run(unit, partition, &attempts)
     }
 
+    /// ``deliver(_:partition:)`` with the wait reports' state set for the request (a run
+    /// with ``DeliveryOptions/waitObserver``, not a dry run).
+    @inline(never)
+    func deliverObserved(_ unit: DeliveryUnit, partition: Partition) async {
+        guard let observe = waitObserver else { return }
+        let reporting = WaitReporting(observe, number: nextRequestNumber())
+        await WaitReporting.$current.withValue(reporting) {
+            var attempts = Attempts(started: context.clock.now())
+            await run(unit, partition, &attempts)
+        }
+    }
+
+    /// The next request number of the wait reports.
+    private func nextRequestNumber() -> UInt64 { requestNumbers.withLock { $0 += 1; return $0 } }
+
     private func run(_ initial: DeliveryUnit, _ partition: Partition, _ attempts: inout Attempts) async {
         var unit = initial
         var environment = DeliveryRenderEnvironment(clock: context.clock, eventIDs: unit.eventIDs)
@@ -104,12 +118,8 @@ final class RequestExecutor: Sendable {
             // outcome and stay unacknowledged.
             do {
                 try Task.checkCancellation()
-                if let observe = context.waitObserver {
-                    try await waitObserved(partition, request: number(&attempts), attempt: attempts.count + 1, observe)
-                } else {
-                    try await partition.waitWhilePaused(on: context.clock)
-                    if let limiter = context.limiter { try await limiter.acquire() }
-                }
+                try await partition.waitWhilePaused(on: context.clock)
+                if let limiter = context.limiter { try await limiter.acquire() }
                 try Task.checkCancellation()
             } catch {
                 interrupted(unit)
@@ -135,7 +145,8 @@ final class RequestExecutor: Sendable {
                 deadLetter(unit.payloads, reason: error.message, attempts: attempts.total)
                 return
             }
-            let verdict = await attempt(request, unit, partition, number: attempts.number, count: attempts.count)
+            if waitObserver != nil { WaitReporting.current?.noteSent(attempt: attempts.count, request) }
+            let verdict = await attempt(request, unit, partition)
             let lastStatus: Int?
             let lastMessage: String?
             let retryAfter: Duration?
@@ -155,6 +166,8 @@ final class RequestExecutor: Sendable {
                 for half in rebatcher.halves(of: batch) {
                     switch half {
                     case .batch(let b):
+                        // Each half is a request of its own in the wait reports (halves run one after the other).
+                        if waitObserver != nil, let reporting = WaitReporting.current { reporting.number = nextRequestNumber() }
                         var fresh = Attempts(started: context.clock.now(), earlier: attempts.total, isolating: isolating)
                         await run(DeliveryUnit(batch: b), partition, &fresh)
                     case .rejected(let p, let error):
@@ -198,9 +211,8 @@ final class RequestExecutor: Sendable {
                 context.ledger.retryCauses.add(lastStatus.map { "HTTP \($0)" + (lastMessage.map { ": \($0)" } ?? "") } ?? lastMessage ?? "network error")
                 // One instant for the pause and the sleep, so both end together.
                 let resume = context.clock.now() + wait
-                if let observe = context.waitObserver {
-                    Self.reportRetry(observe, request: number(&attempts), attempt: attempts.count + 1, wait: wait, resume: resume,
-                                     backoff: backoff, retryAfter: retryAfter, status: lastStatus, retried: request)
+                if waitObserver != nil, let reporting = WaitReporting.current {
+                    Self.reportRetry(reporting, wait: wait, resume: resume, backoff: backoff, retryAfter: retryAfter, status: lastStatus)
                 }
                 if lastStatus == 429 {
                     partition.pause(until: resume)
@@ -216,36 +228,16 @@ final class RequestExecutor: Sendable {
         }
     }
 
-    /// The partition pause and the rate-limit token before an attempt, each reported to
-    /// `observe` before it sleeps. Out of line, so the unobserved path's async frame stays
-    /// as small as before the observer existed.
-    @inline(never)
-    private func waitObserved(_ partition: Partition, request: UInt64, attempt: Int, _ observe: @escaping @Sendable (ScheduledWait) -> Void) async throws {
-        try await partition.waitWhilePaused(on: context.clock) {
-            observe(ScheduledWait(kind: .partitionPause, request: request, attempt: attempt, start: $0, end: $1))
-        }
-        if let limiter = context.limiter {
-            try await limiter.acquire { observe(ScheduledWait(kind: .rateLimit, request: request, attempt: attempt, start: $0, end: $1)) }
-        }
-    }
-
     /// Reports a retry's wait (out of line, like ``waitObserved(_:request:attempt:_:)``).
     @inline(never)
-    private static func reportRetry(_ observe: @Sendable (ScheduledWait) -> Void, request: UInt64, attempt: Int, wait: Duration, resume: RuntimeInstant,
-                                    backoff: Duration?, retryAfter: Duration?, status: Int?, retried: RenderedRequest) {
-        observe(ScheduledWait(kind: .retry, request: request, attempt: attempt, start: RuntimeInstant(offset: resume.offset - wait), end: resume,
-                              backoff: backoff, retryAfter: retryAfter, status: status, retried: retried))
-    }
-
-    /// The request's number for wait reports, given on first use.
-    private func number(_ attempts: inout Attempts) -> UInt64 {
-        if attempts.number == 0 { attempts.number = requestNumbers.withLock { $0 += 1; return $0 } }
-        return attempts.number
+    private static func reportRetry(_ reporting: WaitReporting, wait: Duration, resume: RuntimeInstant,
+                                    backoff: Duration?, retryAfter: Duration?, status: Int?) {
+        reporting.observe(ScheduledWait(kind: .retry, request: reporting.number, attempt: reporting.attempt + 1, start: RuntimeInstant(offset: resume.offset - wait),
+                                        end: resume, backoff: backoff, retryAfter: retryAfter, status: status, retried: reporting.sent))
     }
 
     /// Sends one attempt and interprets the answer.
-    /// `number` and `count` are the request's report number and this attempt's number.
-    private func attempt(_ request: RenderedRequest, _ unit: DeliveryUnit, _ partition: Partition, number: UInt64, count: Int) async -> Verdict {
+    private func attempt(_ request: RenderedRequest, _ unit: DeliveryUnit, _ partition: Partition) async -> Verdict {
         let response: HTTPResponse
         do {
             response = try await context.transport.send(request, timeout: timeout)
@@ -263,8 +255,7 @@ final class RequestExecutor: Sendable {
                                                                        isRetry: outcome == .retry) {
             let now = context.clock.now()
             partition.pause(until: now + pause)
-            // With an observer the request was numbered before this attempt.
-            context.waitObserver?(ScheduledWait(kind: .rateLimitHeaders, request: number, attempt: count, start: now, end: now + pause))
+            if waitObserver != nil { WaitReporting.current?.reportHeaderPause(start: now, end: now + pause) }
             context.limiter?.shared?.pause(for: pause)
             context.ledger.noteRateLimitPause()
         }

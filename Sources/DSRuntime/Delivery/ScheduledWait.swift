@@ -66,3 +66,47 @@ public struct ScheduledWait: Sendable {
     /// How long the wait lasts (`end - start`).
     public var duration: Duration { end - start }
 }
+
+/// A request's wait-report state while an observer is set (``DeliveryOptions/waitObserver``),
+/// reached through a task-local value rather than passed along: the unobserved path's async
+/// frames stay exactly as they were (a few more bytes in them cost a task-allocator slab, one
+/// malloc, per request). Read only where a wait is scheduled.
+final class WaitReporting: @unchecked Sendable {
+    /// The observed request's state; nil without an observer.
+    @TaskLocal static var current: WaitReporting?
+
+    let observe: @Sendable (ScheduledWait) -> Void
+    /// The request's number in the reports (each half of a split batch gets a new one; the
+    /// halves run one after the other).
+    var number: UInt64
+    /// The last attempt sent (0 before the first) and the request it sent, as rendered.
+    var attempt = 0
+    var sent: RenderedRequest?
+
+    init(_ observe: @escaping @Sendable (ScheduledWait) -> Void, number: UInt64) {
+        self.observe = observe
+        self.number = number
+    }
+
+    // Every report is built in one of these synchronous, out-of-line functions: a
+    // ScheduledWait built inline in an async function is a large temporary in its async frame.
+
+    /// Reports a wait before the next attempt.
+    @inline(never)
+    func report(_ kind: ScheduledWait.Kind, start: RuntimeInstant, end: RuntimeInstant) {
+        observe(ScheduledWait(kind: kind, request: number, attempt: attempt + 1, start: start, end: end))
+    }
+
+    /// Notes the attempt about to be sent.
+    @inline(never)
+    func noteSent(attempt: Int, _ request: RenderedRequest) {
+        self.attempt = attempt
+        sent = request
+    }
+
+    /// Reports a pause the last attempt's rate-limit headers set.
+    @inline(never)
+    func reportHeaderPause(start: RuntimeInstant, end: RuntimeInstant) {
+        observe(ScheduledWait(kind: .rateLimitHeaders, request: number, attempt: attempt, start: start, end: end))
+    }
+}

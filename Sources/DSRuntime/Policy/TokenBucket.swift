@@ -74,37 +74,20 @@ public final class RateLimiter: Sendable {
         self.shared = shared
     }
 
-    /// Waits for a token; returns the instant the request was admitted.
+    /// Waits for a token; returns the instant the request was admitted. A wait is reported to
+    /// the wait observer of the request, if any (``ScheduledWait/Kind/rateLimit``).
     @discardableResult
     public func acquire() async throws -> RuntimeInstant {
         if let shared {
             let wait = try await shared.reserve()
             let admitted = clock.now() + wait
+            if wait > .zero { WaitReporting.current?.report(.rateLimit, start: RuntimeInstant(offset: admitted.offset - wait), end: admitted) }
             try await clock.sleep(until: admitted)
             return admitted
         }
         let now = clock.now()
         let admitted = bucket.withLock { $0.reserve(at: now) }
-        try await clock.sleep(until: admitted)
-        return admitted
-    }
-
-    /// As ``acquire()``, telling `scheduled` of the wait (from now until the admission) before
-    /// it starts, when there is one. (A separate function, so the unobserved path keeps its
-    /// small async frame.)
-    @discardableResult
-    public func acquire(scheduled: (_ start: RuntimeInstant, _ end: RuntimeInstant) -> Void) async throws -> RuntimeInstant {
-        if let shared {
-            let wait = try await shared.reserve()
-            let now = clock.now()
-            let admitted = now + wait
-            if admitted > now { scheduled(now, admitted) }
-            try await clock.sleep(until: admitted)
-            return admitted
-        }
-        let now = clock.now()
-        let admitted = bucket.withLock { $0.reserve(at: now) }
-        if admitted > now { scheduled(now, admitted) }
+        if admitted > now { WaitReporting.current?.report(.rateLimit, start: now, end: admitted) }
         try await clock.sleep(until: admitted)
         return admitted
     }
