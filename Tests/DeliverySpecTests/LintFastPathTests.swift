@@ -154,6 +154,80 @@ final class LintFastPathTests: XCTestCase {
             assertSameLoad(path, "random file \(i)")
         }
     }
+
+    // MARK: - Discovery
+
+    /// The file-name test as written before the byte path (the oracle).
+    private func characterIsSpecFile(_ name: String) -> Bool {
+        name.hasSuffix(".json") && !SpecFileDiscovery.companionSuffixes.contains { name.hasSuffix($0) } && !name.hasPrefix(".")
+    }
+
+    /// Discovery as written before: names sorted by String order, FileManager throughout.
+    private func referenceSpecs(in directory: String, depth: Int) -> [String] {
+        let fm = FileManager.default
+        if depth > 32 { return [] }
+        guard let names = try? fm.contentsOfDirectory(atPath: directory) else { return [] }
+        var found: [String] = []
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let full = FilePaths.join(directory, name)
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: full, isDirectory: &isDir) else { continue }
+            if isDir.boolValue { found += referenceSpecs(in: full, depth: depth + 1) } else if characterIsSpecFile(name) { found.append(full) }
+        }
+        return found
+    }
+
+    private static let namePieces = ["a", "B", "0001", "-", "_", ".", "json", ".json", ".secrets.json", ".settings.json", ".suite.json", ".schema.json",
+                                     ".plan.json", ".expected.json", ".events.json", ".JSON", "é", "e\u{301}", "\u{0600}", "\u{212A}", "\r", "\n", " ", "~"]
+
+    private func randomName(_ rng: inout SplitMix) -> String {
+        var name = ""
+        for _ in 0..<(1 + Int(rng.next() % 4)) { name += Self.namePieces[Int(rng.next() % UInt64(Self.namePieces.count))] }
+        return name
+    }
+
+    func testSpecFileNamesByBytesMatchTheCharacterTest() {
+        let chosen = ["", ".json", "a.json", ".a.json", "a.secrets.json", "a.Secrets.json", "a.json.json", "json", "a.jso", "x\u{0600}.json",
+                      "x\u{301}.json", "x.json\u{301}", "é.json", "é.events.json", "a.events.ndjson", "a.suite.json", "\r\n.json", "a\r.json"]
+        for name in chosen { XCTAssertEqual(SpecFileDiscovery.isSpecFile(name), characterIsSpecFile(name), name.debugDescription) }
+        var rng = SplitMix(seed: 7)
+        for _ in 0..<20_000 {
+            let name = randomName(&rng)
+            XCTAssertEqual(SpecFileDiscovery.isSpecFile(name), characterIsSpecFile(name), name.debugDescription)
+        }
+    }
+
+    /// Directory discovery finds the same paths in the same order as before, on the repository's
+    /// specs and on random trees (names of every kind, nested directories, hidden entries).
+    func testDiscoveryFindsWhatTheReferenceFinds() throws {
+        for dir in ["specs", "specs/examples", "specs/invalid"] {
+            let path = root + "/" + dir
+            XCTAssertEqual(SpecFileDiscovery.candidates([path]).files.map(\.path), referenceSpecs(in: path, depth: 0).sorted(), dir)
+        }
+        var rng = SplitMix(seed: 11)
+        for round in 0..<40 {
+            let base = FileManager.default.temporaryDirectory.appendingPathComponent("discovery-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: base) }
+            var dirs = [base.path]
+            try FileManager.default.createDirectory(atPath: base.path, withIntermediateDirectories: true)
+            for _ in 0..<(5 + Int(rng.next() % 60)) {
+                let parent = dirs[Int(rng.next() % UInt64(dirs.count))]
+                let name = randomName(&rng)
+                guard !name.contains("/"), name != ".", name != ".." else { continue }
+                let path = FilePaths.join(parent, name)
+                if FileManager.default.fileExists(atPath: path) { continue }
+                if rng.next() % 5 == 0 {
+                    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+                    dirs.append(path)
+                } else {
+                    XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data("{}".utf8)))
+                }
+            }
+            let found = SpecFileDiscovery.candidates([base.path])
+            XCTAssertEqual(found.files.map(\.path), referenceSpecs(in: base.path, depth: 0).sorted(), "round \(round)")
+            XCTAssertTrue(found.files.allSatisfy { !$0.named })
+        }
+    }
 }
 
 /// A small deterministic generator (SplitMix64) for the random inputs.
