@@ -201,7 +201,9 @@ final class RequestExecutor: Sendable {
                 (lastStatus, lastMessage, retryAfter) = (status, message, after)
             }
             let elapsed = context.clock.now() - attempts.started
-            let (decision, backoff) = policy.plan(afterAttempt: attempts.count, elapsed: elapsed, retryAfter: retryAfter, jitter: context.jitter)
+            let decision = waitObserver == nil
+                ? policy.decide(afterAttempt: attempts.count, elapsed: elapsed, retryAfter: retryAfter, jitter: context.jitter)
+                : Self.decideObserved(policy, afterAttempt: attempts.count, elapsed: elapsed, retryAfter: retryAfter, jitter: context.jitter)
             switch decision {
             case .giveUp(let reason):
                 let last = lastStatus.map { "status \($0)" } ?? (lastMessage ?? "network error")
@@ -212,7 +214,7 @@ final class RequestExecutor: Sendable {
                 // One instant for the pause and the sleep, so both end together.
                 let resume = context.clock.now() + wait
                 if waitObserver != nil, let reporting = WaitReporting.current {
-                    Self.reportRetry(reporting, wait: wait, resume: resume, backoff: backoff, retryAfter: retryAfter, status: lastStatus)
+                    Self.reportRetry(reporting, wait: wait, resume: resume, retryAfter: retryAfter, status: lastStatus)
                 }
                 if lastStatus == 429 {
                     partition.pause(until: resume)
@@ -228,10 +230,34 @@ final class RequestExecutor: Sendable {
         }
     }
 
+    /// ``BackoffPolicy/decide(afterAttempt:elapsed:retryAfter:jitter:)`` for an observed
+    /// request, keeping the backoff drawn for the report (out of line, like the reports).
+    @inline(never)
+    private static func decideObserved(_ policy: BackoffPolicy, afterAttempt attempts: Int, elapsed: Duration, retryAfter: Duration?,
+                                       jitter: some JitterSource) -> RetryDecision {
+        let (decision, backoff) = policy.plan(afterAttempt: attempts, elapsed: elapsed, retryAfter: retryAfter, jitter: jitter)
+        WaitReporting.current?.backoff = backoff
+        return decision
+    }
+
+    /// A pause the response's rate-limit headers ask for: the partition (and a shared limit)
+    /// pauses, and the observer, if any, is told. Synchronous and out of line: built inside
+    /// ``attempt(_:_:_:)`` it grew that async frame past a task-allocator slab (one malloc per
+    /// request, observed or not).
+    @inline(never)
+    private func pauseForRateLimitHeaders(_ pause: Duration, _ partition: Partition) {
+        let now = context.clock.now()
+        partition.pause(until: now + pause)
+        if waitObserver != nil { WaitReporting.current?.reportHeaderPause(start: now, end: now + pause) }
+        context.limiter?.shared?.pause(for: pause)
+        context.ledger.noteRateLimitPause()
+    }
+
     /// Reports a retry's wait (out of line, like ``waitObserved(_:request:attempt:_:)``).
     @inline(never)
     private static func reportRetry(_ reporting: WaitReporting, wait: Duration, resume: RuntimeInstant,
-                                    backoff: Duration?, retryAfter: Duration?, status: Int?) {
+                                    retryAfter: Duration?, status: Int?) {
+        let backoff = reporting.backoff
         reporting.observe(ScheduledWait(kind: .retry, request: reporting.number, attempt: reporting.attempt + 1, start: RuntimeInstant(offset: resume.offset - wait),
                                         end: resume, backoff: backoff, retryAfter: retryAfter, status: status, retried: reporting.sent))
     }
@@ -253,11 +279,7 @@ final class RequestExecutor: Sendable {
         // The vendor's rate-limit headers pause the whole partition, whatever the status.
         if let rateLimitHeaders, let pause = rateLimitHeaders.pause(header: response.header, nowUnixMs: Self.unixMilliseconds(context.clock),
                                                                        isRetry: outcome == .retry) {
-            let now = context.clock.now()
-            partition.pause(until: now + pause)
-            if waitObserver != nil { WaitReporting.current?.reportHeaderPause(start: now, end: now + pause) }
-            context.limiter?.shared?.pause(for: pause)
-            context.ledger.noteRateLimitPause()
+            pauseForRateLimitHeaders(pause, partition)
         }
         let decidedBySpec = rule.map(specRules.contains) ?? false
         let splittable = unit.payloads.count > 1 && rebatcher != nil && unit.batch != nil && !decidedBySpec

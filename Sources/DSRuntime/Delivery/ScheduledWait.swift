@@ -82,6 +82,8 @@ final class WaitReporting: @unchecked Sendable {
     /// The last attempt sent (0 before the first) and the request it sent, as rendered.
     var attempt = 0
     var sent: RenderedRequest?
+    /// The backoff drawn for the next retry.
+    var backoff: Duration?
 
     init(_ observe: @escaping @Sendable (ScheduledWait) -> Void, number: UInt64) {
         self.observe = observe
