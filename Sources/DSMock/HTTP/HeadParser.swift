@@ -11,6 +11,9 @@ struct ParsedHead {
     var keepAlive: Bool
     /// `Expect: 100-continue` was sent (HTTP/1.1 only).
     var expectsContinue: Bool
+    /// Set by the fast path (``HeadParser/parseSimple(head:lines:base:limits:)``): the fields
+    /// are views of `head` and `method`, `target`, `version` and `headers` are left empty.
+    var layout: WireLayout? = nil
 
     enum Framing: Equatable {
         case none
@@ -74,6 +77,94 @@ enum HeadParser {
                                 framing: .none, keepAlive: version == "HTTP/1.1", expectsContinue: false)
         try decideFraming(&parsed, limits: limits)
         return parsed
+    }
+
+    /// The fast path for the common head: an origin-form target, `HTTP/1.1` or `HTTP/1.0`,
+    /// fields that are tokens and field-value bytes, one `Host` on HTTP/1.1, at most one plain
+    /// `Content-Length` within the body limit, and no `Transfer-Encoding`, `Connection` or
+    /// `Expect`. It checks and frames on the bytes and makes no String; the request's fields
+    /// stay views of `head` (``WireLayout``). For anything else (every error included) it
+    /// returns nil and the caller runs ``parse(head:lines:base:limits:)``, so every refusal
+    /// and its reason come from one place. Where it answers, it answers as `parse` would:
+    /// `HeadParserFastPathTests` compares them on chosen and random heads.
+    static func parseSimple(head: [UInt8], lines: [Range<Int>], base: Int = 0, limits: MockLimits) -> ParsedHead? {
+        guard let first = lines.first, lines.count - 1 <= limits.maxHeaderCount, head.count < Int(Int32.max) else { return nil }
+        let tchar = HTTPBytes.tchar
+        return head.withUnsafeBufferPointer { b -> ParsedHead? in
+            // Request line: method SP origin-form-target SP HTTP/1.x
+            let lo = first.lowerBound - base, hi = first.upperBound - base
+            guard lo == 0, hi <= b.count else { return nil }
+            var i = lo
+            while i < hi, b[i] != HTTPBytes.sp {
+                guard tchar[Int(b[i])] else { return nil }
+                i += 1
+            }
+            let methodEnd = i
+            guard methodEnd > lo, methodEnd + 1 < hi, b[methodEnd + 1] == UInt8(ascii: "/") else { return nil }
+            i = methodEnd + 1
+            while i < hi, b[i] != HTTPBytes.sp {
+                guard HTTPBytes.isTargetByte(b[i]) else { return nil }
+                i += 1
+            }
+            let targetEnd = i
+            guard hi - targetEnd == 9, b[targetEnd + 1] == UInt8(ascii: "H"), b[targetEnd + 2] == UInt8(ascii: "T"),
+                  b[targetEnd + 3] == UInt8(ascii: "T"), b[targetEnd + 4] == UInt8(ascii: "P"), b[targetEnd + 5] == UInt8(ascii: "/"),
+                  b[targetEnd + 6] == UInt8(ascii: "1"), b[targetEnd + 7] == UInt8(ascii: "."),
+                  b[targetEnd + 8] == UInt8(ascii: "1") || b[targetEnd + 8] == UInt8(ascii: "0") else { return nil }
+            let minor: UInt8 = b[targetEnd + 8] == UInt8(ascii: "1") ? 1 : 0
+            // Fields.
+            var hostCount = 0
+            var contentLength: Int?
+            for k in 1..<lines.count {
+                let lineLo = lines[k].lowerBound - base, lineHi = lines[k].upperBound - base
+                guard lineLo < lineHi, lineHi <= b.count else { return nil }
+                var c = lineLo
+                while c < lineHi, b[c] != HTTPBytes.colon {
+                    guard tchar[Int(b[c])] else { return nil }  // also refuses leading whitespace (folding)
+                    c += 1
+                }
+                guard c > lineLo, c < lineHi else { return nil }  // an empty name, or no colon
+                for v in (c + 1)..<lineHi where !HTTPBytes.isFieldValueByte(b[v]) { return nil }
+                switch c - lineLo {
+                case 4 where Self.nameIs(b, lineLo, "host"):
+                    hostCount += 1
+                case 14 where Self.nameIs(b, lineLo, "content-length"):
+                    guard contentLength == nil else { return nil }
+                    var vlo = c + 1, vhi = lineHi
+                    while vlo < vhi, HTTPBytes.isWhitespace(b[vlo]) { vlo += 1 }
+                    while vhi > vlo, HTTPBytes.isWhitespace(b[vhi - 1]) { vhi -= 1 }
+                    guard vhi > vlo, vhi - vlo <= 18 else { return nil }
+                    var n = 0
+                    for d in vlo..<vhi {
+                        guard isDigit(b[d]) else { return nil }
+                        n = n * 10 + Int(b[d] - 0x30)
+                    }
+                    guard n <= limits.maxBodyBytes else { return nil }
+                    contentLength = n
+                case 17 where Self.nameIs(b, lineLo, "transfer-encoding"),
+                     10 where Self.nameIs(b, lineLo, "connection"),
+                     6 where Self.nameIs(b, lineLo, "expect"):
+                    return nil
+                default:
+                    break
+                }
+            }
+            if minor == 1, hostCount != 1 { return nil }
+            let fieldsStart = lines.count > 1 ? lines[1].lowerBound - base : b.count
+            let layout = WireLayout(methodEnd: Int32(methodEnd), targetEnd: Int32(targetEnd), minorVersion: minor,
+                                    fieldsStart: Int32(fieldsStart), fieldCount: Int32(lines.count - 1))
+            let framing: ParsedHead.Framing = (contentLength ?? 0) > 0 ? .length(contentLength ?? 0) : .none
+            return ParsedHead(method: "", target: "", version: "", headers: [], head: head, framing: framing,
+                              keepAlive: minor == 1, expectsContinue: false, layout: layout)
+        }
+    }
+
+    /// True when the field name at `at` equals `lowercase` (ASCII case-insensitive).
+    @inline(__always)
+    private static func nameIs(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ lowercase: StaticString) -> Bool {
+        let p = lowercase.utf8Start
+        for k in 0..<lowercase.utf8CodeUnitCount where asciiLower(b[at + k]) != p[k] { return false }
+        return true
     }
 
     /// `method SP request-target SP HTTP-version`, single spaces only.

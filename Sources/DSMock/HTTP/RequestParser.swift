@@ -48,8 +48,13 @@ struct RequestParser {
         case head, fixed(remaining: Int), chunkSize, chunkData(remaining: Int), chunkDataEnd, trailers, failed
     }
 
-    init(limits: MockLimits) {
+    /// Whether common heads take ``HeadParser/parseSimple(head:lines:base:limits:)`` (off only
+    /// in tests that compare the two paths).
+    private let fastPath: Bool
+
+    init(limits: MockLimits, fastPath: Bool = true) {
         self.limits = limits
+        self.fastPath = fastPath
         buffer.reserveCapacity(4096)
     }
 
@@ -151,8 +156,12 @@ struct RequestParser {
         lineStart = start
         lines.removeAll(keepingCapacity: true)
         guard let head = current.take() else { return .failure(HTTPParseError(status: 500, reason: "parser state lost")) }
-        let request = MockRequest(method: head.method, target: head.target, version: head.version, headers: head.headers, body: body,
-                                  trailers: trailers, head: head.head, chunked: head.framing == .chunked)
+        let request = if let layout = head.layout {
+            MockRequest(head: head.head, layout: layout, body: body, trailers: trailers, chunked: head.framing == .chunked)
+        } else {
+            MockRequest(method: head.method, target: head.target, version: head.version, headers: head.headers, body: body,
+                        trailers: trailers, head: head.head, chunked: head.framing == .chunked)
+        }
         body = []
         trailers = []
         return .request(request, keepAlive: head.keepAlive)
@@ -199,6 +208,7 @@ struct RequestParser {
                 let base = start
                 start = scan
                 defer { lines.removeAll(keepingCapacity: true) }
+                if fastPath, let simple = HeadParser.parseSimple(head: headBytes, lines: lines, base: base, limits: limits) { return simple }
                 return try HeadParser.parse(head: headBytes, lines: lines, base: base, limits: limits)
             }
             lines.append(lineStart..<end)

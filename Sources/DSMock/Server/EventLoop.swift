@@ -72,14 +72,15 @@ final class EventLoop: @unchecked Sendable {
     private let inbox = MockLock()
     private var incoming: [(fd: Int32, id: Int, evict: Bool)] = []
     private var stopping = false
-    // Loop-thread state below.
-    private var connections: [Int32: Connection] = [:]
+    // Loop-thread state below: only this loop's thread touches it, so it skips Swift's dynamic
+    // exclusivity checks (`@exclusivity(unchecked)`, as `Connection` does; issue 16).
+    @exclusivity(unchecked) private var connections: [Int32: Connection] = [:]
     /// `poll` set: slot 0 is the wake pipe; `slots[i]` is the connection polled at `pollSet[i]`.
-    private var pollSet: [pollfd] = []
-    private var slots: [Connection?] = []
-    private var timers = TimerHeap()
-    private var date = HTTPDateCache()
-    private var nextSweep: UInt64 = 0
+    @exclusivity(unchecked) private var pollSet: [pollfd] = []
+    @exclusivity(unchecked) private var slots: [Connection?] = []
+    @exclusivity(unchecked) private var timers = TimerHeap()
+    @exclusivity(unchecked) private var date = HTTPDateCache()
+    @exclusivity(unchecked) private var nextSweep: UInt64 = 0
     private let sweepInterval: UInt64
     private let readBuffer: UnsafeMutableRawBufferPointer
     private static let readSize = 65536
