@@ -1,5 +1,9 @@
 /// The parsed request line and header section of one request, with its framing decided.
-struct ParsedHead {
+///
+/// A class: the parser hands it from `parseHead` to `finish` (and keeps it while a body
+/// arrives), and as a struct of Strings and arrays each of those moves was a copy and a
+/// destroy through the runtime's generic value witnesses (~500 instructions a request).
+final class ParsedHead {
     var method: String
     var target: String
     var version: String
@@ -13,7 +17,20 @@ struct ParsedHead {
     var expectsContinue: Bool
     /// Set by the fast path (``HeadParser/parseSimple(head:lines:base:limits:)``): the fields
     /// are views of `head` and `method`, `target`, `version` and `headers` are left empty.
-    var layout: WireLayout? = nil
+    var layout: WireLayout?
+
+    init(method: String, target: String, version: String, headers: [MockHeader], head: [UInt8], framing: Framing,
+         keepAlive: Bool, expectsContinue: Bool, layout: WireLayout? = nil) {
+        self.method = method
+        self.target = target
+        self.version = version
+        self.headers = headers
+        self.head = head
+        self.framing = framing
+        self.keepAlive = keepAlive
+        self.expectsContinue = expectsContinue
+        self.layout = layout
+    }
 
     enum Framing: Equatable {
         case none
@@ -73,9 +90,9 @@ enum HeadParser {
         var headers: [MockHeader] = []
         headers.reserveCapacity(lines.count - 1)
         for line in lines.dropFirst() { headers.append(try field(head, (line.lowerBound - base)..<(line.upperBound - base))) }
-        var parsed = ParsedHead(method: method, target: target, version: version, headers: headers, head: head,
+        let parsed = ParsedHead(method: method, target: target, version: version, headers: headers, head: head,
                                 framing: .none, keepAlive: version == "HTTP/1.1", expectsContinue: false)
-        try decideFraming(&parsed, limits: limits)
+        try decideFraming(parsed, limits: limits)
         return parsed
     }
 
@@ -227,7 +244,7 @@ enum HeadParser {
     }
 
     /// Host, Content-Length, Transfer-Encoding, Connection and Expect, per RFC 9112.
-    private static func decideFraming(_ p: inout ParsedHead, limits: MockLimits) throws(HTTPParseError) {
+    private static func decideFraming(_ p: ParsedHead, limits: MockLimits) throws(HTTPParseError) {
         var hostCount = 0
         var contentLength: Int?
         var transferCodings: [String] = []

@@ -94,15 +94,15 @@ struct RequestParser {
                     return .needMore
                 case .head:
                     guard let head = try parseHead() else { return .needMore }
-                    current = head
                     body = []
                     trailers = []
                     continueSent = false
                     switch head.framing {
-                    case .none: return finish()
+                    case .none: return finish(head)  // not stored: a bodiless request is done
                     case .length(let n): phase = .fixed(remaining: n)
                     case .chunked: phase = .chunkSize
                     }
+                    current = head
                     if head.expectsContinue, start == buffer.count {
                         continueSent = true
                         return .sendContinue
@@ -112,7 +112,7 @@ struct RequestParser {
                     guard n > 0 else { return .needMore }
                     body.append(contentsOf: buffer[start..<(start + n)])
                     start += n
-                    if n == remaining { return finish() }
+                    if n == remaining { return finish(current.take()) }
                     phase = .fixed(remaining: remaining - n)
                 case .chunkSize:
                     guard let line = try takeLine(limit: limits.maxChunkLineBytes, what: "chunk size line") else { return .needMore }
@@ -138,7 +138,7 @@ struct RequestParser {
                     let remainingAllowance = limits.maxHeadBytes - trailerBytes
                     guard let line = try takeLine(limit: max(remainingAllowance, 0), what: "trailer section", status: 431) else { return .needMore }
                     trailerBytes += line.count + 2
-                    if line.isEmpty { return finish() }
+                    if line.isEmpty { return finish(current.take()) }
                     trailers.append(try HeadParser.field(buffer, line))
                 }
             }
@@ -149,13 +149,13 @@ struct RequestParser {
     }
 
     /// Emits the finished request and resets for the next one on the connection.
-    private mutating func finish() -> ParseEvent {
+    private mutating func finish(_ taken: ParsedHead?) -> ParseEvent {
         phase = .head
         skippedEmptyLineBytes = 0
         scan = start
         lineStart = start
         lines.removeAll(keepingCapacity: true)
-        guard let head = current.take() else { return .failure(HTTPParseError(status: 500, reason: "parser state lost")) }
+        guard let head = taken else { return .failure(HTTPParseError(status: 500, reason: "parser state lost")) }
         let request = if let layout = head.layout {
             MockRequest(head: head.head, layout: layout, body: body, trailers: trailers, chunked: head.framing == .chunked)
         } else {
@@ -204,7 +204,10 @@ struct RequestParser {
             if end == lineStart {
                 // Blank line: the head is complete.
                 guard !lines.isEmpty else { throw HTTPParseError(status: 400, reason: "empty request line") }
-                let headBytes = Array(buffer[start..<scan])
+                // A copy of exactly the head's bytes. (`Array(buffer[start..<scan])` shares the
+                // buffer's storage when the head fills it, as it usually does: the journal then
+                // kept a whole read buffer per request, and the next read had to allocate one.)
+                let headBytes = buffer.withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[start..<scan])) }
                 let base = start
                 start = scan
                 defer { lines.removeAll(keepingCapacity: true) }

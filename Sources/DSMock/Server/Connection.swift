@@ -45,6 +45,9 @@ final class Connection {
     @exclusivity(unchecked) var timerDeadline: UInt64 = 0
     /// The `poll` event mask currently requested.
     @exclusivity(unchecked) var interest: Int16
+    /// Set when the loop closes it (it is then no longer in the loop's table): handling that
+    /// may have closed the connection checks this flag instead of looking the table up.
+    @exclusivity(unchecked) var isClosed = false
     /// Index of this connection in its loop's `poll` set.
     @exclusivity(unchecked) var slot = 0
 

@@ -198,7 +198,7 @@ final class EventLoop: @unchecked Sendable {
         }
         if events & Self.pollOut != 0 {
             flush(c)
-            guard connections[c.fd] === c else { return }
+            guard !c.isClosed else { return }
         }
         if events & Self.pollIn != 0 { readAvailable(c) }
     }
@@ -248,7 +248,7 @@ final class EventLoop: @unchecked Sendable {
                 c.keepAlive = keepAlive
                 c.firstByteAt = c.parser.hasPartialRequest ? received : nil
                 perform(action, on: c, now: received)
-                guard connections[c.fd] === c else { return }
+                guard !c.isClosed else { return }
             }
         }
         flush(c)
@@ -265,11 +265,11 @@ final class EventLoop: @unchecked Sendable {
             }
             c.state = .waiting(undelayed)
             flush(c)  // earlier pipelined answers go out before the wait
-            guard connections[c.fd] === c else { return }
+            guard !c.isClosed else { return }
             schedule(c, at: now + Self.nanoseconds(delay))
             setInterest(c, 0)
         case .respond(let response, _):
-            response.write(into: &c.output, close: !c.keepAlive, date: &date)
+            date.write(response, close: !c.keepAlive, into: &c.output)
             if !c.keepAlive { c.closeAfterWrite = true }
         case .fault(.reset, _):
             Socket.setLingerZero(c.fd)
@@ -282,7 +282,7 @@ final class EventLoop: @unchecked Sendable {
             c.closeAfterWrite = true
         case .fault(.stall(let ms), _):
             flush(c)
-            guard connections[c.fd] === c else { return }
+            guard !c.isClosed else { return }
             c.state = .stalled
             schedule(c, at: now + Self.nanoseconds(ms))
             setInterest(c, Self.pollIn)
@@ -341,7 +341,7 @@ final class EventLoop: @unchecked Sendable {
             case .waiting(let action):
                 c.state = .reading
                 perform(action, on: c, now: now)
-                guard connections[c.fd] === c else { continue }
+                guard !c.isClosed else { continue }
                 if case .reading = c.state {
                     setInterest(c, Self.pollIn)
                     process(c, now: now)
@@ -394,6 +394,7 @@ final class EventLoop: @unchecked Sendable {
     private func closeConnection(_ c: Connection, releasingSlot: Bool = true) {
         guard connections[c.fd] === c else { return }
         connections[c.fd] = nil
+        c.isClosed = true
         let last = pollSet.count - 1
         if c.slot != last, let moved = slots[last] {
             pollSet[c.slot] = pollSet[last]

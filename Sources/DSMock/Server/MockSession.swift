@@ -21,10 +21,15 @@ final class MockSession: @unchecked Sendable {
         let routes: [MockRoute]
         let fallback: MockResponse
         let invalidTokenResponse: MockResponse?
+        /// The fallback's wire form when answering with it takes nothing else (no delay, fault,
+        /// partial failure or clock placeholder): what ``act(_:for:rng:)`` gives for any request
+        /// but HEAD, without copying the `MockResponse` out of the box.
+        let plainFallback: EncodedResponse?
         init(_ scenario: MockScenario) {
             routes = scenario.routes
             fallback = scenario.fallback
             invalidTokenResponse = scenario.invalidTokenResponse
+            plainFallback = MockSession.isPlain(scenario.fallback) ? scenario.fallback.encoded : nil
         }
     }
     @exclusivity(unchecked) private var current = ScenarioBox(MockScenario())
@@ -170,6 +175,8 @@ final class MockSession: @unchecked Sendable {
             action = .respond(forced, delayMs: 0)
         } else if let routeResponse {
             (action, delay) = Self.act(routeResponse, for: request, rng: &rng)
+        } else if useFallback, let plain = box.plainFallback, !request.isHEAD {
+            action = .respond(plain, delayMs: 0)
         } else if useFallback {
             (action, delay) = Self.act(box.fallback, for: request, rng: &rng)
         } else {
@@ -207,8 +214,14 @@ final class MockSession: @unchecked Sendable {
         return action
     }
 
+    /// True when ``act(_:for:rng:)`` answers `r` with `r.encoded` and no delay for every
+    /// request but HEAD (and draws nothing from the random generator).
+    static func isPlain(_ r: MockResponse) -> Bool {
+        r.delayMs == 0 && r.randomDelayMs == nil && r.fault == nil && r.partialFailure == nil && !r.hasClockPlaceholders
+    }
+
     /// The action and delay a scripted response asks for.
-    private static func act(_ r: MockResponse, for request: MockRequest, rng: inout SeededGenerator) -> (RequestAction, Int) {
+    static func act(_ r: MockResponse, for request: MockRequest, rng: inout SeededGenerator) -> (RequestAction, Int) {
         var delay = r.delayMs
         if let range = r.randomDelayMs { delay += Int.random(in: range, using: &rng) }
         if let fault = r.fault { return (.fault(fault, delayMs: delay), delay) }
