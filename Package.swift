@@ -51,7 +51,7 @@ let package = Package(
         // reader thread, the ledger's files and writer thread, output files (POSIX I/O).
         .target(name: "DSRuntimePOSIX", dependencies: ["DSCore", "DSJSON", "DSRender", "DSRuntime", "DSCrypto", "CSystemEpoll"]),
         // Mock vendor server: a real HTTP/1.1 server on loopback (POSIX sockets) with scripted behaviour and checks.
-        .target(name: "DSMock", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSCrypto"]),
+        .target(name: "DSMock", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSCrypto", "CSystemEpoll"]),
         // Conformance harness: runs the real runtime against the mock vendor and checks expectations.
         .target(name: "DSConformance", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSRuntime", "DSRuntimePOSIX", "DSMock"]),
         // Plan and wire diffs with breaking / risky / safe classification.
