@@ -39,6 +39,25 @@ final class ParsedHead {
     }
 }
 
+/// What the fast path (``HeadParser/parseSimple(head:lines:base:limits:)``) found: the head,
+/// where its fields lie, and the body length (0: none). Framing is `Content-Length` or none,
+/// the connection stays open on HTTP/1.1 and closes on HTTP/1.0, and nothing expects 100.
+/// A struct of an array and numbers: a bodiless request goes from head to `MockRequest`
+/// without a `ParsedHead` allocation.
+struct SimpleHead {
+    var head: [UInt8]
+    var layout: WireLayout
+    var contentLength: Int
+
+    var keepAlive: Bool { layout.minorVersion == 1 }
+
+    /// The same head as a ``ParsedHead`` (for a request whose body is still to come).
+    var parsed: ParsedHead {
+        ParsedHead(method: "", target: "", version: "", headers: [], head: head, framing: contentLength > 0 ? .length(contentLength) : .none,
+                   keepAlive: keepAlive, expectsContinue: false, layout: layout)
+    }
+}
+
 /// A request the server must refuse, with the status it answers before closing.
 struct HTTPParseError: Error, Equatable {
     var status: Int
@@ -104,10 +123,10 @@ enum HeadParser {
     /// returns nil and the caller runs ``parse(head:lines:base:limits:)``, so every refusal
     /// and its reason come from one place. Where it answers, it answers as `parse` would:
     /// `HeadParserFastPathTests` compares them on chosen and random heads.
-    static func parseSimple(head: [UInt8], lines: [Range<Int>], base: Int = 0, limits: MockLimits) -> ParsedHead? {
+    static func parseSimple(head: [UInt8], lines: [Range<Int>], base: Int = 0, limits: MockLimits) -> SimpleHead? {
         guard let first = lines.first, lines.count - 1 <= limits.maxHeaderCount, head.count < Int(Int32.max) else { return nil }
         let tchar = HTTPBytes.tchar
-        return head.withUnsafeBufferPointer { b -> ParsedHead? in
+        return head.withUnsafeBufferPointer { b -> SimpleHead? in
             // Request line: method SP origin-form-target SP HTTP/1.x
             let lo = first.lowerBound - base, hi = first.upperBound - base
             guard lo == 0, hi <= b.count else { return nil }
@@ -170,9 +189,7 @@ enum HeadParser {
             let fieldsStart = lines.count > 1 ? lines[1].lowerBound - base : b.count
             let layout = WireLayout(methodEnd: Int32(methodEnd), targetEnd: Int32(targetEnd), minorVersion: minor,
                                     fieldsStart: Int32(fieldsStart), fieldCount: Int32(lines.count - 1))
-            let framing: ParsedHead.Framing = (contentLength ?? 0) > 0 ? .length(contentLength ?? 0) : .none
-            return ParsedHead(method: "", target: "", version: "", headers: [], head: head, framing: framing,
-                              keepAlive: minor == 1, expectsContinue: false, layout: layout)
+            return SimpleHead(head: head, layout: layout, contentLength: contentLength ?? 0)
         }
     }
 

@@ -93,10 +93,19 @@ struct RequestParser {
                 case .failed:
                     return .needMore
                 case .head:
-                    guard let head = try parseHead() else { return .needMore }
+                    guard let found = try parseHead() else { return .needMore }
                     body = []
                     trailers = []
                     continueSent = false
+                    let head: ParsedHead
+                    switch found {
+                    case .simple(let simple):
+                        // A bodiless request on the fast path is done: no ParsedHead at all.
+                        if simple.contentLength == 0 { return finishSimple(simple) }
+                        head = simple.parsed
+                    case .general(let general):
+                        head = general
+                    }
                     switch head.framing {
                     case .none: return finish(head)  // not stored: a bodiless request is done
                     case .length(let n): phase = .fixed(remaining: n)
@@ -148,6 +157,21 @@ struct RequestParser {
         }
     }
 
+    /// ``finish(_:)`` for a bodiless head from the fast path.
+    private mutating func finishSimple(_ simple: SimpleHead) -> ParseEvent {
+        resetForNextRequest()
+        let request = MockRequest(head: simple.head, layout: simple.layout, body: [], trailers: [], chunked: false)
+        return .request(request, keepAlive: simple.keepAlive)
+    }
+
+    private mutating func resetForNextRequest() {
+        phase = .head
+        skippedEmptyLineBytes = 0
+        scan = start
+        lineStart = start
+        lines.removeAll(keepingCapacity: true)
+    }
+
     /// Emits the finished request and resets for the next one on the connection.
     private mutating func finish(_ taken: ParsedHead?) -> ParseEvent {
         phase = .head
@@ -167,8 +191,14 @@ struct RequestParser {
         return .request(request, keepAlive: head.keepAlive)
     }
 
+    /// A complete head, from the fast path or the general parser.
+    private enum FoundHead {
+        case simple(SimpleHead)
+        case general(ParsedHead)
+    }
+
     /// Finds the blank line ending the head; nil if it has not arrived yet.
-    private mutating func parseHead() throws(HTTPParseError) -> ParsedHead? {
+    private mutating func parseHead() throws(HTTPParseError) -> FoundHead? {
         // RFC 9112 section 2.2: ignore a few empty lines before the request line (some
         // clients send a stray CRLF after a POST body).
         if lines.isEmpty, scan == start {
@@ -211,8 +241,8 @@ struct RequestParser {
                 let base = start
                 start = scan
                 defer { lines.removeAll(keepingCapacity: true) }
-                if fastPath, let simple = HeadParser.parseSimple(head: headBytes, lines: lines, base: base, limits: limits) { return simple }
-                return try HeadParser.parse(head: headBytes, lines: lines, base: base, limits: limits)
+                if fastPath, let simple = HeadParser.parseSimple(head: headBytes, lines: lines, base: base, limits: limits) { return .simple(simple) }
+                return .general(try HeadParser.parse(head: headBytes, lines: lines, base: base, limits: limits))
             }
             lines.append(lineStart..<end)
             lineStart = scan
