@@ -106,6 +106,8 @@ struct FlatProgram: @unchecked Sendable {
     let holeCount: Int
     let nodeCount: Int
     let interiorCount: Int
+    /// `StringBytes.isSupported`, read once.
+    let readsStringsInPlace = StringBytes.isSupported
 
     /// Frees the buffers (called by the owning `ProgramStorage`).
     func deallocate() {
@@ -229,7 +231,15 @@ struct FlatRenderer {
             case .members:
                 if let i = FlatRenderer.position(hole, in: parent) {
                     parent.pointee.cursor = i &+ 1 == parent.pointee.count ? 0 : i &+ 1
-                    try FlatRenderer.write(parent.pointee.values! + i, hole.pointee.sink, into: &out)
+                    let value = parent.pointee.values! + i
+                    let sink = hole.pointee.sink
+                    // A string in a JSON sink, the usual hole: its bytes read where they are.
+                    if flat.readsStringsInPlace, sink == .jsonString || sink == .jsonValue, case .string = value.pointee,
+                       let (bytes, count) = StringBytes.utf8(at: UnsafeRawPointer(value)) {
+                        FlatRenderer.appendJSONString(UnsafeBufferPointer(start: bytes, count: count), quoted: sink == .jsonValue, into: &out)
+                    } else {
+                        try FlatRenderer.write(value, sink, into: &out)
+                    }
                 } else {
                     Renderer.writeMissing(hole.pointee.sink, into: &out)
                 }
@@ -328,5 +338,56 @@ extension CompiledTemplate {
             try Renderer.renderGeneral(storage, root, data, maxPartialDepth: options.maxPartialDepth, into: &out)
             return String(decoding: out.bytes, as: UTF8.self)
         }
+    }
+}
+
+/// A string's UTF-8 read from the 16 bytes of a `String` in place, with no call and no
+/// reference counting, for the flat renderer's holes. Swift's 64-bit `String` layout (ABI-stable
+/// on Apple platforms, the same on Linux): a *small* string (bit 61 of the second word) holds
+/// its up to 15 bytes inline, its count in bits 56-59 of the second word; a large one whose
+/// storage is tail-allocated (bit 60 of the first word; native strings and literals) has its
+/// count in the low 48 bits of the first word and its bytes 32 bytes past the address in the
+/// low 60 bits of the second. Anything else (bridged, foreign, shared storage) gives nil and
+/// takes the standard library's path. `isSupported` checks the decoding on sample strings once,
+/// so a layout that differs turns the in-place read off rather than reading wrong memory.
+enum StringBytes {
+    /// True if `utf8(at:)` decodes this platform's strings, checked on samples (small and
+    /// large, ASCII and not, literal and built at run time) held in a `JSONValue.string`.
+    static let isSupported: Bool = {
+        #if (arch(x86_64) || arch(arm64)) && _endian(little)
+        guard MemoryLayout<String>.size == 16 else { return false }
+        let built = String(repeating: "x", count: 40) + "é" + String(Int.random(in: 10...99))
+        let samples: [String] = ["", "a", "abc", "é😀", "fifteen-bytes!!", "sixteen-bytes!!!", "a literal longer than fifteen bytes",
+                                 built, String(built.prefix(3)), "\(Int.random(in: 100...999))-ok"]
+        for sample in samples {
+            var value = JSONValue.string(sample)
+            let decoded: [UInt8]? = withUnsafePointer(to: &value) { pointer in
+                guard case .string = pointer.pointee, let (bytes, count) = utf8(at: UnsafeRawPointer(pointer)) else { return nil }
+                return Array(UnsafeBufferPointer(start: bytes, count: count))
+            }
+            if decoded != Array(sample.utf8) { return false }
+        }
+        return true
+        #else
+        return false
+        #endif
+    }()
+
+    /// The UTF-8 of the `String` whose 16 bytes are at `p` (see the type's comment), or nil.
+    /// Valid while that string is alive and unchanged.
+    @inline(__always)
+    static func utf8(at p: UnsafeRawPointer) -> (UnsafePointer<UInt8>, Int)? {
+        #if (arch(x86_64) || arch(arm64)) && _endian(little)
+        let w0 = p.load(as: UInt64.self), w1 = p.load(fromByteOffset: 8, as: UInt64.self)
+        if w1 & (1 << 61) != 0 {
+            return (p.assumingMemoryBound(to: UInt8.self), Int(truncatingIfNeeded: (w1 >> 56) & 0xF))
+        }
+        // Large: not bridged (bit 62), not foreign (bit 60), and tail-allocated.
+        guard (w1 >> 60) & 0b0101 == 0, w0 & (1 << 60) != 0,
+              let start = UnsafePointer<UInt8>(bitPattern: UInt(truncatingIfNeeded: w1 & 0x0FFF_FFFF_FFFF_FFFF) &+ 32) else { return nil }
+        return (start, Int(truncatingIfNeeded: w0 & 0xFFFF_FFFF_FFFF))
+        #else
+        return nil
+        #endif
     }
 }

@@ -211,6 +211,38 @@ final class FlatProgramTests: XCTestCase {
         }
     }
 
+    /// The in-place read of a string's bytes (`StringBytes`) against the standard library's,
+    /// on strings made every way a renderer meets them: literals, parsed, built, sliced, small
+    /// and large, ASCII and not. On the 64-bit platforms it must be on, so the other tests
+    /// here exercise it.
+    func testStringBytesMatchTheStandardLibrary() throws {
+        #if (arch(x86_64) || arch(arm64)) && _endian(little)
+        XCTAssertTrue(StringBytes.isSupported)
+        #endif
+        guard StringBytes.isSupported else { throw XCTSkip("the in-place string read is off on this platform") }
+        var rng = SplitMix64(seed: 7)
+        var strings: [String] = ["", "x", "fifteen-bytes!!", "sixteen-bytes!!!", "é", "😀😀😀😀", "a literal string that is long enough to be large"]
+        let parsed = try JSONParser().parseValue(#"["short", "a parsed string long enough to be stored out of line", "\u00e9\u2028\"", "tab\tnl\n"]"#)
+        if case .array(let items) = parsed { strings += items.compactMap(\.stringValue) }
+        for _ in 0..<500 {
+            let scalars = (0..<Int(rng.next() % 40)).map { _ -> Character in
+                let pool: [Character] = ["a", "Z", "0", " ", "\"", "\\", "\n", "é", "中", "😀", "\u{2028}"]
+                return pool[Int(rng.next() % UInt64(pool.count))]
+            }
+            let built = String(scalars)
+            strings.append(built)
+            strings.append(String(built.dropFirst(Int(rng.next() % 3))))
+            strings.append(built + built)
+        }
+        for string in strings {
+            var value = JSONValue.string(string)
+            let decoded: [UInt8]? = withUnsafePointer(to: &value) { pointer in
+                StringBytes.utf8(at: UnsafeRawPointer(pointer)).map { Array(UnsafeBufferPointer(start: $0.0, count: $0.1)) }
+            }
+            XCTAssertEqual(decoded, Array(string.utf8), string)
+        }
+    }
+
     /// Many threads rendering one shared event through the flat form (the thread sanitizer
     /// run, `scripts/tsan`, covers this class too).
     func testConcurrentFlatRendersAgree() throws {
