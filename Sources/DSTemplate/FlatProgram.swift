@@ -177,7 +177,7 @@ struct FlatRenderer {
         guard k < flat.interiorCount else { return try writeHoles(into: &out) }
         let node = flat.nodes.baseAddress! + flat.interior[k]
         if node.pointee.parent == Slot.data {
-            guard var copy = dataPointer.pointee[node.pointee.segment] else { return try bindMissing(k, into: &out) }
+            guard var copy = FlatRenderer.dataValue(dataPointer, node.pointee.segment) else { return try bindMissing(k, into: &out) }
             return try withUnsafePointer(to: &copy) { (pointer) throws(TemplateRenderError) in
                 try bindValue(k, pointer, into: &out)
             }
@@ -223,7 +223,7 @@ struct FlatRenderer {
             out.append(UnsafeBufferPointer(start: literals + hole.pointee.literalStart, count: hole.pointee.literalCount))
             let parentIndex = hole.pointee.parent
             if parentIndex == FlatProgram.dataParent {
-                try Renderer.write(dataPointer.pointee[hole.pointee.segment], hole.pointee.sink, into: &out)
+                try Renderer.write(FlatRenderer.dataValue(dataPointer, hole.pointee.segment), hole.pointee.sink, into: &out)
                 continue
             }
             let parent = bound + parentIndex
@@ -266,6 +266,30 @@ struct FlatRenderer {
             }
         }
         return Renderer.position(of: hole.pointee.segment, in: UnsafeBufferPointer(start: keys, count: count), startingAt: cursor)
+    }
+
+    /// `data[name]` (same result): a small dictionary (the usual `settings`, `secrets`,
+    /// `lookups`) is scanned rather than hashed, comparing two small ASCII keys by their 16
+    /// bytes (see `Renderer.position`) and any other pair with `==`, as the dictionary does.
+    @inline(__always)
+    static func dataValue(_ data: UnsafePointer<[String: JSONValue]>, _ name: String) -> JSONValue? {
+        #if arch(x86_64) || arch(arm64)
+        let dictionary = data.pointee
+        guard dictionary.count <= 8 else { return dictionary[name] }
+        let words = unsafeBitCast(name, to: (UInt64, UInt64).self)
+        let smallASCII = words.1 & Renderer.smallASCIIBits == Renderer.smallASCIIBits
+        var i = dictionary.startIndex
+        while i != dictionary.endIndex {
+            let key = dictionary.keys[i]
+            let keyWords = unsafeBitCast(key, to: (UInt64, UInt64).self)
+            if keyWords == words { return dictionary.values[i] }
+            if !(smallASCII && keyWords.1 & Renderer.smallASCIIBits == Renderer.smallASCIIBits), key == name { return dictionary.values[i] }
+            dictionary.formIndex(after: &i)
+        }
+        return nil
+        #else
+        return data.pointee[name]
+        #endif
     }
 
     /// A member value, read in place (lent, see `Renderer.withLent`): a string in a JSON sink

@@ -99,6 +99,20 @@ final class FlatProgramTests: XCTestCase {
         }
     }
 
+    /// Data variables: found by scanning a small dictionary, hashing a large one; keys that
+    /// are canonically equivalent but spelled differently match as the dictionary matches them.
+    func testDataVariablesSmallAndLargeDictionaries() throws {
+        let template = try CompiledTemplate.compile("{{@settings.region}}|{{@K}}|{{@[\u{212A}]}}|{{@é}}|{{@long_variable_name_here}}|{{@missing}}", mode: .text)
+        XCTAssertTrue(template.hasFlatForm)
+        var data: [String: JSONValue] = ["settings": .object(JSONObject([("region", .string("eu"))])), "\u{212A}": .string("kelvin"),
+                                         "e\u{301}": .string("decomposed"), "long_variable_name_here": .int(3)]
+        assertPathsAgree(template, .object(JSONObject()), data: data)
+        XCTAssertEqual(try template.render(.object(JSONObject()), data: data), "eu|kelvin|kelvin|decomposed|3|")
+        for i in 0..<20 { data["extra\(i)"] = .int(i) }
+        assertPathsAgree(template, .object(JSONObject()), data: data)
+        assertPathsAgree(template, .object(JSONObject()), data: [:])
+    }
+
     /// A key that is canonically equivalent to the hole's but spelled differently: both paths
     /// must find (or miss) it alike.
     func testKeysThatAreNotSmallASCII() throws {
