@@ -380,9 +380,10 @@ enum StringBytes {
     static let isSupported: Bool = {
         #if (arch(x86_64) || arch(arm64)) && _endian(little)
         guard MemoryLayout<String>.size == 16 else { return false }
-        let built = String(repeating: "x", count: 40) + "é" + String(Int.random(in: 10...99))
+        // Built at run time (native storage) as well as literals (immortal storage).
+        let built = String(repeating: "x", count: 40) + "é" + String(MemoryLayout<String>.size)
         let samples: [String] = ["", "a", "abc", "é😀", "fifteen-bytes!!", "sixteen-bytes!!!", "a literal longer than fifteen bytes",
-                                 built, String(built.prefix(3)), "\(Int.random(in: 100...999))-ok"]
+                                 built, String(built.prefix(3)), "\(built.utf8.count)-ok", String(decoding: Array(built.utf8.dropFirst(20)), as: UTF8.self)]
         for sample in samples {
             var value = JSONValue.string(sample)
             let decoded: [UInt8]? = withUnsafePointer(to: &value) { pointer in
