@@ -26,6 +26,16 @@ size_t dspec_json_copy_clean(uint8_t *dst, const uint8_t *src, size_t n) {
 #if defined(__SSE2__)
     if (n >= 16) {
         size_t i = 0;
+        /* Two blocks per step while there are: one branch per 32 clean bytes. */
+        while (i + 32 <= n) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(src + i));
+            __m128i y = _mm_loadu_si128((const __m128i *)(src + i + 16));
+            _mm_storeu_si128((__m128i *)(dst + i), x);
+            _mm_storeu_si128((__m128i *)(dst + i + 16), y);
+            unsigned mask = dspec_special_mask(x) | (dspec_special_mask(y) << 16);
+            if (mask) return i + (size_t)__builtin_ctz(mask);
+            i += 32;
+        }
         while (i + 16 <= n) {
             __m128i x = _mm_loadu_si128((const __m128i *)(src + i));
             _mm_storeu_si128((__m128i *)(dst + i), x);

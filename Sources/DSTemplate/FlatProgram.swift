@@ -233,10 +233,16 @@ struct FlatRenderer {
                     parent.pointee.cursor = i &+ 1 == parent.pointee.count ? 0 : i &+ 1
                     let value = parent.pointee.values! + i
                     let sink = hole.pointee.sink
-                    // A string in a JSON sink, the usual hole: its bytes read where they are.
-                    if flat.readsStringsInPlace, sink == .jsonString || sink == .jsonValue, case .string = value.pointee,
+                    // A string or number in a JSON sink, the usual hole: its bytes read where they are.
+                    if flat.readsStringsInPlace, sink == .jsonString || sink == .jsonValue, let kind = FlatRenderer.textKind(value),
                        let (bytes, count) = StringBytes.utf8(at: UnsafeRawPointer(value)) {
-                        FlatRenderer.appendJSONString(UnsafeBufferPointer(start: bytes, count: count), quoted: sink == .jsonValue, into: &out)
+                        let text = UnsafeBufferPointer(start: bytes, count: count)
+                        if kind == .number && sink == .jsonValue {
+                            // As `Renderer.write(inPlace:)`: a number's text as it is.
+                            out.append(text)
+                        } else {
+                            FlatRenderer.appendJSONString(text, quoted: kind == .string && sink == .jsonValue, into: &out)
+                        }
                     } else {
                         try FlatRenderer.write(value, sink, into: &out)
                     }
@@ -290,6 +296,19 @@ struct FlatRenderer {
         #else
         return data.pointee[name]
         #endif
+    }
+
+    enum TextKind { case string, number }
+
+    /// Whether a value is a string or a number, both of which hold one `String` (a number its
+    /// text) where `StringBytes` reads it; nil for anything else.
+    @inline(__always)
+    static func textKind(_ value: UnsafePointer<JSONValue>) -> TextKind? {
+        switch value.pointee {
+        case .string: return .string
+        case .number: return .number
+        default: return nil
+        }
     }
 
     /// A member value, read in place (lent, see `Renderer.withLent`): a string in a JSON sink
@@ -376,7 +395,8 @@ extension CompiledTemplate {
 /// so a layout that differs turns the in-place read off rather than reading wrong memory.
 enum StringBytes {
     /// True if `utf8(at:)` decodes this platform's strings, checked on samples (small and
-    /// large, ASCII and not, literal and built at run time) held in a `JSONValue.string`.
+    /// large, ASCII and not, literal and built at run time) held in a `JSONValue.string` and
+    /// as a `JSONValue.number`'s text.
     static let isSupported: Bool = {
         #if (arch(x86_64) || arch(arm64)) && _endian(little)
         guard MemoryLayout<String>.size == 16 else { return false }
@@ -385,12 +405,12 @@ enum StringBytes {
         let samples: [String] = ["", "a", "abc", "é😀", "fifteen-bytes!!", "sixteen-bytes!!!", "a literal longer than fifteen bytes",
                                  built, String(built.prefix(3)), "\(built.utf8.count)-ok", String(decoding: Array(built.utf8.dropFirst(20)), as: UTF8.self)]
         for sample in samples {
-            var value = JSONValue.string(sample)
-            let decoded: [UInt8]? = withUnsafePointer(to: &value) { pointer in
-                guard case .string = pointer.pointee, let (bytes, count) = utf8(at: UnsafeRawPointer(pointer)) else { return nil }
-                return Array(UnsafeBufferPointer(start: bytes, count: count))
+            for var value in [JSONValue.string(sample), JSONValue.number(JSONNumber(text: sample))] {
+                let decoded: [UInt8]? = withUnsafePointer(to: &value) { pointer in
+                    utf8(at: UnsafeRawPointer(pointer)).map { Array(UnsafeBufferPointer(start: $0.0, count: $0.1)) }
+                }
+                if decoded != Array(sample.utf8) { return false }
             }
-            if decoded != Array(sample.utf8) { return false }
         }
         return true
         #else
