@@ -515,21 +515,22 @@ extension JavaScriptJSON {
             return nil
         }
         /// The end of the run of plain string bytes (0x20-0x7F but `"` and `\\`) starting at
-        /// `j`: eight bytes at a time while a whole word is plain, then byte by byte. A word is
-        /// skipped only when none of its bytes is below 0x20, at or above 0x80, `"` or `\\`
-        /// (the zero-byte tests below never miss one; a false alarm only means the word is
-        /// looked at byte by byte), so the result is the byte loop's.
+        /// `j`: eight bytes at a time, then byte by byte for the last few. Each test below
+        /// flags, in a word read as little-endian, the first byte that is below 0x20, at or
+        /// above 0x80, `"` or `\\` exactly (a borrow can only add flags above a byte that truly
+        /// matched), so the lowest flag is the byte loop's answer.
         @inline(__always)
         static func plainRunEnd(_ p: UnsafePointer<UInt8>, from start: Int, count n: Int) -> Int {
             var j = start
             let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
             while j &+ 8 <= n {
-                let x = UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self)
+                let x = UInt64(littleEndian: UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self))
                 let quote = x ^ (ones &* 0x22), backslash = x ^ (ones &* 0x5C)
                 // A byte below 0x20, a zero byte of `quote` or `backslash`, or a high bit.
                 let below = (x &- ones &* 0x20) & ~x
                 let special = below | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | x
-                if special & highs != 0 { break }
+                let flags = special & highs
+                if flags != 0 { return j &+ flags.trailingZeroBitCount &>> 3 }
                 j &+= 8
             }
             while j < n {

@@ -144,7 +144,7 @@ final class JavaScriptJSONFastPathTests: XCTestCase {
         for _ in 0..<3000 {
             let count = Int.random(in: 0...40, using: &rng)
             var b = (0..<count).map { _ in UInt8.random(in: 0x20...0x7E, using: &rng) }
-            for _ in 0..<Int.random(in: 0...2, using: &rng) where count > 0 {
+            for _ in 0..<Int.random(in: 0...4, using: &rng) where count > 0 {
                 b[Int.random(in: 0..<count, using: &rng)] = Bool.random(using: &rng) ? specials.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)
             }
             b.withUnsafeBufferPointer { p in
