@@ -392,7 +392,9 @@ extension CompiledTemplate {
 /// count in the low 48 bits of the first word and its bytes 32 bytes past the address in the
 /// low 60 bits of the second. Anything else (bridged, foreign, shared storage) gives nil and
 /// takes the standard library's path. `isSupported` checks the decoding on sample strings once,
-/// so a layout that differs turns the in-place read off rather than reading wrong memory.
+/// so a layout that differs turns the in-place read off rather than reading wrong memory; the
+/// check compares decoded addresses with the standard library's (`withContiguousStorageIfAvailable`)
+/// and reads only bytes inside the value itself, so a different layout cannot crash it either.
 enum StringBytes {
     /// True if `utf8(at:)` decodes this platform's strings, checked on samples (small and
     /// large, ASCII and not, literal and built at run time) held in a `JSONValue.string` and
@@ -405,11 +407,20 @@ enum StringBytes {
         let samples: [String] = ["", "a", "abc", "é😀", "fifteen-bytes!!", "sixteen-bytes!!!", "a literal longer than fifteen bytes",
                                  built, String(built.prefix(3)), "\(built.utf8.count)-ok", String(decoding: Array(built.utf8.dropFirst(20)), as: UTF8.self)]
         for sample in samples {
+            // The standard library's own view of the sample's bytes: for a large string, the
+            // address of its storage, which the held copies share.
+            guard let expected = sample.utf8.withContiguousStorageIfAvailable({ (UInt(bitPattern: $0.baseAddress), Array($0)) }) else { return false }
             for var value in [JSONValue.string(sample), JSONValue.number(JSONNumber(text: sample))] {
-                let decoded: [UInt8]? = withUnsafePointer(to: &value) { pointer in
-                    utf8(at: UnsafeRawPointer(pointer)).map { Array(UnsafeBufferPointer(start: $0.0, count: $0.1)) }
+                let agrees: Bool = withUnsafePointer(to: &value) { pointer in
+                    let p = UnsafeRawPointer(pointer)
+                    guard let (start, count) = utf8(at: p), count == expected.1.count else { return false }
+                    // The check itself never reads through a decoded address it has not proved:
+                    // inline bytes lie within the value's own 16 bytes; out-of-line bytes must be
+                    // at the very address the standard library gives for the same storage.
+                    if UnsafeRawPointer(start) == p { return count <= 15 && Array(UnsafeBufferPointer(start: start, count: count)) == expected.1 }
+                    return UInt(bitPattern: start) == expected.0 && expected.0 != 0
                 }
-                if decoded != Array(sample.utf8) { return false }
+                if !agrees { return false }
             }
         }
         return true
