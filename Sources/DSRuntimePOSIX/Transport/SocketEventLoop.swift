@@ -33,7 +33,16 @@ enum Epoll {
 /// run over the bytes received so far and run again from the start when more arrive.
 /// Deadlines and cancellation are checked on every wake-up and at least every
 /// ``sweepMs`` milliseconds.
-final class SocketEventLoop: @unchecked Sendable {
+///
+/// The loop is also a `TaskExecutor` (``SocketHTTPTransport/taskExecutor``): a delivery run
+/// that prefers it (`dspec deliver` does) runs its tasks on the loop's thread, between two
+/// `epoll_wait`s. Then a response resumes its request's task without waking another thread
+/// (the continuation's job is queued on this thread, which runs it right after the events of
+/// this wake-up), and a request goes from the input to the wire and back with no thread
+/// hand-off at all, as a hand-written event-loop client does. Jobs enqueued from other
+/// threads (timers, the input reader, worker threads) wake the loop through an eventfd, only
+/// when it sleeps.
+final class SocketEventLoop: TaskExecutor, @unchecked Sendable {
     /// The loop the socket transports share (nil without epoll).
     static let shared: SocketEventLoop? = SocketEventLoop()
 
@@ -57,14 +66,43 @@ final class SocketEventLoop: @unchecked Sendable {
     }
 
     private let epfd: Int32
+    /// An eventfd in the epoll set: written when a job is enqueued while the loop sleeps.
+    private let wakeFD: Int32
     private let waiting = Locked<[Int32: Waiter]>([:])
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
+
+    /// The jobs of the tasks that prefer this executor, and whether the loop sleeps in
+    /// `epoll_wait` (then an enqueue must wake it, once).
+    private struct JobQueue {
+        var jobs: [UnownedJob] = []
+        var sleeping = false
+        var signaled = false
+        var enqueued = 0
+    }
+    private let queue = Locked(JobQueue())
+
+    /// Jobs handed to the loop as a task executor so far (tests).
+    var jobsEnqueued: Int { queue.withLock { $0.enqueued } }
 
     private init?() {
         #if canImport(CSystemEpoll) && os(Linux)
         let fd = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard fd >= 0 else { return nil }
+        let wake = eventfd(0, Int32(EFD_CLOEXEC) | Int32(EFD_NONBLOCK))
+        guard wake >= 0 else {
+            Glibc.close(fd)
+            return nil
+        }
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.fd = wake
+        guard epoll_ctl(fd, EPOLL_CTL_ADD, wake, &event) == 0 else {
+            Glibc.close(fd)
+            Glibc.close(wake)
+            return nil
+        }
         epfd = fd
+        wakeFD = wake
         #else
         return nil
         #endif
@@ -103,17 +141,56 @@ final class SocketEventLoop: @unchecked Sendable {
         return epoll_ctl(epfd, operation, connection.fd, &event) == 0
     }
 
+    /// Queues a job of a task that prefers this executor; it runs on the loop's thread.
+    func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        let wake = queue.withLock { q -> Bool in
+            q.jobs.append(unowned)
+            q.enqueued += 1
+            guard q.sleeping, !q.signaled else { return false }
+            q.signaled = true
+            return true
+        }
+        if wake {
+            var one: UInt64 = 1
+            _ = write(wakeFD, &one, 8)
+        }
+    }
+
+    /// The loop: run the queued jobs, then collect readiness events (without sleeping when
+    /// jobs ran, since they may have queued more), read and parse what arrived, and sweep
+    /// deadlines and cancellations every ``sweepMs``.
     private func run() {
         let capacity = 256
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         var nextSweep = SocketDeadline.now
+        var batch: [UnownedJob] = []
         while true {
-            let n = epoll_wait(epfd, events, Int32(capacity), Self.sweepMs)
+            queue.withLock { q in
+                swap(&q.jobs, &batch)
+                if batch.isEmpty { q.sleeping = true }
+            }
+            let idle = batch.isEmpty
+            if !idle {
+                let executor = asUnownedTaskExecutor()
+                for job in batch { job.runSynchronously(on: executor) }
+                batch.removeAll(keepingCapacity: true)
+            }
+            let n = epoll_wait(epfd, events, Int32(capacity), idle ? Self.sweepMs : 0)
+            if idle { queue.withLock { q in q.sleeping = false; q.signaled = false } }
             if n > 0 {
-                for i in 0..<Int(n) { ready(events[i].data.fd) }
+                for i in 0..<Int(n) {
+                    let fd = events[i].data.fd
+                    if fd == wakeFD {
+                        var count: UInt64 = 0
+                        _ = read(wakeFD, &count, 8)
+                    } else {
+                        ready(fd)
+                    }
+                }
             }
             let now = SocketDeadline.now
-            if n <= 0 || now >= nextSweep {
+            if (idle && n <= 0) || now >= nextSweep {
                 sweep(now: now)
                 nextSweep = now &+ UInt64(Self.sweepMs) * 1_000_000
             }

@@ -52,6 +52,13 @@ public final class SocketHTTPTransport: HTTPTransport {
         for pool in pools.withLock({ Array($0.values) }) { pool.closeIdle() }
     }
 
+    /// The executor a delivery run should prefer (`Task(executorPreference:)`), nil where
+    /// there is no epoll: the socket transports' event loop thread. Tasks that prefer it run
+    /// between the loop's `epoll_wait`s, so a response resumes its request without a thread
+    /// switch (see ``SocketEventLoop``). One thread then does the run's rendering, sending
+    /// and response parsing; the input is still read and parsed on the reader's thread.
+    public static var taskExecutor: (any TaskExecutor)? { SocketEventLoop.shared }
+
     public func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
         let cancellation = SocketCancellation()
         let deadline = SocketDeadline(after: timeout, cancellation: cancellation)

@@ -33,7 +33,7 @@ struct SocketExchangeResult {
     var keepAlive: Bool
 }
 
-private func malformed(_ why: String) -> TransportError { TransportError(.connection, "malformed response: \(why)") }
+func malformed(_ why: String) -> TransportError { TransportError(.connection, "malformed response: \(why)") }
 
 extension SocketConnection {
     /// Reads one complete response to a `method` request (RFC 9112 section 6.3 framing):
@@ -42,7 +42,8 @@ extension SocketConnection {
     func readResponse(method: String, limits: SocketResponseLimits, deadline: SocketDeadline) throws(TransportError) -> SocketExchangeResult {
         var interim = 0
         while true {
-            let (version, status, headers) = try readHead(limits: limits, deadline: deadline)
+            let head = try readHead(limits: limits, deadline: deadline)
+            let status = head.status
             if status == 101 { throw malformed("unexpected protocol switch") }
             if status < 200 {
                 // 100 Continue, 103 Early Hints: the real answer follows, after a bounded number.
@@ -50,40 +51,35 @@ extension SocketConnection {
                 if interim > limits.maxInterimResponses { throw malformed("more than \(limits.maxInterimResponses) interim (1xx) responses") }
                 continue
             }
-            let hasLength = headers.contains { HTTPName.equal($0.name, "content-length") }
-            if hasLength, headers.contains(where: { HTTPName.equal($0.name, "transfer-encoding") }) {
-                // RFC 9112 section 6.3 rule 3: a sign of response splitting; never guess the framing.
-                throw malformed("both Transfer-Encoding and Content-Length")
-            }
-            var keepAlive = version == "HTTP/1.1"
-            for h in headers where HTTPName.equal(h.name, "connection") {
-                let tokens = h.value.lowercased().split(separator: ",").map { $0.trimmedOWS() }
-                if tokens.contains("close") { keepAlive = false } else if tokens.contains("keep-alive") { keepAlive = true }
-            }
+            // The framing is read from the fields' bytes (ResponseFraming); the fields become
+            // Strings only if the runtime asks for them (HTTPHeaderBlock).
+            let framing = try ResponseFraming(input, offsets: head.offsets, version: head.version)
+            var keepAlive = framing.keepAlive()
             var body: [UInt8] = []
             if HTTPName.equal(method, "head") || status == 204 || status == 304 {
                 // no body by definition
-            } else if let te = headers.last(where: { HTTPName.equal($0.name, "transfer-encoding") }) {
-                if te.value.lowercased().split(separator: ",").last?.trimmedOWS() == "chunked" {
+            } else if let chunked = framing.chunked() {
+                if chunked {
                     body = try readChunked(limits: limits, deadline: deadline)
                 } else {
                     body = try readUntilClose(limits: limits, deadline: deadline)
                     keepAlive = false
                 }
-            } else if let length = try contentLength(headers) {
+            } else if let length = try framing.contentLength() {
                 guard length <= limits.maxBodyBytes else { throw TransportError(.other, "response body over \(limits.maxBodyBytes) bytes") }
                 body = try take(length, deadline: deadline)
             } else {
                 body = try readUntilClose(limits: limits, deadline: deadline)
                 keepAlive = false
             }
-            return SocketExchangeResult(response: HTTPResponse(status: status, headers: headers, body: body), keepAlive: keepAlive)
+            return SocketExchangeResult(response: HTTPResponse(status: status, headerBlock: head.block, body: body), keepAlive: keepAlive)
         }
     }
 
     /// The `Content-Length`, nil when absent; differing repeated values are malformed
-    /// (RFC 9112 section 6.3 rule 5), as is anything but digits.
-    private func contentLength(_ headers: [HTTPHeaderField]) throws(TransportError) -> Int? {
+    /// (RFC 9112 section 6.3 rule 5), as is anything but digits. The reference for
+    /// ``ResponseFraming``'s byte path, and its fallback.
+    static func contentLength(_ headers: [HTTPHeaderField]) throws(TransportError) -> Int? {
         var result: Int?
         for h in headers where HTTPName.equal(h.name, "content-length") {
             for part in h.value.split(separator: ",", omittingEmptySubsequences: false) {
@@ -98,8 +94,18 @@ extension SocketConnection {
         return result
     }
 
+    /// A response head as read: its version and status, and its fields as byte ranges.
+    struct Head {
+        var version: String
+        var status: Int
+        /// Four offsets into `input` per field (name start, end, value start, end).
+        var offsets: [Int]
+        /// The fields, rebased onto a copy of the head's bytes.
+        var block: HTTPHeaderBlock
+    }
+
     /// Reads the status line and header fields, up to and including the empty line.
-    private func readHead(limits: SocketResponseLimits, deadline: SocketDeadline) throws(TransportError) -> (String, Int, [HTTPHeaderField]) {
+    private func readHead(limits: SocketResponseLimits, deadline: SocketDeadline) throws(TransportError) -> Head {
         var scanned = 0  // relative to readIndex, which stays valid when fill compacts
         var end: Int?
         while end == nil {
@@ -139,10 +145,18 @@ extension SocketConnection {
         if lines.count - 1 > limits.maxHeaderCount {
             throw TransportError(.other, "malformed response: more than \(limits.maxHeaderCount) header fields")
         }
-        var headers: [HTTPHeaderField] = []
-        headers.reserveCapacity(lines.count - 1)
-        for line in lines.dropFirst() { headers.append(try Self.parseField(input[line])) }
-        return (version, status, headers)
+        var offsets: [Int] = []
+        offsets.reserveCapacity(4 * (lines.count - 1))
+        for line in lines.dropFirst() {
+            let (name, value) = try Self.fieldRanges(input[line])
+            offsets.append(name.lowerBound); offsets.append(name.upperBound)
+            offsets.append(value.lowerBound); offsets.append(value.upperBound)
+        }
+        let fieldsStart = lines.count > 1 ? lines[1].lowerBound : end
+        let fieldsEnd = lines.last.map { max($0.upperBound, fieldsStart) } ?? end
+        let rebased = offsets.map { $0 - fieldsStart }
+        return Head(version: version, status: status, offsets: offsets,
+                    block: HTTPHeaderBlock(bytes: Array(input[fieldsStart..<fieldsEnd]), offsets: rebased))
     }
 
     /// `HTTP-version SP 3DIGIT SP reason-phrase` (RFC 9112 section 4), version `HTTP/1.x`,
@@ -166,16 +180,24 @@ extension SocketConnection {
     /// `field-name ":" OWS field-value OWS`: a token name, no obsolete line folding, no
     /// control bytes (NUL, bare CR, DEL, ...) in the value. Also used for trailers.
     static func parseField(_ line: ArraySlice<UInt8>) throws(TransportError) -> HTTPHeaderField {
+        let (name, value) = try fieldRanges(line)
+        return HTTPHeaderField(name: String(decoding: line[name], as: UTF8.self), value: String(decoding: line[value], as: UTF8.self))
+    }
+
+    /// ``parseField(_:)``'s checks, returning the name's and the value's index ranges in
+    /// `line` (the value without surrounding spaces and tabs) instead of Strings.
+    static func fieldRanges(_ line: ArraySlice<UInt8>) throws(TransportError) -> (name: Range<Int>, value: Range<Int>) {
         guard let first = line.first, first != 32, first != 9 else { throw malformed("obsolete line folding or an empty header line") }
         guard let colon = line.firstIndex(of: 58), colon > line.startIndex else { throw malformed("header line without a field name and colon") }
         guard line[line.startIndex..<colon].allSatisfy(HTTPResponseBytes.isTokenByte) else {
             throw malformed("invalid header field name \"\(HTTPResponseBytes.printable(line[line.startIndex..<colon].prefix(40)))\"")
         }
-        var value = line[(colon + 1)...]
-        while let c = value.first, c == 32 || c == 9 { value = value.dropFirst() }
-        while let c = value.last, c == 32 || c == 9 { value = value.dropLast() }
-        guard value.allSatisfy(HTTPResponseBytes.isFieldValueByte) else { throw malformed("control byte in the value of header \(String(decoding: line[line.startIndex..<colon], as: UTF8.self))") }
-        return HTTPHeaderField(name: String(decoding: line[line.startIndex..<colon], as: UTF8.self), value: String(decoding: value, as: UTF8.self))
+        var lo = colon + 1
+        var hi = line.endIndex
+        while lo < hi, line[lo] == 32 || line[lo] == 9 { lo += 1 }
+        while hi > lo, line[hi - 1] == 32 || line[hi - 1] == 9 { hi -= 1 }
+        guard line[lo..<hi].allSatisfy(HTTPResponseBytes.isFieldValueByte) else { throw malformed("control byte in the value of header \(String(decoding: line[line.startIndex..<colon], as: UTF8.self))") }
+        return (line.startIndex..<colon, lo..<hi)
     }
 
     /// `chunk-size [ chunk-ext ]` (RFC 9112 section 7.1): 1-16 hex digits, no sign, no
@@ -321,7 +343,7 @@ enum HTTPResponseBytes {
 
 extension Substring {
     /// Without leading and trailing spaces and tabs (HTTP's optional whitespace).
-    fileprivate func trimmedOWS() -> String {
+    func trimmedOWS() -> String {
         var s = self
         while let c = s.first, c == " " || c == "\t" { s = s.dropFirst() }
         while let c = s.last, c == " " || c == "\t" { s = s.dropLast() }
@@ -343,6 +365,171 @@ enum HTTPName {
                 if c != b[i] { return false }
             }
             return true
+        }
+    }
+}
+
+/// How a response is framed and whether its connection stays open, read from the bytes of
+/// its header fields: the rules (and error messages) of the String-based reference in
+/// ``ResponseFraming/Reference``, without a String per field. A value holding a non-ASCII
+/// byte, and every Content-Length the fast path does not accept, goes to the reference.
+struct ResponseFraming {
+    private let bytes: [UInt8]
+    /// Four offsets into `bytes` per field (name start, end, value start, end).
+    private let offsets: [Int]
+    private let version: String
+
+    /// Checks the one combination that is malformed whatever the method and status: both
+    /// `Transfer-Encoding` and `Content-Length` (RFC 9112 section 6.3 rule 3).
+    init(_ bytes: [UInt8], offsets: [Int], version: String) throws(TransportError) {
+        self.bytes = bytes
+        self.offsets = offsets
+        self.version = version
+        if firstField("content-length") != nil, firstField("transfer-encoding") != nil {
+            // A sign of response splitting; never guess the framing.
+            throw malformed("both Transfer-Encoding and Content-Length")
+        }
+    }
+
+    private var count: Int { offsets.count / 4 }
+
+    private func nameEquals(_ i: Int, _ lowercase: StaticString) -> Bool {
+        let start = offsets[4 * i], end = offsets[4 * i + 1]
+        guard end - start == lowercase.utf8CodeUnitCount else { return false }
+        let b = lowercase.utf8Start
+        var j = 0
+        for k in start..<end {
+            if HTTPHeaderBlock.fold(bytes[k]) != b[j] { return false }
+            j += 1
+        }
+        return true
+    }
+
+    private func firstField(_ lowercase: StaticString) -> Int? {
+        for i in 0..<count where nameEquals(i, lowercase) { return i }
+        return nil
+    }
+
+    private func value(_ i: Int) -> ArraySlice<UInt8> { bytes[offsets[4 * i + 2]..<offsets[4 * i + 3]] }
+    private func valueString(_ i: Int) -> String { String(decoding: value(i), as: UTF8.self) }
+
+    private static func isASCII(_ v: ArraySlice<UInt8>) -> Bool { !v.contains { $0 >= 0x80 } }
+
+    /// Comma-separated elements of an ASCII value, each without surrounding spaces and tabs:
+    /// what `split(separator: ",", omittingEmptySubsequences:)` then trimming does on the
+    /// String.
+    private static func elements(_ v: ArraySlice<UInt8>, omittingEmpty: Bool) -> [ArraySlice<UInt8>] {
+        var out: [ArraySlice<UInt8>] = []
+        var start = v.startIndex
+        var i = v.startIndex
+        while true {
+            if i == v.endIndex || v[i] == 44 {
+                if !(omittingEmpty && i == start) {
+                    var lo = start, hi = i
+                    while lo < hi, v[lo] == 32 || v[lo] == 9 { lo += 1 }
+                    while hi > lo, v[hi - 1] == 32 || v[hi - 1] == 9 { hi -= 1 }
+                    out.append(v[lo..<hi])
+                }
+                if i == v.endIndex { break }
+                start = i + 1
+            }
+            i += 1
+        }
+        return out
+    }
+
+    private static func equalsFolded(_ v: ArraySlice<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard v.count == lowercase.utf8CodeUnitCount else { return false }
+        let b = lowercase.utf8Start
+        var j = 0
+        for c in v {
+            if HTTPHeaderBlock.fold(c) != b[j] { return false }
+            j += 1
+        }
+        return true
+    }
+
+    /// HTTP/1.1 keeps the connection unless a `Connection` field says `close`; HTTP/1.0
+    /// closes it unless one says `keep-alive`. Every `Connection` field counts, in order.
+    func keepAlive() -> Bool {
+        var keepAlive = version == "HTTP/1.1"
+        for i in 0..<count where nameEquals(i, "connection") {
+            let v = value(i)
+            let close: Bool, keep: Bool
+            if Self.isASCII(v) {
+                let tokens = Self.elements(v, omittingEmpty: true)
+                close = tokens.contains { Self.equalsFolded($0, "close") }
+                keep = tokens.contains { Self.equalsFolded($0, "keep-alive") }
+            } else {
+                (close, keep) = Reference.connectionTokens(valueString(i))
+            }
+            if close { keepAlive = false } else if keep { keepAlive = true }
+        }
+        return keepAlive
+    }
+
+    /// Nil without a `Transfer-Encoding` field; else whether the last one ends in `chunked`.
+    func chunked() -> Bool? {
+        var last: Int?
+        for i in 0..<count where nameEquals(i, "transfer-encoding") { last = i }
+        guard let last else { return nil }
+        let v = value(last)
+        guard Self.isASCII(v) else { return Reference.isChunked(valueString(last)) }
+        guard let final = Self.elements(v, omittingEmpty: true).last else { return false }
+        return Self.equalsFolded(final, "chunked")
+    }
+
+    /// The `Content-Length` (see ``SocketConnection/contentLength(_:)``, the reference).
+    func contentLength() throws(TransportError) -> Int? {
+        var result: Int?
+        for i in 0..<count where nameEquals(i, "content-length") {
+            let v = value(i)
+            guard Self.isASCII(v) else { return try reference() }
+            for part in Self.elements(v, omittingEmpty: false) {
+                guard !part.isEmpty, part.count <= 18, part.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return try reference() }
+                var n = 0
+                for d in part { n = n * 10 + Int(d - 48) }
+                if let result, result != n { return try reference() }
+                result = n
+            }
+        }
+        return result
+    }
+
+    /// The String-based reference over every field (it throws the error the fast path saw).
+    private func reference() throws(TransportError) -> Int? {
+        var fields: [HTTPHeaderField] = []
+        for i in 0..<count {
+            fields.append(HTTPHeaderField(name: String(decoding: bytes[offsets[4 * i]..<offsets[4 * i + 1]], as: UTF8.self), value: valueString(i)))
+        }
+        return try SocketConnection.contentLength(fields)
+    }
+
+    /// The String-based rules the byte paths above reproduce (kept as the reference for the
+    /// differential tests, and used for values with non-ASCII bytes).
+    enum Reference {
+        static func connectionTokens(_ value: String) -> (close: Bool, keepAlive: Bool) {
+            let tokens = value.lowercased().split(separator: ",").map { $0.trimmedOWS() }
+            return (tokens.contains("close"), tokens.contains("keep-alive"))
+        }
+
+        static func isChunked(_ value: String) -> Bool {
+            value.lowercased().split(separator: ",").last?.trimmedOWS() == "chunked"
+        }
+
+        /// The whole framing decision over String fields, as the reader made it before.
+        static func framing(_ headers: [HTTPHeaderField], version: String) throws(TransportError) -> (keepAlive: Bool, chunked: Bool?, contentLength: () throws(TransportError) -> Int?) {
+            let hasLength = headers.contains { HTTPName.equal($0.name, "content-length") }
+            if hasLength, headers.contains(where: { HTTPName.equal($0.name, "transfer-encoding") }) {
+                throw malformed("both Transfer-Encoding and Content-Length")
+            }
+            var keepAlive = version == "HTTP/1.1"
+            for h in headers where HTTPName.equal(h.name, "connection") {
+                let (close, keep) = connectionTokens(h.value)
+                if close { keepAlive = false } else if keep { keepAlive = true }
+            }
+            let chunked = headers.last(where: { HTTPName.equal($0.name, "transfer-encoding") }).map { isChunked($0.value) }
+            return (keepAlive, chunked, { () throws(TransportError) in try SocketConnection.contentLength(headers) })
         }
     }
 }
