@@ -59,9 +59,9 @@ public struct HTTPResponse: Sendable, Equatable {
 /// response copies it by reference.
 package final class HTTPHeaderBlock: Sendable {
     /// The bytes the ranges point into.
-    let bytes: [UInt8]
+    package let bytes: [UInt8]
     /// Four offsets per field: name start and end, value start and end.
-    let offsets: [Int]
+    package let offsets: [Int]
 
     /// Wraps `bytes` and the fields' ranges (checked: a range outside `bytes` is clamped to
     /// an empty one, never trapped on).

@@ -53,7 +53,7 @@ extension SocketConnection {
             }
             // The framing is read from the fields' bytes (ResponseFraming); the fields become
             // Strings only if the runtime asks for them (HTTPHeaderBlock).
-            let framing = try ResponseFraming(input, offsets: head.offsets, version: head.version)
+            let framing = try ResponseFraming(head.block.bytes, offsets: head.block.offsets, version: head.version)
             var keepAlive = framing.keepAlive()
             var body: [UInt8] = []
             if HTTPName.equal(method, "head") || status == 204 || status == 304 {
@@ -98,9 +98,7 @@ extension SocketConnection {
     struct Head {
         var version: String
         var status: Int
-        /// Four offsets into `input` per field (name start, end, value start, end).
-        var offsets: [Int]
-        /// The fields, rebased onto a copy of the head's bytes.
+        /// The fields: a copy of their bytes, four offsets per field.
         var block: HTTPHeaderBlock
     }
 
@@ -110,14 +108,20 @@ extension SocketConnection {
         var end: Int?
         while end == nil {
             // Lines end in CRLF; a bare LF is tolerated (RFC 9112 section 2.2), so the head
-            // ends at the first LF followed by an optional CR and another LF.
-            var i = readIndex + scanned
-            while i < input.count {
-                if input[i] == 10 {
-                    if i + 1 < input.count, input[i + 1] == 10 { end = i + 2; break }
-                    if i + 2 < input.count, input[i + 1] == 13, input[i + 2] == 10 { end = i + 3; break }
+            // ends at the first LF followed by an optional CR and another LF. Scanned through
+            // a buffer pointer: element access through the class's stored array costs an
+            // exclusivity check and a bounds check per byte.
+            end = input.withUnsafeBufferPointer { b -> Int? in
+                var i = readIndex + scanned
+                let n = b.count
+                while i < n {
+                    if b[i] == 10 {
+                        if i + 1 < n, b[i + 1] == 10 { return i + 2 }
+                        if i + 2 < n, b[i + 1] == 13, b[i + 2] == 10 { return i + 3 }
+                    }
+                    i += 1
                 }
-                i += 1
+                return nil
             }
             if end != nil { break }
             scanned = max(0, input.count - readIndex - 2)
@@ -130,33 +134,36 @@ extension SocketConnection {
         // Split on LF bytes, not on the decoded String: Swift treats CRLF as one Character.
         // The lines are index ranges into the buffer (a trailing CR dropped), so no slice
         // per line is made before a line is parsed.
+        let buffer = input
         var lines: [Range<Int>] = []
         lines.reserveCapacity(16)
         var start = readIndex
-        for j in readIndex..<end where input[j] == 10 {
-            lines.append(start..<(j > start && input[j - 1] == 13 ? j - 1 : j))
-            start = j + 1
+        buffer.withUnsafeBufferPointer { b in
+            for j in readIndex..<end where b[j] == 10 {
+                lines.append(start..<(j > start && b[j - 1] == 13 ? j - 1 : j))
+                start = j + 1
+            }
         }
         lines.append(start..<end)
         readIndex = end
         while lines.last?.isEmpty == true { lines.removeLast() }
         guard let statusLine = lines.first else { throw malformed("empty status line") }
-        let (version, status) = try Self.parseStatusLine(input[statusLine])
+        let (version, status) = try Self.parseStatusLine(buffer[statusLine])
         if lines.count - 1 > limits.maxHeaderCount {
             throw TransportError(.other, "malformed response: more than \(limits.maxHeaderCount) header fields")
         }
         var offsets: [Int] = []
         offsets.reserveCapacity(4 * (lines.count - 1))
         for line in lines.dropFirst() {
-            let (name, value) = try Self.fieldRanges(input[line])
+            let (name, value) = try Self.fieldRanges(buffer[line])
             offsets.append(name.lowerBound); offsets.append(name.upperBound)
             offsets.append(value.lowerBound); offsets.append(value.upperBound)
         }
         let fieldsStart = lines.count > 1 ? lines[1].lowerBound : end
         let fieldsEnd = lines.last.map { max($0.upperBound, fieldsStart) } ?? end
         let rebased = offsets.map { $0 - fieldsStart }
-        return Head(version: version, status: status, offsets: offsets,
-                    block: HTTPHeaderBlock(bytes: Array(input[fieldsStart..<fieldsEnd]), offsets: rebased))
+        return Head(version: version, status: status,
+                    block: HTTPHeaderBlock(bytes: Array(buffer[fieldsStart..<fieldsEnd]), offsets: rebased))
     }
 
     /// `HTTP-version SP 3DIGIT SP reason-phrase` (RFC 9112 section 4), version `HTTP/1.x`,
