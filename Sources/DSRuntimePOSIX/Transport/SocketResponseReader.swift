@@ -170,18 +170,20 @@ extension SocketConnection {
     /// status 100-599, a reason of visible characters, spaces and tabs. A line that ends
     /// right after the code (no SP, no reason) is accepted, as common servers send it.
     static func parseStatusLine(_ line: ArraySlice<UInt8>) throws(TransportError) -> (String, Int) {
-        let b = Array(line)
-        guard b.count >= 12, b[0..<7].elementsEqual("HTTP/1.".utf8), HTTPResponseBytes.isDigit(b[7]), b[8] == 32,
-              (49...53).contains(b[9]), HTTPResponseBytes.isDigit(b[10]), HTTPResponseBytes.isDigit(b[11]) else {
-            throw malformed("bad status line \"\(HTTPResponseBytes.printable(b.prefix(40)))\" (expected HTTP/1.x SP 3DIGIT SP reason)")
+        // Indexed from the slice's own start (a slice keeps the buffer's indices): no copy.
+        let o = line.startIndex
+        func bad() -> TransportError {
+            malformed("bad status line \"\(HTTPResponseBytes.printable(line.prefix(40)))\" (expected HTTP/1.x SP 3DIGIT SP reason)")
         }
-        if b.count > 12 {
-            guard b[12] == 32, b[13...].allSatisfy(HTTPResponseBytes.isFieldValueByte) else {
-                throw malformed("bad status line \"\(HTTPResponseBytes.printable(b.prefix(40)))\" (expected HTTP/1.x SP 3DIGIT SP reason)")
-            }
+        guard line.count >= 12, line[o..<(o + 7)].elementsEqual("HTTP/1.".utf8), HTTPResponseBytes.isDigit(line[o + 7]), line[o + 8] == 32,
+              (49...53).contains(line[o + 9]), HTTPResponseBytes.isDigit(line[o + 10]), HTTPResponseBytes.isDigit(line[o + 11]) else {
+            throw bad()
         }
-        let status = Int(b[9] - 48) * 100 + Int(b[10] - 48) * 10 + Int(b[11] - 48)
-        return (String(decoding: b[0..<8], as: UTF8.self), status)
+        if line.count > 12 {
+            guard line[o + 12] == 32, line[(o + 13)...].allSatisfy(HTTPResponseBytes.isFieldValueByte) else { throw bad() }
+        }
+        let status = Int(line[o + 9] - 48) * 100 + Int(line[o + 10] - 48) * 10 + Int(line[o + 11] - 48)
+        return (line[o + 7] == 49 ? "HTTP/1.1" : String(decoding: line[o..<(o + 8)], as: UTF8.self), status)
     }
 
     /// `field-name ":" OWS field-value OWS`: a token name, no obsolete line folding, no
@@ -406,7 +408,7 @@ struct ResponseFraming {
         let b = lowercase.utf8Start
         var j = 0
         for k in start..<end {
-            if HTTPHeaderBlock.fold(bytes[k]) != b[j] { return false }
+            if foldASCII(bytes[k]) != b[j] { return false }
             j += 1
         }
         return true
@@ -450,7 +452,7 @@ struct ResponseFraming {
         let b = lowercase.utf8Start
         var j = 0
         for c in v {
-            if HTTPHeaderBlock.fold(c) != b[j] { return false }
+            if foldASCII(c) != b[j] { return false }
             j += 1
         }
         return true
@@ -540,3 +542,7 @@ struct ResponseFraming {
         }
     }
 }
+
+/// An ASCII letter in lowercase, any other byte as it is.
+@inline(__always)
+private func foldASCII(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b | 0x20 : b }
