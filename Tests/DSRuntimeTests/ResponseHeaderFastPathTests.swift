@@ -176,6 +176,31 @@ final class ResponseHeaderFastPathTests: XCTestCase {
         }
     }
 
+    /// The field-line checks on a buffer pointer against the slice-based checks (which also
+    /// word the refusals): same ranges, or both refuse with the same message.
+    func testFieldLinesSplitAsTheSlicePath() {
+        var rng = SplitMix(state: 5)
+        let alphabet = Array("Xa-:: \t,é".utf8) + [0, 9, 13, 127, 0x80, 0xFF, 40, 64]
+        var lines: [[UInt8]] = ["Content-Length: 11", "X: ", ":v", " X: v", "\tX: v", "X v", "X(: v", "X:\u{1}", "X:\u{7F}", "X:  a b  ", "X:", ""].map { Array($0.utf8) }
+        for _ in 0..<20_000 {
+            var line = Array("X-Name: value".utf8)
+            for _ in 0..<Int.random(in: 0...4, using: &rng) {
+                let i = Int.random(in: 0...line.count, using: &rng)
+                if i < line.count, Bool.random(using: &rng) { line[i] = alphabet.randomElement(using: &rng)! } else { line.insert(alphabet.randomElement(using: &rng)!, at: i) }
+            }
+            lines.append(line)
+        }
+        func describe(_ f: () throws(TransportError) -> (name: Range<Int>, value: Range<Int>)) -> String {
+            do { let r = try f(); return "\(r.name) \(r.value)" } catch { return error.message }
+        }
+        for line in lines {
+            let buffer = Array("pad\r\n".utf8) + line + [13, 10]
+            let slice = buffer[5..<(5 + line.count)]
+            XCTAssertEqual(describe { () throws(TransportError) in try SocketConnection.fieldRanges(slice) },
+                           describe { () throws(TransportError) in try SocketConnection.slowFieldRanges(slice) }, "\(line)")
+        }
+    }
+
     /// A response's headers can still be replaced, after which the lookup reads the new ones.
     func testSettingHeadersReplacesTheByteBlock() {
         let wire = Array("HTTP/1.1 429 Too Many\r\nRetry-After: 7\r\nContent-Length: 0\r\n\r\n".utf8)

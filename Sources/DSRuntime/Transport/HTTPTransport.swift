@@ -67,7 +67,8 @@ package final class HTTPHeaderBlock: Sendable {
     /// an empty one, never trapped on).
     package init(bytes: [UInt8], offsets: [Int]) {
         let n = bytes.count
-        var checked = Array(offsets.prefix(offsets.count / 4 * 4))
+        var checked = offsets
+        if checked.count % 4 != 0 { checked.removeLast(checked.count % 4) }
         for i in stride(from: 0, to: checked.count, by: 2) where !(checked[i] >= 0 && checked[i] <= checked[i + 1] && checked[i + 1] <= n) {
             checked[i] = 0
             checked[i + 1] = 0

@@ -152,18 +152,19 @@ extension SocketConnection {
         if lines.count - 1 > limits.maxHeaderCount {
             throw TransportError(.other, "malformed response: more than \(limits.maxHeaderCount) header fields")
         }
+        // The fields' offsets, relative to the first field line (the block keeps a copy of
+        // the field lines only).
+        let fieldsStart = lines.count > 1 ? lines[1].lowerBound : end
+        let fieldsEnd = lines.last.map { max($0.upperBound, fieldsStart) } ?? end
         var offsets: [Int] = []
         offsets.reserveCapacity(4 * (lines.count - 1))
         for line in lines.dropFirst() {
             let (name, value) = try Self.fieldRanges(buffer[line])
-            offsets.append(name.lowerBound); offsets.append(name.upperBound)
-            offsets.append(value.lowerBound); offsets.append(value.upperBound)
+            offsets.append(name.lowerBound - fieldsStart); offsets.append(name.upperBound - fieldsStart)
+            offsets.append(value.lowerBound - fieldsStart); offsets.append(value.upperBound - fieldsStart)
         }
-        let fieldsStart = lines.count > 1 ? lines[1].lowerBound : end
-        let fieldsEnd = lines.last.map { max($0.upperBound, fieldsStart) } ?? end
-        let rebased = offsets.map { $0 - fieldsStart }
         return Head(version: version, status: status,
-                    block: HTTPHeaderBlock(bytes: Array(buffer[fieldsStart..<fieldsEnd]), offsets: rebased))
+                    block: HTTPHeaderBlock(bytes: Array(buffer[fieldsStart..<fieldsEnd]), offsets: offsets))
     }
 
     /// `HTTP-version SP 3DIGIT SP reason-phrase` (RFC 9112 section 4), version `HTTP/1.x`,
@@ -196,6 +197,31 @@ extension SocketConnection {
     /// ``parseField(_:)``'s checks, returning the name's and the value's index ranges in
     /// `line` (the value without surrounding spaces and tabs) instead of Strings.
     static func fieldRanges(_ line: ArraySlice<UInt8>) throws(TransportError) -> (name: Range<Int>, value: Range<Int>) {
+        // The checks below on a buffer pointer; a line they refuse takes the slice path,
+        // which says why.
+        let checked = line.withUnsafeBufferPointer { b -> (Int, Int, Int)? in
+            guard let first = b.first, first != 32, first != 9 else { return nil }
+            var colon = 0
+            while colon < b.count, b[colon] != 58 {
+                guard HTTPResponseBytes.isTokenByte(b[colon]) else { return nil }
+                colon += 1
+            }
+            guard colon > 0, colon < b.count else { return nil }
+            var lo = colon + 1
+            var hi = b.count
+            while lo < hi, b[lo] == 32 || b[lo] == 9 { lo += 1 }
+            while hi > lo, b[hi - 1] == 32 || b[hi - 1] == 9 { hi -= 1 }
+            for i in lo..<hi where !HTTPResponseBytes.isFieldValueByte(b[i]) { return nil }
+            return (colon, lo, hi)
+        }
+        if let (colon, lo, hi) = checked {
+            let o = line.startIndex
+            return (o..<(o + colon), (o + lo)..<(o + hi))
+        }
+        return try slowFieldRanges(line)
+    }
+
+    static func slowFieldRanges(_ line: ArraySlice<UInt8>) throws(TransportError) -> (name: Range<Int>, value: Range<Int>) {
         guard let first = line.first, first != 32, first != 9 else { throw malformed("obsolete line folding or an empty header line") }
         guard let colon = line.firstIndex(of: 58), colon > line.startIndex else { throw malformed("header line without a field name and colon") }
         guard line[line.startIndex..<colon].allSatisfy(HTTPResponseBytes.isTokenByte) else {
