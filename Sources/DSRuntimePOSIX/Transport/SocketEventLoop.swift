@@ -120,26 +120,57 @@ final class SocketEventLoop: TaskExecutor, @unchecked Sendable {
             connection.input.removeFirst(connection.readIndex)
             connection.readIndex = 0
         }
+        // Called from a task running on this loop (a delivery that prefers the loop as its
+        // executor), the connection stays registered edge-triggered from one request to the
+        // next, and registering the waiter costs no system call: whatever arrives from now
+        // on is an edge the loop collects in its next epoll_wait, which comes only after the
+        // job running this code. From any other thread a wait-time registration is needed (a
+        // one-shot arm, which also reports data that arrived before it).
+        let onLoop = Self.current === self
         // Registered and armed under the lock: the loop's sweep (which takes it too) cannot
         // fail the waiter, and close its connection, between the two.
         return waiting.withLock { waiting -> Bool in
             waiting[connection.fd] = waiter
-            var ok = arm(connection, operation: connection.watched ? EPOLL_CTL_MOD : EPOLL_CTL_ADD)
-            if !ok && !connection.watched && errno == EEXIST { ok = arm(connection, operation: EPOLL_CTL_MOD) }
-            if ok { connection.watched = true } else { waiting[connection.fd] = nil }
+            if onLoop && connection.edgeTriggered { return true }
+            var ok = arm(connection, operation: connection.watched ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, edge: onLoop)
+            if !ok && !connection.watched && errno == EEXIST { ok = arm(connection, operation: EPOLL_CTL_MOD, edge: onLoop) }
+            if ok {
+                connection.watched = true
+                connection.edgeTriggered = onLoop
+            } else {
+                waiting[connection.fd] = nil
+            }
             return ok
         }
     }
 
-    private func rearm(_ connection: SocketConnection) -> Bool { arm(connection, operation: EPOLL_CTL_MOD) }
+    /// Asks for the next readiness event of a connection whose response is incomplete: none
+    /// needed when it is edge-triggered (the next bytes are a new edge).
+    private func rearm(_ connection: SocketConnection) -> Bool {
+        connection.edgeTriggered || arm(connection, operation: EPOLL_CTL_MOD, edge: false)
+    }
 
-    /// Asks epoll for one readiness event of `connection`.
-    private func arm(_ connection: SocketConnection, operation: Int32) -> Bool {
+    /// Asks epoll for one readiness event of `connection` (one-shot), or for every arrival
+    /// (`edge`: edge-triggered, for connections watched from the loop's own thread).
+    private func arm(_ connection: SocketConnection, operation: Int32, edge: Bool) -> Bool {
+        Self.arms.withLock { $0 += 1 }
         var event = epoll_event()
-        event.events = EPOLLIN.rawValue | EPOLLONESHOT.rawValue
+        event.events = EPOLLIN.rawValue | (edge ? EPOLLET.rawValue : EPOLLONESHOT.rawValue)
         event.data.fd = connection.fd
         return epoll_ctl(epfd, operation, connection.fd, &event) == 0
     }
+
+    /// The loop whose thread is running this code, if any.
+    static var current: SocketEventLoop? {
+        guard let p = pthread_getspecific(currentKey) else { return nil }
+        return Unmanaged<SocketEventLoop>.fromOpaque(p).takeUnretainedValue()
+    }
+
+    private static let currentKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
 
     /// Queues a job of a task that prefers this executor; it runs on the loop's thread.
     func enqueue(_ job: consuming ExecutorJob) {
@@ -161,6 +192,8 @@ final class SocketEventLoop: TaskExecutor, @unchecked Sendable {
     /// jobs ran, since they may have queued more), read and parse what arrived, and sweep
     /// deadlines and cancellations every ``sweepMs``.
     private func run() {
+        // The loop lives as long as the process (static), so the unretained pointer stays valid.
+        pthread_setspecific(Self.currentKey, Unmanaged.passUnretained(self).toOpaque())
         let capacity = 256
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         var nextSweep = SocketDeadline.now
@@ -265,6 +298,10 @@ final class SocketEventLoop: TaskExecutor, @unchecked Sendable {
     /// cheap for the small answers vendors send but quadratic for a large body trickling in,
     /// and one thread serves every connection's responses and deadlines.
     static let handOffBytes = 64 * 1024
+
+    /// epoll_ctl registrations made so far (tests: a connection watched from the loop's own
+    /// thread is registered once, not once per request).
+    static let arms = Locked(0)
 
     /// Responses handed to a worker thread so far (tests).
     static let handOffs = Locked(0)
