@@ -473,6 +473,28 @@ struct ResponseFraming {
         return out
     }
 
+    /// Whether an ASCII `Connection` value lists `close` and `keep-alive` (elements as
+    /// ``elements(_:omittingEmpty:)`` makes them, without collecting them).
+    private static func connectionTokens(_ v: ArraySlice<UInt8>) -> (close: Bool, keepAlive: Bool) {
+        var close = false, keep = false
+        var start = v.startIndex
+        var i = v.startIndex
+        while true {
+            if i == v.endIndex || v[i] == 44 {
+                if i > start {
+                    var lo = start, hi = i
+                    while lo < hi, v[lo] == 32 || v[lo] == 9 { lo += 1 }
+                    while hi > lo, v[hi - 1] == 32 || v[hi - 1] == 9 { hi -= 1 }
+                    if equalsFolded(v[lo..<hi], "close") { close = true } else if equalsFolded(v[lo..<hi], "keep-alive") { keep = true }
+                }
+                if i == v.endIndex { break }
+                start = i + 1
+            }
+            i += 1
+        }
+        return (close, keep)
+    }
+
     private static func equalsFolded(_ v: ArraySlice<UInt8>, _ lowercase: StaticString) -> Bool {
         guard v.count == lowercase.utf8CodeUnitCount else { return false }
         let b = lowercase.utf8Start
@@ -492,9 +514,7 @@ struct ResponseFraming {
             let v = value(i)
             let close: Bool, keep: Bool
             if Self.isASCII(v) {
-                let tokens = Self.elements(v, omittingEmpty: true)
-                close = tokens.contains { Self.equalsFolded($0, "close") }
-                keep = tokens.contains { Self.equalsFolded($0, "keep-alive") }
+                (close, keep) = Self.connectionTokens(v)
             } else {
                 (close, keep) = Reference.connectionTokens(valueString(i))
             }
