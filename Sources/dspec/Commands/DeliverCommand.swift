@@ -223,8 +223,12 @@ enum DeliverCommand: Command {
         let started = DispatchTime.now().uptimeNanoseconds
         let counts = runBlocking {
             // A task of its own, so the grace period's end can cancel it (and with it every
-            // request in flight).
-            let run = Task { await deliverer.run(queue) }
+            // request in flight). Single-event requests run on the socket transport's event
+            // loop thread, so a response resumes its request without a thread switch
+            // (SocketHTTPTransport.taskExecutor); batches keep the shared pool, whose threads
+            // build and render them in parallel.
+            let executor = plan.batching.enabled ? nil : SocketHTTPTransport.taskExecutor
+            let run = Task(executorPreference: executor) { await deliverer.run(queue) }
             stop.setCancel { run.cancel() }
             return await run.value
         }
