@@ -37,6 +37,19 @@ public struct EventSelector: Sendable {
         consent = events.consent
     }
 
+    /// The top-level members ``select(_:)`` reads: nothing else of an event matters to it.
+    var readKeys: [String] { ["type"] + (names == nil ? [] : ["event"]) + (consent.isEmpty ? [] : ["context"]) }
+
+    /// Decides one event held as its line: the same decision as ``select(_:)`` on the parsed
+    /// event, made on an object of only the members it reads.
+    public func select(_ line: EventLine) -> EventSelection {
+        var pairs: [(String, JSONValue)] = []
+        for key in readKeys {
+            if let s = line.string(of: key) { pairs.append((key, .string(s))) } else if let v = line.value(of: key) { pairs.append((key, v)) }
+        }
+        return select(.object(JSONObject(pairs)))
+    }
+
     /// Decides one event.
     public func select(_ event: JSONValue) -> EventSelection {
         guard let type = event["type"]?.stringValue else {

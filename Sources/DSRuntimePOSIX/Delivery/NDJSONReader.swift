@@ -21,11 +21,16 @@ public enum NDJSONReader {
     /// status holds it once the queue is finished, naming `name`, and the caller must report
     /// it (the events after the last complete line were never read).
     @discardableResult
+    ///
+    /// With `rawLines`, an event line that ``EventLine/scan(_:)`` accepts is handed over as
+    /// ``InputRecord/line(line:event:)`` (validated, not parsed into a tree: for a deliverer
+    /// that builds payloads from lines, see ``Deliverer/buildsPayloadsFromLines(renderer:options:)``);
+    /// every other line is decoded as without it.
     public static func start(fd: Int32, into queue: EventInputQueue, skip: LineRangeSet = LineRangeSet(), closeWhenDone: Bool,
-                             name: String = "the events file") -> InputReadStatus {
+                             name: String = "the events file", rawLines: Bool = false) -> InputReadStatus {
         let status = InputReadStatus()
         let thread = Thread {
-            let result = read(fd: fd, into: queue, skip: skip)
+            let result = read(fd: fd, into: queue, skip: skip, rawLines: rawLines)
             if let code = result.error {
                 status.set(RuntimeFileError("\(name): cannot read the events after line \(result.lines): \(RuntimeFileError.reason(code))"))
             }
@@ -41,7 +46,7 @@ public enum NDJSONReader {
     /// The reading loop (runs on the caller's thread). Returns the lines read and the
     /// `errno` of a read error (nil at end of file).
     @discardableResult
-    static func read(fd: Int32, into queue: EventInputQueue, skip: LineRangeSet) -> (lines: Int, error: Int32?) {
+    static func read(fd: Int32, into queue: EventInputQueue, skip: LineRangeSet, rawLines: Bool = false) -> (lines: Int, error: Int32?) {
         let parser = JSONParser()
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var line: [UInt8] = []
@@ -67,6 +72,10 @@ public enum NDJSONReader {
             if content.last == 0x0D { content = content.dropLast() }
             guard content.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
             if skip.contains(lineNumber) { put(.acknowledged(line: lineNumber)); return }
+            if rawLines, let event = EventLine.scan(content) {
+                put(.line(line: lineNumber, event: event), bytes: content.count)
+                return
+            }
             // The same line rules as every other command (EventStream.decode).
             switch EventStream.decode(line: content, parser: parser) {
             case .blank: return
