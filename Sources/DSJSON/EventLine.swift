@@ -34,14 +34,35 @@ public struct EventLine: Sendable {
     /// Scans `line`; nil when it is not an object of the subset described on the type (the
     /// caller then parses it with ``JSONParser``).
     public static func scan(_ line: some Collection<UInt8>) -> EventLine? {
-        let bytes = Array(line)
-        guard bytes.count < Int(Int32.max) else { return nil }
+        var scratch = Scratch()
+        return scan(line, scratch: &scratch)
+    }
+
+    /// Working memory a reader keeps across lines (no allocation per line for it).
+    public struct Scratch {
+        var keys: [(Int, Int)] = []
         var members: [Member] = []
-        let ok = bytes.withUnsafeBufferPointer { buffer -> Bool in
-            var scanner = EventLineScanner(bytes: buffer)
-            return scanner.scanDocument(into: &members)
+        public init() {
+            keys.reserveCapacity(64)
+            members.reserveCapacity(64)
         }
-        return ok ? EventLine(bytes: bytes, members: members) : nil
+    }
+
+    /// ``scan(_:)`` reusing `scratch`.
+    public static func scan(_ line: some Collection<UInt8>, scratch: inout Scratch) -> EventLine? {
+        // A fresh buffer of exactly the line's size: `Array(slice)` may share the caller's
+        // buffer, whose capacity a reader keeps for the next line (each event would then
+        // pin a buffer of that capacity, and the reader allocate a new one per line).
+        let bytes: [UInt8] = line.withContiguousStorageIfAvailable { Array($0) } ?? Array(line)
+        guard bytes.count < Int(Int32.max) else { return nil }
+        scratch.keys.removeAll(keepingCapacity: true)
+        scratch.members.removeAll(keepingCapacity: true)
+        let ok = bytes.withUnsafeBufferPointer { buffer -> Bool in
+            var scanner = EventLineScanner(bytes: buffer, keys: scratch.keys)
+            defer { scratch.keys = scanner.keys }
+            return scanner.scanDocument(into: &scratch.members)
+        }
+        return ok ? EventLine(bytes: bytes, members: Array(scratch.members)) : nil
     }
 
     /// The event as the general parser reads it.
@@ -56,12 +77,32 @@ public struct EventLine: Sendable {
 
     /// The index of the top-level member named `key` (UTF-8 bytes), if any.
     public func member(_ key: some Collection<UInt8>) -> Int? {
+        let found: Int?? = key.withContiguousStorageIfAvailable { k in member(k) }
+        if let found { return found }
+        return Array(key).withUnsafeBufferPointer { member($0) }
+    }
+
+    /// The index of the top-level member whose key is `key`'s bytes, if any.
+    public func member(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
         bytes.withUnsafeBufferPointer { b in
-            for (i, m) in members.enumerated() where Int(m.keyEnd - m.keyStart) == key.count {
-                if key.elementsEqual(UnsafeBufferPointer(rebasing: b[Int(m.keyStart)..<Int(m.keyEnd)])) { return i }
+            for i in members.indices {
+                let m = members[i]
+                if Int(m.keyEnd - m.keyStart) == key.count, EventLine.equal(b.baseAddress! + Int(m.keyStart), key.baseAddress, key.count) { return i }
             }
             return nil
         }
+    }
+
+    /// True when the `count` bytes at `a` and `b` are equal.
+    @inline(__always)
+    public static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>?, _ count: Int) -> Bool {
+        guard let b else { return count == 0 }
+        var i = 0
+        while i < count {
+            if a[i] != b[i] { return false }
+            i += 1
+        }
+        return true
     }
 
     /// The value of the top-level member `key` as the parser reads it (only that value is
@@ -91,9 +132,9 @@ private struct EventLineScanner {
     /// Key ranges of the objects being scanned (for duplicate checks), innermost last.
     var keys: [(Int, Int)] = []
 
-    init(bytes: UnsafeBufferPointer<UInt8>) {
+    init(bytes: UnsafeBufferPointer<UInt8>, keys: [(Int, Int)]) {
         self.bytes = bytes
-        keys.reserveCapacity(32)
+        self.keys = keys
     }
 
     @inline(__always)
@@ -261,6 +302,7 @@ private struct EventLineScanner {
 
     mutating func scanObject(_ canonical: inout Bool, top: inout [EventLine.Member]) -> Bool {
         var members: [EventLine.Member]? = top
+        top = []
         defer { top = members ?? [] }
         return scanObjectBody(&canonical, members: &members)
     }

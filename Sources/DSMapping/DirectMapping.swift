@@ -52,8 +52,10 @@ public struct DirectMapping: Sendable {
             }
             return .object(members)
         case .directive(let d):
-            guard d.when.isEmpty, d.defaultValue == nil, d.transforms.isEmpty, d.type == nil, d.lookup == nil, !d.dropEmpty,
-                  case .path(let p) = d.source, p.dataName == nil, !p.isRoot, !p.segments.isEmpty,
+            guard d.when.isEmpty, d.defaultValue == nil, d.transforms.isEmpty, d.type == nil, d.lookup == nil, !d.dropEmpty else { return nil }
+            // `@value`: a constant taken literally.
+            if case .value(let v) = d.source { return .constant(JSONWriter.bytes(v)) }
+            guard case .path(let p) = d.source, p.dataName == nil, !p.isRoot, !p.segments.isEmpty,
                   p.segments.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } })
             else { return nil }
             return .path(segments: p.segments.map { Array($0.utf8) }, keepNull: d.keepNull)
@@ -140,8 +142,9 @@ public struct DirectMapping: Sendable {
         func find(_ segments: [[UInt8]]) -> Found {
             var range: Range<Int>? = nil
             var canonical = false
-            for m in members where Int(m.keyEnd - m.keyStart) == segments[0].count {
-                if segments[0].elementsEqual(UnsafeBufferPointer(rebasing: line[Int(m.keyStart)..<Int(m.keyEnd)])) {
+            let head = segments[0]
+            for m in members where Int(m.keyEnd - m.keyStart) == head.count {
+                if head.withUnsafeBufferPointer({ EventLine.equal(line.baseAddress! + Int(m.keyStart), $0.baseAddress, head.count) }) {
                     range = Int(m.valueStart)..<Int(m.valueEnd)
                     canonical = m.canonical
                     break
@@ -181,7 +184,7 @@ public struct DirectMapping: Sendable {
                 let valueStart = i
                 i = skipValue(i)
                 let valueEnd = i
-                if keyEnd - keyStart == key.count, key.elementsEqual(UnsafeBufferPointer(rebasing: line[keyStart..<keyEnd])) {
+                if keyEnd - keyStart == key.count, key.withUnsafeBufferPointer({ EventLine.equal(line.baseAddress! + keyStart, $0.baseAddress, key.count) }) {
                     return (valueStart..<valueEnd, true)
                 }
                 i = skipSpace(i)

@@ -48,6 +48,7 @@ public enum NDJSONReader {
     @discardableResult
     static func read(fd: Int32, into queue: EventInputQueue, skip: LineRangeSet, rawLines: Bool = false) -> (lines: Int, error: Int32?) {
         let parser = JSONParser()
+        var scratch = EventLine.Scratch()
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var line: [UInt8] = []
         var lineNumber = 0
@@ -72,7 +73,7 @@ public enum NDJSONReader {
             if content.last == 0x0D { content = content.dropLast() }
             guard content.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
             if skip.contains(lineNumber) { put(.acknowledged(line: lineNumber)); return }
-            if rawLines, let event = EventLine.scan(content) {
+            if rawLines, let event = EventLine.scan(content, scratch: &scratch) {
                 put(.line(line: lineNumber, event: event), bytes: content.count)
                 return
             }
