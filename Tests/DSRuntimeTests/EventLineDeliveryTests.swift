@@ -94,7 +94,7 @@ final class EventLineDeliveryTests: XCTestCase {
         // and delivered the general way, with the same result.
         let plans = [
             try RuntimeTestSupport.plan(batching: #"{"max_events": 4, "max_wait_ms": 1000}"#, payload: #"{"format": "json", "template": "{\"e\": \"{{event}}\"}"}"#),
-            try RuntimeTestSupport.plan(batching: #"{"max_events": 4, "max_wait_ms": 1000, "format": "json_object", "envelope": {"batch": "{{@batch}}"}}"#, payload: Self.mapping),
+            try RuntimeTestSupport.plan(batching: #"{"max_events": 4, "max_wait_ms": 1000, "format": "json_object", "envelope": {"batch": {"@batch": true}}}"#, payload: Self.mapping),
             try RuntimeTestSupport.plan(payload: Self.mapping),
         ]
         for plan in plans {
