@@ -62,7 +62,9 @@ public struct EventLine: Sendable {
             defer { scratch.keys = scanner.keys }
             return scanner.scanDocument(into: &scratch.members)
         }
-        return ok ? EventLine(bytes: bytes, members: Array(scratch.members)) : nil
+        guard ok else { return nil }
+        // A copy of exactly the members (the scratch's own buffer stays with the reader).
+        return EventLine(bytes: bytes, members: scratch.members.withUnsafeBufferPointer { Array($0) })
     }
 
     /// The event as the general parser reads it.

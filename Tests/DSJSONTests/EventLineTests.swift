@@ -63,6 +63,10 @@ final class EventLineTests: XCTestCase {
         let line = EventLine.scan(buffer[...])
         XCTAssertNotNil(line)
         XCTAssertLessThan(line?.bytes.capacity ?? .max, 1024)
+        XCTAssertLessThan(line?.members.capacity ?? .max, 8, "the members, not the scanner's scratch")
+        var scratch = EventLine.Scratch()
+        let again = EventLine.scan(buffer[...], scratch: &scratch)
+        XCTAssertLessThan(again?.members.capacity ?? .max, 8)
         buffer.withUnsafeBufferPointer { b in
             line?.bytes.withUnsafeBufferPointer { XCTAssertNotEqual($0.baseAddress, b.baseAddress) }
         }
