@@ -103,6 +103,45 @@ final class EventLineDeliveryTests: XCTestCase {
         }
     }
 
+    /// Lines split across the reader's 64 KiB reads, CRLF, blank lines, a line longer than a
+    /// read and a last line without a newline: both reading modes give, line for line, what
+    /// `EventStream.decode` gives for the line.
+    func testReaderAgreesWithTheLineDecoderAcrossReads() async throws {
+        let path = NSTemporaryDirectory() + "dspec-event-lines-split-\(getpid()).ndjson"
+        defer { unlink(path) }
+        var lines = Self.lines(3_000, seed: 6)
+        lines[5] = ""
+        lines[7] = "  \t"
+        lines[11] += "\r"
+        lines[1_500] = #"{"type":"track","event_id":"long","pad":""# + String(repeating: "x", count: 150_000) + "\"}"
+        let text = lines.joined(separator: "\n")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        var expected: [String] = []
+        for (i, l) in lines.enumerated() {
+            switch EventStream.decode(line: Array(l.utf8)[...]) {
+            case .blank: break
+            case .event(let v): expected.append("\(i + 1) event \(JSONWriter.string(v))")
+            case .malformed(let m, _): expected.append("\(i + 1) malformed \(m)")
+            }
+        }
+        for rawLines in [false, true] {
+            let fd = open(path, O_RDONLY)
+            let queue = EventInputQueue()
+            NDJSONReader.start(fd: fd, into: queue, closeWhenDone: true, rawLines: rawLines)
+            var got: [String] = []
+            while case .record(let r) = await queue.next(deadline: nil, clock: VirtualClock()) {
+                switch r {
+                case .event(let line, let event): got.append("\(line) event \(JSONWriter.string(event))")
+                case .line(let line, let event): got.append("\(line) event \(JSONWriter.string(event.materialize(or: .null)))")
+                case .malformed(let line, _, let message): got.append("\(line) malformed \(message)")
+                case .acknowledged(let line): got.append("\(line) acknowledged")
+                }
+            }
+            XCTAssertEqual(got.count, expected.count, "rawLines \(rawLines)")
+            XCTAssertTrue(got == expected, "rawLines \(rawLines): first difference at \(Array(zip(got, expected)).firstIndex { $0.0 != $0.1 } ?? -1)")
+        }
+    }
+
     func testReaderHandsOverTheSameMalformedRecords() async throws {
         let path = NSTemporaryDirectory() + "dspec-event-lines-\(getpid()).ndjson"
         defer { unlink(path) }

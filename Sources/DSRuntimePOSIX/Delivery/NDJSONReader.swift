@@ -61,15 +61,15 @@ public enum NDJSONReader {
             queue.put(batch: batch)
             batch.removeAll(keepingCapacity: true)
         }
-        func emit() {
+        /// Decodes one line (`raw`: the bytes before its `\n`).
+        func emit(_ raw: ArraySlice<UInt8>) {
             lineNumber += 1
-            defer { line.removeAll(keepingCapacity: line.capacity <= 1 << 20) }
             if overflow {
                 overflow = false
                 put(.malformed(line: lineNumber, raw: "", message: "line longer than \(maxLineBytes) bytes"))
                 return
             }
-            var content = line[...]
+            var content = raw
             if content.last == 0x0D { content = content.dropLast() }
             guard content.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
             if skip.contains(lineNumber) { put(.acknowledged(line: lineNumber)); return }
@@ -91,9 +91,19 @@ public enum NDJSONReader {
             if n < 0 { let code = errno; handOver(); return (lineNumber, code) }
             if n == 0 { break }
             var start = 0
-            for i in 0..<n where buffer[i] == 0x0A {
-                if !overflow { line.append(contentsOf: buffer[start..<i]) }
-                emit()
+            while start < n {
+                let newline: Int? = buffer.withUnsafeBufferPointer { b in
+                    memchr(b.baseAddress! + start, 0x0A, n - start).map { UnsafeRawPointer($0) - UnsafeRawPointer(b.baseAddress!) }
+                }
+                guard let i = newline else { break }
+                if line.isEmpty && !overflow {
+                    // The whole line is in this read: decoded in place, not copied first.
+                    emit(buffer[start..<i])
+                } else {
+                    if !overflow { line.append(contentsOf: buffer[start..<i]) }
+                    emit(line[...])
+                    line.removeAll(keepingCapacity: line.capacity <= 1 << 20)
+                }
                 start = i + 1
             }
             if start < n && !overflow {
@@ -102,7 +112,7 @@ public enum NDJSONReader {
             }
             handOver()
         }
-        if (!line.isEmpty || overflow) && !queue.isStopped { emit() }
+        if (!line.isEmpty || overflow) && !queue.isStopped { emit(line[...]) }
         handOver()
         return (lineNumber, nil)
     }
