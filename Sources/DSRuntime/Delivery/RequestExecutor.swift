@@ -248,6 +248,11 @@ final class RequestExecutor: Sendable {
     /// partial-failure list names, which get the plan's partial-failure outcome. Returns the
     /// unit to retry when that outcome is `retry`.
     private func settle(_ unit: DeliveryUnit, failed: [PartialFailureEntry], status: Int, attempts: Int) -> DeliveryUnit? {
+        // The usual case: everything delivered (no per-payload filtering and copying).
+        if failed.isEmpty {
+            context.ledger.delivered(unit.payloads.map { ($0.tag, $0.eventID) })
+            return nil
+        }
         let failedIndexes = Set(failed.map(\.index))
         let ok = unit.payloads.enumerated().filter { !failedIndexes.contains($0.offset) }.map { ($0.element.tag, $0.element.eventID) }
         context.ledger.delivered(ok)
