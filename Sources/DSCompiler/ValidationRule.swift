@@ -1,5 +1,6 @@
 import DSCore
 import DSJSON
+import DSSchema
 import DSSpec
 
 /// One validation rule of the compile stage. Each rule lives in its own file under
@@ -36,6 +37,9 @@ public final class ValidationContext {
     /// The spec's tracking plan and request contract, loaded and compiled once (DS1001 reports
     /// files that cannot be used).
     public private(set) lazy var contracts: SpecContracts = ContractResolution.resolve(spec, loader: contractLoader, diagnostics: diagnostics)
+    /// The body mapping walked beside the request contract's body schema
+    /// (``ContractMappingWalk/sites(_:)``), once for the rules that read it.
+    private(set) lazy var contractSites: (sites: [ContractSite], shape: SchemaShape, contract: RequestContract)? = ContractMappingWalk.sites(self)
 
     /// Creates a context.
     public init(spec: SpecDocument, source: SourceFile, diagnostics: DiagnosticCollector, contractLoader: (any ContractLoader)? = nil) {

@@ -78,8 +78,14 @@ struct PayloadBuilder: Sendable {
     let needsValue: Bool
     /// True if the encoded JSON is rewritten to `JSON.stringify(JSON.parse(bytes))` form.
     let normalizesForJavaScript: Bool
+    /// With `normalizesForJavaScript`, a template body sent as it renders: the template
+    /// without the whitespace `JSON.parse` ignores (``CompactJSONTemplate``), whose output the
+    /// normalization usually only has to scan. Nil when the template cannot be compacted.
+    let compactTemplate: CompiledTemplate?
 
-    init(_ payload: PlanPayload, needsValue: Bool, configuration: ResolvedConfiguration) throws(RenderError) {
+    /// - Parameter compacting: false keeps the original template only (the general path, for
+    ///   tests that compare it with ``compactTemplate``'s).
+    init(_ payload: PlanPayload, needsValue: Bool, configuration: ResolvedConfiguration, compacting: Bool = true) throws(RenderError) {
         switch payload.format {
         case "json", "canonical": isForm = false
         case "form": isForm = true
@@ -89,6 +95,7 @@ struct PayloadBuilder: Sendable {
         switch payload.body {
         case .mapping(let spec):
             source = .mapping(try Self.compileMapping(spec, "payload mapping", configuration))
+            compactTemplate = nil
         case .template(let text):
             if isForm { throw RenderError(.plan, "payload: format form is built from a mapping; a JSON template cannot be form-encoded") }
             let template: CompiledTemplate
@@ -99,8 +106,17 @@ struct PayloadBuilder: Sendable {
             }
             try configuration.checkLookupTables(template.lookupTables.map(\.name), site: "payload template")
             source = .template(template)
+            if compacting && normalizesForJavaScript && payload.wrapper == nil && !needsValue, let compact = CompactJSONTemplate.compact(text),
+               let t = try? CompiledTemplate.compile(compact, mode: .json, partials: payload.partials),
+               t.references.map(\.segments) == template.references.map(\.segments),
+               t.references.map(\.isData) == template.references.map(\.isData), t.helpersUsed == template.helpersUsed {
+                compactTemplate = t
+            } else {
+                compactTemplate = nil
+            }
         case .canonical:
             source = .canonical
+            compactTemplate = nil
         }
         wrapper = try payload.wrapper.map { spec throws(RenderError) in try Self.compileMapping(spec, "payload wrapper", configuration) }
         self.needsValue = needsValue
@@ -170,6 +186,15 @@ struct PayloadBuilder: Sendable {
         switch source {
         case .template(let template):
             bytes.reserveCapacity(sizeHint)
+            if let compactTemplate {
+                // The same body as below (see CompactJSONTemplate); any error is left to the
+                // general path, which reports it as the original template gives it.
+                if (try? compactTemplate.render(event, data: data, into: &bytes)) != nil,
+                   let normal = try? JavaScriptJSON.normalize(bytes) {
+                    return (nil, normal)
+                }
+                bytes.removeAll(keepingCapacity: true)
+            }
             do {
                 try template.render(event, data: data, into: &bytes)
             } catch {

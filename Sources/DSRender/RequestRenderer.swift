@@ -279,8 +279,6 @@ public final class RequestRenderer: Sendable {
         let body = bodyless ? [] : body
         let sendTime: Int64? = sendTimeMilliseconds ?? (sendTimeUse.any ? environment.unixTimeMilliseconds() : nil)
         let sentAt = sendTime.map { SendTime.value(milliseconds: $0) }
-        var data = configuration.data
-        if let sentAt { data[SendTime.dataName] = sentAt }
         let (url, path) = try urlBuilder.build(event, configuration: configuration)
         var fields: [HTTPHeaderField]
         if let constantHeaders {
@@ -288,6 +286,8 @@ public final class RequestRenderer: Sendable {
             fields.reserveCapacity(constantHeaders.count + extraHeaderCount)
             fields.append(contentsOf: constantHeaders)
         } else {
+            var data = configuration.data
+            if let sentAt { data[SendTime.dataName] = sentAt }
             fields = []
             fields.reserveCapacity(headers.count + 1 + extraHeaderCount)
             for (name, template) in zip(headerNames, headers) {
@@ -318,8 +318,8 @@ public final class RequestRenderer: Sendable {
         }
         var signingString: [UInt8]?
         if let signer {
-            signingString = try signer.sign(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path, url: url,
-                                            event: event, sentAt: sentAt, appendingHeadersTo: &fields).signingString
+            signingString = try signer.appendSignature(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path,
+                                                       url: url, event: event, sentAt: sentAt, to: &fields)
         }
         if let authSigning {
             let nonce = authSigning.needsNonce ? environment.nonce(forRequestID: requestID, timestamp: timestamp) : ""

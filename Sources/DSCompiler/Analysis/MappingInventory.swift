@@ -36,21 +36,25 @@ enum MappingInventory {
             let compiled = try? CompiledMapping.compile(lowered)
             let errors = compiled == nil ? CompiledMapping.check(lowered) : []
             out.append(AnalyzedMapping(site: site, node: node, pointer: pointer, lowered: lowered,
-                                       allowedData: data.union(TemplateInventory.builtinData), errors: errors, compiled: compiled, markerCount: count))
+                                       allowedData: data, errors: errors, compiled: compiled, markerCount: count))
         }
-        let config: Set<String> = TemplateInventory.configData.union(TemplateInventory.sendTimeData)
         if let payload = spec.payload {
-            add("payload mapping", payload.mapping, "/payload/mapping", marker: nil, data: config)
-            add("payload wrapper", payload.wrapper, "/payload/wrapper", marker: "payload", data: config.union(["payload"]))
+            add("payload mapping", payload.mapping, "/payload/mapping", marker: nil, data: Self.mappingData)
+            add("payload wrapper", payload.wrapper, "/payload/wrapper", marker: "payload", data: Self.wrapperData)
         }
         if let batching = spec.batching {
-            add("batch envelope", batching.envelope, "/batching/envelope", marker: "batch", data: config.union(["batch"]))
+            add("batch envelope", batching.envelope, "/batching/envelope", marker: "batch", data: Self.envelopeData)
             for array in batching.arrays {
-                add("batch array \"\(array.name.value)\" mapping", array.mapping, JSONPointer.appending(array.name.pointer, "mapping"), marker: nil, data: config)
+                add("batch array \"\(array.name.value)\" mapping", array.mapping, JSONPointer.appending(array.name.pointer, "mapping"), marker: nil, data: Self.mappingData)
             }
         }
         return out
     }
+
+    // The data variables of each kind of mapping, built-in frames included (formed once).
+    static let mappingData = TemplateInventory.bodySiteData
+    static let wrapperData = TemplateInventory.bodySiteData.union(["payload"])
+    static let envelopeData = TemplateInventory.bodySiteData.union(["batch"])
 
     /// The names of `{"@batch": "NAME"}` markers in an envelope, in document order (a name
     /// as often as it is marked).

@@ -12,8 +12,13 @@ public struct VariableUse {
     public var isRelative: Bool
     /// Where in the spec file; computed only when a rule reports (see `ValidationContext.span(of:)`).
     var location: UseLocation
-    /// Pointer of the template or directive in the spec.
-    public var pointer: String
+    /// Pointer of the template or directive in the spec: `pointerBase` + `pointerTail`,
+    /// joined only when asked for (most uses are never reported).
+    public var pointer: String { pointerTail.isEmpty ? pointerBase : pointerBase + pointerTail }
+    /// The template's pointer, or the mapping's.
+    let pointerBase: String
+    /// "" for a template; the directive's pointer inside its mapping otherwise.
+    let pointerTail: String
     /// Data names meaningful at the site.
     public var allowedData: Set<String>
     /// Site description.
@@ -22,7 +27,7 @@ public struct VariableUse {
     /// How to find the use in the file, resolved lazily because most uses are never reported.
     enum UseLocation {
         case inTemplate(TemplateText, offset: Int, length: Int)
-        case atPointer(String, fallback: SourceSpan)
+        case atPointer(fallback: SourceSpan)
     }
 
     /// Second segment (the name inside a data namespace), or "".
@@ -39,16 +44,15 @@ enum ReferenceIndex {
             guard let compiled = t.compiled else { continue }
             for r in compiled.references {
                 out.append(VariableUse(segments: r.segments, isData: r.isData, isRelative: r.isRelative,
-                                       location: .inTemplate(t.text, offset: r.offset, length: r.length), pointer: t.text.pointer,
+                                       location: .inTemplate(t.text, offset: r.offset, length: r.length), pointerBase: t.text.pointer, pointerTail: "",
                                        allowedData: t.allowedData, site: t.site))
             }
         }
         for m in context.mappings {
             guard let compiled = m.compiled else { continue }
             for r in compiled.references {
-                let pointer = m.pointer + r.pointer
                 out.append(VariableUse(segments: r.segments, isData: r.isData, isRelative: r.isRelative,
-                                       location: .atPointer(pointer, fallback: m.node.span), pointer: pointer,
+                                       location: .atPointer(fallback: m.node.span), pointerBase: m.pointer, pointerTail: r.pointer,
                                        allowedData: m.allowedData, site: m.site))
             }
         }
@@ -66,7 +70,7 @@ extension ValidationContext {
     func span(of use: VariableUse) -> SourceSpan {
         switch use.location {
         case .inTemplate(let text, let offset, let length): return span(in: text, offset: offset, length: length)
-        case .atPointer(let pointer, let fallback): return spec.root.resolve(pointer)?.span ?? fallback
+        case .atPointer(let fallback): return spec.root.resolve(use.pointer)?.span ?? fallback
         }
     }
 }

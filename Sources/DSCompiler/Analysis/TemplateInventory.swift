@@ -30,12 +30,20 @@ enum TemplateInventory {
     /// `@sent_at`: where the send time is available (the body, headers and signing, rendered per attempt).
     static let sendTimeData: Set<String> = ["sent_at"]
 
+    // The sets of data variables allowed at each kind of site, built-in frames included:
+    // formed once, not per template.
+    static let configSiteData = configData.union(builtinData)
+    static let bodySiteData = configData.union(sendTimeData).union(builtinData)
+    static let signingContentData = configData.union(["body", "timestamp", "request_id", "method", "path", "url", "form_sorted"]).union(sendTimeData).union(builtinData)
+    static let signingHeaderData = Set<String>(["settings", "signature", "timestamp", "request_id", "sent_at"]).union(builtinData)
+
     static func collect(spec: SpecDocument, source: SourceFile) -> [AnalyzedTemplate] {
         var out: [AnalyzedTemplate] = []
         let partials = Dictionary(spec.payload?.partials.map { ($0.name.value, $0.text.value) } ?? [], uniquingKeysWith: { a, _ in a })
-        func add(_ site: String, _ text: TemplateText?, _ mode: TemplateMode, data: Set<String> = configData, secret: Bool = false, url: Bool = false, partials: [String: String] = [:]) {
+        // `data`: the site's data variables, built-in frames included.
+        func add(_ site: String, _ text: TemplateText?, _ mode: TemplateMode, data: Set<String> = configSiteData, secret: Bool = false, url: Bool = false, partials: [String: String] = [:]) {
             guard let text else { return }
-            var item = AnalyzedTemplate(site: site, text: text, mode: mode, allowedData: data.union(builtinData), isSecretBearing: secret, isInURL: url)
+            var item = AnalyzedTemplate(site: site, text: text, mode: mode, allowedData: data, isSecretBearing: secret, isInURL: url)
             do {
                 item.compiled = try CompiledTemplate.compile(text.value, mode: mode, partials: partials)
             } catch {
@@ -47,7 +55,7 @@ enum TemplateInventory {
             add("endpoint URL", endpoint.url, .url, url: true)
             for q in endpoint.query { add("query parameter \(q.name.value)", q.value, .plain, url: true) }
         }
-        for h in spec.headers { add("header \(h.name.value)", h.value, .header, data: configData.union(sendTimeData)) }
+        for h in spec.headers { add("header \(h.name.value)", h.value, .header, data: bodySiteData) }
         if let auth = spec.auth {
             let secretFields = Set(auth.secretFields.map(\.field))
             let inQuery: Bool = { if case .apiKey(_, let loc, _, _, _) = auth, loc?.value == .query { return true }; return false }()
@@ -56,15 +64,15 @@ enum TemplateInventory {
             }
         }
         if let payload = spec.payload {
-            if let t = payload.template { add("payload template", t, .json, data: configData.union(sendTimeData), partials: partials) }
-            for p in payload.partials { add("partial \(p.name.value)", p.text, .json, data: configData.union(sendTimeData), partials: partials) }
+            if let t = payload.template { add("payload template", t, .json, data: bodySiteData, partials: partials) }
+            for p in payload.partials { add("partial \(p.name.value)", p.text, .json, data: bodySiteData, partials: partials) }
         }
         if let signing = spec.signing {
             add("signing secret", signing.secret, .plain, secret: true)
             for (i, previous) in signing.previousSecrets.enumerated() { add("signing previous secret \(i + 1)", previous, .plain, secret: true) }
-            add("signing content", signing.content, .plain, data: configData.union(["body", "timestamp", "request_id", "method", "path", "url", "form_sorted"]).union(sendTimeData))
-            add("signing header value", signing.value, .header, data: ["settings", "signature", "timestamp", "request_id", "sent_at"])
-            for h in signing.extraHeaders { add("signing header \(h.name.value)", h.value, .header, data: ["settings", "signature", "timestamp", "request_id", "sent_at"]) }
+            add("signing content", signing.content, .plain, data: signingContentData)
+            add("signing header value", signing.value, .header, data: signingHeaderData)
+            for h in signing.extraHeaders { add("signing header \(h.name.value)", h.value, .header, data: signingHeaderData) }
         }
         return out
     }

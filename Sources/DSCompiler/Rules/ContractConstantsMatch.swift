@@ -11,7 +11,7 @@ public struct ContractConstantsMatch: ValidationRule {
         hint: "Write the constant with the contract's type: \"1\" and 1 are different JSON values.")
     public init() {}
     public func check(_ context: ValidationContext) {
-        guard let (sites, shape, contract) = ContractMappingWalk.sites(context) else { return }
+        guard let (sites, shape, contract) = context.contractSites else { return }
         for site in sites {
             guard let value = ContractMappingWalk.constant(of: site.node) else { continue }
             // Every alternative must reject the value; within one, every conjunct is checked.

@@ -11,7 +11,7 @@ public struct MappingEmitsContractRequired: ValidationRule {
         hint: "Add the field to the mapping (with a @default when the event may lack it), or check the contract's operation.")
     public init() {}
     public func check(_ context: ValidationContext) {
-        guard let (sites, shape, contract) = ContractMappingWalk.sites(context) else { return }
+        guard let (sites, shape, contract) = context.contractSites else { return }
         for site in sites where ContractMappingWalk.isOutputObject(site.node) {
             let written = Set(site.node.members.filter { !ContractMappingWalk.objectModifiers.contains($0.key) }
                 .map { $0.key.hasPrefix("@@") ? String($0.key.dropFirst()) : $0.key })

@@ -11,7 +11,7 @@ public struct RequiredFieldsFromRequiredProperties: ValidationRule {
         hint: "Add \"@default\" to the directive, or mark the property required in the tracking plan.")
     public init() {}
     public func check(_ context: ValidationContext) {
-        guard let plan = context.contracts.trackingPlan, let (sites, _, contract) = ContractMappingWalk.sites(context) else { return }
+        guard let plan = context.contracts.trackingPlan, let (sites, _, contract) = context.contractSites else { return }
         let relevant = TrackingPlanScope.relevant(plan, context.spec)
         guard !relevant.schemas.isEmpty else { return }
         for site in sites where site.required {

@@ -9,6 +9,9 @@ public enum SpecFileDiscovery {
     /// Second suffixes that mark companion files, not specs.
     public static let companionSuffixes = [".secrets.json", ".settings.json", ".suite.json", ".schema.json", ".plan.json", ".expected.json", ".events.json"]
 
+    private static let jsonSuffixBytes = Array(".json".utf8)
+    private static let companionSuffixBytes = companionSuffixes.map { Array($0.utf8) }
+
     /// A path that could not be used.
     public struct Problem: Error, Sendable {
         public let path: String
@@ -17,7 +20,20 @@ public enum SpecFileDiscovery {
 
     /// True if a file name is a spec by the convention.
     public static func isSpecFile(_ name: String) -> Bool {
-        name.hasSuffix(".json") && !companionSuffixes.contains { name.hasSuffix($0) } && !name.hasPrefix(".")
+        var name = name
+        // An ASCII name by its bytes (`hasSuffix` compares characters, a cost per suffix that
+        // a directory of a thousand specs pays seven thousand times); others as characters,
+        // where a combining or prepended mark can change what a suffix is.
+        let ascii: Bool? = name.withUTF8 { b in
+            for byte in b where byte >= 0x80 { return nil }
+            func ends(_ suffix: [UInt8]) -> Bool {
+                guard b.count >= suffix.count else { return false }
+                return suffix.withUnsafeBufferPointer { s in memcmp(b.baseAddress! + (b.count - s.count), s.baseAddress!, s.count) == 0 }
+            }
+            guard ends(jsonSuffixBytes), b[0] != 0x2E else { return false }
+            return !companionSuffixBytes.contains(where: ends)
+        }
+        return ascii ?? (name.hasSuffix(".json") && !companionSuffixes.contains { name.hasSuffix($0) } && !name.hasPrefix("."))
     }
 
     /// Expands files and directories into spec file paths. A file named explicitly is
@@ -59,11 +75,11 @@ public enum SpecFileDiscovery {
                 files.append(Candidate(path: path, named: true))
                 continue
             }
-            guard fm.isReadableFile(atPath: path), (try? fm.contentsOfDirectory(atPath: path)) != nil else {
+            guard fm.isReadableFile(atPath: path), let names = try? fm.contentsOfDirectory(atPath: path) else {
                 problems.append(Problem(path: path, message: "cannot read directory"))
                 continue
             }
-            files += specs(in: path, depth: 0).sorted().map { Candidate(path: $0, named: false) }
+            files += specs(in: path, depth: 0, names: names).sorted().map { Candidate(path: $0, named: false) }
         }
         return (files, problems)
     }
@@ -85,10 +101,11 @@ public enum SpecFileDiscovery {
     /// Deepest directory level searched (a symlink loop ends here).
     static let maxDepth = 32
 
-    private static func specs(in directory: String, depth: Int) -> [String] {
+    /// Spec files under `directory` (whose entries are `names` when already read).
+    private static func specs(in directory: String, depth: Int, names known: [String]? = nil) -> [String] {
         let fm = FileManager.default
         if depth > maxDepth { return [] }
-        guard let names = try? fm.contentsOfDirectory(atPath: directory) else { return [] }
+        guard let names = known ?? (try? fm.contentsOfDirectory(atPath: directory)) else { return [] }
         var found: [String] = []
         for name in names.sorted() where !name.hasPrefix(".") {
             let full = FilePaths.join(directory, name)

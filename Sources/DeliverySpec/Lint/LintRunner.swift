@@ -70,10 +70,18 @@ public struct LintRunner: Sendable {
     /// Files found in directories are read, classified and linted on up to ``workers``
     /// threads; results are in ``SpecFileDiscovery/expand(_:)``'s order.
     public func lint(paths: [String]) -> (results: [LintFileResult], usageProblems: [String]) {
+        lint(paths: paths) { $0 }
+    }
+
+    /// ``lint(paths:)`` with `finish` applied to each file's result on the worker thread that
+    /// linted it, in the same order. A caller that needs less than the whole result (the text
+    /// report of a file, its findings without the parsed document) gets it formed in parallel,
+    /// and what it drops is freed there rather than one file after another at the end.
+    public func lint<T: Sendable>(paths: [String], finish: @Sendable (LintFileResult) -> T) -> (results: [T], usageProblems: [String]) {
         let (candidates, problems) = SpecFileDiscovery.candidates(paths)
         let usage = problems.map { "\($0.path): \($0.message)" }
         let cache = CompiledContractCache()
-        let results = Self.map(candidates, workers: workers) { lint(candidate: $0, cache: cache) }
+        let results = Self.map(candidates, workers: workers) { lint(candidate: $0, cache: cache).map(finish) }
         return (results.compactMap { $0 }, usage)
     }
 

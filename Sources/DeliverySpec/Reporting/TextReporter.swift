@@ -105,22 +105,49 @@ public struct TextReporter: Sendable {
 
     /// Formats a whole run, with a summary line.
     public func format(_ results: [LintFileResult]) -> String {
-        var out = ""
-        var errors = 0, warnings = 0, suppressed = 0
-        for r in results {
+        format(results.map { FilePart($0, reporter: self) })
+    }
+
+    /// One file's share of ``format(_:)-([LintFileResult])``: its text and its counts. Formed
+    /// where the file was linted (`dspec lint` does it on the worker threads, which also lets
+    /// the file's source and document be freed there), then joined in file order by
+    /// ``format(_:)-([FilePart])``, byte for byte what formatting the results at once gives.
+    public struct FilePart: Sendable {
+        /// The file's findings as printed.
+        public var text: String
+        /// Unsuppressed errors, unsuppressed warnings, suppressed findings.
+        public var errors = 0, warnings = 0, suppressed = 0
+
+        /// Formats one file's findings with `reporter`.
+        public init(_ r: LintFileResult, reporter: TextReporter) {
+            var out = ""
             var shown = 0
             // Findings past DiagnosticCollector.maxLocatedDiagnostics have no position; the
             // located ones (with excerpts) come first.
             for d in r.diagnostics.filter({ $0.location != nil }) + r.diagnostics.filter({ $0.location == nil }) {
-                if shown < Self.maxDiagnosticsPerFile { out += format(d, source: r.source) }
+                if shown < TextReporter.maxDiagnosticsPerFile { out += reporter.format(d, source: r.source) }
                 shown += 1
                 if d.suppression != nil { suppressed += 1 } else if d.severity == .error { errors += 1 } else if d.severity == .warning { warnings += 1 }
             }
-            if shown > Self.maxDiagnosticsPerFile {
-                out += "\(r.path): \(shown - Self.maxDiagnosticsPerFile) more diagnostics not shown (the first \(Self.maxDiagnosticsPerFile) are; --format json lists all)\n"
+            if shown > TextReporter.maxDiagnosticsPerFile {
+                out += "\(r.path): \(shown - TextReporter.maxDiagnosticsPerFile) more diagnostics not shown (the first \(TextReporter.maxDiagnosticsPerFile) are; --format json lists all)\n"
             }
+            text = out
         }
-        let files = results.count
+    }
+
+    /// Joins the files' parts in order and adds the summary line.
+    public func format(_ parts: [FilePart]) -> String {
+        var out = ""
+        out.reserveCapacity(parts.reduce(0) { $0 + $1.text.utf8.count } + 80)
+        var errors = 0, warnings = 0, suppressed = 0
+        for p in parts {
+            out += p.text
+            errors += p.errors
+            warnings += p.warnings
+            suppressed += p.suppressed
+        }
+        let files = parts.count
         var summary = "\(files) file\(files == 1 ? "" : "s") checked: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
         if suppressed > 0 { summary += ", \(suppressed) suppressed" }
         out += summary + "\n"

@@ -56,7 +56,18 @@ enum LintCommand: Command {
         if parsed.has("--strict") { failOn = "warning" }
         guard !parsed.positionals.isEmpty else { return Console.usage("no spec paths given", command: name) }
 
-        var (results, usageProblems) = LintRunner().lint(paths: parsed.positionals)
+        let baselines = parsed.option("--write-baseline") != nil || parsed.option("--baseline") != nil
+        if format == "text", !baselines {
+            // The common case: each file's text is formed on the thread that linted it.
+            return runText(parsed, failOn: failOn)
+        }
+        // Parsed documents are kept only where fingerprints are computed.
+        let keepsDocuments = baselines || format == "sarif"
+        var (results, usageProblems) = LintRunner().lint(paths: parsed.positionals) { r in
+            var r = r
+            if !keepsDocuments { r.document = nil }
+            return r
+        }
         for p in usageProblems { Console.err("dspec lint: \(p)") }
 
         if let path = parsed.option("--write-baseline") {
@@ -94,12 +105,43 @@ enum LintCommand: Command {
             }
         }
         if !usageProblems.isEmpty { return ExitCode.usage }
+        return exitCode(failOn: failOn, errors: active.contains { $0.severity == .error }, warnings: active.contains { $0.severity == .warning })
+    }
+
+    static func exitCode(failOn: String, errors: Bool, warnings: Bool) -> Int32 {
         let failing: Bool
         switch failOn {
         case "never": failing = false
-        case "warning": failing = active.contains { $0.severity == .error || $0.severity == .warning }
-        default: failing = active.contains { $0.severity == .error }
+        case "warning": failing = errors || warnings
+        default: failing = errors
         }
         return failing ? ExitCode.findings : ExitCode.ok
+    }
+
+    /// `--format text` without baselines: every file's report is formatted by the worker that
+    /// linted it (``TextReporter/FilePart``), then joined in order; the same bytes as
+    /// formatting all results at the end.
+    private static func runText(_ parsed: ParsedArguments, failOn: String) -> Int32 {
+        struct FileOutcome: Sendable {
+            var part: TextReporter.FilePart
+            var active = 0
+            var errors = false, warnings = false
+        }
+        let reporter = TextReporter(color: Console.colorEnabled)
+        let (outcomes, usageProblems) = LintRunner().lint(paths: parsed.positionals) { r in
+            var o = FileOutcome(part: TextReporter.FilePart(r, reporter: reporter))
+            for d in r.diagnostics where d.suppression == nil {
+                o.active += 1
+                if d.severity == .error { o.errors = true } else if d.severity == .warning { o.warnings = true }
+            }
+            return o
+        }
+        for p in usageProblems { Console.err("dspec lint: \(p)") }
+        let active = outcomes.reduce(0) { $0 + $1.active }
+        if !(parsed.has("--quiet") && active == 0) {
+            Console.out(reporter.format(outcomes.map(\.part)))
+        }
+        if !usageProblems.isEmpty { return ExitCode.usage }
+        return exitCode(failOn: failOn, errors: outcomes.contains { $0.errors }, warnings: outcomes.contains { $0.warnings })
     }
 }
