@@ -9,7 +9,18 @@ public struct EncodedPayload: Sendable {
     /// The event's `event_id` (empty if it has none).
     public var eventID: String
     /// The event itself: the root for URL and header templates of the request carrying it.
-    public var event: JSONValue
+    /// A payload built from an ``EventLine`` holds the line and parses it only when asked.
+    public var event: JSONValue {
+        get {
+            switch source {
+            case .value(let v): return v
+            // The line was validated when scanned, so the parse cannot fail.
+            case .line(let l): return (try? l.materialize()) ?? .null
+            }
+        }
+        set { source = .value(newValue) }
+    }
+    private var source: EventSource
     /// The payload as a value, when the batch format needs one (a `json_object` envelope) or
     /// it was computed anyway (mappings, canonical); nil for a template payload sent as bytes.
     public var value: JSONValue?
@@ -27,10 +38,24 @@ public struct EncodedPayload: Sendable {
     /// Creates an encoded payload.
     public init(eventID: String, event: JSONValue, value: JSONValue?, bytes: [UInt8], tag: Int = 0) {
         self.eventID = eventID
-        self.event = event
+        self.source = .value(event)
         self.value = value
         self.bytes = bytes
         self.tag = tag
+    }
+
+    /// A payload of an event held as its line (``event`` parses it on demand).
+    public init(eventID: String, line: EventLine, bytes: [UInt8], tag: Int = 0) {
+        self.eventID = eventID
+        self.source = .line(line)
+        self.value = nil
+        self.bytes = bytes
+        self.tag = tag
+    }
+
+    private enum EventSource: Sendable {
+        case value(JSONValue)
+        case line(EventLine)
     }
 }
 
@@ -44,6 +69,9 @@ struct PayloadBuilder: Sendable {
     }
 
     let source: Source
+    /// The mapping written straight from event bytes, when the whole payload is that
+    /// mapping's compact JSON (no wrapper, no form, no normalization, no value needed).
+    let direct: DirectMapping?
     let wrapper: CompiledMapping?
     let isForm: Bool
     /// True if payloads must carry `value` (a json_object envelope embeds them as values).
@@ -92,6 +120,11 @@ struct PayloadBuilder: Sendable {
         }
         wrapper = try payload.wrapper.map { spec throws(RenderError) in try Self.compileMapping(spec, "payload wrapper", configuration) }
         self.needsValue = needsValue
+        if case .mapping(let m) = source, wrapper == nil, !isForm, !normalizesForJavaScript, !needsValue {
+            direct = m.direct
+        } else {
+            direct = nil
+        }
     }
 
     /// Whether `payload.normalize` asks for the JavaScript form; only JSON bodies have one.

@@ -153,6 +153,22 @@ public final class RequestRenderer: Sendable {
         try checkedPayload(event)
     }
 
+    /// True when ``payload(for:eventID:tag:)`` can build payloads straight from event lines
+    /// (a plain mapping, see `DirectMapping`): the input can then skip building event trees.
+    public var buildsPayloadsFromLines: Bool { router == nil && !sendTimeUse.body && payloads.direct != nil }
+
+    /// The payload of one event held as its line, written straight from its bytes; nil when
+    /// this plan or this event needs the general path (``payload(for:)`` on the parsed
+    /// event). The bytes are those ``payload(for:)`` gives, byte for byte.
+    public func payload(for line: EventLine, eventID: String, tag: Int) throws(RenderError) -> EncodedPayload? {
+        guard router == nil, let direct = payloads.direct else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(line.bytes.count + 16)
+        guard direct.write(line, into: &bytes) else { return nil }
+        try checkPayloadSize(bytes.count)
+        return EncodedPayload(eventID: eventID, line: line, bytes: bytes, tag: tag)
+    }
+
     /// One event's payload, refused when it exceeds `payload.max_bytes` (the per-event limit:
     /// that event is dead-lettered with the reason, the others go on).
     /// - Parameter data: the data variables, when they differ from the configuration's (a

@@ -257,7 +257,6 @@ final class RequestExecutor: Sendable {
         let failedIndexes = Set(failed.map(\.index))
         let ok = unit.payloads.enumerated().filter { !failedIndexes.contains($0.offset) }.map { ($0.element.tag, $0.element.eventID) }
         context.ledger.delivered(ok)
-        guard !failed.isEmpty else { return nil }
         let failedPayloads = failed.sorted { $0.index < $1.index }.map { unit.payloads[$0.index] }
         switch inspector.partialFailureOutcome {
         case .success:

@@ -201,8 +201,9 @@ enum DeliverCommand: Command {
         let queue = EventInputQueue(capacity: 4096)
         let stop = DeliveryStop(grace: grace, onStop: { queue.stop() })
         fleet.source?.start(into: queue)
+        let rawLines = gate == nil && Deliverer.buildsPayloadsFromLines(renderer: setup.renderer, options: DeliveryOptions())
         let reading = fleet.source != nil ? InputReadStatus() : NDJSONReader.start(fd: fd, into: queue, skip: setup.checkpoint?.acknowledged ?? LineRangeSet(), closeWhenDone: eventsPath != "-",
-                                         name: eventsPath == "-" ? "standard input" : eventsPath)
+                                         name: eventsPath == "-" ? "standard input" : eventsPath, rawLines: rawLines)
 
         let printer = dryRun ? DryRunPrinter(redactor: parsed.has("--show-secrets") ? nil : setup.redactor) : nil
         // A dry run prints in input order: one request at a time.
