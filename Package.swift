@@ -24,6 +24,9 @@ let package = Package(
         // epoll(7) for the socket transport: <sys/epoll.h>, which Swift's Glibc module does not export.
         .target(name: "CSystemEpoll"),
 
+        // Byte scans for the template renderer's hot path (SSE2 where available, plain C elsewhere).
+        .target(name: "CFastScan"),
+
         // Stage 0: source text, positions and diagnostics shared by every stage.
         .target(name: "DSCore"),
         // Stage 1: source text -> parsed JSON document with positions; JSON values, pointers, writers.
@@ -33,7 +36,7 @@ let package = Package(
         // Hashing, HMAC, base64 and RSA signatures over libcrypto.
         .target(name: "DSCrypto", dependencies: ["CLibCrypto"]),
         // Handlebars-compatible template engine, JSON-safe by construction.
-        .target(name: "DSTemplate", dependencies: ["DSCore", "DSJSON", "DSCrypto"]),
+        .target(name: "DSTemplate", dependencies: ["DSCore", "DSJSON", "DSCrypto", "CFastScan"]),
         // Declarative field-mapping language (the alternative to templates).
         .target(name: "DSMapping", dependencies: ["DSCore", "DSJSON", "DSTemplate", "DSCrypto"]),
         // Stage 2: parsed document -> typed spec IR (both input forms).
@@ -51,7 +54,7 @@ let package = Package(
         // reader thread, the ledger's files and writer thread, output files (POSIX I/O).
         .target(name: "DSRuntimePOSIX", dependencies: ["DSCore", "DSJSON", "DSRender", "DSRuntime", "DSCrypto", "CSystemEpoll"]),
         // Mock vendor server: a real HTTP/1.1 server on loopback (POSIX sockets) with scripted behaviour and checks.
-        .target(name: "DSMock", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSCrypto"]),
+        .target(name: "DSMock", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSCrypto", "CSystemEpoll"]),
         // Conformance harness: runs the real runtime against the mock vendor and checks expectations.
         .target(name: "DSConformance", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSRuntime", "DSRuntimePOSIX", "DSMock"]),
         // Plan and wire diffs with breaking / risky / safe classification.

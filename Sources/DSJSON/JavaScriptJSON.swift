@@ -495,14 +495,7 @@ extension JavaScriptJSON {
             while i < n {
                 // A run of plain characters is copied at once.
                 let run = i
-                var j = i
-                let p = b.baseAddress!
-                while j < n {
-                    let c = p[j]
-                    if c &- 0x20 >= 0x60 || c == 0x22 || c == 0x5C { break }
-                    j += 1
-                }
-                i = j
+                i = Self.plainRunEnd(b.baseAddress!, from: i, count: n)
                 if copying && i > run { emit(run..<i) }
                 guard i < n else { return nil }
                 let c = b[i]
@@ -521,6 +514,33 @@ extension JavaScriptJSON {
             }
             return nil
         }
+        /// The end of the run of plain string bytes (0x20-0x7F but `"` and `\\`) starting at
+        /// `j`: eight bytes at a time, then byte by byte for the last few. Each test below
+        /// flags, in a word read as little-endian, the first byte that is below 0x20, at or
+        /// above 0x80, `"` or `\\` exactly (a borrow can only add flags above a byte that truly
+        /// matched), so the lowest flag is the byte loop's answer.
+        @inline(__always)
+        static func plainRunEnd(_ p: UnsafePointer<UInt8>, from start: Int, count n: Int) -> Int {
+            var j = start
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            while j &+ 8 <= n {
+                let x = UInt64(littleEndian: UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self))
+                let quote = x ^ (ones &* 0x22), backslash = x ^ (ones &* 0x5C)
+                // A byte below 0x20, a zero byte of `quote` or `backslash`, or a high bit.
+                let below = (x &- ones &* 0x20) & ~x
+                let special = below | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | x
+                let flags = special & highs
+                if flags != 0 { return j &+ flags.trailingZeroBitCount &>> 3 }
+                j &+= 8
+            }
+            while j < n {
+                let c = p[j]
+                if c &- 0x20 >= 0x60 || c == 0x22 || c == 0x5C { break }
+                j &+= 1
+            }
+            return j
+        }
+
         // A number at b[i]: copied when Number::toString would write the same text.
         mutating func number() -> Bool {
             let start = i

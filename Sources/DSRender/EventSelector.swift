@@ -26,15 +26,44 @@ public enum EventSelection: Sendable, Equatable {
 public struct EventSelector: Sendable {
     private let types: Set<String>
     private let typeList: String
+    /// `events.types` as UTF-8, for ``select(_:)`` on event lines.
+    private let typeBytes: [[UInt8]]
     private let names: Set<String>?
     private let consent: [String]
 
     /// Creates the selector for a plan's event selection.
     public init(_ events: PlanEvents) {
         types = Set(events.types)
+        typeBytes = events.types.map { Array($0.utf8) }
         typeList = events.types.joined(separator: ", ")
         names = events.names.map(Set.init)
         consent = events.consent
+    }
+
+    /// The top-level members ``select(_:)`` reads: nothing else of an event matters to it.
+    var readKeys: [String] { ["type"] + (names == nil ? [] : ["event"]) + (consent.isEmpty ? [] : ["context"]) }
+
+    /// Decides one event held as its line: the same decision as ``select(_:)`` on the parsed
+    /// event, made on an object of only the members it reads.
+    public func select(_ line: EventLine) -> EventSelection {
+        // The usual selection reads only the type: decide on its bytes when it is a plain string.
+        if names == nil, consent.isEmpty, let i = line.member("type".utf8), line.members[i].canonical,
+           line.bytes[Int(line.members[i].valueStart)] == UInt8(ascii: "\"") {
+            let m = line.members[i]
+            let found = line.bytes.withUnsafeBufferPointer { b in
+                typeBytes.contains { t in
+                    t.count == Int(m.valueEnd - m.valueStart) - 2
+                        && t.withUnsafeBufferPointer { EventLine.equal(b.baseAddress! + Int(m.valueStart) + 1, $0.baseAddress, t.count) }
+                }
+            }
+            if found { return .selected }
+            return select(.object(JSONObject([("type", .string(String(decoding: line.bytes[Int(m.valueStart) + 1..<Int(m.valueEnd) - 1], as: UTF8.self)))])))
+        }
+        var pairs: [(String, JSONValue)] = []
+        for key in readKeys {
+            if let s = line.string(of: key) { pairs.append((key, .string(s))) } else if let v = line.value(of: key) { pairs.append((key, v)) }
+        }
+        return select(.object(JSONObject(pairs)))
     }
 
     /// Decides one event.

@@ -9,7 +9,18 @@ public struct EncodedPayload: Sendable {
     /// The event's `event_id` (empty if it has none).
     public var eventID: String
     /// The event itself: the root for URL and header templates of the request carrying it.
-    public var event: JSONValue
+    /// A payload built from an ``EventLine`` holds the line and parses it only when asked.
+    public var event: JSONValue {
+        get {
+            switch source {
+            case .value(let v): return v
+            // The line was validated when scanned, so the parse cannot fail.
+            case .line(let l): return (try? l.materialize()) ?? .null
+            }
+        }
+        set { source = .value(newValue) }
+    }
+    private var source: EventSource
     /// The payload as a value, when the batch format needs one (a `json_object` envelope) or
     /// it was computed anyway (mappings, canonical); nil for a template payload sent as bytes.
     public var value: JSONValue?
@@ -27,10 +38,24 @@ public struct EncodedPayload: Sendable {
     /// Creates an encoded payload.
     public init(eventID: String, event: JSONValue, value: JSONValue?, bytes: [UInt8], tag: Int = 0) {
         self.eventID = eventID
-        self.event = event
+        self.source = .value(event)
         self.value = value
         self.bytes = bytes
         self.tag = tag
+    }
+
+    /// A payload of an event held as its line (``event`` parses it on demand).
+    public init(eventID: String, line: EventLine, bytes: [UInt8], tag: Int = 0) {
+        self.eventID = eventID
+        self.source = .line(line)
+        self.value = nil
+        self.bytes = bytes
+        self.tag = tag
+    }
+
+    private enum EventSource: Sendable {
+        case value(JSONValue)
+        case line(EventLine)
     }
 }
 
@@ -44,14 +69,23 @@ struct PayloadBuilder: Sendable {
     }
 
     let source: Source
+    /// The mapping written straight from event bytes, when the whole payload is that
+    /// mapping's compact JSON (no wrapper, no form, no normalization, no value needed).
+    let direct: DirectMapping?
     let wrapper: CompiledMapping?
     let isForm: Bool
     /// True if payloads must carry `value` (a json_object envelope embeds them as values).
     let needsValue: Bool
     /// True if the encoded JSON is rewritten to `JSON.stringify(JSON.parse(bytes))` form.
     let normalizesForJavaScript: Bool
+    /// With `normalizesForJavaScript`, a template body sent as it renders: the template
+    /// without the whitespace `JSON.parse` ignores (``CompactJSONTemplate``), whose output the
+    /// normalization usually only has to scan. Nil when the template cannot be compacted.
+    let compactTemplate: CompiledTemplate?
 
-    init(_ payload: PlanPayload, needsValue: Bool, configuration: ResolvedConfiguration) throws(RenderError) {
+    /// - Parameter compacting: false keeps the original template only (the general path, for
+    ///   tests that compare it with ``compactTemplate``'s).
+    init(_ payload: PlanPayload, needsValue: Bool, configuration: ResolvedConfiguration, compacting: Bool = true) throws(RenderError) {
         switch payload.format {
         case "json", "canonical": isForm = false
         case "form": isForm = true
@@ -61,6 +95,7 @@ struct PayloadBuilder: Sendable {
         switch payload.body {
         case .mapping(let spec):
             source = .mapping(try Self.compileMapping(spec, "payload mapping", configuration))
+            compactTemplate = nil
         case .template(let text):
             if isForm { throw RenderError(.plan, "payload: format form is built from a mapping; a JSON template cannot be form-encoded") }
             let template: CompiledTemplate
@@ -71,11 +106,25 @@ struct PayloadBuilder: Sendable {
             }
             try configuration.checkLookupTables(template.lookupTables.map(\.name), site: "payload template")
             source = .template(template)
+            if compacting && normalizesForJavaScript && payload.wrapper == nil && !needsValue, let compact = CompactJSONTemplate.compact(text),
+               let t = try? CompiledTemplate.compile(compact, mode: .json, partials: payload.partials),
+               t.references.map(\.segments) == template.references.map(\.segments),
+               t.references.map(\.isData) == template.references.map(\.isData), t.helpersUsed == template.helpersUsed {
+                compactTemplate = t
+            } else {
+                compactTemplate = nil
+            }
         case .canonical:
             source = .canonical
+            compactTemplate = nil
         }
         wrapper = try payload.wrapper.map { spec throws(RenderError) in try Self.compileMapping(spec, "payload wrapper", configuration) }
         self.needsValue = needsValue
+        if case .mapping(let m) = source, wrapper == nil, !isForm, !normalizesForJavaScript, !needsValue {
+            direct = m.direct
+        } else {
+            direct = nil
+        }
     }
 
     /// Whether `payload.normalize` asks for the JavaScript form; only JSON bodies have one.
@@ -137,6 +186,15 @@ struct PayloadBuilder: Sendable {
         switch source {
         case .template(let template):
             bytes.reserveCapacity(sizeHint)
+            if let compactTemplate {
+                // The same body as below (see CompactJSONTemplate); any error is left to the
+                // general path, which reports it as the original template gives it.
+                if (try? compactTemplate.render(event, data: data, into: &bytes)) != nil,
+                   let normal = try? JavaScriptJSON.normalize(bytes) {
+                    return (nil, normal)
+                }
+                bytes.removeAll(keepingCapacity: true)
+            }
             do {
                 try template.render(event, data: data, into: &bytes)
             } catch {

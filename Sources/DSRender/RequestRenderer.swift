@@ -153,6 +153,22 @@ public final class RequestRenderer: Sendable {
         try checkedPayload(event)
     }
 
+    /// True when ``payload(for:eventID:tag:)`` can build payloads straight from event lines
+    /// (a plain mapping, see `DirectMapping`): the input can then skip building event trees.
+    public var buildsPayloadsFromLines: Bool { router == nil && !sendTimeUse.body && payloads.direct != nil }
+
+    /// The payload of one event held as its line, written straight from its bytes; nil when
+    /// this plan or this event needs the general path (``payload(for:)`` on the parsed
+    /// event). The bytes are those ``payload(for:)`` gives, byte for byte.
+    public func payload(for line: EventLine, eventID: String, tag: Int) throws(RenderError) -> EncodedPayload? {
+        guard router == nil, let direct = payloads.direct else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(line.bytes.count + 16)
+        guard direct.write(line, into: &bytes) else { return nil }
+        try checkPayloadSize(bytes.count)
+        return EncodedPayload(eventID: eventID, line: line, bytes: bytes, tag: tag)
+    }
+
     /// One event's payload, refused when it exceeds `payload.max_bytes` (the per-event limit:
     /// that event is dead-lettered with the reason, the others go on).
     /// - Parameter data: the data variables, when they differ from the configuration's (a
@@ -263,8 +279,6 @@ public final class RequestRenderer: Sendable {
         let body = bodyless ? [] : body
         let sendTime: Int64? = sendTimeMilliseconds ?? (sendTimeUse.any ? environment.unixTimeMilliseconds() : nil)
         let sentAt = sendTime.map { SendTime.value(milliseconds: $0) }
-        var data = configuration.data
-        if let sentAt { data[SendTime.dataName] = sentAt }
         let (url, path) = try urlBuilder.build(event, configuration: configuration)
         var fields: [HTTPHeaderField]
         if let constantHeaders {
@@ -272,6 +286,8 @@ public final class RequestRenderer: Sendable {
             fields.reserveCapacity(constantHeaders.count + extraHeaderCount)
             fields.append(contentsOf: constantHeaders)
         } else {
+            var data = configuration.data
+            if let sentAt { data[SendTime.dataName] = sentAt }
             fields = []
             fields.reserveCapacity(headers.count + 1 + extraHeaderCount)
             for (name, template) in zip(headerNames, headers) {
@@ -302,8 +318,8 @@ public final class RequestRenderer: Sendable {
         }
         var signingString: [UInt8]?
         if let signer {
-            signingString = try signer.sign(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path, url: url,
-                                            event: event, sentAt: sentAt, appendingHeadersTo: &fields).signingString
+            signingString = try signer.appendSignature(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path,
+                                                       url: url, event: event, sentAt: sentAt, to: &fields)
         }
         if let authSigning {
             let nonce = authSigning.needsNonce ? environment.nonce(forRequestID: requestID, timestamp: timestamp) : ""

@@ -48,6 +48,8 @@ public final class RequestSigner: Sendable {
     private let header: HeaderTemplate
     private let extraHeaders: [HeaderTemplate]
     private let configuration: ResolvedConfiguration
+    /// Every signing header value is of the slot form (see ``appendSignature(body:timestamp:requestID:method:path:url:event:sentAt:to:)``).
+    private let slotHeadersOnly: Bool
 
     /// A signature header template: the fast slot form, or the engine in `.header` mode.
     private struct HeaderTemplate: Sendable {
@@ -120,6 +122,7 @@ public final class RequestSigner: Sendable {
         var extras: [HeaderTemplate] = []
         for h in signing.headers { extras.append(try headerTemplate(h.name, h.value)) }
         extraHeaders = extras
+        slotHeadersOnly = header.slots != nil && extras.allSatisfy { $0.slots != nil }
     }
 
     private static func compile(_ source: String, _ mode: TemplateMode, _ site: String, _ configuration: ResolvedConfiguration) throws(RenderError) -> CompiledTemplate {
@@ -177,46 +180,8 @@ public final class RequestSigner: Sendable {
         } else {
             key = HMACKey(algorithm, key: try Self.keyBytes(try keyTemplate.string(event, data: configuration.data, configuration: configuration), encoding: keyEncoding))
         }
-        let signingString: [UInt8]
-        if let content {
-            if content.isExactly(.body) {
-                signingString = body
-            } else {
-                var out: [UInt8] = []
-                out.reserveCapacity(body.count + 64)
-                for part in content.parts {
-                    switch part {
-                    case .literal(let bytes): out.append(contentsOf: bytes)
-                    case .slot(.body): out.append(contentsOf: body)
-                    case .slot(.timestamp): appendDecimal(timestamp, into: &out)
-                    case .slot(.requestID): out.append(contentsOf: requestID.utf8)
-                    case .slot(.method): out.append(contentsOf: method.utf8)
-                    case .slot(.path): out.append(contentsOf: path.utf8)
-                    case .slot(.url): out.append(contentsOf: url.utf8)
-                    case .slot(.formSorted): out.append(contentsOf: SortedFormParameters.concatenation(body))
-                    case .slot(.signature): break
-                    }
-                }
-                signingString = out
-            }
-        } else {
-            var data = configuration.data
-            data["body"] = .string(String(decoding: body, as: UTF8.self))
-            data["timestamp"] = .number(JSONNumber(text: String(timestamp)))
-            data["request_id"] = .string(requestID)
-            data["method"] = .string(method)
-            data["path"] = .string(path)
-            data["url"] = .string(url)
-            data["form_sorted"] = .string(String(decoding: SortedFormParameters.concatenation(body), as: UTF8.self))
-            if let sentAt { data[SendTime.dataName] = sentAt }
-            var out: [UInt8] = []
-            do {
-                try contentTemplate!.render(event, data: data, into: &out)
-            } catch {
-                throw RenderError(.render, "signing content: \(configuration.scrub(error.message))")
-            }
-            signingString = out
-        }
+        let signingString = try self.signingString(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path,
+                                                   url: url, event: event, sentAt: sentAt)
         if containsHeaderBreak(requestID) {
             throw RenderError(.headerInjection, "the request id contains CR, LF, NUL or another control character")
         }
@@ -236,6 +201,114 @@ public final class RequestSigner: Sendable {
         for h in extraHeaders { headers.append(try value(h, macs: macs, timestamp: timestamp, requestID: requestID, event: event, sentAt: sentAt)) }
         headers.append(try value(header, macs: macs, timestamp: timestamp, requestID: requestID, event: event, sentAt: sentAt))
         return (signingString, mac, previousMACs)
+    }
+
+    /// The renderer's signing: appends the signing headers to `headers` and returns the signed
+    /// bytes. With a fixed key, no previous secrets and every header value of the slot form
+    /// (the usual case: `sha256={{@signature}}`, `t={{@timestamp}},v1={{@signature}}`), the MAC
+    /// stays in a stack buffer and each header value is written once, straight into its
+    /// `String`; anything else goes through the general path
+    /// (``sign(body:timestamp:requestID:method:path:url:event:sentAt:appendingHeadersTo:)``).
+    /// Both give the same headers and errors (`RequestSignerFastPathTests`).
+    func appendSignature(body: [UInt8], timestamp: Int64, requestID: String, method: String, path: String, url: String,
+                         event: JSONValue, sentAt: JSONValue?, to headers: inout [HTTPHeaderField]) throws(RenderError) -> [UInt8] {
+        guard let key = fixedKey, previousKeys.isEmpty, slotHeadersOnly else {
+            return try sign(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path, url: url,
+                            event: event, sentAt: sentAt, appendingHeadersTo: &headers).signingString
+        }
+        let signingString = try self.signingString(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path,
+                                                   url: url, event: event, sentAt: sentAt)
+        if containsHeaderBreak(requestID) {
+            throw RenderError(.headerInjection, "the request id contains CR, LF, NUL or another control character")
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer in
+            let count = signingString.withUnsafeBytes { key.authenticationCode(messageBytes: $0, into: UnsafeMutableRawPointer(buffer.baseAddress!)) }
+            let mac = UnsafeBufferPointer(rebasing: buffer[..<count])
+            for h in extraHeaders { headers.append(slotValue(h, mac: mac, timestamp: timestamp, requestID: requestID)) }
+            headers.append(slotValue(header, mac: mac, timestamp: timestamp, requestID: requestID))
+            // The MAC is not key material, but the buffer is reused stack: clear it anyway.
+            buffer.update(repeating: 0)
+        }
+        return signingString
+    }
+
+    /// A slot-form header value for one MAC, written straight into the `String`: the general
+    /// path's ``value(_:macs:timestamp:requestID:event:sentAt:)`` text.
+    private func slotValue(_ h: HeaderTemplate, mac: UnsafeBufferPointer<UInt8>, timestamp: Int64, requestID: String) -> HTTPHeaderField {
+        let parts = h.slots!.parts
+        var capacity = 0
+        for part in parts {
+            switch part {
+            case .literal(let bytes): capacity += bytes.count
+            case .slot(.signature): capacity += hexEncoding ? 2 * mac.count : (mac.count + 2) / 3 * 4
+            case .slot(.timestamp): capacity += 20
+            case .slot(.requestID): capacity += requestID.utf8.count
+            default: break
+            }
+        }
+        let text = String(unsafeUninitializedCapacity: capacity) { out in
+            var o = 0
+            for part in parts {
+                switch part {
+                case .literal(let bytes):
+                    bytes.withUnsafeBufferPointer { b in (out.baseAddress! + o).update(from: b.baseAddress!, count: b.count) }
+                    o += bytes.count
+                case .slot(.signature):
+                    o += hexEncoding ? writeHex(mac, to: out, at: o) : writeBase64(mac, to: out, at: o)
+                case .slot(.timestamp):
+                    o += writeDecimal(timestamp, to: out, at: o)
+                case .slot(.requestID):
+                    for b in requestID.utf8 { out[o] = b; o += 1 }
+                default: break
+                }
+            }
+            return o
+        }
+        return HTTPHeaderField(name: h.name, value: text)
+    }
+
+    /// The bytes to sign: the `content` template with the request's values.
+    private func signingString(body: [UInt8], timestamp: Int64, requestID: String, method: String, path: String, url: String,
+                               event: JSONValue, sentAt: JSONValue?) throws(RenderError) -> [UInt8] {
+        if let content {
+            if content.isExactly(.body) {
+                return body
+            } else {
+                var out: [UInt8] = []
+                out.reserveCapacity(body.count + 64)
+                for part in content.parts {
+                    switch part {
+                    case .literal(let bytes): out.append(contentsOf: bytes)
+                    case .slot(.body): out.append(contentsOf: body)
+                    case .slot(.timestamp): appendDecimal(timestamp, into: &out)
+                    case .slot(.requestID): out.append(contentsOf: requestID.utf8)
+                    case .slot(.method): out.append(contentsOf: method.utf8)
+                    case .slot(.path): out.append(contentsOf: path.utf8)
+                    case .slot(.url): out.append(contentsOf: url.utf8)
+                    case .slot(.formSorted): out.append(contentsOf: SortedFormParameters.concatenation(body))
+                    case .slot(.signature): break
+                    }
+                }
+                return out
+            }
+        } else {
+            var data = configuration.data
+            data["body"] = .string(String(decoding: body, as: UTF8.self))
+            data["timestamp"] = .number(JSONNumber(text: String(timestamp)))
+            data["request_id"] = .string(requestID)
+            data["method"] = .string(method)
+            data["path"] = .string(path)
+            data["url"] = .string(url)
+            data["form_sorted"] = .string(String(decoding: SortedFormParameters.concatenation(body), as: UTF8.self))
+            if let sentAt { data[SendTime.dataName] = sentAt }
+            var out: [UInt8] = []
+            do {
+                try contentTemplate!.render(event, data: data, into: &out)
+            } catch {
+                throw RenderError(.render, "signing content: \(configuration.scrub(error.message))")
+            }
+            return out
+        }
     }
 
     /// The number of headers signing adds.
@@ -334,4 +407,58 @@ func writeHex(_ bytes: [UInt8], into out: UnsafeMutableBufferPointer<UInt8>) {
 func containsHeaderBreak(_ text: String) -> Bool {
     var text = text
     return text.withUTF8 { buffer in buffer.contains(where: SiteTemplate.isHeaderBreak) }
+}
+
+/// Writes the lowercase hex form of `bytes` at `out[at...]`; returns the count written.
+@inline(__always)
+func writeHex(_ bytes: UnsafeBufferPointer<UInt8>, to out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+    let digits: StaticString = "0123456789abcdef"
+    let table = digits.utf8Start
+    let o = out.baseAddress! + start
+    for i in 0..<bytes.count {
+        let b = bytes[i]
+        o[2 &* i] = table[Int(b &>> 4)]
+        o[2 &* i &+ 1] = table[Int(b & 0x0F)]
+    }
+    return 2 * bytes.count
+}
+
+/// Writes the standard base64 form (with `=` padding) of `bytes` at `out[at...]`; returns the
+/// count written. The same text as `Base64.encode`.
+func writeBase64(_ bytes: UnsafeBufferPointer<UInt8>, to out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+    let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    let table = alphabet.utf8Start
+    var o = start, i = 0
+    let n = bytes.count
+    while i + 3 <= n {
+        let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+        out[o] = table[Int(v >> 18 & 63)]; out[o + 1] = table[Int(v >> 12 & 63)]
+        out[o + 2] = table[Int(v >> 6 & 63)]; out[o + 3] = table[Int(v & 63)]
+        i += 3; o += 4
+    }
+    if i < n {
+        let v = UInt32(bytes[i]) << 16 | (i + 1 < n ? UInt32(bytes[i + 1]) << 8 : 0)
+        out[o] = table[Int(v >> 18 & 63)]; out[o + 1] = table[Int(v >> 12 & 63)]
+        out[o + 2] = i + 1 < n ? table[Int(v >> 6 & 63)] : UInt8(ascii: "=")
+        out[o + 3] = UInt8(ascii: "=")
+        o += 4
+    }
+    return o - start
+}
+
+/// Writes `value` in decimal at `out[at...]` (at most 20 bytes); returns the count written.
+func writeDecimal(_ value: Int64, to out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+    var o = start
+    var magnitude = value.magnitude
+    if value < 0 { out[o] = UInt8(ascii: "-"); o += 1 }
+    let first = o
+    repeat {
+        out[o] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+        magnitude /= 10
+        o += 1
+    } while magnitude > 0
+    // Digits were written least significant first.
+    var a = first, b = o - 1
+    while a < b { out.swapAt(a, b); a += 1; b -= 1 }
+    return o - start
 }

@@ -62,9 +62,15 @@ public final class CompiledTemplate: Sendable {
     /// Renders to a string. `data` holds the `@` variables (`settings`, `secrets`, `body`,
     /// ...); a `root` entry, if present, is what `@root` means.
     public func render(_ root: JSONValue, data: [String: JSONValue] = [:]) throws(TemplateRenderError) -> String {
-        try ByteWriter.withScratch(capacity: CompiledTemplate.scratchCapacity) { (out) throws(TemplateRenderError) -> String in
-            try Renderer.render(storage, root, data, maxPartialDepth: options.maxPartialDepth, into: &out)
-            return String(decoding: out.bytes, as: UTF8.self)
+        // The event and data are turned into pointers first, so the closures below capture
+        // only pointers (a closure capturing the event copies it: a retain per array in it).
+        try withUnsafePointer(to: root) { (root) throws(TemplateRenderError) -> String in
+            try withUnsafePointer(to: data) { (data) throws(TemplateRenderError) -> String in
+                try ByteWriter.withScratch(capacity: CompiledTemplate.scratchCapacity) { (out) throws(TemplateRenderError) -> String in
+                    try Renderer.render(storage, root, data, maxPartialDepth: options.maxPartialDepth, into: &out)
+                    return String(decoding: out.bytes, as: UTF8.self)
+                }
+            }
         }
     }
 
@@ -72,10 +78,14 @@ public final class CompiledTemplate: Sendable {
     /// renders. On error `out` is left as it was.
     public func render(_ root: JSONValue, data: [String: JSONValue], into out: inout [UInt8]) throws(TemplateRenderError) {
         // Render into a stack buffer, then append to `out` in one copy (an error leaves
-        // `out` untouched for free).
-        try ByteWriter.withScratch(capacity: CompiledTemplate.scratchCapacity) { (scratch) throws(TemplateRenderError) in
-            try Renderer.render(storage, root, data, maxPartialDepth: options.maxPartialDepth, into: &scratch)
-            out.append(contentsOf: scratch)
+        // `out` untouched for free). Pointers first, as in `render(_:data:)`.
+        try withUnsafePointer(to: root) { (root) throws(TemplateRenderError) in
+            try withUnsafePointer(to: data) { (data) throws(TemplateRenderError) in
+                try ByteWriter.withScratch(capacity: CompiledTemplate.scratchCapacity) { (scratch) throws(TemplateRenderError) in
+                    try Renderer.render(storage, root, data, maxPartialDepth: options.maxPartialDepth, into: &scratch)
+                    out.append(contentsOf: scratch)
+                }
+            }
         }
     }
 
@@ -84,7 +94,11 @@ public final class CompiledTemplate: Sendable {
     public func render(_ root: JSONValue, data: [String: JSONValue], into out: inout ByteWriter) throws(TemplateRenderError) {
         let start = out.count
         do {
-            try Renderer.render(storage, root, data, maxPartialDepth: options.maxPartialDepth, into: &out)
+            try withUnsafePointer(to: root) { (root) throws(TemplateRenderError) in
+                try withUnsafePointer(to: data) { (data) throws(TemplateRenderError) in
+                    try Renderer.render(storage, root, data, maxPartialDepth: options.maxPartialDepth, into: &out)
+                }
+            }
         } catch {
             out.truncate(to: start)
             throw error

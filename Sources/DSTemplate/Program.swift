@@ -132,9 +132,12 @@ final class ProgramStorage: @unchecked Sendable {
     let storedSlots: Int
     /// The slot index of each stored slot, by `Slot.stored` (parents first).
     let interiorSlots: UnsafeMutableBufferPointer<Int>
+    /// The flat form (`FlatProgram`) if the root program is only text and root-level holes.
+    let flat: FlatProgram?
 
     init(_ tables: ProgramTables) {
         self.tables = tables
+        flat = FlatProgram(tables)
         ops = .allocate(capacity: max(1, tables.ops.count))
         _ = ops.initialize(from: tables.ops)
         literals = .allocate(capacity: max(1, tables.literals.count))
@@ -158,5 +161,6 @@ final class ProgramStorage: @unchecked Sendable {
         slots.baseAddress?.deinitialize(count: tables.slots.count)
         slots.deallocate()
         interiorSlots.deallocate()
+        flat?.deallocate()
     }
 }

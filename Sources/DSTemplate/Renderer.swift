@@ -100,8 +100,19 @@ struct Renderer {
     /// Renders a template's root program. (The render entry points of `CompiledTemplate`
     /// all come here rather than calling each other, which also keeps callgrind's
     /// `--toggle-collect=*CompiledTemplate*render*` from toggling twice on nested calls.)
-    static func render(_ storage: ProgramStorage, _ root: JSONValue, _ data: [String: JSONValue], maxPartialDepth: Int,
-                       into out: inout ByteWriter) throws(TemplateRenderError) {
+    /// A flat template (`FlatProgram`) takes its own, shorter path. `root` and `data` are read
+    /// in place for the duration of the call.
+    static func render(_ storage: ProgramStorage, _ root: UnsafePointer<JSONValue>, _ data: UnsafePointer<[String: JSONValue]>,
+                       maxPartialDepth: Int, into out: inout ByteWriter) throws(TemplateRenderError) {
+        if let flat = storage.flat { return try FlatRenderer.render(storage, flat, root, data, into: &out) }
+        var renderer = Renderer(storage: storage, root: root, data: data, maxPartialDepth: maxPartialDepth)
+        try renderer.runRoot(into: &out)
+    }
+
+    /// The general path only (what `render` does for a template that is not flat): for tests
+    /// comparing the flat path with it.
+    static func renderGeneral(_ storage: ProgramStorage, _ root: JSONValue, _ data: [String: JSONValue], maxPartialDepth: Int,
+                              into out: inout ByteWriter) throws(TemplateRenderError) {
         try Renderer.with(storage, root, data, maxPartialDepth: maxPartialDepth) { (renderer) throws(TemplateRenderError) in
             try renderer.runRoot(into: &out)
         }
@@ -237,8 +248,8 @@ struct Renderer {
 
     /// In the second word of a string's 16 bytes (64-bit little-endian platforms): bit 61 marks a small
     /// (inline) string; bits 63 and 62 with it, an immortal small ASCII one.
-    @inline(__always) private static var smallBit: UInt64 { 1 << 61 }
-    @inline(__always) private static var smallASCIIBits: UInt64 { 0b111 << 61 }
+    @inline(__always) static var smallBit: UInt64 { 1 << 61 }
+    @inline(__always) static var smallASCIIBits: UInt64 { 0b111 << 61 }
 
     /// One step of a path: an object member, an array index or `length`.
     @inline(__always)

@@ -130,4 +130,29 @@ final class JavaScriptJSONFastPathTests: XCTestCase {
         XCTAssertEqual(fast(growing), tree(growing))
         XCTAssertEqual(fast(growing), "[" + Array(repeating: "100000000000000000000", count: 40).joined(separator: ",") + "]")
     }
+
+    /// The word-at-a-time scan for plain string bytes stops exactly where the byte loop does,
+    /// from every start, on buffers with every kind of byte at every position of a word.
+    func testPlainRunEndMatchesTheByteLoop() {
+        func byteLoop(_ b: [UInt8], _ start: Int) -> Int {
+            var j = start
+            while j < b.count, !(b[j] < 0x20 || b[j] >= 0x80 || b[j] == 0x22 || b[j] == 0x5C) { j += 1 }
+            return j
+        }
+        var rng = SplitMix(state: 0x5EED_2028)
+        let specials: [UInt8] = [0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7E, 0x7F, 0x80, 0xC3, 0xFF]
+        for _ in 0..<3000 {
+            let count = Int.random(in: 0...40, using: &rng)
+            var b = (0..<count).map { _ in UInt8.random(in: 0x20...0x7E, using: &rng) }
+            for _ in 0..<Int.random(in: 0...4, using: &rng) where count > 0 {
+                b[Int.random(in: 0..<count, using: &rng)] = Bool.random(using: &rng) ? specials.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)
+            }
+            b.withUnsafeBufferPointer { p in
+                for start in 0...count {
+                    XCTAssertEqual(JavaScriptJSON.FastPath.plainRunEnd(p.baseAddress ?? UnsafePointer(bitPattern: 1)!, from: start, count: count),
+                                   byteLoop(b, start), "\(b) from \(start)")
+                }
+            }
+        }
+    }
 }

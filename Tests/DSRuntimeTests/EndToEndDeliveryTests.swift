@@ -26,7 +26,7 @@ final class EndToEndDeliveryTests: XCTestCase {
         }
     }
 
-    private func run(batching: String?, events count: Int) async throws {
+    private func run(batching: String?, events count: Int, onEventLoop: Bool = false) async throws {
         let counter = Locked(0)
         let server = try LoopbackHTTPServer { _ in
             let n = counter.withLock { $0 += 1; return $0 }
@@ -46,7 +46,15 @@ final class EndToEndDeliveryTests: XCTestCase {
         let ledger = DeliveryLedger(observer: { line, id, fate in fates.record(line, id, fate) })
         let deliverer = Deliverer(renderer: renderer, transport: AutoTransport(maxConnectionsPerHost: 16), clock: SystemClock(), ledger: ledger,
                                   options: DeliveryOptions(concurrency: 16), jitter: SeededJitterSource(seed: 1))
-        let counts = await deliverer.run(.closed(events: events))
+        let jobsBefore = SocketEventLoop.shared?.jobsEnqueued ?? 0
+        let counts = onEventLoop
+            ? await Task(executorPreference: SocketHTTPTransport.taskExecutor) { await deliverer.run(.closed(events: events)) }.value
+            : await deliverer.run(.closed(events: events))
+        if onEventLoop {
+            // The run's tasks ran as the loop's jobs (at least one per HTTP attempt resumed).
+            XCTAssertGreaterThanOrEqual((SocketEventLoop.shared?.jobsEnqueued ?? 0) - jobsBefore, counts.attempts)
+            XCTAssertGreaterThan(counts.attempts, 0)
+        }
 
         XCTAssertEqual(counts.delivered + counts.deadLettered + counts.filtered, count)
         XCTAssertEqual(counts.filtered, count / 20)
@@ -72,5 +80,47 @@ final class EndToEndDeliveryTests: XCTestCase {
 
     func testTenThousandBatchedEventsWithInjectedFaults() async throws {
         try await run(batching: #"{"max_events": 50, "max_wait_ms": 50}"#, events: 10_000)
+    }
+
+    /// The same faults with the run's tasks on the socket event loop's thread, as `dspec
+    /// deliver` runs them (SocketHTTPTransport.taskExecutor): retries, Retry-After, resets
+    /// retried on fresh connections (worker threads resuming the loop's tasks) and backoff
+    /// timers all end in one outcome per event.
+    func testTenThousandSingleEventRequestsOnTheEventLoopExecutor() async throws {
+        try XCTSkipIf(SocketHTTPTransport.taskExecutor == nil, "no epoll on this platform")
+        try await run(batching: nil, events: 10_000, onEventLoop: true)
+    }
+
+    func testTenThousandBatchedEventsOnTheEventLoopExecutor() async throws {
+        try XCTSkipIf(SocketHTTPTransport.taskExecutor == nil, "no epoll on this platform")
+        try await run(batching: #"{"max_events": 50, "max_wait_ms": 50}"#, events: 10_000, onEventLoop: true)
+    }
+
+    /// Cancelling a run on the event loop executor reaches the requests waiting on the wire:
+    /// the run ends, their events are counted as interrupted, none delivered twice or lost.
+    func testCancellingARunOnTheEventLoopExecutorInterruptsTheRequestsInFlight() async throws {
+        try XCTSkipIf(SocketHTTPTransport.taskExecutor == nil, "no epoll on this platform")
+        let answered = Locked(0)
+        let server = try LoopbackHTTPServer { _ in
+            // The first two requests are answered; later ones hang (past the cancellation).
+            answered.withLock { $0 += 1; return $0 } <= 2 ? .respond(status: 200, body: "{}") : .delay(3, .respond(status: 200, body: "{}"))
+        }
+        defer { server.stop() }
+        let plan = try RuntimeTestSupport.plan(url: server.baseURL + "/ingest", batching: nil, response: nil, events: nil, timeoutMs: 20_000)
+        let renderer = try RuntimeTestSupport.renderer(plan)
+        let events: [JSONValue] = (1...6).map { .object(JSONObject([("type", "track"), ("event", "Signed Up"), ("event_id", .string("evt-\($0)"))])) }
+        let fates = FateLog()
+        let ledger = DeliveryLedger(observer: { line, id, fate in fates.record(line, id, fate) })
+        let deliverer = Deliverer(renderer: renderer, transport: AutoTransport(maxConnectionsPerHost: 8), clock: SystemClock(), ledger: ledger,
+                                  options: DeliveryOptions(concurrency: 8))
+        let run = Task(executorPreference: SocketHTTPTransport.taskExecutor) { await deliverer.run(.closed(events: events)) }
+        // Cancel once four requests hang on the server (no sleep: wait for the fact).
+        while server.requests.count < 6 { await Task.yield() }
+        run.cancel()
+        let counts = await run.value
+        XCTAssertEqual(counts.delivered, 2)
+        XCTAssertEqual(counts.interrupted, 4)
+        XCTAssertEqual(counts.deadLettered, 0)
+        XCTAssertTrue(fates.duplicates.isEmpty)
     }
 }

@@ -227,6 +227,37 @@ final class SocketHTTPTransportTests: XCTestCase {
         XCTAssertEqual(server.connections, 1, "the connection is kept after a handed-off response")
     }
 
+    /// Runs `body` in a task that prefers the event loop as its executor, as `dspec deliver`
+    /// runs its requests: then a reused connection stays registered edge-triggered.
+    private func onEventLoop(_ body: @escaping @Sendable () async throws -> Void) async throws {
+        guard let loop = SocketHTTPTransport.taskExecutor else { throw XCTSkip("no epoll on this platform") }
+        try await Task(executorPreference: loop) { try await body() }.value
+    }
+
+    func testResponseArrivingInPiecesOnTheLoopThreadNeedsOneRegistration() async throws {
+        nonisolated(unsafe) let test = self
+        let armsBefore = SocketEventLoop.arms.withLock { $0 }
+        try await onEventLoop { try await test.testResponseArrivingInPiecesOnAReusedConnection() }
+        // Request 1 on a fresh connection (a worker), request 2 registers it edge-triggered,
+        // its pieces and request 3 need nothing more (one-shot arming took four).
+        XCTAssertEqual(SocketEventLoop.arms.withLock { $0 } - armsBefore, 1)
+    }
+
+    func testALargeResponseTricklingInOnTheLoopThreadIsReadByAWorker() async throws {
+        nonisolated(unsafe) let test = self
+        try await onEventLoop { try await test.testALargeResponseTricklingInIsReadToItsEndByAWorker() }
+    }
+
+    func testTimeoutAndCancellationOnAReusedConnectionOnTheLoopThread() async throws {
+        nonisolated(unsafe) let test = self
+        try await onEventLoop { try await test.testTimeoutOnAReusedConnection() }
+        try await onEventLoop { try await test.testCancellationOnAReusedConnection() }
+        try await onEventLoop { try await test.testStalePooledConnectionIsRetriedOnceOnAFreshOne() }
+        try await onEventLoop { try await test.testServerClosedIdleConnectionIsNotUsed() }
+        try await onEventLoop { try await test.testChunkedResponseThenReuse() }
+        try await onEventLoop { try await test.testConnectionCloseIsHonoured() }
+    }
+
     func testTimeoutOnAReusedConnection() async throws {
         let server = try RawSocketServer { conn in
             _ = conn.readRequest()

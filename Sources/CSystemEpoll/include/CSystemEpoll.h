@@ -1,7 +1,7 @@
 /*
  * CSystemEpoll: epoll(7) for Swift. Swift's Glibc module does not export <sys/epoll.h>, so the
  * socket transport (DSRuntimePOSIX) reaches epoll_create1, epoll_ctl, epoll_wait and
- * struct epoll_event through this header: the C library's own declarations and layout
+ * struct epoll_event (and eventfd, which wakes the loop when it also runs tasks) through this header: the C library's own declarations and layout
  * (struct epoll_event is packed on x86_64), nothing declared by hand.
  * Linux only; elsewhere the header is empty and the transport runs without the epoll loop.
  */
@@ -10,6 +10,7 @@
 
 #if defined(__linux__)
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #define DSPEC_HAS_EPOLL 1
 #endif
 

@@ -1,5 +1,9 @@
 /// The parsed request line and header section of one request, with its framing decided.
-struct ParsedHead {
+///
+/// A class: the parser hands it from `parseHead` to `finish` (and keeps it while a body
+/// arrives), and as a struct of Strings and arrays each of those moves was a copy and a
+/// destroy through the runtime's generic value witnesses (~500 instructions a request).
+final class ParsedHead {
     var method: String
     var target: String
     var version: String
@@ -11,11 +15,46 @@ struct ParsedHead {
     var keepAlive: Bool
     /// `Expect: 100-continue` was sent (HTTP/1.1 only).
     var expectsContinue: Bool
+    /// Set by the fast path (``HeadParser/parseSimple(head:lines:base:limits:)``): the fields
+    /// are views of `head` and `method`, `target`, `version` and `headers` are left empty.
+    var layout: WireLayout?
+
+    init(method: String, target: String, version: String, headers: [MockHeader], head: [UInt8], framing: Framing,
+         keepAlive: Bool, expectsContinue: Bool, layout: WireLayout? = nil) {
+        self.method = method
+        self.target = target
+        self.version = version
+        self.headers = headers
+        self.head = head
+        self.framing = framing
+        self.keepAlive = keepAlive
+        self.expectsContinue = expectsContinue
+        self.layout = layout
+    }
 
     enum Framing: Equatable {
         case none
         case length(Int)
         case chunked
+    }
+}
+
+/// What the fast path (``HeadParser/parseSimple(head:lines:base:limits:)``) found: the head,
+/// where its fields lie, and the body length (0: none). Framing is `Content-Length` or none,
+/// the connection stays open on HTTP/1.1 and closes on HTTP/1.0, and nothing expects 100.
+/// A struct of an array and numbers: a bodiless request goes from head to `MockRequest`
+/// without a `ParsedHead` allocation.
+struct SimpleHead {
+    var head: [UInt8]
+    var layout: WireLayout
+    var contentLength: Int
+
+    var keepAlive: Bool { layout.minorVersion == 1 }
+
+    /// The same head as a ``ParsedHead`` (for a request whose body is still to come).
+    var parsed: ParsedHead {
+        ParsedHead(method: "", target: "", version: "", headers: [], head: head, framing: contentLength > 0 ? .length(contentLength) : .none,
+                   keepAlive: keepAlive, expectsContinue: false, layout: layout)
     }
 }
 
@@ -70,10 +109,96 @@ enum HeadParser {
         var headers: [MockHeader] = []
         headers.reserveCapacity(lines.count - 1)
         for line in lines.dropFirst() { headers.append(try field(head, (line.lowerBound - base)..<(line.upperBound - base))) }
-        var parsed = ParsedHead(method: method, target: target, version: version, headers: headers, head: head,
+        let parsed = ParsedHead(method: method, target: target, version: version, headers: headers, head: head,
                                 framing: .none, keepAlive: version == "HTTP/1.1", expectsContinue: false)
-        try decideFraming(&parsed, limits: limits)
+        try decideFraming(parsed, limits: limits)
         return parsed
+    }
+
+    /// The fast path for the common head: an origin-form target, `HTTP/1.1` or `HTTP/1.0`,
+    /// fields that are tokens and field-value bytes, one `Host` on HTTP/1.1, at most one plain
+    /// `Content-Length` within the body limit, and no `Transfer-Encoding`, `Connection` or
+    /// `Expect`. It checks and frames on the bytes and makes no String; the request's fields
+    /// stay views of `head` (``WireLayout``). For anything else (every error included) it
+    /// returns nil and the caller runs ``parse(head:lines:base:limits:)``, so every refusal
+    /// and its reason come from one place. Where it answers, it answers as `parse` would:
+    /// `HeadParserFastPathTests` compares them on chosen and random heads.
+    static func parseSimple(head: [UInt8], lines: [Range<Int>], base: Int = 0, limits: MockLimits) -> SimpleHead? {
+        guard let first = lines.first, lines.count - 1 <= limits.maxHeaderCount, head.count < Int(Int32.max) else { return nil }
+        let tchar = HTTPBytes.tchar
+        return head.withUnsafeBufferPointer { b -> SimpleHead? in
+            // Request line: method SP origin-form-target SP HTTP/1.x
+            let lo = first.lowerBound - base, hi = first.upperBound - base
+            guard lo == 0, hi <= b.count else { return nil }
+            var i = lo
+            while i < hi, b[i] != HTTPBytes.sp {
+                guard tchar[Int(b[i])] else { return nil }
+                i += 1
+            }
+            let methodEnd = i
+            guard methodEnd > lo, methodEnd + 1 < hi, b[methodEnd + 1] == UInt8(ascii: "/") else { return nil }
+            i = methodEnd + 1
+            while i < hi, b[i] != HTTPBytes.sp {
+                guard HTTPBytes.isTargetByte(b[i]) else { return nil }
+                i += 1
+            }
+            let targetEnd = i
+            guard hi - targetEnd == 9, b[targetEnd + 1] == UInt8(ascii: "H"), b[targetEnd + 2] == UInt8(ascii: "T"),
+                  b[targetEnd + 3] == UInt8(ascii: "T"), b[targetEnd + 4] == UInt8(ascii: "P"), b[targetEnd + 5] == UInt8(ascii: "/"),
+                  b[targetEnd + 6] == UInt8(ascii: "1"), b[targetEnd + 7] == UInt8(ascii: "."),
+                  b[targetEnd + 8] == UInt8(ascii: "1") || b[targetEnd + 8] == UInt8(ascii: "0") else { return nil }
+            let minor: UInt8 = b[targetEnd + 8] == UInt8(ascii: "1") ? 1 : 0
+            // Fields.
+            var hostCount = 0
+            var contentLength: Int?
+            for k in 1..<lines.count {
+                let lineLo = lines[k].lowerBound - base, lineHi = lines[k].upperBound - base
+                guard lineLo < lineHi, lineHi <= b.count else { return nil }
+                var c = lineLo
+                while c < lineHi, b[c] != HTTPBytes.colon {
+                    guard tchar[Int(b[c])] else { return nil }  // also refuses leading whitespace (folding)
+                    c += 1
+                }
+                guard c > lineLo, c < lineHi else { return nil }  // an empty name, or no colon
+                for v in (c + 1)..<lineHi where !HTTPBytes.isFieldValueByte(b[v]) { return nil }
+                switch c - lineLo {
+                case 4 where Self.nameIs(b, lineLo, "host"):
+                    hostCount += 1
+                case 14 where Self.nameIs(b, lineLo, "content-length"):
+                    guard contentLength == nil else { return nil }
+                    var vlo = c + 1, vhi = lineHi
+                    while vlo < vhi, HTTPBytes.isWhitespace(b[vlo]) { vlo += 1 }
+                    while vhi > vlo, HTTPBytes.isWhitespace(b[vhi - 1]) { vhi -= 1 }
+                    guard vhi > vlo, vhi - vlo <= 18 else { return nil }
+                    var n = 0
+                    for d in vlo..<vhi {
+                        guard isDigit(b[d]) else { return nil }
+                        n = n * 10 + Int(b[d] - 0x30)
+                    }
+                    guard n <= limits.maxBodyBytes else { return nil }
+                    contentLength = n
+                case 17 where Self.nameIs(b, lineLo, "transfer-encoding"),
+                     10 where Self.nameIs(b, lineLo, "connection"),
+                     6 where Self.nameIs(b, lineLo, "expect"):
+                    return nil
+                default:
+                    break
+                }
+            }
+            if minor == 1, hostCount != 1 { return nil }
+            let fieldsStart = lines.count > 1 ? lines[1].lowerBound - base : b.count
+            let layout = WireLayout(methodEnd: Int32(methodEnd), targetEnd: Int32(targetEnd), minorVersion: minor,
+                                    fieldsStart: Int32(fieldsStart), fieldCount: Int32(lines.count - 1))
+            return SimpleHead(head: head, layout: layout, contentLength: contentLength ?? 0)
+        }
+    }
+
+    /// True when the field name at `at` equals `lowercase` (ASCII case-insensitive).
+    @inline(__always)
+    private static func nameIs(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ lowercase: StaticString) -> Bool {
+        let p = lowercase.utf8Start
+        for k in 0..<lowercase.utf8CodeUnitCount where asciiLower(b[at + k]) != p[k] { return false }
+        return true
     }
 
     /// `method SP request-target SP HTTP-version`, single spaces only.
@@ -136,7 +261,7 @@ enum HeadParser {
     }
 
     /// Host, Content-Length, Transfer-Encoding, Connection and Expect, per RFC 9112.
-    private static func decideFraming(_ p: inout ParsedHead, limits: MockLimits) throws(HTTPParseError) {
+    private static func decideFraming(_ p: ParsedHead, limits: MockLimits) throws(HTTPParseError) {
         var hostCount = 0
         var contentLength: Int?
         var transferCodings: [String] = []

@@ -28,40 +28,123 @@ public struct MockHeader: Sendable, Equatable, CustomStringConvertible {
 ///
 /// `head` holds the exact bytes of the request line and header section (up to and including
 /// the blank line), so a harness can assert byte-exactness; the parsed fields are views of it.
+/// A request parsed off the wire keeps them as offsets into `head` (``WireLayout``) and makes
+/// each String only when it is read: most requests are answered and journaled without anyone
+/// reading their fields, and building them was a tenth of a request's cost (issue 16).
 public struct MockRequest: Sendable {
+    /// Where `method`, `target`, `version` and `headers` come from.
+    private enum Fields: Sendable {
+        /// Views of `head`, validated by the parser.
+        case wire(WireLayout)
+        /// Given as values (the public initializer, or a field set after parsing).
+        case explicit(Explicit)
+    }
+    private struct Explicit: Sendable {
+        var method: String, target: String, version: String, headers: [MockHeader]
+    }
+    private var fields: Fields
+    private var rawHead: [UInt8]
+
     /// The method token (`POST`), case preserved.
-    public var method: String
+    public var method: String {
+        get {
+            switch fields {
+            case .wire(let l): return l.method(rawHead)
+            case .explicit(let e): return e.method
+            }
+        }
+        set { var e = explicitFields(); e.method = newValue; fields = .explicit(e) }
+    }
     /// The request target as sent (`/v1/events?api_key=...`), percent-encoding untouched.
-    public var target: String
+    public var target: String {
+        get {
+            switch fields {
+            case .wire(let l): return l.target(rawHead)
+            case .explicit(let e): return e.target
+            }
+        }
+        set { var e = explicitFields(); e.target = newValue; fields = .explicit(e) }
+    }
     /// `HTTP/1.1` or `HTTP/1.0`.
-    public var version: String
+    public var version: String {
+        get {
+            switch fields {
+            case .wire(let l): return l.version
+            case .explicit(let e): return e.version
+            }
+        }
+        set { var e = explicitFields(); e.version = newValue; fields = .explicit(e) }
+    }
     /// Header fields in the order received, original case.
-    public var headers: [MockHeader]
+    public var headers: [MockHeader] {
+        get {
+            switch fields {
+            case .wire(let l): return l.headers(rawHead)
+            case .explicit(let e): return e.headers
+            }
+        }
+        set { var e = explicitFields(); e.headers = newValue; fields = .explicit(e) }
+    }
     /// The body after de-chunking (the exact content bytes).
     public var body: [UInt8]
     /// Trailer fields of a chunked body, in order.
     public var trailers: [MockHeader]
     /// The raw request line and header section, byte for byte.
-    public var head: [UInt8]
+    public var head: [UInt8] {
+        get { rawHead }
+        set {
+            // The fields stop being views of the old bytes first.
+            fields = .explicit(explicitFields())
+            rawHead = newValue
+        }
+    }
     /// True if the body arrived with `Transfer-Encoding: chunked`.
     public var chunked: Bool
 
     /// Creates a request (tests and tools; the server builds them from the wire).
     public init(method: String, target: String, version: String = "HTTP/1.1", headers: [MockHeader], body: [UInt8],
                 trailers: [MockHeader] = [], head: [UInt8] = [], chunked: Bool = false) {
-        self.method = method
-        self.target = target
-        self.version = version
-        self.headers = headers
+        fields = .explicit(Explicit(method: method, target: target, version: version, headers: headers))
+        rawHead = head
         self.body = body
         self.trailers = trailers
-        self.head = head
         self.chunked = chunked
+    }
+
+    /// A request whose fields are views of `head` at `layout` (the parser's fast path).
+    init(head: [UInt8], layout: WireLayout, body: [UInt8], trailers: [MockHeader], chunked: Bool) {
+        fields = .wire(layout)
+        rawHead = head
+        self.body = body
+        self.trailers = trailers
+        self.chunked = chunked
+    }
+
+    private func explicitFields() -> Explicit {
+        switch fields {
+        case .wire(let l): return Explicit(method: l.method(rawHead), target: l.target(rawHead), version: l.version, headers: l.headers(rawHead))
+        case .explicit(let e): return e
+        }
+    }
+
+    /// Whether the fields are views of `head` (for tests of the fast path).
+    var isWireBacked: Bool {
+        if case .wire = fields { return true }
+        return false
+    }
+
+    /// True for a `HEAD` request (compared on the bytes when the fields are views).
+    var isHEAD: Bool {
+        switch fields {
+        case .wire(let l): return l.methodIs(rawHead, "HEAD")
+        case .explicit(let e): return e.method == "HEAD"
+        }
     }
 
     /// The target's path (everything before `?`), still percent-encoded, as signing's
     /// `@path` sees it. For an absolute-form target (`http://host/p`) the path part.
     public var path: String {
+        if case .wire(let l) = fields { return l.path(rawHead) }
         // On the UTF-8 bytes: Character iteration (grapheme breaking) cost more than the rest
         // of a request's routing.
         let range = Self.pathRange(target)
@@ -94,6 +177,7 @@ public struct MockRequest: Sendable {
 
     /// The value of the first header named `name` (ASCII case-insensitive), or nil.
     public func header(_ name: String) -> String? {
+        if case .wire(let l) = fields { return l.header(name, in: rawHead) }
         for h in headers where asciiCaseInsensitiveEquals(h.name, name) { return h.value }
         return nil
     }

@@ -48,8 +48,13 @@ struct RequestParser {
         case head, fixed(remaining: Int), chunkSize, chunkData(remaining: Int), chunkDataEnd, trailers, failed
     }
 
-    init(limits: MockLimits) {
+    /// Whether common heads take ``HeadParser/parseSimple(head:lines:base:limits:)`` (off only
+    /// in tests that compare the two paths).
+    private let fastPath: Bool
+
+    init(limits: MockLimits, fastPath: Bool = true) {
         self.limits = limits
+        self.fastPath = fastPath
         buffer.reserveCapacity(4096)
     }
 
@@ -88,16 +93,25 @@ struct RequestParser {
                 case .failed:
                     return .needMore
                 case .head:
-                    guard let head = try parseHead() else { return .needMore }
-                    current = head
+                    guard let found = try parseHead() else { return .needMore }
                     body = []
                     trailers = []
                     continueSent = false
+                    let head: ParsedHead
+                    switch found {
+                    case .simple(let simple):
+                        // A bodiless request on the fast path is done: no ParsedHead at all.
+                        if simple.contentLength == 0 { return finishSimple(simple) }
+                        head = simple.parsed
+                    case .general(let general):
+                        head = general
+                    }
                     switch head.framing {
-                    case .none: return finish()
+                    case .none: return finish(head)  // not stored: a bodiless request is done
                     case .length(let n): phase = .fixed(remaining: n)
                     case .chunked: phase = .chunkSize
                     }
+                    current = head
                     if head.expectsContinue, start == buffer.count {
                         continueSent = true
                         return .sendContinue
@@ -107,7 +121,7 @@ struct RequestParser {
                     guard n > 0 else { return .needMore }
                     body.append(contentsOf: buffer[start..<(start + n)])
                     start += n
-                    if n == remaining { return finish() }
+                    if n == remaining { return finish(current.take()) }
                     phase = .fixed(remaining: remaining - n)
                 case .chunkSize:
                     guard let line = try takeLine(limit: limits.maxChunkLineBytes, what: "chunk size line") else { return .needMore }
@@ -133,7 +147,7 @@ struct RequestParser {
                     let remainingAllowance = limits.maxHeadBytes - trailerBytes
                     guard let line = try takeLine(limit: max(remainingAllowance, 0), what: "trailer section", status: 431) else { return .needMore }
                     trailerBytes += line.count + 2
-                    if line.isEmpty { return finish() }
+                    if line.isEmpty { return finish(current.take()) }
                     trailers.append(try HeadParser.field(buffer, line))
                 }
             }
@@ -143,23 +157,48 @@ struct RequestParser {
         }
     }
 
-    /// Emits the finished request and resets for the next one on the connection.
-    private mutating func finish() -> ParseEvent {
+    /// ``finish(_:)`` for a bodiless head from the fast path.
+    private mutating func finishSimple(_ simple: SimpleHead) -> ParseEvent {
+        resetForNextRequest()
+        let request = MockRequest(head: simple.head, layout: simple.layout, body: [], trailers: [], chunked: false)
+        return .request(request, keepAlive: simple.keepAlive)
+    }
+
+    private mutating func resetForNextRequest() {
         phase = .head
         skippedEmptyLineBytes = 0
         scan = start
         lineStart = start
         lines.removeAll(keepingCapacity: true)
-        guard let head = current.take() else { return .failure(HTTPParseError(status: 500, reason: "parser state lost")) }
-        let request = MockRequest(method: head.method, target: head.target, version: head.version, headers: head.headers, body: body,
-                                  trailers: trailers, head: head.head, chunked: head.framing == .chunked)
+    }
+
+    /// Emits the finished request and resets for the next one on the connection.
+    private mutating func finish(_ taken: ParsedHead?) -> ParseEvent {
+        phase = .head
+        skippedEmptyLineBytes = 0
+        scan = start
+        lineStart = start
+        lines.removeAll(keepingCapacity: true)
+        guard let head = taken else { return .failure(HTTPParseError(status: 500, reason: "parser state lost")) }
+        let request = if let layout = head.layout {
+            MockRequest(head: head.head, layout: layout, body: body, trailers: trailers, chunked: head.framing == .chunked)
+        } else {
+            MockRequest(method: head.method, target: head.target, version: head.version, headers: head.headers, body: body,
+                        trailers: trailers, head: head.head, chunked: head.framing == .chunked)
+        }
         body = []
         trailers = []
         return .request(request, keepAlive: head.keepAlive)
     }
 
+    /// A complete head, from the fast path or the general parser.
+    private enum FoundHead {
+        case simple(SimpleHead)
+        case general(ParsedHead)
+    }
+
     /// Finds the blank line ending the head; nil if it has not arrived yet.
-    private mutating func parseHead() throws(HTTPParseError) -> ParsedHead? {
+    private mutating func parseHead() throws(HTTPParseError) -> FoundHead? {
         // RFC 9112 section 2.2: ignore a few empty lines before the request line (some
         // clients send a stray CRLF after a POST body).
         if lines.isEmpty, scan == start {
@@ -195,11 +234,15 @@ struct RequestParser {
             if end == lineStart {
                 // Blank line: the head is complete.
                 guard !lines.isEmpty else { throw HTTPParseError(status: 400, reason: "empty request line") }
-                let headBytes = Array(buffer[start..<scan])
+                // A copy of exactly the head's bytes. (`Array(buffer[start..<scan])` shares the
+                // buffer's storage when the head fills it, as it usually does: the journal then
+                // kept a whole read buffer per request, and the next read had to allocate one.)
+                let headBytes = buffer.withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[start..<scan])) }
                 let base = start
                 start = scan
                 defer { lines.removeAll(keepingCapacity: true) }
-                return try HeadParser.parse(head: headBytes, lines: lines, base: base, limits: limits)
+                if fastPath, let simple = HeadParser.parseSimple(head: headBytes, lines: lines, base: base, limits: limits) { return .simple(simple) }
+                return .general(try HeadParser.parse(head: headBytes, lines: lines, base: base, limits: limits))
             }
             lines.append(lineStart..<end)
             lineStart = scan

@@ -6,8 +6,9 @@ package enum RequestParserProbe {
     /// request (every parsed field, so two runs can be compared) or `failure STATUS` for the
     /// error the server would answer before closing. Interim `100 Continue` events are left
     /// out because when they occur depends on how the bytes were split.
-    package static func outcomes(_ bytes: [UInt8], step: Int, limits: MockLimits) -> [String] {
-        var parser = RequestParser(limits: limits)
+    /// `fastPath: false` parses every head with the general parser (for comparing the two).
+    package static func outcomes(_ bytes: [UInt8], step: Int, limits: MockLimits, fastPath: Bool = true) -> [String] {
+        var parser = RequestParser(limits: limits, fastPath: fastPath)
         var outcomes: [String] = []
         var offset = 0
         let stride = step <= 0 ? max(bytes.count, 1) : step
@@ -22,7 +23,7 @@ package enum RequestParserProbe {
                 case .request(let r, let keepAlive):
                     let headers = r.headers.map(\.description).joined(separator: "|")
                     let trailers = r.trailers.map(\.description).joined(separator: "|")
-                    outcomes.append("request \(r.method) \(r.target) \(r.version) [\(headers)] body=\(r.body) trailers=[\(trailers)] head=\(r.head.count) chunked=\(r.chunked) keepAlive=\(keepAlive)")
+                    outcomes.append("request \(r.method) \(r.target) \(r.version) [\(headers)] body=\(r.body) trailers=[\(trailers)] head=\(r.head) chunked=\(r.chunked) keepAlive=\(keepAlive) path=\(r.path) query=\(r.query ?? "-") host=\(r.header("host") ?? "-") head=\(r.isHEAD)")
                 case .failure(let error):
                     outcomes.append("failure \(error.status)")
                     return outcomes

@@ -64,6 +64,11 @@ final class EncodedResponse: Sendable {
         if addsDate { date.append(into: &out) }
         out.append(contentsOf: close ? closeTail : keepAliveTail)
     }
+
+    /// The same bytes as ``write(into:close:date:)`` with `dateLine` as the `Date` line.
+    func assembled(close: Bool, dateLine: [UInt8]) -> [UInt8] {
+        statusLine + (addsDate ? dateLine : []) + (close ? closeTail : keepAliveTail)
+    }
 }
 
 /// Reason phrases and small fixed responses.
@@ -126,15 +131,49 @@ struct HTTPDateCache {
     private var second: Int = -1
     private var line: [UInt8] = []
 
+    /// The last response written with ``write(_:close:into:)`` in this second, whole: a loop
+    /// answering the same scripted response again and again copies one array per request
+    /// instead of three. `EncodedResponse` is immutable, so the same object means the same bytes.
+    private var lastResponse: EncodedResponse?
+    private var lastClose = false
+    private var lastBytes: [UInt8] = []
+
     /// Appends `Date: <IMF-fixdate>\r\n`.
     mutating func append(into out: inout [UInt8]) {
+        append(into: &out, unix: Self.unixNow())
+    }
+
+    mutating func append(into out: inout [UInt8], unix: Int) {
+        refresh(unix)
+        out.append(contentsOf: line)
+    }
+
+    /// Appends `response` (what `response.write(into:close:date:)` appends).
+    mutating func write(_ response: EncodedResponse, close: Bool, into out: inout [UInt8]) {
+        write(response, close: close, into: &out, unix: Self.unixNow())
+    }
+
+    mutating func write(_ response: EncodedResponse, close: Bool, into out: inout [UInt8], unix: Int) {
+        refresh(unix)
+        if lastResponse !== response || lastClose != close {
+            lastBytes = response.assembled(close: close, dateLine: line)
+            lastResponse = response
+            lastClose = close
+        }
+        out.append(contentsOf: lastBytes)
+    }
+
+    private mutating func refresh(_ unix: Int) {
+        guard unix != second else { return }
+        second = unix
+        line = Array("Date: \(HTTPDateCache.format(unix: unix))\r\n".utf8)
+        lastResponse = nil
+    }
+
+    private static func unixNow() -> Int {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
-        if ts.tv_sec != second {
-            second = ts.tv_sec
-            line = Array("Date: \(HTTPDateCache.format(unix: ts.tv_sec))\r\n".utf8)
-        }
-        out.append(contentsOf: line)
+        return Int(ts.tv_sec)
     }
 
     /// `Sun, 06 Nov 1994 08:49:37 GMT`.

@@ -5,6 +5,9 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+#if canImport(CSystemEpoll) && os(Linux)
+import CSystemEpoll
+#endif
 
 /// What every event loop shares with the server.
 final class ServerContext: Sendable {
@@ -53,13 +56,14 @@ final class ServerContext: Sendable {
     var peakConnections: Int { counter.withLock { peak } }
 }
 
-/// One `poll(2)` event loop on its own thread, serving the connections handed to it.
+/// One event loop on its own thread, serving the connections handed to it.
 ///
-/// Swift's Glibc module does not export epoll, and the package takes no C targets beyond
-/// libcrypto, so the loop uses `poll` over an array it maintains in place (a connection
-/// knows its slot; removal swaps with the last). With the tens of connections a harness or
-/// a load generator opens per loop, the kernel's linear scan costs less than a syscall.
-/// Level-triggered readiness keeps the logic simple: a connection is interested in reading while
+/// On Linux it waits with epoll(7), through the package's C target `CSystemEpoll` (Swift's
+/// Glibc module does not export it): the kernel keeps the interest set, so a wait costs
+/// nothing per idle connection, where `poll` registered and scanned every connection on
+/// every call (issue 16). Elsewhere it uses `poll` over an array it maintains in place (a
+/// connection knows its slot; removal swaps with the last). Both are level-triggered with
+/// the same event bits, which keeps the logic simple and the same for both: a connection is interested in reading while
 /// it is answering requests, in writing only while output is pending (which also stops it
 /// reading, so a client that pipelines without reading cannot grow our buffers), and in
 /// nothing while a scripted delay runs. Timers (delays, stalls, lingering closes) sit in a
@@ -72,14 +76,25 @@ final class EventLoop: @unchecked Sendable {
     private let inbox = MockLock()
     private var incoming: [(fd: Int32, id: Int, evict: Bool)] = []
     private var stopping = false
-    // Loop-thread state below.
-    private var connections: [Int32: Connection] = [:]
+    // Loop-thread state below: only this loop's thread touches it, so it skips Swift's dynamic
+    // exclusivity checks (`@exclusivity(unchecked)`, as `Connection` does; issue 16).
+    @exclusivity(unchecked) private var connections: [Int32: Connection] = [:]
+    #if canImport(CSystemEpoll) && os(Linux)
+    /// The epoll instance; each registration's data is the descriptor.
+    private let epfd: Int32
+    private let events: UnsafeMutablePointer<epoll_event>
+    private static let eventCapacity = 256
+    /// `connections` again, indexed by descriptor: an event finds its connection with an
+    /// array index instead of a hash lookup.
+    @exclusivity(unchecked) private var byFD: [Connection?] = []
+    #else
     /// `poll` set: slot 0 is the wake pipe; `slots[i]` is the connection polled at `pollSet[i]`.
-    private var pollSet: [pollfd] = []
-    private var slots: [Connection?] = []
-    private var timers = TimerHeap()
-    private var date = HTTPDateCache()
-    private var nextSweep: UInt64 = 0
+    @exclusivity(unchecked) private var pollSet: [pollfd] = []
+    @exclusivity(unchecked) private var slots: [Connection?] = []
+    #endif
+    @exclusivity(unchecked) private var timers = TimerHeap()
+    @exclusivity(unchecked) private var date = HTTPDateCache()
+    @exclusivity(unchecked) private var nextSweep: UInt64 = 0
     private let sweepInterval: UInt64
     private let readBuffer: UnsafeMutableRawBufferPointer
     private static let readSize = 65536
@@ -96,14 +111,35 @@ final class EventLoop: @unchecked Sendable {
         let shortest = min(context.limits.readTimeoutMs, context.limits.idleTimeoutMs, context.limits.headTimeoutMs)
         sweepInterval = UInt64(max(5, min(250, shortest / 4))) * 1_000_000
         readBuffer = .allocate(byteCount: Self.readSize, alignment: 16)
+        #if canImport(CSystemEpoll) && os(Linux)
+        epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
+        events = .allocate(capacity: Self.eventCapacity)
+        var wakeEvent = epoll_event()
+        wakeEvent.events = EPOLLIN.rawValue
+        wakeEvent.data.fd = wakeRead
+        guard epfd >= 0, epoll_ctl(epfd, EPOLL_CTL_ADD, wakeRead, &wakeEvent) == 0 else {
+            let reason = Socket.errorText()
+            if epfd >= 0 { close(epfd) }
+            events.deallocate()
+            readBuffer.deallocate()
+            close(wakeRead)
+            close(wakeWrite)
+            throw MockServerError("epoll: \(reason)")
+        }
+        #else
         pollSet = [pollfd(fd: wakeRead, events: Self.pollIn, revents: 0)]
         slots = [nil]
+        #endif
     }
 
     deinit {
         close(wakeRead)
         close(wakeWrite)
         readBuffer.deallocate()
+        #if canImport(CSystemEpoll) && os(Linux)
+        close(epfd)
+        events.deallocate()
+        #endif
     }
 
     /// Hands an accepted connection to this loop (called from the acceptor thread). With
@@ -135,6 +171,23 @@ final class EventLoop: @unchecked Sendable {
             let now = MonotonicClock.now()
             var timeout = Int32(sweepInterval / 1_000_000)
             if let next = timers.nextDeadline { timeout = min(timeout, Int32(clamping: next > now ? (next - now + 999_999) / 1_000_000 : 0)) }
+            #if canImport(CSystemEpoll) && os(Linux)
+            let n = epoll_wait(epfd, events, Int32(Self.eventCapacity), timeout)
+            if n < 0, errno != EINTR { break }
+            for k in 0..<Int(max(n, 0)) {
+                let fd = events[k].data.fd
+                let revents = Int16(truncatingIfNeeded: events[k].events)
+                if fd == wakeRead {
+                    _ = read(wakeRead, &drain, drain.count)
+                    if adoptIncoming() { shutdownAll(); return }
+                } else if fd >= 0, Int(fd) < byFD.count, let connection = byFD[Int(fd)] {
+                    // A connection closed earlier in this batch is gone from the table. Its
+                    // number can come back only through adoption, on the wake event: a batch
+                    // holds one event per descriptor, so no later event here is the old one's.
+                    handle(connection, events: revents)
+                }
+            }
+            #else
             let n = pollSet.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), timeout) }
             if n < 0, errno != EINTR { break }
             if n > 0 {
@@ -155,6 +208,7 @@ final class EventLoop: @unchecked Sendable {
                     if i >= pollSet.count { i = pollSet.count - 1 }
                 }
             }
+            #endif
             let after = MonotonicClock.now()
             fireTimers(after)
             if after >= nextSweep {
@@ -182,9 +236,23 @@ final class EventLoop: @unchecked Sendable {
                 closeConnection(victim, releasingSlot: false)  // its slot is the newcomer's
             }
             let c = Connection(fd: fd, id: id, limits: context.limits, now: now, interest: Self.pollIn)
+            #if canImport(CSystemEpoll) && os(Linux)
+            var event = epoll_event()
+            event.events = EPOLLIN.rawValue
+            event.data.fd = fd
+            guard epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event) == 0 else {
+                // Cannot be watched: refuse it as a full server does (its slot is freed).
+                close(fd)
+                context.release()
+                continue
+            }
+            if Int(fd) >= byFD.count { byFD.append(contentsOf: repeatElement(nil, count: Int(fd) + 1 - byFD.count)) }
+            byFD[Int(fd)] = c
+            #else
             c.slot = pollSet.count
             pollSet.append(pollfd(fd: fd, events: Self.pollIn, revents: 0))
             slots.append(c)
+            #endif
             connections[fd] = c
         }
         return stop
@@ -197,7 +265,7 @@ final class EventLoop: @unchecked Sendable {
         }
         if events & Self.pollOut != 0 {
             flush(c)
-            guard connections[c.fd] === c else { return }
+            guard !c.isClosed else { return }
         }
         if events & Self.pollIn != 0 { readAvailable(c) }
     }
@@ -247,7 +315,7 @@ final class EventLoop: @unchecked Sendable {
                 c.keepAlive = keepAlive
                 c.firstByteAt = c.parser.hasPartialRequest ? received : nil
                 perform(action, on: c, now: received)
-                guard connections[c.fd] === c else { return }
+                guard !c.isClosed else { return }
             }
         }
         flush(c)
@@ -264,11 +332,11 @@ final class EventLoop: @unchecked Sendable {
             }
             c.state = .waiting(undelayed)
             flush(c)  // earlier pipelined answers go out before the wait
-            guard connections[c.fd] === c else { return }
+            guard !c.isClosed else { return }
             schedule(c, at: now + Self.nanoseconds(delay))
             setInterest(c, 0)
         case .respond(let response, _):
-            response.write(into: &c.output, close: !c.keepAlive, date: &date)
+            date.write(response, close: !c.keepAlive, into: &c.output)
             if !c.keepAlive { c.closeAfterWrite = true }
         case .fault(.reset, _):
             Socket.setLingerZero(c.fd)
@@ -281,7 +349,7 @@ final class EventLoop: @unchecked Sendable {
             c.closeAfterWrite = true
         case .fault(.stall(let ms), _):
             flush(c)
-            guard connections[c.fd] === c else { return }
+            guard !c.isClosed else { return }
             c.state = .stalled
             schedule(c, at: now + Self.nanoseconds(ms))
             setInterest(c, Self.pollIn)
@@ -325,7 +393,14 @@ final class EventLoop: @unchecked Sendable {
     private func setInterest(_ c: Connection, _ mask: Int16) {
         guard c.interest != mask else { return }
         c.interest = mask
+        #if canImport(CSystemEpoll) && os(Linux)
+        var event = epoll_event()
+        event.events = UInt32(UInt16(bitPattern: mask))
+        event.data.fd = c.fd
+        _ = epoll_ctl(epfd, EPOLL_CTL_MOD, c.fd, &event)  // registered at adoption; fails only if closed
+        #else
         pollSet[c.slot].events = mask
+        #endif
     }
 
     private func schedule(_ c: Connection, at deadline: UInt64) {
@@ -340,7 +415,7 @@ final class EventLoop: @unchecked Sendable {
             case .waiting(let action):
                 c.state = .reading
                 perform(action, on: c, now: now)
-                guard connections[c.fd] === c else { continue }
+                guard !c.isClosed else { continue }
                 if case .reading = c.state {
                     setInterest(c, Self.pollIn)
                     process(c, now: now)
@@ -393,6 +468,11 @@ final class EventLoop: @unchecked Sendable {
     private func closeConnection(_ c: Connection, releasingSlot: Bool = true) {
         guard connections[c.fd] === c else { return }
         connections[c.fd] = nil
+        c.isClosed = true
+        #if canImport(CSystemEpoll) && os(Linux)
+        // Closing the descriptor (the only one for its socket) also takes it out of the epoll set.
+        byFD[Int(c.fd)] = nil
+        #else
         let last = pollSet.count - 1
         if c.slot != last, let moved = slots[last] {
             pollSet[c.slot] = pollSet[last]
@@ -401,6 +481,7 @@ final class EventLoop: @unchecked Sendable {
         }
         pollSet.removeLast()
         slots.removeLast()
+        #endif
         close(c.fd)
         if releasingSlot { context.release() }
     }

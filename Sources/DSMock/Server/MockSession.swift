@@ -13,33 +13,40 @@ enum RequestAction {
 /// all of it atomically and a request is decided and journaled in one step.
 final class MockSession: @unchecked Sendable {
     private let lock = MockLock()
+    // The state below is only touched under `lock`, which already orders every access, so it
+    // skips Swift's dynamic exclusivity checks (`@exclusivity(unchecked)`; issue 16).
     /// Boxed, so a request takes the case's scenario with one retain instead of copying the
     /// struct (and retaining each of its fields) on the hot path.
     private final class ScenarioBox: Sendable {
         let routes: [MockRoute]
         let fallback: MockResponse
         let invalidTokenResponse: MockResponse?
+        /// The fallback's wire form when answering with it takes nothing else (no delay, fault,
+        /// partial failure or clock placeholder): what ``act(_:for:rng:)`` gives for any request
+        /// but HEAD, without copying the `MockResponse` out of the box.
+        let plainFallback: EncodedResponse?
         init(_ scenario: MockScenario) {
             routes = scenario.routes
             fallback = scenario.fallback
             invalidTokenResponse = scenario.invalidTokenResponse
+            plainFallback = MockSession.isPlain(scenario.fallback) ? scenario.fallback.encoded : nil
         }
     }
-    private var current = ScenarioBox(MockScenario())
-    private var positions: [Int] = []
-    private var fallbackPosition = 0
-    private var rng = SeededGenerator(seed: 1)
-    private var verifier: MockVerifier?
-    private var authority: MockTokenAuthority?
+    @exclusivity(unchecked) private var current = ScenarioBox(MockScenario())
+    @exclusivity(unchecked) private var positions: [Int] = []
+    @exclusivity(unchecked) private var fallbackPosition = 0
+    @exclusivity(unchecked) private var rng = SeededGenerator(seed: 1)
+    @exclusivity(unchecked) private var verifier: MockVerifier?
+    @exclusivity(unchecked) private var authority: MockTokenAuthority?
     /// The journal as a ring: once `journalLimit` entries are held, each new one replaces the
     /// oldest at `ringStart`, so a long standalone run costs O(1) per request and never pauses
     /// to trim.
-    private var entries: [MockJournalEntry] = []
-    private var ringStart = 0
-    private var errors: [MockProtocolError] = []
-    private var journalBase = 0
+    @exclusivity(unchecked) private var entries: [MockJournalEntry] = []
+    @exclusivity(unchecked) private var ringStart = 0
+    @exclusivity(unchecked) private var errors: [MockProtocolError] = []
+    @exclusivity(unchecked) private var journalBase = 0
     /// Bumped by every reset, so a request decided under one case cannot touch the next.
-    private var epoch = 0
+    @exclusivity(unchecked) private var epoch = 0
     private let journalLimit: Int
 
     init(journalLimit: Int) {
@@ -103,11 +110,12 @@ final class MockSession: @unchecked Sendable {
                 onRecord: ((MockJournalEntry) -> Void)?) -> RequestAction {
         // Immutable per case: read them once, then run checks outside the lock.
         let (box, verifier, authority, caseEpoch) = lock.withLock { (self.current, self.verifier, self.authority, self.epoch) }
-        let path = request.path
+        // The path (a String made from the head's bytes) only when something compares it.
+        let path = authority != nil || !box.routes.isEmpty ? request.path : ""
         var checks: [MockCheckResult] = []
         var forced: EncodedResponse?
         let isToken = authority.map { $0.configuration.path == path } ?? false
-        let match = isToken ? nil : MockScenario.route(in: box.routes, method: request.method, path: path, body: request.body)
+        let match = isToken || box.routes.isEmpty ? nil : MockScenario.route(in: box.routes, method: request.method, path: path, body: request.body)
         if isToken, let authority {
             let (response, results) = authority.handle(request)
             forced = response
@@ -167,6 +175,8 @@ final class MockSession: @unchecked Sendable {
             action = .respond(forced, delayMs: 0)
         } else if let routeResponse {
             (action, delay) = Self.act(routeResponse, for: request, rng: &rng)
+        } else if useFallback, let plain = box.plainFallback, !request.isHEAD {
+            action = .respond(plain, delayMs: 0)
         } else if useFallback {
             (action, delay) = Self.act(box.fallback, for: request, rng: &rng)
         } else {
@@ -204,8 +214,14 @@ final class MockSession: @unchecked Sendable {
         return action
     }
 
+    /// True when ``act(_:for:rng:)`` answers `r` with `r.encoded` and no delay for every
+    /// request but HEAD (and draws nothing from the random generator).
+    static func isPlain(_ r: MockResponse) -> Bool {
+        r.delayMs == 0 && r.randomDelayMs == nil && r.fault == nil && r.partialFailure == nil && !r.hasClockPlaceholders
+    }
+
     /// The action and delay a scripted response asks for.
-    private static func act(_ r: MockResponse, for request: MockRequest, rng: inout SeededGenerator) -> (RequestAction, Int) {
+    static func act(_ r: MockResponse, for request: MockRequest, rng: inout SeededGenerator) -> (RequestAction, Int) {
         var delay = r.delayMs
         if let range = r.randomDelayMs { delay += Int.random(in: range, using: &rng) }
         if let fault = r.fault { return (.fault(fault, delayMs: delay), delay) }
@@ -218,13 +234,13 @@ final class MockSession: @unchecked Sendable {
         if r.hasClockPlaceholders {
             let headers = r.headers.map { MockHeader(name: $0.name, value: MockResponse.expandClock($0.value, nowMs: MonotonicClock.unixTimeMs())) }
             let body = r.partialFailure.map { $0.responseBody(base: r.bodyJSON, requestBody: request.body) } ?? r.body
-            return EncodedResponse(status: r.status, headers: headers, body: body, omitBody: request.method == "HEAD")
+            return EncodedResponse(status: r.status, headers: headers, body: body, omitBody: request.isHEAD)
         }
         if let p = r.partialFailure {
             return EncodedResponse(status: r.status, headers: r.headers, body: p.responseBody(base: r.bodyJSON, requestBody: request.body),
-                                   omitBody: request.method == "HEAD")
+                                   omitBody: request.isHEAD)
         }
-        if request.method == "HEAD" { return EncodedResponse(status: r.status, headers: r.headers, body: r.body, omitBody: true) }
+        if request.isHEAD { return EncodedResponse(status: r.status, headers: r.headers, body: r.body, omitBody: true) }
         return r.encoded
     }
 }

@@ -80,8 +80,43 @@ public final class Deliverer: Sendable {
         return ledger.snapshot
     }
 
+    /// True when the deliverer builds payloads straight from event lines (``InputRecord/line(line:event:)``)
+    /// without parsing them: a batching plan whose payload is a plain mapping, one partition,
+    /// no event check. An input reader may then hand lines over unparsed; any other plan
+    /// parses them here, with the same result.
+    public static func buildsPayloadsFromLines(renderer: RequestRenderer, options: DeliveryOptions) -> Bool {
+        renderer.plan.batching.enabled && options.eventCheck == nil && renderer.buildsPayloadsFromLines
+            && PartitionKeyer(renderer: renderer).isConstant
+    }
+
     private func accept(_ record: InputRecord, _ state: inout DispatchState, _ group: inout DiscardingTaskGroup) async {
+        var record = record
+        if case .line(let line, let raw) = record, !(state.batches && options.eventCheck == nil && keyer.isConstant && renderer.buildsPayloadsFromLines) {
+            record = Self.parsed(line, raw)
+        }
         switch record {
+        case .line(let line, let raw):
+            ledger.noteInput(skipped: false)
+            let eventID = raw.string(of: "event_id") ?? ""
+            if case .filtered(let reason) = renderer.selector.select(raw) {
+                ledger.filtered(line: line, eventID: eventID, reason: reason)
+                return
+            }
+            let partition = state.partition(for: "")
+            do throws(RenderError) {
+                let payload: EncodedPayload
+                if let direct = try renderer.payload(for: raw, eventID: eventID, tag: line) {
+                    payload = direct
+                } else {
+                    var general = try renderer.payload(for: raw.materialize(or: .null))
+                    general.tag = line
+                    payload = general
+                }
+                let events = try state.add(payload, to: partition, at: clock.now())
+                await handle(events, partition, &state, &group)
+            } catch {
+                ledger.deadLettered([DeadLetter(line: line, eventID: eventID, reason: error.message, event: raw.materialize(or: .null))])
+            }
         case .acknowledged:
             ledger.noteInput(skipped: true)
         case .malformed(let line, let raw, let message):
@@ -115,6 +150,16 @@ public final class Deliverer: Sendable {
                 for (p, events) in state.flushAll() { await handle(events, p, &state, &group) }
                 state.forgetIdlePartitions()
             }
+        }
+    }
+
+    /// A line record as the parsed record the general path takes (the line was validated
+    /// when scanned; were it not, it is reported as the parser sees it).
+    static func parsed(_ line: Int, _ raw: EventLine) -> InputRecord {
+        switch EventStream.decode(line: raw.bytes[...]) {
+        case .event(let value): return .event(line: line, event: value)
+        case .malformed(let message, _): return .malformed(line: line, raw: String(decoding: raw.bytes.prefix(2048), as: UTF8.self), message: message)
+        case .blank: return .malformed(line: line, raw: "", message: "not valid JSON: expected a JSON value")
         }
     }
 

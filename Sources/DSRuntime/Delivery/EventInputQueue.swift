@@ -6,6 +6,10 @@ import Foundation
 public enum InputRecord: Sendable {
     /// A parsed event (a JSON object) from 1-based `line`.
     case event(line: Int, event: JSONValue)
+    /// An event from 1-based `line` held as its bytes (``EventLine``, scanned and valid):
+    /// the deliverer builds its payload from the bytes when the plan allows, and parses it
+    /// otherwise.
+    case line(line: Int, event: EventLine)
     /// A line that is not a JSON object; it is dead-lettered with `message`.
     case malformed(line: Int, raw: String, message: String)
     /// A line an earlier run acknowledged (checkpoint); skipped unparsed.

@@ -307,10 +307,15 @@ final class RequestExecutor: Sendable {
     /// partial-failure list names, which get the plan's partial-failure outcome. Returns the
     /// unit to retry when that outcome is `retry`.
     private func settle(_ unit: DeliveryUnit, failed: [PartialFailureEntry], status: Int, attempts: Int) -> DeliveryUnit? {
+        // The usual answer: every event delivered (the same records, in the same order, as
+        // the filter below gives with no index to leave out).
+        guard !failed.isEmpty else {
+            context.ledger.delivered(unit.payloads.map { ($0.tag, $0.eventID) })
+            return nil
+        }
         let failedIndexes = Set(failed.map(\.index))
         let ok = unit.payloads.enumerated().filter { !failedIndexes.contains($0.offset) }.map { ($0.element.tag, $0.element.eventID) }
         context.ledger.delivered(ok)
-        guard !failed.isEmpty else { return nil }
         let failedPayloads = failed.sorted { $0.index < $1.index }.map { unit.payloads[$0.index] }
         switch inspector.partialFailureOutcome {
         case .success:

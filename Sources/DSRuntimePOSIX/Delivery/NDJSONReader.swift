@@ -21,11 +21,16 @@ public enum NDJSONReader {
     /// status holds it once the queue is finished, naming `name`, and the caller must report
     /// it (the events after the last complete line were never read).
     @discardableResult
+    ///
+    /// With `rawLines`, an event line that ``EventLine/scan(_:)`` accepts is handed over as
+    /// ``InputRecord/line(line:event:)`` (validated, not parsed into a tree: for a deliverer
+    /// that builds payloads from lines, see ``Deliverer/buildsPayloadsFromLines(renderer:options:)``);
+    /// every other line is decoded as without it.
     public static func start(fd: Int32, into queue: EventInputQueue, skip: LineRangeSet = LineRangeSet(), closeWhenDone: Bool,
-                             name: String = "the events file") -> InputReadStatus {
+                             name: String = "the events file", rawLines: Bool = false) -> InputReadStatus {
         let status = InputReadStatus()
         let thread = Thread {
-            let result = read(fd: fd, into: queue, skip: skip)
+            let result = read(fd: fd, into: queue, skip: skip, rawLines: rawLines)
             if let code = result.error {
                 status.set(RuntimeFileError("\(name): cannot read the events after line \(result.lines): \(RuntimeFileError.reason(code))"))
             }
@@ -41,8 +46,9 @@ public enum NDJSONReader {
     /// The reading loop (runs on the caller's thread). Returns the lines read and the
     /// `errno` of a read error (nil at end of file).
     @discardableResult
-    static func read(fd: Int32, into queue: EventInputQueue, skip: LineRangeSet) -> (lines: Int, error: Int32?) {
+    static func read(fd: Int32, into queue: EventInputQueue, skip: LineRangeSet, rawLines: Bool = false) -> (lines: Int, error: Int32?) {
         let parser = JSONParser()
+        var scratch = EventLine.Scratch()
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var line: [UInt8] = []
         var lineNumber = 0
@@ -55,18 +61,22 @@ public enum NDJSONReader {
             queue.put(batch: batch)
             batch.removeAll(keepingCapacity: true)
         }
-        func emit() {
+        /// Decodes one line (`raw`: the bytes before its `\n`).
+        func emit(_ raw: ArraySlice<UInt8>) {
             lineNumber += 1
-            defer { line.removeAll(keepingCapacity: line.capacity <= 1 << 20) }
             if overflow {
                 overflow = false
                 put(.malformed(line: lineNumber, raw: "", message: "line longer than \(maxLineBytes) bytes"))
                 return
             }
-            var content = line[...]
+            var content = raw
             if content.last == 0x0D { content = content.dropLast() }
             guard content.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
             if skip.contains(lineNumber) { put(.acknowledged(line: lineNumber)); return }
+            if rawLines, let event = EventLine.scan(content, scratch: &scratch) {
+                put(.line(line: lineNumber, event: event), bytes: content.count)
+                return
+            }
             // The same line rules as every other command (EventStream.decode).
             switch EventStream.decode(line: content, parser: parser) {
             case .blank: return
@@ -81,9 +91,19 @@ public enum NDJSONReader {
             if n < 0 { let code = errno; handOver(); return (lineNumber, code) }
             if n == 0 { break }
             var start = 0
-            for i in 0..<n where buffer[i] == 0x0A {
-                if !overflow { line.append(contentsOf: buffer[start..<i]) }
-                emit()
+            while start < n {
+                let newline: Int? = buffer.withUnsafeBufferPointer { b in
+                    memchr(b.baseAddress! + start, 0x0A, n - start).map { UnsafeRawPointer($0) - UnsafeRawPointer(b.baseAddress!) }
+                }
+                guard let i = newline else { break }
+                if line.isEmpty && !overflow {
+                    // The whole line is in this read: decoded in place, not copied first.
+                    emit(buffer[start..<i])
+                } else {
+                    if !overflow { line.append(contentsOf: buffer[start..<i]) }
+                    emit(line[...])
+                    line.removeAll(keepingCapacity: line.capacity <= 1 << 20)
+                }
                 start = i + 1
             }
             if start < n && !overflow {
@@ -92,7 +112,7 @@ public enum NDJSONReader {
             }
             handOver()
         }
-        if (!line.isEmpty || overflow) && !queue.isStopped { emit() }
+        if (!line.isEmpty || overflow) && !queue.isStopped { emit(line[...]) }
         handOver()
         return (lineNumber, nil)
     }

@@ -28,12 +28,13 @@ public final class AutoTransport: HTTPTransport {
         url.utf8.count > 7 && zip(url.utf8, "http://".utf8).allSatisfy { ($0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0) == $1 }
     }
 
-    /// The last URL that passed the checks below (a run sends every request to one URL).
-    private let lastChecked = Locked<String?>(nil)
+    /// The last URL that passed the checks below (a run sends every request to one URL), and
+    /// its route.
+    private let lastChecked = Locked<(url: String, plain: Bool)?>(nil)
 
     public func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
-        if lastChecked.withLock({ $0 }) == request.url {
-            return try await (Self.isPlainHTTP(request.url) ? plain : other).send(request, timeout: timeout)
+        if let last = lastChecked.withLock({ $0 }), last.url == request.url {
+            return try await (last.plain ? plain : other).send(request, timeout: timeout)
         }
         // A URL that cannot be sent (malformed, another scheme) fails here, the same way
         // for both routes, instead of in whichever transport it would fall through to.
@@ -48,7 +49,8 @@ public final class AutoTransport: HTTPTransport {
         if url.scheme == "http" && !url.isLoopback {
             throw TransportError(.invalidRequest, "http:// to host \"\(url.host)\" is refused: events and credentials would travel unencrypted (https is required except for loopback hosts)")
         }
-        lastChecked.withLock { $0 = request.url }
-        return try await (Self.isPlainHTTP(request.url) ? plain : other).send(request, timeout: timeout)
+        let isPlain = Self.isPlainHTTP(request.url)
+        lastChecked.withLock { $0 = (request.url, isPlain) }
+        return try await (isPlain ? plain : other).send(request, timeout: timeout)
     }
 }

@@ -97,6 +97,90 @@ enum HTTPRequestHead {
         return bytes
     }
 
+    /// ``encode(_:endpoint:)`` for the requests of one endpoint, with what does not depend on
+    /// the request prepared once (the request line's target part, the `Host` line, the
+    /// target's check) and the byte checks made on UTF-8 buffers. The same bytes and the same
+    /// refusals: any request the fast check does not pass goes to ``WireCheck/problem(_:target:)``
+    /// for its message (differential tests compare the two).
+    struct Encoder: Sendable {
+        let endpoint: HTTPEndpoint
+        /// `" " + target + " HTTP/1.1\r\n"`.
+        private let requestLineTail: [UInt8]
+        /// `"Host: " + authority + "\r\n"`.
+        private let hostLine: [UInt8]
+        /// The target holds only printable ASCII (else the general path reports it).
+        private let targetIsClean: Bool
+
+        init(endpoint: HTTPEndpoint) {
+            self.endpoint = endpoint
+            requestLineTail = Array(" \(endpoint.target) HTTP/1.1\r\n".utf8)
+            hostLine = Array("Host: \(endpoint.authority)\r\n".utf8)
+            targetIsClean = !endpoint.target.utf8.contains { $0 <= 0x20 || $0 >= 0x7F }
+        }
+
+        func encode(_ request: RenderedRequest) throws(TransportError) -> [UInt8] {
+            guard targetIsClean, Self.passes(request) else { return try HTTPRequestHead.encode(request, endpoint: endpoint) }
+            var bytes: [UInt8] = []
+            var size = request.method.utf8.count + requestLineTail.count + hostLine.count + 40 + request.body.count
+            for h in request.headers { size += h.name.utf8.count + h.value.utf8.count + 4 }
+            bytes.reserveCapacity(size)
+            Self.append(request.method, to: &bytes)
+            bytes.append(contentsOf: requestLineTail)
+            var hasHost = false
+            for h in request.headers where HTTPName.equal(h.name, "host") { hasHost = true; break }
+            if !hasHost { bytes.append(contentsOf: hostLine) }
+            for h in request.headers {
+                if HTTPName.equal(h.name, "content-length") || HTTPName.equal(h.name, "transfer-encoding") { continue }
+                Self.append(h.name, to: &bytes)
+                bytes.append(58); bytes.append(32)
+                Self.append(h.value, to: &bytes)
+                bytes.append(13); bytes.append(10)
+            }
+            if !request.body.isEmpty || bodyMethods.contains(where: { HTTPName.equal(request.method, $0) }) {
+                bytes.append(contentsOf: "Content-Length: ".utf8)
+                Self.appendDecimal(request.body.count, to: &bytes)
+                bytes.append(13); bytes.append(10)
+            }
+            bytes.append(13); bytes.append(10)
+            bytes.append(contentsOf: request.body)
+            return bytes
+        }
+
+        /// True when ``WireCheck/problem(_:target:)`` has nothing to say about the method and
+        /// headers (the target was checked once).
+        static func passes(_ request: RenderedRequest) -> Bool {
+            var method = request.method
+            guard method.withUTF8({ !$0.isEmpty && $0.allSatisfy(HTTPResponseBytes.isTokenByte) }) else { return false }
+            for h in request.headers {
+                var name = h.name, value = h.value
+                guard name.withUTF8({ !$0.isEmpty && $0.allSatisfy(HTTPResponseBytes.isTokenByte) }) else { return false }
+                guard value.withUTF8({ !$0.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F } }) else { return false }
+            }
+            return true
+        }
+
+        private static func append(_ text: String, to bytes: inout [UInt8]) {
+            var text = text
+            text.withUTF8 { bytes.append(contentsOf: $0) }
+        }
+
+        static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+            guard value > 0 else { bytes.append(48); return }
+            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                         UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            var n = value
+            var count = 0
+            withUnsafeMutableBytes(of: &digits) { d in
+                while n > 0 {
+                    d[count] = UInt8(48 + n % 10)
+                    n /= 10
+                    count += 1
+                }
+                for i in stride(from: count - 1, through: 0, by: -1) { bytes.append(d[i]) }
+            }
+        }
+    }
+
     /// True when the request itself asks for the connection to close after the response.
     static func asksToClose(_ request: RenderedRequest) -> Bool {
         request.headers.contains { HTTPName.equal($0.name, "connection") && $0.value.lowercased().utf8.firstRange(of: "close".utf8) != nil }

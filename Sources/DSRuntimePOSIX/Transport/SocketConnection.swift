@@ -61,6 +61,9 @@ final class SocketConnection: @unchecked Sendable {
     var receivedThisExchange = 0
     /// Registered with ``SocketEventLoop``'s epoll set (the fast path).
     var watched = false
+    /// Registered edge-triggered (EPOLLET, not one-shot): watched from the event loop's own
+    /// thread, where no re-arm is needed between requests.
+    var edgeTriggered = false
     /// The server closed its side (seen by the event loop's reads).
     var sawEOF = false
     /// Set by the event loop while it parses what it received: ``fill(deadline:)`` then

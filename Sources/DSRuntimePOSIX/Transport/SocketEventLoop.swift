@@ -33,7 +33,16 @@ enum Epoll {
 /// run over the bytes received so far and run again from the start when more arrive.
 /// Deadlines and cancellation are checked on every wake-up and at least every
 /// ``sweepMs`` milliseconds.
-final class SocketEventLoop: @unchecked Sendable {
+///
+/// The loop is also a `TaskExecutor` (``SocketHTTPTransport/taskExecutor``): a delivery run
+/// that prefers it (`dspec deliver` does) runs its tasks on the loop's thread, between two
+/// `epoll_wait`s. Then a response resumes its request's task without waking another thread
+/// (the continuation's job is queued on this thread, which runs it right after the events of
+/// this wake-up), and a request goes from the input to the wire and back with no thread
+/// hand-off at all, as a hand-written event-loop client does. Jobs enqueued from other
+/// threads (timers, the input reader, worker threads) wake the loop through an eventfd, only
+/// when it sleeps.
+final class SocketEventLoop: TaskExecutor, @unchecked Sendable {
     /// The loop the socket transports share (nil without epoll).
     static let shared: SocketEventLoop? = SocketEventLoop()
 
@@ -57,14 +66,43 @@ final class SocketEventLoop: @unchecked Sendable {
     }
 
     private let epfd: Int32
+    /// An eventfd in the epoll set: written when a job is enqueued while the loop sleeps.
+    private let wakeFD: Int32
     private let waiting = Locked<[Int32: Waiter]>([:])
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
+
+    /// The jobs of the tasks that prefer this executor, and whether the loop sleeps in
+    /// `epoll_wait` (then an enqueue must wake it, once).
+    private struct JobQueue {
+        var jobs: [UnownedJob] = []
+        var sleeping = false
+        var signaled = false
+        var enqueued = 0
+    }
+    private let queue = Locked(JobQueue())
+
+    /// Jobs handed to the loop as a task executor so far (tests).
+    var jobsEnqueued: Int { queue.withLock { $0.enqueued } }
 
     private init?() {
         #if canImport(CSystemEpoll) && os(Linux)
         let fd = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard fd >= 0 else { return nil }
+        let wake = eventfd(0, Int32(EFD_CLOEXEC) | Int32(EFD_NONBLOCK))
+        guard wake >= 0 else {
+            Glibc.close(fd)
+            return nil
+        }
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.fd = wake
+        guard epoll_ctl(fd, EPOLL_CTL_ADD, wake, &event) == 0 else {
+            Glibc.close(fd)
+            Glibc.close(wake)
+            return nil
+        }
         epfd = fd
+        wakeFD = wake
         #else
         return nil
         #endif
@@ -82,38 +120,110 @@ final class SocketEventLoop: @unchecked Sendable {
             connection.input.removeFirst(connection.readIndex)
             connection.readIndex = 0
         }
+        // Called from a task running on this loop (a delivery that prefers the loop as its
+        // executor), the connection stays registered edge-triggered from one request to the
+        // next, and registering the waiter costs no system call: whatever arrives from now
+        // on is an edge the loop collects in its next epoll_wait, which comes only after the
+        // job running this code. From any other thread a wait-time registration is needed (a
+        // one-shot arm, which also reports data that arrived before it).
+        let onLoop = Self.current === self
         // Registered and armed under the lock: the loop's sweep (which takes it too) cannot
         // fail the waiter, and close its connection, between the two.
         return waiting.withLock { waiting -> Bool in
             waiting[connection.fd] = waiter
-            var ok = arm(connection, operation: connection.watched ? EPOLL_CTL_MOD : EPOLL_CTL_ADD)
-            if !ok && !connection.watched && errno == EEXIST { ok = arm(connection, operation: EPOLL_CTL_MOD) }
-            if ok { connection.watched = true } else { waiting[connection.fd] = nil }
+            if onLoop && connection.edgeTriggered { return true }
+            var ok = arm(connection, operation: connection.watched ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, edge: onLoop)
+            if !ok && !connection.watched && errno == EEXIST { ok = arm(connection, operation: EPOLL_CTL_MOD, edge: onLoop) }
+            if ok {
+                connection.watched = true
+                connection.edgeTriggered = onLoop
+            } else {
+                waiting[connection.fd] = nil
+            }
             return ok
         }
     }
 
-    private func rearm(_ connection: SocketConnection) -> Bool { arm(connection, operation: EPOLL_CTL_MOD) }
+    /// Asks for the next readiness event of a connection whose response is incomplete: none
+    /// needed when it is edge-triggered (the next bytes are a new edge).
+    private func rearm(_ connection: SocketConnection) -> Bool {
+        connection.edgeTriggered || arm(connection, operation: EPOLL_CTL_MOD, edge: false)
+    }
 
-    /// Asks epoll for one readiness event of `connection`.
-    private func arm(_ connection: SocketConnection, operation: Int32) -> Bool {
+    /// Asks epoll for one readiness event of `connection` (one-shot), or for every arrival
+    /// (`edge`: edge-triggered, for connections watched from the loop's own thread).
+    private func arm(_ connection: SocketConnection, operation: Int32, edge: Bool) -> Bool {
+        Self.arms.withLock { $0 += 1 }
         var event = epoll_event()
-        event.events = EPOLLIN.rawValue | EPOLLONESHOT.rawValue
+        event.events = EPOLLIN.rawValue | (edge ? EPOLLET.rawValue : EPOLLONESHOT.rawValue)
         event.data.fd = connection.fd
         return epoll_ctl(epfd, operation, connection.fd, &event) == 0
     }
 
+    /// The loop whose thread is running this code, if any.
+    static var current: SocketEventLoop? {
+        guard let p = pthread_getspecific(currentKey) else { return nil }
+        return Unmanaged<SocketEventLoop>.fromOpaque(p).takeUnretainedValue()
+    }
+
+    private static let currentKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// Queues a job of a task that prefers this executor; it runs on the loop's thread.
+    func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        let wake = queue.withLock { q -> Bool in
+            q.jobs.append(unowned)
+            q.enqueued += 1
+            guard q.sleeping, !q.signaled else { return false }
+            q.signaled = true
+            return true
+        }
+        if wake {
+            var one: UInt64 = 1
+            _ = write(wakeFD, &one, 8)
+        }
+    }
+
+    /// The loop: run the queued jobs, then collect readiness events (without sleeping when
+    /// jobs ran, since they may have queued more), read and parse what arrived, and sweep
+    /// deadlines and cancellations every ``sweepMs``.
     private func run() {
+        // The loop lives as long as the process (static), so the unretained pointer stays valid.
+        pthread_setspecific(Self.currentKey, Unmanaged.passUnretained(self).toOpaque())
         let capacity = 256
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         var nextSweep = SocketDeadline.now
+        var batch: [UnownedJob] = []
         while true {
-            let n = epoll_wait(epfd, events, Int32(capacity), Self.sweepMs)
+            queue.withLock { q in
+                swap(&q.jobs, &batch)
+                if batch.isEmpty { q.sleeping = true }
+            }
+            let idle = batch.isEmpty
+            if !idle {
+                let executor = asUnownedTaskExecutor()
+                for job in batch { job.runSynchronously(on: executor) }
+                batch.removeAll(keepingCapacity: true)
+            }
+            let n = epoll_wait(epfd, events, Int32(capacity), idle ? Self.sweepMs : 0)
+            if idle { queue.withLock { q in q.sleeping = false; q.signaled = false } }
             if n > 0 {
-                for i in 0..<Int(n) { ready(events[i].data.fd) }
+                for i in 0..<Int(n) {
+                    let fd = events[i].data.fd
+                    if fd == wakeFD {
+                        var count: UInt64 = 0
+                        _ = read(wakeFD, &count, 8)
+                    } else {
+                        ready(fd)
+                    }
+                }
             }
             let now = SocketDeadline.now
-            if n <= 0 || now >= nextSweep {
+            if (idle && n <= 0) || now >= nextSweep {
                 sweep(now: now)
                 nextSweep = now &+ UInt64(Self.sweepMs) * 1_000_000
             }
@@ -188,6 +298,10 @@ final class SocketEventLoop: @unchecked Sendable {
     /// cheap for the small answers vendors send but quadratic for a large body trickling in,
     /// and one thread serves every connection's responses and deadlines.
     static let handOffBytes = 64 * 1024
+
+    /// epoll_ctl registrations made so far (tests: a connection watched from the loop's own
+    /// thread is registered once, not once per request).
+    static let arms = Locked(0)
 
     /// Responses handed to a worker thread so far (tests).
     static let handOffs = Locked(0)

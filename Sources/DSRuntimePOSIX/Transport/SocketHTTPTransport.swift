@@ -37,7 +37,23 @@ public final class SocketHTTPTransport: HTTPTransport {
     public let limits: SocketResponseLimits
     private let pools = Locked<[String: SocketConnectionPool]>([:])
     /// The last URL sent to, parsed, with its pool.
-    private let lastTarget = Locked<(url: String, endpoint: HTTPEndpoint, pool: SocketConnectionPool)?>(nil)
+    private let lastTarget = Locked<Target?>(nil)
+
+    /// A parsed URL with its pool and the start of its requests' wire form (boxed: one
+    /// retain to read it).
+    private final class Target: Sendable {
+        let url: String
+        let endpoint: HTTPEndpoint
+        let pool: SocketConnectionPool
+        let encoder: HTTPRequestHead.Encoder
+
+        init(url: String, endpoint: HTTPEndpoint, pool: SocketConnectionPool) {
+            self.url = url
+            self.endpoint = endpoint
+            self.pool = pool
+            encoder = HTTPRequestHead.Encoder(endpoint: endpoint)
+        }
+    }
     private let workers = SocketWorkerPool.shared
 
     /// Creates a transport. `idleTimeout` defaults below the 5 s that common servers keep
@@ -52,25 +68,33 @@ public final class SocketHTTPTransport: HTTPTransport {
         for pool in pools.withLock({ Array($0.values) }) { pool.closeIdle() }
     }
 
+    /// The executor a delivery run should prefer (`Task(executorPreference:)`), nil where
+    /// there is no epoll: the socket transports' event loop thread. Tasks that prefer it run
+    /// between the loop's `epoll_wait`s, so a response resumes its request without a thread
+    /// switch (see ``SocketEventLoop``). One thread then does the run's rendering, sending
+    /// and response parsing; the input is still read and parsed on the reader's thread.
+    public static var taskExecutor: (any TaskExecutor)? { SocketEventLoop.shared }
+
     public func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
         let cancellation = SocketCancellation()
         let deadline = SocketDeadline(after: timeout, cancellation: cancellation)
         // A run sends every request to one URL: its parse and its pool are kept.
-        let endpoint: HTTPEndpoint
-        let pool: SocketConnectionPool
+        let target: Target
         if let last = lastTarget.withLock({ $0 }), last.url == request.url {
-            (endpoint, pool) = (last.endpoint, last.pool)
+            target = last
         } else {
-            endpoint = try HTTPEndpoint(url: request.url)
-            pool = pools.withLock { pools in
+            let endpoint = try HTTPEndpoint(url: request.url)
+            let pool = pools.withLock { pools in
                 if let pool = pools[endpoint.poolKey] { return pool }
                 let pool = SocketConnectionPool(limit: maxConnectionsPerHost, idleTimeout: idleTimeout)
                 pools[endpoint.poolKey] = pool
                 return pool
             }
-            lastTarget.withLock { $0 = (request.url, endpoint, pool) }
+            target = Target(url: request.url, endpoint: endpoint, pool: pool)
+            lastTarget.withLock { $0 = target }
         }
-        let wire = try HTTPRequestHead.encode(request, endpoint: endpoint)
+        let endpoint = target.endpoint, pool = target.pool
+        let wire = try target.encoder.encode(request)
         let lease = await pool.acquire()
         var exchange = SocketExchange(endpoint: endpoint, wire: wire, method: request.method, closeAfter: HTTPRequestHead.asksToClose(request),
                                       limits: limits, deadline: deadline, timeout: timeout)

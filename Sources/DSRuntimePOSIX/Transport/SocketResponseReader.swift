@@ -33,7 +33,7 @@ struct SocketExchangeResult {
     var keepAlive: Bool
 }
 
-private func malformed(_ why: String) -> TransportError { TransportError(.connection, "malformed response: \(why)") }
+func malformed(_ why: String) -> TransportError { TransportError(.connection, "malformed response: \(why)") }
 
 extension SocketConnection {
     /// Reads one complete response to a `method` request (RFC 9112 section 6.3 framing):
@@ -42,7 +42,8 @@ extension SocketConnection {
     func readResponse(method: String, limits: SocketResponseLimits, deadline: SocketDeadline) throws(TransportError) -> SocketExchangeResult {
         var interim = 0
         while true {
-            let (version, status, headers) = try readHead(limits: limits, deadline: deadline)
+            let head = try readHead(limits: limits, deadline: deadline)
+            let status = head.status
             if status == 101 { throw malformed("unexpected protocol switch") }
             if status < 200 {
                 // 100 Continue, 103 Early Hints: the real answer follows, after a bounded number.
@@ -50,40 +51,35 @@ extension SocketConnection {
                 if interim > limits.maxInterimResponses { throw malformed("more than \(limits.maxInterimResponses) interim (1xx) responses") }
                 continue
             }
-            let hasLength = headers.contains { HTTPName.equal($0.name, "content-length") }
-            if hasLength, headers.contains(where: { HTTPName.equal($0.name, "transfer-encoding") }) {
-                // RFC 9112 section 6.3 rule 3: a sign of response splitting; never guess the framing.
-                throw malformed("both Transfer-Encoding and Content-Length")
-            }
-            var keepAlive = version == "HTTP/1.1"
-            for h in headers where HTTPName.equal(h.name, "connection") {
-                let tokens = h.value.lowercased().split(separator: ",").map { $0.trimmedOWS() }
-                if tokens.contains("close") { keepAlive = false } else if tokens.contains("keep-alive") { keepAlive = true }
-            }
+            // The framing is read from the fields' bytes (ResponseFraming); the fields become
+            // Strings only if the runtime asks for them (HTTPHeaderBlock).
+            let framing = try ResponseFraming(head.block.bytes, offsets: head.block.offsets, version: head.version)
+            var keepAlive = framing.keepAlive()
             var body: [UInt8] = []
             if HTTPName.equal(method, "head") || status == 204 || status == 304 {
                 // no body by definition
-            } else if let te = headers.last(where: { HTTPName.equal($0.name, "transfer-encoding") }) {
-                if te.value.lowercased().split(separator: ",").last?.trimmedOWS() == "chunked" {
+            } else if let chunked = framing.chunked() {
+                if chunked {
                     body = try readChunked(limits: limits, deadline: deadline)
                 } else {
                     body = try readUntilClose(limits: limits, deadline: deadline)
                     keepAlive = false
                 }
-            } else if let length = try contentLength(headers) {
+            } else if let length = try framing.contentLength() {
                 guard length <= limits.maxBodyBytes else { throw TransportError(.other, "response body over \(limits.maxBodyBytes) bytes") }
                 body = try take(length, deadline: deadline)
             } else {
                 body = try readUntilClose(limits: limits, deadline: deadline)
                 keepAlive = false
             }
-            return SocketExchangeResult(response: HTTPResponse(status: status, headers: headers, body: body), keepAlive: keepAlive)
+            return SocketExchangeResult(response: HTTPResponse(status: status, headerBlock: head.block, body: body), keepAlive: keepAlive)
         }
     }
 
     /// The `Content-Length`, nil when absent; differing repeated values are malformed
-    /// (RFC 9112 section 6.3 rule 5), as is anything but digits.
-    private func contentLength(_ headers: [HTTPHeaderField]) throws(TransportError) -> Int? {
+    /// (RFC 9112 section 6.3 rule 5), as is anything but digits. The reference for
+    /// ``ResponseFraming``'s byte path, and its fallback.
+    static func contentLength(_ headers: [HTTPHeaderField]) throws(TransportError) -> Int? {
         var result: Int?
         for h in headers where HTTPName.equal(h.name, "content-length") {
             for part in h.value.split(separator: ",", omittingEmptySubsequences: false) {
@@ -98,20 +94,34 @@ extension SocketConnection {
         return result
     }
 
+    /// A response head as read: its version and status, and its fields as byte ranges.
+    struct Head {
+        var version: String
+        var status: Int
+        /// The fields: a copy of their bytes, four offsets per field.
+        var block: HTTPHeaderBlock
+    }
+
     /// Reads the status line and header fields, up to and including the empty line.
-    private func readHead(limits: SocketResponseLimits, deadline: SocketDeadline) throws(TransportError) -> (String, Int, [HTTPHeaderField]) {
+    private func readHead(limits: SocketResponseLimits, deadline: SocketDeadline) throws(TransportError) -> Head {
         var scanned = 0  // relative to readIndex, which stays valid when fill compacts
         var end: Int?
         while end == nil {
             // Lines end in CRLF; a bare LF is tolerated (RFC 9112 section 2.2), so the head
-            // ends at the first LF followed by an optional CR and another LF.
-            var i = readIndex + scanned
-            while i < input.count {
-                if input[i] == 10 {
-                    if i + 1 < input.count, input[i + 1] == 10 { end = i + 2; break }
-                    if i + 2 < input.count, input[i + 1] == 13, input[i + 2] == 10 { end = i + 3; break }
+            // ends at the first LF followed by an optional CR and another LF. Scanned through
+            // a buffer pointer: element access through the class's stored array costs an
+            // exclusivity check and a bounds check per byte.
+            end = input.withUnsafeBufferPointer { b -> Int? in
+                var i = readIndex + scanned
+                let n = b.count
+                while i < n {
+                    if b[i] == 10 {
+                        if i + 1 < n, b[i + 1] == 10 { return i + 2 }
+                        if i + 2 < n, b[i + 1] == 13, b[i + 2] == 10 { return i + 3 }
+                    }
+                    i += 1
                 }
-                i += 1
+                return nil
             }
             if end != nil { break }
             scanned = max(0, input.count - readIndex - 2)
@@ -124,58 +134,105 @@ extension SocketConnection {
         // Split on LF bytes, not on the decoded String: Swift treats CRLF as one Character.
         // The lines are index ranges into the buffer (a trailing CR dropped), so no slice
         // per line is made before a line is parsed.
+        let buffer = input
         var lines: [Range<Int>] = []
         lines.reserveCapacity(16)
         var start = readIndex
-        for j in readIndex..<end where input[j] == 10 {
-            lines.append(start..<(j > start && input[j - 1] == 13 ? j - 1 : j))
-            start = j + 1
+        buffer.withUnsafeBufferPointer { b in
+            for j in readIndex..<end where b[j] == 10 {
+                lines.append(start..<(j > start && b[j - 1] == 13 ? j - 1 : j))
+                start = j + 1
+            }
         }
         lines.append(start..<end)
         readIndex = end
         while lines.last?.isEmpty == true { lines.removeLast() }
         guard let statusLine = lines.first else { throw malformed("empty status line") }
-        let (version, status) = try Self.parseStatusLine(input[statusLine])
+        let (version, status) = try Self.parseStatusLine(buffer[statusLine])
         if lines.count - 1 > limits.maxHeaderCount {
             throw TransportError(.other, "malformed response: more than \(limits.maxHeaderCount) header fields")
         }
-        var headers: [HTTPHeaderField] = []
-        headers.reserveCapacity(lines.count - 1)
-        for line in lines.dropFirst() { headers.append(try Self.parseField(input[line])) }
-        return (version, status, headers)
+        // The fields' offsets, relative to the first field line (the block keeps a copy of
+        // the field lines only).
+        let fieldsStart = lines.count > 1 ? lines[1].lowerBound : end
+        let fieldsEnd = lines.last.map { max($0.upperBound, fieldsStart) } ?? end
+        var offsets: [Int] = []
+        offsets.reserveCapacity(4 * (lines.count - 1))
+        for line in lines.dropFirst() {
+            let (name, value) = try Self.fieldRanges(buffer[line])
+            offsets.append(name.lowerBound - fieldsStart); offsets.append(name.upperBound - fieldsStart)
+            offsets.append(value.lowerBound - fieldsStart); offsets.append(value.upperBound - fieldsStart)
+        }
+        return Head(version: version, status: status,
+                    block: HTTPHeaderBlock(bytes: Array(buffer[fieldsStart..<fieldsEnd]), offsets: offsets))
     }
 
     /// `HTTP-version SP 3DIGIT SP reason-phrase` (RFC 9112 section 4), version `HTTP/1.x`,
     /// status 100-599, a reason of visible characters, spaces and tabs. A line that ends
     /// right after the code (no SP, no reason) is accepted, as common servers send it.
     static func parseStatusLine(_ line: ArraySlice<UInt8>) throws(TransportError) -> (String, Int) {
-        let b = Array(line)
-        guard b.count >= 12, b[0..<7].elementsEqual("HTTP/1.".utf8), HTTPResponseBytes.isDigit(b[7]), b[8] == 32,
-              (49...53).contains(b[9]), HTTPResponseBytes.isDigit(b[10]), HTTPResponseBytes.isDigit(b[11]) else {
-            throw malformed("bad status line \"\(HTTPResponseBytes.printable(b.prefix(40)))\" (expected HTTP/1.x SP 3DIGIT SP reason)")
+        // Indexed from the slice's own start (a slice keeps the buffer's indices): no copy.
+        let o = line.startIndex
+        func bad() -> TransportError {
+            malformed("bad status line \"\(HTTPResponseBytes.printable(line.prefix(40)))\" (expected HTTP/1.x SP 3DIGIT SP reason)")
         }
-        if b.count > 12 {
-            guard b[12] == 32, b[13...].allSatisfy(HTTPResponseBytes.isFieldValueByte) else {
-                throw malformed("bad status line \"\(HTTPResponseBytes.printable(b.prefix(40)))\" (expected HTTP/1.x SP 3DIGIT SP reason)")
-            }
+        guard line.count >= 12, line[o..<(o + 7)].elementsEqual("HTTP/1.".utf8), HTTPResponseBytes.isDigit(line[o + 7]), line[o + 8] == 32,
+              (49...53).contains(line[o + 9]), HTTPResponseBytes.isDigit(line[o + 10]), HTTPResponseBytes.isDigit(line[o + 11]) else {
+            throw bad()
         }
-        let status = Int(b[9] - 48) * 100 + Int(b[10] - 48) * 10 + Int(b[11] - 48)
-        return (String(decoding: b[0..<8], as: UTF8.self), status)
+        if line.count > 12 {
+            guard line[o + 12] == 32, line[(o + 13)...].allSatisfy(HTTPResponseBytes.isFieldValueByte) else { throw bad() }
+        }
+        let status = Int(line[o + 9] - 48) * 100 + Int(line[o + 10] - 48) * 10 + Int(line[o + 11] - 48)
+        return (line[o + 7] == 49 ? "HTTP/1.1" : String(decoding: line[o..<(o + 8)], as: UTF8.self), status)
     }
 
     /// `field-name ":" OWS field-value OWS`: a token name, no obsolete line folding, no
     /// control bytes (NUL, bare CR, DEL, ...) in the value. Also used for trailers.
     static func parseField(_ line: ArraySlice<UInt8>) throws(TransportError) -> HTTPHeaderField {
+        let (name, value) = try fieldRanges(line)
+        return HTTPHeaderField(name: String(decoding: line[name], as: UTF8.self), value: String(decoding: line[value], as: UTF8.self))
+    }
+
+    /// ``parseField(_:)``'s checks, returning the name's and the value's index ranges in
+    /// `line` (the value without surrounding spaces and tabs) instead of Strings.
+    static func fieldRanges(_ line: ArraySlice<UInt8>) throws(TransportError) -> (name: Range<Int>, value: Range<Int>) {
+        // The checks below on a buffer pointer; a line they refuse takes the slice path,
+        // which says why.
+        let checked = line.withUnsafeBufferPointer { b -> (Int, Int, Int)? in
+            guard let first = b.first, first != 32, first != 9 else { return nil }
+            var colon = 0
+            while colon < b.count, b[colon] != 58 {
+                guard HTTPResponseBytes.isTokenByte(b[colon]) else { return nil }
+                colon += 1
+            }
+            guard colon > 0, colon < b.count else { return nil }
+            var lo = colon + 1
+            var hi = b.count
+            while lo < hi, b[lo] == 32 || b[lo] == 9 { lo += 1 }
+            while hi > lo, b[hi - 1] == 32 || b[hi - 1] == 9 { hi -= 1 }
+            for i in lo..<hi where !HTTPResponseBytes.isFieldValueByte(b[i]) { return nil }
+            return (colon, lo, hi)
+        }
+        if let (colon, lo, hi) = checked {
+            let o = line.startIndex
+            return (o..<(o + colon), (o + lo)..<(o + hi))
+        }
+        return try slowFieldRanges(line)
+    }
+
+    static func slowFieldRanges(_ line: ArraySlice<UInt8>) throws(TransportError) -> (name: Range<Int>, value: Range<Int>) {
         guard let first = line.first, first != 32, first != 9 else { throw malformed("obsolete line folding or an empty header line") }
         guard let colon = line.firstIndex(of: 58), colon > line.startIndex else { throw malformed("header line without a field name and colon") }
         guard line[line.startIndex..<colon].allSatisfy(HTTPResponseBytes.isTokenByte) else {
             throw malformed("invalid header field name \"\(HTTPResponseBytes.printable(line[line.startIndex..<colon].prefix(40)))\"")
         }
-        var value = line[(colon + 1)...]
-        while let c = value.first, c == 32 || c == 9 { value = value.dropFirst() }
-        while let c = value.last, c == 32 || c == 9 { value = value.dropLast() }
-        guard value.allSatisfy(HTTPResponseBytes.isFieldValueByte) else { throw malformed("control byte in the value of header \(String(decoding: line[line.startIndex..<colon], as: UTF8.self))") }
-        return HTTPHeaderField(name: String(decoding: line[line.startIndex..<colon], as: UTF8.self), value: String(decoding: value, as: UTF8.self))
+        var lo = colon + 1
+        var hi = line.endIndex
+        while lo < hi, line[lo] == 32 || line[lo] == 9 { lo += 1 }
+        while hi > lo, line[hi - 1] == 32 || line[hi - 1] == 9 { hi -= 1 }
+        guard line[lo..<hi].allSatisfy(HTTPResponseBytes.isFieldValueByte) else { throw malformed("control byte in the value of header \(String(decoding: line[line.startIndex..<colon], as: UTF8.self))") }
+        return (line.startIndex..<colon, lo..<hi)
     }
 
     /// `chunk-size [ chunk-ext ]` (RFC 9112 section 7.1): 1-16 hex digits, no sign, no
@@ -321,7 +378,7 @@ enum HTTPResponseBytes {
 
 extension Substring {
     /// Without leading and trailing spaces and tabs (HTTP's optional whitespace).
-    fileprivate func trimmedOWS() -> String {
+    func trimmedOWS() -> String {
         var s = self
         while let c = s.first, c == " " || c == "\t" { s = s.dropFirst() }
         while let c = s.last, c == " " || c == "\t" { s = s.dropLast() }
@@ -346,3 +403,192 @@ enum HTTPName {
         }
     }
 }
+
+/// How a response is framed and whether its connection stays open, read from the bytes of
+/// its header fields: the rules (and error messages) of the String-based reference in
+/// ``ResponseFraming/Reference``, without a String per field. A value holding a non-ASCII
+/// byte, and every Content-Length the fast path does not accept, goes to the reference.
+struct ResponseFraming {
+    private let bytes: [UInt8]
+    /// Four offsets into `bytes` per field (name start, end, value start, end).
+    private let offsets: [Int]
+    private let version: String
+
+    /// Checks the one combination that is malformed whatever the method and status: both
+    /// `Transfer-Encoding` and `Content-Length` (RFC 9112 section 6.3 rule 3).
+    init(_ bytes: [UInt8], offsets: [Int], version: String) throws(TransportError) {
+        self.bytes = bytes
+        self.offsets = offsets
+        self.version = version
+        if firstField("content-length") != nil, firstField("transfer-encoding") != nil {
+            // A sign of response splitting; never guess the framing.
+            throw malformed("both Transfer-Encoding and Content-Length")
+        }
+    }
+
+    private var count: Int { offsets.count / 4 }
+
+    private func nameEquals(_ i: Int, _ lowercase: StaticString) -> Bool {
+        let start = offsets[4 * i], end = offsets[4 * i + 1]
+        guard end - start == lowercase.utf8CodeUnitCount else { return false }
+        let b = lowercase.utf8Start
+        var j = 0
+        for k in start..<end {
+            if foldASCII(bytes[k]) != b[j] { return false }
+            j += 1
+        }
+        return true
+    }
+
+    private func firstField(_ lowercase: StaticString) -> Int? {
+        for i in 0..<count where nameEquals(i, lowercase) { return i }
+        return nil
+    }
+
+    private func value(_ i: Int) -> ArraySlice<UInt8> { bytes[offsets[4 * i + 2]..<offsets[4 * i + 3]] }
+    private func valueString(_ i: Int) -> String { String(decoding: value(i), as: UTF8.self) }
+
+    private static func isASCII(_ v: ArraySlice<UInt8>) -> Bool { !v.contains { $0 >= 0x80 } }
+
+    /// Comma-separated elements of an ASCII value, each without surrounding spaces and tabs:
+    /// what `split(separator: ",", omittingEmptySubsequences:)` then trimming does on the
+    /// String.
+    private static func elements(_ v: ArraySlice<UInt8>, omittingEmpty: Bool) -> [ArraySlice<UInt8>] {
+        var out: [ArraySlice<UInt8>] = []
+        var start = v.startIndex
+        var i = v.startIndex
+        while true {
+            if i == v.endIndex || v[i] == 44 {
+                if !(omittingEmpty && i == start) {
+                    var lo = start, hi = i
+                    while lo < hi, v[lo] == 32 || v[lo] == 9 { lo += 1 }
+                    while hi > lo, v[hi - 1] == 32 || v[hi - 1] == 9 { hi -= 1 }
+                    out.append(v[lo..<hi])
+                }
+                if i == v.endIndex { break }
+                start = i + 1
+            }
+            i += 1
+        }
+        return out
+    }
+
+    /// Whether an ASCII `Connection` value lists `close` and `keep-alive` (elements as
+    /// ``elements(_:omittingEmpty:)`` makes them, without collecting them).
+    private static func connectionTokens(_ v: ArraySlice<UInt8>) -> (close: Bool, keepAlive: Bool) {
+        var close = false, keep = false
+        var start = v.startIndex
+        var i = v.startIndex
+        while true {
+            if i == v.endIndex || v[i] == 44 {
+                if i > start {
+                    var lo = start, hi = i
+                    while lo < hi, v[lo] == 32 || v[lo] == 9 { lo += 1 }
+                    while hi > lo, v[hi - 1] == 32 || v[hi - 1] == 9 { hi -= 1 }
+                    if equalsFolded(v[lo..<hi], "close") { close = true } else if equalsFolded(v[lo..<hi], "keep-alive") { keep = true }
+                }
+                if i == v.endIndex { break }
+                start = i + 1
+            }
+            i += 1
+        }
+        return (close, keep)
+    }
+
+    private static func equalsFolded(_ v: ArraySlice<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard v.count == lowercase.utf8CodeUnitCount else { return false }
+        let b = lowercase.utf8Start
+        var j = 0
+        for c in v {
+            if foldASCII(c) != b[j] { return false }
+            j += 1
+        }
+        return true
+    }
+
+    /// HTTP/1.1 keeps the connection unless a `Connection` field says `close`; HTTP/1.0
+    /// closes it unless one says `keep-alive`. Every `Connection` field counts, in order.
+    func keepAlive() -> Bool {
+        var keepAlive = version == "HTTP/1.1"
+        for i in 0..<count where nameEquals(i, "connection") {
+            let v = value(i)
+            let close: Bool, keep: Bool
+            if Self.isASCII(v) {
+                (close, keep) = Self.connectionTokens(v)
+            } else {
+                (close, keep) = Reference.connectionTokens(valueString(i))
+            }
+            if close { keepAlive = false } else if keep { keepAlive = true }
+        }
+        return keepAlive
+    }
+
+    /// Nil without a `Transfer-Encoding` field; else whether the last one ends in `chunked`.
+    func chunked() -> Bool? {
+        var last: Int?
+        for i in 0..<count where nameEquals(i, "transfer-encoding") { last = i }
+        guard let last else { return nil }
+        let v = value(last)
+        guard Self.isASCII(v) else { return Reference.isChunked(valueString(last)) }
+        guard let final = Self.elements(v, omittingEmpty: true).last else { return false }
+        return Self.equalsFolded(final, "chunked")
+    }
+
+    /// The `Content-Length` (see ``SocketConnection/contentLength(_:)``, the reference).
+    func contentLength() throws(TransportError) -> Int? {
+        var result: Int?
+        for i in 0..<count where nameEquals(i, "content-length") {
+            let v = value(i)
+            guard Self.isASCII(v) else { return try reference() }
+            for part in Self.elements(v, omittingEmpty: false) {
+                guard !part.isEmpty, part.count <= 18, part.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return try reference() }
+                var n = 0
+                for d in part { n = n * 10 + Int(d - 48) }
+                if let result, result != n { return try reference() }
+                result = n
+            }
+        }
+        return result
+    }
+
+    /// The String-based reference over every field (it throws the error the fast path saw).
+    private func reference() throws(TransportError) -> Int? {
+        var fields: [HTTPHeaderField] = []
+        for i in 0..<count {
+            fields.append(HTTPHeaderField(name: String(decoding: bytes[offsets[4 * i]..<offsets[4 * i + 1]], as: UTF8.self), value: valueString(i)))
+        }
+        return try SocketConnection.contentLength(fields)
+    }
+
+    /// The String-based rules the byte paths above reproduce (kept as the reference for the
+    /// differential tests, and used for values with non-ASCII bytes).
+    enum Reference {
+        static func connectionTokens(_ value: String) -> (close: Bool, keepAlive: Bool) {
+            let tokens = value.lowercased().split(separator: ",").map { $0.trimmedOWS() }
+            return (tokens.contains("close"), tokens.contains("keep-alive"))
+        }
+
+        static func isChunked(_ value: String) -> Bool {
+            value.lowercased().split(separator: ",").last?.trimmedOWS() == "chunked"
+        }
+
+        /// The whole framing decision over String fields, as the reader made it before.
+        static func framing(_ headers: [HTTPHeaderField], version: String) throws(TransportError) -> (keepAlive: Bool, chunked: Bool?, contentLength: () throws(TransportError) -> Int?) {
+            let hasLength = headers.contains { HTTPName.equal($0.name, "content-length") }
+            if hasLength, headers.contains(where: { HTTPName.equal($0.name, "transfer-encoding") }) {
+                throw malformed("both Transfer-Encoding and Content-Length")
+            }
+            var keepAlive = version == "HTTP/1.1"
+            for h in headers where HTTPName.equal(h.name, "connection") {
+                let (close, keep) = connectionTokens(h.value)
+                if close { keepAlive = false } else if keep { keepAlive = true }
+            }
+            let chunked = headers.last(where: { HTTPName.equal($0.name, "transfer-encoding") }).map { isChunked($0.value) }
+            return (keepAlive, chunked, { () throws(TransportError) in try SocketConnection.contentLength(headers) })
+        }
+    }
+}
+
+/// An ASCII letter in lowercase, any other byte as it is.
+@inline(__always)
+private func foldASCII(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b | 0x20 : b }

@@ -201,8 +201,9 @@ enum DeliverCommand: Command {
         let queue = EventInputQueue(capacity: 4096)
         let stop = DeliveryStop(grace: grace, onStop: { queue.stop() })
         fleet.source?.start(into: queue)
+        let rawLines = gate == nil && Deliverer.buildsPayloadsFromLines(renderer: setup.renderer, options: DeliveryOptions())
         let reading = fleet.source != nil ? InputReadStatus() : NDJSONReader.start(fd: fd, into: queue, skip: setup.checkpoint?.acknowledged ?? LineRangeSet(), closeWhenDone: eventsPath != "-",
-                                         name: eventsPath == "-" ? "standard input" : eventsPath)
+                                         name: eventsPath == "-" ? "standard input" : eventsPath, rawLines: rawLines)
 
         let printer = dryRun ? DryRunPrinter(redactor: parsed.has("--show-secrets") ? nil : setup.redactor) : nil
         // A dry run prints in input order: one request at a time.
@@ -223,8 +224,12 @@ enum DeliverCommand: Command {
         let started = DispatchTime.now().uptimeNanoseconds
         let counts = runBlocking {
             // A task of its own, so the grace period's end can cancel it (and with it every
-            // request in flight).
-            let run = Task { await deliverer.run(queue) }
+            // request in flight). Single-event requests run on the socket transport's event
+            // loop thread, so a response resumes its request without a thread switch
+            // (SocketHTTPTransport.taskExecutor); batches keep the shared pool, whose threads
+            // build and render them in parallel.
+            let executor = plan.batching.enabled ? nil : SocketHTTPTransport.taskExecutor
+            let run = Task(executorPreference: executor) { await deliverer.run(queue) }
             stop.setCancel { run.cancel() }
             return await run.value
         }

@@ -1,0 +1,449 @@
+import CFastScan
+import DSJSON
+
+/// The compiled form of a *flat* template: one whose root program is only literal text and
+/// holes on root-level paths (`{{a.b}}`, `{{@settings.x}}`), with no blocks, partials,
+/// helpers or `@root`. Most payload templates are flat. Rendering one skips the op loop: it
+/// binds the interior nodes of the path trie (`Slot`), then for each hole copies the literal
+/// bytes before it and writes the hole's value, JSON string content through a vectorised
+/// copy-and-scan (`CFastScan`).
+///
+/// It gives exactly the general renderer's bytes and errors (the same lookups, through
+/// `Renderer.child` and `Renderer.position`; the same writers for every value that is not a
+/// plain string in a JSON sink): `FlatProgramTests` compares the two on chosen and random
+/// templates and events.
+struct FlatProgram: @unchecked Sendable {
+    /// One hole: the literal bytes `literals[literalStart..<literalStart + literalCount]`
+    /// written before it, then member `segment` of the binding `parent` (an index into the
+    /// render's bindings; `FlatProgram.dataParent`: the data variable `segment`) through `sink`.
+    struct Hole {
+        var literalStart: Int
+        var literalCount: Int
+        var parent: Int
+        var segment: String
+        var sink: Sink
+        /// `segment`'s 16 bytes if it is a small ASCII string (see `Renderer.position`), for
+        /// a one-compare check of the member where the previous lookup left off.
+        var keyWords: (UInt64, UInt64)
+        var keyIsSmallASCII: Bool
+    }
+
+    /// `Hole.parent` of a hole on a data variable (`{{@name}}`).
+    static let dataParent = -1
+
+    /// A node of the root-level path trie (`Slot`), in an order where parents precede children.
+    struct Node {
+        /// A node index, or `Slot.root` / `Slot.data`.
+        var parent: Int
+        var segment: String
+        /// Where this node's binding is kept if other nodes hang below it, else -1.
+        var bound: Int
+    }
+
+    let holes: UnsafeMutableBufferPointer<Hole>
+    let nodes: UnsafeMutableBufferPointer<Node>
+    /// The interior nodes (the ones with `bound >= 0`), by `bound`, parents first.
+    let interior: UnsafeMutableBufferPointer<Int>
+    /// The literal text after the last hole: `literals[tailStart..<tailEnd]`.
+    let tailStart: Int
+    let tailEnd: Int
+
+    /// The flat form of a template, or nil if its root program is not flat.
+    init?(_ tables: ProgramTables) {
+        guard tables.rootProgram >= 0, tables.rootProgram < tables.programs.count else { return nil }
+        var holes: [Hole] = []
+        var literalStart = -1, literalEnd = -1
+        let storedCount = tables.slots.reduce(0) { $1.stored >= 0 ? $0 + 1 : $0 }
+        for op in tables.ops[tables.programs[tables.rootProgram]] {
+            switch op {
+            case .text(let start, let end):
+                if literalStart < 0 { (literalStart, literalEnd) = (start, end) }
+                else if literalEnd == start { literalEnd = end }
+                else { return nil }  // the compiler merges adjacent text; anything else is unexpected
+            case .emitSlot(let slot, let sink):
+                if literalStart < 0 { (literalStart, literalEnd) = (0, 0) }
+                let node = tables.slots[slot]
+                let parent: Int
+                switch node.parent {
+                case Slot.data: parent = FlatProgram.dataParent
+                case Slot.root: parent = storedCount
+                default: parent = tables.slots[node.parent].stored
+                }
+                var keyWords: (UInt64, UInt64) = (0, 0)
+                var keyIsSmallASCII = false
+                #if arch(x86_64) || arch(arm64)
+                keyWords = unsafeBitCast(node.segment, to: (UInt64, UInt64).self)
+                keyIsSmallASCII = keyWords.1 & Renderer.smallASCIIBits == Renderer.smallASCIIBits
+                #endif
+                holes.append(Hole(literalStart: literalStart, literalCount: literalEnd - literalStart, parent: parent,
+                                  segment: node.segment, sink: sink, keyWords: keyWords, keyIsSmallASCII: keyIsSmallASCII))
+                (literalStart, literalEnd) = (-1, -1)
+            default:
+                return nil
+            }
+        }
+        if literalStart < 0 { (literalStart, literalEnd) = (0, 0) }
+        let nodes = tables.slots.map { Node(parent: $0.parent, segment: $0.segment, bound: $0.stored) }
+        var interior = Array(repeating: 0, count: nodes.reduce(0) { $1.bound >= 0 ? $0 + 1 : $0 })
+        for (i, node) in nodes.enumerated() where node.bound >= 0 { interior[node.bound] = i }
+        // Parents first (the slot table's order), which binding relies on.
+        for (i, node) in nodes.enumerated() where node.parent >= 0 {
+            guard node.parent < i, nodes[node.parent].bound >= 0 else { return nil }
+        }
+        self.holes = .allocate(capacity: max(1, holes.count))
+        _ = self.holes.initialize(from: holes)
+        self.nodes = .allocate(capacity: max(1, nodes.count))
+        _ = self.nodes.initialize(from: nodes)
+        self.interior = .allocate(capacity: max(1, interior.count))
+        _ = self.interior.initialize(from: interior)
+        self.holeCount = holes.count
+        self.nodeCount = nodes.count
+        self.interiorCount = interior.count
+        tailStart = literalStart
+        tailEnd = literalEnd
+    }
+
+    let holeCount: Int
+    let nodeCount: Int
+    let interiorCount: Int
+    /// `StringBytes.isSupported`, read once.
+    let readsStringsInPlace = StringBytes.isSupported
+
+    /// Frees the buffers (called by the owning `ProgramStorage`).
+    func deallocate() {
+        holes.baseAddress?.deinitialize(count: holeCount)
+        holes.deallocate()
+        nodes.baseAddress?.deinitialize(count: nodeCount)
+        nodes.deallocate()
+        interior.deallocate()
+    }
+}
+
+/// A bound interior node (or the root): an object's members in place, any other value in
+/// place, or missing.
+struct FlatBinding {
+    enum Kind: UInt8 { case missing, members, value }
+    var kind: Kind
+    var keys: UnsafePointer<String>?
+    /// `members`: the values' base; `value`: the value.
+    var values: UnsafePointer<JSONValue>?
+    var count: Int
+    /// Where the next member lookup starts (see `Renderer.position(of:in:startingAt:)`).
+    var cursor: Int
+}
+
+/// Renders a `FlatProgram`. One per render call.
+struct FlatRenderer {
+    unowned(unsafe) let storage: ProgramStorage
+    let flat: FlatProgram
+    let dataPointer: UnsafePointer<[String: JSONValue]>
+    /// The interior nodes' bindings (by `Node.bound`), then the root's at `interiorCount`.
+    var bound: UnsafeMutablePointer<FlatBinding>
+
+    /// Renders `root` with `data` (both read in place for the duration of the call).
+    static func render(_ storage: ProgramStorage, _ flat: FlatProgram, _ rootPointer: UnsafePointer<JSONValue>,
+                       _ dataPointer: UnsafePointer<[String: JSONValue]>, into out: inout ByteWriter) throws(TemplateRenderError) {
+        try withUnsafeTemporaryAllocation(of: FlatBinding.self, capacity: flat.interiorCount + 1) { (bound) throws(TemplateRenderError) in
+            var renderer = FlatRenderer(storage: storage, flat: flat, dataPointer: dataPointer, bound: bound.baseAddress!)
+            try Renderer.withLent(rootPointer) { (root) throws(TemplateRenderError) in
+                try FlatRenderer.withBinding(&root, rootPointer, &renderer, &out) { (binding, renderer, out) throws(TemplateRenderError) in
+                    renderer.bound[flat.interiorCount] = binding
+                    try renderer.bind(from: 0, into: &out)
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with the binding of `value` (lent, at `pointer`): an object without a hash
+    /// index is viewed in place for the duration of `body`.
+    @inline(__always)
+    private static func withBinding(
+        _ value: inout JSONValue, _ pointer: UnsafePointer<JSONValue>, _ renderer: inout FlatRenderer, _ out: inout ByteWriter,
+        _ body: (FlatBinding, inout FlatRenderer, inout ByteWriter) throws(TemplateRenderError) -> Void
+    ) throws(TemplateRenderError) {
+        if case .object(let object) = value, !object.hasHashIndex {
+            try object.withUnsafeMembers { (keys, values) throws(TemplateRenderError) in
+                let binding = FlatBinding(kind: .members, keys: keys.baseAddress, values: values.baseAddress, count: keys.count, cursor: 0)
+                try body(binding, &renderer, &out)
+            }
+        } else {
+            try body(FlatBinding(kind: .value, keys: nil, values: pointer, count: 0, cursor: 0), &renderer, &out)
+        }
+    }
+
+    /// Binds interior nodes `k...` (each inside its parent's scope, so the buffers stay
+    /// valid), then writes the holes.
+    private mutating func bind(from k: Int, into out: inout ByteWriter) throws(TemplateRenderError) {
+        guard k < flat.interiorCount else { return try writeHoles(into: &out) }
+        let node = flat.nodes.baseAddress! + flat.interior[k]
+        if node.pointee.parent == Slot.data {
+            guard var copy = FlatRenderer.dataValue(dataPointer, node.pointee.segment) else { return try bindMissing(k, into: &out) }
+            return try withUnsafePointer(to: &copy) { (pointer) throws(TemplateRenderError) in
+                try bindValue(k, pointer, into: &out)
+            }
+        }
+        let parent = bound + (node.pointee.parent == Slot.root ? flat.interiorCount : flat.nodes[node.pointee.parent].bound)
+        switch parent.pointee.kind {
+        case .missing:
+            try bindMissing(k, into: &out)
+        case .members:
+            let keys = UnsafeBufferPointer(start: parent.pointee.keys, count: parent.pointee.count)
+            guard let i = Renderer.position(of: node.pointee.segment, in: keys, startingAt: parent.pointee.cursor) else {
+                return try bindMissing(k, into: &out)
+            }
+            try bindValue(k, parent.pointee.values! + i, into: &out)
+        case .value:
+            guard var copy = Renderer.child(parent.pointee.values!.pointee, node.pointee.segment) else { return try bindMissing(k, into: &out) }
+            try withUnsafePointer(to: &copy) { (pointer) throws(TemplateRenderError) in
+                try bindValue(k, pointer, into: &out)
+            }
+        }
+    }
+
+    private mutating func bindMissing(_ k: Int, into out: inout ByteWriter) throws(TemplateRenderError) {
+        bound[k] = FlatBinding(kind: .missing, keys: nil, values: nil, count: 0, cursor: 0)
+        try bind(from: k + 1, into: &out)
+    }
+
+    private mutating func bindValue(_ k: Int, _ pointer: UnsafePointer<JSONValue>, into out: inout ByteWriter) throws(TemplateRenderError) {
+        try Renderer.withLent(pointer) { (lent) throws(TemplateRenderError) in
+            try FlatRenderer.withBinding(&lent, pointer, &self, &out) { (binding, renderer, out) throws(TemplateRenderError) in
+                renderer.bound[k] = binding
+                try renderer.bind(from: k + 1, into: &out)
+            }
+        }
+    }
+
+    /// Writes the literal text and the holes.
+    private func writeHoles(into out: inout ByteWriter) throws(TemplateRenderError) {
+        let literals = storage.literals.baseAddress!
+        let holes = flat.holes.baseAddress!
+        for h in 0..<flat.holeCount {
+            let hole = holes + h
+            out.append(UnsafeBufferPointer(start: literals + hole.pointee.literalStart, count: hole.pointee.literalCount))
+            let parentIndex = hole.pointee.parent
+            if parentIndex == FlatProgram.dataParent {
+                try Renderer.write(FlatRenderer.dataValue(dataPointer, hole.pointee.segment), hole.pointee.sink, into: &out)
+                continue
+            }
+            let parent = bound + parentIndex
+            switch parent.pointee.kind {
+            case .members:
+                if let i = FlatRenderer.position(hole, in: parent) {
+                    parent.pointee.cursor = i &+ 1 == parent.pointee.count ? 0 : i &+ 1
+                    let value = parent.pointee.values! + i
+                    let sink = hole.pointee.sink
+                    // A string or number in a JSON sink, the usual hole: its bytes read where they are.
+                    if flat.readsStringsInPlace, sink == .jsonString || sink == .jsonValue, let kind = FlatRenderer.textKind(value),
+                       let (bytes, count) = StringBytes.utf8(at: UnsafeRawPointer(value)) {
+                        let text = UnsafeBufferPointer(start: bytes, count: count)
+                        if kind == .number && sink == .jsonValue {
+                            // As `Renderer.write(inPlace:)`: a number's text as it is.
+                            out.append(text)
+                        } else {
+                            FlatRenderer.appendJSONString(text, quoted: kind == .string && sink == .jsonValue, into: &out)
+                        }
+                    } else {
+                        try FlatRenderer.write(value, sink, into: &out)
+                    }
+                } else {
+                    Renderer.writeMissing(hole.pointee.sink, into: &out)
+                }
+            case .value:
+                try Renderer.write(Renderer.child(parent.pointee.values!.pointee, hole.pointee.segment), hole.pointee.sink, into: &out)
+            case .missing:
+                Renderer.writeMissing(hole.pointee.sink, into: &out)
+            }
+        }
+        out.append(UnsafeBufferPointer(start: literals + flat.tailStart, count: flat.tailEnd &- flat.tailStart))
+    }
+
+    /// `Renderer.position(of:in:startingAt:)` of the hole's key in an object binding, from
+    /// its cursor (same result): the member at the cursor, the usual hit when a template reads
+    /// members in the event's order, is checked first with one 16-byte compare.
+    @inline(__always)
+    static func position(_ hole: UnsafePointer<FlatProgram.Hole>, in parent: UnsafeMutablePointer<FlatBinding>) -> Int? {
+        let cursor = parent.pointee.cursor, count = parent.pointee.count
+        guard let keys = parent.pointee.keys else { return nil }
+        if hole.pointee.keyIsSmallASCII, cursor >= 0, cursor < count {
+            let raw = UnsafeRawPointer(keys + cursor)
+            if raw.load(as: UInt64.self) == hole.pointee.keyWords.0 && raw.load(fromByteOffset: 8, as: UInt64.self) == hole.pointee.keyWords.1 {
+                return cursor
+            }
+        }
+        return Renderer.position(of: hole.pointee.segment, in: UnsafeBufferPointer(start: keys, count: count), startingAt: cursor)
+    }
+
+    /// `data[name]` (same result): a small dictionary (the usual `settings`, `secrets`,
+    /// `lookups`) is scanned rather than hashed, comparing two small ASCII keys by their 16
+    /// bytes (see `Renderer.position`) and any other pair with `==`, as the dictionary does.
+    @inline(__always)
+    static func dataValue(_ data: UnsafePointer<[String: JSONValue]>, _ name: String) -> JSONValue? {
+        #if arch(x86_64) || arch(arm64)
+        let dictionary = data.pointee
+        guard dictionary.count <= 8 else { return dictionary[name] }
+        let words = unsafeBitCast(name, to: (UInt64, UInt64).self)
+        let smallASCII = words.1 & Renderer.smallASCIIBits == Renderer.smallASCIIBits
+        var i = dictionary.startIndex
+        while i != dictionary.endIndex {
+            let key = dictionary.keys[i]
+            let keyWords = unsafeBitCast(key, to: (UInt64, UInt64).self)
+            if keyWords == words { return dictionary.values[i] }
+            if !(smallASCII && keyWords.1 & Renderer.smallASCIIBits == Renderer.smallASCIIBits), key == name { return dictionary.values[i] }
+            dictionary.formIndex(after: &i)
+        }
+        return nil
+        #else
+        return data.pointee[name]
+        #endif
+    }
+
+    enum TextKind { case string, number }
+
+    /// Whether a value is a string or a number, both of which hold one `String` (a number its
+    /// text) where `StringBytes` reads it; nil for anything else.
+    @inline(__always)
+    static func textKind(_ value: UnsafePointer<JSONValue>) -> TextKind? {
+        switch value.pointee {
+        case .string: return .string
+        case .number: return .number
+        default: return nil
+        }
+    }
+
+    /// A member value, read in place (lent, see `Renderer.withLent`): a string in a JSON sink
+    /// through the vectorised copy, anything else through the general renderer's writer.
+    /// (Not inlined, for the reason given at `Renderer.write(inPlace:_:into:)`.)
+    @inline(never)
+    static func write(_ pointer: UnsafePointer<JSONValue>, _ sink: Sink, into out: inout ByteWriter) throws(TemplateRenderError) {
+        try Renderer.withLent(pointer) { (value) throws(TemplateRenderError) in
+            if case .string(let s) = value, sink == .jsonString || sink == .jsonValue {
+                writeJSONString(s, quoted: sink == .jsonValue, into: &out)
+            } else {
+                try Renderer.write(inPlace: &value, sink, into: &out)
+            }
+        }
+    }
+
+    /// A string as JSON string content, in quotes if `quoted`. Out of line so the string is
+    /// borrowed, not copied (see `Renderer.write(inPlace:_:into:)`).
+    @inline(never)
+    static func writeJSONString(_ s: String, quoted: Bool, into out: inout ByteWriter) {
+        let done: Void? = s.utf8.withContiguousStorageIfAvailable { appendJSONString($0, quoted: quoted, into: &out) }
+        if done == nil {
+            var copy = s
+            copy.withUTF8 { appendJSONString($0, quoted: quoted, into: &out) }
+        }
+    }
+
+    /// JSON-string-escapes bytes, in quotes if `quoted`, exactly as `JSONWriter.appendEscaped`:
+    /// the clean prefix is copied and scanned 16 bytes at a time (`dspec_json_copy_clean`),
+    /// and from the first byte that may need escaping on, `JSONWriter` writes the rest. (Its
+    /// output for the whole equals the prefix followed by its output for the rest: a clean
+    /// prefix holds no byte it escapes or looks ahead from.)
+    @inline(__always)
+    static func appendJSONString(_ buf: UnsafeBufferPointer<UInt8>, quoted: Bool, into out: inout ByteWriter) {
+        let n = buf.count
+        let open = quoted ? 1 : 0
+        let tail = out.reserveTail(n &+ 2)
+        tail.pointee = UInt8(ascii: "\"")
+        let clean = buf.baseAddress.map { dspec_json_copy_clean(tail + open, $0, n) } ?? 0
+        if clean == n {
+            if quoted { tail[open &+ n] = UInt8(ascii: "\"") }
+            out.commitTail(n &+ 2 &* open)
+            return
+        }
+        out.commitTail(open &+ clean)
+        JSONWriter.appendEscaped(UnsafeBufferPointer(rebasing: buf[clean...]), into: &out)
+        if quoted { out.append(UInt8(ascii: "\"")) }
+    }
+
+    /// `dspec_json_copy_clean` on a buffer (for tests).
+    static func copyClean(_ dst: UnsafeMutablePointer<UInt8>, _ src: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = src.baseAddress else { return 0 }
+        return dspec_json_copy_clean(dst, base, src.count)
+    }
+
+    /// `appendJSONString` without quotes (for tests).
+    static func appendJSONEscaped(_ buf: UnsafeBufferPointer<UInt8>, into out: inout ByteWriter) {
+        appendJSONString(buf, quoted: false, into: &out)
+    }
+}
+
+extension CompiledTemplate {
+    /// True if the template renders through its flat form (`FlatProgram`).
+    var hasFlatForm: Bool { storage.flat != nil }
+
+    /// Renders through the general renderer even if the template is flat: for the tests
+    /// that compare the two paths.
+    func renderGeneral(_ root: JSONValue, data: [String: JSONValue] = [:]) throws(TemplateRenderError) -> String {
+        try ByteWriter.withScratch(capacity: 64) { (out) throws(TemplateRenderError) -> String in
+            try Renderer.renderGeneral(storage, root, data, maxPartialDepth: options.maxPartialDepth, into: &out)
+            return String(decoding: out.bytes, as: UTF8.self)
+        }
+    }
+}
+
+/// A string's UTF-8 read from the 16 bytes of a `String` in place, with no call and no
+/// reference counting, for the flat renderer's holes. Swift's 64-bit `String` layout (ABI-stable
+/// on Apple platforms, the same on Linux): a *small* string (bit 61 of the second word) holds
+/// its up to 15 bytes inline, its count in bits 56-59 of the second word; a large one whose
+/// storage is tail-allocated (bit 60 of the first word; native strings and literals) has its
+/// count in the low 48 bits of the first word and its bytes 32 bytes past the address in the
+/// low 60 bits of the second. Anything else (bridged, foreign, shared storage) gives nil and
+/// takes the standard library's path. `isSupported` checks the decoding on sample strings once,
+/// so a layout that differs turns the in-place read off rather than reading wrong memory; the
+/// check compares decoded addresses with the standard library's (`withContiguousStorageIfAvailable`)
+/// and reads only bytes inside the value itself, so a different layout cannot crash it either.
+enum StringBytes {
+    /// True if `utf8(at:)` decodes this platform's strings, checked on samples (small and
+    /// large, ASCII and not, literal and built at run time) held in a `JSONValue.string` and
+    /// as a `JSONValue.number`'s text.
+    static let isSupported: Bool = {
+        #if (arch(x86_64) || arch(arm64)) && _endian(little)
+        guard MemoryLayout<String>.size == 16 else { return false }
+        // Built at run time (native storage) as well as literals (immortal storage).
+        let built = String(repeating: "x", count: 40) + "é" + String(MemoryLayout<String>.size)
+        let samples: [String] = ["", "a", "abc", "é😀", "fifteen-bytes!!", "sixteen-bytes!!!", "a literal longer than fifteen bytes",
+                                 built, String(built.prefix(3)), "\(built.utf8.count)-ok", String(decoding: Array(built.utf8.dropFirst(20)), as: UTF8.self)]
+        for sample in samples {
+            // The standard library's own view of the sample's bytes: for a large string, the
+            // address of its storage, which the held copies share.
+            guard let expected = sample.utf8.withContiguousStorageIfAvailable({ (UInt(bitPattern: $0.baseAddress), Array($0)) }) else { return false }
+            for var value in [JSONValue.string(sample), JSONValue.number(JSONNumber(text: sample))] {
+                let agrees: Bool = withUnsafePointer(to: &value) { pointer in
+                    let p = UnsafeRawPointer(pointer)
+                    guard let (start, count) = utf8(at: p), count == expected.1.count else { return false }
+                    // The check itself never reads through a decoded address it has not proved:
+                    // inline bytes lie within the value's own 16 bytes; out-of-line bytes must be
+                    // at the very address the standard library gives for the same storage.
+                    if UnsafeRawPointer(start) == p { return count <= 15 && Array(UnsafeBufferPointer(start: start, count: count)) == expected.1 }
+                    return UInt(bitPattern: start) == expected.0 && expected.0 != 0
+                }
+                if !agrees { return false }
+            }
+        }
+        return true
+        #else
+        return false
+        #endif
+    }()
+
+    /// The UTF-8 of the `String` whose 16 bytes are at `p` (see the type's comment), or nil.
+    /// Valid while that string is alive and unchanged.
+    @inline(__always)
+    static func utf8(at p: UnsafeRawPointer) -> (UnsafePointer<UInt8>, Int)? {
+        #if (arch(x86_64) || arch(arm64)) && _endian(little)
+        let w0 = p.load(as: UInt64.self), w1 = p.load(fromByteOffset: 8, as: UInt64.self)
+        if w1 & (1 << 61) != 0 {
+            return (p.assumingMemoryBound(to: UInt8.self), Int(truncatingIfNeeded: (w1 >> 56) & 0xF))
+        }
+        // Large: not bridged (bit 62), not foreign (bit 60), and tail-allocated.
+        guard (w1 >> 60) & 0b0101 == 0, w0 & (1 << 60) != 0,
+              let start = UnsafePointer<UInt8>(bitPattern: UInt(truncatingIfNeeded: w1 & 0x0FFF_FFFF_FFFF_FFFF) &+ 32) else { return nil }
+        return (start, Int(truncatingIfNeeded: w0 & 0xFFFF_FFFF_FFFF))
+        #else
+        return nil
+        #endif
+    }
+}

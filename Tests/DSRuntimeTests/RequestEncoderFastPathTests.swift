@@ -1,0 +1,146 @@
+import DSRender
+@testable import DSRuntime
+@testable import DSRuntimePOSIX
+import XCTest
+
+/// Differential tests of the socket transport's per-endpoint request encoder
+/// (`HTTPRequestHead.Encoder`, prepared once per URL, byte checks on UTF-8 buffers) against
+/// the general `HTTPRequestHead.encode` it stands in for: the same wire bytes, or the same
+/// refusal with the same message, on chosen requests and many random ones. And of the
+/// status-line parser (indexing the buffer's slice in place) against its former version,
+/// which copied the line first.
+final class RequestEncoderFastPathTests: XCTestCase {
+    private struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    private func outcome(_ body: () throws(TransportError) -> [UInt8]) -> String {
+        do { return String(decoding: try body(), as: UTF8.self) + "|\(try body().count)" } catch { return "refused: \(error.kind) \(error.message)" }
+    }
+
+    private func assertSame(_ request: RenderedRequest, _ endpoint: HTTPEndpoint, file: StaticString = #filePath, line: UInt = #line) {
+        let encoder = HTTPRequestHead.Encoder(endpoint: endpoint)
+        XCTAssertEqual(outcome { () throws(TransportError) in try encoder.encode(request) },
+                       outcome { () throws(TransportError) in try HTTPRequestHead.encode(request, endpoint: endpoint) },
+                       "\(request.method) \(request.headers)", file: file, line: line)
+    }
+
+    private func request(_ method: String, _ headers: [(String, String)], body: String) -> RenderedRequest {
+        RenderedRequest(method: method, url: "http://127.0.0.1:9/x", headers: headers.map { HTTPHeaderField(name: $0.0, value: $0.1) },
+                        body: Array(body.utf8), signingString: nil, eventIDs: ["e"], timestamp: 0, requestID: "e")
+    }
+
+    func testChosenRequestsEncodeAsTheGeneralPath() throws {
+        let endpoint = try HTTPEndpoint(url: "http://127.0.0.1:8080/v1/ev%20ents?a=1#frag")
+        let cases: [(String, [(String, String)], String)] = [
+            ("POST", [("Content-Type", "application/json")], #"{"a":1}"#),
+            ("POST", [], ""),
+            ("put", [], ""),
+            ("PATCH", [], ""),
+            ("GET", [], ""),
+            ("DELETE", [], "x"),
+            ("POST", [("Host", "vendor.example"), ("content-length", "99"), ("Transfer-Encoding", "chunked"), ("X-A", "a\tb")], "body"),
+            ("POST", [("X-Bad", "a\r\nInjected: 1")], "{}"),
+            ("POST", [("X-Del", "a\u{7F}")], "{}"),
+            ("POST", [("Bad Name", "v")], "{}"),
+            ("POST", [("", "v")], "{}"),
+            ("PO ST", [], "{}"),
+            ("", [], "{}"),
+            ("POST", [("X-Utf8", "café ✓")], "{}"),
+            ("POST", [("Naïve", "v")], "{}"),
+            ("POST", [("X-Long", String(repeating: "v", count: 5000))], String(repeating: "b", count: 100_000)),
+        ]
+        for (method, headers, body) in cases { assertSame(request(method, headers, body: body), endpoint) }
+        // A target with a byte the request line cannot carry is refused by both.
+        var dirty = endpoint
+        dirty.target = "/a b"
+        assertSame(request("POST", [], body: "{}"), dirty)
+        dirty.target = "/é"
+        assertSame(request("POST", [], body: "{}"), dirty)
+    }
+
+    func testRandomRequestsEncodeAsTheGeneralPath() throws {
+        var rng = SplitMix(state: 7)
+        let endpoint = try HTTPEndpoint(url: "http://[::1]:9000/ingest")
+        let methods = ["POST", "post", "PUT", "Patch", "GET", "DELETE", "HEAD", "OPTIONS", "M!#$%&'*+-.^_`|~", "P OST", "PÖST", ""]
+        let names = ["Content-Type", "X-A", "host", "HOST", "Content-Length", "transfer-encoding", "Authorization", "X-Sig", "a!#$%&'*+-.^_`|~z",
+                     "Bad Name", "Bad:Name", "", "Ünï", "X\tY", "(x)", "x@y"]
+        let valueBytes: [String] = ["a", "b", " ", "\t", ",", "é", "✓", "\r", "\n", "\u{0}", "\u{7F}", "\u{1F}", "0", "=", "\""]
+        for _ in 0..<20_000 {
+            var headers: [(String, String)] = []
+            for _ in 0..<Int.random(in: 0...5, using: &rng) {
+                var value = ""
+                // Mostly clean values, so the fast path is taken as often as refused.
+                let pool = Bool.random(using: &rng) ? Array(valueBytes.prefix(7)) : valueBytes
+                for _ in 0..<Int.random(in: 0...8, using: &rng) { value += pool.randomElement(using: &rng)! }
+                headers.append((names.randomElement(using: &rng)!, value))
+            }
+            let body = String(repeating: "x", count: Int.random(in: 0...3, using: &rng) == 0 ? 0 : Int.random(in: 1...20_000, using: &rng))
+            assertSame(request(methods.randomElement(using: &rng)!, headers, body: body), endpoint)
+        }
+    }
+
+    func testContentLengthDigits() {
+        for n in [0, 1, 9, 10, 99, 100, 12345, 1 << 20, Int.max] {
+            var bytes: [UInt8] = []
+            HTTPRequestHead.Encoder.appendDecimal(n, to: &bytes)
+            XCTAssertEqual(String(decoding: bytes, as: UTF8.self), String(n))
+        }
+    }
+
+    /// The status-line parser as it was (it copied the line into an array first).
+    private static func formerParseStatusLine(_ line: ArraySlice<UInt8>) throws(TransportError) -> (String, Int) {
+        let b = Array(line)
+        guard b.count >= 12, b[0..<7].elementsEqual("HTTP/1.".utf8), HTTPResponseBytes.isDigit(b[7]), b[8] == 32,
+              (49...53).contains(b[9]), HTTPResponseBytes.isDigit(b[10]), HTTPResponseBytes.isDigit(b[11]) else {
+            throw TransportError(.connection, "malformed response: bad status line \"\(HTTPResponseBytes.printable(b.prefix(40)))\" (expected HTTP/1.x SP 3DIGIT SP reason)")
+        }
+        if b.count > 12 {
+            guard b[12] == 32, b[13...].allSatisfy(HTTPResponseBytes.isFieldValueByte) else {
+                throw TransportError(.connection, "malformed response: bad status line \"\(HTTPResponseBytes.printable(b.prefix(40)))\" (expected HTTP/1.x SP 3DIGIT SP reason)")
+            }
+        }
+        let status = Int(b[9] - 48) * 100 + Int(b[10] - 48) * 10 + Int(b[11] - 48)
+        return (String(decoding: b[0..<8], as: UTF8.self), status)
+    }
+
+    private func parsed(_ f: () throws(TransportError) -> (String, Int)) -> String {
+        do { let (v, s) = try f(); return "\(v) \(s)" } catch { return "\(error.kind) \(error.message)" }
+    }
+
+    func testStatusLinesParseAsTheFormerParser() {
+        var rng = SplitMix(state: 99)
+        var lines = ["HTTP/1.1 200 OK", "HTTP/1.0 404 Not Found", "HTTP/1.1 200", "HTTP/1.1 200 ", "HTTP/1.1 599 x", "HTTP/1.1 600 x", "HTTP/1.1 099 x",
+                     "HTTP/2.0 200 OK", "HTTP/1.1  200 OK", "HTTP/1.1 2000 OK", "HTTP/1.9 200 Ok", "http/1.1 200 OK", "", "HTTP/1.1 20", "HTTP/1.1 200 \u{7F}",
+                     "HTTP/1.1 200 caf\u{e9}", "HTTP/1.1 200\tOK"].map { Array($0.utf8) }
+        let alphabet = Array("HTTP/1.0 2345 OKx\t\u{7F}".utf8) + [0, 0xC3, 0xA9]
+        for _ in 0..<20_000 {
+            var line = Array("HTTP/1.1 200 OK".utf8)
+            for _ in 0..<Int.random(in: 0...3, using: &rng) {
+                let i = Int.random(in: 0...line.count, using: &rng)
+                switch Int.random(in: 0...2, using: &rng) {
+                case 0 where i < line.count: line[i] = alphabet.randomElement(using: &rng)!
+                case 1 where i < line.count: line.remove(at: i)
+                default: line.insert(alphabet.randomElement(using: &rng)!, at: i)
+                }
+            }
+            lines.append(line)
+        }
+        for line in lines {
+            // As the reader passes it: a slice of a larger buffer, not starting at index 0.
+            let buffer = Array("xx\r\n".utf8) + line + Array("\r\nmore".utf8)
+            let slice = buffer[4..<(4 + line.count)]
+            XCTAssertEqual(parsed { () throws(TransportError) in try SocketConnection.parseStatusLine(slice) },
+                           parsed { () throws(TransportError) in try Self.formerParseStatusLine(slice) }, "\(line)")
+            XCTAssertEqual(parsed { () throws(TransportError) in try SocketConnection.parseStatusLine(line[...]) },
+                           parsed { () throws(TransportError) in try Self.formerParseStatusLine(line[...]) }, "\(line)")
+        }
+    }
+}
