@@ -78,15 +78,20 @@ public final class ConformanceRunner: Sendable {
     /// As the public initializer, with the runtime's clock made by `clock` from a case's
     /// effective scale.
     init(recordTraces: Bool = false, timeScale: Double, clock: @escaping @Sendable (Double) -> any RuntimeClock,
-         runtimePlan: (@Sendable (DeliveryPlan) -> DeliveryPlan)? = nil) throws(MockServerError) {
+         runtimePlan: (@Sendable (DeliveryPlan) -> DeliveryPlan)? = nil,
+         server configuration: MockServerConfiguration = ConformanceRunner.mockConfiguration) throws(MockServerError) {
         self.recordsTraces = recordTraces
         self.timeScale = ClockScale.isValid(timeScale) ? timeScale : 1
         makeClock = clock
         self.runtimePlan = runtimePlan
+        // The mock first: if it cannot start, no executor thread has been started to leak.
+        server = try MockServer(configuration: configuration)
         executor = RunnerExecutor(name: "dspec-conformance")
-        server = try MockServer(configuration: MockServerConfiguration(limits: MockLimits(readTimeoutMs: 30_000, idleTimeoutMs: 600_000)))
         transport = AutoTransport(maxConnectionsPerHost: 8)
     }
+
+    /// The mock's configuration for a run (see the public initializer).
+    static let mockConfiguration = MockServerConfiguration(limits: MockLimits(readTimeoutMs: 30_000, idleTimeoutMs: 600_000))
 
     /// Stops the mock.
     public func stop() {

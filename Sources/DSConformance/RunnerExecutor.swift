@@ -21,8 +21,16 @@ final class RunnerExecutor: TaskExecutor, @unchecked Sendable {
     /// Jobs handed to this executor so far (tests read it).
     var jobsEnqueued: Int { condition.withLock { enqueued } }
 
+    /// Executor threads started and not yet ended, process-wide (tests read it: a runner
+    /// that fails to start must not leave one behind).
+    static let liveThreads = Locked(0)
+
     init(name: String) {
-        let thread = Thread { [self] in loop() }
+        Self.liveThreads.withLock { $0 += 1 }
+        let thread = Thread { [self] in
+            loop()
+            Self.liveThreads.withLock { $0 -= 1 }
+        }
         thread.name = name
         thread.start()
     }

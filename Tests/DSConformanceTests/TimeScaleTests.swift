@@ -173,4 +173,14 @@ final class RunnerExecutorTests: XCTestCase {
         XCTAssertEqual(results.map(\.passed), [true], ConformanceReport.text(results))
         XCTAssertGreaterThan(runner.executor.jobsEnqueued, 0, "the case ran on the cooperative pool")
     }
+
+    /// A runner whose mock cannot start throws and leaves no executor thread behind.
+    func testARunnerWhoseMockCannotStartLeavesNoThread() throws {
+        let before = RunnerExecutor.liveThreads.withLock { $0 }
+        for _ in 0..<3 {
+            XCTAssertThrowsError(try ConformanceRunner(timeScale: 1, clock: { _ in SystemClock() },
+                                                      server: MockServerConfiguration(host: "not-an-address", port: 0)))
+        }
+        XCTAssertLessThanOrEqual(RunnerExecutor.liveThreads.withLock { $0 }, before, "an executor thread was started for a runner that never ran")
+    }
 }
