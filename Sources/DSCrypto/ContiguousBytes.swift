@@ -1,3 +1,5 @@
+import CLibCrypto
+
 /// Calls `body` with the bytes of `bytes` as one contiguous buffer.
 ///
 /// Arrays, array slices, `Data`-like contiguous collections and native strings' UTF-8 views
@@ -10,7 +12,18 @@ func withContiguousBytes<Bytes: Collection<UInt8>, Result>(
     if let result = try bytes.withContiguousStorageIfAvailable({ try body(UnsafeRawBufferPointer($0)) }) {
         return result
     }
-    return try Array(bytes).withUnsafeBytes(body)
+    // A collection without contiguous storage: a temporary copy, wiped before it is freed
+    // (the bytes may be a key).
+    var copy = Array(bytes)
+    defer { copy.withUnsafeMutableBytes { wipeTemporaryCopy($0) } }
+    return try copy.withUnsafeBytes(body)
+}
+
+/// Overwrites a temporary copy of bytes with zeros in a way the optimiser cannot drop
+/// (`OPENSSL_cleanse`).
+@usableFromInline
+func wipeTemporaryCopy(_ buffer: UnsafeMutableRawBufferPointer) {
+    OPENSSL_cleanse(buffer.baseAddress, buffer.count)
 }
 
 /// An empty buffer with a valid, static, non-NULL address, for empty inputs where OpenSSL

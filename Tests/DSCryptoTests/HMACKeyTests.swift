@@ -25,6 +25,16 @@ final class HMACKeyTests: XCTestCase {
         XCTAssertEqual(mac(.sha256, key: longKey, longBoth), "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2")
     }
 
+    /// A key and a message given as collections without contiguous storage take the copying
+    /// path (the copy is wiped after use) and give RFC 4231's bytes all the same.
+    func testNonContiguousKeyAndMessage() {
+        let key = tc2Key.lazy.map { $0 }
+        let message = Array("what do ya want for nothing?".utf8).lazy.map { $0 }
+        XCTAssertNil(key.withContiguousStorageIfAvailable { _ in true }, "the test needs a non-contiguous key")
+        XCTAssertEqual(Hex.encode(HMACKey(.sha256, key: key).authenticationCode(message)),
+                       "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+
     func testRFC4231SHA384AndSHA512() {
         XCTAssertEqual(mac(.sha384, key: tc1Key, "Hi There"),
                        "afd03944d84895626b0825f4ab46907f15f9dadbe4101ec682aa034c7cebc59cfaea9ea9076ede7f4af152e8b2fa9cb6")
