@@ -177,7 +177,12 @@ public struct BatchGrouper: Sendable {
         if !pending.isEmpty && (pending.count >= maxEvents || (maxBytes > 0 && projectedSize(adding: payload) > maxBytes) || overflowsAnArray(payload)) {
             events += flush()
         }
-        if pending.isEmpty { pendingFrameBase = framingAlone - 1 }
+        if pending.isEmpty {
+            pendingFrameBase = framingAlone - 1
+            // A fresh batch grows to max_events (usually): one allocation instead of a
+            // doubling series (capped, so a huge max_events reserves nothing absurd).
+            pending.reserveCapacity(min(maxEvents, 1024))
+        }
         pending.append(payload)
         pendingPayloadBytes += payload.bytes.count
         for part in payload.parts where pendingPerArray.indices.contains(part.array) { pendingPerArray[part.array] += 1 }

@@ -25,6 +25,15 @@ public protocol RenderEnvironment: Sendable {
     /// `oauth_nonce`). The default draws 16 random bytes (32 hex digits) on every call, so
     /// each attempt of a delivery has a fresh nonce; fixtures derive it instead.
     func nonce(forRequestID requestID: String, timestamp: Int64) -> String
+    /// True when ``requestID(forEventIDs:)`` is exactly ``RequestIdentity``'s id for these
+    /// ids, so a request nothing reads the id of can leave it to be derived when read
+    /// (``RenderedRequest/requestID``) instead of hashing the ids on every render. The
+    /// default is false: the environment is always asked.
+    func derivesRequestIDFromEventIDs(_ eventIDs: [String]) -> Bool
+}
+
+extension RenderEnvironment {
+    public func derivesRequestIDFromEventIDs(_ eventIDs: [String]) -> Bool { false }
 }
 
 extension RenderEnvironment {
@@ -47,9 +56,17 @@ public enum RequestIdentity {
     /// The id, or nil when an event has no id (deriving from nothing would give unrelated
     /// requests the same key; each environment then supplies its own).
     public static func id(forEventIDs eventIDs: [String]) -> String? {
-        if eventIDs.isEmpty || eventIDs.contains("") { return nil }
+        if !hasID(eventIDs) { return nil }
         if eventIDs.count == 1 { return eventIDs[0] }
         return "batch_" + Hex.encode(Digest.hash(.sha256, eventIDs.joined(separator: "\n").utf8).prefix(16))
+    }
+
+    /// Whether ``id(forEventIDs:)`` is non-nil, without hashing anything.
+    @inlinable
+    public static func hasID(_ eventIDs: [String]) -> Bool {
+        if eventIDs.isEmpty { return false }
+        for id in eventIDs where id.isEmpty { return false }
+        return true
     }
 }
 
@@ -77,6 +94,9 @@ public struct FixedRenderEnvironment: RenderEnvironment {
     public func nonce(forRequestID requestID: String, timestamp: Int64) -> String {
         Hex.encode(Digest.hash(.sha256, "oauth-nonce\n\(requestID)\n\(timestamp)".utf8).prefix(16))
     }
+
+    /// True when the ids give a ``RequestIdentity`` id (every event has an id).
+    public func derivesRequestIDFromEventIDs(_ eventIDs: [String]) -> Bool { RequestIdentity.hasID(eventIDs) }
 
     /// ``RequestIdentity``'s id, or `msg_` + 24 hex digits of SHA-256 over the ids.
     public func requestID(forEventIDs eventIDs: [String]) -> String {

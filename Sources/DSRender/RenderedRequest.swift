@@ -29,8 +29,16 @@ public struct RenderedRequest: Sendable, Equatable {
     public var eventIDs: [String]
     /// The `@timestamp` the request was rendered with (Unix seconds).
     public var timestamp: Int64
-    /// The `@request_id` the request was rendered with.
-    public var requestID: String
+    /// The `@request_id` the request was rendered with (derived from ``eventIDs`` when read,
+    /// for a request rendered without reading it; see ``RequestIdentity``).
+    public var requestID: String {
+        get { storedRequestID ?? RequestIdentity.id(forEventIDs: eventIDs) ?? "" }
+        set { storedRequestID = newValue }
+    }
+    /// The id as rendered, or nil when it is ``RequestIdentity``'s id for ``eventIDs``, left
+    /// to be derived when read (hashing the ids of every batch costs ~1k instructions per
+    /// event, for an id the wire bytes often do not contain).
+    private var storedRequestID: String?
 
     /// Creates a request.
     public init(method: String, url: String, headers: [HTTPHeaderField], body: [UInt8], signingString: [UInt8]?,
@@ -42,7 +50,27 @@ public struct RenderedRequest: Sendable, Equatable {
         self.signingString = signingString
         self.eventIDs = eventIDs
         self.timestamp = timestamp
-        self.requestID = requestID
+        storedRequestID = requestID
+    }
+
+    /// Creates a request whose id is ``RequestIdentity``'s id for `eventIDs`, derived when
+    /// read. Every id in `eventIDs` must be non-empty (``RequestIdentity/hasID(_:)``).
+    init(method: String, url: String, headers: [HTTPHeaderField], body: [UInt8], signingString: [UInt8]?,
+         eventIDs: [String], timestamp: Int64, derivingRequestID: Void) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.signingString = signingString
+        self.eventIDs = eventIDs
+        self.timestamp = timestamp
+        storedRequestID = nil
+    }
+
+    /// Equal when every field, the request id included, is equal (however it is held).
+    public static func == (a: RenderedRequest, b: RenderedRequest) -> Bool {
+        a.method == b.method && a.url == b.url && a.headers == b.headers && a.body == b.body && a.signingString == b.signingString
+            && a.eventIDs == b.eventIDs && a.timestamp == b.timestamp && a.requestID == b.requestID
     }
 
     /// The first header with this name, compared case-insensitively (HTTP header names are).

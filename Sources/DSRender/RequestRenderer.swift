@@ -306,6 +306,13 @@ public final class RequestRenderer: Sendable {
         }
         // One clock reading: with a send time, @timestamp is its whole seconds.
         let timestamp = sendTime.map { $0 >= 0 ? $0 / 1000 : -((-$0 + 999) / 1000) } ?? environment.unixTime()
+        // The id is read here only when the wire bytes hold it; otherwise a request whose id
+        // the environment derives from the event ids leaves it to be derived when read.
+        let idOnWire = idempotencyKeyHeader != nil || signer != nil || authSigning != nil
+        if !idOnWire && environment.derivesRequestIDFromEventIDs(eventIDs) {
+            return RenderedRequest(method: method, url: url, headers: fields, body: body, signingString: nil,
+                                   eventIDs: eventIDs, timestamp: timestamp, derivingRequestID: ())
+        }
         let requestID = environment.requestID(forEventIDs: eventIDs)
         // The idempotency key is part of what goes on the wire, so it is rendered here (and
         // recorded in fixtures), not added by the runtime.

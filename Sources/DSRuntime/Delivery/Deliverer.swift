@@ -211,6 +211,8 @@ struct DispatchState {
     private let maxWait: Duration
     private var partitions: [String: Partition] = [:]
     private var batchers: [String: Batcher] = [:]
+    /// The partition ``partition(for:)`` returned last (nil after ``forgetIdlePartitions()``).
+    private var lastPartition: Partition?
     /// Cached minimum of the open batches' deadlines.
     private(set) var earliestDeadline: RuntimeInstant?
 
@@ -226,19 +228,31 @@ struct DispatchState {
     var openPartitionCount: Int { partitions.count }
 
     mutating func partition(for key: String) -> Partition {
-        if let p = partitions[key] { return p }
+        // Consecutive events mostly share a key (always, for a constant one): the last
+        // partition answers without hashing the key. It is always the one `partitions`
+        // holds for its key (reset whenever `partitions` drops entries).
+        if let last = lastPartition, last.key == key { return last }
+        if let p = partitions[key] { lastPartition = p; return p }
         let p = Partition(key: key)
         partitions[key] = p
+        lastPartition = p
         return p
     }
 
     mutating func add(_ payload: EncodedPayload, to partition: Partition, at now: RuntimeInstant) throws(RenderError) -> [BatchGroupingEvent] {
         // Mutated in place (the dictionary's modify accessor): copying the batcher out and
         // back would copy its buffered payloads on every event (quadratic in max_events).
-        let events = try batchers[partition.key, default: Batcher(grouper: template!, maxWait: maxWait)].add(payload, at: now)
-        if let d = batchers[partition.key]?.deadline, earliestDeadline.map({ d < $0 }) ?? true { earliestDeadline = d }
+        // One dictionary access: the deadline is read inside it.
+        let (events, deadline) = try Self.add(payload, at: now, to: &batchers[partition.key, default: Batcher(grouper: template!, maxWait: maxWait)])
+        if let d = deadline, earliestDeadline.map({ d < $0 }) ?? true { earliestDeadline = d }
         if !events.isEmpty { recomputeDeadline() }
         return events
+    }
+
+    private static func add(_ payload: EncodedPayload, at now: RuntimeInstant,
+                            to batcher: inout Batcher) throws(RenderError) -> ([BatchGroupingEvent], RuntimeInstant?) {
+        let events = try batcher.add(payload, at: now)
+        return (events, batcher.deadline)
     }
 
     mutating func flushDue(at now: RuntimeInstant) -> [(Partition, [BatchGroupingEvent])] {
@@ -265,6 +279,7 @@ struct DispatchState {
     mutating func forgetIdlePartitions() {
         batchers = batchers.filter { $0.value.bufferedCount > 0 }
         partitions = partitions.filter { batchers[$0.key] != nil }
+        lastPartition = nil
     }
 
     private mutating func recomputeDeadline() {

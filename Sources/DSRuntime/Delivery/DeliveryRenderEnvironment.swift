@@ -13,13 +13,22 @@ import DSRender
 public struct DeliveryRenderEnvironment: RenderEnvironment {
     /// The clock.
     public let clock: any RuntimeClock
-    /// The pinned request id.
-    public let id: String
+    /// The event ids the request id is derived from.
+    private let eventIDs: [String]
+    /// The process-unique id drawn at creation when an event has no id (nil otherwise: the
+    /// id is then ``RequestIdentity``'s, derived only when something reads it).
+    private let pinnedFallback: String?
 
-    /// Creates the environment for a request carrying `eventIDs`.
+    /// The pinned request id (derived on each read when the events have ids; the same value
+    /// every time).
+    public var id: String { pinnedFallback ?? RequestIdentity.id(forEventIDs: eventIDs) ?? Self.requestID(for: eventIDs) }
+
+    /// Creates the environment for a request carrying `eventIDs`. Hashes nothing: the id is
+    /// derived when read.
     public init(clock: any RuntimeClock, eventIDs: [String]) {
         self.clock = clock
-        id = Self.requestID(for: eventIDs)
+        self.eventIDs = eventIDs
+        pinnedFallback = RequestIdentity.hasID(eventIDs) ? nil : Self.requestID(for: eventIDs)
     }
 
     public func unixTime() -> Int64 { Int64(clock.unixTime()) }
@@ -33,6 +42,10 @@ public struct DeliveryRenderEnvironment: RenderEnvironment {
     }
 
     public func requestID(forEventIDs eventIDs: [String]) -> String { id }
+
+    /// True when the id is ``RequestIdentity``'s for `eventIDs` (every event has an id and
+    /// they are this request's).
+    public func derivesRequestIDFromEventIDs(_ eventIDs: [String]) -> Bool { pinnedFallback == nil && eventIDs == self.eventIDs }
 
     private static let fallback = SystemRenderEnvironment()
 
