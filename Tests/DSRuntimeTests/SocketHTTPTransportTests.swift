@@ -1,3 +1,4 @@
+import DSCore
 import DSRender
 @testable import DSRuntime
 @testable import DSRuntimePOSIX
@@ -256,6 +257,48 @@ final class SocketHTTPTransportTests: XCTestCase {
         try await onEventLoop { try await test.testServerClosedIdleConnectionIsNotUsed() }
         try await onEventLoop { try await test.testChunkedResponseThenReuse() }
         try await onEventLoop { try await test.testConnectionCloseIsHonoured() }
+    }
+
+    /// A body ended by the server's close, on a reused connection watched from the loop's
+    /// thread (edge-triggered): the server corks its socket, so the last bytes and the FIN
+    /// arrive in one segment and the loop's first read is a short one with the end of stream
+    /// still queued behind it. No further edge comes; the loop must read on to the end of the
+    /// stream instead of waiting for one (before the fix: a timeout, and a retry of a request
+    /// the vendor had answered). A truncated head closed the same way fails at once as a
+    /// closed connection, not as a timeout.
+    func testACloseDelimitedBodyWhoseFINCameWithItsLastBytesOnTheLoopThread() async throws {
+        for (answer, expected) in [("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nok", "ok"), ("HTTP/1.1 200 OK\r\nContent-Ty", nil)] {
+            let server = try RawSocketServer { conn in
+                _ = conn.readRequest()
+                conn.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                _ = conn.readRequest()
+                var on: Int32 = 1
+                setsockopt(conn.fd, Int32(IPPROTO_TCP), TCP_CORK, &on, socklen_t(MemoryLayout<Int32>.size))
+                conn.write(answer)
+                conn.close()
+            }
+            defer { server.stop() }
+            let first = request(server.baseURL + "/"), second = request(server.baseURL + "/")
+            let outcome = Locked<Result<String, TransportError>?>(nil)
+            try await onEventLoop {
+                let transport = SocketHTTPTransport(maxConnectionsPerHost: 1)
+                _ = try await transport.send(first, timeout: .seconds(5))
+                do throws(TransportError) {
+                    let body = try await transport.send(second, timeout: .seconds(5)).body
+                    outcome.withLock { $0 = .success(String(decoding: body, as: UTF8.self)) }
+                } catch {
+                    outcome.withLock { $0 = .failure(error) }
+                }
+            }
+            switch outcome.withLock({ $0 }) {
+            case .success(let body)?: XCTAssertEqual(body, expected, "a truncated head must fail")
+            case .failure(let error)?:
+                XCTAssertNil(expected, "\(error.kind): \(error.message)")
+                XCTAssertNotEqual(error.kind, .timeout, error.message)
+            case nil: XCTFail("no outcome")
+            }
+            XCTAssertEqual(server.connections, 1)
+        }
     }
 
     func testTimeoutOnAReusedConnection() async throws {

@@ -248,27 +248,35 @@ final class SocketEventLoop: TaskExecutor, @unchecked Sendable {
         guard let w = waiting.withLock({ $0[fd] }) else { return }
         let c = w.connection
         var failure: TransportError?
-        while true {
-            let n = recv(fd, scratch.baseAddress, scratch.count, Int32(MSG_DONTWAIT))
-            let code = errno
-            if n > 0 {
-                c.input.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
-                c.receivedThisExchange += n
-                if n < scratch.count { break }
-                // Bounded: past the limits the parser below refuses the response anyway.
-                if c.input.count > w.exchange.limits.maxHeaderBytes + w.exchange.limits.maxBodyBytes + scratch.count { break }
-                continue
+        var result: Result<SocketExchangeResult, TransportError>?
+        while result == nil {
+            // True once a read ended the socket's queue (EAGAIN or end of stream) rather than
+            // on a short read. An edge-triggered connection reports nothing already queued, so
+            // a response still incomplete after a short read is read on until the queue is
+            // empty: a body ended by the server's close, whose FIN came with its last bytes,
+            // gets no further edge.
+            var drained = false
+            while true {
+                let n = recv(fd, scratch.baseAddress, scratch.count, Int32(MSG_DONTWAIT))
+                let code = errno
+                if n > 0 {
+                    c.input.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
+                    c.receivedThisExchange += n
+                    if n < scratch.count { break }
+                    // Bounded: past the limits the parser below refuses the response anyway.
+                    if c.input.count > w.exchange.limits.maxHeaderBytes + w.exchange.limits.maxBodyBytes + scratch.count { break }
+                    continue
+                }
+                if n == 0 { c.sawEOF = true; drained = true; break }
+                if code == EINTR { continue }
+                if code == EAGAIN || code == EWOULDBLOCK { drained = true; break }
+                failure = TransportError(.connection, code == ECONNRESET ? "connection reset by peer" : "read failed: \(SocketConnection.errorText(code))")
+                break
             }
-            if n == 0 { c.sawEOF = true; break }
-            if code == EINTR { continue }
-            if code == EAGAIN || code == EWOULDBLOCK { break }
-            failure = TransportError(.connection, code == ECONNRESET ? "connection reset by peer" : "read failed: \(SocketConnection.errorText(code))")
-            break
-        }
-        let result: Result<SocketExchangeResult, TransportError>
-        if let failure {
-            result = .failure(failure)
-        } else {
+            if let failure {
+                result = .failure(failure)
+                break
+            }
             c.parseOnly = true
             c.wouldBlock = false
             do {
@@ -281,6 +289,7 @@ final class SocketEventLoop: TaskExecutor, @unchecked Sendable {
                         handOff(w)
                         return
                     }
+                    if c.edgeTriggered && !drained { continue }
                     if rearm(c) { return }
                     result = .failure(TransportError(.other, "epoll_ctl: \(SocketConnection.errorText(errno))"))
                 } else {
@@ -289,7 +298,7 @@ final class SocketEventLoop: TaskExecutor, @unchecked Sendable {
             }
             c.parseOnly = false
         }
-        guard waiting.withLock({ $0.removeValue(forKey: fd) }) != nil else { return }
+        guard let result, waiting.withLock({ $0.removeValue(forKey: fd) }) != nil else { return }
         finish(w, result)
     }
 
