@@ -58,6 +58,39 @@ final class WaitObserverTests: XCTestCase {
 
     }
 
+    /// A split batch: each half is a request of its own in the reports, starting from its
+    /// first attempt. Batch of 4 (413), halves of 2 at 10 rps: the first half waits for its
+    /// token, gets a 503 and retries; every wait before a half's first send is attempt 1, and
+    /// its retry is attempt 2 and names the half, not the batch (before the fix the halves
+    /// carried on the batch's attempt count and request).
+    func testHalvesOfASplitBatchAreReportedFromTheirFirstAttempt() async throws {
+        let plan = try RuntimeTestSupport.plan(batching: #"{"max_events": 4, "max_wait_ms": 1000}"#,
+                                               response: RuntimeTestSupport.fastRetry(attempts: 3, initial: 50), rateLimit: #"{"rps": 10, "burst": 1}"#)
+        let seen = Locked<[[String]: Int]>([:])
+        let transport = ScriptedTransport { request, _ in
+            let n = seen.withLock { (counts: inout [[String]: Int]) -> Int in counts[request.eventIDs, default: 0] += 1; return counts[request.eventIDs]! }
+            if request.eventIDs.count > 2 { return RuntimeTestSupport.response(413) }
+            return RuntimeTestSupport.response(request.eventIDs == ["e1", "e2"] && n == 1 ? 503 : 200)
+        }
+        let recorder = Recorder()
+        let (counts, _) = await RuntimeTestSupport.deliver(try RuntimeTestSupport.renderer(plan), RuntimeTestSupport.events(4), transport: transport,
+                                                           options: recorder.options())
+        XCTAssertEqual(counts.delivered, 4)
+        XCTAssertEqual(transport.requests.map(\.eventIDs), [["e1", "e2", "e3", "e4"], ["e1", "e2"], ["e1", "e2"], ["e3", "e4"]])
+        let waits = recorder.all
+        let halves = Array(Set(waits.map(\.request)).sorted())
+        XCTAssertEqual(halves.count, 2, "\(waits)")
+        for half in halves {
+            let own = waits.filter { $0.request == half }
+            let firstSend = own.firstIndex { $0.kind == .retry } ?? own.count
+            XCTAssertEqual(own[..<firstSend].map(\.attempt), Array(repeating: 1, count: firstSend), "request \(half): \(own)")
+        }
+        let retry = try XCTUnwrap(waits.first { $0.kind == .retry })
+        XCTAssertEqual(retry.attempt, 2)
+        XCTAssertEqual(retry.backoff, .milliseconds(50))
+        XCTAssertEqual(retry.retried?.eventIDs, ["e1", "e2"])
+    }
+
     /// Rate-limit header pauses are announced with their length (capped at `max_ms`).
     func testRateLimitHeaderPausesAreReported() async throws {
         let response = #"{"rate_limit_headers": {"reset": "X-Reset", "reset_unit": "seconds", "max_ms": 1500}, "retry": {"max_attempts": 2, "initial_backoff_ms": 10, "max_backoff_ms": 10, "multiplier": 1, "jitter": "none", "max_elapsed_ms": 60000}}"#

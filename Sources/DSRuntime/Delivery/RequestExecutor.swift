@@ -167,7 +167,7 @@ final class RequestExecutor: Sendable {
                     switch half {
                     case .batch(let b):
                         // Each half is a request of its own in the wait reports (halves run one after the other).
-                        if waitObserver != nil, let reporting = WaitReporting.current { reporting.number = nextRequestNumber() }
+                        if waitObserver != nil, let reporting = WaitReporting.current { reporting.begin(number: nextRequestNumber()) }
                         var fresh = Attempts(started: context.clock.now(), earlier: attempts.total, isolating: isolating)
                         await run(DeliveryUnit(batch: b), partition, &fresh)
                     case .rejected(let p, let error):

@@ -90,6 +90,15 @@ final class WaitReporting: @unchecked Sendable {
         self.number = number
     }
 
+    /// Starts reporting a new request (a half of a split batch): its number, and no attempt,
+    /// request or backoff of the one before it.
+    func begin(number: UInt64) {
+        self.number = number
+        attempt = 0
+        sent = nil
+        backoff = nil
+    }
+
     // Every report is built in one of these synchronous, out-of-line functions: a
     // ScheduledWait built inline in an async function is a large temporary in its async frame.
 
