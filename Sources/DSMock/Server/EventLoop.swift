@@ -470,7 +470,12 @@ final class EventLoop: @unchecked Sendable {
         connections[c.fd] = nil
         c.isClosed = true
         #if canImport(CSystemEpoll) && os(Linux)
-        // Closing the descriptor (the only one for its socket) also takes it out of the epoll set.
+        // Taken out of the epoll set before the close: a close removes the registration only
+        // when no other descriptor (say, one a child process inherited) shares the socket, and
+        // a registration left behind would report its hang-ups under the next connection that
+        // reuses the descriptor's number.
+        var none = epoll_event()
+        _ = epoll_ctl(epfd, EPOLL_CTL_DEL, c.fd, &none)
         byFD[Int(c.fd)] = nil
         #else
         let last = pollSet.count - 1

@@ -5,6 +5,9 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+#if canImport(CSystemEpoll) && os(Linux)
+import CSystemEpoll
+#endif
 
 /// Settings of a ``MockServer``.
 public struct MockServerConfiguration: Sendable {
@@ -146,7 +149,13 @@ public final class MockServer: @unchecked Sendable {
         var nextID = 0
         var nextLoop = 0
         while true {
+            // Close-on-exec from the start: a process started meanwhile (tests start oracle
+            // processes) must not inherit the connection and hold it open.
+            #if canImport(CSystemEpoll) && os(Linux)
+            let client = dspec_accept_cloexec(fd)
+            #else
             let client = accept(fd, nil, nil)
+            #endif
             if client < 0 {
                 switch errno {
                 case EINTR, ECONNABORTED, EPROTO: continue

@@ -108,7 +108,10 @@ final class SocketEventLoop: TaskExecutor, @unchecked Sendable {
         #endif
         let thread = Thread { [self] in run() }
         thread.name = "dspec-socket-loop"
-        thread.stackSize = 512 * 1024
+        // Deliveries that prefer the loop as their executor run here too: rendering, mapping
+        // and JSON writing recurse as deep as an event nests, so the loop gets the stack a
+        // pool thread has (reserved, not committed).
+        thread.stackSize = 8 << 20
         thread.start()
     }
 
