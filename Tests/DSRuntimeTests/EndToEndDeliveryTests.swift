@@ -101,11 +101,19 @@ final class EndToEndDeliveryTests: XCTestCase {
     func testCancellingARunOnTheEventLoopExecutorInterruptsTheRequestsInFlight() async throws {
         try XCTSkipIf(SocketHTTPTransport.taskExecutor == nil, "no epoll on this platform")
         let answered = Locked(0)
+        // Later requests are answered only once the run has returned: no timing decides
+        // whether the cancellation comes first.
+        let release = DispatchSemaphore(value: 0)
         let server = try LoopbackHTTPServer { _ in
-            // The first two requests are answered; later ones hang (past the cancellation).
-            answered.withLock { $0 += 1; return $0 } <= 2 ? .respond(status: 200, body: "{}") : .delay(3, .respond(status: 200, body: "{}"))
+            // The first two requests are answered; later ones hang until released.
+            if answered.withLock({ $0 += 1; return $0 }) <= 2 { return .respond(status: 200, body: "{}") }
+            release.wait()
+            return .respond(status: 200, body: "{}")
         }
-        defer { server.stop() }
+        defer {
+            for _ in 0..<4 { release.signal() }
+            server.stop()
+        }
         let plan = try RuntimeTestSupport.plan(url: server.baseURL + "/ingest", batching: nil, response: nil, events: nil, timeoutMs: 20_000)
         let renderer = try RuntimeTestSupport.renderer(plan)
         let events: [JSONValue] = (1...6).map { .object(JSONObject([("type", "track"), ("event", "Signed Up"), ("event_id", .string("evt-\($0)"))])) }
