@@ -211,22 +211,7 @@ private struct EventLineScanner {
         return true
     }
 
-    func hex4(at offset: Int) -> UInt32? {
-        guard offset + 4 <= bytes.count else { return nil }
-        var value: UInt32 = 0
-        for i in 0..<4 {
-            let c = bytes[offset + i]
-            let digit: UInt32
-            switch c {
-            case 0x30...0x39: digit = UInt32(c - 0x30)
-            case 0x41...0x46: digit = UInt32(c - 0x41 + 10)
-            case 0x61...0x66: digit = UInt32(c - 0x61 + 10)
-            default: return nil
-            }
-            value = value << 4 | digit
-        }
-        return value
-    }
+    func hex4(at offset: Int) -> UInt32? { jsonHex4(bytes, at: offset) }
 
     /// A string token at the opening quote. Keys must be ASCII without escapes. A value with
     /// an escape, or with 0xE2 (the lead byte of U+2028/U+2029, which the writer escapes), is

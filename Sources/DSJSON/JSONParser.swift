@@ -432,7 +432,13 @@ private struct ParserState {
         return nil
     }
 
-    func hex4(at offset: Int) -> UInt32? {
+    func hex4(at offset: Int) -> UInt32? { jsonHex4(bytes, at: offset) }
+}
+
+/// The value of the four hex digits of a `\u` escape at `offset`, or nil (shared by the
+/// parser and ``EventLine``'s scanner).
+@inline(__always)
+func jsonHex4(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> UInt32? {
         guard offset + 4 <= bytes.count else { return nil }
         var value: UInt32 = 0
         for i in 0..<4 {
@@ -447,5 +453,4 @@ private struct ParserState {
             value = value << 4 | digit
         }
         return value
-    }
 }

@@ -43,20 +43,20 @@ public struct RenderedRequest: Sendable, Equatable {
     /// Creates a request.
     public init(method: String, url: String, headers: [HTTPHeaderField], body: [UInt8], signingString: [UInt8]?,
                 eventIDs: [String], timestamp: Int64, requestID: String) {
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.body = body
-        self.signingString = signingString
-        self.eventIDs = eventIDs
-        self.timestamp = timestamp
-        storedRequestID = requestID
+        self.init(method: method, url: url, headers: headers, body: body, signingString: signingString, eventIDs: eventIDs,
+                  timestamp: timestamp, storedRequestID: requestID)
     }
 
     /// Creates a request whose id is ``RequestIdentity``'s id for `eventIDs`, derived when
     /// read. Every id in `eventIDs` must be non-empty (``RequestIdentity/hasID(_:)``).
     init(method: String, url: String, headers: [HTTPHeaderField], body: [UInt8], signingString: [UInt8]?,
          eventIDs: [String], timestamp: Int64, derivingRequestID: Void) {
+        self.init(method: method, url: url, headers: headers, body: body, signingString: signingString, eventIDs: eventIDs,
+                  timestamp: timestamp, storedRequestID: nil)
+    }
+
+    private init(method: String, url: String, headers: [HTTPHeaderField], body: [UInt8], signingString: [UInt8]?,
+                 eventIDs: [String], timestamp: Int64, storedRequestID: String?) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -64,7 +64,7 @@ public struct RenderedRequest: Sendable, Equatable {
         self.signingString = signingString
         self.eventIDs = eventIDs
         self.timestamp = timestamp
-        storedRequestID = nil
+        self.storedRequestID = storedRequestID
     }
 
     /// Equal when every field, the request id included, is equal (however it is held).
