@@ -1,3 +1,4 @@
+import DSCore
 @testable import DSJSON
 import XCTest
 
@@ -44,16 +45,7 @@ final class JavaScriptJSONFastPathTests: XCTestCase {
         XCTAssertNil(tree(deep))
     }
 
-    private struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    private typealias SplitMix = DSCore.SplitMix64
 
     private func randomNumber(_ rng: inout SplitMix) -> String {
         let digits = { (count: Int, rng: inout SplitMix) in (0..<count).map { _ in String(Int.random(in: 0...9, using: &rng)) }.joined() }
@@ -83,7 +75,7 @@ final class JavaScriptJSONFastPathTests: XCTestCase {
     }
 
     func testAgreesWithTheGeneralPathOnRandomTexts() {
-        var rng = SplitMix(state: 0xFA57_0016)
+        var rng = SplitMix(seed: 0xFA57_0016)
         var taken = 0, rejected = 0, unchanged = 0
         for n in 0..<20_000 {
             var text = randomValue(&rng, depth: 0)
@@ -139,7 +131,7 @@ final class JavaScriptJSONFastPathTests: XCTestCase {
             while j < b.count, !(b[j] < 0x20 || b[j] >= 0x80 || b[j] == 0x22 || b[j] == 0x5C) { j += 1 }
             return j
         }
-        var rng = SplitMix(state: 0x5EED_2028)
+        var rng = SplitMix(seed: 0x5EED_2028)
         let specials: [UInt8] = [0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7E, 0x7F, 0x80, 0xC3, 0xFF]
         for _ in 0..<3000 {
             let count = Int.random(in: 0...40, using: &rng)

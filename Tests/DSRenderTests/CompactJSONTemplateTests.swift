@@ -1,3 +1,4 @@
+import DSCore
 import DSJSON
 import DSPlan
 @testable import DSRender
@@ -106,16 +107,7 @@ final class CompactJSONTemplateTests: XCTestCase {
         XCTAssertEqual(try assertSame("{ \"a\" : {{x}} }", #"{"x": 1.50}"#), #"{"a":1.5}"#)
     }
 
-    private struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    private typealias SplitMix = SplitMix64
 
     private static let paths = ["a", "b", "c", "d.e", "d.f", "missing"]
 
@@ -169,7 +161,7 @@ final class CompactJSONTemplateTests: XCTestCase {
     }
 
     func testRandomTemplatesAndEventsGiveTheGeneralPathsBodiesAndErrors() throws {
-        var rng = SplitMix(state: 0x5EED_0016)
+        var rng = SplitMix(seed: 0x5EED_0016)
         var compacted = 0, bodies = 0, errors = 0
         for _ in 0..<1200 {
             let template = randomTemplate(&rng, depth: 0)

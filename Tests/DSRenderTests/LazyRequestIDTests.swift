@@ -1,3 +1,4 @@
+import DSCore
 import DSCrypto
 import DSJSON
 import DSPlan
@@ -18,16 +19,7 @@ final class LazyRequestIDTests: XCTestCase {
     }
 
     /// A small deterministic generator (SplitMix64), so a failure reproduces.
-    private struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    private typealias Generator = SplitMix64
 
     private let mapping = TestPlans.event(#"{"id":{"@path":"event_id"},"name":{"@path":"event"}}"#)
 
@@ -60,7 +52,7 @@ final class LazyRequestIDTests: XCTestCase {
     /// Random event lists (ids present, missing and empty) through five plans: the deferred
     /// path gives the same requests, the same wire bytes and the same id when read.
     func testDeferredIDMatchesTheEnvironmentsOnRandomEvents() throws {
-        var g = Generator(state: 16)
+        var g = Generator(seed: 16)
         var deferred = 0
         for (name, plan) in plans() {
             let renderer = try RequestRenderer(plan: plan, configuration: configuration())

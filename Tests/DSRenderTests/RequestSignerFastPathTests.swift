@@ -1,3 +1,4 @@
+import DSCore
 import DSCrypto
 import DSJSON
 import DSPlan
@@ -62,19 +63,10 @@ final class RequestSignerFastPathTests: XCTestCase {
         _ = try both(signing, secrets: Self.secrets, body: [], timestamp: 0, requestID: "a\r\nb")
     }
 
-    private struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    private typealias SplitMix = SplitMix64
 
     func testRandomSigningBlocksGiveTheGeneralPathsHeaders() throws {
-        var rng = SplitMix(state: 0x5EED_5167)
+        var rng = SplitMix(seed: 0x5EED_5167)
         let values = ["{{@signature}}", "sha256={{@signature}}", "t={{@timestamp}},v1={{@signature}}", "v1,{{@signature}} id={{@request_id}}",
                       "{{@timestamp}}", "x", "", "{{@signature}}{{@signature}}", "s={{ @signature }}"]
         let contents = ["{{@body}}", "{{@timestamp}}.{{@body}}", "{{@method}} {{@path}} {{@url}}\n{{@body}}", "v0:{{@timestamp}}:{{@body}}"]
@@ -94,7 +86,7 @@ final class RequestSignerFastPathTests: XCTestCase {
     }
 
     func testWritersMatchTheEncoders() {
-        var rng = SplitMix(state: 0x5EED_B64)
+        var rng = SplitMix(seed: 0x5EED_B64)
         for count in 0..<70 {
             let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
             var out = [UInt8](repeating: 0, count: 2 * count + 8)

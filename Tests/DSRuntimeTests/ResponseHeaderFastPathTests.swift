@@ -1,3 +1,4 @@
+import DSCore
 import DSRender
 @testable import DSRuntime
 @testable import DSRuntimePOSIX
@@ -11,16 +12,7 @@ import XCTest
 /// names in every case, values with commas, spaces, tabs, digits, non-ASCII letters whose
 /// lowercase is ASCII (the Kelvin sign), other UTF-8 and invalid UTF-8.
 final class ResponseHeaderFastPathTests: XCTestCase {
-    private struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    private typealias SplitMix = SplitMix64
 
     /// A header block over `fields` laid out as on the wire ("name: value\r\n"), with the
     /// offsets the reader computes (value trimmed of spaces and tabs).
@@ -127,7 +119,7 @@ final class ResponseHeaderFastPathTests: XCTestCase {
     }
 
     func testRandomHeadsFrameAsTheStringRulesDo() {
-        var rng = SplitMix(state: 16)
+        var rng = SplitMix(seed: 16)
         let names = ["content-length", "Content-Length", "CONTENT-LENGTH", "transfer-encoding", "Transfer-Encoding", "connection", "Connection",
                      "CoNnEcTiOn", "x-a", "X-A", "Retry-After", "content-lengt", "connections"]
         let pieces: [[UInt8]] = ["close", "CLOSE", "keep-alive", "Keep-Alive", "chunked", "Chunked", "gzip", "identity", "0", "5", "11", "007",
@@ -147,7 +139,7 @@ final class ResponseHeaderFastPathTests: XCTestCase {
     /// The whole reader: a response's fields, status and body as the byte path exposes them
     /// are what `parseField` of each line gives, for chosen heads and random ones.
     func testParsedResponsesExposeTheFieldsOfEachLine() {
-        var rng = SplitMix(state: 61)
+        var rng = SplitMix(seed: 61)
         var heads: [[String]] = [
             ["Server: nginx/1.22.1", "Date: Mon, 30 Nov 2026 07:41:33 GMT", "Content-Type: application/json", "Content-Length: 11", "Connection: keep-alive"],
             ["Content-Length:11", "X-Empty:", "X-Spaces: \t a b \t"],
@@ -179,7 +171,7 @@ final class ResponseHeaderFastPathTests: XCTestCase {
     /// The field-line checks on a buffer pointer against the slice-based checks (which also
     /// word the refusals): same ranges, or both refuse with the same message.
     func testFieldLinesSplitAsTheSlicePath() {
-        var rng = SplitMix(state: 5)
+        var rng = SplitMix(seed: 5)
         let alphabet = Array("Xa-:: \t,é".utf8) + [0, 9, 13, 127, 0x80, 0xFF, 40, 64]
         var lines: [[UInt8]] = ["Content-Length: 11", "X: ", ":v", " X: v", "\tX: v", "X v", "X(: v", "X:\u{1}", "X:\u{7F}", "X:  a b  ", "X:", ""].map { Array($0.utf8) }
         for _ in 0..<20_000 {

@@ -1,3 +1,4 @@
+import DSCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -40,16 +41,4 @@ public enum MonotonicClock {
 /// Random delays must be reproducible per case (the same seed gives the same delays), which
 /// the system generator cannot promise; SplitMix64 is tiny, fast and statistically adequate
 /// for jitter.
-struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+typealias SeededGenerator = SplitMix64
