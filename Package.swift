@@ -24,6 +24,9 @@ let package = Package(
         // epoll(7) for the socket transport: <sys/epoll.h>, which Swift's Glibc module does not export.
         .target(name: "CSystemEpoll"),
 
+        // libcurl loaded on first use rather than at every process start (see include/CLazyCurl.h).
+        .target(name: "CLazyCurl"),
+
         // Byte scans for the template renderer's hot path (SSE2 where available, plain C elsewhere).
         .target(name: "CFastScan"),
 
@@ -52,7 +55,7 @@ let package = Package(
         .target(name: "DSRuntime", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSRender", "DSCrypto"]),
         // The runtime's edge: the socket HTTP client, URLSession, the system clock, the input
         // reader thread, the ledger's files and writer thread, output files (POSIX I/O).
-        .target(name: "DSRuntimePOSIX", dependencies: ["DSCore", "DSJSON", "DSRender", "DSRuntime", "DSCrypto", "CSystemEpoll"]),
+        .target(name: "DSRuntimePOSIX", dependencies: ["DSCore", "DSJSON", "DSRender", "DSRuntime", "DSCrypto", "CSystemEpoll", "CLazyCurl"]),
         // Mock vendor server: a real HTTP/1.1 server on loopback (POSIX sockets) with scripted behaviour and checks.
         .target(name: "DSMock", dependencies: ["DSCore", "DSJSON", "DSPlan", "DSCrypto", "CSystemEpoll"]),
         // Conformance harness: runs the real runtime against the mock vendor and checks expectations.
@@ -90,3 +93,13 @@ let package = Package(
         .testTarget(name: "DSFuzzTests", dependencies: ["DSFuzz"]),
     ]
 )
+
+// FoundationNetworking (URLSession, for https) makes the compiler autolink `-lcurl` into every
+// module that imports it, even indirectly: the dynamic loader then maps libcurl and the 27
+// libraries it needs before main in every dspec process (about 3 ms; `dspec lint DIR` takes
+// ~70 ms). CLazyCurl supplies the libcurl functions and loads the library on first use instead.
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .unsafeFlags(["-Xfrontend", "-disable-autolink-library", "-Xfrontend", "curl"], .when(platforms: [.linux])),
+    ]
+}

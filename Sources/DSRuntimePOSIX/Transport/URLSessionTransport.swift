@@ -36,6 +36,8 @@ public final class URLSessionTransport: HTTPTransport {
 
     /// Creates a transport allowing up to `maxConnectionsPerHost` parallel connections.
     public init(maxConnectionsPerHost: Int = 8) {
+        // libcurl is loaded here, on first use (LazyLibcurl), not at process start.
+        LazyLibcurl.load()
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = max(1, maxConnectionsPerHost)
         configuration.httpShouldSetCookies = false
