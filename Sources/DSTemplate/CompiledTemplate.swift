@@ -34,7 +34,7 @@ public final class CompiledTemplate: Sendable {
         self.helpersUsed = compiler.helpersUsed
         self.unescapedHoles = compiler.unescapedHoles
         self.lookupTables = compiler.lookupTables
-        self.storage = ProgramStorage(compiler.tables)
+        self.storage = ProgramStorage(compiler.tables, flatForm: options.optimizesRendering)
         self.options = options
     }
 

@@ -80,7 +80,7 @@ final class TemplateCompiler {
         WhitespaceControl.apply(ast)
         var state = JSONLexState()
         let ops = try compileBody(ast, state: &state)
-        tables.rootProgram = install(shareRootPaths(ops))
+        tables.rootProgram = install(options.optimizesRendering ? shareRootPaths(ops) : ops)
         if ops.count == 1 {
             switch ops[0] {
             case .emitPath(let path, _):

@@ -135,9 +135,9 @@ final class ProgramStorage: @unchecked Sendable {
     /// The flat form (`FlatProgram`) if the root program is only text and root-level holes.
     let flat: FlatProgram?
 
-    init(_ tables: ProgramTables) {
+    init(_ tables: ProgramTables, flatForm: Bool = true) {
         self.tables = tables
-        flat = FlatProgram(tables)
+        flat = flatForm ? FlatProgram(tables) : nil
         ops = .allocate(capacity: max(1, tables.ops.count))
         _ = ops.initialize(from: tables.ops)
         literals = .allocate(capacity: max(1, tables.literals.count))

@@ -129,6 +129,20 @@ public struct TemplateOptions: Sendable, Hashable {
     /// tens of bytes of memory per source byte, so an unbounded template is a memory bomb
     /// (an 8 MB header template once took 643 MB); real templates are a few KB.
     public var maxSourceBytes: Int
+    /// True (the default): compile the render-only forms as well, the root-path trie and the
+    /// flat form (`FlatProgram`), which make every render faster. False: skip them; the template
+    /// renders the same bytes and errors through the general op loop, and compiling costs less.
+    /// For callers that compile to analyse and render at most a few times (lint, the compiler's
+    /// rules): `TemplateAnalysisOnlyTests` compares both forms on chosen and random templates.
+    public var optimizesRendering: Bool
+
+    /// Options for a template compiled to be analysed (references, helpers, holes) and rendered
+    /// at most a few times: ``optimizesRendering`` off.
+    public static let analysis: TemplateOptions = {
+        var o = TemplateOptions()
+        o.optimizesRendering = false
+        return o
+    }()
 
     /// The default ``maxSourceBytes``: 64 KiB.
     public static let defaultMaxSourceBytes = 65_536
@@ -138,6 +152,7 @@ public struct TemplateOptions: Sendable, Hashable {
         self.mustacheCompatibleLookup = mustacheCompatibleLookup
         self.maxPartialDepth = maxPartialDepth
         self.maxSourceBytes = TemplateOptions.defaultMaxSourceBytes
+        self.optimizesRendering = true
     }
 }
 

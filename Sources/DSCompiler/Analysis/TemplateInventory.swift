@@ -45,7 +45,9 @@ enum TemplateInventory {
             guard let text else { return }
             var item = AnalyzedTemplate(site: site, text: text, mode: mode, allowedData: data, isSecretBearing: secret, isInURL: url)
             do {
-                item.compiled = try CompiledTemplate.compile(text.value, mode: mode, partials: partials)
+                // Compiled to be analysed and rendered at most once (BatchByteLimitFitsOneEvent):
+                // the render-only forms are skipped.
+                item.compiled = try CompiledTemplate.compile(text.value, mode: mode, partials: partials, options: .analysis)
             } catch {
                 item.error = error
             }
