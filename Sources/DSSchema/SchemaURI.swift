@@ -8,6 +8,72 @@ struct SchemaURI: Equatable {
     var fragment: String?
 
     init(parsing text: String) {
+        if let parsed = text.utf8.withContiguousStorageIfAvailable({ SchemaURI(asciiBytes: $0) }), let parsed {
+            self = parsed
+        } else {
+            self.init(parsingCharacters: text)
+        }
+    }
+
+    /// The parse of an ASCII URI byte by byte (nil for any other text: it takes the general
+    /// path). For ASCII text each byte is one `Character`, except that "\r\n" is one, and
+    /// neither byte is a delimiter, letter or digit, so this finds exactly what
+    /// ``init(parsingCharacters:)`` finds; `SchemaURITests` compares the two on chosen and
+    /// random references. Walking `Character`s cost ~33k instructions per URI, 25 M of the
+    /// 28 M it took to compile the contracts of the lint benchmark's specs.
+    init?(asciiBytes u: UnsafeBufferPointer<UInt8>) {
+        let n = u.count
+        var i = 0
+        while i < n {
+            if u[i] >= 0x80 { return nil }
+            i += 1
+        }
+        func text(_ start: Int, _ end: Int) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: u[start..<end]), as: UTF8.self)
+        }
+        func first(_ byte: UInt8, from start: Int, to end: Int) -> Int? {
+            var k = start
+            while k < end {
+                if u[k] == byte { return k }
+                k += 1
+            }
+            return nil
+        }
+        var end = n
+        if let hash = first(UInt8(ascii: "#"), from: 0, to: end) {
+            fragment = text(hash + 1, n)
+            end = hash
+        }
+        if let q = first(UInt8(ascii: "?"), from: 0, to: end) {
+            query = text(q + 1, end)
+            end = q
+        }
+        var start = 0
+        func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z") }
+        if let colon = first(UInt8(ascii: ":"), from: 0, to: end), end > 0, isLetter(u[0]) {
+            var valid = true
+            for k in 0..<colon {
+                let b = u[k]
+                if !(isLetter(b) || (b >= 0x30 && b <= 0x39) || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") || b == UInt8(ascii: ".")) {
+                    valid = false
+                    break
+                }
+            }
+            if valid {
+                scheme = text(0, colon)
+                start = colon + 1
+            }
+        }
+        if end - start >= 2, u[start] == UInt8(ascii: "/"), u[start + 1] == UInt8(ascii: "/") {
+            let authorityEnd = first(UInt8(ascii: "/"), from: start + 2, to: end) ?? end
+            authority = text(start + 2, authorityEnd)
+            start = authorityEnd
+        }
+        path = text(start, end)
+    }
+
+    /// The general parse, `Character` by `Character` (any text).
+    init(parsingCharacters text: String) {
         var rest = Substring(text)
         if let hash = rest.firstIndex(of: "#") {
             fragment = String(rest[rest.index(after: hash)...])
