@@ -2,6 +2,9 @@ import DSCore
 @testable import DeliverySpec
 import Foundation
 import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Differential tests of `dspec lint`'s fast paths (issue 16): each is compared with the general
 /// path it replaces, on chosen and on many random inputs, so a fast path cannot silently diverge.
@@ -226,6 +229,58 @@ final class LintFastPathTests: XCTestCase {
             let found = SpecFileDiscovery.candidates([base.path])
             XCTAssertEqual(found.files.map(\.path), referenceSpecs(in: base.path, depth: 0).sorted(), "round \(round)")
             XCTAssertTrue(found.files.allSatisfy { !$0.named })
+        }
+    }
+
+    /// The `readdir` walk against the FileManager reference where entry types matter: symbolic
+    /// links to files and to directories, dangling links, one link loop, FIFOs, hidden entries.
+    func testDiscoveryFollowsLinksAndTypesLikeTheReference() throws {
+        var rng = SplitMix(seed: 23)
+        let fm = FileManager.default
+        for round in 0..<30 {
+            let base = fm.temporaryDirectory.appendingPathComponent("discovery-links-\(UUID().uuidString)")
+            let outside = fm.temporaryDirectory.appendingPathComponent("discovery-targets-\(UUID().uuidString)")
+            defer {
+                try? fm.removeItem(at: base)
+                try? fm.removeItem(at: outside)
+            }
+            // Link targets outside the tree (no loops through them): a directory with a spec
+            // and a nested directory, and a file.
+            try fm.createDirectory(atPath: outside.path + "/inner", withIntermediateDirectories: true)
+            XCTAssertTrue(fm.createFile(atPath: outside.path + "/t.json", contents: Data("{}".utf8)))
+            XCTAssertTrue(fm.createFile(atPath: outside.path + "/inner/u.json", contents: Data("{}".utf8)))
+            let targets = [outside.path, outside.path + "/inner", outside.path + "/t.json"]
+            var dirs = [base.path]
+            var loopMade = false
+            try fm.createDirectory(atPath: base.path, withIntermediateDirectories: true)
+            for _ in 0..<(5 + Int(rng.next() % 40)) {
+                let parent = dirs[Int(rng.next() % UInt64(dirs.count))]
+                let name = randomName(&rng)
+                guard !name.contains("/"), name != ".", name != ".." else { continue }
+                let path = FilePaths.join(parent, name)
+                if fm.fileExists(atPath: path) || (try? fm.destinationOfSymbolicLink(atPath: path)) != nil { continue }
+                switch rng.next() % 8 {
+                case 0:
+                    try fm.createDirectory(atPath: path, withIntermediateDirectories: false)
+                    dirs.append(path)
+                case 1:
+                    try fm.createSymbolicLink(atPath: path, withDestinationPath: targets[Int(rng.next() % UInt64(targets.count))])
+                case 2:
+                    try fm.createSymbolicLink(atPath: path, withDestinationPath: path + ".missing")
+                case 3 where !loopMade:
+                    // One loop only: the walk follows it to the depth limit, as the reference does.
+                    try fm.createSymbolicLink(atPath: path, withDestinationPath: base.path)
+                    loopMade = true
+                case 4:
+                    #if canImport(Glibc)
+                    XCTAssertEqual(mkfifo(path, 0o600), 0)
+                    #endif
+                default:
+                    XCTAssertTrue(fm.createFile(atPath: path, contents: Data("{}".utf8)))
+                }
+            }
+            let found = SpecFileDiscovery.candidates([base.path])
+            XCTAssertEqual(found.files.map(\.path), referenceSpecs(in: base.path, depth: 0).sorted(), "round \(round)")
         }
     }
 }

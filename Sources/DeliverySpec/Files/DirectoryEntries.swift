@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A directory's entries with the type `readdir` reports, for ``SpecFileDiscovery``.
+enum DirectoryEntries {
+    struct Entry {
+        enum Kind { case directory, other, unknown }
+        var name: String
+        /// `.unknown`: a symbolic link, or a file system that does not fill `d_type`; the
+        /// caller follows it with `stat`.
+        var kind: Kind
+    }
+
+    /// The entries of `directory` except `.` and `..`, or nil when it cannot be listed or a
+    /// name is not UTF-8 (the caller then takes the FileManager path).
+    static func read(_ directory: String) -> [Entry]? {
+        #if canImport(Glibc)
+        guard let dir = opendir(directory) else { return nil }
+        defer { closedir(dir) }
+        var entries: [Entry] = []
+        while let ent = readdir(dir) {
+            let type = ent.pointee.d_type
+            let name: String? = withUnsafePointer(to: &ent.pointee.d_name) { tuple in
+                tuple.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: tuple.pointee)) { String(validatingCString: $0) }
+            }
+            guard let name else { return nil }
+            if name == "." || name == ".." { continue }
+            let kind: Entry.Kind
+            switch Int32(type) {
+            case Int32(DT_DIR): kind = .directory
+            case Int32(DT_LNK), Int32(DT_UNKNOWN): kind = .unknown
+            default: kind = .other
+            }
+            entries.append(Entry(name: name, kind: kind))
+        }
+        return entries
+        #else
+        return nil
+        #endif
+    }
+
+    /// Whether `path` (links followed) is a directory; nil if it does not exist.
+    static func isDirectory(_ path: String) -> Bool? {
+        #if canImport(Glibc)
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return (st.st_mode & S_IFMT) == S_IFDIR
+        #else
+        return nil
+        #endif
+    }
+}
