@@ -77,8 +77,9 @@ public struct JSONNode: Sendable {
         case .string(let s): return .string(s)
         case .array(let a): return .array(a.map(\.value))
         case .object(let members):
-            var object = JSONObject()
-            for m in members where object[m.key] == nil { object[m.key] = m.value.value }
+            // One lookup per member (not a read and then a write), and room for all of them.
+            var object = JSONObject(reservingCapacity: members.count)
+            for m in members where object.position(of: m.key) == nil { object.appendAbsent(m.key, m.value.value) }
             return .object(object)
         }
     }

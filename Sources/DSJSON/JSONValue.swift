@@ -158,6 +158,24 @@ public struct JSONObject: Hashable, Sendable, Sequence {
         }
     }
 
+    /// An empty object with room for `capacity` members.
+    init(reservingCapacity capacity: Int) {
+        keys.reserveCapacity(capacity)
+        values.reserveCapacity(capacity)
+    }
+
+    /// Appends a member whose key is not present (the caller has checked): the setter's
+    /// insertion path without its lookup.
+    mutating func appendAbsent(_ key: String, _ value: JSONValue) {
+        keys.append(key)
+        values.append(value)
+        if index != nil {
+            index![key] = keys.count - 1
+        } else if keys.count > Self.indexThreshold {
+            rebuildIndex()
+        }
+    }
+
     private mutating func rebuildIndex() {
         var map = [String: Int](minimumCapacity: keys.count)
         for (i, k) in keys.enumerated() { map[k] = i }
