@@ -338,6 +338,23 @@ private struct ParserState {
         var sawHigh = false
         // Fast path: no escapes.
         while index < bytes.count {
+            // Eight bytes at a time up to the first quote, backslash or control character,
+            // which the byte steps below then handle; non-ASCII bytes skipped on the way are
+            // noted for the UTF-8 check. `JSONStringScanTests` compares this with a byte loop.
+            while index &+ 8 <= bytes.count {
+                let w = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self))
+                let special = jsonStringSpecialBytes(w)
+                if special == 0 {
+                    if w & 0x8080_8080_8080_8080 != 0 { sawHigh = true }
+                    index &+= 8
+                    continue
+                }
+                let skip = special.trailingZeroBitCount &>> 3
+                if skip > 0, w & 0x8080_8080_8080_8080 & ((1 &<< (UInt64(skip) &<< 3)) &- 1) != 0 { sawHigh = true }
+                index &+= skip
+                break
+            }
+            guard index < bytes.count else { break }
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[contentStart..<index])
@@ -433,6 +450,7 @@ private struct ParserState {
     }
 
     func hex4(at offset: Int) -> UInt32? { jsonHex4(bytes, at: offset) }
+
 }
 
 /// The value of the four hex digits of a `\u` escape at `offset`, or nil (shared by the
@@ -453,4 +471,20 @@ func jsonHex4(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> UInt32? {
             value = value << 4 | digit
         }
         return value
+}
+
+/// The high bit of each byte of `w` (byte 0 lowest) that is a quote (0x22), a backslash
+/// (0x5C) or below 0x20, exact up to and including the lowest one: the word tests "has a
+/// zero byte" and "has a byte below n", where a borrow only spreads above a byte that
+/// itself matches. Zero when the eight bytes are plain string content.
+@inline(__always)
+func jsonStringSpecialBytes(_ w: UInt64) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let high: UInt64 = 0x8080_8080_8080_8080
+    let quote = w ^ (ones &* 0x22)
+    let backslash = w ^ (ones &* 0x5C)
+    let hasQuote = (quote &- ones) & ~quote
+    let hasBackslash = (backslash &- ones) & ~backslash
+    let hasControl = (w &- ones &* 0x20) & ~w
+    return (hasQuote | hasBackslash | hasControl) & high
 }
