@@ -158,6 +158,30 @@ final class LintFastPathTests: XCTestCase {
         }
     }
 
+    // MARK: - Text report pieces
+
+    /// Tabs replaced by bytes against the Character map written first, on chosen and random
+    /// text (a tab before a combining mark, CR LF, emoji, no tab at all).
+    func testReplacingTabsByBytesMatchesTheCharacterMap() {
+        func reference(_ s: String) -> String { String(s.map { $0 == "\t" ? " " : $0 }) }
+        for s in ["", "\t", "a\tb", "\t\u{301}", "\u{301}\t", "\r\n\t\r\n", "é\t😀\t", "no tab", "\t\t\t"] {
+            XCTAssertEqual(s.replacingTabs(), reference(s), s.debugDescription)
+        }
+        var rng = SplitMix(seed: 31)
+        let pieces = ["a", "\t", "\u{301}", "\r", "\n", "é", "😀", "\u{0600}", " ", "~", "\u{200D}"]
+        for _ in 0..<5_000 {
+            let s = (0..<Int(rng.next() % 12)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+            XCTAssertEqual(s.replacingTabs(), reference(s), s.debugDescription)
+        }
+    }
+
+    func testRepeatedBytesMatchStringRepeating() {
+        for count in -2..<300 {
+            XCTAssertEqual(TextReporter.repeated(UInt8(ascii: " "), count), String(repeating: " ", count: max(0, count)))
+            XCTAssertEqual(TextReporter.repeated(UInt8(ascii: "~"), count), String(repeating: "~", count: max(0, count)))
+        }
+    }
+
     // MARK: - Discovery
 
     /// The file-name test as written before the byte path (the oracle).
