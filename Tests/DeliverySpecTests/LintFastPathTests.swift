@@ -184,6 +184,25 @@ final class LintFastPathTests: XCTestCase {
 
     // MARK: - Discovery
 
+    /// Names ordered by bytes (all ASCII) against `String <`, on chosen and random name lists
+    /// (shared 8-byte prefixes, control characters, a non-ASCII name that takes the general sort).
+    func testEntriesSortedByNameMatchStringOrder() {
+        func check(_ names: [String], file: StaticString = #filePath, line: UInt = #line) {
+            let entries = names.map { DirectoryEntries.Entry(name: $0, kind: .other) }
+            XCTAssertEqual(DirectoryEntries.sortedByName(entries).map(\.name), entries.sorted { $0.name < $1.name }.map(\.name), "\(names)", file: file, line: line)
+        }
+        check([])
+        check(["b", "a", "ab", "a\u{1}", "abcdefgh", "abcdefghi", "abcdefgg", "abcdefgh0", "ABCDEFGH", "~", " ", "0001-x.json", "0001-x.jso"])
+        check(["é.json", "e\u{301}.json", "z", "a"])
+        var rng = SplitMix(seed: 41)
+        let pieces = ["a", "b", "0001", "0002", "-", ".json", "abcdefgh", "\r", "\n", "~", " ", "Z", "é", "\u{212A}"]
+        for _ in 0..<3_000 {
+            var names = Set<String>()
+            for _ in 0..<Int(rng.next() % 30) { names.insert((0..<(1 + Int(rng.next() % 4))).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()) }
+            check(Array(names))
+        }
+    }
+
     /// The file-name test as written before the byte path (the oracle).
     private func characterIsSpecFile(_ name: String) -> Bool {
         name.hasSuffix(".json") && !SpecFileDiscovery.companionSuffixes.contains { name.hasSuffix($0) } && !name.hasPrefix(".")

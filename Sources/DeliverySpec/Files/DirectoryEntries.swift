@@ -42,6 +42,34 @@ enum DirectoryEntries {
         #endif
     }
 
+    /// Entries in `String` order of their names. All-ASCII names are ordered by their bytes,
+    /// which is the same order (`String <` is code-point order after normalization, and ASCII
+    /// is already normalized), without an out-of-line String comparison per step (3.5 M
+    /// instructions for a thousand names); any other name sends the whole list through
+    /// `String <`. Names in a directory are distinct, so no order between equals is at stake
+    /// on the byte path.
+    static func sortedByName(_ entries: [Entry]) -> [Entry] {
+        var keyed: [(key: UInt64, entry: Entry)] = []
+        keyed.reserveCapacity(entries.count)
+        for entry in entries {
+            var key: UInt64 = 0
+            var ascii = true
+            var n = 0
+            for b in entry.name.utf8 {
+                if b >= 0x80 { ascii = false; break }
+                if n < 8 { key |= UInt64(b) << (56 - 8 * UInt64(n)) }
+                n += 1
+            }
+            guard ascii else { return entries.sorted { $0.name < $1.name } }
+            keyed.append((key, entry))
+        }
+        keyed.sort { a, b in
+            if a.key != b.key { return a.key < b.key }
+            return a.entry.name.utf8.lexicographicallyPrecedes(b.entry.name.utf8)
+        }
+        return keyed.map(\.entry)
+    }
+
     /// Whether `path` (links followed) is a directory; nil if it does not exist.
     static func isDirectory(_ path: String) -> Bool? {
         #if canImport(Glibc)

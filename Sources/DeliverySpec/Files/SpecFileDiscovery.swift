@@ -123,7 +123,7 @@ public enum SpecFileDiscovery {
     /// (`LintFastPathTests` compares the two on random trees with links, FIFOs and hidden names).
     private static func specs(in directory: String, depth: Int, entries: [DirectoryEntries.Entry]) -> [String] {
         var found: [String] = []
-        for entry in entries.sorted(by: { $0.name < $1.name }) where !entry.name.hasPrefix(".") {
+        for entry in DirectoryEntries.sortedByName(entries) where !entry.name.hasPrefix(".") {
             let full = FilePaths.join(directory, entry.name)
             let isDirectory: Bool
             switch entry.kind {
