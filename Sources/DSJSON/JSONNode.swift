@@ -42,25 +42,8 @@ public struct JSONNode: Sendable {
 
     /// The first member with a key, or nil (duplicates are reported by the parser).
     public func member(_ key: String) -> JSONMember? {
-        guard case .object(let members) = kind else { return nil }
-        // A key of different UTF-8 length is skipped without calling `==` (an out-of-line
-        // comparison for most unequal strings) when the length decides equality: for an ASCII
-        // key without `K`, `;` or a backquote. Only U+212A, U+037E and U+1FEF decompose to
-        // ASCII (to those three), so no other text is canonically equal to such a key.
-        let length = key.utf8.count
-        let lengthDecides = JSONNode.lengthDecidesEquality(key)
-        for i in members.indices {
-            if lengthDecides, members[i].key.utf8.count != length { continue }
-            if members[i].key == key { return members[i] }
-        }
+        if case .object(let m) = kind { return m.first { $0.key == key } }
         return nil
-    }
-
-    /// True if every string canonically equal to `key` has its UTF-8 length (see `member`).
-    @inline(__always)
-    static func lengthDecidesEquality(_ key: String) -> Bool {
-        for b in key.utf8 where b >= 0x80 || b == UInt8(ascii: "K") || b == UInt8(ascii: ";") || b == UInt8(ascii: "`") { return false }
-        return true
     }
 
     /// The value of the first member with a key.
