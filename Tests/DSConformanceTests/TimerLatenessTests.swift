@@ -39,7 +39,7 @@ final class TimerLatenessTests: XCTestCase {
     func testAStarvedExecutorDoesNotFailACorrectRuntime() async throws {
         let suites = suites()
         for scale in [0.1, 1] {
-            let runner = try ConformanceRunner(timeScale: scale, clock: { StallingClock(base: ScaledClock(base: SystemClock(), scale: $0), stallMicroseconds: 1_200_000) })
+            let runner = try ConformanceRunner(timeScale: scale, clock: { FirstWaitClock(base: ScaledClock(base: SystemClock(), scale: $0)) { usleep(1_200_000) } })
             defer { runner.stop() }
             let results = await runner.run(CaseSelection.select(CaseSelection.all(suites), filter: "status-503-retry"), of: suites)
             XCTAssertEqual(results.count, 1)
@@ -51,7 +51,7 @@ final class TimerLatenessTests: XCTestCase {
     /// executor, still fails on the gap: the reference timer was on time.
     func testARuntimeThatOversleepsStillFails() async throws {
         let suites = suites()
-        let runner = try ConformanceRunner(timeScale: 0.1, clock: { OversleepingClock(base: ScaledClock(base: SystemClock(), scale: $0), extra: .seconds(2)) })
+        let runner = try ConformanceRunner(timeScale: 0.1, clock: { FirstWaitClock(base: ScaledClock(base: SystemClock(), scale: $0)) { try await Task.sleep(for: .seconds(2)) } })
         defer { runner.stop() }
         let results = await runner.run(CaseSelection.select(CaseSelection.all(suites), filter: "status-503-retry"), of: suites)
         let backoff = results.first?.failures.filter { $0.expectation == "backoff" } ?? []
@@ -60,49 +60,27 @@ final class TimerLatenessTests: XCTestCase {
     }
 }
 
-/// A clock whose first real wait (a deadline in the future), once over, holds the waking thread (the case's executor) for
-/// `stallMicroseconds`: the runtime's retry goes out that much late, through no fault of its own
-/// schedule, and so does every other timer on that executor.
-private final class StallingClock<Base: RuntimeClock>: RuntimeClock {
+/// A clock that runs `afterFirstWait` once its first real wait (a deadline in the future; the
+/// token bucket's sleeps until a past deadline do not count) is over: the runtime's retry goes
+/// out late. Holding the thread (`usleep`) models a starved executor, where every timer on it
+/// is late too; sleeping again models a runtime that oversleeps its own schedule.
+private final class FirstWaitClock<Base: RuntimeClock>: RuntimeClock {
     let base: Base
-    let stallMicroseconds: UInt32
-    private let stalled = Locked(false)
-    init(base: Base, stallMicroseconds: UInt32) {
+    let afterFirstWait: @Sendable () async throws -> Void
+    private let waited = Locked(false)
+    init(base: Base, afterFirstWait: @escaping @Sendable () async throws -> Void) {
         self.base = base
-        self.stallMicroseconds = stallMicroseconds
-    }
-    func now() -> RuntimeInstant { base.now() }
-    func unixTime() -> Double { base.unixTime() }
-    func sleep(until deadline: RuntimeInstant) async throws {
-        // Only a real wait counts (the token bucket's sleeps until a past deadline do not).
-        guard deadline > base.now() else { return try await base.sleep(until: deadline) }
-        try await base.sleep(until: deadline)
-        let first = stalled.withLock { s in
-            defer { s = true }
-            return !s
-        }
-        if first { usleep(stallMicroseconds) }
-    }
-}
-
-/// A clock that sleeps `extra` of real time beyond its first real wait, without holding a thread.
-private final class OversleepingClock<Base: RuntimeClock>: RuntimeClock {
-    let base: Base
-    let extra: Duration
-    private let overslept = Locked(false)
-    init(base: Base, extra: Duration) {
-        self.base = base
-        self.extra = extra
+        self.afterFirstWait = afterFirstWait
     }
     func now() -> RuntimeInstant { base.now() }
     func unixTime() -> Double { base.unixTime() }
     func sleep(until deadline: RuntimeInstant) async throws {
         guard deadline > base.now() else { return try await base.sleep(until: deadline) }
         try await base.sleep(until: deadline)
-        let first = overslept.withLock { s in
-            defer { s = true }
-            return !s
+        let first = waited.withLock { w in
+            defer { w = true }
+            return !w
         }
-        if first { try await Task.sleep(for: extra) }
+        if first { try await afterFirstWait() }
     }
 }
