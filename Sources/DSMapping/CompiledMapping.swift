@@ -70,6 +70,16 @@ public final class CompiledMapping: Sendable {
 
     /// Compiles a mapping, throwing its first static problem (see `check` for all of them).
     public static func compile(_ spec: JSONValue) throws(MappingError) -> CompiledMapping {
+        try build(spec)
+    }
+
+    /// Compiles a mapping from its parsed node as it stands: the same mapping as
+    /// `compile(node.value)`, without converting the tree to a value first.
+    public static func compile(_ spec: JSONNode) throws(MappingError) -> CompiledMapping {
+        try build(spec)
+    }
+
+    private static func build<N: MappingInput>(_ spec: N) throws(MappingError) -> CompiledMapping {
         var builder = MappingBuilder()
         let node = builder.build(spec, "", inEach: false, isRoot: true)
         if let first = builder.errors.first { throw first }
@@ -79,6 +89,15 @@ public final class CompiledMapping: Sendable {
 
     /// Every static problem of a mapping, in document order (empty if it compiles).
     public static func check(_ spec: JSONValue) -> [MappingError] {
+        checkInput(spec)
+    }
+
+    /// Every static problem of a mapping's parsed node (the same as `check(node.value)`).
+    public static func check(_ spec: JSONNode) -> [MappingError] {
+        checkInput(spec)
+    }
+
+    private static func checkInput<N: MappingInput>(_ spec: N) -> [MappingError] {
         var builder = MappingBuilder()
         _ = builder.build(spec, "", inEach: false, isRoot: true)
         return builder.errors

@@ -51,14 +51,14 @@ struct MappingBuilder {
 
     /// Builds a node. `dropEmpty` is the `@drop_empty` scope inherited from the enclosing
     /// nodes; `isRoot` is true for the mapping's root (which cannot be conditional).
-    mutating func build(_ value: JSONValue, _ pointer: String, inEach: Bool, dropEmpty: Bool = false, isRoot: Bool = false) -> MappingNode? {
-        switch value {
+    mutating func build<N: MappingInput>(_ value: N, _ pointer: String, inEach: Bool, dropEmpty: Bool = false, isRoot: Bool = false) -> MappingNode? {
+        switch value.mappingKind {
         case .string(let s):
-            guard Self.hasOpenBraces(s) else { return .constant(value) }
+            guard Self.hasOpenBraces(s) else { return .constant(.string(s)) }
             guard let t = compileTemplate(s, pointer, inEach: inEach) else { return nil }
             return .template(t, pointer: pointer, dropEmpty: dropEmpty)
         case .null, .bool, .number:
-            return .constant(value)
+            return .constant(value.jsonValue)
         case .array(let items):
             var nodes: [MappingNode] = []
             for (i, item) in items.enumerated() {
@@ -87,7 +87,7 @@ struct MappingBuilder {
     }
 
     /// An output object, with its `@when` and `@drop_empty` modifiers.
-    private mutating func buildObject(_ object: JSONObject, fields: [String], _ pointer: String, inEach: Bool, dropEmpty inherited: Bool, isRoot: Bool) -> MappingNode? {
+    private mutating func buildObject<N: MappingInput>(_ object: MappingInputObject<N>, fields: [String], _ pointer: String, inEach: Bool, dropEmpty inherited: Bool, isRoot: Bool) -> MappingNode? {
         let errorCount = errors.count
         let dropEmpty = readDropEmpty(object, pointer) ?? inherited
         let conditions = readWhen(object, pointer, inEach: inEach)
@@ -105,19 +105,19 @@ struct MappingBuilder {
     }
 
     /// `@drop_empty` of an object or directive: true, false or absent (nil: inherited).
-    private mutating func readDropEmpty(_ object: JSONObject, _ pointer: String) -> Bool? {
+    private mutating func readDropEmpty<N: MappingInput>(_ object: MappingInputObject<N>, _ pointer: String) -> Bool? {
         guard let v = object["@drop_empty"] else { return nil }
-        if case .bool(let b) = v { return b }
+        if case .bool(let b) = v.mappingKind { return b }
         fail("@drop_empty must be true or false, not \(v.typeName)", JSONPointer.appending(pointer, "@drop_empty"))
         return nil
     }
 
     /// The conditions of `@when` (empty when absent).
-    private mutating func readWhen(_ object: JSONObject, _ pointer: String, inEach: Bool) -> [Condition] {
+    private mutating func readWhen<N: MappingInput>(_ object: MappingInputObject<N>, _ pointer: String, inEach: Bool) -> [Condition] {
         var conditions: [Condition] = []
         guard let v = object["@when"] else { return conditions }
         let at = JSONPointer.appending(pointer, "@when")
-        switch v {
+        switch v.mappingKind {
         case .object: if let c = buildCondition(v, at, inEach: inEach) { conditions.append(c) }
         case .array(let items):
             for (i, item) in items.enumerated() {
@@ -146,8 +146,8 @@ struct MappingBuilder {
         }
     }
 
-    private mutating func parsePath(_ value: JSONValue, _ pointer: String, _ directive: String, inEach: Bool) -> TemplatePath? {
-        guard case .string(let text) = value else {
+    private mutating func parsePath<N: MappingInput>(_ value: N, _ pointer: String, _ directive: String, inEach: Bool) -> TemplatePath? {
+        guard case .string(let text) = value.mappingKind else {
             fail("\(directive) must be a string path such as \"properties.total\", not \(value.typeName)", pointer)
             return nil
         }
@@ -166,7 +166,7 @@ struct MappingBuilder {
         }
     }
 
-    private mutating func buildDirective(_ object: JSONObject, _ pointer: String, inEach: Bool, dropEmpty inherited: Bool, isRoot: Bool = false) -> MappingNode? {
+    private mutating func buildDirective<N: MappingInput>(_ object: MappingInputObject<N>, _ pointer: String, inEach: Bool, dropEmpty inherited: Bool, isRoot: Bool = false) -> MappingNode? {
         let errorCount = errors.count
         func at(_ key: String) -> String { JSONPointer.appending(pointer, key) }
         for key in object.keys where !CompiledMapping.directiveNames.contains(key) {
@@ -186,9 +186,9 @@ struct MappingBuilder {
 
         var source: Source?
         if let v = object["@path"], let p = parsePath(v, at("@path"), "@path", inEach: inEach) { source = .path(p) }
-        if let v = object["@value"] { source = .value(v) }
+        if let v = object["@value"] { source = .value(v.jsonValue) }
         if let v = object["@template"] {
-            if case .string(let s) = v {
+            if case .string(let s) = v.mappingKind {
                 if let t = compileTemplate(s, at("@template"), inEach: inEach) { source = .template(t) }
             } else {
                 fail("@template must be a string, not \(v.typeName)", at("@template"))
@@ -203,11 +203,11 @@ struct MappingBuilder {
         var transforms: [Transform] = []
         if let v = object["@transform"] {
             var names: [(String, String)] = []
-            switch v {
+            switch v.mappingKind {
             case .string(let s): names = [(s, at("@transform"))]
             case .array(let items):
                 for (i, item) in items.enumerated() {
-                    if case .string(let s) = item { names.append((s, JSONPointer.appending(at("@transform"), i))) }
+                    if case .string(let s) = item.mappingKind { names.append((s, JSONPointer.appending(at("@transform"), i))) }
                     else { fail("@transform entries must be transform names, not \(item.typeName)", JSONPointer.appending(at("@transform"), i)) }
                 }
             default: fail("@transform must be a name or an array of names, not \(v.typeName)", at("@transform"))
@@ -222,20 +222,20 @@ struct MappingBuilder {
         }
         var type: ValueType?
         if let v = object["@type"] {
-            if case .string(let s) = v, let t = ValueType(rawValue: s) { type = t } else {
+            if case .string(let s) = v.mappingKind, let t = ValueType(rawValue: s) { type = t } else {
                 var message = "@type must be one of \(ValueType.allCases.map(\.rawValue).joined(separator: ", "))"
-                if case .string(let s) = v, let sug = Suggestions.closest(to: s, in: ValueType.allCases.map(\.rawValue)) { message += "; did you mean '\(sug)'?" }
+                if case .string(let s) = v.mappingKind, let sug = Suggestions.closest(to: s, in: ValueType.allCases.map(\.rawValue)) { message += "; did you mean '\(sug)'?" }
                 fail(message, at("@type"))
             }
         }
         var keepNull = false
         if let v = object["@keep_null"] {
-            if case .bool(let b) = v { keepNull = b } else { fail("@keep_null must be true or false", at("@keep_null")) }
+            if case .bool(let b) = v.mappingKind { keepNull = b } else { fail("@keep_null must be true or false", at("@keep_null")) }
         }
         let conditions = readWhen(object, pointer, inEach: inEach)
         var lookup: String?
         if let v = object["@lookup"] {
-            if case .string(let name) = v, !name.isEmpty {
+            if case .string(let name) = v.mappingKind, !name.isEmpty {
                 lookup = name
                 lookups.append(MappingTableUse(name: name, pointer: at("@lookup")))
             } else {
@@ -243,7 +243,7 @@ struct MappingBuilder {
             }
         }
         guard errors.count == errorCount, let source else { return nil }
-        return .directive(Directive(pointer: pointer, source: source, defaultValue: object["@default"], transforms: transforms,
+        return .directive(Directive(pointer: pointer, source: source, defaultValue: object["@default"]?.jsonValue, transforms: transforms,
                                     type: type, when: conditions, keepNull: keepNull, lookup: lookup,
                                     // The root is always written: an empty root value stays as it is.
                                     dropEmpty: dropEmpty && !isRoot))
@@ -251,8 +251,8 @@ struct MappingBuilder {
 
     static let conditionKeys = ["path", "equals", "not_equals", "in", "exists"]
 
-    private mutating func buildCondition(_ value: JSONValue, _ pointer: String, inEach: Bool) -> Condition? {
-        guard case .object(let o) = value else {
+    private mutating func buildCondition<N: MappingInput>(_ value: N, _ pointer: String, inEach: Bool) -> Condition? {
+        guard case .object(let o) = value.mappingKind else {
             fail("a @when condition must be an object like {\"path\": \"type\", \"equals\": \"page\"}", pointer)
             return nil
         }
@@ -273,13 +273,13 @@ struct MappingBuilder {
         }
         var list: [JSONValue]?
         if let v = o["in"] {
-            if case .array(let a) = v { list = a } else { fail("\"in\" must be an array of values", JSONPointer.appending(pointer, "in")) }
+            if case .array(let a) = v.mappingKind { list = a.map(\.jsonValue) } else { fail("\"in\" must be an array of values", JSONPointer.appending(pointer, "in")) }
         }
         var exists: Bool?
         if let v = o["exists"] {
-            if case .bool(let b) = v { exists = b } else { fail("\"exists\" must be true or false", JSONPointer.appending(pointer, "exists")) }
+            if case .bool(let b) = v.mappingKind { exists = b } else { fail("\"exists\" must be true or false", JSONPointer.appending(pointer, "exists")) }
         }
         guard errors.count == errorCount, let path else { return nil }
-        return Condition(path: path, equals: o["equals"], notEquals: o["not_equals"], inList: list, exists: exists)
+        return Condition(path: path, equals: o["equals"]?.jsonValue, notEquals: o["not_equals"]?.jsonValue, inList: list, exists: exists)
     }
 }
