@@ -40,6 +40,13 @@ final class MappingInputTests: XCTestCase {
         case (.success(let a), .success(let b)):
             XCTAssertEqual(a.references, b.references, "references: \(label)", file: file, line: line)
             XCTAssertEqual(a.lookupTables, b.lookupTables, "lookup uses: \(label)", file: file, line: line)
+            // Lazily formed pointers: each names the string that reads the variable.
+            for r in a.references {
+                guard case .string? = JSONPointer.resolve(r.pointer, in: value) else {
+                    XCTFail("reference pointer \(r.pointer) does not name a string: \(label)", file: file, line: line)
+                    continue
+                }
+            }
             for event in Self.events {
                 let ra: Result<JSONValue, MappingError> = Result { () throws(MappingError) in try a.evaluate(event, data: Self.data) }
                 let rb: Result<JSONValue, MappingError> = Result { () throws(MappingError) in try b.evaluate(event, data: Self.data) }
@@ -98,6 +105,28 @@ final class MappingInputTests: XCTestCase {
         }
     }
 
+    /// Every error names a node of the mapping, and the message ends with its pointer.
+    func assertErrorPointers(_ value: JSONValue, _ label: String, file: StaticString = #filePath, line: UInt = #line) {
+        for e in CompiledMapping.check(value) {
+            XCTAssertNotNil(JSONPointer.resolve(e.pointer, in: value), "error pointer \(e.pointer): \(label)", file: file, line: line)
+            XCTAssertTrue(e.message.hasSuffix(" at " + (e.pointer.isEmpty ? "/" : e.pointer)), "\(e.message): \(label)", file: file, line: line)
+        }
+    }
+
+    /// Pointers with keys that need escaping, from the table against `JSONPointer.appending`.
+    func testEscapedPointers() throws {
+        let mapping: JSONValue = ["a/b": ["~x": ["@path": "user_id"], "l": [["@path": "event"], "{{type}}"]], "e": ["@pth": "x"], "t~/": ["@transform": ["nope"], "@path": "a"]]
+        let compiled = try CompiledMapping.compile(["a/b": mapping["a/b"]!])
+        XCTAssertEqual(compiled.references.map(\.pointer), ["/a~1b/~0x/@path", "/a~1b/l/0/@path", "/a~1b/l/1"])
+        XCTAssertEqual(CompiledMapping.check(mapping).map(\.pointer), ["/e/@pth", "/e", "/t~0~1/@transform/0"])
+        assertErrorPointers(mapping, "escaped")
+        // An evaluation error names the directive.
+        let coerce = try CompiledMapping.compile(["x~": ["y": ["@path": "user_id", "@type": "integer"]]])
+        XCTAssertThrowsError(try coerce.evaluate(["user_id": "abc"], data: [:])) { error in
+            XCTAssertEqual((error as? MappingError)?.pointer, "/x~0/y")
+        }
+    }
+
     /// Random trees, written as JSON text (with repeated keys), parsed, and compiled both ways.
     func testRandomMappings() {
         var rng = SplitMix64(seed: 0x6d61_7070)
@@ -125,7 +154,10 @@ final class MappingInputTests: XCTestCase {
         }
         for i in 0..<3000 {
             let text = tree(0)
-            if let node = parse(text) { assertSame(node, "random #\(i): \(text)") }
+            if let node = parse(text) {
+                assertSame(node, "random #\(i): \(text)")
+                assertErrorPointers(node.value, "random #\(i): \(text)")
+            }
         }
     }
 }
