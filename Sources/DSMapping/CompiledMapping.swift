@@ -85,6 +85,9 @@ public final class CompiledMapping: Sendable {
     private static func build<N: MappingInput>(_ spec: N) throws(MappingError) -> CompiledMapping {
         var builder = MappingBuilder()
         let node = builder.build(spec, MappingPointerBuilder.root, inEach: false, isRoot: true)
+        // A non-ASCII object key: compiled again from the value, where `JSONObject` decides
+        // which keys are the same (canonically equivalent spellings can differ in bytes).
+        if builder.sawNonASCIIKey { return try build(spec.jsonValue) }
         if let first = builder.errors.first { throw first }
         guard let node else { throw MappingError(message: "invalid mapping", pointer: "") }
         let pointers = MappingPointerTable(builder.pointers.entries)
@@ -107,6 +110,7 @@ public final class CompiledMapping: Sendable {
     private static func checkInput<N: MappingInput>(_ spec: N) -> [MappingError] {
         var builder = MappingBuilder()
         _ = builder.build(spec, MappingPointerBuilder.root, inEach: false, isRoot: true)
+        if builder.sawNonASCIIKey { return checkInput(spec.jsonValue) }
         return builder.errors
     }
 

@@ -9,6 +9,9 @@ struct MappingBuilder {
     var references: [MappingReference] = []
     /// Every node's pointer, as (parent, token) entries (see `MappingPointerTable`).
     var pointers = MappingPointerBuilder()
+    /// Set when an object of a node input has a non-ASCII key: the caller compiles the value
+    /// instead (see `MappingInputObject.asciiKeys`).
+    var sawNonASCIIKey = false
 
     static let sources = ["@path", "@value", "@template", "@each"]
 
@@ -69,6 +72,7 @@ struct MappingBuilder {
             }
             return .array(nodes, dropEmpty: dropEmpty)
         case .object(let object):
+            if !object.asciiKeys { sawNonASCIIKey = true }
             let directiveKeys = object.keys.filter(Self.isDirectiveKey)
             let fields = object.keys.filter { !Self.isDirectiveKey($0) }
             if directiveKeys.isEmpty || (!fields.isEmpty && directiveKeys.allSatisfy(Self.objectModifiers.contains)) {
@@ -260,6 +264,7 @@ struct MappingBuilder {
             fail("a @when condition must be an object like {\"path\": \"type\", \"equals\": \"page\"}", pointer)
             return nil
         }
+        if !o.asciiKeys { sawNonASCIIKey = true }
         let errorCount = errors.count
         for key in o.keys where !Self.conditionKeys.contains(key) {
             var message = "unknown condition key '\(key)'"

@@ -4,7 +4,9 @@ import DSJSON
 /// parsed `JSONNode` the linter already holds, compiled as it is instead of being
 /// converted to a value first. Both give the same mapping: an object's keys are its
 /// distinct keys in first-occurrence order and a repeated key reads its first value, as
-/// `JSONNode.value` does (`MappingInputTests` compares the two on random trees).
+/// `JSONNode.value` does (`MappingInputTests` compares the two on random trees). A node
+/// with a non-ASCII object key is compiled again from its value (`MappingBuilder.sawNonASCIIKey`):
+/// `JSONObject` and `String ==` can disagree on canonically equivalent spellings.
 protocol MappingInput {
     /// The input's shape.
     var mappingKind: MappingInputKind<Self> { get }
@@ -31,6 +33,8 @@ enum MappingInputKind<Input: MappingInput> {
 struct MappingInputObject<Input: MappingInput> {
     let input: Input
     let keys: [String]
+    /// False if a key of a node object is not ASCII (value objects: always true).
+    var asciiKeys = true
 
     subscript(key: String) -> Input? { input.mappingMember(key) }
 }
@@ -63,21 +67,31 @@ extension JSONNode: MappingInput {
         case .number: return .number
         case .string(let s): return .string(s)
         case .array(let a): return .array(a)
-        case .object(let members): return .object(MappingInputObject(input: self, keys: Self.distinctKeys(members)))
+        case .object(let members):
+            let (keys, ascii) = Self.distinctKeys(members)
+            return .object(MappingInputObject(input: self, keys: keys, asciiKeys: ascii))
         }
     }
 
     /// Member keys without repeats, in first-occurrence order (what `value` keeps).
-    static func distinctKeys(_ members: [JSONMember]) -> [String] {
+    /// Also says whether every key is ASCII.
+    static func distinctKeys(_ members: [JSONMember]) -> (keys: [String], ascii: Bool) {
         var keys: [String] = []
         keys.reserveCapacity(members.count)
+        var ascii = true
+        for m in members where ascii {
+            for b in m.key.utf8 where b >= 0x80 {
+                ascii = false
+                break
+            }
+        }
         if members.count <= 16 {
             for m in members where !keys.contains(m.key) { keys.append(m.key) }
         } else {
             var seen = Set<String>(minimumCapacity: members.count)
             for m in members where seen.insert(m.key).inserted { keys.append(m.key) }
         }
-        return keys
+        return (keys, ascii)
     }
 
     func mappingMember(_ key: String) -> JSONNode? {

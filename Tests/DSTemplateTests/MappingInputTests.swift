@@ -131,7 +131,7 @@ final class MappingInputTests: XCTestCase {
     func testRandomMappings() {
         var rng = SplitMix64(seed: 0x6d61_7070)
         let keys = ["@path", "@value", "@template", "@each", "@map", "@default", "@transform", "@type", "@when", "@keep_null", "@lookup",
-                    "@drop_empty", "@@at", "@pth", "a", "b", "user_id", "path", "equals", "not_equals", "in", "exists", "~/", "é"]
+                    "@drop_empty", "@@at", "@pth", "a", "b", "user_id", "path", "equals", "not_equals", "in", "exists", "~/", "é", "e\u{301}", "\u{212A}", "K"]
         let strings = ["user_id", "properties.items", "@settings.region", "@root.event", "@index", "[odd key].x", "a..b", "", "this",
                        "{{user_id}}", "x{{properties.total}}y", "{{#each properties.items}}{{sku}}{{/each}}", "{{", "{{lookup_table \"t\" event}}",
                        "trim", "sha256", "integer", "string", "object", "t", "plain"]
