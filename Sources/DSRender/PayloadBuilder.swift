@@ -61,7 +61,7 @@ public struct EncodedPayload: Sendable {
 
 /// Builds payloads from events: the plan's body source (mapping, `.json` template or the
 /// canonical event), then the event wrapper, then the body encoding (JSON or form).
-struct PayloadBuilder: Sendable {
+final class PayloadBuilder: Sendable {
     enum Source: Sendable {
         case mapping(CompiledMapping)
         case template(CompiledTemplate)
@@ -185,7 +185,14 @@ struct PayloadBuilder: Sendable {
     /// The payload of `event` as a value (when computed, see ``EncodedPayload/value``) and as body bytes.
     func encode(_ event: JSONValue, configuration: ResolvedConfiguration, sizeHint: Int = 256,
                 data override: [String: JSONValue]? = nil) throws(RenderError) -> (value: JSONValue?, bytes: [UInt8]) {
-        let data = override ?? configuration.data
+        // Two calls rather than `override ?? configuration.data`, which makes an owned copy
+        // of the dictionary (a retain and a release on every request).
+        if let override { return try encode(event, configuration: configuration, sizeHint: sizeHint, using: override) }
+        return try encode(event, configuration: configuration, sizeHint: sizeHint, using: configuration.data)
+    }
+
+    private func encode(_ event: JSONValue, configuration: ResolvedConfiguration, sizeHint: Int,
+                        using data: [String: JSONValue]) throws(RenderError) -> (value: JSONValue?, bytes: [UInt8]) {
         var value: JSONValue?
         var bytes: [UInt8] = []
         if let compactTemplate {

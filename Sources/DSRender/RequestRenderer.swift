@@ -282,9 +282,13 @@ public final class RequestRenderer: Sendable {
         let (url, path) = try urlBuilder.build(event, configuration: configuration)
         var fields: [HTTPHeaderField]
         if let constantHeaders {
+            // One allocation of the final size, then the constant fields appended one by one:
+            // a specialized copy (two string retains a field), where `append(contentsOf:)`
+            // copies through the generic value witness and `init(unsafeUninitializedCapacity:)`
+            // allocates through unspecialized metadata (~450 and ~530 instructions, callgrind).
             fields = []
             fields.reserveCapacity(constantHeaders.count + extraHeaderCount)
-            fields.append(contentsOf: constantHeaders)
+            for field in constantHeaders { fields.append(field) }
         } else {
             var data = configuration.data
             if let sentAt { data[SendTime.dataName] = sentAt }

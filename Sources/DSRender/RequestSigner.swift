@@ -56,6 +56,23 @@ public final class RequestSigner: Sendable {
         let name: String
         let slots: SlotTemplate?
         let template: CompiledTemplate?
+        /// The literal text before the signature when the value is exactly that text and
+        /// `{{@signature}}` (`sha256={{@signature}}`, `v1,{{@signature}}`, or the signature
+        /// alone): the value is then written with one copy and the MAC encoding
+        /// (``RequestSigner/prefixedSignature(_:_:mac:)``).
+        let signaturePrefix: [UInt8]?
+
+        init(name: String, slots: SlotTemplate?, template: CompiledTemplate?) {
+            self.name = name
+            self.slots = slots
+            self.template = template
+            switch slots?.parts {
+            case [.slot(.signature)]?: signaturePrefix = []
+            case let parts? where parts.count == 2 && parts[1] == .slot(.signature):
+                if case .literal(let prefix) = parts[0] { signaturePrefix = prefix } else { signaturePrefix = nil }
+            default: signaturePrefix = nil
+            }
+        }
     }
 
     /// Creates a signer from a plan's signing block with explicit settings and secrets (for
@@ -225,11 +242,30 @@ public final class RequestSigner: Sendable {
             let count = signingString.withUnsafeBytes { key.authenticationCode(messageBytes: $0, into: UnsafeMutableRawPointer(buffer.baseAddress!)) }
             let mac = UnsafeBufferPointer(rebasing: buffer[..<count])
             for h in extraHeaders { headers.append(slotValue(h, mac: mac, timestamp: timestamp, requestID: requestID)) }
-            headers.append(slotValue(header, mac: mac, timestamp: timestamp, requestID: requestID))
+            if let prefix = header.signaturePrefix {
+                headers.append(prefixedSignature(header.name, prefix, mac: mac))
+            } else {
+                headers.append(slotValue(header, mac: mac, timestamp: timestamp, requestID: requestID))
+            }
             // The MAC is not key material, but the buffer is reused stack: clear it anyway.
             buffer.update(repeating: 0)
         }
         return signingString
+    }
+
+    /// A header whose value is `prefix` then the encoded MAC, written straight into a `String`
+    /// of exact size: one copy of the prefix and the encoding (hex two digits per byte from a
+    /// pair table), without walking the template's parts. The same text as ``slotValue(_:mac:timestamp:requestID:)``.
+    private func prefixedSignature(_ name: String, _ prefix: [UInt8], mac: UnsafeBufferPointer<UInt8>) -> HTTPHeaderField {
+        let hex = hexEncoding
+        let encoded = hex ? 2 * mac.count : (mac.count + 2) / 3 * 4
+        let text = prefix.withUnsafeBufferPointer { p in
+            String(unsafeUninitializedCapacity: p.count + encoded) { out in
+                if let base = p.baseAddress { out.baseAddress!.update(from: base, count: p.count) }
+                return p.count + (hex ? writeHexPairs(mac, to: out, at: p.count) : writeBase64(mac, to: out, at: p.count))
+            }
+        }
+        return HTTPHeaderField(name: name, value: text)
     }
 
     /// A slot-form header value for one MAC, written straight into the `String`: the general
@@ -419,6 +455,19 @@ func writeHex(_ bytes: UnsafeBufferPointer<UInt8>, to out: UnsafeMutableBufferPo
         let b = bytes[i]
         o[2 &* i] = table[Int(b &>> 4)]
         o[2 &* i &+ 1] = table[Int(b & 0x0F)]
+    }
+    return 2 * bytes.count
+}
+
+/// Writes the lowercase hex form of `bytes` at `out[at...]` two digits at a time from a pair
+/// table; returns the count written. The same text as ``writeHex(_:to:at:)``.
+@inline(__always)
+func writeHexPairs(_ bytes: UnsafeBufferPointer<UInt8>, to out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+    let pairs: StaticString = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9fa0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"
+    let table = UnsafeRawPointer(pairs.utf8Start)
+    let o = UnsafeMutableRawPointer(out.baseAddress! + start)
+    for i in 0..<bytes.count {
+        o.storeBytes(of: table.loadUnaligned(fromByteOffset: 2 &* Int(bytes[i]), as: UInt16.self), toByteOffset: 2 &* i, as: UInt16.self)
     }
     return 2 * bytes.count
 }

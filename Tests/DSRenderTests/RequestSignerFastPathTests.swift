@@ -67,7 +67,7 @@ final class RequestSignerFastPathTests: XCTestCase {
 
     func testRandomSigningBlocksGiveTheGeneralPathsHeaders() throws {
         var rng = SplitMix(seed: 0x5EED_5167)
-        let values = ["{{@signature}}", "sha256={{@signature}}", "t={{@timestamp}},v1={{@signature}}", "v1,{{@signature}} id={{@request_id}}",
+        let values = ["{{@signature}}", "sha256={{@signature}}", "t={{@timestamp}},v1={{@signature}}", "v1,{{@signature}} id={{@request_id}}", "v1,{{@signature}}",
                       "{{@timestamp}}", "x", "", "{{@signature}}{{@signature}}", "s={{ @signature }}"]
         let contents = ["{{@body}}", "{{@timestamp}}.{{@body}}", "{{@method}} {{@path}} {{@url}}\n{{@body}}", "v0:{{@timestamp}}:{{@body}}"]
         let timestamps: [Int64] = [0, 1, -1, 9, 10, 1_767_225_600, Int64.max, Int64.min, -1_000_000_007]
@@ -92,6 +92,10 @@ final class RequestSignerFastPathTests: XCTestCase {
             var out = [UInt8](repeating: 0, count: 2 * count + 8)
             let hex = bytes.withUnsafeBufferPointer { b in out.withUnsafeMutableBufferPointer { writeHex(b, to: $0, at: 3) } }
             XCTAssertEqual(String(decoding: out[3..<(3 + hex)], as: UTF8.self), Hex.encode(bytes))
+            out = [UInt8](repeating: 0, count: 2 * count + 8)
+            let pairs = bytes.withUnsafeBufferPointer { b in out.withUnsafeMutableBufferPointer { writeHexPairs(b, to: $0, at: 5) } }
+            XCTAssertEqual(String(decoding: out[5..<(5 + pairs)], as: UTF8.self), Hex.encode(bytes))
+            XCTAssertEqual(Array(out[..<5] + out[(5 + pairs)...]), [UInt8](repeating: 0, count: 8), "nothing written outside the range")
             let b64 = bytes.withUnsafeBufferPointer { b in out.withUnsafeMutableBufferPointer { writeBase64(b, to: $0, at: 1) } }
             XCTAssertEqual(String(decoding: out[1..<(1 + b64)], as: UTF8.self), Base64.encode(bytes))
         }
