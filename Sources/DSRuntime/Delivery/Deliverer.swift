@@ -210,7 +210,13 @@ struct DispatchState {
     private let template: BatchGrouper?
     private let maxWait: Duration
     private var partitions: [String: Partition] = [:]
-    private var batchers: [String: Batcher] = [:]
+    /// The open batches, one per partition that has had an event: `batchers[slotOf[key]]`.
+    /// An array, so the usual event (the same partition as the last one) reaches its batcher
+    /// without hashing the key: ``lastSlot``.
+    private var batchers: [Batcher] = []
+    private var slotOf: [String: Int] = [:]
+    /// The key and slot of the batcher ``add(_:to:at:)`` used last (nil after ``forgetIdlePartitions()``).
+    private var lastSlot: (key: String, index: Int)?
     /// The partition ``partition(for:)`` returned last (nil after ``forgetIdlePartitions()``).
     private var lastPartition: Partition?
     /// Cached minimum of the open batches' deadlines.
@@ -239,17 +245,33 @@ struct DispatchState {
         return p
     }
 
-    mutating func add(_ payload: EncodedPayload, to partition: Partition, at now: RuntimeInstant) throws(RenderError) -> [BatchGroupingEvent] {
-        // Mutated in place (the dictionary's modify accessor): copying the batcher out and
-        // back would copy its buffered payloads on every event (quadratic in max_events).
-        // One dictionary access: the deadline is read inside it.
-        let (events, deadline) = try Self.add(payload, at: now, to: &batchers[partition.key, default: Batcher(grouper: template!, maxWait: maxWait)])
+    mutating func add(_ payload: consuming EncodedPayload, to partition: Partition, at now: RuntimeInstant) throws(RenderError) -> [BatchGroupingEvent] {
+        // Mutated in place (the array's modify accessor): copying the batcher out and back
+        // would copy its buffered payloads on every event (quadratic in max_events). One
+        // access: the deadline is read inside it.
+        let index = slot(for: partition.key)
+        let (events, deadline) = try Self.add(payload, at: now, to: &batchers[index])
         if let d = deadline, earliestDeadline.map({ d < $0 }) ?? true { earliestDeadline = d }
         if !events.isEmpty { recomputeDeadline() }
         return events
     }
 
-    private static func add(_ payload: EncodedPayload, at now: RuntimeInstant,
+    /// The slot of `key`'s batcher, created on its first event.
+    private mutating func slot(for key: String) -> Int {
+        if let last = lastSlot, last.key == key { return last.index }
+        let index: Int
+        if let existing = slotOf[key] {
+            index = existing
+        } else {
+            index = batchers.count
+            batchers.append(Batcher(grouper: template!, maxWait: maxWait))
+            slotOf[key] = index
+        }
+        lastSlot = (key, index)
+        return index
+    }
+
+    private static func add(_ payload: consuming EncodedPayload, at now: RuntimeInstant,
                             to batcher: inout Batcher) throws(RenderError) -> ([BatchGroupingEvent], RuntimeInstant?) {
         let events = try batcher.add(payload, at: now)
         return (events, batcher.deadline)
@@ -257,8 +279,8 @@ struct DispatchState {
 
     mutating func flushDue(at now: RuntimeInstant) -> [(Partition, [BatchGroupingEvent])] {
         var out: [(Partition, [BatchGroupingEvent])] = []
-        for key in Array(batchers.keys) {
-            let events = batchers[key]!.flushIfDue(at: now)
+        for (key, index) in slotOf {
+            let events = batchers[index].flushIfDue(at: now)
             if !events.isEmpty, let p = partitions[key] { out.append((p, events)) }
         }
         recomputeDeadline()
@@ -267,8 +289,8 @@ struct DispatchState {
 
     mutating func flushAll() -> [(Partition, [BatchGroupingEvent])] {
         var out: [(Partition, [BatchGroupingEvent])] = []
-        for key in Array(batchers.keys) {
-            let events = batchers[key]!.flush()
+        for (key, index) in slotOf {
+            let events = batchers[index].flush()
             if !events.isEmpty, let p = partitions[key] { out.append((p, events)) }
         }
         earliestDeadline = nil
@@ -277,12 +299,20 @@ struct DispatchState {
 
     /// Drops partitions with nothing buffered (in-flight requests keep theirs alive).
     mutating func forgetIdlePartitions() {
-        batchers = batchers.filter { $0.value.bufferedCount > 0 }
-        partitions = partitions.filter { batchers[$0.key] != nil }
+        var kept: [Batcher] = []
+        var keptSlots: [String: Int] = [:]
+        for (key, index) in slotOf where batchers[index].bufferedCount > 0 {
+            keptSlots[key] = kept.count
+            kept.append(batchers[index])
+        }
+        batchers = kept
+        slotOf = keptSlots
+        partitions = partitions.filter { slotOf[$0.key] != nil }
         lastPartition = nil
+        lastSlot = nil
     }
 
     private mutating func recomputeDeadline() {
-        earliestDeadline = batchers.values.compactMap(\.deadline).min()
+        earliestDeadline = batchers.compactMap(\.deadline).min()
     }
 }
