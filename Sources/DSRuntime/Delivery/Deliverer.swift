@@ -16,6 +16,9 @@ public final class Deliverer: Sendable {
     private let options: DeliveryOptions
     private let executor: RequestExecutor
     private let keyer: PartitionKeyer
+    /// ``buildsPayloadsFromLines(renderer:options:)``, decided once: a line record is then
+    /// taken as it is (read per event, the options and the mapping were copied each time).
+    private let takesLines: Bool
     /// Strict per-partition order: the options' override, else the plan's `ordering`.
     var ordered: Bool { options.orderedPartitions ?? (renderer.plan.ordering == "strict") }
 
@@ -41,6 +44,7 @@ public final class Deliverer: Sendable {
             renderer: renderer, transport: transport, clock: clock, limiter: options.dryRun ? nil : limiter, tokens: options.dryRun ? nil : tokens,
             jitter: jitter, ledger: ledger, dryRun: options.dryRun ? dryRunSink : nil), waitObserver: options.waitObserver)
         keyer = PartitionKeyer(renderer: renderer)
+        takesLines = Self.buildsPayloadsFromLines(renderer: renderer, options: options)
     }
 
     /// Delivers everything `input` yields, then waits for the last request to finish.
@@ -91,7 +95,8 @@ public final class Deliverer: Sendable {
 
     private func accept(_ record: InputRecord, _ state: inout DispatchState, _ group: inout DiscardingTaskGroup) async {
         var record = record
-        if case .line(let line, let raw) = record, !(state.batches && options.eventCheck == nil && keyer.isConstant && renderer.buildsPayloadsFromLines) {
+        // (The state batches exactly when the plan does, which takesLines requires.)
+        if !takesLines, case .line(let line, let raw) = record {
             record = Self.parsed(line, raw)
         }
         switch record {
