@@ -40,6 +40,10 @@ struct CaseObservation: Sendable {
     var waits: [ScheduledWait]? = nil
     /// The case's request concurrency (bounds a rate-limit token wait).
     var concurrency: Int = 8
+    /// How late, at worst, a reference timer on the case's executor fired during the run, in
+    /// real milliseconds (``TimerLatenessProbe``): added to the real-time slack of the upper
+    /// bounds on measured retry gaps, so machine load alone cannot fail a correct runtime.
+    var timerLatenessMs: Double = 0
 }
 
 /// Runs cases one at a time against one in-process ``MockServer``, each on the real
@@ -193,7 +197,10 @@ public final class ConformanceRunner: Sendable {
                                   options: options,
                                   tokens: tokens, jitter: SeededJitterSource(seed: StableHash.fnv1a(spec.name + "/" + testCase.name)))
         let queue = feed(events, expireAfter: testCase.expireTokensAfter)
-        guard let counts = await Self.withTimeout(ms: ConformanceTiming.caseTimeoutMs, { await deliverer.run(queue) }) else {
+        let probe = TimerLatenessProbe(on: executor)
+        let run = await Self.withTimeout(ms: ConformanceTiming.caseTimeoutMs, { await deliverer.run(queue) })
+        let lateness = await probe.stop()
+        guard let counts = run else {
             return .failure(ExpectationFailure("timeout", "the delivery run did not finish within \(ConformanceTiming.caseTimeoutMs / 1000) s"))
         }
         // Every timing expectation compares nominal durations: the mock's real receive times
@@ -202,7 +209,7 @@ public final class ConformanceRunner: Sendable {
         return .success(CaseObservation(plan: plan, scenario: testCase.scenario, events: events, ids: ids, selected: selected,
                                         fates: fates.withLock { $0 }, vendor: journal.filter { !$0.isTokenRequest },
                                         token: journal.filter(\.isTokenRequest), counts: counts, startedAt: startedAt, timeScale: scale,
-                                        waits: waits.withLock { $0 }, concurrency: options.concurrency))
+                                        waits: waits.withLock { $0 }, concurrency: options.concurrency, timerLatenessMs: lateness))
     }
 
     /// The input queue. With `expireAfter`, the first events go in, and once the mock has

@@ -127,7 +127,7 @@ struct ScheduledWaitChecks {
         let low = total - Double(ConformanceTiming.retryAfterToleranceMs)
         // Scheduling delay is real time: under a time scale it is stretched like every
         // measured wait, so the slack is real milliseconds (nominal: slack / scale).
-        let slack = Double(ConformanceTiming.backoffSlackMs) / observation.timeScale
+        let slack = (Double(ConformanceTiming.backoffSlackMs) + observation.timerLatenessMs) / observation.timeScale
         let high = total + slack
         guard g.waitMs < low || g.waitMs > high else { return [] }
         var parts = ["retry wait \(Self.text(w.duration))"]
@@ -137,7 +137,7 @@ struct ScheduledWaitChecks {
         if token > 0 { parts.append("rate-limit token \(TimingChecks.ms(token))") }
         let scale = observation.timeScale == 1 ? "" : " at time scale \(TimingChecks.number(observation.timeScale))"
         return [ExpectationFailure("backoff", "retry \(g.retry) (request \(g.request)) waited \(TimingChecks.ms(g.waitMs)), \(g.waitMs < low ? "less" : "more") than the runtime scheduled",
-                                   details: ["expected: \(TimingChecks.ms(total)) scheduled (\(parts.joined(separator: " + "))); slack -\(ConformanceTiming.retryAfterToleranceMs)/+\(TimingChecks.ms(slack))\(scale)",
+                                   details: ["expected: \(TimingChecks.ms(total)) scheduled (\(parts.joined(separator: " + "))); slack -\(ConformanceTiming.retryAfterToleranceMs)/+\(TimingChecks.ms(slack))\(scale)\(TimingChecks.latenessNote(observation))",
                                              "actual: \(TimingChecks.ms(g.waitMs))"])]
     }
 

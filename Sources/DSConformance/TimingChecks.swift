@@ -80,11 +80,11 @@ struct TimingChecks {
                 let low = bounds.lowerBound - Double(ConformanceTiming.retryAfterToleranceMs)
                 // Scheduling delay is real time: under a time scale it is stretched like every
                 // measured wait, so the slack is real milliseconds (nominal: slack / scale).
-                let slack = Double(ConformanceTiming.backoffSlackMs) / observation.timeScale
+                let slack = (Double(ConformanceTiming.backoffSlackMs) + observation.timerLatenessMs) / observation.timeScale
                 let high = bounds.upperBound + slack
                 if g.waitMs < low || g.waitMs > high {
                     out.append(ExpectationFailure("backoff", "retry \(g.retry) (request \(g.request)) waited \(Self.ms(g.waitMs)), outside the backoff bounds",
-                                                  details: ["expected: \(Self.ms(bounds.lowerBound))-\(Self.ms(bounds.upperBound)) (\(retry.jitter) jitter, initial \(retry.initialBackoffMs) ms, multiplier \(retry.multiplier), cap \(retry.maxBackoffMs) ms\(tokenNote); slack -\(ConformanceTiming.retryAfterToleranceMs)/+\(Self.ms(slack))\(observation.timeScale == 1 ? "" : " at time scale \(Self.number(observation.timeScale))"))",
+                                                  details: ["expected: \(Self.ms(bounds.lowerBound))-\(Self.ms(bounds.upperBound)) (\(retry.jitter) jitter, initial \(retry.initialBackoffMs) ms, multiplier \(retry.multiplier), cap \(retry.maxBackoffMs) ms\(tokenNote); slack -\(ConformanceTiming.retryAfterToleranceMs)/+\(Self.ms(slack))\(observation.timeScale == 1 ? "" : " at time scale \(Self.number(observation.timeScale))")\(Self.latenessNote(observation)))",
                                                             "actual: \(Self.ms(g.waitMs))"]))
                 }
             }
@@ -253,5 +253,12 @@ struct TimingChecks {
     }
 
     static func ms(_ v: Double) -> String { "\(Int(v.rounded())) ms" }
+
+    /// How the upper slack was widened by machine load, when it was: the real-time slack
+    /// plus the worst lateness of the harness's reference timer (``TimerLatenessProbe``).
+    static func latenessNote(_ observation: CaseObservation) -> String {
+        guard observation.timerLatenessMs >= 0.5 else { return "" }
+        return " (\(ConformanceTiming.backoffSlackMs) ms + \(ms(observation.timerLatenessMs)) a reference timer was late during the case)"
+    }
     static func number(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
 }
