@@ -50,7 +50,7 @@ public final class EventSelector: Sendable {
     /// event, made on an object of only the members it reads.
     public func select(_ line: EventLine) -> EventSelection {
         // The usual selection reads only the type: decide on its bytes when it is a plain string.
-        if names == nil, consent.isEmpty, let i = line.member("type".utf8), line.members[i].canonical,
+        if names == nil, consent.isEmpty, let i = ("type" as StaticString).withUTF8Buffer({ line.member($0) }), line.members[i].canonical,
            line.bytes[Int(line.members[i].valueStart)] == UInt8(ascii: "\"") {
             let m = line.members[i]
             let start = Int(m.valueStart) + 1, count = Int(m.valueEnd - m.valueStart) - 2

@@ -129,6 +129,21 @@ final class EventLineDeliveryTests: XCTestCase {
         XCTAssertTrue(sizes.contains { $0 > 2 } && sizes.contains { $0 <= 2 }, "batches were split: \(sizes)")
     }
 
+    /// The deliverer's event id read (`Deliverer.eventID(of:)`) against `EventLine.string(of:)`
+    /// on chosen ids (escapes, unicode, non-strings, missing) and random lines.
+    func testTheEventIDReadAgreesWithTheLinesStringRead() throws {
+        var lines = [#"{"event_id":"evt-1"}"#, #"{"event_id":"e\n\u00e9\"x"}"#, #"{"event_id":"日本"}"#, #"{"event_id":""}"#, #"{"event_id":12}"#,
+                     #"{"event_id":null}"#, #"{"type":"track"}"#, #"{"event_id" : "spaced" }"#, #"{"event_id":{"a":"b"}}"#, #"{"event_id":"\ud83d\ude00"}"#]
+        lines += Self.lines(300, seed: 9)
+        var checked = 0
+        for text in lines {
+            guard let line = EventLine.scan(Array(text.utf8)) else { continue }
+            checked += 1
+            XCTAssertEqual(Deliverer.eventID(of: line), line.string(of: "event_id") ?? "", text)
+        }
+        XCTAssertGreaterThan(checked, 200)
+    }
+
     func testPlansThatNeedTheEventTreeParseLines() async throws {
         // A template payload, a json_object envelope, a consent selection: lines are parsed
         // and delivered the general way, with the same result.

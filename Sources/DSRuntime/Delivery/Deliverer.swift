@@ -102,7 +102,7 @@ public final class Deliverer: Sendable {
         switch record {
         case .line(let line, let raw):
             ledger.noteInput(skipped: false)
-            let eventID = raw.string(of: "event_id") ?? ""
+            let eventID = Self.eventID(of: raw)
             if case .filtered(let reason) = renderer.selector.select(raw) {
                 ledger.filtered(line: line, eventID: eventID, reason: reason)
                 return
@@ -156,6 +156,17 @@ public final class Deliverer: Sendable {
                 state.forgetIdlePartitions()
             }
         }
+    }
+
+    /// The line's `event_id` string ("" if it has none): `raw.string(of: "event_id") ?? ""`,
+    /// with the key found without a generic call and a canonical string taken as its bytes.
+    static func eventID(of raw: EventLine) -> String {
+        guard let i = ("event_id" as StaticString).withUTF8Buffer({ raw.member($0) }) else { return "" }
+        let m = raw.members[i]
+        if m.canonical, raw.bytes[Int(m.valueStart)] == UInt8(ascii: "\""), m.valueEnd - m.valueStart >= 2 {
+            return String(decoding: raw.bytes[Int(m.valueStart) + 1..<Int(m.valueEnd) - 1], as: UTF8.self)
+        }
+        return raw.string(of: "event_id") ?? ""
     }
 
     /// A line record as the parsed record the general path takes (the line was validated
