@@ -118,7 +118,8 @@ public final class Deliverer: Sendable {
                     payload = general
                 }
                 let events = try state.add(payload, to: partition, at: clock.now())
-                await handle(events, partition, &state, &group)
+                // Most events only join the open batch: no async call for nothing to handle.
+                if !events.isEmpty { await handle(events, partition, &state, &group) }
             } catch {
                 ledger.deadLettered([DeadLetter(line: line, eventID: eventID, reason: error.message, event: raw.materialize(or: .null))])
             }
@@ -147,7 +148,7 @@ public final class Deliverer: Sendable {
                 var payload = try renderer.payload(for: event)
                 payload.tag = line
                 let events = try state.add(payload, to: partition, at: clock.now())
-                await handle(events, partition, &state, &group)
+                if !events.isEmpty { await handle(events, partition, &state, &group) }
             } catch {
                 ledger.deadLettered([DeadLetter(line: line, eventID: eventID, reason: error.message, event: event)])
             }
