@@ -69,7 +69,13 @@ public final class Deliverer: Sendable {
                 case .timeout:
                     break
                 case .record(let record):
-                    await accept(record, &state, &group)
+                    // The usual record of a plan that takes lines is accepted without an
+                    // async call (one per event cost about a thousand instructions).
+                    if takesLines, case .line(let line, let raw) = record {
+                        if let (events, partition) = accept(line: line, raw, &state) { await handle(events, partition, &state, &group) }
+                    } else {
+                        await accept(record, &state, &group)
+                    }
                 }
                 if let due = state.earliestDeadline, due <= clock.now() {
                     for (partition, events) in state.flushDue(at: clock.now()) { await handle(events, partition, &state, &group) }
@@ -101,28 +107,7 @@ public final class Deliverer: Sendable {
         }
         switch record {
         case .line(let line, let raw):
-            ledger.noteInput(skipped: false)
-            let eventID = Self.eventID(of: raw)
-            if case .filtered(let reason) = renderer.selector.select(raw) {
-                ledger.filtered(line: line, eventID: eventID, reason: reason)
-                return
-            }
-            let partition = state.partition(for: "")
-            do throws(RenderError) {
-                let payload: EncodedPayload
-                if let direct = try renderer.payload(for: raw, eventID: eventID, tag: line) {
-                    payload = direct
-                } else {
-                    var general = try renderer.payload(for: raw.materialize(or: .null))
-                    general.tag = line
-                    payload = general
-                }
-                let events = try state.add(payload, to: partition, at: clock.now())
-                // Most events only join the open batch: no async call for nothing to handle.
-                if !events.isEmpty { await handle(events, partition, &state, &group) }
-            } catch {
-                ledger.deadLettered([DeadLetter(line: line, eventID: eventID, reason: error.message, event: raw.materialize(or: .null))])
-            }
+            if let (events, partition) = accept(line: line, raw, &state) { await handle(events, partition, &state, &group) }
         case .acknowledged:
             ledger.noteInput(skipped: true)
         case .malformed(let line, let raw, let message):
@@ -168,6 +153,34 @@ public final class Deliverer: Sendable {
             return String(decoding: raw.bytes[Int(m.valueStart) + 1..<Int(m.valueEnd) - 1], as: UTF8.self)
         }
         return raw.string(of: "event_id") ?? ""
+    }
+
+    /// A line record of a plan that takes lines (``takesLines``): selection, then its payload
+    /// written from the line joins the open batch. Returns the batches this completes (nil
+    /// when none: most events only join the batch), for ``handle(_:_:_:_:)``. Synchronous.
+    private func accept(line: Int, _ raw: EventLine, _ state: inout DispatchState) -> (events: [BatchGroupingEvent], partition: Partition)? {
+        ledger.noteInput(skipped: false)
+        let eventID = Self.eventID(of: raw)
+        if case .filtered(let reason) = renderer.selector.select(raw) {
+            ledger.filtered(line: line, eventID: eventID, reason: reason)
+            return nil
+        }
+        let partition = state.partition(for: "")
+        do throws(RenderError) {
+            let payload: EncodedPayload
+            if let direct = try renderer.payload(for: raw, eventID: eventID, tag: line) {
+                payload = direct
+            } else {
+                var general = try renderer.payload(for: raw.materialize(or: .null))
+                general.tag = line
+                payload = general
+            }
+            let events = try state.add(payload, to: partition, at: clock.now())
+            return events.isEmpty ? nil : (events, partition)
+        } catch {
+            ledger.deadLettered([DeadLetter(line: line, eventID: eventID, reason: error.message, event: raw.materialize(or: .null))])
+            return nil
+        }
     }
 
     /// A line record as the parsed record the general path takes (the line was validated
