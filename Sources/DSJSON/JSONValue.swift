@@ -35,7 +35,20 @@ public struct JSONNumber: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// True if the text has no fraction or exponent.
-    public var isIntegerLiteral: Bool { !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) }
+    public var isIntegerLiteral: Bool {
+        // By bytes for ASCII text (every parsed number), by Characters otherwise (a combining
+        // mark can join a "." into another Character).
+        var text = text
+        let ascii: Bool? = text.withUTF8 { bytes in
+            var integer = true
+            for b in bytes {
+                if b >= 0x80 { return nil }
+                if b == 0x2E || b == 0x65 || b == 0x45 { integer = false }
+            }
+            return integer
+        }
+        return ascii ?? !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" })
+    }
 
     public var description: String { text }
 }

@@ -677,3 +677,75 @@ extension JavaScriptJSON {
         }
     }
 }
+
+// Pieces of a text already known to be in `JSON.stringify` form, checked alone: what lets a
+// renderer whose fixed text is in that form prove its output is too, without scanning it
+// all (`CompiledTemplate.renderJavaScriptForm`).
+extension JavaScriptJSON {
+    /// True if `bytes`, placed between the two quotes of a JSON string, leaves that string as
+    /// `JSON.stringify` writes it: printable ASCII, with `"` and `\` only in the escapes
+    /// `\" \\ \b \f \n \r \t` (the fast path's rule for string values). False for anything
+    /// else (non-ASCII, `\u` or `\/` escapes, control bytes, an unfinished escape): the caller
+    /// then normalizes the whole text.
+    public static func isNormalStringContent(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let p = bytes.baseAddress else { return true }
+        let n = bytes.count
+        var i = 0
+        while true {
+            i = FastPath.plainRunEnd(p, from: i, count: n)
+            if i == n { return true }
+            guard p[i] == 0x5C, i + 1 < n else { return false }
+            switch p[i + 1] {
+            case 0x22, 0x5C, 0x62, 0x66, 0x6E, 0x72, 0x74: i += 2
+            default: return false
+            }
+        }
+    }
+
+    /// True if `bytes` is one JSON scalar (`null`, `true`, `false`, a number or a string, no
+    /// whitespace) that `JSON.stringify(JSON.parse(bytes))` gives back unchanged.
+    public static func isNormalScalar(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = bytes.first else { return false }
+        if first == 0x22 {
+            // A string: its content as above, between exactly two unescaped quotes.
+            guard bytes.count >= 2, bytes[bytes.count - 1] == 0x22 else { return false }
+            return isNormalStringContent(UnsafeBufferPointer(rebasing: bytes[1..<(bytes.count - 1)]))
+        }
+        if first == 0x7B || first == 0x5B { return false }
+        if isPlainNumber(bytes) { return true }
+        if case .unchanged = FastPath.scan(bytes, maxDepth: 0) { return true }
+        return false
+    }
+
+    /// The fast path's copy rule for a number alone, without its machinery: a JSON number
+    /// with no exponent, at most 15 digits, no trailing fraction zero, not zero and not below
+    /// 1e-6 (Number::toString writes exactly such a text back). False for anything else,
+    /// which ``isNormalScalar(_:)`` then gives to the fast path.
+    @inline(__always)
+    static func isPlainNumber(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = b.count
+        var i = 0
+        if i < n, b[i] == 0x2D { i += 1 }
+        guard i < n, b[i] >= 0x30, b[i] <= 0x39 else { return false }
+        let intStart = i
+        if b[i] == 0x30 { i += 1 } else { while i < n, b[i] >= 0x30, b[i] <= 0x39 { i += 1 } }
+        let intDigits = i - intStart
+        let intIsZero = intDigits == 1 && b[intStart] == 0x30
+        var fracDigits = 0
+        if i < n, b[i] == 0x2E {
+            i += 1
+            let fracStart = i
+            while i < n, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
+            fracDigits = i - fracStart
+            guard fracDigits > 0, b[i - 1] != 0x30 else { return false }
+            if intIsZero {
+                var zeros = 0
+                while zeros < fracDigits, b[fracStart + zeros] == 0x30 { zeros += 1 }
+                if zeros >= 6 { return false }
+            }
+        } else if intIsZero {
+            return false
+        }
+        return i == n && intDigits + fracDigits <= 15
+    }
+}

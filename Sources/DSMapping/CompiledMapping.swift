@@ -61,33 +61,63 @@ public final class CompiledMapping: Sendable {
     /// templates), with the pointer of each use, in document order.
     public let lookupTables: [MappingTableUse]
     let root: MappingNode
+    /// The pointers of the nodes (formed as text only when shown).
+    let pointers: MappingPointerTable
 
-    private init(root: MappingNode, references: [MappingReference], lookupTables: [MappingTableUse]) {
+    private init(root: MappingNode, pointers: MappingPointerTable, references: [MappingReference], lookupTables: [MappingTableUse]) {
         self.root = root
+        self.pointers = pointers
         self.references = references
         self.lookupTables = lookupTables
     }
 
     /// Compiles a mapping, throwing its first static problem (see `check` for all of them).
     public static func compile(_ spec: JSONValue) throws(MappingError) -> CompiledMapping {
+        try build(spec)
+    }
+
+    /// Compiles a mapping from its parsed node as it stands: the same mapping as
+    /// `compile(node.value)`, without converting the tree to a value first.
+    public static func compile(_ spec: JSONNode) throws(MappingError) -> CompiledMapping {
+        try build(spec)
+    }
+
+    private static func build<N: MappingInput>(_ spec: N) throws(MappingError) -> CompiledMapping {
         var builder = MappingBuilder()
-        let node = builder.build(spec, "", inEach: false, isRoot: true)
+        let node = builder.build(spec, MappingPointerBuilder.root, inEach: false, isRoot: true)
+        // A non-ASCII object key: compiled again from the value, where `JSONObject` decides
+        // which keys are the same (canonically equivalent spellings can differ in bytes).
+        if builder.sawNonASCIIKey { return try build(spec.jsonValue) }
         if let first = builder.errors.first { throw first }
         guard let node else { throw MappingError(message: "invalid mapping", pointer: "") }
-        return CompiledMapping(root: node, references: builder.references, lookupTables: builder.lookups)
+        let pointers = MappingPointerTable(builder.pointers.entries)
+        let references = builder.references.map {
+            MappingReference(segments: $0.segments, isData: $0.isData, isRelative: $0.isRelative, location: MappingPointer(table: pointers, index: $0.location.index))
+        }
+        return CompiledMapping(root: node, pointers: pointers, references: references, lookupTables: builder.lookups)
     }
 
     /// Every static problem of a mapping, in document order (empty if it compiles).
     public static func check(_ spec: JSONValue) -> [MappingError] {
+        checkInput(spec)
+    }
+
+    /// Every static problem of a mapping's parsed node (the same as `check(node.value)`).
+    public static func check(_ spec: JSONNode) -> [MappingError] {
+        checkInput(spec)
+    }
+
+    private static func checkInput<N: MappingInput>(_ spec: N) -> [MappingError] {
         var builder = MappingBuilder()
-        _ = builder.build(spec, "", inEach: false, isRoot: true)
+        _ = builder.build(spec, MappingPointerBuilder.root, inEach: false, isRoot: true)
+        if builder.sawNonASCIIKey { return checkInput(spec.jsonValue) }
         return builder.errors
     }
 
     /// Evaluates the mapping for an event. `data` holds the `@` variables; nil from the
     /// root node (everything missing) comes back as `null`.
     public func evaluate(_ root: JSONValue, data: [String: JSONValue]) throws(MappingError) -> JSONValue {
-        var evaluator = MappingEvaluator(eventRoot: data["root"] ?? root)
+        var evaluator = MappingEvaluator(eventRoot: data["root"] ?? root, pointers: pointers)
         if let value = try evaluator.eval(self.root, root: root, data: data) { return value }
         // The root is always written: under @drop_empty an empty root object stays `{}`.
         switch self.root {

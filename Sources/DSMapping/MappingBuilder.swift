@@ -7,10 +7,16 @@ import DSTemplate
 struct MappingBuilder {
     var errors: [MappingError] = []
     var references: [MappingReference] = []
+    /// Every node's pointer, as (parent, token) entries (see `MappingPointerTable`).
+    var pointers = MappingPointerBuilder()
+    /// Set when an object of a node input has a non-ASCII key: the caller compiles the value
+    /// instead (see `MappingInputObject.asciiKeys`).
+    var sawNonASCIIKey = false
 
     static let sources = ["@path", "@value", "@template", "@each"]
 
-    private mutating func fail(_ message: String, _ pointer: String) {
+    private mutating func fail(_ message: String, _ at: Int32) {
+        let pointer = pointers.string(at)
         errors.append(MappingError(message: "\(message) at \(pointer.isEmpty ? "/" : pointer)", pointer: pointer))
     }
 
@@ -51,21 +57,22 @@ struct MappingBuilder {
 
     /// Builds a node. `dropEmpty` is the `@drop_empty` scope inherited from the enclosing
     /// nodes; `isRoot` is true for the mapping's root (which cannot be conditional).
-    mutating func build(_ value: JSONValue, _ pointer: String, inEach: Bool, dropEmpty: Bool = false, isRoot: Bool = false) -> MappingNode? {
-        switch value {
+    mutating func build<N: MappingInput>(_ value: N, _ pointer: Int32, inEach: Bool, dropEmpty: Bool = false, isRoot: Bool = false) -> MappingNode? {
+        switch value.mappingKind {
         case .string(let s):
-            guard Self.hasOpenBraces(s) else { return .constant(value) }
+            guard Self.hasOpenBraces(s) else { return .constant(.string(s)) }
             guard let t = compileTemplate(s, pointer, inEach: inEach) else { return nil }
             return .template(t, pointer: pointer, dropEmpty: dropEmpty)
         case .null, .bool, .number:
-            return .constant(value)
+            return .constant(value.jsonValue)
         case .array(let items):
             var nodes: [MappingNode] = []
             for (i, item) in items.enumerated() {
-                if let n = build(item, JSONPointer.appending(pointer, i), inEach: inEach, dropEmpty: dropEmpty) { nodes.append(n) }
+                if let n = build(item, pointers.appending(pointer, i), inEach: inEach, dropEmpty: dropEmpty) { nodes.append(n) }
             }
             return .array(nodes, dropEmpty: dropEmpty)
         case .object(let object):
+            if !object.asciiKeys { sawNonASCIIKey = true }
             let directiveKeys = object.keys.filter(Self.isDirectiveKey)
             let fields = object.keys.filter { !Self.isDirectiveKey($0) }
             if directiveKeys.isEmpty || (!fields.isEmpty && directiveKeys.allSatisfy(Self.objectModifiers.contains)) {
@@ -87,57 +94,57 @@ struct MappingBuilder {
     }
 
     /// An output object, with its `@when` and `@drop_empty` modifiers.
-    private mutating func buildObject(_ object: JSONObject, fields: [String], _ pointer: String, inEach: Bool, dropEmpty inherited: Bool, isRoot: Bool) -> MappingNode? {
+    private mutating func buildObject<N: MappingInput>(_ object: MappingInputObject<N>, fields: [String], _ pointer: Int32, inEach: Bool, dropEmpty inherited: Bool, isRoot: Bool) -> MappingNode? {
         let errorCount = errors.count
         let dropEmpty = readDropEmpty(object, pointer) ?? inherited
         let conditions = readWhen(object, pointer, inEach: inEach)
         if isRoot, object["@when"] != nil {
             fail("@when on the mapping's root object: the root is always written; choose which events are delivered with \"events\", "
-                 + "or put @when on a nested object", JSONPointer.appending(pointer, "@when"))
+                 + "or put @when on a nested object", pointers.appending(pointer, "@when"))
         }
         var members: [(key: String, node: MappingNode)] = []
         for key in fields {
             let outputKey = key.hasPrefix("@@") ? String(key.dropFirst()) : key
-            if let n = build(object[key]!, JSONPointer.appending(pointer, key), inEach: inEach, dropEmpty: dropEmpty) { members.append((outputKey, n)) }
+            if let n = build(object[key]!, pointers.appending(pointer, key), inEach: inEach, dropEmpty: dropEmpty) { members.append((outputKey, n)) }
         }
         guard errors.count == errorCount else { return nil }
         return .object(ObjectNode(members: members, when: conditions, dropEmpty: dropEmpty))
     }
 
     /// `@drop_empty` of an object or directive: true, false or absent (nil: inherited).
-    private mutating func readDropEmpty(_ object: JSONObject, _ pointer: String) -> Bool? {
+    private mutating func readDropEmpty<N: MappingInput>(_ object: MappingInputObject<N>, _ pointer: Int32) -> Bool? {
         guard let v = object["@drop_empty"] else { return nil }
-        if case .bool(let b) = v { return b }
-        fail("@drop_empty must be true or false, not \(v.typeName)", JSONPointer.appending(pointer, "@drop_empty"))
+        if case .bool(let b) = v.mappingKind { return b }
+        fail("@drop_empty must be true or false, not \(v.typeName)", pointers.appending(pointer, "@drop_empty"))
         return nil
     }
 
     /// The conditions of `@when` (empty when absent).
-    private mutating func readWhen(_ object: JSONObject, _ pointer: String, inEach: Bool) -> [Condition] {
+    private mutating func readWhen<N: MappingInput>(_ object: MappingInputObject<N>, _ pointer: Int32, inEach: Bool) -> [Condition] {
         var conditions: [Condition] = []
         guard let v = object["@when"] else { return conditions }
-        let at = JSONPointer.appending(pointer, "@when")
-        switch v {
+        let at = pointers.appending(pointer, "@when")
+        switch v.mappingKind {
         case .object: if let c = buildCondition(v, at, inEach: inEach) { conditions.append(c) }
         case .array(let items):
             for (i, item) in items.enumerated() {
-                if let c = buildCondition(item, JSONPointer.appending(at, i), inEach: inEach) { conditions.append(c) }
+                if let c = buildCondition(item, pointers.appending(at, i), inEach: inEach) { conditions.append(c) }
             }
         default: fail("@when must be a condition object or an array of them", at)
         }
         return conditions
     }
 
-    private mutating func compileTemplate(_ s: String, _ pointer: String, inEach: Bool) -> CompiledTemplate? {
+    private mutating func compileTemplate(_ s: String, _ pointer: Int32, inEach: Bool) -> CompiledTemplate? {
         do {
             let t = try CompiledTemplate.compile(s, mode: .plain)
             for use in t.lookupTables {
-                lookups.append(MappingTableUse(name: use.name, pointer: pointer, offset: use.partial == nil ? use.offset : nil, length: use.length))
+                lookups.append(MappingTableUse(name: use.name, pointer: pointers.string(pointer), offset: use.partial == nil ? use.offset : nil, length: use.length))
             }
             for r in t.references {
                 let isRootPath = !r.isData && s.utf8.dropFirst(r.offset).starts(with: "@root".utf8)
                 references.append(MappingReference(segments: r.segments, isData: r.isData,
-                                                   isRelative: r.isRelative || (inEach && !r.isData && !isRootPath), pointer: pointer))
+                                                   isRelative: r.isRelative || (inEach && !r.isData && !isRootPath), location: MappingPointer(table: nil, index: pointer)))
             }
             return t
         } catch {
@@ -146,8 +153,8 @@ struct MappingBuilder {
         }
     }
 
-    private mutating func parsePath(_ value: JSONValue, _ pointer: String, _ directive: String, inEach: Bool) -> TemplatePath? {
-        guard case .string(let text) = value else {
+    private mutating func parsePath<N: MappingInput>(_ value: N, _ pointer: Int32, _ directive: String, inEach: Bool) -> TemplatePath? {
+        guard case .string(let text) = value.mappingKind else {
             fail("\(directive) must be a string path such as \"properties.total\", not \(value.typeName)", pointer)
             return nil
         }
@@ -155,9 +162,9 @@ struct MappingBuilder {
             let path = try TemplatePath.parse(text)
             if let name = path.dataName {
                 references.append(MappingReference(segments: [name] + path.segments, isData: true,
-                                                   isRelative: ["index", "key", "first", "last"].contains(name), pointer: pointer))
+                                                   isRelative: ["index", "key", "first", "last"].contains(name), location: MappingPointer(table: nil, index: pointer)))
             } else {
-                references.append(MappingReference(segments: path.segments, isData: false, isRelative: inEach && !path.isRoot, pointer: pointer))
+                references.append(MappingReference(segments: path.segments, isData: false, isRelative: inEach && !path.isRoot, location: MappingPointer(table: nil, index: pointer)))
             }
             return path
         } catch {
@@ -166,9 +173,9 @@ struct MappingBuilder {
         }
     }
 
-    private mutating func buildDirective(_ object: JSONObject, _ pointer: String, inEach: Bool, dropEmpty inherited: Bool, isRoot: Bool = false) -> MappingNode? {
+    private mutating func buildDirective<N: MappingInput>(_ object: MappingInputObject<N>, _ pointer: Int32, inEach: Bool, dropEmpty inherited: Bool, isRoot: Bool = false) -> MappingNode? {
         let errorCount = errors.count
-        func at(_ key: String) -> String { JSONPointer.appending(pointer, key) }
+        func at(_ key: String) -> Int32 { pointers.appending(pointer, key) }
         for key in object.keys where !CompiledMapping.directiveNames.contains(key) {
             var message = "unknown directive '\(key)'"
             if let s = Suggestions.closest(to: key, in: CompiledMapping.directiveNames) { message += "; did you mean '\(s)'?" }
@@ -186,9 +193,9 @@ struct MappingBuilder {
 
         var source: Source?
         if let v = object["@path"], let p = parsePath(v, at("@path"), "@path", inEach: inEach) { source = .path(p) }
-        if let v = object["@value"] { source = .value(v) }
+        if let v = object["@value"] { source = .value(v.jsonValue) }
         if let v = object["@template"] {
-            if case .string(let s) = v {
+            if case .string(let s) = v.mappingKind {
                 if let t = compileTemplate(s, at("@template"), inEach: inEach) { source = .template(t) }
             } else {
                 fail("@template must be a string, not \(v.typeName)", at("@template"))
@@ -202,13 +209,13 @@ struct MappingBuilder {
 
         var transforms: [Transform] = []
         if let v = object["@transform"] {
-            var names: [(String, String)] = []
-            switch v {
+            var names: [(String, Int32)] = []
+            switch v.mappingKind {
             case .string(let s): names = [(s, at("@transform"))]
             case .array(let items):
                 for (i, item) in items.enumerated() {
-                    if case .string(let s) = item { names.append((s, JSONPointer.appending(at("@transform"), i))) }
-                    else { fail("@transform entries must be transform names, not \(item.typeName)", JSONPointer.appending(at("@transform"), i)) }
+                    if case .string(let s) = item.mappingKind { names.append((s, pointers.appending(at("@transform"), i))) }
+                    else { fail("@transform entries must be transform names, not \(item.typeName)", pointers.appending(at("@transform"), i)) }
                 }
             default: fail("@transform must be a name or an array of names, not \(v.typeName)", at("@transform"))
             }
@@ -222,28 +229,29 @@ struct MappingBuilder {
         }
         var type: ValueType?
         if let v = object["@type"] {
-            if case .string(let s) = v, let t = ValueType(rawValue: s) { type = t } else {
+            if case .string(let s) = v.mappingKind, let t = ValueType(rawValue: s) { type = t } else {
                 var message = "@type must be one of \(ValueType.allCases.map(\.rawValue).joined(separator: ", "))"
-                if case .string(let s) = v, let sug = Suggestions.closest(to: s, in: ValueType.allCases.map(\.rawValue)) { message += "; did you mean '\(sug)'?" }
+                if case .string(let s) = v.mappingKind, let sug = Suggestions.closest(to: s, in: ValueType.allCases.map(\.rawValue)) { message += "; did you mean '\(sug)'?" }
                 fail(message, at("@type"))
             }
         }
         var keepNull = false
         if let v = object["@keep_null"] {
-            if case .bool(let b) = v { keepNull = b } else { fail("@keep_null must be true or false", at("@keep_null")) }
+            if case .bool(let b) = v.mappingKind { keepNull = b } else { fail("@keep_null must be true or false", at("@keep_null")) }
         }
         let conditions = readWhen(object, pointer, inEach: inEach)
         var lookup: String?
         if let v = object["@lookup"] {
-            if case .string(let name) = v, !name.isEmpty {
+            if case .string(let name) = v.mappingKind, !name.isEmpty {
                 lookup = name
-                lookups.append(MappingTableUse(name: name, pointer: at("@lookup")))
+                let use = at("@lookup")
+                lookups.append(MappingTableUse(name: name, pointer: pointers.string(use)))
             } else {
                 fail("@lookup must be the name of a table declared under \"lookups\", not \(v.typeName)", at("@lookup"))
             }
         }
         guard errors.count == errorCount, let source else { return nil }
-        return .directive(Directive(pointer: pointer, source: source, defaultValue: object["@default"], transforms: transforms,
+        return .directive(Directive(pointer: pointer, source: source, defaultValue: object["@default"]?.jsonValue, transforms: transforms,
                                     type: type, when: conditions, keepNull: keepNull, lookup: lookup,
                                     // The root is always written: an empty root value stays as it is.
                                     dropEmpty: dropEmpty && !isRoot))
@@ -251,20 +259,21 @@ struct MappingBuilder {
 
     static let conditionKeys = ["path", "equals", "not_equals", "in", "exists"]
 
-    private mutating func buildCondition(_ value: JSONValue, _ pointer: String, inEach: Bool) -> Condition? {
-        guard case .object(let o) = value else {
+    private mutating func buildCondition<N: MappingInput>(_ value: N, _ pointer: Int32, inEach: Bool) -> Condition? {
+        guard case .object(let o) = value.mappingKind else {
             fail("a @when condition must be an object like {\"path\": \"type\", \"equals\": \"page\"}", pointer)
             return nil
         }
+        if !o.asciiKeys { sawNonASCIIKey = true }
         let errorCount = errors.count
         for key in o.keys where !Self.conditionKeys.contains(key) {
             var message = "unknown condition key '\(key)'"
             if let s = Suggestions.closest(to: key, in: Self.conditionKeys) { message += "; did you mean '\(s)'?" }
-            fail(message, JSONPointer.appending(pointer, key))
+            fail(message, pointers.appending(pointer, key))
         }
         var path: TemplatePath?
         if let p = o["path"] {
-            path = parsePath(p, JSONPointer.appending(pointer, "path"), "a condition path", inEach: inEach)
+            path = parsePath(p, pointers.appending(pointer, "path"), "a condition path", inEach: inEach)
         } else {
             fail("a condition needs \"path\"", pointer)
         }
@@ -273,13 +282,13 @@ struct MappingBuilder {
         }
         var list: [JSONValue]?
         if let v = o["in"] {
-            if case .array(let a) = v { list = a } else { fail("\"in\" must be an array of values", JSONPointer.appending(pointer, "in")) }
+            if case .array(let a) = v.mappingKind { list = a.map(\.jsonValue) } else { fail("\"in\" must be an array of values", pointers.appending(pointer, "in")) }
         }
         var exists: Bool?
         if let v = o["exists"] {
-            if case .bool(let b) = v { exists = b } else { fail("\"exists\" must be true or false", JSONPointer.appending(pointer, "exists")) }
+            if case .bool(let b) = v.mappingKind { exists = b } else { fail("\"exists\" must be true or false", pointers.appending(pointer, "exists")) }
         }
         guard errors.count == errorCount, let path else { return nil }
-        return Condition(path: path, equals: o["equals"], notEquals: o["not_equals"], inList: list, exists: exists)
+        return Condition(path: path, equals: o["equals"]?.jsonValue, notEquals: o["not_equals"]?.jsonValue, inList: list, exists: exists)
     }
 }

@@ -4,6 +4,8 @@ import DSTemplate
 /// Evaluates a compiled mapping node tree; nil is a missing value.
 struct MappingEvaluator {
     let eventRoot: JSONValue
+    /// The mapping's node pointers, formed as text only for an error.
+    let pointers: MappingPointerTable
 
     mutating func eval(_ node: MappingNode, root: JSONValue, data: [String: JSONValue]) throws(MappingError) -> JSONValue? {
         switch node {
@@ -12,6 +14,7 @@ struct MappingEvaluator {
         case .template(let t, let pointer, let dropEmpty):
             let value: JSONValue?
             do { value = try t.renderValue(root, data: data) } catch {
+                let pointer = pointers.string(pointer)
                 throw MappingError(message: "\(error.message) at \(pointer)", pointer: pointer)
             }
             if dropEmpty, let value, Self.isEmptyContainer(value) { return nil }
@@ -47,11 +50,11 @@ struct MappingEvaluator {
         }
     }
 
-    private func lookup(_ table: String, _ value: JSONValue?, _ pointer: String, data: [String: JSONValue]) throws(MappingError) -> JSONValue? {
+    private func lookup(_ table: String, _ value: JSONValue?, _ pointer: Int32, data: [String: JSONValue]) throws(MappingError) -> JSONValue? {
         switch LookupTables.resolve(data[LookupTables.dataName], table, value) {
         case .success(let v): return v
         case .failure:
-            let at = JSONPointer.appending(pointer, "@lookup")
+            let at = JSONPointer.appending(pointers.string(pointer), "@lookup")
             throw MappingError(message: "unknown lookup table '\(table)' at \(at)", pointer: at)
         }
     }
@@ -75,7 +78,8 @@ struct MappingEvaluator {
             value = v
         case .template(let t):
             do { value = .string(try t.render(root, data: data)) } catch {
-                throw MappingError(message: "\(error.message) at \(d.pointer)", pointer: d.pointer)
+                let pointer = pointers.string(d.pointer)
+                throw MappingError(message: "\(error.message) at \(pointer)", pointer: pointer)
             }
         case .each(let p, let map):
             switch p.resolve(root: root, data: data) {
@@ -92,18 +96,18 @@ struct MappingEvaluator {
                 }
                 value = .array(out)
             case let other?:
-                let pointer = JSONPointer.appending(d.pointer, "@each")
+                let pointer = JSONPointer.appending(pointers.string(d.pointer), "@each")
                 throw MappingError(message: "@each needs an array but \(p.source) is \(other.typeName == "object" ? "an" : "a") \(other.typeName) at \(pointer)", pointer: pointer)
             }
         }
         if value == nil || value == .null, let fallback = d.defaultValue {
             value = fallback
         } else if var v = value {
-            for t in d.transforms { v = try Transforms.apply(t, v, d.pointer) }
+            for t in d.transforms { v = try Transforms.apply(t, v, MappingPointer(table: pointers, index: d.pointer)) }
             value = v
             if let table = d.lookup { value = try lookup(table, v, d.pointer, data: data) }
         }
-        if let type = d.type, let v = value { value = try Transforms.coerce(v, type, d.pointer) }
+        if let type = d.type, let v = value { value = try Transforms.coerce(v, type, MappingPointer(table: pointers, index: d.pointer)) }
         if d.dropEmpty, let v = value, Self.isEmptyContainer(v) { value = nil }
         if value == nil, d.keepNull { return .null }
         return value

@@ -21,6 +21,17 @@ public struct MappingError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// One variable read by a mapping, for static analysis.
 public struct MappingReference: Hashable, Sendable {
+    public static func == (a: Self, b: Self) -> Bool {
+        a.segments == b.segments && a.isData == b.isData && a.isRelative == b.isRelative && a.pointer == b.pointer
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(segments)
+        hasher.combine(isData)
+        hasher.combine(isRelative)
+        hasher.combine(pointer)
+    }
+
     /// Path segments; data paths include the data name first (`@settings.region` gives
     /// `["settings", "region"]`), `@root.x` gives the event path `["x"]`.
     public var segments: [String]
@@ -30,14 +41,24 @@ public struct MappingReference: Hashable, Sendable {
     public var isRelative: Bool
     /// Pointer into the mapping JSON of the string that reads it (the `@path` value, the
     /// `@each` value, a condition's `path`, or the template string).
-    public var pointer: String
+    public var pointer: String {
+        get { location.string }
+        set { location = MappingPointer(newValue) }
+    }
+    /// The pointer, formed as text only when read.
+    public var location: MappingPointer
 
     /// Creates a reference.
     public init(segments: [String], isData: Bool, isRelative: Bool, pointer: String) {
+        self.init(segments: segments, isData: isData, isRelative: isRelative, location: MappingPointer(pointer))
+    }
+
+    /// Creates a reference with a lazily formed pointer.
+    public init(segments: [String], isData: Bool, isRelative: Bool, location: MappingPointer) {
         self.segments = segments
         self.isData = isData
         self.isRelative = isRelative
-        self.pointer = pointer
+        self.location = location
     }
 }
 
@@ -72,7 +93,8 @@ enum Source: Sendable {
 
 /// An object whose keys are all directives.
 struct Directive: Sendable {
-    var pointer: String
+    /// The directive's pointer in the mapping's `MappingPointerTable`.
+    var pointer: Int32
     var source: Source
     var defaultValue: JSONValue?
     var transforms: [Transform]
@@ -98,7 +120,7 @@ struct ObjectNode: Sendable {
 /// A compiled mapping node.
 indirect enum MappingNode: Sendable {
     case constant(JSONValue)
-    case template(CompiledTemplate, pointer: String, dropEmpty: Bool)
+    case template(CompiledTemplate, pointer: Int32, dropEmpty: Bool)
     /// The flag: in a `@drop_empty` scope (empty elements dropped, an empty array is missing).
     case array([MappingNode], dropEmpty: Bool)
     case object(ObjectNode)

@@ -12,17 +12,17 @@ enum Transforms {
         return text.count > 40 ? String(text.prefix(37)) + "..." : text
     }
 
-    private static func scalarText(_ v: JSONValue, _ name: String, _ pointer: String) throws(MappingError) -> String {
+    private static func scalarText(_ v: JSONValue, _ name: String, _ pointer: MappingPointer) throws(MappingError) -> String {
         switch v {
         case .string(let s): return s
         case .number(let n): return n.text
         case .bool(let b): return b ? "true" : "false"
         default:
-            throw MappingError(message: "cannot apply '\(name)' to an \(v.typeName) at \(pointer)", pointer: pointer)
+            throw MappingError(message: "cannot apply '\(name)' to an \(v.typeName) at \(pointer.string)", pointer: pointer.string)
         }
     }
 
-    static func apply(_ t: Transform, _ v: JSONValue, _ pointer: String) throws(MappingError) -> JSONValue {
+    static func apply(_ t: Transform, _ v: JSONValue, _ pointer: MappingPointer) throws(MappingError) -> JSONValue {
         if case .null = v { return v }
         switch t {
         case .trim: return .string(TemplateValues.trimmed(try scalarText(v, t.rawValue, pointer)))
@@ -35,7 +35,7 @@ enum Transforms {
         case .digits: return .string(TemplateValues.digitsOnly(try scalarText(v, t.rawValue, pointer)))
         case .unix_seconds, .unix_ms, .iso8601, .datetime_utc:
             guard let ms = Timestamps.epochMilliseconds(v) else {
-                throw MappingError(message: "cannot read \(show(v)) as a timestamp (ISO 8601 string or epoch number) at \(pointer)", pointer: pointer)
+                throw MappingError(message: "cannot read \(show(v)) as a timestamp (ISO 8601 string or epoch number) at \(pointer.string)", pointer: pointer.string)
             }
             switch t {
             case .unix_seconds: return .int(Int(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000)))
@@ -50,10 +50,10 @@ enum Transforms {
         }
     }
 
-    static func coerce(_ v: JSONValue, _ type: ValueType, _ pointer: String) throws(MappingError) -> JSONValue {
+    static func coerce(_ v: JSONValue, _ type: ValueType, _ pointer: MappingPointer) throws(MappingError) -> JSONValue {
         if case .null = v { return v }
         func fail(_ extra: String = "") -> MappingError {
-            MappingError(message: "cannot coerce \(show(v)) to \(type.rawValue)\(extra) at \(pointer)", pointer: pointer)
+            MappingError(message: "cannot coerce \(show(v)) to \(type.rawValue)\(extra) at \(pointer.string)", pointer: pointer.string)
         }
         switch type {
         case .string: return .string(TemplateValues.stringForm(v) ?? "")

@@ -101,6 +101,10 @@ struct PayloadBuilder: Sendable {
     /// without the whitespace `JSON.parse` ignores (``CompactJSONTemplate``), whose output the
     /// normalization usually only has to scan. Nil when the template cannot be compacted.
     let compactTemplate: CompiledTemplate?
+    /// `compactTemplate`'s proof that a render whose holes all wrote normal values is
+    /// normalized already (``CompiledTemplate/javaScriptFormSkeleton``): such a body is not
+    /// scanned again. Nil when it cannot prove it.
+    let compactSkeleton: JavaScriptFormSkeleton?
 
     /// - Parameter compacting: false keeps the original template only (the general path, for
     ///   tests that compare it with ``compactTemplate``'s).
@@ -137,6 +141,7 @@ struct PayloadBuilder: Sendable {
             source = .canonical
             compactTemplate = nil
         }
+        compactSkeleton = compacting ? compactTemplate?.javaScriptFormSkeleton : nil
         wrapper = try payload.wrapper.map { spec throws(RenderError) in try Self.compileMapping(spec, "payload wrapper", configuration) }
         self.needsValue = needsValue
         if case .mapping(let m) = source, wrapper == nil, !isForm, !normalizesForJavaScript, !needsValue {
@@ -202,18 +207,25 @@ struct PayloadBuilder: Sendable {
         let data = override ?? configuration.data
         var value: JSONValue?
         var bytes: [UInt8] = []
+        if let compactTemplate {
+            // The same body as the general path below (see CompactJSONTemplate); any error is
+            // left to it, which reports it as the original template gives it. The body is
+            // appended to an empty array: one allocation of its own size.
+            if let compactSkeleton {
+                if let proven = try? compactTemplate.renderJavaScriptForm(event, data: data, skeleton: compactSkeleton, into: &bytes) {
+                    // Proven already normalized: `JavaScriptJSON.normalize` would return it as is.
+                    if proven { return (nil, bytes) }
+                    if let normal = try? JavaScriptJSON.normalize(bytes) { return (nil, normal) }
+                }
+            } else if (try? compactTemplate.render(event, data: data, into: &bytes)) != nil,
+                      let normal = try? JavaScriptJSON.normalize(bytes) {
+                return (nil, normal)
+            }
+            bytes.removeAll(keepingCapacity: true)
+        }
         switch source {
         case .template(let template):
             bytes.reserveCapacity(sizeHint)
-            if let compactTemplate {
-                // The same body as below (see CompactJSONTemplate); any error is left to the
-                // general path, which reports it as the original template gives it.
-                if (try? compactTemplate.render(event, data: data, into: &bytes)) != nil,
-                   let normal = try? JavaScriptJSON.normalize(bytes) {
-                    return (nil, normal)
-                }
-                bytes.removeAll(keepingCapacity: true)
-            }
             do {
                 try template.render(event, data: data, into: &bytes)
             } catch {

@@ -24,7 +24,13 @@ public struct RenderedRequest: Sendable, Equatable {
     /// The exact body bytes (empty for bodyless methods).
     public var body: [UInt8]
     /// The exact bytes that were signed, or nil when the plan does not sign.
-    public var signingString: [UInt8]?
+    public var signingString: [UInt8]? {
+        get { hasSigningString ? signingBytes : nil }
+        set {
+            hasSigningString = newValue != nil
+            signingBytes = newValue ?? []
+        }
+    }
     /// Ids of the events carried, in body order.
     public var eventIDs: [String]
     /// The `@timestamp` the request was rendered with (Unix seconds).
@@ -32,39 +38,57 @@ public struct RenderedRequest: Sendable, Equatable {
     /// The `@request_id` the request was rendered with (derived from ``eventIDs`` when read,
     /// for a request rendered without reading it; see ``RequestIdentity``).
     public var requestID: String {
-        get { storedRequestID ?? RequestIdentity.id(forEventIDs: eventIDs) ?? "" }
-        set { storedRequestID = newValue }
+        get { hasStoredRequestID ? storedRequestID : RequestIdentity.id(forEventIDs: eventIDs) ?? "" }
+        set {
+            storedRequestID = newValue
+            hasStoredRequestID = true
+        }
     }
-    /// The id as rendered, or nil when it is ``RequestIdentity``'s id for ``eventIDs``, left
-    /// to be derived when read (hashing the ids of every batch costs ~1k instructions per
-    /// event, for an id the wire bytes often do not contain).
-    private var storedRequestID: String?
+    /// The id as rendered (when ``hasStoredRequestID``); otherwise it is ``RequestIdentity``'s
+    /// id for ``eventIDs``, left to be derived when read (hashing the ids of every batch costs
+    /// ~1k instructions per event, for an id the wire bytes often do not contain).
+    private var storedRequestID: String
+    private var hasStoredRequestID: Bool
+    /// ``signingString`` when ``hasSigningString``.
+    ///
+    /// The two optionals are stored as a value and a flag because a struct this size with an
+    /// `Optional` of a reference-counted type is not promoted out of memory in its
+    /// initializer (Swift 6.3 SIL mem2reg): the initializer then built the request in a
+    /// temporary, copied it into the result and destroyed the temporary, a retain and a
+    /// release per field on every request (~1.3k instructions; `RenderedRequest` value-witness
+    /// copy and destroy under its initializer in callgrind).
+    private var signingBytes: [UInt8]
+    private var hasSigningString: Bool
 
     /// Creates a request.
     public init(method: String, url: String, headers: [HTTPHeaderField], body: [UInt8], signingString: [UInt8]?,
                 eventIDs: [String], timestamp: Int64, requestID: String) {
-        self.init(method: method, url: url, headers: headers, body: body, signingString: signingString, eventIDs: eventIDs,
-                  timestamp: timestamp, storedRequestID: requestID)
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        signingBytes = signingString ?? []
+        hasSigningString = signingString != nil
+        self.eventIDs = eventIDs
+        self.timestamp = timestamp
+        storedRequestID = requestID
+        hasStoredRequestID = true
     }
 
     /// Creates a request whose id is ``RequestIdentity``'s id for `eventIDs`, derived when
     /// read. Every id in `eventIDs` must be non-empty (``RequestIdentity/hasID(_:)``).
     init(method: String, url: String, headers: [HTTPHeaderField], body: [UInt8], signingString: [UInt8]?,
          eventIDs: [String], timestamp: Int64, derivingRequestID: Void) {
-        self.init(method: method, url: url, headers: headers, body: body, signingString: signingString, eventIDs: eventIDs,
-                  timestamp: timestamp, storedRequestID: nil)
-    }
-
-    private init(method: String, url: String, headers: [HTTPHeaderField], body: [UInt8], signingString: [UInt8]?,
-                 eventIDs: [String], timestamp: Int64, storedRequestID: String?) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
-        self.signingString = signingString
+        signingBytes = signingString ?? []
+        hasSigningString = signingString != nil
         self.eventIDs = eventIDs
         self.timestamp = timestamp
-        self.storedRequestID = storedRequestID
+        storedRequestID = ""
+        hasStoredRequestID = false
     }
 
     /// Equal when every field, the request id included, is equal (however it is held).

@@ -139,12 +139,18 @@ struct FlatRenderer {
     let dataPointer: UnsafePointer<[String: JSONValue]>
     /// The interior nodes' bindings (by `Node.bound`), then the root's at `interiorCount`.
     var bound: UnsafeMutablePointer<FlatBinding>
+    /// When set, cleared as soon as a hole writes anything but a value in `JSON.stringify`
+    /// form (see `FlatProgram.isJavaScriptFormSkeleton`); nil for a plain render.
+    var javaScriptForm: UnsafeMutablePointer<Bool>? = nil
 
     /// Renders `root` with `data` (both read in place for the duration of the call).
+    /// - Parameter javaScriptForm: see ``javaScriptForm``.
     static func render(_ storage: ProgramStorage, _ flat: FlatProgram, _ rootPointer: UnsafePointer<JSONValue>,
-                       _ dataPointer: UnsafePointer<[String: JSONValue]>, into out: inout ByteWriter) throws(TemplateRenderError) {
+                       _ dataPointer: UnsafePointer<[String: JSONValue]>, into out: inout ByteWriter,
+                       javaScriptForm: UnsafeMutablePointer<Bool>? = nil) throws(TemplateRenderError) {
         try withUnsafeTemporaryAllocation(of: FlatBinding.self, capacity: flat.interiorCount + 1) { (bound) throws(TemplateRenderError) in
-            var renderer = FlatRenderer(storage: storage, flat: flat, dataPointer: dataPointer, bound: bound.baseAddress!)
+            var renderer = FlatRenderer(storage: storage, flat: flat, dataPointer: dataPointer, bound: bound.baseAddress!,
+                                        javaScriptForm: javaScriptForm)
             try Renderer.withLent(rootPointer) { (root) throws(TemplateRenderError) in
                 try FlatRenderer.withBinding(&root, rootPointer, &renderer, &out) { (binding, renderer, out) throws(TemplateRenderError) in
                     renderer.bound[flat.interiorCount] = binding
@@ -221,41 +227,66 @@ struct FlatRenderer {
         for h in 0..<flat.holeCount {
             let hole = holes + h
             out.append(UnsafeBufferPointer(start: literals + hole.pointee.literalStart, count: hole.pointee.literalCount))
-            let parentIndex = hole.pointee.parent
-            if parentIndex == FlatProgram.dataParent {
-                try Renderer.write(FlatRenderer.dataValue(dataPointer, hole.pointee.segment), hole.pointee.sink, into: &out)
-                continue
-            }
-            let parent = bound + parentIndex
-            switch parent.pointee.kind {
-            case .members:
-                if let i = FlatRenderer.position(hole, in: parent) {
-                    parent.pointee.cursor = i &+ 1 == parent.pointee.count ? 0 : i &+ 1
-                    let value = parent.pointee.values! + i
-                    let sink = hole.pointee.sink
-                    // A string or number in a JSON sink, the usual hole: its bytes read where they are.
-                    if flat.readsStringsInPlace, sink == .jsonString || sink == .jsonValue, let kind = FlatRenderer.textKind(value),
-                       let (bytes, count) = StringBytes.utf8(at: UnsafeRawPointer(value)) {
-                        let text = UnsafeBufferPointer(start: bytes, count: count)
-                        if kind == .number && sink == .jsonValue {
-                            // As `Renderer.write(inPlace:)`: a number's text as it is.
-                            out.append(text)
-                        } else {
-                            FlatRenderer.appendJSONString(text, quoted: kind == .string && sink == .jsonValue, into: &out)
-                        }
-                    } else {
-                        try FlatRenderer.write(value, sink, into: &out)
-                    }
-                } else {
-                    Renderer.writeMissing(hole.pointee.sink, into: &out)
-                }
-            case .value:
-                try Renderer.write(Renderer.child(parent.pointee.values!.pointee, hole.pointee.segment), hole.pointee.sink, into: &out)
-            case .missing:
-                Renderer.writeMissing(hole.pointee.sink, into: &out)
+            let start = out.count
+            // A string written through the clean copy is in form already (no byte it would
+            // escape: `JSON.stringify` writes such content as it is); anything
+            // else is checked on the bytes written.
+            let clean = try writeHole(hole, into: &out)
+            if !clean, let form = javaScriptForm, form.pointee {
+                form.pointee = FlatRenderer.isJavaScriptForm(UnsafeBufferPointer(rebasing: out.bytes[start...]), hole.pointee.sink)
             }
         }
         out.append(UnsafeBufferPointer(start: literals + flat.tailStart, count: flat.tailEnd &- flat.tailStart))
+    }
+
+    /// Whether a hole's output leaves a skeleton in `JSON.stringify` form in that form: string
+    /// content that needs no rewriting in a string, one such scalar in a value position.
+    static func isJavaScriptForm(_ written: UnsafeBufferPointer<UInt8>, _ sink: Sink) -> Bool {
+        switch sink {
+        case .jsonString: return JavaScriptJSON.isNormalStringContent(written)
+        case .jsonValue: return JavaScriptJSON.isNormalScalar(written)
+        default: return false
+        }
+    }
+
+    /// Writes one hole's value (not its literal text). True if it was a string in a JSON
+    /// sink that needed no escaping (`dspec_json_copy_clean` took it whole).
+    @inline(__always)
+    private func writeHole(_ hole: UnsafeMutablePointer<FlatProgram.Hole>, into out: inout ByteWriter) throws(TemplateRenderError) -> Bool {
+        let parentIndex = hole.pointee.parent
+        if parentIndex == FlatProgram.dataParent {
+            try Renderer.write(FlatRenderer.dataValue(dataPointer, hole.pointee.segment), hole.pointee.sink, into: &out)
+            return false
+        }
+        let parent = bound + parentIndex
+        switch parent.pointee.kind {
+        case .members:
+            if let i = FlatRenderer.position(hole, in: parent) {
+                parent.pointee.cursor = i &+ 1 == parent.pointee.count ? 0 : i &+ 1
+                let value = parent.pointee.values! + i
+                let sink = hole.pointee.sink
+                // A string or number in a JSON sink, the usual hole: its bytes read where they are.
+                if flat.readsStringsInPlace, sink == .jsonString || sink == .jsonValue, let kind = FlatRenderer.textKind(value),
+                   let (bytes, count) = StringBytes.utf8(at: UnsafeRawPointer(value)) {
+                    let text = UnsafeBufferPointer(start: bytes, count: count)
+                    if kind == .number && sink == .jsonValue {
+                        // As `Renderer.write(inPlace:)`: a number's text as it is.
+                        out.append(text)
+                    } else {
+                        return FlatRenderer.appendJSONString(text, quoted: kind == .string && sink == .jsonValue, into: &out)
+                    }
+                } else {
+                    try FlatRenderer.write(value, sink, into: &out)
+                }
+            } else {
+                Renderer.writeMissing(hole.pointee.sink, into: &out)
+            }
+        case .value:
+            try Renderer.write(Renderer.child(parent.pointee.values!.pointee, hole.pointee.segment), hole.pointee.sink, into: &out)
+        case .missing:
+            Renderer.writeMissing(hole.pointee.sink, into: &out)
+        }
+        return false
     }
 
     /// `Renderer.position(of:in:startingAt:)` of the hole's key in an object binding, from
@@ -341,8 +372,9 @@ struct FlatRenderer {
     /// and from the first byte that may need escaping on, `JSONWriter` writes the rest. (Its
     /// output for the whole equals the prefix followed by its output for the rest: a clean
     /// prefix holds no byte it escapes or looks ahead from.)
-    @inline(__always)
-    static func appendJSONString(_ buf: UnsafeBufferPointer<UInt8>, quoted: Bool, into out: inout ByteWriter) {
+    /// Returns true if no byte needed escaping (the whole was copied as it is).
+    @inline(__always) @discardableResult
+    static func appendJSONString(_ buf: UnsafeBufferPointer<UInt8>, quoted: Bool, into out: inout ByteWriter) -> Bool {
         let n = buf.count
         let open = quoted ? 1 : 0
         let tail = out.reserveTail(n &+ 2)
@@ -351,11 +383,12 @@ struct FlatRenderer {
         if clean == n {
             if quoted { tail[open &+ n] = UInt8(ascii: "\"") }
             out.commitTail(n &+ 2 &* open)
-            return
+            return true
         }
         out.commitTail(open &+ clean)
         JSONWriter.appendEscaped(UnsafeBufferPointer(rebasing: buf[clean...]), into: &out)
         if quoted { out.append(UInt8(ascii: "\"")) }
+        return false
     }
 
     /// `dspec_json_copy_clean` on a buffer (for tests).
@@ -446,4 +479,123 @@ enum StringBytes {
         return nil
         #endif
     }
+}
+
+extension FlatProgram {
+    /// True if the template's literal text is JSON in `JSON.stringify` form whatever scalar
+    /// in that form each hole writes, so that a render whose every hole did
+    /// (`FlatRenderer.isJavaScriptForm`) is in that form as a whole and needs no
+    /// normalization. Checked on the skeleton, the literal text with an empty string content
+    /// for each hole inside a string and `0` for each hole in a value position:
+    /// - the skeleton is unchanged by `JavaScriptJSON.normalize` (valid JSON, no whitespace,
+    ///   no repeated or array-index key, every literal string and number in normal form);
+    /// - every string hole lies inside a JSON string that is not a key (a key written by a
+    ///   hole could repeat another or be an array index, which the normalization reorders);
+    /// - every value hole stands alone between structural characters (so the scalar it writes
+    ///   cannot merge with the text around it into another token).
+    /// Holes of any other sink make it false. A hole's scalar then only replaces a scalar of
+    /// the same token structure, which is why the whole stays in normal form.
+    func isJavaScriptFormSkeleton(_ literals: UnsafeMutableBufferPointer<UInt8>) -> Bool {
+        guard let base = literals.baseAddress else { return false }
+        var skeleton: [UInt8] = []
+        var holeOffsets: [(offset: Int, sink: Sink)] = []
+        for h in 0..<holeCount {
+            let hole = holes[h]
+            skeleton.append(contentsOf: UnsafeBufferPointer(start: base + hole.literalStart, count: hole.literalCount))
+            switch hole.sink {
+            case .jsonString: holeOffsets.append((skeleton.count, .jsonString))
+            case .jsonValue:
+                holeOffsets.append((skeleton.count, .jsonValue))
+                skeleton.append(UInt8(ascii: "0"))
+            default: return false
+            }
+        }
+        skeleton.append(contentsOf: UnsafeBufferPointer(start: base + tailStart, count: tailEnd - tailStart))
+        guard let normal = try? JavaScriptJSON.normalize(skeleton), normal == skeleton else { return false }
+        // Where strings are: the skeleton is valid compact JSON, so a quote outside a string
+        // opens one and an unescaped quote inside closes it.
+        let n = skeleton.count
+        var inString = false, escaped = false
+        var stringAt = Array(repeating: false, count: n + 1)  // inside a string's content before byte i
+        var closeAfter = Array(repeating: -1, count: n + 1)   // the index of the quote closing the string open at i
+        var openSince = -1
+        for i in 0..<n {
+            stringAt[i] = inString
+            let c = skeleton[i]
+            if inString {
+                if escaped { escaped = false } else if c == 0x5C { escaped = true } else if c == 0x22 {
+                    inString = false
+                    for k in (openSince + 1)...i { closeAfter[k] = i }
+                }
+            } else if c == 0x22 {
+                inString = true
+                openSince = i
+            }
+        }
+        stringAt[n] = inString
+        let structuralBefore: Set<UInt8> = [UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "[")]
+        let structuralAfter: Set<UInt8> = [UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]")]
+        for (offset, sink) in holeOffsets {
+            switch sink {
+            case .jsonString:
+                // Inside a string (after its opening quote, up to its closing one), not after an
+                // escape's backslash, and the string is not followed by `:`.
+                guard offset < n, stringAt[offset], closeAfter[offset] >= 0 else { return false }
+                if offset > 0, skeleton[offset - 1] == 0x5C {
+                    // A hole right after a backslash would finish that escape: count the run.
+                    var k = offset - 1, run = 0
+                    while k >= 0, skeleton[k] == 0x5C { run += 1; k -= 1 }
+                    if run % 2 == 1 { return false }
+                }
+                let close = closeAfter[offset]
+                if close + 1 < n, skeleton[close + 1] == UInt8(ascii: ":") { return false }
+            default:
+                guard !stringAt[offset] else { return false }
+                if offset > 0, !structuralBefore.contains(skeleton[offset - 1]) { return false }
+                if offset + 1 < n, !structuralAfter.contains(skeleton[offset + 1]) { return false }
+            }
+        }
+        return true
+    }
+}
+
+extension CompiledTemplate {
+    /// A template's proof, made once, that its literal text is JSON in `JSON.stringify` form
+    /// whatever scalar in that form each hole writes (`FlatProgram.isJavaScriptFormSkeleton`);
+    /// nil when the template is not flat or the proof fails. Computed on each call: keep it.
+    public var javaScriptFormSkeleton: JavaScriptFormSkeleton? {
+        guard let flat = storage.flat, flat.isJavaScriptFormSkeleton(storage.literals) else { return nil }
+        return JavaScriptFormSkeleton(storage: storage)
+    }
+
+    /// Renders like ``render(_:data:into:)-([UInt8])`` (the same bytes, the same errors) and
+    /// returns true if the output is provably `JSON.stringify(JSON.parse(output))` already:
+    /// `skeleton` is this template's ``javaScriptFormSkeleton`` and every hole wrote a value
+    /// in that form. False says nothing (the caller normalizes as before). Checking a hole
+    /// costs at most a scan of the bytes it wrote (none for a string copied clean), not a
+    /// scan of the whole output.
+    public func renderJavaScriptForm(_ root: JSONValue, data: [String: JSONValue], skeleton: JavaScriptFormSkeleton,
+                                     into out: inout [UInt8]) throws(TemplateRenderError) -> Bool {
+        guard let flat = storage.flat, skeleton.storage === storage else {
+            try render(root, data: data, into: &out)
+            return false
+        }
+        var form = true
+        try withUnsafePointer(to: root) { (root) throws(TemplateRenderError) in
+            try withUnsafePointer(to: data) { (data) throws(TemplateRenderError) in
+                try withUnsafeMutablePointer(to: &form) { (form) throws(TemplateRenderError) in
+                    try ByteWriter.withScratch(capacity: CompiledTemplate.scratchCapacity) { (scratch) throws(TemplateRenderError) in
+                        try FlatRenderer.render(storage, flat, root, data, into: &scratch, javaScriptForm: form)
+                        out.append(contentsOf: scratch)
+                    }
+                }
+            }
+        }
+        return form
+    }
+}
+
+/// See ``CompiledTemplate/javaScriptFormSkeleton``: valid for the template that made it only.
+public struct JavaScriptFormSkeleton: Sendable {
+    let storage: ProgramStorage
 }

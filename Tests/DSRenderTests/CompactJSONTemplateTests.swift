@@ -197,4 +197,127 @@ final class CompactJSONTemplateTests: XCTestCase {
         XCTAssertGreaterThan(bodies, 1000)
         XCTAssertGreaterThan(errors, 1000)
     }
+
+    // MARK: - Bodies proven normal (no scan)
+
+    /// `CompiledTemplate.renderJavaScriptForm` claims a body needs no normalization: every
+    /// time it says so, the body must be exactly `JavaScriptJSON.normalize`'s output.
+    private func assertClaimHolds(_ template: CompiledTemplate, _ event: JSONValue, _ label: @autoclosure () -> String,
+                                  file: StaticString = #filePath, line: UInt = #line) -> Bool? {
+        var out: [UInt8] = []
+        // Without a skeleton proof, a proof made by another template (never claimed).
+        let skeleton = template.javaScriptFormSkeleton ?? Self.otherSkeleton
+        guard let proven = try? template.renderJavaScriptForm(event, data: [:], skeleton: skeleton, into: &out) else { return nil }
+        if template.javaScriptFormSkeleton == nil { XCTAssertFalse(proven, label(), file: file, line: line) }
+        // The same bytes as a plain render.
+        var plain: [UInt8] = []
+        try? template.render(event, data: [:], into: &plain)
+        XCTAssertEqual(out, plain, label(), file: file, line: line)
+        if proven {
+            XCTAssertEqual(try? JavaScriptJSON.normalize(out), out, "claimed normal: \(String(decoding: out, as: UTF8.self)) \(label())",
+                           file: file, line: line)
+        }
+        return proven
+    }
+
+    private static let otherSkeleton = try! CompiledTemplate.compile(#"{"a":{{a}}}"#, mode: .json).javaScriptFormSkeleton!
+
+    func testTheSeedTemplateIsProvenNormalForPlainValues() throws {
+        let (fast, _) = try builders(Self.seedTemplate)
+        XCTAssertNotNil(fast.compactSkeleton)
+        let template = try XCTUnwrap(fast.compactTemplate)
+        for (text, expected) in [
+            (#"{"event": "Order Completed", "user_id": "user-1042", "context": {"page": {"url": "https://shop.example.com/x"}}, "properties": {"total": 100.95}}"#, true),
+            (#"{"event": "x", "properties": {"total": 12}}"#, true),
+            (#"{"event": "x", "properties": {"total": "twelve"}}"#, true),
+            (#"{"event": "x", "properties": {"total": true}}"#, true),
+            (#"{"event": "x"}"#, true),  // missing: "" in a string, null in a value
+            (#"{"event": "x", "properties": {"total": 1.50}}"#, false),  // JSON.stringify writes 1.5
+            (#"{"event": "x", "properties": {"total": 1e2}}"#, false),
+            (#"{"event": "x", "properties": {"total": 0}}"#, true),  // "0" is its own form (checked, not copied)
+            (#"{"event": "x", "properties": {"total": -0}}"#, false),
+            (#"{"event": "a/b\"c\n", "properties": {"total": 1}}"#, true),  // escapes JSON.stringify writes the same
+            (#"{"event": "\u0001", "properties": {"total": 1}}"#, false),  // \u escapes: left to the scan
+            (#"{"event": "\u2028", "properties": {"total": 1}}"#, false),
+            (#"{"event": "é", "properties": {"total": 1}}"#, true),
+            (#"{"event": "x", "properties": {"total": {"a": 1}}}"#, false),
+            (#"{"event": "x", "properties": {"total": [1]}}"#, false),
+            (#"{"event": {"a": 1}, "properties": {"total": 1}}"#, nil),  // whatever its string form is: checked
+        ] as [(String, Bool?)] {
+            let event = try JSONParser().parseValue(Array(text.utf8))
+            let proven = assertClaimHolds(template, event, text)
+            if let expected { XCTAssertEqual(proven, expected, text) }
+            try assertSame(Self.seedTemplate, text)
+        }
+    }
+
+    func testSkeletonsThatCannotBeProvenAreRefused() throws {
+        func proves(_ source: String) throws -> Bool { try CompiledTemplate.compile(source, mode: .json).javaScriptFormSkeleton != nil }
+        XCTAssertTrue(try proves(#"{"a":"{{x}}","b":[{{y}},"p{{z}}q"],"c":{{w}}}"#))
+        XCTAssertTrue(try proves(#"{{x}}"#))
+        XCTAssertTrue(try proves(#"["{{x}}{{y}}",{{z}}]"#))
+        // Whitespace (the compacted template is what the renderer proves).
+        XCTAssertFalse(try proves(#"{ "a": {{x}} }"#))
+        // A hole in a key: it could repeat another key or be an array index.
+        XCTAssertFalse(try proves(#"{"{{x}}":1}"#))
+        XCTAssertFalse(try proves(#"{"k{{x}}":1,"k":2}"#))
+        // A value hole touching other value text: `1` then `-5` is not one number.
+        XCTAssertFalse(try proves(#"[1{{x}}]"#))
+        XCTAssertFalse(try proves(#"[{{x}}1]"#))
+        XCTAssertFalse(try proves(#"[{{x}}{{y}}]"#))
+        // Literal text not in normal form, repeated keys, array-index keys, invalid JSON.
+        XCTAssertFalse(try proves(#"{"a":1.50,"b":{{x}}}"#))
+        XCTAssertFalse(try proves(#"{"a":"\/","b":{{x}}}"#))
+        XCTAssertFalse(try proves(#"{"a":1,"a":{{x}}}"#))
+        XCTAssertFalse(try proves(#"{"b":1,"1":{{x}}}"#))
+        XCTAssertFalse(try proves(#"{"a":{{x}}"#))
+        // Templates that are not flat.
+        XCTAssertNotEqual(try? proves(#"{"a":{{#if x}}1{{else}}2{{/if}}}"#), true)
+    }
+
+    /// Random templates and events: whenever a render is claimed normal it is, the bytes are
+    /// the plain render's, and the payload equals the general path's; the generator must
+    /// produce proven renders and refused ones.
+    func testRandomTemplatesClaimNormalOnlyWhenTheBodyIs() throws {
+        var rng = SplitMix(seed: 0x5EED_0017)
+        var provenTemplates = 0, proven = 0, notProven = 0
+        // Compact random templates (from the generator above, compacted when it can be).
+        for _ in 0..<3000 {
+            let source = randomTemplate(&rng, depth: 0)
+            let compact = CompactJSONTemplate.compact(source) ?? source
+            guard let template = try? CompiledTemplate.compile(compact, mode: .json) else { continue }
+            if template.javaScriptFormSkeleton != nil { provenTemplates += 1 }
+            for _ in 0..<5 {
+                let eventText = randomEvent(&rng)
+                let event = try JSONParser().parseValue(Array(eventText.utf8))
+                switch assertClaimHolds(template, event, "template \(compact) event \(eventText)") {
+                case true?: proven += 1
+                case false?: notProven += 1
+                case nil: break
+                }
+                if let (fast, general) = try? builders(source) {
+                    XCTAssertEqual(outcome(fast, event), outcome(general, event), "template \(source) event \(eventText)")
+                }
+            }
+        }
+        // Token soup, compact: structure the generator above rarely makes.
+        let tokens = ["{", "}", "[", "]", ",", ":", "{{a}}", "{{b}}", "{{d.e}}", "1", "-", "0", "\"s\"", "\"{{c}}\"", "\"k\":", "\"\\{{a}}\"",
+                      "\"x{{b}}y\"", "true", "null", "\"{{a}}\":"]
+        for _ in 0..<4000 {
+            let source = (0..<Int.random(in: 1...9, using: &rng)).map { _ in tokens.randomElement(using: &rng)! }.joined()
+            guard let template = try? CompiledTemplate.compile(source, mode: .json) else { continue }
+            if template.javaScriptFormSkeleton != nil { provenTemplates += 1 }
+            for eventText in [#"{"a": 1, "b": 2, "c": "x", "d": {"e": 3}}"#, #"{"a": "x", "b": -1.50}"#, #"{"a": "5", "b": "-"}"#, randomEvent(&rng)] {
+                let event = try JSONParser().parseValue(Array(eventText.utf8))
+                switch assertClaimHolds(template, event, "template \(source) event \(eventText)") {
+                case true?: proven += 1
+                case false?: notProven += 1
+                case nil: break
+                }
+            }
+        }
+        XCTAssertGreaterThan(provenTemplates, 300)
+        XCTAssertGreaterThan(proven, 1000)
+        XCTAssertGreaterThan(notProven, 1000)
+    }
 }

@@ -1,5 +1,6 @@
 import DSCore
 import DSJSON
+import DSMapping
 import DSSpec
 
 /// One variable read by a template or mapping, located in the spec file.
@@ -14,11 +15,15 @@ public struct VariableUse {
     var location: UseLocation
     /// Pointer of the template or directive in the spec: `pointerBase` + `pointerTail`,
     /// joined only when asked for (most uses are never reported).
-    public var pointer: String { pointerTail.isEmpty ? pointerBase : pointerBase + pointerTail }
+    public var pointer: String {
+        let tail = pointerTail.string
+        return tail.isEmpty ? pointerBase : pointerBase + tail
+    }
     /// The template's pointer, or the mapping's.
     let pointerBase: String
-    /// "" for a template; the directive's pointer inside its mapping otherwise.
-    let pointerTail: String
+    /// "" for a template; the directive's pointer inside its mapping otherwise (formed as
+    /// text only when asked for).
+    let pointerTail: MappingPointer
     /// Data names meaningful at the site.
     public var allowedData: Set<String>
     /// Site description.
@@ -38,13 +43,15 @@ public struct VariableUse {
 enum ReferenceIndex {
     static func all(in context: ValidationContext) -> [VariableUse] { context.variableUses }
 
+    static let noTail = MappingPointer("")
+
     static func collect(in context: ValidationContext) -> [VariableUse] {
         var out: [VariableUse] = []
         for t in context.templates {
             guard let compiled = t.compiled else { continue }
             for r in compiled.references {
                 out.append(VariableUse(segments: r.segments, isData: r.isData, isRelative: r.isRelative,
-                                       location: .inTemplate(t.text, offset: r.offset, length: r.length), pointerBase: t.text.pointer, pointerTail: "",
+                                       location: .inTemplate(t.text, offset: r.offset, length: r.length), pointerBase: t.text.pointer, pointerTail: Self.noTail,
                                        allowedData: t.allowedData, site: t.site))
             }
         }
@@ -52,7 +59,7 @@ enum ReferenceIndex {
             guard let compiled = m.compiled else { continue }
             for r in compiled.references {
                 out.append(VariableUse(segments: r.segments, isData: r.isData, isRelative: r.isRelative,
-                                       location: .atPointer(fallback: m.node.span), pointerBase: m.pointer, pointerTail: r.pointer,
+                                       location: .atPointer(fallback: m.node.span), pointerBase: m.pointer, pointerTail: r.location,
                                        allowedData: m.allowedData, site: m.site))
             }
         }

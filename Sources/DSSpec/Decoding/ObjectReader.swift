@@ -12,9 +12,9 @@ final class ObjectReader {
     let allowedKeys: [String]
 
     /// Returns nil (after reporting) if the node is not an object.
-    init?(_ node: JSONNode, pointer: String, allowed: [String], diagnostics: DiagnosticCollector, what: String) {
+    init?(_ node: JSONNode, pointer: String, allowed: [String], diagnostics: DiagnosticCollector, what: @autoclosure () -> String) {
         guard node.isObject else {
-            diagnostics.emit(DecodingRules.wrongType, "\(what) must be an object, not \(node.typeName)", span: node.span, pointer: pointer.isEmpty ? "/" : pointer)
+            diagnostics.emit(DecodingRules.wrongType, "\(what()) must be an object, not \(node.typeName)", span: node.span, pointer: pointer.isEmpty ? "/" : pointer)
             return nil
         }
         self.node = node
@@ -59,8 +59,8 @@ final class ObjectReader {
         diagnostics.emit(DecodingRules.wrongType, "\"\(key)\" must be \(expected), not \(value.typeName)", span: value.span, pointer: path(key))
     }
 
-    func requireMissing(_ key: String, what: String) {
-        diagnostics.emit(DecodingRules.missingField, "\(what) is missing the required field \"\(key)\"", span: SourceSpan(start: node.span.start, end: node.span.start + 1), pointer: pointer.isEmpty ? "/" : pointer)
+    func requireMissing(_ key: String, what: @autoclosure () -> String) {
+        diagnostics.emit(DecodingRules.missingField, "\(what()) is missing the required field \"\(key)\"", span: SourceSpan(start: node.span.start, end: node.span.start + 1), pointer: pointer.isEmpty ? "/" : pointer)
     }
 
     func string(_ key: String, required: Bool = false, what: String = "this object") -> Located<String>? {
