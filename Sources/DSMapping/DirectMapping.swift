@@ -21,10 +21,14 @@ public struct DirectMapping: Sendable {
     }
 
     let root: Op
+    /// The same mapping as a flat program over plain numbers (no reference counting, no
+    /// recursion through boxes), written into one allocation: ``bytes(_:)``.
+    let program: Program
 
     init?(_ node: MappingNode) {
         guard let op = Self.op(node) else { return nil }
         root = op
+        program = Program(op)
     }
 
     static func op(_ node: MappingNode) -> Op? {
@@ -62,18 +66,88 @@ public struct DirectMapping: Sendable {
         }
     }
 
+    /// The mapping's compact JSON for `event` (the bytes ``write(_:into:)`` appends), nil when
+    /// the general evaluator must decide this event. The flat program writes it into one
+    /// allocation sized for the worst case; a value that must be parsed and rewritten (not
+    /// in canonical form) sends the event to ``write(_:into:)``.
+    public func bytes(_ event: EventLine) -> [UInt8]? {
+        let (result, out) = flat(event)
+        switch result {
+        case .written: return out
+        case .unsupported: return nil
+        case .missing, .rewrite:
+            var out: [UInt8] = []
+            out.reserveCapacity(event.bytes.count + 16)
+            return write(event, into: &out) ? out : nil
+        }
+    }
+
+    /// The flat program's answer alone: `.written` with the bytes, `.unsupported` (the
+    /// general evaluator decides), or `.rewrite` (a value must be parsed, or the worst case
+    /// is too large to reserve: the tree writer decides).
+    func flat(_ event: EventLine) -> (result: Program.Result, bytes: [UInt8]) {
+        let (bound, overflow) = program.paths.multipliedReportingOverflow(by: event.bytes.count + 4)
+        guard !overflow, bound <= (1 << 16) - program.fixedBytes else { return (.rewrite, []) }
+        let capacity = program.fixedBytes + bound
+        // The worst case is written on the stack when it is small (the usual case), and the
+        // result copied into an array of its exact size: a small allocation, no slack.
+        if capacity <= Self.stackLimit {
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { scratch in
+                let (result, count) = run(event, into: scratch.baseAddress!)
+                return (result, result == .written ? Array(UnsafeBufferPointer(start: scratch.baseAddress!, count: count)) : [])
+            }
+        }
+        var result = Program.Result.unsupported
+        let out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            let (r, n) = run(event, into: buffer.baseAddress!)
+            result = r
+            count = r == .written ? n : 0
+        }
+        return (result, out)
+    }
+
+    /// Bytes of stack a payload's worst case may take (else it is written on the heap).
+    static let stackLimit = 4096
+
+    /// Runs the program on `event` into `out`, which has room for the worst case; returns
+    /// the result and the bytes written.
+    private func run(_ event: EventLine, into out: UnsafeMutablePointer<UInt8>) -> (Program.Result, Int) {
+        program.steps.withUnsafeBufferPointer { steps in
+        program.segments.withUnsafeBufferPointer { segments in
+        program.pool.withUnsafeBufferPointer { pool in
+        event.bytes.withUnsafeBufferPointer { line in
+        event.members.withUnsafeBufferPointer { members in
+            var writer = FlatWriter(steps: steps, segments: segments, pool: pool, tree: Writer(line: line, members: members), out: out)
+            var pc = 0
+            var result = writer.value(&pc)
+            if result == .missing {
+                // The root always comes out: a missing root value is `null`.
+                writer.put("null")
+                result = .written
+            }
+            return (result, writer.count)
+        }
+        }
+        }
+        }
+        }
+    }
+
     /// Appends the mapping's compact JSON for `event`; false (with `out` in an unspecified
-    /// state) when the general evaluator must decide this event.
+    /// state) when the general evaluator must decide this event. The tree writer: it also
+    /// parses and rewrites values that are not in canonical form.
     public func write(_ event: EventLine, into out: inout [UInt8]) -> Bool {
         event.bytes.withUnsafeBufferPointer { line in
-            var writer = Writer(line: line, members: event.members)
-            switch writer.write(root, into: &out) {
-            case .written: return true
-            case .missing:
-                // The root always comes out: a missing root value is `null`.
-                out.append(contentsOf: "null".utf8)
-                return true
-            case .unsupported: return false
+            event.members.withUnsafeBufferPointer { members in
+                let writer = Writer(line: line, members: members)
+                switch writer.write(root, into: &out) {
+                case .written: return true
+                case .missing:
+                    // The root always comes out: a missing root value is `null`.
+                    out.append(contentsOf: "null".utf8)
+                    return true
+                case .unsupported: return false
+                }
             }
         }
     }
@@ -82,7 +156,7 @@ public struct DirectMapping: Sendable {
 
     struct Writer {
         let line: UnsafeBufferPointer<UInt8>
-        let members: [EventLine.Member]
+        let members: UnsafeBufferPointer<EventLine.Member>
 
         func write(_ op: Op, into out: inout [UInt8]) -> Result {
             switch op {
@@ -170,6 +244,10 @@ public struct DirectMapping: Sendable {
 
         /// The value of member `key` of the (valid) object at `range`.
         func member(of range: Range<Int>, _ key: [UInt8]) -> (Range<Int>, Bool)? {
+            key.withUnsafeBufferPointer { member(of: range, $0.baseAddress, key.count) }
+        }
+
+        func member(of range: Range<Int>, _ key: UnsafePointer<UInt8>?, _ keyCount: Int) -> (Range<Int>, Bool)? {
             var i = range.lowerBound + 1
             let end = range.upperBound - 1
             while i < end {
@@ -184,7 +262,7 @@ public struct DirectMapping: Sendable {
                 let valueStart = i
                 i = skipValue(i)
                 let valueEnd = i
-                if keyEnd - keyStart == key.count, key.withUnsafeBufferPointer({ EventLine.equal(line.baseAddress! + keyStart, $0.baseAddress, key.count) }) {
+                if keyEnd - keyStart == keyCount, EventLine.equal(line.baseAddress! + keyStart, key, keyCount) {
                     return (valueStart..<valueEnd, true)
                 }
                 i = skipSpace(i)
@@ -239,6 +317,182 @@ public struct DirectMapping: Sendable {
                 }
                 return i
             }
+        }
+    }
+}
+
+extension DirectMapping {
+    /// ``Op`` flattened in pre-order: a container step is followed by its elements (an
+    /// object's each as a key step, then the value's steps). Plain numbers into one byte pool.
+    struct Program: Sendable {
+        enum Kind: UInt8, Sendable { case constant, object, array, key, path }
+        struct Step: Sendable {
+            var kind: Kind
+            var keepNull = false
+            /// constant, key: the bytes' start in `pool`; path: the first segment in `segments`.
+            var start: Int32 = 0
+            /// constant, key: byte count; object, array: element count; path: segment count.
+            var count: Int32 = 0
+        }
+
+        private(set) var steps: [Step] = []
+        private(set) var segments: [(start: Int32, count: Int32)] = []
+        private(set) var pool: [UInt8] = []
+        /// Paths in the program (each copies at most a line, or writes `null`).
+        private(set) var paths = 0
+        /// Bytes every event's output may take besides the paths' values.
+        private(set) var fixedBytes = 4
+
+        init(_ op: Op) { add(op) }
+
+        private mutating func bytes(_ b: [UInt8]) -> Int32 {
+            let start = Int32(pool.count)
+            pool.append(contentsOf: b)
+            fixedBytes += b.count
+            return start
+        }
+
+        private mutating func add(_ op: Op) {
+            switch op {
+            case .constant(let b):
+                let start = bytes(b)
+                steps.append(Step(kind: .constant, start: start, count: Int32(b.count)))
+            case .object(let fields):
+                steps.append(Step(kind: .object, count: Int32(fields.count)))
+                fixedBytes += 2 + fields.count
+                for f in fields {
+                    let start = bytes(f.key)
+                    steps.append(Step(kind: .key, start: start, count: Int32(f.key.count)))
+                    add(f.op)
+                }
+            case .array(let ops):
+                steps.append(Step(kind: .array, count: Int32(ops.count)))
+                fixedBytes += 2 + ops.count
+                for o in ops { add(o) }
+            case .path(let segs, let keepNull):
+                let first = Int32(segments.count)
+                for seg in segs {
+                    let start = Int32(pool.count)
+                    pool.append(contentsOf: seg)
+                    segments.append((start, Int32(seg.count)))
+                }
+                steps.append(Step(kind: .path, keepNull: keepNull, start: first, count: Int32(segs.count)))
+                paths += 1
+            }
+        }
+
+        enum Result { case written, missing, unsupported, rewrite }
+    }
+
+    /// Runs a ``Program`` on one line into memory with room for its worst case.
+    struct FlatWriter {
+        let steps: UnsafeBufferPointer<Program.Step>
+        let segments: UnsafeBufferPointer<(start: Int32, count: Int32)>
+        let pool: UnsafeBufferPointer<UInt8>
+        let tree: Writer
+        let out: UnsafeMutablePointer<UInt8>
+        var count = 0
+
+        @inline(__always)
+        mutating func put(_ byte: UInt8) {
+            out[count] = byte
+            count += 1
+        }
+
+        mutating func put(_ text: StaticString) {
+            text.withUTF8Buffer { copy($0.baseAddress!, $0.count) }
+        }
+
+        @inline(__always)
+        mutating func copy(_ from: UnsafePointer<UInt8>, _ n: Int) {
+            (out + count).update(from: from, count: n)
+            count += n
+        }
+
+        mutating func value(_ pc: inout Int) -> Program.Result {
+            let step = steps[pc]
+            pc += 1
+            switch step.kind {
+            case .constant, .key:
+                copy(pool.baseAddress! + Int(step.start), Int(step.count))
+                return .written
+            case .object, .array:
+                let object = step.kind == .object
+                put(object ? UInt8(ascii: "{") : UInt8(ascii: "["))
+                var first = true
+                for _ in 0..<Int(step.count) {
+                    let mark = count
+                    if !first { put(UInt8(ascii: ",")) }
+                    if object {
+                        let key = steps[pc]
+                        pc += 1
+                        copy(pool.baseAddress! + Int(key.start), Int(key.count))
+                    }
+                    switch value(&pc) {
+                    case .written: first = false
+                    case .missing: count = mark
+                    case .unsupported: return .unsupported
+                    case .rewrite: return .rewrite
+                    }
+                }
+                put(object ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+                return .written
+            case .path:
+                switch find(first: Int(step.start), count: Int(step.count)) {
+                case .unsupported: return .unsupported
+                case .missing:
+                    if step.keepNull { put("null"); return .written }
+                    return .missing
+                case .found(let range, let canonical):
+                    // A value to parse and rewrite: the tree writer does the whole event.
+                    guard canonical else { return .rewrite }
+                    copy(tree.line.baseAddress! + range.lowerBound, range.count)
+                    return .written
+                }
+            }
+        }
+
+        @inline(__always)
+        static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+            var i = 0
+            while i < count {
+                if a[i] != b[i] { return false }
+                i += 1
+            }
+            return true
+        }
+
+        /// ``Writer/find(_:)`` on the program's segments.
+        func find(first: Int, count: Int) -> Writer.Found {
+            let line = tree.line
+            let head = segments[first]
+            let headKey = pool.baseAddress! + Int(head.start)
+            var range: Range<Int>? = nil
+            var canonical = false
+            for m in tree.members where m.keyEnd - m.keyStart == head.count {
+                if Self.equal(line.baseAddress! + Int(m.keyStart), headKey, Int(head.count)) {
+                    range = Int(m.valueStart)..<Int(m.valueEnd)
+                    canonical = m.canonical
+                    break
+                }
+            }
+            guard var current = range else { return .missing }
+            var i = first + 1
+            while i < first + count {
+                let segment = segments[i]
+                i += 1
+                switch line[current.lowerBound] {
+                case UInt8(ascii: "{"):
+                    guard let (child, childCanonical) = tree.member(of: current, pool.baseAddress! + Int(segment.start), Int(segment.count)) else { return .missing }
+                    current = child
+                    canonical = canonical && childCanonical
+                case UInt8(ascii: "["), UInt8(ascii: "\""):
+                    return .unsupported
+                default:
+                    return .missing
+                }
+            }
+            return .found(current, canonical: canonical)
         }
     }
 }

@@ -160,6 +160,9 @@ struct URLBuilder: Sendable {
         }
     }
 
+    /// True when the URL does not depend on the event (``build(_:configuration:)`` ignores it).
+    var isConstant: Bool { constant != nil }
+
     /// The URL and its path for a request whose (first) event is `event`.
     @inline(__always)
     func build(_ event: JSONValue, configuration: ResolvedConfiguration) throws(RenderError) -> (url: String, path: String) {

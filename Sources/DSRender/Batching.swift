@@ -50,18 +50,22 @@ public struct BatchBodyEncoder: Sendable {
     /// The body for `payloads`, the envelope evaluated with `data` (nil: the configuration's).
     func encode(_ payloads: ArraySlice<EncodedPayload>, data: [String: JSONValue]?) throws(RenderError) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(payloads.reduce(16) { $0 + $1.bytes.count + 1 })
+        // Payloads are read in place (`payloads[i].bytes`): a `for p in payloads` loop copies
+        // each payload out (a retain and a release of every field, per event).
+        var size = 16
+        for i in payloads.indices { size += payloads[i].bytes.count + 1 }
+        out.reserveCapacity(size)
         switch format {
         case .jsonArray:
             out.append(UInt8(ascii: "["))
-            for (i, p) in payloads.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: p.bytes)
+            for i in payloads.indices {
+                if i > payloads.startIndex { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: payloads[i].bytes)
             }
             out.append(UInt8(ascii: "]"))
         case .ndjson:
-            for p in payloads {
-                out.append(contentsOf: p.bytes)
+            for i in payloads.indices {
+                out.append(contentsOf: payloads[i].bytes)
                 out.append(0x0A)
             }
         case .jsonObject:
@@ -165,7 +169,7 @@ public struct BatchGrouper: Sendable {
 
     /// Offers a payload; returns the batches (and rejections) this completes. Throws only if
     /// the batch envelope cannot be evaluated for this payload, in which case nothing changes.
-    public mutating func append(_ payload: EncodedPayload) throws(RenderError) -> [BatchGroupingEvent] {
+    public mutating func append(_ payload: consuming EncodedPayload) throws(RenderError) -> [BatchGroupingEvent] {
         // Every format adds one byte per event (a comma or a newline) on top of a fixed part,
         // which for an envelope depends on the batch's first event.
         let framingAlone = try encoder.framingBytes(count: 1, first: payload)
@@ -183,9 +187,12 @@ public struct BatchGrouper: Sendable {
             // doubling series (capped, so a huge max_events reserves nothing absurd).
             pending.reserveCapacity(min(maxEvents, 1024))
         }
-        pending.append(payload)
         pendingPayloadBytes += payload.bytes.count
-        for part in payload.parts where pendingPerArray.indices.contains(part.array) { pendingPerArray[part.array] += 1 }
+        if !payload.parts.isEmpty {
+            for part in payload.parts where pendingPerArray.indices.contains(part.array) { pendingPerArray[part.array] += 1 }
+        }
+        // The payload moves into the batch (no copy of its fields).
+        pending.append(payload)
         if pending.count >= maxEvents || anArrayIsFull { events += flush() }
         return events
     }
@@ -198,6 +205,16 @@ public struct BatchGrouper: Sendable {
         pending = []
         pendingPayloadBytes = 0
         for i in pendingPerArray.indices { pendingPerArray[i] = 0 }
+        // The usual case: the whole group fits in one body, and the batch takes the group's
+        // array as it is (no copy of a hundred payloads).
+        if maxBytes == 0 || encoder.format != .jsonObject {
+            do {
+                let body = try encoder.encode(group[...])
+                if maxBytes == 0 || body.count <= maxBytes { return [.batch(PayloadBatch(payloads: group, body: body))] }
+            } catch {
+                // close() below reports it, payload by payload.
+            }
+        }
         return close(group[...])
     }
 

@@ -23,7 +23,10 @@ public enum EventSelection: Sendable, Equatable {
 ///    booleans), or is itself `true` directly under `context.consent` (`{"analytics": true}`,
 ///    the shape Datafly's event schema uses). Anything else (missing consent context, `false`, a non-boolean) is not
 ///    consent: when in doubt the event is not delivered.
-public struct EventSelector: Sendable {
+///
+/// A class (immutable): read through ``RequestRenderer/selector`` once per event, a struct
+/// was copied out field by field (a retain and a release of each) on every call.
+public final class EventSelector: Sendable {
     private let types: Set<String>
     private let typeList: String
     /// `events.types` as UTF-8, for ``select(_:)`` on event lines.
@@ -47,13 +50,14 @@ public struct EventSelector: Sendable {
     /// event, made on an object of only the members it reads.
     public func select(_ line: EventLine) -> EventSelection {
         // The usual selection reads only the type: decide on its bytes when it is a plain string.
-        if names == nil, consent.isEmpty, let i = line.member("type".utf8), line.members[i].canonical,
+        if names == nil, consent.isEmpty, let i = ("type" as StaticString).withUTF8Buffer({ line.member($0) }), line.members[i].canonical,
            line.bytes[Int(line.members[i].valueStart)] == UInt8(ascii: "\"") {
             let m = line.members[i]
-            let found = line.bytes.withUnsafeBufferPointer { b in
-                typeBytes.contains { t in
-                    t.count == Int(m.valueEnd - m.valueStart) - 2
-                        && t.withUnsafeBufferPointer { EventLine.equal(b.baseAddress! + Int(m.valueStart) + 1, $0.baseAddress, t.count) }
+            let start = Int(m.valueStart) + 1, count = Int(m.valueEnd - m.valueStart) - 2
+            var found = false
+            line.bytes.withUnsafeBufferPointer { b in
+                for t in typeBytes.indices where typeBytes[t].count == count {
+                    if typeBytes[t].withUnsafeBufferPointer({ EventLine.equal(b.baseAddress! + start, $0.baseAddress, count) }) { found = true; return }
                 }
             }
             if found { return .selected }

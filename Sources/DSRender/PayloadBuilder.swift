@@ -12,18 +12,21 @@ public struct EncodedPayload: Sendable {
     /// A payload built from an ``EventLine`` holds the line and parses it only when asked.
     public var event: JSONValue {
         get {
-            switch source {
-            case .value(let v): return v
             // The line was validated when scanned, so the parse cannot fail.
-            case .line(let l): return (try? l.materialize()) ?? .null
-            }
+            if let line { return (try? line.materialize()) ?? .null }
+            return rest?.event ?? .null
         }
-        set { source = .value(newValue) }
+        set {
+            line = nil
+            rest = Rest(event: newValue, value: rest?.value, parts: rest?.parts ?? [])
+        }
     }
-    private var source: EventSource
     /// The payload as a value, when the batch format needs one (a `json_object` envelope) or
     /// it was computed anyway (mappings, canonical); nil for a template payload sent as bytes.
-    public var value: JSONValue?
+    public var value: JSONValue? {
+        get { rest?.value }
+        set { rest = Rest(event: rest?.event ?? .null, value: newValue, parts: rest?.parts ?? []) }
+    }
     /// The payload's encoding in the body format: compact JSON (mapping key order kept) or
     /// the form encoding.
     public var bytes: [UInt8]
@@ -33,13 +36,34 @@ public struct EncodedPayload: Sendable {
     public var tag: Int
     /// With `batching.arrays`: the event's element in each array it is routed to (then
     /// `bytes` holds the elements' compact JSON, comma-separated, for size accounting).
-    public var parts: [BatchArrayPart] = []
+    public var parts: [BatchArrayPart] {
+        get { rest?.parts ?? [] }
+        set { rest = Rest(event: rest?.event ?? .null, value: rest?.value, parts: newValue) }
+    }
+    /// The event as its line (then ``event`` parses it when read), or nil.
+    private var line: EventLine?
+    /// The event tree, the value and the parts, when the payload has any of them: nil for a
+    /// payload written from its line, which then holds only its id, line, bytes and tag (a
+    /// hundred of them wait in each open batch; copying and destroying them is per event).
+    private var rest: Rest?
+
+    /// Immutable: a setter above replaces it, so copies of a payload never share a change.
+    private final class Rest: Sendable {
+        let event: JSONValue
+        let value: JSONValue?
+        let parts: [BatchArrayPart]
+        init(event: JSONValue, value: JSONValue?, parts: [BatchArrayPart]) {
+            self.event = event
+            self.value = value
+            self.parts = parts
+        }
+    }
 
     /// Creates an encoded payload.
     public init(eventID: String, event: JSONValue, value: JSONValue?, bytes: [UInt8], tag: Int = 0) {
         self.eventID = eventID
-        self.source = .value(event)
-        self.value = value
+        self.line = nil
+        self.rest = Rest(event: event, value: value, parts: [])
         self.bytes = bytes
         self.tag = tag
     }
@@ -47,15 +71,10 @@ public struct EncodedPayload: Sendable {
     /// A payload of an event held as its line (``event`` parses it on demand).
     public init(eventID: String, line: EventLine, bytes: [UInt8], tag: Int = 0) {
         self.eventID = eventID
-        self.source = .line(line)
-        self.value = nil
+        self.line = line
+        self.rest = nil
         self.bytes = bytes
         self.tag = tag
-    }
-
-    private enum EventSource: Sendable {
-        case value(JSONValue)
-        case line(EventLine)
     }
 }
 

@@ -54,6 +54,9 @@ public final class RequestRenderer: Sendable {
     private let extraHeaderCount: Int
     /// Values to hide with `--redact`, longest first.
     public let credentials: [RedactableCredential]
+    /// False when no part of a request reads its (first) event: a constant URL, constant
+    /// headers, no signing. A batch from event lines then never parses its first event.
+    private let requestReadsEvent: Bool
 
     /// Compiles `plan` with `configuration`. Fails if a required setting or a referenced
     /// secret is missing (the error names it), or if part of the plan cannot be executed.
@@ -101,6 +104,7 @@ public final class RequestRenderer: Sendable {
         signer = try plan.signing.map { signing throws(RenderError) in try RequestSigner(signing, configuration: configuration) }
         authSigning = try AuthSigning(plan.auth, data: data, configuration: configuration)
         extraHeaderCount = 2 + (signer?.headerCount ?? 0) + (authSigning == nil ? 0 : 4)
+        requestReadsEvent = !(urlBuilder.isConstant && constantHeaders != nil && signer == nil && authSigning == nil)
         maxPayloadBytes = plan.payload.maxBytes
         idempotencyKeyHeader = plan.response.idempotencyKeyHeader
         var credentials = configuration.secretValues.map { RedactableCredential(name: $0.name, value: $0.value) }
@@ -161,10 +165,8 @@ public final class RequestRenderer: Sendable {
     /// this plan or this event needs the general path (``payload(for:)`` on the parsed
     /// event). The bytes are those ``payload(for:)`` gives, byte for byte.
     public func payload(for line: EventLine, eventID: String, tag: Int) throws(RenderError) -> EncodedPayload? {
-        guard router == nil, let direct = payloads.direct else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(line.bytes.count + 16)
-        guard direct.write(line, into: &bytes) else { return nil }
+        // Optional chaining reads the mapping in place (a binding would copy it: a retain per array).
+        guard router == nil, let bytes = payloads.direct?.bytes(line) else { return nil }
         try checkPayloadSize(bytes.count)
         return EncodedPayload(eventID: eventID, line: line, bytes: bytes, tag: tag)
     }
@@ -243,7 +245,10 @@ public final class RequestRenderer: Sendable {
         if sendTimeUse.body && !bodyless {
             return try finish(rebuilding: batch.payloads.map(\.event), environment: environment, accessToken: accessToken)
         }
-        return try finish(body: batch.body, first: batch.payloads.first?.event ?? .null, eventIDs: batch.payloads.map(\.eventID),
+        // The first event is read (and, for a payload held as its line, parsed) only when
+        // the URL, a header or the signature uses it: finish(body:first:...) reads nothing else of it.
+        let first = requestReadsEvent ? (batch.payloads.first?.event ?? .null) : .null
+        return try finish(body: batch.body, first: first, eventIDs: batch.payloads.map(\.eventID),
                    environment: environment, accessToken: accessToken)
     }
 

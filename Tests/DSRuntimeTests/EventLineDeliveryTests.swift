@@ -14,6 +14,8 @@ import XCTest
 final class EventLineDeliveryTests: XCTestCase {
     private struct Run {
         var bodies: [String]
+        /// Every request as sent: method, URL, headers and body.
+        var wire: [String]
         var fates: [String]
         var counts: DeliveryCounts
     }
@@ -26,6 +28,9 @@ final class EventLineDeliveryTests: XCTestCase {
                                   options: DeliveryOptions(concurrency: 1), jitter: SeededJitterSource(seed: 7))
         let counts = await deliverer.run(.closed(records))
         return Run(bodies: transport.requests.map { String(decoding: $0.body, as: UTF8.self) },
+                   wire: transport.requests.map { r in
+                       ([r.method + " " + r.url] + r.headers.map { $0.name + ": " + $0.value } + [String(decoding: r.body, as: UTF8.self)]).joined(separator: "\n")
+                   },
                    fates: fates.all.sorted { $0.line < $1.line }.map { "\($0.line) \($0.id) \($0.fate)" }, counts: counts)
     }
 
@@ -46,6 +51,7 @@ final class EventLineDeliveryTests: XCTestCase {
         let a = await run(renderer, parsed, answers: answers)
         let b = await run(renderer, raw, answers: answers)
         XCTAssertEqual(b.bodies, a.bodies, file: file, line: line)
+        XCTAssertEqual(b.wire, a.wire, file: file, line: line)
         XCTAssertEqual(b.fates, a.fates, file: file, line: line)
         XCTAssertEqual(b.counts, a.counts, file: file, line: line)
         return b
@@ -88,6 +94,54 @@ final class EventLineDeliveryTests: XCTestCase {
         // Every third request fails for good: its events are dead-lettered with the event.
         let result = await compare(renderer, Self.lines(60, seed: 3)) { _, call in .success(HTTPResponse(status: call % 3 == 0 ? 500 : 200)) }
         XCTAssertTrue(result.fates.contains { $0.contains("deadLettered") })
+    }
+
+    /// Whole requests (URL, headers, body), not only bodies, are compared by every test of
+    /// this file: with a constant URL and headers a batch from lines never parses its first
+    /// event. With request signing it does (signing may read it), and the signed requests
+    /// are those of parsed events.
+    func testSignedBatchesFromLinesMatchParsedEvents() async throws {
+        let withSigning = try RuntimeTestSupport.plan(batching: #"{"max_events": 7, "max_wait_ms": 1000}"#, payload: Self.mapping, signing: #"{"preset": "github", "secret": "{{@secrets.api_token}}"}"#)
+        let renderer = try RuntimeTestSupport.renderer(withSigning)
+        XCTAssertTrue(Deliverer.buildsPayloadsFromLines(renderer: renderer, options: DeliveryOptions()))
+        let result = await compare(renderer, Self.lines(120, seed: 5))
+        XCTAssertTrue(result.wire.contains { $0.contains("X-Hub-Signature-256: sha256=") }, result.wire.first ?? "")
+    }
+
+    /// A vendor answering 413 to any body of more than 2 events: each batch is split in
+    /// halves until it is accepted, and a retried, split or dead-lettered event ends the same
+    /// way from lines as from parsed events (the halves are re-encoded batches).
+    func testSplitsOn413AndRetriesGiveTheSameRequestsAndFates() async throws {
+        let plan = try RuntimeTestSupport.plan(batching: #"{"max_events": 9, "max_wait_ms": 1000}"#, response: RuntimeTestSupport.fastRetry(attempts: 2),
+                                               payload: Self.mapping)
+        let renderer = try RuntimeTestSupport.renderer(plan)
+        // Decided by the request's content (never by call order): more than 2 events, 413;
+        // a batch whose first event id ends in 3, 500 (retried, then dead-lettered).
+        let result = await compare(renderer, Self.lines(150, seed: 6)) { request, _ in
+            let body = String(decoding: request.body, as: UTF8.self)
+            if body.components(separatedBy: "\"event\":").count - 1 > 2 { return .success(HTTPResponse(status: 413)) }
+            if let first = request.eventIDs.first, first.hasSuffix("3") { return .success(HTTPResponse(status: 500)) }
+            return .success(HTTPResponse(status: 200))
+        }
+        XCTAssertTrue(result.fates.contains { $0.contains("deadLettered") })
+        XCTAssertTrue(result.fates.contains { $0.contains("delivered") })
+        let sizes = result.bodies.map { $0.components(separatedBy: "\"event\":").count - 1 }
+        XCTAssertTrue(sizes.contains { $0 > 2 } && sizes.contains { $0 <= 2 }, "batches were split: \(sizes)")
+    }
+
+    /// The deliverer's event id read (`Deliverer.eventID(of:)`) against `EventLine.string(of:)`
+    /// on chosen ids (escapes, unicode, non-strings, missing) and random lines.
+    func testTheEventIDReadAgreesWithTheLinesStringRead() throws {
+        var lines = [#"{"event_id":"evt-1"}"#, #"{"event_id":"e\n\u00e9\"x"}"#, #"{"event_id":"日本"}"#, #"{"event_id":""}"#, #"{"event_id":12}"#,
+                     #"{"event_id":null}"#, #"{"type":"track"}"#, #"{"event_id" : "spaced" }"#, #"{"event_id":{"a":"b"}}"#, #"{"event_id":"\ud83d\ude00"}"#]
+        lines += Self.lines(300, seed: 9)
+        var checked = 0
+        for text in lines {
+            guard let line = EventLine.scan(Array(text.utf8)) else { continue }
+            checked += 1
+            XCTAssertEqual(Deliverer.eventID(of: line), line.string(of: "event_id") ?? "", text)
+        }
+        XCTAssertGreaterThan(checked, 200)
     }
 
     func testPlansThatNeedTheEventTreeParseLines() async throws {

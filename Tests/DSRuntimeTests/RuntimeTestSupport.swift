@@ -13,7 +13,7 @@ enum RuntimeTestSupport {
     static func plan(url: String = "https://api.example.com/v1/events", auth: String = #"{"type": "bearer", "token": "{{@secrets.api_token}}"}"#,
                      secrets: String = #"{"api_token": {}}"#, batching: String? = nil, response: String? = nil, rateLimit: String? = nil,
                      events: String? = nil, headers: String? = nil, payload: String = #"{"format": "json", "mapping": {"id": {"@path": "event_id"}, "name": {"@path": "event"}}}"#,
-                     timeoutMs: Int = 2000, ordering: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> DeliveryPlan {
+                     timeoutMs: Int = 2000, ordering: String? = nil, signing: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> DeliveryPlan {
         var blocks = [#""dspec": 1"#, #""name": "runtime-test""#, #""secrets": \#(secrets)"#, #""endpoint": {"url": "\#(url)", "timeout_ms": \#(timeoutMs)}"#,
                       #""auth": \#(auth)"#, #""payload": \#(payload)"#]
         if let batching { blocks.append(#""batching": \#(batching)"#) }
@@ -22,6 +22,7 @@ enum RuntimeTestSupport {
         if let events { blocks.append(#""events": \#(events)"#) }
         if let headers { blocks.append(#""headers": \#(headers)"#) }
         if let ordering { blocks.append(#""ordering": "\#(ordering)""#) }
+        if let signing { blocks.append(#""signing": \#(signing)"#) }
         let text = "{" + blocks.joined(separator: ",\n") + "}"
         let source = SourceFile(path: "inline.json", text: text)
         let diagnostics = DiagnosticCollector(source: source)

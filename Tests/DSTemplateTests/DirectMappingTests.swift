@@ -17,7 +17,12 @@ final class DirectMappingTests: XCTestCase {
     private func compare(_ mapping: CompiledMapping, _ direct: DirectMapping, _ event: String, file: StaticString = #filePath, line: UInt = #line) throws -> Bool {
         guard let scanned = EventLine.scan(Array(event.utf8)) else { return false }
         var out: [UInt8] = []
-        guard direct.write(scanned, into: &out) else { return false }
+        let written = direct.write(scanned, into: &out)
+        // bytes(_:) (the flat program, else the tree writer) answers exactly as the tree writer.
+        let flat = direct.bytes(scanned)
+        XCTAssertEqual(flat != nil, written, event, file: file, line: line)
+        if let flat, written { XCTAssertEqual(String(decoding: flat, as: UTF8.self), String(decoding: out, as: UTF8.self), event, file: file, line: line) }
+        guard written else { return false }
         XCTAssertEqual(String(decoding: out, as: UTF8.self), String(decoding: try general(mapping, event), as: UTF8.self), event, file: file, line: line)
         return true
     }
@@ -67,6 +72,51 @@ final class DirectMappingTests: XCTestCase {
         XCTAssertGreaterThan(written, total / 2, "the direct path is exercised (\(written) of \(total))")
     }
 
+    /// The flat program (``DirectMapping/flat(_:)``) against the tree writer, which is checked
+    /// against the evaluator above: random mappings and events, and the flat program must
+    /// write most of them itself (not hand them to the tree writer).
+    func testTheFlatProgramAgreesWithTheTreeWriter() throws {
+        var rng = DirectRandom(seed: 0xF1A7)
+        var flatWritten = 0, total = 0
+        for _ in 0..<400 {
+            let text = Self.mapping(&rng, depth: 0, root: true)
+            let direct = try XCTUnwrap(try CompiledMapping.compile(try JSONParser().parseValue(text)).direct, text)
+            for _ in 0..<15 {
+                let event = Self.event(&rng, depth: 0, canonicalBias: true)
+                guard let scanned = EventLine.scan(Array(event.utf8)) else { continue }
+                total += 1
+                var tree: [UInt8] = []
+                let treeWrote = direct.write(scanned, into: &tree)
+                let (result, flat) = direct.flat(scanned)
+                switch result {
+                case .written:
+                    flatWritten += 1
+                    XCTAssertTrue(treeWrote, "\(text) \(event)")
+                    XCTAssertEqual(String(decoding: flat, as: UTF8.self), String(decoding: tree, as: UTF8.self), "\(text) \(event)")
+                case .unsupported:
+                    XCTAssertFalse(treeWrote, "\(text) \(event)")
+                case .rewrite:
+                    // The tree writer decides (a value to parse, then perhaps a path it leaves to
+                    // the evaluator): bytes(_:) gives its answer.
+                    XCTAssertEqual(direct.bytes(scanned), treeWrote ? tree : nil, "\(text) \(event)")
+                case .missing:
+                    XCTFail("the root is never missing: \(text) \(event)")
+                }
+            }
+        }
+        XCTAssertGreaterThan(flatWritten, total / 2, "the flat program is exercised (\(flatWritten) of \(total))")
+    }
+
+    /// The benchmark's mapping and event line, through bytes(_:): the flat program writes it.
+    func testTheBenchmarkMappingIsWrittenByTheFlatProgram() throws {
+        let direct = try XCTUnwrap(try CompiledMapping.compile(try JSONParser().parseValue(
+            #"{"event": {"@path": "event"}, "id": {"@path": "event_id"}, "user": {"@path": "user_id"}, "props": {"@path": "properties"}}"#)).direct)
+        let line = EventLine.scan(Array(#"{"type":"track","event":"Signed Up","event_id":"evt-7","user_id":"u-7","timestamp":"2026-01-01T00:00:00Z","properties":{"plan":"pro","n":7}}"#.utf8))!
+        let (result, bytes) = direct.flat(line)
+        XCTAssertEqual(result, .written)
+        XCTAssertEqual(String(decoding: bytes, as: UTF8.self), #"{"event":"Signed Up","id":"evt-7","user":"u-7","props":{"plan":"pro","n":7}}"#)
+    }
+
     static let names = ["type", "event", "event_id", "properties", "a", "b", "n"]
 
     static func path(_ rng: inout DirectRandom) -> String {
@@ -86,7 +136,7 @@ final class DirectMappingTests: XCTestCase {
         }
     }
 
-    static func event(_ rng: inout DirectRandom, depth: Int) -> String {
+    static func event(_ rng: inout DirectRandom, depth: Int, canonicalBias: Bool = false) -> String {
         let n = Int(rng.next() % 6)
         var seen = Set<String>()
         var parts: [String] = []
@@ -94,18 +144,25 @@ final class DirectMappingTests: XCTestCase {
             let key = names[Int(rng.next() % UInt64(names.count))]
             guard seen.insert(key).inserted else { continue }
             let space = rng.next() % 5 == 0 ? " " : ""
-            parts.append("\"\(key)\"\(space):\(space)" + value(&rng, depth: depth + 1))
+            parts.append("\"\(key)\"\(space):\(space)" + value(&rng, depth: depth + 1, canonicalBias: canonicalBias))
         }
         return "{" + parts.joined(separator: ",") + "}"
     }
 
-    static func value(_ rng: inout DirectRandom, depth: Int) -> String {
+    static func value(_ rng: inout DirectRandom, depth: Int, canonicalBias: Bool = false) -> String {
         switch rng.next() % (depth > 2 ? 3 : 5) {
-        case 0: return ["\"plain\"", "\"\"", "\"é\"", "\"\\u00e9\"", "\"q\\\"\\\\\"", "\"\\ud83d\\ude00\"", "\"\u{2028}\"", "\"\\/\""][Int(rng.next() % 8)]
-        case 1: return ["0", "-0", "1.0", "1e400", "-1E-5", "123456789012345678901"][Int(rng.next() % 6)]
+        case 0:
+            // Mostly canonical strings with a bias (the flat program copies them), else any.
+            if canonicalBias && rng.next() % 4 != 0 { return ["\"plain\"", "\"\"", "\"é\"", "\"q\\\"\\\\\""][Int(rng.next() % 4)] }
+            return ["\"plain\"", "\"\"", "\"é\"", "\"\\u00e9\"", "\"q\\\"\\\\\"", "\"\\ud83d\\ude00\"", "\"\u{2028}\"", "\"\\/\""][Int(rng.next() % 8)]
+        case 1:
+            if canonicalBias && rng.next() % 4 != 0 { return ["0", "12", "-3", "1.5"][Int(rng.next() % 4)] }
+            return ["0", "-0", "1.0", "1e400", "-1E-5", "123456789012345678901"][Int(rng.next() % 6)]
         case 2: return ["true", "false", "null"][Int(rng.next() % 3)]
-        case 3: return event(&rng, depth: depth)
-        default: return "[" + (0..<Int(rng.next() % 3)).map { _ in value(&rng, depth: depth + 1) }.joined(separator: ", ") + "]"
+        case 3: return event(&rng, depth: depth, canonicalBias: canonicalBias)
+        default:
+            let sep = canonicalBias && rng.next() % 4 != 0 ? "," : ", "
+            return "[" + (0..<Int(rng.next() % 3)).map { _ in value(&rng, depth: depth + 1, canonicalBias: canonicalBias) }.joined(separator: sep) + "]"
         }
     }
 }

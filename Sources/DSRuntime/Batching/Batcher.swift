@@ -28,7 +28,7 @@ public struct Batcher: Sendable {
     /// Buffers `payload` arriving at `now`; returns the batches this completes (by count or
     /// size) and any rejection (an event too large alone). A batch flushed because the new
     /// payload does not fit starts a new one with that payload, whose wait starts now.
-    public mutating func add(_ payload: EncodedPayload, at now: RuntimeInstant) throws(RenderError) -> [BatchGroupingEvent] {
+    public mutating func add(_ payload: consuming EncodedPayload, at now: RuntimeInstant) throws(RenderError) -> [BatchGroupingEvent] {
         let before = grouper.pendingCount
         let events = try grouper.append(payload)
         let emitted = events.contains { if case .batch = $0 { return true }; return false }

@@ -16,6 +16,9 @@ public final class Deliverer: Sendable {
     private let options: DeliveryOptions
     private let executor: RequestExecutor
     private let keyer: PartitionKeyer
+    /// ``buildsPayloadsFromLines(renderer:options:)``, decided once: a line record is then
+    /// taken as it is (read per event, the options and the mapping were copied each time).
+    private let takesLines: Bool
     /// Strict per-partition order: the options' override, else the plan's `ordering`.
     var ordered: Bool { options.orderedPartitions ?? (renderer.plan.ordering == "strict") }
 
@@ -41,6 +44,7 @@ public final class Deliverer: Sendable {
             renderer: renderer, transport: transport, clock: clock, limiter: options.dryRun ? nil : limiter, tokens: options.dryRun ? nil : tokens,
             jitter: jitter, ledger: ledger, dryRun: options.dryRun ? dryRunSink : nil), waitObserver: options.waitObserver)
         keyer = PartitionKeyer(renderer: renderer)
+        takesLines = Self.buildsPayloadsFromLines(renderer: renderer, options: options)
     }
 
     /// Delivers everything `input` yields, then waits for the last request to finish.
@@ -65,7 +69,13 @@ public final class Deliverer: Sendable {
                 case .timeout:
                     break
                 case .record(let record):
-                    await accept(record, &state, &group)
+                    // The usual record of a plan that takes lines is accepted without an
+                    // async call (one per event cost about a thousand instructions).
+                    if takesLines, case .line(let line, let raw) = record {
+                        if let (events, partition) = accept(line: line, raw, &state) { await handle(events, partition, &state, &group) }
+                    } else {
+                        await accept(record, &state, &group)
+                    }
                 }
                 if let due = state.earliestDeadline, due <= clock.now() {
                     for (partition, events) in state.flushDue(at: clock.now()) { await handle(events, partition, &state, &group) }
@@ -91,32 +101,13 @@ public final class Deliverer: Sendable {
 
     private func accept(_ record: InputRecord, _ state: inout DispatchState, _ group: inout DiscardingTaskGroup) async {
         var record = record
-        if case .line(let line, let raw) = record, !(state.batches && options.eventCheck == nil && keyer.isConstant && renderer.buildsPayloadsFromLines) {
+        // (The state batches exactly when the plan does, which takesLines requires.)
+        if !takesLines, case .line(let line, let raw) = record {
             record = Self.parsed(line, raw)
         }
         switch record {
         case .line(let line, let raw):
-            ledger.noteInput(skipped: false)
-            let eventID = raw.string(of: "event_id") ?? ""
-            if case .filtered(let reason) = renderer.selector.select(raw) {
-                ledger.filtered(line: line, eventID: eventID, reason: reason)
-                return
-            }
-            let partition = state.partition(for: "")
-            do throws(RenderError) {
-                let payload: EncodedPayload
-                if let direct = try renderer.payload(for: raw, eventID: eventID, tag: line) {
-                    payload = direct
-                } else {
-                    var general = try renderer.payload(for: raw.materialize(or: .null))
-                    general.tag = line
-                    payload = general
-                }
-                let events = try state.add(payload, to: partition, at: clock.now())
-                await handle(events, partition, &state, &group)
-            } catch {
-                ledger.deadLettered([DeadLetter(line: line, eventID: eventID, reason: error.message, event: raw.materialize(or: .null))])
-            }
+            if let (events, partition) = accept(line: line, raw, &state) { await handle(events, partition, &state, &group) }
         case .acknowledged:
             ledger.noteInput(skipped: true)
         case .malformed(let line, let raw, let message):
@@ -142,7 +133,7 @@ public final class Deliverer: Sendable {
                 var payload = try renderer.payload(for: event)
                 payload.tag = line
                 let events = try state.add(payload, to: partition, at: clock.now())
-                await handle(events, partition, &state, &group)
+                if !events.isEmpty { await handle(events, partition, &state, &group) }
             } catch {
                 ledger.deadLettered([DeadLetter(line: line, eventID: eventID, reason: error.message, event: event)])
             }
@@ -150,6 +141,45 @@ public final class Deliverer: Sendable {
                 for (p, events) in state.flushAll() { await handle(events, p, &state, &group) }
                 state.forgetIdlePartitions()
             }
+        }
+    }
+
+    /// The line's `event_id` string ("" if it has none): `raw.string(of: "event_id") ?? ""`,
+    /// with the key found without a generic call and a canonical string taken as its bytes.
+    static func eventID(of raw: EventLine) -> String {
+        guard let i = ("event_id" as StaticString).withUTF8Buffer({ raw.member($0) }) else { return "" }
+        let m = raw.members[i]
+        if m.canonical, raw.bytes[Int(m.valueStart)] == UInt8(ascii: "\""), m.valueEnd - m.valueStart >= 2 {
+            return String(decoding: raw.bytes[Int(m.valueStart) + 1..<Int(m.valueEnd) - 1], as: UTF8.self)
+        }
+        return raw.string(of: "event_id") ?? ""
+    }
+
+    /// A line record of a plan that takes lines (``takesLines``): selection, then its payload
+    /// written from the line joins the open batch. Returns the batches this completes (nil
+    /// when none: most events only join the batch), for ``handle(_:_:_:_:)``. Synchronous.
+    private func accept(line: Int, _ raw: EventLine, _ state: inout DispatchState) -> (events: [BatchGroupingEvent], partition: Partition)? {
+        ledger.noteInput(skipped: false)
+        let eventID = Self.eventID(of: raw)
+        if case .filtered(let reason) = renderer.selector.select(raw) {
+            ledger.filtered(line: line, eventID: eventID, reason: reason)
+            return nil
+        }
+        let partition = state.partition(for: "")
+        do throws(RenderError) {
+            let payload: EncodedPayload
+            if let direct = try renderer.payload(for: raw, eventID: eventID, tag: line) {
+                payload = direct
+            } else {
+                var general = try renderer.payload(for: raw.materialize(or: .null))
+                general.tag = line
+                payload = general
+            }
+            let events = try state.add(payload, to: partition, at: clock.now())
+            return events.isEmpty ? nil : (events, partition)
+        } catch {
+            ledger.deadLettered([DeadLetter(line: line, eventID: eventID, reason: error.message, event: raw.materialize(or: .null))])
+            return nil
         }
     }
 
@@ -210,7 +240,13 @@ struct DispatchState {
     private let template: BatchGrouper?
     private let maxWait: Duration
     private var partitions: [String: Partition] = [:]
-    private var batchers: [String: Batcher] = [:]
+    /// The open batches, one per partition that has had an event: `batchers[slotOf[key]]`.
+    /// An array, so the usual event (the same partition as the last one) reaches its batcher
+    /// without hashing the key: ``lastSlot``.
+    private var batchers: [Batcher] = []
+    private var slotOf: [String: Int] = [:]
+    /// The key and slot of the batcher ``add(_:to:at:)`` used last (nil after ``forgetIdlePartitions()``).
+    private var lastSlot: (key: String, index: Int)?
     /// The partition ``partition(for:)`` returned last (nil after ``forgetIdlePartitions()``).
     private var lastPartition: Partition?
     /// Cached minimum of the open batches' deadlines.
@@ -239,17 +275,33 @@ struct DispatchState {
         return p
     }
 
-    mutating func add(_ payload: EncodedPayload, to partition: Partition, at now: RuntimeInstant) throws(RenderError) -> [BatchGroupingEvent] {
-        // Mutated in place (the dictionary's modify accessor): copying the batcher out and
-        // back would copy its buffered payloads on every event (quadratic in max_events).
-        // One dictionary access: the deadline is read inside it.
-        let (events, deadline) = try Self.add(payload, at: now, to: &batchers[partition.key, default: Batcher(grouper: template!, maxWait: maxWait)])
+    mutating func add(_ payload: consuming EncodedPayload, to partition: Partition, at now: RuntimeInstant) throws(RenderError) -> [BatchGroupingEvent] {
+        // Mutated in place (the array's modify accessor): copying the batcher out and back
+        // would copy its buffered payloads on every event (quadratic in max_events). One
+        // access: the deadline is read inside it.
+        let index = slot(for: partition.key)
+        let (events, deadline) = try Self.add(payload, at: now, to: &batchers[index])
         if let d = deadline, earliestDeadline.map({ d < $0 }) ?? true { earliestDeadline = d }
         if !events.isEmpty { recomputeDeadline() }
         return events
     }
 
-    private static func add(_ payload: EncodedPayload, at now: RuntimeInstant,
+    /// The slot of `key`'s batcher, created on its first event.
+    private mutating func slot(for key: String) -> Int {
+        if let last = lastSlot, last.key == key { return last.index }
+        let index: Int
+        if let existing = slotOf[key] {
+            index = existing
+        } else {
+            index = batchers.count
+            batchers.append(Batcher(grouper: template!, maxWait: maxWait))
+            slotOf[key] = index
+        }
+        lastSlot = (key, index)
+        return index
+    }
+
+    private static func add(_ payload: consuming EncodedPayload, at now: RuntimeInstant,
                             to batcher: inout Batcher) throws(RenderError) -> ([BatchGroupingEvent], RuntimeInstant?) {
         let events = try batcher.add(payload, at: now)
         return (events, batcher.deadline)
@@ -257,8 +309,8 @@ struct DispatchState {
 
     mutating func flushDue(at now: RuntimeInstant) -> [(Partition, [BatchGroupingEvent])] {
         var out: [(Partition, [BatchGroupingEvent])] = []
-        for key in Array(batchers.keys) {
-            let events = batchers[key]!.flushIfDue(at: now)
+        for (key, index) in slotOf {
+            let events = batchers[index].flushIfDue(at: now)
             if !events.isEmpty, let p = partitions[key] { out.append((p, events)) }
         }
         recomputeDeadline()
@@ -267,8 +319,8 @@ struct DispatchState {
 
     mutating func flushAll() -> [(Partition, [BatchGroupingEvent])] {
         var out: [(Partition, [BatchGroupingEvent])] = []
-        for key in Array(batchers.keys) {
-            let events = batchers[key]!.flush()
+        for (key, index) in slotOf {
+            let events = batchers[index].flush()
             if !events.isEmpty, let p = partitions[key] { out.append((p, events)) }
         }
         earliestDeadline = nil
@@ -277,12 +329,20 @@ struct DispatchState {
 
     /// Drops partitions with nothing buffered (in-flight requests keep theirs alive).
     mutating func forgetIdlePartitions() {
-        batchers = batchers.filter { $0.value.bufferedCount > 0 }
-        partitions = partitions.filter { batchers[$0.key] != nil }
+        var kept: [Batcher] = []
+        var keptSlots: [String: Int] = [:]
+        for (key, index) in slotOf where batchers[index].bufferedCount > 0 {
+            keptSlots[key] = kept.count
+            kept.append(batchers[index])
+        }
+        batchers = kept
+        slotOf = keptSlots
+        partitions = partitions.filter { slotOf[$0.key] != nil }
         lastPartition = nil
+        lastSlot = nil
     }
 
     private mutating func recomputeDeadline() {
-        earliestDeadline = batchers.values.compactMap(\.deadline).min()
+        earliestDeadline = batchers.compactMap(\.deadline).min()
     }
 }
