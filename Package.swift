@@ -27,13 +27,13 @@ let package = Package(
         // libcurl loaded on first use rather than at every process start (see include/CLazyCurl.h).
         .target(name: "CLazyCurl"),
 
-        // Byte scans for the template renderer's hot path (SSE2 where available, plain C elsewhere).
+        // Byte scans for the template renderer's and the event line scan's hot paths (SSE2 where available, plain C elsewhere).
         .target(name: "CFastScan"),
 
         // Stage 0: source text, positions and diagnostics shared by every stage.
         .target(name: "DSCore"),
         // Stage 1: source text -> parsed JSON document with positions; JSON values, pointers, writers.
-        .target(name: "DSJSON", dependencies: ["DSCore"]),
+        .target(name: "DSJSON", dependencies: ["DSCore", "CFastScan"]),
         // JSON Schema draft 2020-12: schemas compiled once, validated with exact numbers (pure, no I/O).
         .target(name: "DSSchema", dependencies: ["DSCore", "DSJSON"]),
         // Hashing, HMAC, base64 and RSA signatures over libcrypto.

@@ -36,7 +36,7 @@ public struct FuzzTarget: Sendable {
 
     /// Every target, in the order `fuzz/run all` runs them.
     public static let all: [FuzzTarget] = [
-        FuzzTarget("json", "JSONParser over any bytes; parse/parseValue agree; every writer style round-trips", JSONTarget.run),
+        FuzzTarget("json", "JSONParser over any bytes; parse/parseValue agree; every writer style round-trips; the EventLine scan (C) agrees with its Swift reference and the parser", JSONTarget.run),
         FuzzTarget("spec", "the lint pipeline: SpecCompiler (parse, decode, rules, lowering) and TextReporter; a plan round-trips through canonical JSON and DeliveryPlan(json:)", SpecTarget.run),
         FuzzTarget("template", "CompiledTemplate compile and render in every mode; header mode never emits CR, LF or NUL", TemplateTarget.run),
         FuzzTarget("mapping", "CompiledMapping check, compile and evaluate", MappingTarget.run),

@@ -1,3 +1,5 @@
+import CFastScan
+
 /// One NDJSON event line held as bytes, with the byte ranges of its top-level members: an
 /// event view that builds no tree. ``scan(_:)`` accepts a line only when it is a JSON object
 /// that ``JSONParser`` accepts too (it checks the whole line: syntax, escapes, UTF-8, depth,
@@ -42,6 +44,8 @@ public struct EventLine: Sendable {
     public struct Scratch {
         var keys: [(Int, Int)] = []
         var members: [Member] = []
+        /// The C scan's member output.
+        var found = [dspec_event_member](repeating: dspec_event_member(), count: Int(DSPEC_EVENT_LINE_MAX_MEMBERS))
         public init() {
             keys.reserveCapacity(64)
             members.reserveCapacity(64)
@@ -49,10 +53,39 @@ public struct EventLine: Sendable {
     }
 
     /// ``scan(_:)`` reusing `scratch`.
+    ///
+    /// The scan itself is C (`dspec_event_line_scan` in CFastScan: the same checks, string
+    /// runs 16 bytes at a time), run on the caller's bytes in place; only an accepted line
+    /// is copied. ``scanReference(_:scratch:)`` is the Swift scanner it replaced, kept as
+    /// the reference the differential tests compare it with.
     public static func scan(_ line: some Collection<UInt8>, scratch: inout Scratch) -> EventLine? {
-        // A fresh buffer of exactly the line's size: `Array(slice)` may share the caller's
-        // buffer, whose capacity a reader keeps for the next line (each event would then
-        // pin a buffer of that capacity, and the reader allocate a new one per line).
+        if let done = line.withContiguousStorageIfAvailable({ scan(contiguous: $0, scratch: &scratch) }) { return done }
+        return Array(line).withUnsafeBufferPointer { scan(contiguous: $0, scratch: &scratch) }
+    }
+
+    private static func scan(contiguous line: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> EventLine? {
+        guard line.count < Int(Int32.max) else { return nil }
+        let count = scratch.found.withUnsafeMutableBufferPointer { dspec_event_line_scan(line.baseAddress, line.count, $0.baseAddress) }
+        guard count >= 0 else { return nil }
+        // A fresh buffer of exactly the line's size (never sharing the caller's, whose
+        // capacity a reader keeps for the next line), and exactly the members.
+        let bytes = Array(line)
+        let members = scratch.found.withUnsafeBufferPointer { found in
+            [Member](unsafeUninitializedCapacity: Int(count)) { out, initialized in
+                for i in 0..<Int(count) {
+                    let m = found[i]
+                    (out.baseAddress! + i).initialize(to: Member(keyStart: m.key_start, keyEnd: m.key_end, valueStart: m.value_start,
+                                                                  valueEnd: m.value_end, canonical: m.canonical != 0))
+                }
+                initialized = Int(count)
+            }
+        }
+        return EventLine(bytes: bytes, members: members)
+    }
+
+    /// The Swift scanner (the reference for the C scan ``scan(_:scratch:)`` runs): the
+    /// same result for every line, kept for the differential tests and the `json` fuzz target.
+    public static func scanReference(_ line: some Collection<UInt8>, scratch: inout Scratch) -> EventLine? {
         let bytes: [UInt8] = line.withContiguousStorageIfAvailable { Array($0) } ?? Array(line)
         guard bytes.count < Int(Int32.max) else { return nil }
         scratch.keys.removeAll(keepingCapacity: true)
