@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define HIDDEN __attribute__((visibility("hidden")))
 
@@ -17,7 +18,12 @@ static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 
 static void load_library(void) {
     curl_library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (!curl_library) load_error = dlerror();
+    if (!curl_library) {
+        /* dlerror's text lives in a per-thread buffer that the next dl call or the thread's
+           end can reuse: keep a copy. */
+        const char *why = dlerror();
+        load_error = strdup(why ? why : "unknown error");
+    }
 }
 
 int dspec_curl_load(void) {

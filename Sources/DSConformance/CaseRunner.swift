@@ -40,9 +40,10 @@ struct CaseObservation: Sendable {
     var waits: [ScheduledWait]? = nil
     /// The case's request concurrency (bounds a rate-limit token wait).
     var concurrency: Int = 8
-    /// How late, at worst, a reference timer on the case's executor fired during the run, in
-    /// real milliseconds (``TimerLatenessProbe``): added to the real-time slack of the upper
-    /// bounds on measured retry gaps, so machine load alone cannot fail a correct runtime.
+    /// How late, at worst, the harness's reference timer fired during the run, in real
+    /// milliseconds (``TimerLatenessProbe``): added (up to ``ConformanceTiming/timerLatenessCapMs``)
+    /// to the real-time slack of the upper bounds on measured retry gaps, so machine load
+    /// alone cannot fail a correct runtime.
     var timerLatenessMs: Double = 0
 }
 
@@ -197,9 +198,9 @@ public final class ConformanceRunner: Sendable {
                                   options: options,
                                   tokens: tokens, jitter: SeededJitterSource(seed: StableHash.fnv1a(spec.name + "/" + testCase.name)))
         let queue = feed(events, expireAfter: testCase.expireTokensAfter)
-        let probe = TimerLatenessProbe(on: executor)
+        let probe = TimerLatenessProbe()
         let run = await Self.withTimeout(ms: ConformanceTiming.caseTimeoutMs, { await deliverer.run(queue) })
-        let lateness = await probe.stop()
+        let lateness = probe.stop()
         guard let counts = run else {
             return .failure(ExpectationFailure("timeout", "the delivery run did not finish within \(ConformanceTiming.caseTimeoutMs / 1000) s"))
         }

@@ -264,6 +264,15 @@ public enum ConformanceTiming {
     /// this much of real time (scheduling on a loaded 2-core machine in a debug build); the
     /// scheduled waits themselves are checked exactly (``ScheduledWaitChecks``).
     public static let backoffSlackMs = 750
+    /// The most the harness's reference-timer lateness (``TimerLatenessProbe``) may add to
+    /// that slack: load can excuse a late retry, but only this much.
+    public static let timerLatenessCapMs = 1500
+
+    /// The real-time slack of an upper bound on a measured retry gap, in real milliseconds:
+    /// ``backoffSlackMs`` plus the lateness a reference timer showed during the case, capped.
+    static func upperSlackMs(timerLatenessMs: Double) -> Double {
+        Double(backoffSlackMs) + min(max(timerLatenessMs, 0), Double(timerLatenessCapMs))
+    }
     /// Rate-limit windows are widened by this much (network and scheduling jitter).
     public static let rateWindowSlackMs = 60
     /// A case that has not finished after this long fails.

@@ -127,7 +127,7 @@ struct ScheduledWaitChecks {
         let low = total - Double(ConformanceTiming.retryAfterToleranceMs)
         // Scheduling delay is real time: under a time scale it is stretched like every
         // measured wait, so the slack is real milliseconds (nominal: slack / scale).
-        let slack = (Double(ConformanceTiming.backoffSlackMs) + observation.timerLatenessMs) / observation.timeScale
+        let slack = ConformanceTiming.upperSlackMs(timerLatenessMs: observation.timerLatenessMs) / observation.timeScale
         let high = total + slack
         guard g.waitMs < low || g.waitMs > high else { return [] }
         var parts = ["retry wait \(Self.text(w.duration))"]

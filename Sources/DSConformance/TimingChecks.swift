@@ -80,7 +80,7 @@ struct TimingChecks {
                 let low = bounds.lowerBound - Double(ConformanceTiming.retryAfterToleranceMs)
                 // Scheduling delay is real time: under a time scale it is stretched like every
                 // measured wait, so the slack is real milliseconds (nominal: slack / scale).
-                let slack = (Double(ConformanceTiming.backoffSlackMs) + observation.timerLatenessMs) / observation.timeScale
+                let slack = ConformanceTiming.upperSlackMs(timerLatenessMs: observation.timerLatenessMs) / observation.timeScale
                 let high = bounds.upperBound + slack
                 if g.waitMs < low || g.waitMs > high {
                     out.append(ExpectationFailure("backoff", "retry \(g.retry) (request \(g.request)) waited \(Self.ms(g.waitMs)), outside the backoff bounds",
@@ -257,8 +257,10 @@ struct TimingChecks {
     /// How the upper slack was widened by machine load, when it was: the real-time slack
     /// plus the worst lateness of the harness's reference timer (``TimerLatenessProbe``).
     static func latenessNote(_ observation: CaseObservation) -> String {
-        guard observation.timerLatenessMs >= 0.5 else { return "" }
-        return " (\(ConformanceTiming.backoffSlackMs) ms + \(ms(observation.timerLatenessMs)) a reference timer was late during the case)"
+        let added = ConformanceTiming.upperSlackMs(timerLatenessMs: observation.timerLatenessMs) - Double(ConformanceTiming.backoffSlackMs)
+        guard added >= 0.5 else { return "" }
+        let capped = observation.timerLatenessMs > Double(ConformanceTiming.timerLatenessCapMs) ? " (capped)" : ""
+        return " (\(ConformanceTiming.backoffSlackMs) ms + \(ms(added)) a reference timer was late during the case\(capped))"
     }
     static func number(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
 }

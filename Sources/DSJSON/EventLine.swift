@@ -28,10 +28,11 @@ public struct EventLine: Sendable {
     /// The top-level members, in line order.
     public let members: [Member]
 
-    /// The deepest nesting scanned; deeper lines take the general parser.
-    static let maxDepth = 64
+    /// The deepest nesting scanned; deeper lines take the general parser. The C scan's limit,
+    /// so that the two scanners cannot drift apart.
+    static let maxDepth = Int(DSPEC_EVENT_LINE_MAX_DEPTH)
     /// Objects with more members take the general parser (duplicate checks stay linear).
-    static let maxMembers = 64
+    static let maxMembers = Int(DSPEC_EVENT_LINE_MAX_MEMBERS)
 
     /// Scans `line`; nil when it is not an object of the subset described on the type (the
     /// caller then parses it with ``JSONParser``).

@@ -518,12 +518,20 @@ extension FlatProgram {
         var inString = false, escaped = false
         var stringAt = Array(repeating: false, count: n + 1)  // inside a string's content before byte i
         var closeAfter = Array(repeating: -1, count: n + 1)   // the index of the quote closing the string open at i
+        var escapeAt = Array(repeating: false, count: n + 1)  // before byte i is inside an escape (`\"`, `\u00e9`)
         var openSince = -1
         for i in 0..<n {
             stringAt[i] = inString
             let c = skeleton[i]
             if inString {
-                if escaped { escaped = false } else if c == 0x5C { escaped = true } else if c == 0x22 {
+                if escaped { escaped = false } else if c == 0x5C {
+                    escaped = true
+                    // After the backslash up to the escape's last byte: `\u` and its four hex
+                    // digits, or the one character of a short escape. A hole there would write
+                    // into the escape (`\u00{{x}}1f` with x = "41" is `\u00411f`, "A1f").
+                    let end = i + 1 < n && skeleton[i + 1] == UInt8(ascii: "u") ? i + 6 : i + 2
+                    for k in (i + 1)..<min(end, n + 1) { escapeAt[k] = true }
+                } else if c == 0x22 {
                     inString = false
                     for k in (openSince + 1)...i { closeAfter[k] = i }
                 }
@@ -538,15 +546,9 @@ extension FlatProgram {
         for (offset, sink) in holeOffsets {
             switch sink {
             case .jsonString:
-                // Inside a string (after its opening quote, up to its closing one), not after an
-                // escape's backslash, and the string is not followed by `:`.
-                guard offset < n, stringAt[offset], closeAfter[offset] >= 0 else { return false }
-                if offset > 0, skeleton[offset - 1] == 0x5C {
-                    // A hole right after a backslash would finish that escape: count the run.
-                    var k = offset - 1, run = 0
-                    while k >= 0, skeleton[k] == 0x5C { run += 1; k -= 1 }
-                    if run % 2 == 1 { return false }
-                }
+                // Inside a string (after its opening quote, up to its closing one), not inside an
+                // escape, and the string is not followed by `:`.
+                guard offset < n, stringAt[offset], closeAfter[offset] >= 0, !escapeAt[offset] else { return false }
                 let close = closeAfter[offset]
                 if close + 1 < n, skeleton[close + 1] == UInt8(ascii: ":") { return false }
             default:

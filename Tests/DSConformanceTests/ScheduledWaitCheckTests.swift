@@ -43,7 +43,7 @@ final class ScheduledWaitCheckTests: XCTestCase {
     }
 
     /// A 503 then a 200, the retry `gapMs` (nominal) after the 503, checked with `waits` at `scale`.
-    private func failures(_ plan: DeliveryPlan, gapMs: Double, scale: Double, waits: [ScheduledWait]?, concurrency: Int = 8,
+    private func failures(_ plan: DeliveryPlan, gapMs: Double, scale: Double, waits: [ScheduledWait]?, concurrency: Int = 8, latenessMs: Double = 0,
                           expect: (inout CaseExpectations) -> Void = { $0.backoff = true }) -> [ExpectationFailure] {
         let start: UInt64 = 1_000_000_000
         // Real journal times, converted to nominal as the runner does.
@@ -53,7 +53,8 @@ final class ScheduledWaitCheckTests: XCTestCase {
         expect(&e)
         let o = CaseObservation(plan: plan, scenario: scenario, events: [], ids: [], selected: [], fates: [],
                                 vendor: real.map { ConformanceTimeScale.nominal($0, start: start, scale: scale) }, token: [],
-                                counts: DeliveryCounts(), startedAt: start, timeScale: scale, waits: waits, concurrency: concurrency)
+                                counts: DeliveryCounts(), startedAt: start, timeScale: scale, waits: waits, concurrency: concurrency,
+                                timerLatenessMs: latenessMs)
         return TimingChecks(observation: o, expect: e).failures()
     }
 
@@ -91,6 +92,25 @@ final class ScheduledWaitCheckTests: XCTestCase {
             XCTAssertEqual(failures(plan, gapMs: 200 + 700 / scale, scale: scale, waits: [Self.retry(ms: 200)]), [], "within the real-time slack")
             let long = failures(plan, gapMs: 200 + 800 / scale, scale: scale, waits: [Self.retry(ms: 200)])
             XCTAssertEqual(long.first?.message, "retry 1 (request 2) waited \(200 + Int(800 / scale)) ms, more than the runtime scheduled")
+        }
+    }
+
+    /// Machine load widens the real-time slack by the harness's reference-timer lateness, up
+    /// to its cap: a retry 1.7 s late passes when the reference timer was 1 s late, fails when
+    /// it was on time, and 2.4 s late fails even with a reference timer 5 s late. So do the
+    /// measured-only bounds.
+    func testReferenceTimerLatenessWidensTheSlackUpToTheCap() throws {
+        let plan = try plan()
+        for scale in [0.1, 1] {
+            for waits in [[Self.retry(ms: 200)], nil] as [[ScheduledWait]?] {
+                let label = "scale \(scale), \(waits == nil ? "measured only" : "scheduled")"
+                XCTAssertEqual(failures(plan, gapMs: 200 + 1700 / scale, scale: scale, waits: waits).map(\.expectation), ["backoff"], label)
+                XCTAssertEqual(failures(plan, gapMs: 200 + 1700 / scale, scale: scale, waits: waits, latenessMs: 1000), [], label)
+                let capped = failures(plan, gapMs: 200 + 2400 / scale, scale: scale, waits: waits, latenessMs: 5000)
+                XCTAssertEqual(capped.map(\.expectation), ["backoff"], label)
+                XCTAssertTrue(capped.first?.details.first?.contains("(750 ms + 1500 ms a reference timer was late during the case (capped))") ?? false,
+                              "\(label): \(capped.first?.details.first ?? "")")
+            }
         }
     }
 

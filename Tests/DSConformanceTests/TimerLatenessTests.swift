@@ -7,8 +7,9 @@ import Foundation
 import XCTest
 
 /// The real-time upper bound on a retry's measured gap is widened by how late the harness's
-/// own reference timer fired during the case (``TimerLatenessProbe``): a starved executor
-/// cannot fail a correct runtime, and a runtime that oversleeps its own schedule still fails.
+/// own reference timer fired during the case (``TimerLatenessProbe``, on a thread of its own):
+/// a runtime that blocks its executor or oversleeps its own schedule still fails. (That load
+/// widens the bound, up to its cap, is checked in ``ScheduledWaitCheckTests``.)
 final class TimerLatenessTests: XCTestCase {
     private func suites() -> [ConformanceSuite] {
         let (suites, problems) = ConformanceLoader.load(TestSupport.example("custom-webhook.json"))
@@ -17,34 +18,33 @@ final class TimerLatenessTests: XCTestCase {
         return suites
     }
 
-    /// The probe sees a stall of its executor: a job that holds the executor's thread for
-    /// 300 ms delays the reference timer by at least 300 ms minus one interval.
-    func testTheProbeSeesAStalledExecutor() async throws {
-        let executor = RunnerExecutor(name: "probe-test")
-        defer { executor.stop() }
-        let probe = TimerLatenessProbe(on: executor)
-        // Let the reference task start sleeping, then hold the thread.
-        try await Task.sleep(for: .milliseconds(30))
-        await withTaskExecutorPreference(executor) {
-            usleep(300_000)
-        }
-        try await Task.sleep(for: .milliseconds(30))
-        let lateness = await probe.stop()
-        XCTAssertGreaterThanOrEqual(lateness, 300 - Double(TimerLatenessProbe.intervalNs) / 1e6)
+    /// The probe keeps the worst lateness of its timer: one sleep 300 ms late is seen.
+    func testTheProbeSeesALateTimer() throws {
+        let calls = Locked(0)
+        let probe = TimerLatenessProbe(sleep: { ns in
+            let n = calls.withLock { c in
+                c += 1
+                return c
+            }
+            usleep(UInt32(ns / 1000) + (n == 3 ? 300_000 : 0))
+        })
+        // Wait until the late sleep is over (the probe counts it once it returns).
+        while calls.withLock({ $0 }) < 4 { usleep(5_000) }
+        XCTAssertGreaterThanOrEqual(probe.stop(), 300)
     }
 
-    /// A runtime whose executor is starved for 1.2 s after its retry wait (the model of a
-    /// machine loaded far beyond its cores) passes: the reference timer was starved too.
-    /// Before the probe, this failed on the 750 ms real-time slack at both scales.
-    func testAStarvedExecutorDoesNotFailACorrectRuntime() async throws {
+    /// A runtime that holds its executor for 2.5 s after its retry wait (synchronous work on
+    /// the delivery's thread) fails: the probe runs on its own thread, so it does not excuse
+    /// the delay, and even a probe as late as the cap would widen the bound by 1.5 s only.
+    /// (Found in review: a probe on the case's executor was blocked along with the runtime.)
+    func testARuntimeThatBlocksItsExecutorFails() async throws {
         let suites = suites()
-        for scale in [0.1, 1] {
-            let runner = try ConformanceRunner(timeScale: scale, clock: { FirstWaitClock(base: ScaledClock(base: SystemClock(), scale: $0)) { usleep(1_200_000) } })
-            defer { runner.stop() }
-            let results = await runner.run(CaseSelection.select(CaseSelection.all(suites), filter: "status-503-retry"), of: suites)
-            XCTAssertEqual(results.count, 1)
-            XCTAssertTrue(results.allSatisfy(\.passed), "scale \(scale): " + ConformanceReport.text(results))
-        }
+        let runner = try ConformanceRunner(timeScale: 1, clock: { FirstWaitClock(base: ScaledClock(base: SystemClock(), scale: $0)) { usleep(2_500_000) } })
+        defer { runner.stop() }
+        let results = await runner.run(CaseSelection.select(CaseSelection.all(suites), filter: "status-503-retry"), of: suites)
+        let backoff = results.first?.failures.filter { $0.expectation == "backoff" } ?? []
+        XCTAssertEqual(backoff.count, 1, ConformanceReport.text(results))
+        XCTAssertTrue(backoff.first?.message.hasSuffix("more than the runtime scheduled") ?? false, ConformanceReport.text(results))
     }
 
     /// A runtime that sleeps 2 s longer than the first wait it scheduled, without blocking its
@@ -62,8 +62,7 @@ final class TimerLatenessTests: XCTestCase {
 
 /// A clock that runs `afterFirstWait` once its first real wait (a deadline in the future; the
 /// token bucket's sleeps until a past deadline do not count) is over: the runtime's retry goes
-/// out late. Holding the thread (`usleep`) models a starved executor, where every timer on it
-/// is late too; sleeping again models a runtime that oversleeps its own schedule.
+/// out late, holding its executor's thread (`usleep`) or sleeping again.
 private final class FirstWaitClock<Base: RuntimeClock>: RuntimeClock {
     let base: Base
     let afterFirstWait: @Sendable () async throws -> Void

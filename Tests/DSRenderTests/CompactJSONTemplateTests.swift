@@ -271,6 +271,16 @@ final class CompactJSONTemplateTests: XCTestCase {
         XCTAssertFalse(try proves(#"{"a":1,"a":{{x}}}"#))
         XCTAssertFalse(try proves(#"{"b":1,"1":{{x}}}"#))
         XCTAssertFalse(try proves(#"{"a":{{x}}"#))
+        // A hole inside an escape would write into it: `\u00{{x}}1f` with x = "41" is
+        // `\u00411f`, which JSON.parse reads as "A1f" (found in review: it was proven).
+        XCTAssertFalse(try proves(#"{"a":"\u00{{x}}1f"}"#))
+        XCTAssertFalse(try proves(#"{"a":"\u{{x}}0041"}"#))
+        XCTAssertFalse(try proves(#"{"a":"\u004{{x}}1"}"#))
+        XCTAssertFalse(try proves(#"{"a":"\{{x}}n"}"#))
+        // Right after an escape, or after an escaped backslash, a hole is outside it.
+        XCTAssertTrue(try proves(#"{"a":"\u001f{{x}}"}"#))
+        XCTAssertTrue(try proves(#"{"a":"\\{{x}}"}"#))
+        XCTAssertTrue(try proves(#"{"a":"\n{{x}}"}"#))
         // Templates that are not flat.
         XCTAssertNotEqual(try? proves(#"{"a":{{#if x}}1{{else}}2{{/if}}}"#), true)
     }
@@ -302,12 +312,14 @@ final class CompactJSONTemplateTests: XCTestCase {
         }
         // Token soup, compact: structure the generator above rarely makes.
         let tokens = ["{", "}", "[", "]", ",", ":", "{{a}}", "{{b}}", "{{d.e}}", "1", "-", "0", "\"s\"", "\"{{c}}\"", "\"k\":", "\"\\{{a}}\"",
-                      "\"x{{b}}y\"", "true", "null", "\"{{a}}\":"]
+                      "\"x{{b}}y\"", "true", "null", "\"{{a}}\":",
+                      // Holes inside and next to escapes (an event's "41" completes `\u00` into "A").
+                      "\"\\u00{{c}}1f\"", "\"\\u{{c}}\"", "\"\\u001f{{c}}\"", "\"\\\\{{c}}\""]
         for _ in 0..<4000 {
             let source = (0..<Int.random(in: 1...9, using: &rng)).map { _ in tokens.randomElement(using: &rng)! }.joined()
             guard let template = try? CompiledTemplate.compile(source, mode: .json) else { continue }
             if template.javaScriptFormSkeleton != nil { provenTemplates += 1 }
-            for eventText in [#"{"a": 1, "b": 2, "c": "x", "d": {"e": 3}}"#, #"{"a": "x", "b": -1.50}"#, #"{"a": "5", "b": "-"}"#, randomEvent(&rng)] {
+            for eventText in [#"{"a": 1, "b": 2, "c": "x", "d": {"e": 3}}"#, #"{"a": "x", "b": -1.50}"#, #"{"a": "5", "b": "-"}"#, #"{"c": "41"}"#, #"{"c": "0041"}"#, randomEvent(&rng)] {
                 let event = try JSONParser().parseValue(Array(eventText.utf8))
                 switch assertClaimHolds(template, event, "template \(source) event \(eventText)") {
                 case true?: proven += 1

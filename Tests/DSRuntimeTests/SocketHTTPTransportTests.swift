@@ -519,4 +519,24 @@ final class SocketHTTPTransportTests: XCTestCase {
         _ = try await AutoTransport().send(request(server.baseURL + "/", headers: [HTTPHeaderField(name: "A", value: "1")]), timeout: .seconds(5))
         XCTAssertEqual(log.withLock { $0 }, ["POST / HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nA: 1\r\nContent-Length: 2\r\n\r\n{}"])
     }
+
+    /// The non-http transport (URLSession, hence libcurl) is made on the first request that
+    /// needs it, once: a run that sends only http:// never loads libcurl (found in review: the
+    /// default pair made it for every delivery, and without libcurl the process ended).
+    func testAutoTransportMakesItsOtherTransportOnFirstUse() async throws {
+        let made = Locked(0)
+        let plain = ScriptedTransport(answers: [.success(HTTPResponse(status: 201)), .success(HTTPResponse(status: 201))])
+        let other = ScriptedTransport(answers: [.success(HTTPResponse(status: 202)), .success(HTTPResponse(status: 202))])
+        let auto = AutoTransport(plain: plain, makeOther: {
+            made.withLock { $0 += 1 }
+            return other
+        })
+        _ = try await auto.send(request("http://127.0.0.1:9/a"), timeout: .seconds(1))
+        _ = try await auto.send(request("http://127.0.0.1:9/b"), timeout: .seconds(1))
+        XCTAssertEqual(made.withLock { $0 }, 0)
+        _ = try await auto.send(request("https://api.vendor.com/a"), timeout: .seconds(1))
+        _ = try await auto.send(request("https://api.vendor.com/b"), timeout: .seconds(1))
+        XCTAssertEqual(made.withLock { $0 }, 1)
+        XCTAssertEqual(other.requests.map(\.url), ["https://api.vendor.com/a", "https://api.vendor.com/b"])
+    }
 }

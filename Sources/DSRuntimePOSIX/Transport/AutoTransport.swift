@@ -1,3 +1,4 @@
+import DSCore
 import DSRender
 import DSRuntime
 
@@ -8,19 +9,34 @@ import DSRuntime
 public final class AutoTransport: HTTPTransport {
     /// Where `http://` requests go.
     public let plain: any HTTPTransport
-    /// Where every other request goes.
-    public let other: any HTTPTransport
+    /// Where every other request goes, made on first use: a run that only sends `http://`
+    /// (loopback, the conformance harness) never creates a URLSession, so never loads libcurl.
+    public var other: any HTTPTransport {
+        otherTransport.withLock { made in
+            if let made { return made }
+            let t = makeOther()
+            made = t
+            return t
+        }
+    }
+    private let makeOther: @Sendable () -> any HTTPTransport
+    private let otherTransport = Locked<(any HTTPTransport)?>(nil)
 
     /// Creates the default pair, both allowing `maxConnectionsPerHost` connections per host.
     public convenience init(maxConnectionsPerHost: Int = 8) {
         self.init(plain: SocketHTTPTransport(maxConnectionsPerHost: maxConnectionsPerHost),
-                  other: URLSessionTransport(maxConnectionsPerHost: maxConnectionsPerHost))
+                  makeOther: { URLSessionTransport(maxConnectionsPerHost: maxConnectionsPerHost) })
     }
 
     /// Creates a router over two given transports (tests inject scripted ones).
-    public init(plain: any HTTPTransport, other: any HTTPTransport) {
+    public convenience init(plain: any HTTPTransport, other: any HTTPTransport) {
+        self.init(plain: plain, makeOther: { other })
+    }
+
+    /// Creates a router whose non-http transport is made by `makeOther` on first use.
+    public init(plain: any HTTPTransport, makeOther: @escaping @Sendable () -> any HTTPTransport) {
         self.plain = plain
-        self.other = other
+        self.makeOther = makeOther
     }
 
     /// True when `url` is routed to ``plain``: its scheme is `http`, in any case.

@@ -24,7 +24,10 @@ import FoundationNetworking
 /// - **Timeout**: the whole attempt (connect to last byte) is bounded by racing the request
 ///   against the clock, because `URLRequest.timeoutInterval` is whole seconds on Linux.
 public final class URLSessionTransport: HTTPTransport {
-    private let session: URLSession
+    /// Nil when libcurl could not be loaded (``unavailable`` says why): every send then fails
+    /// with that reason instead of the process ending inside FoundationNetworking.
+    private let session: URLSession?
+    private let unavailable: String
     private let delegate: RedirectRefusingDelegate
 
     /// Request headers libcurl under FoundationNetworking adds on Linux when the request does
@@ -36,8 +39,14 @@ public final class URLSessionTransport: HTTPTransport {
 
     /// Creates a transport allowing up to `maxConnectionsPerHost` parallel connections.
     public init(maxConnectionsPerHost: Int = 8) {
+        delegate = RedirectRefusingDelegate()
         // libcurl is loaded here, on first use (LazyLibcurl), not at process start.
-        LazyLibcurl.load()
+        if let why = LazyLibcurl.load() {
+            session = nil
+            unavailable = "https requests need libcurl (libcurl.so.4), which could not be loaded: \(why)"
+            return
+        }
+        unavailable = ""
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = max(1, maxConnectionsPerHost)
         configuration.httpShouldSetCookies = false
@@ -48,11 +57,10 @@ public final class URLSessionTransport: HTTPTransport {
         configuration.httpAdditionalHeaders = nil
         configuration.timeoutIntervalForRequest = 3600
         configuration.timeoutIntervalForResource = 3600
-        delegate = RedirectRefusingDelegate()
         session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
     }
 
-    deinit { session.invalidateAndCancel() }
+    deinit { session?.invalidateAndCancel() }
 
     /// The `URLRequest` for a rendered request: method, URL, body and every header, nothing else.
     static func urlRequest(_ request: RenderedRequest, timeout: Duration) throws(TransportError) -> URLRequest {
@@ -89,8 +97,8 @@ public final class URLSessionTransport: HTTPTransport {
     /// group that cancelled it on timeout).
     public func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
         let urlRequest = try Self.urlRequest(request, timeout: timeout)
+        guard let session else { throw TransportError(.tls, unavailable) }
         let exchange = URLSessionExchange()
-        let session = self.session
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>) in
                 let task = session.dataTask(with: urlRequest) { data, response, error in
