@@ -56,11 +56,13 @@ enum ContractMappingWalk {
                 return
             }
             let requiredKeys = requiredByAll(schemas, shape)
+            // The object's schemas expanded once for all its fields.
+            let expanded = schemas.flatMap { shape.expand($0) }
             // `@when` and `@drop_empty` beside output fields modify the object; they are not fields.
             for m in members where !objectModifiers.contains(m.key) {
                 let name = m.key.hasPrefix("@@") ? String(m.key.dropFirst()) : m.key
-                let c = shape.child(schemas, key: name)
-                walk(m.value, JSONPointer.appending(pointer, m.key), c.schemas, JSONPointer.appending(instance, name), required: requiredKeys.contains(name), depth: depth + 1)
+                let c = shape.childSchemas(expanded: expanded, key: name)
+                walk(m.value, JSONPointer.appending(pointer, m.key), c, JSONPointer.appending(instance, name), required: requiredKeys.contains(name), depth: depth + 1)
             }
         }
         let batching = context.batchingEnabled
