@@ -93,8 +93,28 @@ enum ContractMappingWalk {
         return result ?? []
     }
 
-    /// True when the node is a mapping output object (not a directive or a marker).
+    /// True when the node is a mapping output object (not a directive or a marker): one pass
+    /// over the members, without forming the list of fields (`isOutputObjectReference` is the
+    /// general form; `ContractWalkFastPathTests` compares the two).
     static func isOutputObject(_ node: JSONNode) -> Bool {
+        guard node.isObject else { return false }
+        let members = node.members
+        if members.isEmpty { return true }
+        var anyField = false
+        for m in members where !isObjectModifier(m.key) {
+            if m.key.hasPrefix("@") && !m.key.hasPrefix("@@") { return false }
+            anyField = true
+        }
+        return anyField
+    }
+
+    /// `objectModifiers.contains(key)` without hashing the key.
+    static func isObjectModifier(_ key: String) -> Bool {
+        key == "@when" || key == "@drop_empty"
+    }
+
+    /// The general form of `isOutputObject`.
+    static func isOutputObjectReference(_ node: JSONNode) -> Bool {
         guard node.isObject else { return false }
         let fields = node.members.filter { !objectModifiers.contains($0.key) }
         return node.members.isEmpty || (!fields.isEmpty && !fields.contains { $0.key.hasPrefix("@") && !$0.key.hasPrefix("@@") })
