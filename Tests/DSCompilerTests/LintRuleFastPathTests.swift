@@ -63,3 +63,28 @@ final class URLIsAbsoluteSpaceTests: XCTestCase {
         XCTAssertGreaterThan(spaced, 1_000)
     }
 }
+
+/// `HeaderNamesValid.hasLineBreak` answers a value without a CR or LF byte at once; it must
+/// agree with the general search (`contains("\r") || contains("\n")`).
+final class HeaderLineBreakTests: XCTestCase {
+    func reference(_ v: String) -> Bool { v.contains("\r") || v.contains("\n") }
+
+    func testChosenValues() {
+        for v in ["", "a", "\r", "\n", "\r\n", "a\r\nb", "x\u{0085}y", "x\u{2028}y", "\u{000B}", "e\u{301}\r", "\r\u{301}", "Bearer {{@secrets.k}}"] {
+            XCTAssertEqual(HeaderNamesValid.hasLineBreak(v), reference(v), v.debugDescription)
+        }
+    }
+
+    func testRandomValues() {
+        var rng = SplitMix64(seed: 0x6864_7273)
+        let pieces = ["\r", "\n", "\r\n", "a", " ", "é", "\u{301}", "\u{2028}", "\u{0085}", "{{x}}", "\t", "\u{000C}"]
+        var breaks = 0
+        for _ in 0..<20_000 {
+            let v = (0..<Int.random(in: 0...6, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            let fast = HeaderNamesValid.hasLineBreak(v)
+            XCTAssertEqual(fast, reference(v), v.debugDescription)
+            if fast { breaks += 1 }
+        }
+        XCTAssertGreaterThan(breaks, 1_000)
+    }
+}

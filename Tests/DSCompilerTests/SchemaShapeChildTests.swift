@@ -16,6 +16,31 @@ final class SchemaShapeChildTests: XCTestCase {
         }
     }
 
+    /// `lookup` as it was before it asked `childSchemas` first (the general path).
+    func referenceLookup(_ shape: SchemaShape, _ segments: [String], from root: JSONValue) -> SchemaShape.Lookup {
+        var current = [root]
+        for (i, segment) in segments.enumerated() {
+            if SchemaShape.arrayIndex(segment) != nil {
+                current = shape.items(current, index: SchemaShape.arrayIndex(segment))
+                if current.isEmpty { return .cannotTell }
+                continue
+            }
+            let c = shape.child(current, key: segment)
+            if !c.schemas.isEmpty { current = c.schemas; continue }
+            if c.cannotTell || !c.definesAny { return .cannotTell }
+            return .unknown(index: i, candidates: Array(Set(c.candidates)).sorted(), closed: c.closed)
+        }
+        return .defined(current)
+    }
+
+    func describe(_ l: SchemaShape.Lookup) -> String {
+        switch l {
+        case .defined(let s): return "defined \(s)"
+        case .unknown(let i, let c, let closed): return "unknown \(i) \(c) \(closed)"
+        case .cannotTell: return "cannot tell"
+        }
+    }
+
     func testChosenSchemas() {
         let document: JSONValue = [
             "$defs": ["a": ["properties": ["x": ["type": "string"], "y": true]], "open": ["additionalProperties": ["type": "number"]]],
@@ -70,6 +95,8 @@ final class SchemaShapeChildTests: XCTestCase {
             let shape = SchemaShape(document: .object(root))
             let schemas = (0..<Int.random(in: 1...3, using: &rng)).map { _ in schema(0) }
             assertSame(shape, schemas, keys + ["w"], "random #\(i): \(schemas)")
+            let path = (0..<Int.random(in: 1...3, using: &rng)).map { _ in (keys + ["w", "0", "[1]"]).randomElement(using: &rng)! }
+            XCTAssertEqual(describe(shape.lookup(path, from: schemas[0])), describe(referenceLookup(shape, path, from: schemas[0])), "lookup \(path) #\(i): \(schemas[0])")
         }
     }
 }

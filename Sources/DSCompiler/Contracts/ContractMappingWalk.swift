@@ -142,8 +142,10 @@ enum ContractMappingWalk {
         case .string(let s): return s.contains("{{") ? nil : .string(s)
         case .number, .bool, .null: return node.value
         case .object:
+            // Most objects have no `@value`: asked first, before forming the key set.
+            guard let v = node["@value"] else { return nil }
             let keys = Set(node.members.map(\.key))
-            guard let v = node["@value"], keys.isSubset(of: ["@value", "@keep_null", "@when"]) else { return nil }
+            guard keys.isSubset(of: ["@value", "@keep_null", "@when"]) else { return nil }
             return v.value
         case .array: return nil
         }

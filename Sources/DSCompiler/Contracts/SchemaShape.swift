@@ -133,8 +133,11 @@ struct SchemaShape {
                 if current.isEmpty { return .cannotTell }
                 continue
             }
+            // The common case, a defined property, without the candidate list; `child` only
+            // when the property is not found (same schemas: `SchemaShapeChildTests`).
+            let found = childSchemas(expanded: current.flatMap { expand($0) }, key: segment)
+            if !found.isEmpty { current = found; continue }
             let c = child(current, key: segment)
-            if !c.schemas.isEmpty { current = c.schemas; continue }
             if c.cannotTell || !c.definesAny { return .cannotTell }
             return .unknown(index: i, candidates: Array(Set(c.candidates)).sorted(), closed: c.closed)
         }
