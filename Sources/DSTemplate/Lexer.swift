@@ -48,7 +48,13 @@ struct Lexer {
     var i = 0
     var tokens: [Token] = []
 
-    init(_ source: [UInt8]) { src = source }
+    init(_ source: [UInt8]) {
+        src = source
+        // One allocation for the token list of a typical template (a tag of one to three path
+        // segments is three to seven tokens, about one per four source bytes); a longer list
+        // still grows as before. Capped so a large literal body does not reserve much.
+        tokens.reserveCapacity(min(source.count / 4 + 4, 1024))
+    }
 
     static func tokenize(_ source: [UInt8]) throws(TemplateSyntaxError) -> [Token] {
         var lexer = Lexer(source)

@@ -311,6 +311,7 @@ struct Parser {
             p += 1
         }
         var parts: [String] = []
+        parts.reserveCapacity(4)
         var depth = 0
         var original = isData ? "@" : ""
         var scoped = false
