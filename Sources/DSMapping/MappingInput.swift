@@ -79,11 +79,9 @@ extension JSONNode: MappingInput {
         var keys: [String] = []
         keys.reserveCapacity(members.count)
         var ascii = true
-        for m in members where ascii {
-            for b in m.key.utf8 where b >= 0x80 {
-                ascii = false
-                break
-            }
+        for m in members where !Self.isASCII(m.key) {
+            ascii = false
+            break
         }
         if members.count <= 16 {
             for m in members where !keys.contains(m.key) { keys.append(m.key) }
@@ -92,6 +90,21 @@ extension JSONNode: MappingInput {
             for m in members where seen.insert(m.key).inserted { keys.append(m.key) }
         }
         return (keys, ascii)
+    }
+
+    /// True if every byte of `key` is ASCII: the bytes OR-ed together in place (the key's
+    /// contiguous UTF-8, small strings included), byte by byte only for a string without
+    /// contiguous storage. `MappingKeySplitTests` compares it with a byte loop.
+    static func isASCII(_ key: String) -> Bool {
+        if let any = key.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
+            var bits: UInt8 = 0
+            for b in bytes { bits |= b }
+            return bits < 0x80
+        }) {
+            return any
+        }
+        for b in key.utf8 where b >= 0x80 { return false }
+        return true
     }
 
     func mappingMember(_ key: String) -> JSONNode? {

@@ -1,4 +1,7 @@
+import DSCore
+import DSJSON
 @testable import DSMapping
+import Foundation
 import XCTest
 
 /// `MappingBuilder.splitKeys` (the no-directive path hands back the key list itself) against a plain
@@ -31,6 +34,31 @@ final class MappingKeySplitTests: XCTestCase {
         for _ in 0..<5_000 {
             let n = Int.random(in: 0...8, using: &rng)
             check((0..<n).map { _ in vocabulary.randomElement(using: &rng)! })
+        }
+    }
+
+    /// `JSONNode.isASCII` against a byte loop: chosen keys (small and large strings, bridged
+    /// Foundation strings) and random ones with a non-ASCII byte at every position.
+    func testKeyASCIICheckAgainstByteLoop() {
+        func reference(_ s: String) -> Bool { s.utf8.allSatisfy { $0 < 0x80 } }
+        var keys = ["", "a", "@path", "é", "\u{301}", "abcdefghijklmno", "abcdefghijklmnop", "abcdefghijklmnopé",
+                    String(repeating: "x", count: 100) + "\u{7F}", String(repeating: "x", count: 100) + "\u{80}",
+                    NSString(string: "caf\u{E9}") as String, NSString(string: "plain") as String,
+                    String(decoding: [0x61, 0xFF, 0x62], as: UTF8.self)]
+        var rng = SystemRandomNumberGenerator()
+        let alphabet: [Character] = ["a", "Z", "0", "@", "\u{7F}", "\u{80}", "é", "\u{301}", "😀", " "]
+        for _ in 0..<5_000 {
+            let n = Int.random(in: 0...40, using: &rng)
+            keys.append(String((0..<n).map { _ in Int.random(in: 0..<10, using: &rng) < 8 ? alphabet[Int.random(in: 0..<4, using: &rng)] : alphabet.randomElement(using: &rng)! }))
+        }
+        for key in keys {
+            XCTAssertEqual(JSONNode.isASCII(key), reference(key), "\(key.debugDescription)")
+        }
+        // distinctKeys' flag is the same check over all keys.
+        for _ in 0..<500 {
+            let some = (0..<Int.random(in: 0...6, using: &rng)).map { _ in keys.randomElement(using: &rng)! }
+            let members = some.map { JSONMember(key: $0, keySpan: SourceSpan(start: 0, end: 0), value: JSONNode(kind: .null, span: SourceSpan(start: 0, end: 0))) }
+            XCTAssertEqual(JSONNode.distinctKeys(members).ascii, some.allSatisfy(reference))
         }
     }
 }
