@@ -28,6 +28,10 @@ struct MappingBuilder {
     }
 
     static func isDirectiveKey(_ key: String) -> Bool {
+        // Most keys are output fields: a first byte that is ASCII and not `@` starts a first
+        // character other than `@` (nothing composes into `@`), so neither prefix can match.
+        guard let first = key.utf8.first else { return false }
+        if first < 0x80, first != 0x40 { return false }
         var key = key
         // ASCII keys by bytes; for others `hasPrefix` (a combining mark can join the `@`).
         let ascii: Bool? = key.withUTF8 { b in
@@ -100,15 +104,19 @@ struct MappingBuilder {
         }
     }
 
-    /// An object's keys split into directive keys and output fields, each in key order. Without a
-    /// directive key the fields are the key list itself (no copy); `MappingKeySplitTests` compares
-    /// this with a plain filter of each kind.
+    /// An object's keys split into directive keys and output fields, each in key order. When all
+    /// keys are of one kind, that list is the key list itself (no copy); `MappingKeySplitTests`
+    /// compares this with a plain filter of each kind.
     static func splitKeys(_ keys: [String]) -> (directiveKeys: [String], fields: [String]) {
-        guard let first = keys.firstIndex(where: isDirectiveKey) else { return ([], keys) }
-        var directiveKeys = [keys[first]]
-        var fields = Array(keys[..<first])
-        fields.reserveCapacity(keys.count - 1)
-        for key in keys[(first + 1)...] {
+        var count = 0
+        for key in keys where isDirectiveKey(key) { count += 1 }
+        if count == 0 { return ([], keys) }
+        if count == keys.count { return (keys, []) }  // a directive: its keys, not a copy
+        var directiveKeys: [String] = []
+        var fields: [String] = []
+        directiveKeys.reserveCapacity(count)
+        fields.reserveCapacity(keys.count - count)
+        for key in keys {
             if isDirectiveKey(key) { directiveKeys.append(key) } else { fields.append(key) }
         }
         return (directiveKeys, fields)

@@ -61,4 +61,20 @@ final class MappingKeySplitTests: XCTestCase {
             XCTAssertEqual(JSONNode.distinctKeys(members).ascii, some.allSatisfy(reference))
         }
     }
+
+    /// `isDirectiveKey` (its first-byte answer for most keys) against `hasPrefix` on chosen and
+    /// random keys, combining marks after `@` and at the start included.
+    func testDirectiveKeyCheckAgainstHasPrefix() {
+        func reference(_ s: String) -> Bool { s.hasPrefix("@") && !s.hasPrefix("@@") }
+        var keys = ["", "@", "@@", "@@@", "a", "@a", "@@a", "a@", "\u{301}@", "@\u{301}", "@\u{301}@", "@@\u{301}",
+                    "\u{FF20}x", "é", "@é", NSString(string: "@path") as String, NSString(string: "caf\u{E9}") as String]
+        var rng = SystemRandomNumberGenerator()
+        let alphabet: [String] = ["@", "@", "a", "Z", "_", "\u{301}", "\u{308}", "é", "\u{FF20}", " ", "\u{200D}"]
+        for _ in 0..<20_000 {
+            keys.append((0..<Int.random(in: 0...5, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined())
+        }
+        for key in keys {
+            XCTAssertEqual(MappingBuilder.isDirectiveKey(key), reference(key), "\(key.debugDescription)")
+        }
+    }
 }
