@@ -218,14 +218,16 @@ struct MappingBuilder {
             fail(message, at(key))
         }
         if !onePassDirectives { d = DirectiveMembers(lookingUpIn: object) }
-        var present: [String] = []
-        if d.path != nil { present.append("@path") }
-        if d.value != nil { present.append("@value") }
-        if d.template != nil { present.append("@template") }
-        if d.each != nil { present.append("@each") }
-        if present.isEmpty {
+        // The sources are counted; their list is formed only for the message.
+        let sourceCount = (d.path != nil ? 1 : 0) + (d.value != nil ? 1 : 0) + (d.template != nil ? 1 : 0) + (d.each != nil ? 1 : 0)
+        if sourceCount == 0 {
             fail("a directive needs exactly one source: @path, @value, @template or @each", pointer)
-        } else if present.count > 1 {
+        } else if sourceCount > 1 {
+            var present: [String] = []
+            if d.path != nil { present.append("@path") }
+            if d.value != nil { present.append("@value") }
+            if d.template != nil { present.append("@template") }
+            if d.each != nil { present.append("@each") }
             fail("a directive has more than one source (\(present.joined(separator: ", "))); use exactly one", pointer)
         }
         let dropEmpty = readDropEmpty(d.dropEmpty, pointer) ?? inherited

@@ -1,5 +1,6 @@
 import DSCore
 import DSJSON
+import DSTemplate
 @testable import DSMapping
 import Foundation
 import XCTest
@@ -75,6 +76,30 @@ final class MappingKeySplitTests: XCTestCase {
         }
         for key in keys {
             XCTAssertEqual(MappingBuilder.isDirectiveKey(key), reference(key), "\(key.debugDescription)")
+        }
+    }
+
+    /// A directive's source count (its list is formed only for the message): the two messages,
+    /// word for word, on a node and on a value.
+    func testDirectiveSourceCountMessages() throws {
+        let cases: [(String, String?)] = [
+            (#"{"a": {"@path": "x", "@value": 1, "@template": "{{y}}"}}"#, "a directive has more than one source (@path, @value, @template); use exactly one at /a"),
+            (#"{"a": {"@each": "x", "@map": {"b": 1}, "@value": 2}}"#, "a directive has more than one source (@value, @each); use exactly one at /a"),
+            (#"{"a": {"@default": 1}}"#, "a directive needs exactly one source: @path, @value, @template or @each at /a"),
+            (#"{"a": {"@path": "x", "@default": 1}}"#, nil),
+        ]
+        for (text, expected) in cases {
+            let source = SourceFile(path: "t.json", text: text)
+            let node = try XCTUnwrap(JSONParser().parse(source, diagnostics: DiagnosticCollector(source: source)))
+            for options in [TemplateOptions.analysis, TemplateOptions()] {
+                let result: Result<CompiledMapping, MappingError> = Result { () throws(MappingError) in try CompiledMapping.compile(node, templateOptions: options) }
+                switch result {
+                case .success: XCTAssertNil(expected, text)
+                case .failure(let error): XCTAssertEqual(error.message, expected, text)
+                }
+            }
+            let value: Result<CompiledMapping, MappingError> = Result { () throws(MappingError) in try CompiledMapping.compile(node.value) }
+            if case .failure(let error) = value { XCTAssertEqual(error.message, expected, text) } else { XCTAssertNil(expected, text) }
         }
     }
 }
