@@ -25,8 +25,11 @@ struct WhitespaceControl {
         let body = program.body
         for i in body.indices {
             guard let strip = accept(body[i]) else { continue }
-            let prevWS = WhitespaceControl.isPrevWhitespace(body, i, isRoot)
-            let nextWS = WhitespaceControl.isNextWhitespace(body, i, isRoot)
+            // The neighbours are scanned only for a tag that can stand alone (a plain mustache,
+            // the common case, cannot); both checks are pure, so skipping them changes nothing.
+            let mayStandAlone = strip.openStandalone || strip.closeStandalone || strip.inlineStandalone
+            let prevWS = mayStandAlone && WhitespaceControl.isPrevWhitespace(body, i, isRoot)
+            let nextWS = mayStandAlone && WhitespaceControl.isNextWhitespace(body, i, isRoot)
             let openStandalone = strip.openStandalone && prevWS
             let closeStandalone = strip.closeStandalone && nextWS
             let inlineStandalone = strip.inlineStandalone && prevWS && nextWS
