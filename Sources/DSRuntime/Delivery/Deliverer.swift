@@ -72,7 +72,11 @@ public final class Deliverer: Sendable {
                     // The usual record of a plan that takes lines is accepted without an
                     // async call (one per event cost about a thousand instructions).
                     if takesLines, case .line(let line, let raw) = record {
-                        if let (events, partition) = accept(line: line, raw, &state) { await handle(events, partition, &state, &group) }
+                        if !state.batches {
+                            if let (unit, partition) = accept(singleLine: line, raw, &state) { await dispatch(unit, partition, &state, &group) }
+                        } else if let (events, partition) = accept(line: line, raw, &state) {
+                            await handle(events, partition, &state, &group)
+                        }
                     } else {
                         await accept(record, &state, &group)
                     }
@@ -91,12 +95,13 @@ public final class Deliverer: Sendable {
     }
 
     /// True when the deliverer builds payloads straight from event lines (``InputRecord/line(line:event:)``)
-    /// without parsing them: a batching plan whose payload is a plain mapping, one partition,
-    /// no event check. An input reader may then hand lines over unparsed; any other plan
-    /// parses them here, with the same result.
+    /// without parsing them: a plan whose payload is a plain mapping, one partition, no event
+    /// check, and either batching or one event per request with that payload as the body
+    /// (`RequestRenderer.rendersSingleRequestsFromLines`). An input reader may then hand lines
+    /// over unparsed; any other plan parses them here, with the same result.
     public static func buildsPayloadsFromLines(renderer: RequestRenderer, options: DeliveryOptions) -> Bool {
-        renderer.plan.batching.enabled && options.eventCheck == nil && renderer.buildsPayloadsFromLines
-            && PartitionKeyer(renderer: renderer).isConstant
+        options.eventCheck == nil && PartitionKeyer(renderer: renderer).isConstant
+            && (renderer.plan.batching.enabled ? renderer.buildsPayloadsFromLines : renderer.rendersSingleRequestsFromLines)
     }
 
     private func accept(_ record: InputRecord, _ state: inout DispatchState, _ group: inout DiscardingTaskGroup) async {
@@ -106,6 +111,8 @@ public final class Deliverer: Sendable {
             record = Self.parsed(line, raw)
         }
         switch record {
+        case .line(let line, let raw) where !state.batches:
+            if let (unit, partition) = accept(singleLine: line, raw, &state) { await dispatch(unit, partition, &state, &group) }
         case .line(let line, let raw):
             if let (events, partition) = accept(line: line, raw, &state) { await handle(events, partition, &state, &group) }
         case .acknowledged:
@@ -181,6 +188,25 @@ public final class Deliverer: Sendable {
             ledger.deadLettered([DeadLetter(line: line, eventID: eventID, reason: error.message, event: raw.materialize(or: .null))])
             return nil
         }
+    }
+
+    /// A line record of an unbatched plan that takes lines (``takesLines``): selection, then the
+    /// request's unit, its payload written from the line (nil when the event is filtered).
+    /// An event the line path cannot write, or whose payload it refuses, goes as the general
+    /// path sends it (the parsed event, rendered per attempt), so its outcome and message are
+    /// that path's. Synchronous.
+    private func accept(singleLine line: Int, _ raw: EventLine, _ state: inout DispatchState) -> (unit: DeliveryUnit, partition: Partition)? {
+        ledger.noteInput(skipped: false)
+        let eventID = Self.eventID(of: raw)
+        if case .filtered(let reason) = renderer.selector.select(raw) {
+            ledger.filtered(line: line, eventID: eventID, reason: reason)
+            return nil
+        }
+        let partition = state.partition(for: "")
+        if let payload = try? renderer.payload(for: raw, eventID: eventID, tag: line) {
+            return (DeliveryUnit(lineBody: payload), partition)
+        }
+        return (DeliveryUnit(single: EncodedPayload(eventID: eventID, event: raw.materialize(or: .null), value: nil, bytes: [], tag: line)), partition)
     }
 
     /// A line record as the parsed record the general path takes (the line was validated

@@ -356,6 +356,7 @@ final class RequestExecutor: Sendable {
 
     private func render(_ unit: DeliveryUnit, _ environment: DeliveryRenderEnvironment, token: String?) throws(RenderError) -> RenderedRequest {
         if let batch = unit.batch { return try context.renderer.render(batch: batch, environment: environment, accessToken: token) }
+        if unit.payloadIsBody { return try context.renderer.render(single: unit.payloads[0], environment: environment, accessToken: token) }
         return try context.renderer.render(unit.payloads[0].event, environment: environment, accessToken: token)
     }
 
