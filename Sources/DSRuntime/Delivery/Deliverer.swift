@@ -104,7 +104,7 @@ public final class Deliverer: Sendable {
             && (renderer.plan.batching.enabled ? renderer.buildsPayloadsFromLines : renderer.rendersSingleRequestsFromLines)
     }
 
-    private func accept(_ record: InputRecord, _ state: inout DispatchState, _ group: inout DiscardingTaskGroup) async {
+    nonisolated(nonsending) private func accept(_ record: InputRecord, _ state: inout DispatchState, _ group: inout DiscardingTaskGroup) async {
         var record = record
         // (The state batches exactly when the plan does, which takesLines requires.)
         if !takesLines, case .line(let line, let raw) = record {
@@ -219,7 +219,7 @@ public final class Deliverer: Sendable {
         }
     }
 
-    private func handle(_ events: [BatchGroupingEvent], _ partition: Partition, _ state: inout DispatchState,
+    nonisolated(nonsending) private func handle(_ events: [BatchGroupingEvent], _ partition: Partition, _ state: inout DispatchState,
                         _ group: inout DiscardingTaskGroup) async {
         for event in events {
             switch event {
@@ -234,7 +234,7 @@ public final class Deliverer: Sendable {
     /// Starts a request, as a child task of the run's group, once a slot is free. In ordered
     /// mode the request first waits for the previous request of its partition (which
     /// already holds a slot, so this cannot deadlock).
-    private func dispatch(_ unit: DeliveryUnit, _ partition: Partition, _ state: inout DispatchState,
+    nonisolated(nonsending) private func dispatch(_ unit: DeliveryUnit, _ partition: Partition, _ state: inout DispatchState,
                           _ group: inout DiscardingTaskGroup) async {
         let chain = ordered ? partition.chain() : nil
         await state.slots.acquire()
