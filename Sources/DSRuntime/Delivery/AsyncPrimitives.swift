@@ -15,6 +15,13 @@ public final class AsyncSemaphore: Sendable {
 
     /// Takes a permit, waiting for one if none is free.
     nonisolated(nonsending) public func acquire() async {
+        // A free permit is taken without suspending (a continuation resumed at once still
+        // queues the task's next job on its executor).
+        if state.withLock({ s -> Bool in
+            guard s.permits > 0 && s.head == s.waiters.count else { return false }
+            s.permits -= 1
+            return true
+        }) { return }
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let granted = state.withLock { s -> Bool in
                 if s.permits > 0 && s.head == s.waiters.count { s.permits -= 1; return true }

@@ -88,6 +88,8 @@ public final class Deliverer: Sendable {
             if ledger.failure == nil {
                 for (partition, events) in state.flushAll() { await handle(events, partition, &state, &group) }
             }
+            // The workers end once they have taken every unit.
+            state.units.close()
             // Leaving the group waits for every request.
         }
         await ledger.flush()
@@ -250,12 +252,99 @@ public final class Deliverer: Sendable {
             }
             return
         }
-        group.addTask {
-            if let previous = chain?.previous { await previous.wait() }
-            await executor.deliver(unit, partition: partition)
-            chain?.own.fire()
-            slots.release()
+        // One long-lived worker task per request slot, started with the first `concurrency`
+        // requests, takes units in dispatch order: a task per request cost its creation, its
+        // group bookkeeping and, as its async frames grew, about six task-allocator slabs
+        // (malloc and free) per request; a worker's slabs are reused from one request to the next.
+        if state.workers < options.concurrency {
+            state.workers += 1
+            let units = state.units
+            group.addTask {
+                while let item = await units.take() {
+                    if let previous = item.chain?.previous { await previous.wait() }
+                    await executor.deliver(item.unit, partition: item.partition)
+                    item.chain?.own.fire()
+                    slots.release()
+                }
+            }
         }
+        state.units.put(UnitQueue.Item(unit: unit, partition: partition, chain: chain))
+    }
+}
+
+/// The units dispatched to the run's worker tasks (``Deliverer``), first in, first out. A
+/// unit is put only once it holds a request slot, so at most `concurrency` wait here, and
+/// every unit put is taken: ``take()`` returns nil only once the queue is closed and empty,
+/// and its wait does not end on cancellation (a cancelled run's units are still taken, and
+/// each ends as interrupted in the executor).
+final class UnitQueue: Sendable {
+    struct Item: Sendable {
+        let unit: DeliveryUnit
+        let partition: Partition
+        let chain: (previous: CompletionSignal?, own: CompletionSignal)?
+    }
+
+    private struct State {
+        var items: [Item] = []
+        var head = 0
+        var takers: [CheckedContinuation<Item?, Never>] = []
+        var closed = false
+    }
+
+    private let state = Locked(State())
+
+    /// Hands `item` to a waiting worker, or queues it.
+    func put(_ item: Item) {
+        let taker = state.withLock { s -> CheckedContinuation<Item?, Never>? in
+            if !s.takers.isEmpty { return s.takers.removeFirst() }
+            s.items.append(item)
+            return nil
+        }
+        taker?.resume(returning: item)
+    }
+
+    /// The next unit, waiting for one; nil once the queue is closed and empty.
+    nonisolated(nonsending) func take() async -> Item? {
+        switch state.withLock({ s in Self.next(&s) }) {
+        case .item(let item): return item
+        case .end: return nil
+        case .wait: break
+        }
+        return await withCheckedContinuation { (c: CheckedContinuation<Item?, Never>) in
+            // Checked again under the lock: a unit may have been put meanwhile.
+            let now = state.withLock { s -> Next in
+                let next = Self.next(&s)
+                if case .wait = next { s.takers.append(c) }
+                return next
+            }
+            switch now {
+            case .item(let item): c.resume(returning: item)
+            case .end: c.resume(returning: nil)
+            case .wait: break
+            }
+        }
+    }
+
+    private enum Next { case item(Item), end, wait }
+
+    private static func next(_ s: inout State) -> Next {
+        if s.head < s.items.count {
+            let item = s.items[s.head]
+            s.head += 1
+            if s.head == s.items.count { s.items.removeAll(keepingCapacity: true); s.head = 0 }
+            return .item(item)
+        }
+        return s.closed ? .end : .wait
+    }
+
+    /// No more units will be put: waiting workers end, the others end once the queue is empty.
+    func close() {
+        let takers = state.withLock { s -> [CheckedContinuation<Item?, Never>] in
+            s.closed = true
+            defer { s.takers = [] }
+            return s.takers
+        }
+        for t in takers { t.resume(returning: nil) }
     }
 }
 
@@ -263,6 +352,9 @@ public final class Deliverer: Sendable {
 /// Owned by the single dispatch loop, never shared.
 struct DispatchState {
     let slots: AsyncSemaphore
+    /// The units handed to the worker tasks, and how many workers were started.
+    let units = UnitQueue()
+    var workers = 0
     private let template: BatchGrouper?
     private let maxWait: Duration
     private var partitions: [String: Partition] = [:]
