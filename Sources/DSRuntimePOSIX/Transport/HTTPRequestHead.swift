@@ -1,3 +1,4 @@
+import DSCore
 import DSRender
 import DSRuntime
 
@@ -110,6 +111,16 @@ enum HTTPRequestHead {
         private let hostLine: [UInt8]
         /// The target holds only printable ASCII (else the general path reports it).
         private let targetIsClean: Bool
+        /// The head (request line, `Host`, header fields) of the last request encoded, with
+        /// its method and fields: a run sends the same fields again and again.
+        private let lastHead = Locked<CachedHead?>(nil)
+
+        /// A head up to its `Content-Length` line, and what it was built from.
+        private struct CachedHead: Sendable {
+            let method: String
+            let headers: [HTTPHeaderField]
+            let bytes: [UInt8]
+        }
 
         init(endpoint: HTTPEndpoint) {
             self.endpoint = endpoint
@@ -119,9 +130,14 @@ enum HTTPRequestHead {
         }
 
         func encode(_ request: RenderedRequest) throws(TransportError) -> [UInt8] {
+            // The same method and fields as the last request (the very same strings: their
+            // bytes cannot differ), which passed the checks: its head is reused.
+            if let last = lastHead.withLock({ $0 }), Self.same(last.method, request.method), Self.sameFields(last.headers, request.headers) {
+                return finish(head: last.bytes, request)
+            }
             guard targetIsClean, Self.passes(request) else { return try HTTPRequestHead.encode(request, endpoint: endpoint) }
             var bytes: [UInt8] = []
-            var size = request.method.utf8.count + requestLineTail.count + hostLine.count + 40 + request.body.count
+            var size = request.method.utf8.count + requestLineTail.count + hostLine.count
             for h in request.headers { size += h.name.utf8.count + h.value.utf8.count + 4 }
             bytes.reserveCapacity(size)
             Self.append(request.method, to: &bytes)
@@ -136,6 +152,16 @@ enum HTTPRequestHead {
                 Self.append(h.value, to: &bytes)
                 bytes.append(13); bytes.append(10)
             }
+            lastHead.withLock { $0 = CachedHead(method: request.method, headers: request.headers, bytes: bytes) }
+            return finish(head: bytes, request)
+        }
+
+        /// `head`, then `Content-Length` (for a body, and always for POST, PUT and PATCH), the
+        /// empty line and the body.
+        private func finish(head: [UInt8], _ request: RenderedRequest) -> [UInt8] {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(head.count + 40 + request.body.count)
+            bytes.append(contentsOf: head)
             if !request.body.isEmpty || bodyMethods.contains(where: { HTTPName.equal(request.method, $0) }) {
                 bytes.append(contentsOf: "Content-Length: ".utf8)
                 Self.appendDecimal(request.body.count, to: &bytes)
@@ -144,6 +170,22 @@ enum HTTPRequestHead {
             bytes.append(13); bytes.append(10)
             bytes.append(contentsOf: request.body)
             return bytes
+        }
+
+        /// True when `a` and `b` are the same string value in memory (the same small-string
+        /// bytes or the same storage object), so their UTF-8 bytes are equal. Not `==`, which
+        /// also equates canonically equivalent strings whose bytes differ; false when unsure.
+        @inline(__always)
+        static func same(_ a: String, _ b: String) -> Bool {
+            guard MemoryLayout<String>.size == 16 else { return false }
+            let x = unsafeBitCast(a, to: (UInt64, UInt64).self), y = unsafeBitCast(b, to: (UInt64, UInt64).self)
+            return x == y
+        }
+
+        static func sameFields(_ a: [HTTPHeaderField], _ b: [HTTPHeaderField]) -> Bool {
+            guard a.count == b.count else { return false }
+            for i in a.indices where !(same(a[i].name, b[i].name) && same(a[i].value, b[i].value)) { return false }
+            return true
         }
 
         /// True when ``WireCheck/problem(_:target:)`` has nothing to say about the method and
