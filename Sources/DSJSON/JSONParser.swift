@@ -551,12 +551,11 @@ struct ScratchStack<Element> {
     mutating func pop(from start: Int) -> [Element] {
         let n = count - start
         guard n > 0, let storage else { return [] }
-        let source = storage + start
-        let out = [Element](unsafeUninitializedCapacity: n) { buffer, initialized in
-            guard let destination = buffer.baseAddress else { return }
-            destination.moveInitialize(from: source, count: n)
-            initialized = n
-        }
+        // reserveCapacity and append, not Array(unsafeUninitializedCapacity:), which looks up
+        // the array's generic metadata on every call here. `move()` leaves no copy behind.
+        var out: [Element] = []
+        out.reserveCapacity(n)
+        for i in start..<count { out.append((storage + i).move()) }
         count = start
         return out
     }
