@@ -30,10 +30,17 @@ public protocol RenderEnvironment: Sendable {
     /// (``RenderedRequest/requestID``) instead of hashing the ids on every render. The
     /// default is false: the environment is always asked.
     func derivesRequestIDFromEventIDs(_ eventIDs: [String]) -> Bool
+    /// ``requestID(forEventIDs:)`` of the one id `eventID` (a request of one event), which an
+    /// environment can answer without a list. The default asks with `[eventID]`.
+    func requestID(forEventID eventID: String) -> String
+    /// ``derivesRequestIDFromEventIDs(_:)`` of the one id `eventID`. The default asks with `[eventID]`.
+    func derivesRequestIDFromEventID(_ eventID: String) -> Bool
 }
 
 extension RenderEnvironment {
     public func derivesRequestIDFromEventIDs(_ eventIDs: [String]) -> Bool { false }
+    public func requestID(forEventID eventID: String) -> String { requestID(forEventIDs: [eventID]) }
+    public func derivesRequestIDFromEventID(_ eventID: String) -> Bool { derivesRequestIDFromEventIDs([eventID]) }
 }
 
 extension RenderEnvironment {
@@ -98,6 +105,14 @@ public struct FixedRenderEnvironment: RenderEnvironment {
     /// True when the ids give a ``RequestIdentity`` id (every event has an id).
     public func derivesRequestIDFromEventIDs(_ eventIDs: [String]) -> Bool { RequestIdentity.hasID(eventIDs) }
 
+    /// True when the id is non-empty (``RequestIdentity/hasID(_:)`` of `[eventID]`).
+    public func derivesRequestIDFromEventID(_ eventID: String) -> Bool { !eventID.isEmpty }
+
+    /// ``requestID(forEventIDs:)`` of `[eventID]`: the id itself when it is non-empty.
+    public func requestID(forEventID eventID: String) -> String {
+        eventID.isEmpty ? requestID(forEventIDs: [eventID]) : eventID
+    }
+
     /// ``RequestIdentity``'s id, or `msg_` + 24 hex digits of SHA-256 over the ids.
     public func requestID(forEventIDs eventIDs: [String]) -> String {
         if let id = RequestIdentity.id(forEventIDs: eventIDs) { return id }
@@ -137,6 +152,8 @@ public struct SystemRenderEnvironment: RenderEnvironment {
 
     /// The next id of this environment's sequence (the event ids are not used).
     public func requestID(forEventIDs eventIDs: [String]) -> String { ids.next() }
+    public func requestID(forEventID eventID: String) -> String { ids.next() }
+    public func derivesRequestIDFromEventID(_ eventID: String) -> Bool { false }
 }
 
 /// A random prefix and a counter behind ``SystemRenderEnvironment``'s ids.

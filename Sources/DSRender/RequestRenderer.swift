@@ -50,8 +50,13 @@ public final class RequestRenderer: Sendable {
     /// of the plan once: reading them through `plan` copies the enclosing structs).
     private let maxPayloadBytes: Int?
     private let idempotencyKeyHeader: String?
-    /// Headers added after the plan's and the auth header (OAuth, idempotency key, signing), at most.
+    /// Headers added after the plan's and the auth header (OAuth, idempotency key, signing), at
+    /// most; less the signature header when ``signsIntoFinalHeader``.
     private let extraHeaderCount: Int
+    /// The plan signs with one header and nothing follows it (no auth signing): the request
+    /// holds that header as its final one (``RenderedRequest/headerParts``), so a request with
+    /// constant headers and no other added header allocates no header list.
+    private let signsIntoFinalHeader: Bool
     /// Values to hide with `--redact`, longest first.
     public let credentials: [RedactableCredential]
     /// False when no part of a request reads its (first) event: a constant URL, constant
@@ -103,7 +108,9 @@ public final class RequestRenderer: Sendable {
         sendTimeUse = SendTime.uses(plan)
         signer = try plan.signing.map { signing throws(RenderError) in try RequestSigner(signing, configuration: configuration) }
         authSigning = try AuthSigning(plan.auth, data: data, configuration: configuration)
-        extraHeaderCount = 2 + (signer?.headerCount ?? 0) + (authSigning == nil ? 0 : 4)
+        signsIntoFinalHeader = signer?.signsOneHeader == true && authSigning == nil
+        extraHeaderCount = (auth.isOAuth ? 1 : 0) + (plan.response.idempotencyKeyHeader == nil ? 0 : 1)
+            + (signsIntoFinalHeader ? 0 : signer?.headerCount ?? 0) + (authSigning == nil ? 0 : 4)
         requestReadsEvent = !(urlBuilder.isConstant && constantHeaders != nil && signer == nil && authSigning == nil)
         maxPayloadBytes = plan.payload.maxBytes
         idempotencyKeyHeader = plan.response.idempotencyKeyHeader
@@ -219,14 +226,14 @@ public final class RequestRenderer: Sendable {
     public func render(_ event: JSONValue, environment: some RenderEnvironment, accessToken: String? = nil) throws(RenderError) -> RenderedRequest {
         if bodyless {
             let id = event["event_id"]?.stringValue ?? ""
-            return try finish(body: [], first: event, eventIDs: [id], environment: environment, accessToken: accessToken)
+            return try finish(body: [], first: event, eventIDs: .single(id), environment: environment, accessToken: accessToken)
         }
         if sendTimeUse.body { return try finish(rebuilding: [event], environment: environment, accessToken: accessToken) }
         if router == nil && batchEncoder == nil {
             // One event, one body: the payload's bytes only (no EncodedPayload to build and copy).
             let body = try payloads.encode(event, configuration: configuration, sizeHint: 512).bytes
             try checkPayloadSize(body.count)
-            return try finish(body: body, first: event, eventIDs: [event["event_id"]?.stringValue ?? ""], environment: environment,
+            return try finish(body: body, first: event, eventIDs: .single(event["event_id"]?.stringValue ?? ""), environment: environment,
                               accessToken: accessToken)
         }
         let payload = try checkedPayload(event)
@@ -235,9 +242,9 @@ public final class RequestRenderer: Sendable {
             if plan.batching.maxBytes > 0 && body.count > plan.batching.maxBytes {
                 throw RenderError(.tooLarge, "the event's encoded body is \(body.count) bytes, more than batching.max_bytes (\(plan.batching.maxBytes)) allows even alone")
             }
-            return try finish(body: body, first: event, eventIDs: [payload.eventID], environment: environment, accessToken: accessToken)
+            return try finish(body: body, first: event, eventIDs: .single(payload.eventID), environment: environment, accessToken: accessToken)
         }
-        return try finish(body: payload.bytes, first: event, eventIDs: [payload.eventID], environment: environment, accessToken: accessToken)
+        return try finish(body: payload.bytes, first: event, eventIDs: .single(payload.eventID), environment: environment, accessToken: accessToken)
     }
 
     /// Renders the request carrying a batch from ``makeBatchGrouper()``.
@@ -248,7 +255,7 @@ public final class RequestRenderer: Sendable {
         // The first event is read (and, for a payload held as its line, parsed) only when
         // the URL, a header or the signature uses it: finish(body:first:...) reads nothing else of it.
         let first = requestReadsEvent ? (batch.payloads.first?.event ?? .null) : .null
-        return try finish(body: batch.body, first: first, eventIDs: batch.payloads.map(\.eventID),
+        return try finish(body: batch.body, first: first, eventIDs: RenderedEventIDs(batch.payloads.map(\.eventID)),
                    environment: environment, accessToken: accessToken)
     }
 
@@ -271,7 +278,7 @@ public final class RequestRenderer: Sendable {
         } else {
             body = payloads.first?.bytes ?? []
         }
-        return try finish(body: body, first: events.first ?? .null, eventIDs: payloads.map(\.eventID), environment: environment,
+        return try finish(body: body, first: events.first ?? .null, eventIDs: RenderedEventIDs(payloads.map(\.eventID)), environment: environment,
                           accessToken: accessToken, sendTimeMilliseconds: ms)
     }
 
@@ -279,25 +286,23 @@ public final class RequestRenderer: Sendable {
     ///
     /// - Parameter sendTimeMilliseconds: the attempt's send time when the body was rebuilt
     ///   with it; otherwise read here if headers or signing use `@sent_at`.
-    private func finish(body: [UInt8], first event: JSONValue, eventIDs: [String], environment: some RenderEnvironment,
+    private func finish(body: [UInt8], first event: JSONValue, eventIDs: RenderedEventIDs, environment: some RenderEnvironment,
                         accessToken: String?, sendTimeMilliseconds: Int64? = nil) throws(RenderError) -> RenderedRequest {
         let body = bodyless ? [] : body
         let sendTime: Int64? = sendTimeMilliseconds ?? (sendTimeUse.any ? environment.unixTimeMilliseconds() : nil)
         let sentAt = sendTime.map { SendTime.value(milliseconds: $0) }
         let (url, path) = try urlBuilder.build(event, configuration: configuration)
-        var fields: [HTTPHeaderField]
+        // The constant headers are the renderer's own list, shared by every request (held, not
+        // copied); the request's own headers (rendered ones, signature, key) follow them.
+        let shared: [HTTPHeaderField]
+        var fields: [HTTPHeaderField] = []
         if let constantHeaders {
-            // One allocation of the final size, then the constant fields appended one by one:
-            // a specialized copy (two string retains a field), where `append(contentsOf:)`
-            // copies through the generic value witness and `init(unsafeUninitializedCapacity:)`
-            // allocates through unspecialized metadata (~450 and ~530 instructions, callgrind).
-            fields = []
-            fields.reserveCapacity(constantHeaders.count + extraHeaderCount)
-            for field in constantHeaders { fields.append(field) }
+            shared = constantHeaders
+            if extraHeaderCount > 0 { fields.reserveCapacity(extraHeaderCount) }
         } else {
+            shared = []
             var data = configuration.data
             if let sentAt { data[SendTime.dataName] = sentAt }
-            fields = []
             fields.reserveCapacity(headers.count + 1 + extraHeaderCount)
             for (name, template) in zip(headerNames, headers) {
                 fields.append(HTTPHeaderField(name: name, value: try template.string(event, data: data, configuration: configuration)))
@@ -318,11 +323,20 @@ public final class RequestRenderer: Sendable {
         // The id is read here only when the wire bytes hold it; otherwise a request whose id
         // the environment derives from the event ids leaves it to be derived when read.
         let idOnWire = idempotencyKeyHeader != nil || signer != nil || authSigning != nil
-        if !idOnWire && environment.derivesRequestIDFromEventIDs(eventIDs) {
-            return RenderedRequest(method: method, url: url, headers: fields, body: body, signingString: nil,
-                                   eventIDs: eventIDs, timestamp: timestamp, derivingRequestID: ())
+        let derives: Bool
+        switch eventIDs {
+        case .single(let id): derives = environment.derivesRequestIDFromEventID(id)
+        case .list(let ids): derives = environment.derivesRequestIDFromEventIDs(ids)
         }
-        let requestID = environment.requestID(forEventIDs: eventIDs)
+        if !idOnWire && derives {
+            return RenderedRequest(method: method, url: url, sharedHeaders: shared, ownHeaders: fields, finalHeader: nil, body: body, signingString: nil,
+                                   eventIDs: eventIDs, timestamp: timestamp, requestID: nil)
+        }
+        let requestID: String
+        switch eventIDs {
+        case .single(let id): requestID = environment.requestID(forEventID: id)
+        case .list(let ids): requestID = environment.requestID(forEventIDs: ids)
+        }
         // The idempotency key is part of what goes on the wire, so it is rendered here (and
         // recorded in fixtures), not added by the runtime.
         // The key is an event id for a single event: event data, checked like every header value.
@@ -333,19 +347,25 @@ public final class RequestRenderer: Sendable {
             fields.append(HTTPHeaderField(name: header, value: requestID))
         }
         var signingString: [UInt8]?
+        if signsIntoFinalHeader, let signer {
+            let signed = try signer.signatureHeader(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path,
+                                                    url: url, event: event, sentAt: sentAt)
+            return RenderedRequest(method: method, url: url, sharedHeaders: shared, ownHeaders: fields, finalHeader: signed.field, body: body,
+                                   signingString: signed.signingString, eventIDs: eventIDs, timestamp: timestamp, requestID: requestID)
+        }
         if let signer {
             signingString = try signer.appendSignature(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path,
                                                        url: url, event: event, sentAt: sentAt, to: &fields)
         }
         if let authSigning {
             let nonce = authSigning.needsNonce ? environment.nonce(forRequestID: requestID, timestamp: timestamp) : ""
-            let signed = try authSigning.sign(method: method, url: url, headers: fields, body: body, timestamp: timestamp, nonce: nonce,
+            let signed = try authSigning.sign(method: method, url: url, headers: shared.isEmpty ? fields : shared + fields, body: body, timestamp: timestamp, nonce: nonce,
                                               event: event, configuration: configuration)
             fields.append(contentsOf: signed.headers)
             // An HMAC `signing` block keeps its own signing string in the record.
             if signingString == nil { signingString = signed.signingString }
         }
-        return RenderedRequest(method: method, url: url, headers: fields, body: body, signingString: signingString,
+        return RenderedRequest(method: method, url: url, sharedHeaders: shared, ownHeaders: fields, finalHeader: nil, body: body, signingString: signingString,
                                eventIDs: eventIDs, timestamp: timestamp, requestID: requestID)
     }
 }

@@ -253,6 +253,41 @@ public final class RequestSigner: Sendable {
         return signingString
     }
 
+    /// True when a request's signing headers are one header written by the fast path of
+    /// ``appendSignature(body:timestamp:requestID:method:path:url:event:sentAt:to:)`` (a fixed
+    /// key, no previous secrets, one header of the slot form): ``signatureHeader(body:timestamp:requestID:method:path:url:event:sentAt:)``
+    /// then gives that header without a list.
+    var signsOneHeader: Bool { fixedKey != nil && previousKeys.isEmpty && slotHeadersOnly && extraHeaders.isEmpty }
+
+    /// When ``signsOneHeader``: the one header ``appendSignature(body:timestamp:requestID:method:path:url:event:sentAt:to:)``
+    /// appends, and the signed bytes (the same values and errors; `RequestSignerFastPathTests`).
+    func signatureHeader(body: [UInt8], timestamp: Int64, requestID: String, method: String, path: String, url: String,
+                         event: JSONValue, sentAt: JSONValue?) throws(RenderError) -> (field: HTTPHeaderField, signingString: [UInt8]) {
+        guard let key = fixedKey, signsOneHeader else {
+            // Not reached by the renderer (it asks only when signsOneHeader); the general path, for safety.
+            var headers: [HTTPHeaderField] = []
+            let signed = try appendSignature(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path, url: url,
+                                             event: event, sentAt: sentAt, to: &headers)
+            guard headers.count == 1 else { throw RenderError(.plan, "signing: the plan signs with \(headers.count) headers, not one") }
+            return (headers[0], signed)
+        }
+        let signingString = try self.signingString(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path,
+                                                   url: url, event: event, sentAt: sentAt)
+        if containsHeaderBreak(requestID) {
+            throw RenderError(.headerInjection, "the request id contains CR, LF, NUL or another control character")
+        }
+        let field = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer in
+            let count = signingString.withUnsafeBytes { key.authenticationCode(messageBytes: $0, into: UnsafeMutableRawPointer(buffer.baseAddress!)) }
+            let mac = UnsafeBufferPointer(rebasing: buffer[..<count])
+            let field = header.signaturePrefix.map { prefixedSignature(header.name, $0, mac: mac) }
+                ?? slotValue(header, mac: mac, timestamp: timestamp, requestID: requestID)
+            // The MAC is not key material, but the buffer is reused stack: clear it anyway.
+            buffer.update(repeating: 0)
+            return field
+        }
+        return (field, signingString)
+    }
+
     /// A header whose value is `prefix` then the encoded MAC, written straight into a `String`
     /// of exact size: one copy of the prefix and the encoding (hex two digits per byte from a
     /// pair table), without walking the template's parts. The same text as ``slotValue(_:mac:timestamp:requestID:)``.

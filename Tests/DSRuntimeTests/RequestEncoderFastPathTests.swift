@@ -1,5 +1,5 @@
 import DSCore
-import DSRender
+@testable import DSRender
 @testable import DSRuntime
 @testable import DSRuntimePOSIX
 import XCTest
@@ -77,6 +77,39 @@ final class RequestEncoderFastPathTests: XCTestCase {
             let body = String(repeating: "x", count: Int.random(in: 0...3, using: &rng) == 0 ? 0 : Int.random(in: 1...20_000, using: &rng))
             assertSame(request(methods.randomElement(using: &rng)!, headers, body: body), endpoint)
         }
+    }
+
+    /// Requests held in parts (a shared constant list, the request's own list, a final
+    /// signature header: `RenderedRequest.headerParts`) encode as the same request with one
+    /// list, through the fast encoder and the general one.
+    func testRandomRequestsInPartsEncodeAsTheGeneralPath() throws {
+        var rng = SplitMix(seed: 11)
+        let endpoint = try HTTPEndpoint(url: "http://127.0.0.1:8080/v1/events")
+        let names = ["Content-Type", "User-Agent", "host", "Content-Length", "transfer-encoding", "X-Sig", "Connection", "Bad Name", ""]
+        let values = ["application/json", "dspec/1.0", "close", "keep-alive", "sha256=00ff", "a\r\nInjected: 1", "é", "", "\u{7F}"]
+        var inParts = 0
+        for _ in 0..<10_000 {
+            let all = (0..<Int.random(in: 0...6, using: &rng)).map { _ in
+                HTTPHeaderField(name: names.randomElement(using: &rng)!, value: Int.random(in: 0...3, using: &rng) == 0 ? values.randomElement(using: &rng)! : values[Int.random(in: 0...4, using: &rng)])
+            }
+            let sharedCount = Int.random(in: 0...all.count, using: &rng)
+            let hasFinal = sharedCount < all.count && Bool.random(using: &rng)
+            let listEnd = hasFinal ? all.count - 1 : all.count
+            let body = Array(String(repeating: "b", count: Int.random(in: 0...300, using: &rng)).utf8)
+            let ids: RenderedEventIDs = Bool.random(using: &rng) ? .single("e1") : .list(["e1", "e2"])
+            let parts = RenderedRequest(method: ["POST", "GET", "PUT"].randomElement(using: &rng)!, url: "http://127.0.0.1:8080/v1/events",
+                                        sharedHeaders: Array(all[..<sharedCount]), ownHeaders: Array(all[sharedCount..<listEnd]),
+                                        finalHeader: hasFinal ? all.last : nil, body: body, signingString: body, eventIDs: ids, timestamp: 0, requestID: "e1")
+            XCTAssertEqual(parts.headers, all)
+            let joined = RenderedRequest(method: parts.method, url: parts.url, headers: all, body: body, signingString: body, eventIDs: parts.eventIDs,
+                                         timestamp: 0, requestID: "e1")
+            let encoder = HTTPRequestHead.Encoder(endpoint: endpoint)
+            XCTAssertEqual(outcome { () throws(TransportError) in try encoder.encode(parts) },
+                           outcome { () throws(TransportError) in try HTTPRequestHead.encode(joined, endpoint: endpoint) }, "\(all)")
+            XCTAssertEqual(HTTPRequestHead.asksToClose(parts), HTTPRequestHead.asksToClose(joined))
+            if sharedCount > 0 || hasFinal { inParts += 1 }
+        }
+        XCTAssertGreaterThan(inParts, 5_000)
     }
 
     func testContentLengthDigits() {

@@ -4,25 +4,17 @@ import XCTest
 
 /// Settings and secrets files are checked against the spec's declarations, and a syntax
 /// error in any companion file is reported as file:line:col.
-final class CompanionFileTests: XCTestCase {
-    private var dir: URL!
+final class CompanionFileTests: ScratchDirectoryTestCase {
     private let examples = CLIRunner.repositoryRoot.appendingPathComponent("specs/examples")
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("dspec-companions-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try super.setUpWithError()
         for name in ["github-style-webhook", "custom-webhook"] {
             for suffix in [".json", ".events.ndjson", ".settings.json", ".secrets.json", ".suite.json"] {
                 try FileManager.default.copyItem(at: examples.appendingPathComponent(name + suffix), to: dir.appendingPathComponent(name + suffix))
             }
         }
     }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: dir)
-    }
-
-    private func write(_ name: String, _ text: String) throws { try Data(text.utf8).write(to: dir.appendingPathComponent(name)) }
 
     /// Every command that reads a spec's companions, run on `name`.
     private func runs(_ name: String) -> [[String]] {

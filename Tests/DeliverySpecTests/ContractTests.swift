@@ -4,25 +4,9 @@ import XCTest
 
 /// Tracking plans (events in) and vendor contracts (requests out) through the drivers and the
 /// CLI: lint positions, render and test failures, deliver's gate, `dspec schema validate`.
-final class ContractTests: XCTestCase {
+final class ContractTests: ScratchDirectoryTestCase {
     let root = CLIRunner.repositoryRoot
     var mixpanel: String { root.appendingPathComponent("specs/examples/mixpanel-import.json").path }
-    var dir: URL!
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("contracts-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        try? FileManager.default.removeItem(at: dir)
-    }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
 
     /// The mixpanel example with one mapping line replaced.
     func mixpanelBytes(replacing old: String, with new: String) throws -> [UInt8] {

@@ -3,24 +3,7 @@ import Foundation
 import XCTest
 
 /// `dspec deliver` end to end: the CLI, the real URLSession transport and the mock vendor on loopback.
-final class DeliverCommandTests: XCTestCase {
-    var dir: URL!
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("deliver-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        try? FileManager.default.removeItem(at: dir)
-    }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
-
+final class DeliverCommandTests: ScratchDirectoryTestCase {
     /// A spec aimed at the mock (http is allowed for loopback hosts).
     func spec(port: Int) throws -> String {
         try write("loopback.json", """

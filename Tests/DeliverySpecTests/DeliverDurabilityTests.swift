@@ -3,22 +3,7 @@ import Foundation
 import XCTest
 
 /// `dspec deliver` when its own files fail or do not match: issue 11 defects 1, 5 and 6.
-final class DeliverDurabilityTests: XCTestCase {
-    var dir: URL!
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("deliver-durability-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try Data(text.utf8).write(to: url)
-        return url.path
-    }
-
+final class DeliverDurabilityTests: ScratchDirectoryTestCase {
     /// A spec aimed at an in-process mock that answers 200 to everything.
     func spec(port: Int) throws -> String {
         try write("loopback.json", """

@@ -4,24 +4,7 @@ import XCTest
 
 /// The end of every `dspec deliver` run says why events failed: dead-letter and retry reasons
 /// grouped with counts, with or without `--dead-letter`, and where the dead letters went.
-final class DeliverReasonsTests: XCTestCase {
-    var dir: URL!
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("deliver-reasons-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        try? FileManager.default.removeItem(at: dir)
-    }
-
-    private func write(_ name: String, _ text: String) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
-
+final class DeliverReasonsTests: ScratchDirectoryTestCase {
     private func spec(port: Int) throws -> String {
         try write("spec.json", """
         {"dspec": 1, "name": "reasons", "secrets": {"token": {}},

@@ -5,24 +5,7 @@ import XCTest
 /// SIGINT / SIGTERM during a real `dspec deliver` process against a slow mock: the run stops
 /// reading, lets the requests in flight finish, prints its summary, exits 130 / 143, and a
 /// rerun with the same checkpoint delivers the rest with nothing lost.
-final class DeliverStopTests: XCTestCase {
-    var dir: URL!
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("deliver-stop-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        try? FileManager.default.removeItem(at: dir)
-    }
-
-    private func write(_ name: String, _ text: String) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
-
+final class DeliverStopTests: ScratchDirectoryTestCase {
     /// One event per request, so every acknowledged line is one request the mock answered.
     private func spec(port: Int) throws -> String {
         try write("slow.json", """

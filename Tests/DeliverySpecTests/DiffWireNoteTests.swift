@@ -3,19 +3,13 @@ import Foundation
 import XCTest
 
 /// `dspec diff` says when it did not compare requests, and reads NDJSON like every command.
-final class DiffWireNoteTests: XCTestCase {
-    private var dir: URL!
+final class DiffWireNoteTests: ScratchDirectoryTestCase {
     private let examples = CLIRunner.repositoryRoot.appendingPathComponent("specs/examples")
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("dspec-diff-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try super.setUpWithError()
         // The spec alone: no companion events file to fall back on.
         try FileManager.default.copyItem(at: examples.appendingPathComponent("custom-webhook.json"), to: dir.appendingPathComponent("cw.json"))
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: dir)
     }
 
     func testEveryFormatSaysTheWireDiffWasSkippedWithoutEvents() throws {

@@ -3,22 +3,15 @@ import XCTest
 
 /// Directory runs take only specs: not the fixtures `dspec render` writes beside them, not
 /// other JSON files; and a directory run says on stdout why it fails.
-final class DiscoveryTests: XCTestCase {
-    private var dir: URL!
-
+final class DiscoveryTests: ScratchDirectoryTestCase {
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("dspec-discovery-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try super.setUpWithError()
         let examples = CLIRunner.repositoryRoot.appendingPathComponent("specs/examples")
         for suffix in [".json", ".events.ndjson", ".settings.json", ".secrets.json", ".suite.json"] {
             try FileManager.default.copyItem(at: examples.appendingPathComponent("github-style-webhook" + suffix),
                                              to: dir.appendingPathComponent("github-style-webhook" + suffix))
         }
         try Data(#"{"name": "not-a-spec", "version": "1.0.0"}"#.utf8).write(to: dir.appendingPathComponent("package.json"))
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: dir)
     }
 
     func testRenderInsideASpecFolderThenLintAndTestTheFolder() throws {

@@ -3,18 +3,7 @@ import Foundation
 import XCTest
 
 /// One loader decides what a file is, for every command.
-final class InputDocumentTests: XCTestCase {
-    private var dir: URL!
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("dspec-input-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: dir)
-    }
-
+final class InputDocumentTests: ScratchDirectoryTestCase {
     func testKindsByTopLevelKeysOnly() {
         func kind(_ text: String, _ path: String = "x.json") -> InputKind { InputDocument.kind(of: Array(text.utf8), path: path) }
         XCTAssertEqual(kind(#"{"dspec": 1, "name": "a"}"#), .deliverySpec)

@@ -6,25 +6,7 @@ import XCTest
 /// `dspec lint DIR` compiles a contract file once for all the specs naming it
 /// (`CompiledContractCache`), but never serves a compilation of other bytes: a changed file,
 /// or a changed file its `$ref`s reach, is compiled again.
-final class LintContractCacheTests: XCTestCase {
-    var dir: URL!
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("lint-cache-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        try? FileManager.default.removeItem(at: dir)
-    }
-
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
-
+final class LintContractCacheTests: ScratchDirectoryTestCase {
     func spec(_ name: String) throws -> String {
         try write(name, """
         {

@@ -8,19 +8,9 @@ import XCTest
 /// the user asked for secrets: `render` without `--redact` (fixtures of test values) and
 /// `deliver --dry-run --show-secrets`. Those two are run too, as controls that the markers
 /// really reach the requests.
-final class SecretHygieneTests: XCTestCase {
-    var dir: URL!
+final class SecretHygieneTests: ScratchDirectoryTestCase {
     /// Every leak found: "EXAMPLE: COMMAND: WHERE contains MARKER-FORM".
     var leaks: [String] = []
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("hygiene-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        try? FileManager.default.removeItem(at: dir)
-    }
 
     func testNoCommandShowsASecretUnlessAsked() throws {
         guard CLIRunner.executable != nil else { throw XCTSkip("dspec executable not found next to the test bundle") }

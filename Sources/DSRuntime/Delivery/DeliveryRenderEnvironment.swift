@@ -47,6 +47,14 @@ public struct DeliveryRenderEnvironment: RenderEnvironment {
     /// they are this request's).
     public func derivesRequestIDFromEventIDs(_ eventIDs: [String]) -> Bool { pinnedFallback == nil && eventIDs == self.eventIDs }
 
+    /// The pinned id, whatever the id (as ``requestID(forEventIDs:)``).
+    public func requestID(forEventID eventID: String) -> String { id }
+
+    /// ``derivesRequestIDFromEventIDs(_:)`` of `[eventID]`, without making the list.
+    public func derivesRequestIDFromEventID(_ eventID: String) -> Bool {
+        pinnedFallback == nil && eventIDs.count == 1 && eventIDs[0] == eventID
+    }
+
     private static let fallback = SystemRenderEnvironment()
 
     /// The idempotency key for a request carrying `eventIDs` (DSRender's ``RequestIdentity``,

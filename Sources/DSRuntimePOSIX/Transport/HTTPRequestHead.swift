@@ -122,20 +122,21 @@ enum HTTPRequestHead {
             guard targetIsClean, Self.passes(request) else { return try HTTPRequestHead.encode(request, endpoint: endpoint) }
             var bytes: [UInt8] = []
             var size = request.method.utf8.count + requestLineTail.count + hostLine.count + 40 + request.body.count
-            for h in request.headers { size += h.name.utf8.count + h.value.utf8.count + 4 }
+            // The headers are read as held (``RenderedRequest/headerParts``): reading `headers`
+            // would join the parts into a new list.
+            let (shared, own, final) = request.headerParts
+            for h in shared { size += h.name.utf8.count + h.value.utf8.count + 4 }
+            for h in own { size += h.name.utf8.count + h.value.utf8.count + 4 }
+            if let h = final { size += h.name.utf8.count + h.value.utf8.count + 4 }
             bytes.reserveCapacity(size)
             Self.append(request.method, to: &bytes)
             bytes.append(contentsOf: requestLineTail)
-            var hasHost = false
-            for h in request.headers where HTTPName.equal(h.name, "host") { hasHost = true; break }
-            if !hasHost { bytes.append(contentsOf: hostLine) }
-            for h in request.headers {
-                if HTTPName.equal(h.name, "content-length") || HTTPName.equal(h.name, "transfer-encoding") { continue }
-                Self.append(h.name, to: &bytes)
-                bytes.append(58); bytes.append(32)
-                Self.append(h.value, to: &bytes)
-                bytes.append(13); bytes.append(10)
+            if !Self.hasHost(shared) && !Self.hasHost(own) && !(final.map { HTTPName.equal($0.name, "host") } ?? false) {
+                bytes.append(contentsOf: hostLine)
             }
+            Self.appendLines(shared, to: &bytes)
+            Self.appendLines(own, to: &bytes)
+            if let final { Self.appendLine(final, to: &bytes) }
             if !request.body.isEmpty || bodyMethods.contains(where: { HTTPName.equal(request.method, $0) }) {
                 bytes.append(contentsOf: "Content-Length: ".utf8)
                 Self.appendDecimal(request.body.count, to: &bytes)
@@ -146,17 +147,44 @@ enum HTTPRequestHead {
             return bytes
         }
 
+        private static func hasHost(_ headers: [HTTPHeaderField]) -> Bool {
+            for h in headers where HTTPName.equal(h.name, "host") { return true }
+            return false
+        }
+
+        /// `name: value` CRLF for each header but `Content-Length` and `Transfer-Encoding`.
+        private static func appendLines(_ headers: [HTTPHeaderField], to bytes: inout [UInt8]) {
+            for h in headers { appendLine(h, to: &bytes) }
+        }
+
+        @inline(__always)
+        private static func appendLine(_ h: HTTPHeaderField, to bytes: inout [UInt8]) {
+            if HTTPName.equal(h.name, "content-length") || HTTPName.equal(h.name, "transfer-encoding") { return }
+            append(h.name, to: &bytes)
+            bytes.append(58); bytes.append(32)
+            append(h.value, to: &bytes)
+            bytes.append(13); bytes.append(10)
+        }
+
         /// True when ``WireCheck/problem(_:target:)`` has nothing to say about the method and
         /// headers (the target was checked once).
         static func passes(_ request: RenderedRequest) -> Bool {
             var method = request.method
             guard method.withUTF8({ !$0.isEmpty && $0.allSatisfy(HTTPResponseBytes.isTokenByte) }) else { return false }
-            for h in request.headers {
-                var name = h.name, value = h.value
-                guard name.withUTF8({ !$0.isEmpty && $0.allSatisfy(HTTPResponseBytes.isTokenByte) }) else { return false }
-                guard value.withUTF8({ !$0.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F } }) else { return false }
-            }
+            let (shared, own, final) = request.headerParts
+            return passes(shared) && passes(own) && (final.map(passes) ?? true)
+        }
+
+        private static func passes(_ headers: [HTTPHeaderField]) -> Bool {
+            for h in headers where !passes(h) { return false }
             return true
+        }
+
+        @inline(__always)
+        private static func passes(_ h: HTTPHeaderField) -> Bool {
+            var name = h.name, value = h.value
+            guard name.withUTF8({ !$0.isEmpty && $0.allSatisfy(HTTPResponseBytes.isTokenByte) }) else { return false }
+            return value.withUTF8({ !$0.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F } })
         }
 
         private static func append(_ text: String, to bytes: inout [UInt8]) {
@@ -183,7 +211,9 @@ enum HTTPRequestHead {
 
     /// True when the request itself asks for the connection to close after the response.
     static func asksToClose(_ request: RenderedRequest) -> Bool {
-        request.headers.contains { HTTPName.equal($0.name, "connection") && $0.value.lowercased().utf8.firstRange(of: "close".utf8) != nil }
+        let close = { (h: HTTPHeaderField) in HTTPName.equal(h.name, "connection") && h.value.lowercased().utf8.firstRange(of: "close".utf8) != nil }
+        let (shared, own, final) = request.headerParts
+        return shared.contains(where: close) || own.contains(where: close) || (final.map(close) ?? false)
     }
 }
 
