@@ -42,7 +42,16 @@ public struct JSONNode: Sendable {
 
     /// The first member with a key, or nil (duplicates are reported by the parser).
     public func member(_ key: String) -> JSONMember? {
-        if case .object(let m) = kind { return m.first { $0.key == key } }
+        guard case .object(let m) = kind else { return nil }
+        // First bytes first: when both are ASCII and differ, the keys differ (an ASCII scalar is
+        // a starter that decomposes to itself, so it stays first under canonical equivalence,
+        // which is what `==` compares), and comparing two bytes is far cheaper than two Strings.
+        let first = key.utf8.first ?? 0
+        let ascii = first != 0 && first < 0x80
+        for i in m.indices {
+            if ascii, m[i].keyFirstByte != 0, m[i].keyFirstByte != first { continue }
+            if m[i].key == key { return m[i] }
+        }
         return nil
     }
 
@@ -93,11 +102,30 @@ public struct JSONMember: Sendable {
     public var keySpan: SourceSpan
     /// The value.
     public var value: JSONNode
+    /// The key's first byte when it is ASCII (a starter under canonical equivalence), 0 when
+    /// not known: lets lookups skip most keys without a String comparison.
+    public let keyFirstByte: UInt8
 
     /// Creates a member.
     public init(key: String, keySpan: SourceSpan, value: JSONNode) {
         self.key = key
         self.keySpan = keySpan
         self.value = value
+        self.keyFirstByte = Self.asciiFirstByte(key)
+    }
+
+    /// Creates a member whose key's first byte the parser already knows (0 when unknown).
+    init(key: String, keySpan: SourceSpan, value: JSONNode, keyFirstByte: UInt8) {
+        self.key = key
+        self.keySpan = keySpan
+        self.value = value
+        self.keyFirstByte = keyFirstByte
+    }
+
+    /// The first byte of `s` when it is ASCII and not NUL, else 0.
+    @inlinable
+    public static func asciiFirstByte(_ s: String) -> UInt8 {
+        let b = s.utf8.first ?? 0
+        return b < 0x80 ? b : 0
     }
 }

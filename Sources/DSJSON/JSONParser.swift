@@ -17,6 +17,7 @@ public struct JSONParser {
     public func parse(_ source: SourceFile, diagnostics: DiagnosticCollector) -> JSONNode? {
         source.bytes.withUnsafeBufferPointer { buffer in
             var state = ParserState(bytes: buffer, maxDepth: maxDepth, diagnostics: diagnostics, recordSpans: true)
+            defer { state.destroyScratch() }
             return state.parseDocument()
         }
     }
@@ -28,6 +29,7 @@ public struct JSONParser {
         let result: Result<JSONValue, JSONParseError> = array.withUnsafeBufferPointer { buffer in
             let diagnostics = DiagnosticCollector()
             var state = ParserState(bytes: buffer, maxDepth: maxDepth, diagnostics: diagnostics, recordSpans: false)
+            defer { state.destroyScratch() }
             guard let node = state.parseDocument() else {
                 let d = diagnostics.diagnostics.first
                 return .failure(JSONParseError(message: d?.message ?? "invalid JSON", offset: state.errorOffset ?? 0))
@@ -60,6 +62,14 @@ private struct ParserState {
     let maxDepth: Int
     let diagnostics: DiagnosticCollector
     let recordSpans: Bool
+    /// Shared literals for the strings specs repeat (see ``JSONVocabulary``).
+    let vocabulary = JSONVocabulary.shared
+    /// Members and elements of the objects and arrays being parsed, so each one is built with
+    /// one exact-size allocation instead of growing by appends.
+    var memberStack = ScratchStack<JSONMember>()
+    var elementStack = ScratchStack<JSONNode>()
+    /// Whether the last string `parseString` returned is known to be all ASCII.
+    var lastStringIsASCII = false
     var index = 0
     var depth = 0
     var failed = false
@@ -80,6 +90,11 @@ private struct ParserState {
         failed = true
         errorOffset = offset
         diagnostics.emit(rule, message, span: SourceSpan(start: offset, end: end ?? min(offset + 1, bytes.count)), pointer: nil)
+    }
+
+    mutating func destroyScratch() {
+        memberStack.destroy()
+        elementStack.destroy()
     }
 
     mutating func parseDocument() -> JSONNode? {
@@ -183,7 +198,7 @@ private struct ParserState {
         guard enter(at: start) else { return nil }
         defer { depth -= 1 }
         index += 1
-        var members: [JSONMember] = []
+        let base = memberStack.count
         // Duplicate detection: a linear scan while the object is small (spec objects are),
         // a hash index once it grows.
         var seen: [String: Int]?
@@ -204,6 +219,8 @@ private struct ParserState {
             let keyStart = index
             guard let key = parseString() else { return nil }
             let keySpan = SourceSpan(start: keyStart, end: index)
+            // An ASCII key's first byte (a key with escapes or non-ASCII bytes: 0, not known).
+            let keyFirstByte: UInt8 = lastStringIsASCII && keyStart + 1 < index - 1 ? bytes[keyStart + 1] : 0
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
                 fail(JSONParseRules.syntax, "expected ':' after key \"\(key)\" but found \(describe(at: index))", at: index)
@@ -216,7 +233,11 @@ private struct ParserState {
             if let index = seen {
                 firstIndex = index[key]
             } else {
-                for i in 0..<members.count where members[i].key == key { firstIndex = i; break }
+                for i in base..<memberStack.count {
+                    let other = memberStack[i]
+                    if keyFirstByte != 0, other.keyFirstByte != 0, other.keyFirstByte != keyFirstByte { continue }
+                    if other.key == key { firstIndex = i; break }
+                }
             }
             if let first = firstIndex {
                 duplicateKeys += 1
@@ -224,7 +245,7 @@ private struct ParserState {
                     // Already reported enough: the file fails either way, and each report costs
                     // a line scan and a screen of output.
                 } else if recordSpans {
-                    let firstLine = diagnostics.source?.location(ofOffset: members[first].keySpan.start).line
+                    let firstLine = diagnostics.source?.location(ofOffset: memberStack[first].keySpan.start).line
                     let whereFirst = firstLine.map { " (first defined on line \($0))" } ?? ""
                     let more = duplicateKeys == Self.maxDuplicateKeyReports ? "; further duplicate keys are not reported" : ""
                     diagnostics.emit(JSONParseRules.duplicateKey, "duplicate key \"\(key)\"\(whereFirst)\(more)", span: keySpan, pointer: nil)
@@ -233,12 +254,12 @@ private struct ParserState {
                     diagnostics.emit(JSONParseRules.duplicateKey, "duplicate key \"\(key)\"", span: keySpan, pointer: nil)
                 }
             } else if seen != nil {
-                seen![key] = members.count
+                seen![key] = memberStack.count
             }
-            members.append(JSONMember(key: key, keySpan: keySpan, value: value))
-            if seen == nil, members.count == 32 {
+            memberStack.push(JSONMember(key: key, keySpan: keySpan, value: value, keyFirstByte: keyFirstByte))
+            if seen == nil, memberStack.count - base == 32 {
                 var index = [String: Int](minimumCapacity: 64)
-                for (i, m) in members.enumerated() where index[m.key] == nil { index[m.key] = i }
+                for i in base..<memberStack.count where index[memberStack[i].key] == nil { index[memberStack[i].key] = i }
                 seen = index
             }
             skipWhitespace()
@@ -252,7 +273,7 @@ private struct ParserState {
             }
             if bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return JSONNode(kind: .object(members), span: SourceSpan(start: start, end: index))
+                return JSONNode(kind: .object(memberStack.pop(from: base)), span: SourceSpan(start: start, end: index))
             }
             fail(JSONParseRules.syntax, "expected ',' or '}' after an object member but found \(describe(at: index))", at: index)
             return nil
@@ -264,7 +285,7 @@ private struct ParserState {
         guard enter(at: start) else { return nil }
         defer { depth -= 1 }
         index += 1
-        var elements: [JSONNode] = []
+        let base = elementStack.count
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
@@ -273,7 +294,7 @@ private struct ParserState {
         while true {
             skipWhitespace()
             guard let value = parseValue() else { return nil }
-            elements.append(value)
+            elementStack.push(value)
             skipWhitespace()
             guard index < bytes.count else {
                 fail(JSONParseRules.syntax, "unexpected end of file inside an array (missing ']')", at: index)
@@ -285,7 +306,7 @@ private struct ParserState {
             }
             if bytes[index] == UInt8(ascii: "]") {
                 index += 1
-                return JSONNode(kind: .array(elements), span: SourceSpan(start: start, end: index))
+                return JSONNode(kind: .array(elementStack.pop(from: base)), span: SourceSpan(start: start, end: index))
             }
             fail(JSONParseRules.syntax, "expected ',' or ']' after an array element but found \(describe(at: index))", at: index)
             return nil
@@ -362,6 +383,11 @@ private struct ParserState {
                     fail(JSONParseRules.invalidUTF8, "invalid UTF-8 byte 0x\(String(slice[bad], radix: 16, uppercase: true)) in a string", at: contentStart + bad)
                     return nil
                 }
+                lastStringIsASCII = !sawHigh
+                if !sawHigh, let word = vocabulary.lookup(bytes, start: contentStart, count: index &- contentStart) {
+                    index += 1
+                    return word
+                }
                 index += 1
                 return String(decoding: slice, as: UTF8.self)
             }
@@ -377,7 +403,8 @@ private struct ParserState {
             fail(JSONParseRules.syntax, "unterminated string", at: start)
             return nil
         }
-        // Slow path: escapes present.
+        // Slow path: escapes present (a `\u` escape may decode to non-ASCII: not known).
+        lastStringIsASCII = false
         var out = [UInt8](UnsafeBufferPointer(rebasing: bytes[contentStart..<index]))
         var runStart = index
         while index < bytes.count {
@@ -487,4 +514,59 @@ func jsonStringSpecialBytes(_ w: UInt64) -> UInt64 {
     let hasBackslash = (backslash &- ones) & ~backslash
     let hasControl = (w &- ones &* 0x20) & ~w
     return (hasQuote | hasBackslash | hasControl) & high
+}
+
+/// A stack of values kept across the objects and arrays of one parse: a container pushes its
+/// items above its parent's and, when it closes, moves them into one exact-size array. The
+/// owner calls ``destroy()`` once (it frees whatever a failed parse left behind).
+struct ScratchStack<Element> {
+    private var storage: UnsafeMutablePointer<Element>?
+    private var capacity = 0
+    private(set) var count = 0
+
+    subscript(i: Int) -> Element {
+        @inline(__always) get { storage.unsafelyUnwrapped[i] }
+    }
+
+    @inline(__always)
+    mutating func push(_ element: Element) {
+        if count == capacity { grow() }
+        (storage.unsafelyUnwrapped + count).initialize(to: element)
+        count &+= 1
+    }
+
+    private mutating func grow() {
+        let newCapacity = max(16, capacity * 2)
+        let newStorage = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
+        if let storage {
+            newStorage.moveInitialize(from: storage, count: count)
+            storage.deallocate()
+        }
+        storage = newStorage
+        capacity = newCapacity
+    }
+
+    /// Moves the items from `start` to the top into a new array (the stack shrinks to `start`).
+    @inline(__always)
+    mutating func pop(from start: Int) -> [Element] {
+        let n = count - start
+        guard n > 0, let storage else { return [] }
+        // reserveCapacity and append, not Array(unsafeUninitializedCapacity:), which looks up
+        // the array's generic metadata on every call here. `move()` leaves no copy behind.
+        var out: [Element] = []
+        out.reserveCapacity(n)
+        for i in start..<count { out.append((storage + i).move()) }
+        count = start
+        return out
+    }
+
+    /// Destroys what is left and frees the storage.
+    mutating func destroy() {
+        guard let storage else { return }
+        storage.deinitialize(count: count)
+        storage.deallocate()
+        self.storage = nil
+        capacity = 0
+        count = 0
+    }
 }

@@ -36,7 +36,7 @@ final class ObjectReader {
         var reported = 0
         for member in node.members {
             let key = member.key
-            if allowedKeys.contains(key) || key.hasPrefix("x-") || key == "$schema" || key == "$comment" { continue }
+            if isAllowed(member) || key.hasPrefix("x-") || key == "$schema" || key == "$comment" { continue }
             reported += 1
             if reported > Self.maxUnknownKeyReports {
                 diagnostics.emit(DecodingRules.unknownKey, "more unknown keys in this object are not reported (limit \(Self.maxUnknownKeyReports))",
@@ -49,6 +49,19 @@ final class ObjectReader {
             diagnostics.emit(DecodingRules.unknownKey, message, span: member.keySpan, pointer: path(key),
                              hint: valid, suggestion: suggestion)
         }
+    }
+
+    /// Whether a member's key is in the allowed list, skipping words whose ASCII first byte
+    /// differs from the key's (see `JSONNode.member`).
+    private func isAllowed(_ member: JSONMember) -> Bool {
+        let first = member.keyFirstByte
+        guard first != 0 else { return allowedKeys.contains(member.key) }
+        for word in allowedKeys {
+            let wordFirst = JSONMember.asciiFirstByte(word)
+            if wordFirst != 0, wordFirst != first { continue }
+            if word == member.key { return true }
+        }
+        return false
     }
 
     func member(_ key: String) -> JSONMember? { node.member(key) }
