@@ -82,12 +82,32 @@ public final class CompiledMapping: Sendable {
         try build(spec)
     }
 
-    private static func build<N: MappingInput>(_ spec: N) throws(MappingError) -> CompiledMapping {
+    /// Compiles a mapping from its parsed node with the given options for its templates
+    /// (`.analysis` for a mapping compiled to be analysed and evaluated at most a few times,
+    /// as lint does: the same results, a cheaper compile).
+    public static func compile(_ spec: JSONNode, templateOptions: TemplateOptions) throws(MappingError) -> CompiledMapping {
+        try build(spec, templateOptions: templateOptions)
+    }
+
+    /// The general path of the builder (each directive key looked up where it is read), for
+    /// the tests that compare it with the one-pass read.
+    static func compileReference(_ spec: JSONNode, templateOptions: TemplateOptions = TemplateOptions()) throws(MappingError) -> CompiledMapping {
+        try build(spec, templateOptions: templateOptions, onePassDirectives: false)
+    }
+
+    /// `check` on the general path (see `compileReference`).
+    static func checkReference(_ spec: JSONNode) -> [MappingError] {
+        checkInput(spec, onePassDirectives: false)
+    }
+
+    private static func build<N: MappingInput>(_ spec: N, templateOptions: TemplateOptions = TemplateOptions(), onePassDirectives: Bool = true) throws(MappingError) -> CompiledMapping {
         var builder = MappingBuilder()
+        builder.templateOptions = templateOptions
+        builder.onePassDirectives = onePassDirectives
         let node = builder.build(spec, MappingPointerBuilder.root, inEach: false, isRoot: true)
         // A non-ASCII object key: compiled again from the value, where `JSONObject` decides
         // which keys are the same (canonically equivalent spellings can differ in bytes).
-        if builder.sawNonASCIIKey { return try build(spec.jsonValue) }
+        if builder.sawNonASCIIKey { return try build(spec.jsonValue, templateOptions: templateOptions, onePassDirectives: onePassDirectives) }
         if let first = builder.errors.first { throw first }
         guard let node else { throw MappingError(message: "invalid mapping", pointer: "") }
         let pointers = MappingPointerTable(builder.pointers.entries)
@@ -107,10 +127,11 @@ public final class CompiledMapping: Sendable {
         checkInput(spec)
     }
 
-    private static func checkInput<N: MappingInput>(_ spec: N) -> [MappingError] {
+    private static func checkInput<N: MappingInput>(_ spec: N, onePassDirectives: Bool = true) -> [MappingError] {
         var builder = MappingBuilder()
+        builder.onePassDirectives = onePassDirectives
         _ = builder.build(spec, MappingPointerBuilder.root, inEach: false, isRoot: true)
-        if builder.sawNonASCIIKey { return checkInput(spec.jsonValue) }
+        if builder.sawNonASCIIKey { return checkInput(spec.jsonValue, onePassDirectives: onePassDirectives) }
         return builder.errors
     }
 

@@ -12,6 +12,13 @@ struct MappingBuilder {
     /// Set when an object of a node input has a non-ASCII key: the caller compiles the value
     /// instead (see `MappingInputObject.asciiKeys`).
     var sawNonASCIIKey = false
+    /// Options for the templates of the mapping (`.analysis` for callers that only analyse
+    /// the mapping and evaluate it at most a few times, such as lint).
+    var templateOptions = TemplateOptions()
+    /// True: a directive's members are read in one pass over its keys (`DirectiveMembers`).
+    /// False: each directive key is looked up where it is read, as before; kept as the
+    /// reference the one-pass read is compared with (`MappingBuilderFastPathTests`).
+    var onePassDirectives = true
 
     static let sources = ["@path", "@value", "@template", "@each"]
 
@@ -73,8 +80,11 @@ struct MappingBuilder {
             return .array(nodes, dropEmpty: dropEmpty)
         case .object(let object):
             if !object.asciiKeys { sawNonASCIIKey = true }
-            let directiveKeys = object.keys.filter(Self.isDirectiveKey)
-            let fields = object.keys.filter { !Self.isDirectiveKey($0) }
+            var directiveKeys: [String] = []
+            var fields: [String] = []
+            for key in object.keys {
+                if Self.isDirectiveKey(key) { directiveKeys.append(key) } else { fields.append(key) }
+            }
             if directiveKeys.isEmpty || (!fields.isEmpty && directiveKeys.allSatisfy(Self.objectModifiers.contains)) {
                 return buildObject(object, fields: fields, pointer, inEach: inEach, dropEmpty: dropEmpty, isRoot: isRoot)
             }
@@ -96,9 +106,12 @@ struct MappingBuilder {
     /// An output object, with its `@when` and `@drop_empty` modifiers.
     private mutating func buildObject<N: MappingInput>(_ object: MappingInputObject<N>, fields: [String], _ pointer: Int32, inEach: Bool, dropEmpty inherited: Bool, isRoot: Bool) -> MappingNode? {
         let errorCount = errors.count
-        let dropEmpty = readDropEmpty(object, pointer) ?? inherited
-        let conditions = readWhen(object, pointer, inEach: inEach)
-        if isRoot, object["@when"] != nil {
+        // Only @when and @drop_empty can be directive keys here.
+        let noModifiers = onePassDirectives && fields.count == object.keys.count
+        let when = noModifiers ? nil : object["@when"]
+        let dropEmpty = (noModifiers ? nil : readDropEmpty(object["@drop_empty"], pointer)) ?? inherited
+        let conditions = readWhen(when, pointer, inEach: inEach)
+        if isRoot, when != nil {
             fail("@when on the mapping's root object: the root is always written; choose which events are delivered with \"events\", "
                  + "or put @when on a nested object", pointers.appending(pointer, "@when"))
         }
@@ -112,17 +125,17 @@ struct MappingBuilder {
     }
 
     /// `@drop_empty` of an object or directive: true, false or absent (nil: inherited).
-    private mutating func readDropEmpty<N: MappingInput>(_ object: MappingInputObject<N>, _ pointer: Int32) -> Bool? {
-        guard let v = object["@drop_empty"] else { return nil }
+    private mutating func readDropEmpty<N: MappingInput>(_ member: N?, _ pointer: Int32) -> Bool? {
+        guard let v = member else { return nil }
         if case .bool(let b) = v.mappingKind { return b }
         fail("@drop_empty must be true or false, not \(v.typeName)", pointers.appending(pointer, "@drop_empty"))
         return nil
     }
 
     /// The conditions of `@when` (empty when absent).
-    private mutating func readWhen<N: MappingInput>(_ object: MappingInputObject<N>, _ pointer: Int32, inEach: Bool) -> [Condition] {
+    private mutating func readWhen<N: MappingInput>(_ member: N?, _ pointer: Int32, inEach: Bool) -> [Condition] {
         var conditions: [Condition] = []
-        guard let v = object["@when"] else { return conditions }
+        guard let v = member else { return conditions }
         let at = pointers.appending(pointer, "@when")
         switch v.mappingKind {
         case .object: if let c = buildCondition(v, at, inEach: inEach) { conditions.append(c) }
@@ -137,7 +150,7 @@ struct MappingBuilder {
 
     private mutating func compileTemplate(_ s: String, _ pointer: Int32, inEach: Bool) -> CompiledTemplate? {
         do {
-            let t = try CompiledTemplate.compile(s, mode: .plain)
+            let t = try CompiledTemplate.compile(s, mode: .plain, options: templateOptions)
             for use in t.lookupTables {
                 lookups.append(MappingTableUse(name: use.name, pointer: pointers.string(pointer), offset: use.partial == nil ? use.offset : nil, length: use.length))
             }
@@ -176,39 +189,47 @@ struct MappingBuilder {
     private mutating func buildDirective<N: MappingInput>(_ object: MappingInputObject<N>, _ pointer: Int32, inEach: Bool, dropEmpty inherited: Bool, isRoot: Bool = false) -> MappingNode? {
         let errorCount = errors.count
         func at(_ key: String) -> Int32 { pointers.appending(pointer, key) }
-        for key in object.keys where !CompiledMapping.directiveNames.contains(key) {
+        var d = DirectiveMembers<N>()
+        for key in object.keys {
+            if onePassDirectives, d.take(key, object) { continue }
+            if CompiledMapping.directiveNames.contains(key) { continue }
             var message = "unknown directive '\(key)'"
             if let s = Suggestions.closest(to: key, in: CompiledMapping.directiveNames) { message += "; did you mean '\(s)'?" }
             fail(message, at(key))
         }
-        let present = Self.sources.filter { object[$0] != nil }
+        if !onePassDirectives { d = DirectiveMembers(lookingUpIn: object) }
+        var present: [String] = []
+        if d.path != nil { present.append("@path") }
+        if d.value != nil { present.append("@value") }
+        if d.template != nil { present.append("@template") }
+        if d.each != nil { present.append("@each") }
         if present.isEmpty {
             fail("a directive needs exactly one source: @path, @value, @template or @each", pointer)
         } else if present.count > 1 {
             fail("a directive has more than one source (\(present.joined(separator: ", "))); use exactly one", pointer)
         }
-        let dropEmpty = readDropEmpty(object, pointer) ?? inherited
-        if object["@map"] != nil, object["@each"] == nil { fail("@map is only meaningful with @each", at("@map")) }
-        if object["@each"] != nil, object["@map"] == nil { fail("@each needs @map: the mapping applied to each element", at("@each")) }
+        let dropEmpty = readDropEmpty(d.dropEmpty, pointer) ?? inherited
+        if d.map != nil, d.each == nil { fail("@map is only meaningful with @each", at("@map")) }
+        if d.each != nil, d.map == nil { fail("@each needs @map: the mapping applied to each element", at("@each")) }
 
         var source: Source?
-        if let v = object["@path"], let p = parsePath(v, at("@path"), "@path", inEach: inEach) { source = .path(p) }
-        if let v = object["@value"] { source = .value(v.jsonValue) }
-        if let v = object["@template"] {
+        if let v = d.path, let p = parsePath(v, at("@path"), "@path", inEach: inEach) { source = .path(p) }
+        if let v = d.value { source = .value(v.jsonValue) }
+        if let v = d.template {
             if case .string(let s) = v.mappingKind {
                 if let t = compileTemplate(s, at("@template"), inEach: inEach) { source = .template(t) }
             } else {
                 fail("@template must be a string, not \(v.typeName)", at("@template"))
             }
         }
-        if let v = object["@each"], let p = parsePath(v, at("@each"), "@each", inEach: inEach) {
-            if let m = object["@map"], let node = build(m, at("@map"), inEach: true, dropEmpty: dropEmpty) { source = .each(p, node) }
-        } else if let m = object["@map"], object["@each"] == nil {
+        if let v = d.each, let p = parsePath(v, at("@each"), "@each", inEach: inEach) {
+            if let m = d.map, let node = build(m, at("@map"), inEach: true, dropEmpty: dropEmpty) { source = .each(p, node) }
+        } else if let m = d.map, d.each == nil {
             _ = build(m, at("@map"), inEach: true, dropEmpty: dropEmpty)
         }
 
         var transforms: [Transform] = []
-        if let v = object["@transform"] {
+        if let v = d.transform {
             var names: [(String, Int32)] = []
             switch v.mappingKind {
             case .string(let s): names = [(s, at("@transform"))]
@@ -228,7 +249,7 @@ struct MappingBuilder {
             }
         }
         var type: ValueType?
-        if let v = object["@type"] {
+        if let v = d.type {
             if case .string(let s) = v.mappingKind, let t = ValueType(rawValue: s) { type = t } else {
                 var message = "@type must be one of \(ValueType.allCases.map(\.rawValue).joined(separator: ", "))"
                 if case .string(let s) = v.mappingKind, let sug = Suggestions.closest(to: s, in: ValueType.allCases.map(\.rawValue)) { message += "; did you mean '\(sug)'?" }
@@ -236,12 +257,12 @@ struct MappingBuilder {
             }
         }
         var keepNull = false
-        if let v = object["@keep_null"] {
+        if let v = d.keepNull {
             if case .bool(let b) = v.mappingKind { keepNull = b } else { fail("@keep_null must be true or false", at("@keep_null")) }
         }
-        let conditions = readWhen(object, pointer, inEach: inEach)
+        let conditions = readWhen(d.when, pointer, inEach: inEach)
         var lookup: String?
-        if let v = object["@lookup"] {
+        if let v = d.lookup {
             if case .string(let name) = v.mappingKind, !name.isEmpty {
                 lookup = name
                 let use = at("@lookup")
@@ -251,7 +272,7 @@ struct MappingBuilder {
             }
         }
         guard errors.count == errorCount, let source else { return nil }
-        return .directive(Directive(pointer: pointer, source: source, defaultValue: object["@default"]?.jsonValue, transforms: transforms,
+        return .directive(Directive(pointer: pointer, source: source, defaultValue: d.defaultValue?.jsonValue, transforms: transforms,
                                     type: type, when: conditions, keepNull: keepNull, lookup: lookup,
                                     // The root is always written: an empty root value stays as it is.
                                     dropEmpty: dropEmpty && !isRoot))
@@ -290,5 +311,42 @@ struct MappingBuilder {
         }
         guard errors.count == errorCount, let path else { return nil }
         return Condition(path: path, equals: o["equals"]?.jsonValue, notEquals: o["not_equals"]?.jsonValue, inList: list, exists: exists)
+    }
+}
+
+/// The members of a directive object, one slot per directive key (the first value of the
+/// key, as `MappingInputObject`'s subscript gives it).
+struct DirectiveMembers<N: MappingInput> {
+    var path, value, template, each, map, defaultValue, transform, type, when, keepNull, lookup, dropEmpty: N?
+
+    init() {}
+
+    /// Every slot looked up by its key (the reference for `take`).
+    init(lookingUpIn object: MappingInputObject<N>) {
+        path = object["@path"]; value = object["@value"]; template = object["@template"]; each = object["@each"]
+        map = object["@map"]; defaultValue = object["@default"]; transform = object["@transform"]; type = object["@type"]
+        when = object["@when"]; keepNull = object["@keep_null"]; lookup = object["@lookup"]; dropEmpty = object["@drop_empty"]
+    }
+
+    /// Fills the slot of `key`, one of the object's distinct keys; false if `key` is no directive.
+    /// The keys are distinct under `String ==`, so at most one of them is each directive name
+    /// and `object[key]` is `object[name]`.
+    mutating func take(_ key: String, _ object: MappingInputObject<N>) -> Bool {
+        switch key {
+        case "@path": path = object[key]
+        case "@value": value = object[key]
+        case "@template": template = object[key]
+        case "@each": each = object[key]
+        case "@map": map = object[key]
+        case "@default": defaultValue = object[key]
+        case "@transform": transform = object[key]
+        case "@type": type = object[key]
+        case "@when": when = object[key]
+        case "@keep_null": keepNull = object[key]
+        case "@lookup": lookup = object[key]
+        case "@drop_empty": dropEmpty = object[key]
+        default: return false
+        }
+        return true
     }
 }

@@ -259,6 +259,20 @@ public final class RequestRenderer: Sendable {
                    environment: environment, accessToken: accessToken)
     }
 
+    /// True when ``render(single:environment:accessToken:)`` renders this plan's requests: one
+    /// event per request (no batching), a body that is the event's payload as
+    /// ``payload(for:eventID:tag:)`` writes it from its line, and not rebuilt per attempt.
+    public var rendersSingleRequestsFromLines: Bool { batchEncoder == nil && !bodyless && !sendTimeUse.body && buildsPayloadsFromLines }
+
+    /// The request of an unbatched plan (``rendersSingleRequestsFromLines``) carrying one payload
+    /// from ``payload(for:eventID:tag:)``: byte for byte the request ``render(_:environment:accessToken:)``
+    /// gives for its event, without encoding the payload again, and without parsing the event
+    /// unless the URL, a header or the signature reads it.
+    public func render(single payload: EncodedPayload, environment: some RenderEnvironment, accessToken: String? = nil) throws(RenderError) -> RenderedRequest {
+        let first = requestReadsEvent ? payload.event : .null
+        return try finish(body: payload.bytes, first: first, eventIDs: .single(payload.eventID), environment: environment, accessToken: accessToken)
+    }
+
     /// Builds the body of `events` for this attempt's `@sent_at`, then the request: the
     /// body is rebuilt on every attempt, so it carries that attempt's send time and the
     /// signature covers exactly those bytes.

@@ -29,9 +29,17 @@ final class EventLineDeliveryTests: XCTestCase {
         let counts = await deliverer.run(.closed(records))
         return Run(bodies: transport.requests.map { String(decoding: $0.body, as: UTF8.self) },
                    wire: transport.requests.map { r in
-                       ([r.method + " " + r.url] + r.headers.map { $0.name + ": " + $0.value } + [String(decoding: r.body, as: UTF8.self)]).joined(separator: "\n")
+                       // A request id made for an event without an id is unique in the process
+                       // (DeliveryRenderEnvironment), so two runs never share it: it is masked.
+                       ([r.method + " " + r.url] + r.headers.map { $0.name + ": " + Self.maskingGeneratedID($0.value) } + [String(decoding: r.body, as: UTF8.self)]).joined(separator: "\n")
                    },
                    fates: fates.all.sorted { $0.line < $1.line }.map { "\($0.line) \($0.id) \($0.fate)" }, counts: counts)
+    }
+
+    /// `value` with a generated request id (`msg_` and hex digits, see `SystemRenderEnvironment`) replaced by `msg_*`.
+    private static func maskingGeneratedID(_ value: String) -> String {
+        guard value.hasPrefix("msg_"), value.dropFirst(4).allSatisfy(\.isHexDigit) else { return value }
+        return "msg_*"
     }
 
     /// Runs `lines` both ways and compares; returns the line run.
@@ -50,9 +58,11 @@ final class EventLineDeliveryTests: XCTestCase {
         }
         let a = await run(renderer, parsed, answers: answers)
         let b = await run(renderer, raw, answers: answers)
-        XCTAssertEqual(b.bodies, a.bodies, file: file, line: line)
-        XCTAssertEqual(b.wire, a.wire, file: file, line: line)
-        XCTAssertEqual(b.fates, a.fates, file: file, line: line)
+        // On a difference, the first differing pair (the whole lists are too long to read).
+        for (name, x, y) in [("bodies", b.bodies, a.bodies), ("wire", b.wire, a.wire), ("fates", b.fates, a.fates)] where x != y {
+            let i = (0..<min(x.count, y.count)).first { x[$0] != y[$0] } ?? min(x.count, y.count)
+            XCTFail("\(name) differ at \(i) (lines: \(x.count), parsed: \(y.count)): lines \(i < x.count ? x[i] : "-") | parsed \(i < y.count ? y[i] : "-")", file: file, line: line)
+        }
         XCTAssertEqual(b.counts, a.counts, file: file, line: line)
         return b
     }
@@ -142,6 +152,113 @@ final class EventLineDeliveryTests: XCTestCase {
             XCTAssertEqual(Deliverer.eventID(of: line), line.string(of: "event_id") ?? "", text)
         }
         XCTAssertGreaterThan(checked, 200)
+    }
+
+    // MARK: one event per request, from lines (RequestRenderer.render(single:))
+
+    private static let limitedMapping = #"{"format": "json", "max_bytes": 400, "mapping": {"event": {"@path": "event"}, "id": {"@path": "event_id"}, "user": {"@path": "user_id"}, "props": {"@path": "properties"}}}"#
+
+    /// An unbatched plan with a plain mapping takes lines: every request (URL, headers with
+    /// the idempotency key, body) and every line's fate is the parsed events', a payload
+    /// over `payload.max_bytes` included (dead-lettered with the general path's message).
+    func testSingleEventLinesGiveTheSameRequestsAndFates() async throws {
+        let plan = try RuntimeTestSupport.plan(response: #"{"idempotency_key": {"header": "Idempotency-Key"}}"#, events: #"{"types": ["track"]}"#,
+                                               payload: Self.limitedMapping)
+        let renderer = try RuntimeTestSupport.renderer(plan)
+        XCTAssertTrue(renderer.rendersSingleRequestsFromLines)
+        XCTAssertTrue(Deliverer.buildsPayloadsFromLines(renderer: renderer, options: DeliveryOptions()))
+        let huge = #"{"type":"track","event_id":"huge","properties":{"pad":""# + String(repeating: "p", count: 600) + "\"}}"
+        let result = await compare(renderer, Self.lines(300, seed: 11) + [huge] + Self.lines(100, seed: 12))
+        XCTAssertGreaterThan(result.bodies.count, 150)
+        XCTAssertTrue(result.wire.allSatisfy { $0.contains("Idempotency-Key: ") })
+        XCTAssertTrue(result.fates.contains { $0.contains("huge") && $0.contains("deadLettered") }, result.fates.joined(separator: "\n"))
+        XCTAssertTrue(result.fates.contains { $0.contains("filtered") })
+    }
+
+    /// Retries (decided by the request's content) and dead letters after the last attempt:
+    /// the same requests, attempts and fates from lines as from parsed events.
+    func testSingleEventLinesRetryAndDeadLetterLikeParsedEvents() async throws {
+        let plan = try RuntimeTestSupport.plan(response: RuntimeTestSupport.fastRetry(attempts: 2), payload: Self.mapping)
+        let renderer = try RuntimeTestSupport.renderer(plan)
+        XCTAssertTrue(Deliverer.buildsPayloadsFromLines(renderer: renderer, options: DeliveryOptions()))
+        let result = await compare(renderer, Self.lines(150, seed: 13)) { request, _ in
+            if let id = request.eventIDs.first, id.hasSuffix("3") { return .success(HTTPResponse(status: 500)) }
+            if let id = request.eventIDs.first, id.hasSuffix("7") { return .failure(TransportError(.connection, "connection reset by peer")) }
+            return .success(HTTPResponse(status: 200))
+        }
+        XCTAssertTrue(result.fates.contains { $0.contains("deadLettered") })
+        XCTAssertTrue(result.fates.contains { $0.contains("delivered") })
+        XCTAssertGreaterThan(result.counts.retries, 0)
+    }
+
+    /// Signing reads the event: a signed single request from a line is the parsed event's.
+    func testSignedSingleEventLinesMatchParsedEvents() async throws {
+        let plan = try RuntimeTestSupport.plan(payload: Self.mapping, signing: #"{"preset": "github", "secret": "{{@secrets.api_token}}"}"#)
+        let renderer = try RuntimeTestSupport.renderer(plan)
+        XCTAssertTrue(Deliverer.buildsPayloadsFromLines(renderer: renderer, options: DeliveryOptions()))
+        let result = await compare(renderer, Self.lines(120, seed: 14))
+        XCTAssertTrue(result.wire.contains { $0.contains("X-Hub-Signature-256: sha256=") }, result.wire.first ?? "")
+    }
+
+    /// Plans whose single request is not the line's payload as written (a body with the send
+    /// time, a template body) do not take lines, and deliver the same; a URL with a query does.
+    func testSingleRequestPlansWhoseBodyIsNotTheLinePayloadParseLines() async throws {
+        let plans = [
+            try RuntimeTestSupport.plan(url: "https://api.example.com/v1/events?kind=x", payload: Self.mapping),
+            try RuntimeTestSupport.plan(payload: #"{"format": "json", "mapping": {"id": {"@path": "event_id"}, "sent_at": {"@path": "@sent_at"}}}"#),
+            try RuntimeTestSupport.plan(payload: #"{"format": "json", "template": "{\"e\": \"{{event}}\"}"}"#),
+        ]
+        XCTAssertTrue(try RuntimeTestSupport.renderer(plans[0]).rendersSingleRequestsFromLines)
+        for plan in plans.dropFirst() {
+            let renderer = try RuntimeTestSupport.renderer(plan)
+            XCTAssertFalse(renderer.rendersSingleRequestsFromLines)
+            XCTAssertFalse(Deliverer.buildsPayloadsFromLines(renderer: renderer, options: DeliveryOptions()))
+        }
+        for plan in plans { await compare(try RuntimeTestSupport.renderer(plan), Self.lines(40, seed: 15)) }
+    }
+
+    /// The renderer's line path against its general path, request for request: every field
+    /// of `RenderedRequest` (request id, signing string and timestamp included) on chosen
+    /// and random lines, for plans with and without signing and an idempotency key.
+    func testRenderSingleFromLinesEqualsRenderOfTheParsedEvent() throws {
+        let plans = [
+            try RuntimeTestSupport.plan(payload: Self.mapping),
+            try RuntimeTestSupport.plan(response: #"{"idempotency_key": {"header": "Idempotency-Key"}}"#, payload: Self.limitedMapping),
+            try RuntimeTestSupport.plan(headers: #"{"X-Source": "dspec"}"#, payload: Self.mapping, signing: #"{"preset": "github", "secret": "{{@secrets.api_token}}"}"#),
+        ]
+        var texts = [#"{"event_id":"e\n\u00e9\"x","event":"A"}"#, #"{"event_id":12}"#, #"{}"#, #"{"event_id":"","properties":null}"#,
+                     #"{ "event" : "spaced" , "properties" : { "a" : [ 1 , 2.50 , -0 ] } }"#]
+        texts += Self.lines(3_000, seed: 16)
+        let environment = FixedRenderEnvironment()
+        var compared = 0
+        for plan in plans {
+            let renderer = try RuntimeTestSupport.renderer(plan)
+            XCTAssertTrue(renderer.rendersSingleRequestsFromLines)
+            for text in texts {
+                guard let line = EventLine.scan(Array(text.utf8)) else { continue }
+                let event = line.materialize(or: .null)
+                let general = Result { () throws(RenderError) in try renderer.render(event, environment: environment, accessToken: "t") }
+                // nil: the line path declines the event (the deliverer then takes the general path).
+                let fromLine = Result { () throws(RenderError) -> RenderedRequest? in
+                    guard let p = try renderer.payload(for: line, eventID: Deliverer.eventID(of: line), tag: 1) else { return nil }
+                    return try renderer.render(single: p, environment: environment, accessToken: "t")
+                }
+                switch (general, fromLine) {
+                case (.success(let a), .success(let b?)):
+                    XCTAssertEqual(b, a, text)
+                    compared += 1
+                case (.failure(let a), .failure(let b)):
+                    // A payload refused by the line path goes the general way, which says why.
+                    XCTAssertEqual(a.message, b.message, text)
+                    compared += 1
+                case (_, .success(nil)):
+                    break
+                default:
+                    XCTFail("one path failed and the other did not: \(text) \(general) \(fromLine)")
+                }
+            }
+        }
+        XCTAssertGreaterThan(compared, 5_000)
     }
 
     func testPlansThatNeedTheEventTreeParseLines() async throws {

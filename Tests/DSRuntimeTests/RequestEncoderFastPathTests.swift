@@ -29,6 +29,45 @@ final class RequestEncoderFastPathTests: XCTestCase {
                         body: Array(body.utf8), signingString: nil, eventIDs: ["e"], timestamp: 0, requestID: "e")
     }
 
+    /// One encoder across a run of requests, as the transport keeps it per URL: the head it
+    /// reuses from the last request (same method and the very same field strings) must give
+    /// the general path's bytes for every request, whether the fields repeat as the same
+    /// strings, as equal strings built anew, as canonically equivalent strings with other
+    /// bytes (`==` would call them equal), or change, and whatever the method and body.
+    func testAReusedEncoderEncodesEveryRequestOfARunAsTheGeneralPath() throws {
+        let endpoint = try HTTPEndpoint(url: "http://127.0.0.1:8080/v1/events?a=1")
+        let encoder = HTTPRequestHead.Encoder(endpoint: endpoint)
+        var rng = SplitMix(seed: 77)
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        XCTAssertEqual(composed, decomposed, "the trap: equal as Strings")
+        let shared: [[HTTPHeaderField]] = [
+            [HTTPHeaderField(name: "Content-Type", value: "application/json"), HTTPHeaderField(name: "User-Agent", value: "dspec/1.0")],
+            [HTTPHeaderField(name: "X-Name", value: composed)],
+            [HTTPHeaderField(name: "X-Name", value: decomposed)],
+            [HTTPHeaderField(name: "X-Bad", value: "a\r\nb")],
+            [],
+        ]
+        var hits = 0
+        for i in 0..<3_000 {
+            var headers = shared[Int(rng.next() % UInt64(shared.count))]
+            switch rng.next() % 4 {
+            case 0: headers = headers.map { HTTPHeaderField(name: String(decoding: Array($0.name.utf8), as: UTF8.self), value: String(decoding: Array($0.value.utf8), as: UTF8.self)) }
+            case 1: headers.append(HTTPHeaderField(name: "Idempotency-Key", value: "evt-\(i)"))
+            default: break
+            }
+            let method = ["POST", "PUT", "GET", "POST"][Int(rng.next() % 4)]
+            let body = rng.next() % 5 == 0 ? "" : "{\"n\":\(i)}"
+            let request = request(method, headers.map { ($0.name, $0.value) }, body: body)
+            // The tuple round trip above keeps the very same strings (no copy of their bytes).
+            XCTAssertEqual(outcome { () throws(TransportError) in try encoder.encode(request) },
+                           outcome { () throws(TransportError) in try HTTPRequestHead.encode(request, endpoint: endpoint) }, "\(i) \(method) \(headers)")
+            if i > 0, HTTPRequestHead.Encoder.sameFields(request.headers, shared[0]) { hits += 1 }
+        }
+        XCTAssertGreaterThan(hits, 100)
+        XCTAssertFalse(HTTPRequestHead.Encoder.same(composed, decomposed))
+        XCTAssertTrue(HTTPRequestHead.Encoder.same(composed, composed))
+    }
+
     func testChosenRequestsEncodeAsTheGeneralPath() throws {
         let endpoint = try HTTPEndpoint(url: "http://127.0.0.1:8080/v1/ev%20ents?a=1#frag")
         let cases: [(String, [(String, String)], String)] = [
@@ -110,6 +149,41 @@ final class RequestEncoderFastPathTests: XCTestCase {
             if sharedCount > 0 || hasFinal { inParts += 1 }
         }
         XCTAssertGreaterThan(inParts, 5_000)
+    }
+
+    /// One encoder across a run of requests held in parts, drawn from a few shared lists, own
+    /// lists and final headers (the very same strings, so the last head is reused often; some
+    /// equal-as-String but different bytes, some refused): each encodes as the general path.
+    func testAReusedEncoderEncodesRequestsInPartsAsTheGeneralPath() throws {
+        var rng = SplitMix(seed: 23)
+        let endpoint = try HTTPEndpoint(url: "http://127.0.0.1:8080/v1/events")
+        let encoder = HTTPRequestHead.Encoder(endpoint: endpoint)
+        let sharedLists: [[HTTPHeaderField]] = [
+            [HTTPHeaderField(name: "Content-Type", value: "application/json"), HTTPHeaderField(name: "User-Agent", value: "dspec/1.0")],
+            [HTTPHeaderField(name: "Content-Type", value: "application/json")],
+            [],
+        ]
+        let ownLists: [[HTTPHeaderField]] = [
+            [], [HTTPHeaderField(name: "User-Agent", value: "dspec/1.0")], [HTTPHeaderField(name: "X-Name", value: "caf\u{E9}")],
+            [HTTPHeaderField(name: "X-Name", value: "cafe\u{301}")], [HTTPHeaderField(name: "X-Bad", value: "a\r\nInjected: 1")],
+        ]
+        let finals: [HTTPHeaderField?] = [nil, nil, HTTPHeaderField(name: "X-Signature-256", value: "sha256=00ff"), HTTPHeaderField(name: "Host", value: "vendor.example")]
+        var reusable = 0
+        var last: (Int, Int, Int, String)?
+        for i in 0..<3_000 {
+            let s = Int(rng.next() % UInt64(sharedLists.count)), o = Int(rng.next() % UInt64(ownLists.count)), f = Int(rng.next() % UInt64(finals.count))
+            let method = ["POST", "POST", "GET"][Int(rng.next() % 3)]
+            let body = Array((rng.next() % 4 == 0 ? "" : "{\"n\":\(i)}").utf8)
+            let parts = RenderedRequest(method: method, url: "http://127.0.0.1:8080/v1/events", sharedHeaders: sharedLists[s], ownHeaders: ownLists[o],
+                                        finalHeader: finals[f], body: body, signingString: body, eventIDs: .single("e\(i)"), timestamp: 0, requestID: "e\(i)")
+            let joined = RenderedRequest(method: method, url: parts.url, headers: parts.headers, body: body, signingString: body, eventIDs: ["e\(i)"],
+                                         timestamp: 0, requestID: "e\(i)")
+            XCTAssertEqual(outcome { () throws(TransportError) in try encoder.encode(parts) },
+                           outcome { () throws(TransportError) in try HTTPRequestHead.encode(joined, endpoint: endpoint) }, "\(i) \(method) \(parts.headers)")
+            if let last, last == (s, o, f, method) { reusable += 1 }
+            last = (s, o, f, method)
+        }
+        XCTAssertGreaterThan(reusable, 20, "requests that follow one with the same method and parts")
     }
 
     func testContentLengthDigits() {

@@ -35,9 +35,10 @@ enum MappingInventory {
             var count = 0
             // Compiled from the node itself (no conversion to a value).
             let lowered = marker == nil ? node : lowerMarkers(node, marker: marker, count: &count)
-            // Compile first: the common case is a valid mapping, and the full check (which
+            // Templates compiled for analysis (no render-only forms): lint evaluates a mapping
+            // at most a few times. Compile first: the common case is a valid mapping, and the full check (which
             // collects every error, not just the first) is only needed when it fails.
-            let compiled = try? CompiledMapping.compile(lowered)
+            let compiled = try? CompiledMapping.compile(lowered, templateOptions: .analysis)
             let errors = compiled == nil ? CompiledMapping.check(lowered) : []
             out.append(AnalyzedMapping(site: site, node: node, pointer: pointer, loweredNode: lowered,
                                        allowedData: data, errors: errors, compiled: compiled, markerCount: count))

@@ -68,7 +68,12 @@ enum ReferenceIndex {
 
     /// Uses of one data namespace (`settings` or `secrets`) with a name.
     static func uses(in context: ValidationContext, namespace: String) -> [VariableUse] {
-        all(in: context).filter { $0.isData && $0.segments.first == namespace && $0.segments.count > 1 }
+        all(in: context).filter { isUse($0, of: namespace) }
+    }
+
+    /// Whether `use` is a use of `namespace` with a name (what `uses` keeps).
+    static func isUse(_ use: VariableUse, of namespace: String) -> Bool {
+        use.isData && use.segments.count > 1 && use.segments[0] == namespace
     }
 }
 
@@ -87,7 +92,8 @@ extension ValidationContext {
 enum DeclarationCheck {
     /// Reports every reference to an undeclared name, with "did you mean".
     static func reportUndeclared<R: ValidationRule>(_ rule: R.Type, _ context: ValidationContext, namespace: String, declared: Set<String>, noun: String) {
-        for use in ReferenceIndex.uses(in: context, namespace: namespace) where !declared.contains(use.name) {
+        // Read in place: no filtered copy of the uses.
+        for use in context.variableUses where ReferenceIndex.isUse(use, of: namespace) && !declared.contains(use.name) {
             let suggestion = Suggestions.closest(to: use.name, in: declared)
             var message = "\(noun) \"\(use.name)\" is referenced but not declared"
             if let suggestion { message += "; did you mean \"\(suggestion)\"?" }
@@ -99,7 +105,8 @@ enum DeclarationCheck {
     /// whose missing IR would make every declaration look unused).
     static func reportUnused<R: ValidationRule>(_ rule: R.Type, _ context: ValidationContext, namespace: String, declared: [Located<String>], noun: String) {
         guard !context.hadShapeErrors else { return }
-        let used = Set(ReferenceIndex.uses(in: context, namespace: namespace).map(\.name))
+        var used = Set<String>()
+        for use in context.variableUses where ReferenceIndex.isUse(use, of: namespace) { used.insert(use.name) }
         for name in declared where !used.contains(name.value) {
             context.report(rule, "\(noun) \"\(name.value)\" is declared but never used", at: name)
         }

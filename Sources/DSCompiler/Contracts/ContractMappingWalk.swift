@@ -56,11 +56,13 @@ enum ContractMappingWalk {
                 return
             }
             let requiredKeys = requiredByAll(schemas, shape)
+            // The object's schemas expanded once for all its fields.
+            let expanded = schemas.flatMap { shape.expand($0) }
             // `@when` and `@drop_empty` beside output fields modify the object; they are not fields.
             for m in members where !objectModifiers.contains(m.key) {
                 let name = m.key.hasPrefix("@@") ? String(m.key.dropFirst()) : m.key
-                let c = shape.child(schemas, key: name)
-                walk(m.value, JSONPointer.appending(pointer, m.key), c.schemas, JSONPointer.appending(instance, name), required: requiredKeys.contains(name), depth: depth + 1)
+                let c = shape.childSchemas(expanded: expanded, key: name)
+                walk(m.value, JSONPointer.appending(pointer, m.key), c, JSONPointer.appending(instance, name), required: requiredKeys.contains(name), depth: depth + 1)
             }
         }
         let batching = context.batchingEnabled
@@ -91,8 +93,28 @@ enum ContractMappingWalk {
         return result ?? []
     }
 
-    /// True when the node is a mapping output object (not a directive or a marker).
+    /// True when the node is a mapping output object (not a directive or a marker): one pass
+    /// over the members, without forming the list of fields (`isOutputObjectReference` is the
+    /// general form; `ContractWalkFastPathTests` compares the two).
     static func isOutputObject(_ node: JSONNode) -> Bool {
+        guard node.isObject else { return false }
+        let members = node.members
+        if members.isEmpty { return true }
+        var anyField = false
+        for m in members where !isObjectModifier(m.key) {
+            if m.key.hasPrefix("@") && !m.key.hasPrefix("@@") { return false }
+            anyField = true
+        }
+        return anyField
+    }
+
+    /// `objectModifiers.contains(key)` without hashing the key.
+    static func isObjectModifier(_ key: String) -> Bool {
+        key == "@when" || key == "@drop_empty"
+    }
+
+    /// The general form of `isOutputObject`.
+    static func isOutputObjectReference(_ node: JSONNode) -> Bool {
         guard node.isObject else { return false }
         let fields = node.members.filter { !objectModifiers.contains($0.key) }
         return node.members.isEmpty || (!fields.isEmpty && !fields.contains { $0.key.hasPrefix("@") && !$0.key.hasPrefix("@@") })
@@ -120,8 +142,10 @@ enum ContractMappingWalk {
         case .string(let s): return s.contains("{{") ? nil : .string(s)
         case .number, .bool, .null: return node.value
         case .object:
+            // Most objects have no `@value`: asked first, before forming the key set.
+            guard let v = node["@value"] else { return nil }
             let keys = Set(node.members.map(\.key))
-            guard let v = node["@value"], keys.isSubset(of: ["@value", "@keep_null", "@when"]) else { return nil }
+            guard keys.isSubset(of: ["@value", "@keep_null", "@when"]) else { return nil }
             return v.value
         case .array: return nil
         }

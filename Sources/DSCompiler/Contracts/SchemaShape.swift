@@ -96,6 +96,23 @@ struct SchemaShape {
         return (Array(found.prefix(Self.maxAlternatives)), definesAny, closedAll && definesAny, candidates, cannotTell)
     }
 
+    /// `child(schemas, key: key).schemas` when `expanded` is `schemas.flatMap { expand($0) }`:
+    /// a walk that asks for many keys of one object expands its schemas once and forms no
+    /// candidate list (`SchemaShapeChildTests` compares the two).
+    func childSchemas(expanded: [JSONValue], key: String) -> [JSONValue] {
+        var found: [JSONValue] = []
+        for s in expanded {
+            guard let o = s.objectValue else { continue }
+            let props = o["properties"]
+            if let v = props?.objectValue?[key] { found.append(v) }
+            if let additional = o["additionalProperties"] ?? o["unevaluatedProperties"],
+               additional.boolValue != false, additional.objectValue != nil, props?[key] == nil {
+                found.append(additional)
+            }
+        }
+        return found.count > Self.maxAlternatives ? Array(found.prefix(Self.maxAlternatives)) : found
+    }
+
     /// The subschemas for the items of an array matching `schemas` (index `n` if known).
     func items(_ schemas: [JSONValue], index: Int?) -> [JSONValue] {
         var out: [JSONValue] = []
@@ -116,8 +133,11 @@ struct SchemaShape {
                 if current.isEmpty { return .cannotTell }
                 continue
             }
+            // The common case, a defined property, without the candidate list; `child` only
+            // when the property is not found (same schemas: `SchemaShapeChildTests`).
+            let found = childSchemas(expanded: current.flatMap { expand($0) }, key: segment)
+            if !found.isEmpty { current = found; continue }
             let c = child(current, key: segment)
-            if !c.schemas.isEmpty { current = c.schemas; continue }
             if c.cannotTell || !c.definesAny { return .cannotTell }
             return .unknown(index: i, candidates: Array(Set(c.candidates)).sorted(), closed: c.closed)
         }

@@ -12,9 +12,12 @@ public struct JSONTemplateRendersJSON: ValidationRule {
         hint: "Check commas, braces and quotes around the template's holes; a {{value}} in value position needs no quotes.")
     public init() {}
     public func check(_ context: ValidationContext) {
-        let data = SampleData.forLint(context.spec)
+        // The sample data is formed only for a spec with a payload template.
+        var sampleData: [String: JSONValue]?
         for t in context.templates where t.mode == .json && t.site == "payload template" {
             guard let compiled = t.compiled else { continue }
+            let data = sampleData ?? SampleData.forLint(context.spec)
+            sampleData = data
             for event in [CanonicalEvent.sample, CanonicalEvent.minimal] {
                 if let problem = TemplateAnalysis.sampleRender(json: compiled, sample: event, data: data) {
                     context.report(Self.self, "payload template does not render valid JSON for a sample event: \(problem)", at: t.text)

@@ -13,9 +13,10 @@ public struct MappingEmitsContractRequired: ValidationRule {
     public func check(_ context: ValidationContext) {
         guard let (sites, shape, contract) = context.contractSites else { return }
         for site in sites where ContractMappingWalk.isOutputObject(site.node) {
+            let required = ContractMappingWalk.requiredByAll(site.schemas, shape)
+            if required.isEmpty { continue }
             let written = Set(site.node.members.filter { !ContractMappingWalk.objectModifiers.contains($0.key) }
                 .map { $0.key.hasPrefix("@@") ? String($0.key.dropFirst()) : $0.key })
-            let required = ContractMappingWalk.requiredByAll(site.schemas, shape)
             for name in required.sorted() where !written.contains(name) {
                 let at = site.instancePath.isEmpty ? "the body" : "\(site.instancePath) of the body"
                 context.report(Self.self, "the mapping never writes \"\(name)\", which the vendor contract (\(contract.origin)) requires in \(at)",

@@ -22,10 +22,18 @@ public struct URLIsAbsolute: ValidationRule {
             if parts.host == "" {
                 context.report(Self.self, "\(what) \"\(text)\" has no host", at: url)
             }
-            if ASCIISearch.firstRange(of: " ", in: Substring(Self.literalText(text))) != nil {
+            if Self.hasSpaceInLiteralText(text) {
                 context.report(Self.self, "\(what) contains a space; encode it as %20", at: url)
             }
         }
+    }
+
+    /// True when the template's literal text (`literalText`) has a space. A template without
+    /// any space byte is answered without forming the literal text: that text is made of the
+    /// template's own bytes (`URLIsAbsoluteSpaceTests` compares both answers).
+    static func hasSpaceInLiteralText(_ template: String) -> Bool {
+        guard template.utf8.contains(0x20) else { return false }
+        return ASCIISearch.firstRange(of: " ", in: Substring(literalText(template))) != nil
     }
 
     /// The template's literal text, without its `{{...}}` expressions (where spaces

@@ -14,7 +14,14 @@ public final class AsyncSemaphore: Sendable {
     public init(permits: Int) { state = Locked(State(permits: permits)) }
 
     /// Takes a permit, waiting for one if none is free.
-    public func acquire() async {
+    nonisolated(nonsending) public func acquire() async {
+        // A free permit is taken without suspending (a continuation resumed at once still
+        // queues the task's next job on its executor).
+        if state.withLock({ s -> Bool in
+            guard s.permits > 0 && s.head == s.waiters.count else { return false }
+            s.permits -= 1
+            return true
+        }) { return }
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let granted = state.withLock { s -> Bool in
                 if s.permits > 0 && s.head == s.waiters.count { s.permits -= 1; return true }
@@ -50,7 +57,7 @@ public final class CompletionSignal: Sendable {
     public init() {}
 
     /// Waits until the signal fires.
-    public func wait() async {
+    nonisolated(nonsending) public func wait() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let fired = state.withLock { s -> Bool in
                 if s.fired { return true }

@@ -72,7 +72,11 @@ public final class Deliverer: Sendable {
                     // The usual record of a plan that takes lines is accepted without an
                     // async call (one per event cost about a thousand instructions).
                     if takesLines, case .line(let line, let raw) = record {
-                        if let (events, partition) = accept(line: line, raw, &state) { await handle(events, partition, &state, &group) }
+                        if !state.batches {
+                            if let (unit, partition) = accept(singleLine: line, raw, &state) { await dispatch(unit, partition, &state, &group) }
+                        } else if let (events, partition) = accept(line: line, raw, &state) {
+                            await handle(events, partition, &state, &group)
+                        }
                     } else {
                         await accept(record, &state, &group)
                     }
@@ -84,6 +88,8 @@ public final class Deliverer: Sendable {
             if ledger.failure == nil {
                 for (partition, events) in state.flushAll() { await handle(events, partition, &state, &group) }
             }
+            // The workers end once they have taken every unit.
+            state.units.close()
             // Leaving the group waits for every request.
         }
         await ledger.flush()
@@ -91,21 +97,24 @@ public final class Deliverer: Sendable {
     }
 
     /// True when the deliverer builds payloads straight from event lines (``InputRecord/line(line:event:)``)
-    /// without parsing them: a batching plan whose payload is a plain mapping, one partition,
-    /// no event check. An input reader may then hand lines over unparsed; any other plan
-    /// parses them here, with the same result.
+    /// without parsing them: a plan whose payload is a plain mapping, one partition, no event
+    /// check, and either batching or one event per request with that payload as the body
+    /// (`RequestRenderer.rendersSingleRequestsFromLines`). An input reader may then hand lines
+    /// over unparsed; any other plan parses them here, with the same result.
     public static func buildsPayloadsFromLines(renderer: RequestRenderer, options: DeliveryOptions) -> Bool {
-        renderer.plan.batching.enabled && options.eventCheck == nil && renderer.buildsPayloadsFromLines
-            && PartitionKeyer(renderer: renderer).isConstant
+        options.eventCheck == nil && PartitionKeyer(renderer: renderer).isConstant
+            && (renderer.plan.batching.enabled ? renderer.buildsPayloadsFromLines : renderer.rendersSingleRequestsFromLines)
     }
 
-    private func accept(_ record: InputRecord, _ state: inout DispatchState, _ group: inout DiscardingTaskGroup) async {
+    nonisolated(nonsending) private func accept(_ record: InputRecord, _ state: inout DispatchState, _ group: inout DiscardingTaskGroup) async {
         var record = record
         // (The state batches exactly when the plan does, which takesLines requires.)
         if !takesLines, case .line(let line, let raw) = record {
             record = Self.parsed(line, raw)
         }
         switch record {
+        case .line(let line, let raw) where !state.batches:
+            if let (unit, partition) = accept(singleLine: line, raw, &state) { await dispatch(unit, partition, &state, &group) }
         case .line(let line, let raw):
             if let (events, partition) = accept(line: line, raw, &state) { await handle(events, partition, &state, &group) }
         case .acknowledged:
@@ -183,6 +192,25 @@ public final class Deliverer: Sendable {
         }
     }
 
+    /// A line record of an unbatched plan that takes lines (``takesLines``): selection, then the
+    /// request's unit, its payload written from the line (nil when the event is filtered).
+    /// An event the line path cannot write, or whose payload it refuses, goes as the general
+    /// path sends it (the parsed event, rendered per attempt), so its outcome and message are
+    /// that path's. Synchronous.
+    private func accept(singleLine line: Int, _ raw: EventLine, _ state: inout DispatchState) -> (unit: DeliveryUnit, partition: Partition)? {
+        ledger.noteInput(skipped: false)
+        let eventID = Self.eventID(of: raw)
+        if case .filtered(let reason) = renderer.selector.select(raw) {
+            ledger.filtered(line: line, eventID: eventID, reason: reason)
+            return nil
+        }
+        let partition = state.partition(for: "")
+        if let payload = try? renderer.payload(for: raw, eventID: eventID, tag: line) {
+            return (DeliveryUnit(lineBody: payload), partition)
+        }
+        return (DeliveryUnit(single: EncodedPayload(eventID: eventID, event: raw.materialize(or: .null), value: nil, bytes: [], tag: line)), partition)
+    }
+
     /// A line record as the parsed record the general path takes (the line was validated
     /// when scanned; were it not, it is reported as the parser sees it).
     static func parsed(_ line: Int, _ raw: EventLine) -> InputRecord {
@@ -193,7 +221,7 @@ public final class Deliverer: Sendable {
         }
     }
 
-    private func handle(_ events: [BatchGroupingEvent], _ partition: Partition, _ state: inout DispatchState,
+    nonisolated(nonsending) private func handle(_ events: [BatchGroupingEvent], _ partition: Partition, _ state: inout DispatchState,
                         _ group: inout DiscardingTaskGroup) async {
         for event in events {
             switch event {
@@ -208,7 +236,7 @@ public final class Deliverer: Sendable {
     /// Starts a request, as a child task of the run's group, once a slot is free. In ordered
     /// mode the request first waits for the previous request of its partition (which
     /// already holds a slot, so this cannot deadlock).
-    private func dispatch(_ unit: DeliveryUnit, _ partition: Partition, _ state: inout DispatchState,
+    nonisolated(nonsending) private func dispatch(_ unit: DeliveryUnit, _ partition: Partition, _ state: inout DispatchState,
                           _ group: inout DiscardingTaskGroup) async {
         let chain = ordered ? partition.chain() : nil
         await state.slots.acquire()
@@ -224,12 +252,99 @@ public final class Deliverer: Sendable {
             }
             return
         }
-        group.addTask {
-            if let previous = chain?.previous { await previous.wait() }
-            await executor.deliver(unit, partition: partition)
-            chain?.own.fire()
-            slots.release()
+        // One long-lived worker task per request slot, started with the first `concurrency`
+        // requests, takes units in dispatch order: a task per request cost its creation, its
+        // group bookkeeping and, as its async frames grew, about six task-allocator slabs
+        // (malloc and free) per request; a worker's slabs are reused from one request to the next.
+        if state.workers < options.concurrency {
+            state.workers += 1
+            let units = state.units
+            group.addTask {
+                while let item = await units.take() {
+                    if let previous = item.chain?.previous { await previous.wait() }
+                    await executor.deliver(item.unit, partition: item.partition)
+                    item.chain?.own.fire()
+                    slots.release()
+                }
+            }
         }
+        state.units.put(UnitQueue.Item(unit: unit, partition: partition, chain: chain))
+    }
+}
+
+/// The units dispatched to the run's worker tasks (``Deliverer``), first in, first out. A
+/// unit is put only once it holds a request slot, so at most `concurrency` wait here, and
+/// every unit put is taken: ``take()`` returns nil only once the queue is closed and empty,
+/// and its wait does not end on cancellation (a cancelled run's units are still taken, and
+/// each ends as interrupted in the executor).
+final class UnitQueue: Sendable {
+    struct Item: Sendable {
+        let unit: DeliveryUnit
+        let partition: Partition
+        let chain: (previous: CompletionSignal?, own: CompletionSignal)?
+    }
+
+    private struct State {
+        var items: [Item] = []
+        var head = 0
+        var takers: [CheckedContinuation<Item?, Never>] = []
+        var closed = false
+    }
+
+    private let state = Locked(State())
+
+    /// Hands `item` to a waiting worker, or queues it.
+    func put(_ item: Item) {
+        let taker = state.withLock { s -> CheckedContinuation<Item?, Never>? in
+            if !s.takers.isEmpty { return s.takers.removeFirst() }
+            s.items.append(item)
+            return nil
+        }
+        taker?.resume(returning: item)
+    }
+
+    /// The next unit, waiting for one; nil once the queue is closed and empty.
+    nonisolated(nonsending) func take() async -> Item? {
+        switch state.withLock({ s in Self.next(&s) }) {
+        case .item(let item): return item
+        case .end: return nil
+        case .wait: break
+        }
+        return await withCheckedContinuation { (c: CheckedContinuation<Item?, Never>) in
+            // Checked again under the lock: a unit may have been put meanwhile.
+            let now = state.withLock { s -> Next in
+                let next = Self.next(&s)
+                if case .wait = next { s.takers.append(c) }
+                return next
+            }
+            switch now {
+            case .item(let item): c.resume(returning: item)
+            case .end: c.resume(returning: nil)
+            case .wait: break
+            }
+        }
+    }
+
+    private enum Next { case item(Item), end, wait }
+
+    private static func next(_ s: inout State) -> Next {
+        if s.head < s.items.count {
+            let item = s.items[s.head]
+            s.head += 1
+            if s.head == s.items.count { s.items.removeAll(keepingCapacity: true); s.head = 0 }
+            return .item(item)
+        }
+        return s.closed ? .end : .wait
+    }
+
+    /// No more units will be put: waiting workers end, the others end once the queue is empty.
+    func close() {
+        let takers = state.withLock { s -> [CheckedContinuation<Item?, Never>] in
+            s.closed = true
+            defer { s.takers = [] }
+            return s.takers
+        }
+        for t in takers { t.resume(returning: nil) }
     }
 }
 
@@ -237,6 +352,9 @@ public final class Deliverer: Sendable {
 /// Owned by the single dispatch loop, never shared.
 struct DispatchState {
     let slots: AsyncSemaphore
+    /// The units handed to the worker tasks, and how many workers were started.
+    let units = UnitQueue()
+    var workers = 0
     private let template: BatchGrouper?
     private let maxWait: Duration
     private var partitions: [String: Partition] = [:]

@@ -45,13 +45,17 @@ public protocol DryRunSink: Sendable {
 }
 
 /// The events one request carries: a batch from the grouper, or a single event when the
-/// plan does not batch (then `batch` is nil and the payload's bytes are unused: the renderer
-/// builds the request from the event).
+/// plan does not batch (then `batch` is nil and, unless `payloadIsBody`, the payload's bytes
+/// are unused: the renderer builds the request from the event).
 struct DeliveryUnit: Sendable {
     /// The events, in body order; each payload's `tag` is its input line.
     var payloads: [EncodedPayload]
     /// The encoded batch, when the plan batches.
     var batch: PayloadBatch?
+    /// A single event whose payload was written from its line
+    /// (`RequestRenderer.payload(for:eventID:tag:)`): its bytes are the request's body, and
+    /// the request is rendered with `RequestRenderer.render(single:environment:accessToken:)`.
+    var payloadIsBody = false
 
     init(batch: PayloadBatch) {
         payloads = batch.payloads
@@ -61,6 +65,13 @@ struct DeliveryUnit: Sendable {
     init(single payload: EncodedPayload) {
         payloads = [payload]
         batch = nil
+    }
+
+    /// A single event's payload written from its line, which is the request's body.
+    init(lineBody payload: EncodedPayload) {
+        payloads = [payload]
+        batch = nil
+        payloadIsBody = true
     }
 
     var eventIDs: [String] { payloads.map(\.eventID) }

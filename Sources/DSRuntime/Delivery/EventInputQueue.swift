@@ -169,7 +169,7 @@ public final class EventInputQueue: @unchecked Sendable {
 
     /// The next record; waits for one, for the end of input, or until `deadline` on `clock`
     /// (nil: no deadline).
-    public func next(deadline: RuntimeInstant?, clock: any RuntimeClock) async -> Next {
+    nonisolated(nonsending) public func next(deadline: RuntimeInstant?, clock: any RuntimeClock) async -> Next {
         let id: UInt64
         switch poll() {
         case .ready(let next): return next

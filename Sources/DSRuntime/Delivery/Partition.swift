@@ -25,7 +25,7 @@ public final class Partition: Sendable {
 
     /// Waits until no pause is in force. Each sleep is reported to the wait observer of the
     /// request, if any (``ScheduledWait/Kind/partitionPause``).
-    public func waitWhilePaused(on clock: any RuntimeClock) async throws {
+    nonisolated(nonsending) public func waitWhilePaused(on clock: any RuntimeClock) async throws {
         while let end = pauseEnd, end > clock.now() {
             WaitReporting.current?.report(.partitionPause, start: clock.now(), end: end)
             try await clock.sleep(until: end)

@@ -79,7 +79,7 @@ final class RequestExecutor: Sendable {
     }
 
     /// Delivers `unit` to the end (success or dead letter).
-    func deliver(_ unit: DeliveryUnit, partition: Partition) async {
+    nonisolated(nonsending) func deliver(_ unit: DeliveryUnit, partition: Partition) async {
         if let sink = context.dryRun {
             do {
                 let request = try render(unit, DeliveryRenderEnvironment(clock: context.clock, eventIDs: unit.eventIDs),
@@ -110,7 +110,7 @@ final class RequestExecutor: Sendable {
     /// The next request number of the wait reports.
     private func nextRequestNumber() -> UInt64 { requestNumbers.withLock { $0 += 1; return $0 } }
 
-    private func run(_ initial: DeliveryUnit, _ partition: Partition, _ attempts: inout Attempts) async {
+    nonisolated(nonsending) private func run(_ initial: DeliveryUnit, _ partition: Partition, _ attempts: inout Attempts) async {
         var unit = initial
         var environment = DeliveryRenderEnvironment(clock: context.clock, eventIDs: unit.eventIDs)
         while true {
@@ -263,7 +263,7 @@ final class RequestExecutor: Sendable {
     }
 
     /// Sends one attempt and interprets the answer.
-    private func attempt(_ request: RenderedRequest, _ unit: DeliveryUnit, _ partition: Partition) async -> Verdict {
+    nonisolated(nonsending) private func attempt(_ request: RenderedRequest, _ unit: DeliveryUnit, _ partition: Partition) async -> Verdict {
         let response: HTTPResponse
         do {
             response = try await context.transport.send(request, timeout: timeout)
@@ -356,6 +356,7 @@ final class RequestExecutor: Sendable {
 
     private func render(_ unit: DeliveryUnit, _ environment: DeliveryRenderEnvironment, token: String?) throws(RenderError) -> RenderedRequest {
         if let batch = unit.batch { return try context.renderer.render(batch: batch, environment: environment, accessToken: token) }
+        if unit.payloadIsBody { return try context.renderer.render(single: unit.payloads[0], environment: environment, accessToken: token) }
         return try context.renderer.render(unit.payloads[0].event, environment: environment, accessToken: token)
     }
 

@@ -168,5 +168,5 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
 /// `Content-Length`, `Connection`).
 public protocol HTTPTransport: Sendable {
     /// Sends `request`, waiting at most `timeout` for the complete response.
-    func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse
+    nonisolated(nonsending) func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse
 }

@@ -48,7 +48,7 @@ public final class AutoTransport: HTTPTransport {
     /// its route.
     private let lastChecked = Locked<(url: String, plain: Bool)?>(nil)
 
-    public func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
+    nonisolated(nonsending) public func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
         if let last = lastChecked.withLock({ $0 }), last.url == request.url {
             return try await (last.plain ? plain : other).send(request, timeout: timeout)
         }

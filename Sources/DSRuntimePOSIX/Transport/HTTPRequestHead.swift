@@ -110,6 +110,19 @@ enum HTTPRequestHead {
         private let hostLine: [UInt8]
         /// The target holds only printable ASCII (else the general path reports it).
         private let targetIsClean: Bool
+        /// The head (request line, `Host`, header fields) of the last request encoded, with
+        /// its method and fields: a run sends the same fields again and again.
+        private let lastHead = Locked<CachedHead?>(nil)
+
+        /// A head up to its `Content-Length` line, and what it was built from (the request's
+        /// header parts as held: see ``RenderedRequest/headerParts``).
+        private struct CachedHead: Sendable {
+            let method: String
+            let shared: [HTTPHeaderField]
+            let own: [HTTPHeaderField]
+            let final: HTTPHeaderField?
+            let bytes: [UInt8]
+        }
 
         init(endpoint: HTTPEndpoint) {
             self.endpoint = endpoint
@@ -119,12 +132,18 @@ enum HTTPRequestHead {
         }
 
         func encode(_ request: RenderedRequest) throws(TransportError) -> [UInt8] {
-            guard targetIsClean, Self.passes(request) else { return try HTTPRequestHead.encode(request, endpoint: endpoint) }
-            var bytes: [UInt8] = []
-            var size = request.method.utf8.count + requestLineTail.count + hostLine.count + 40 + request.body.count
             // The headers are read as held (``RenderedRequest/headerParts``): reading `headers`
             // would join the parts into a new list.
             let (shared, own, final) = request.headerParts
+            // The same method and fields as the last request (the very same strings: their
+            // bytes cannot differ), which passed the checks: its head is reused.
+            if let last = lastHead.withLock({ $0 }), Self.same(last.method, request.method), Self.sameFields(last.shared, shared),
+               Self.sameFields(last.own, own), Self.sameField(last.final, final) {
+                return finish(head: last.bytes, request)
+            }
+            guard targetIsClean, Self.passes(request) else { return try HTTPRequestHead.encode(request, endpoint: endpoint) }
+            var bytes: [UInt8] = []
+            var size = request.method.utf8.count + requestLineTail.count + hostLine.count
             for h in shared { size += h.name.utf8.count + h.value.utf8.count + 4 }
             for h in own { size += h.name.utf8.count + h.value.utf8.count + 4 }
             if let h = final { size += h.name.utf8.count + h.value.utf8.count + 4 }
@@ -137,6 +156,16 @@ enum HTTPRequestHead {
             Self.appendLines(shared, to: &bytes)
             Self.appendLines(own, to: &bytes)
             if let final { Self.appendLine(final, to: &bytes) }
+            lastHead.withLock { $0 = CachedHead(method: request.method, shared: shared, own: own, final: final, bytes: bytes) }
+            return finish(head: bytes, request)
+        }
+
+        /// `head`, then `Content-Length` (for a body, and always for POST, PUT and PATCH), the
+        /// empty line and the body.
+        private func finish(head: [UInt8], _ request: RenderedRequest) -> [UInt8] {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(head.count + 40 + request.body.count)
+            bytes.append(contentsOf: head)
             if !request.body.isEmpty || bodyMethods.contains(where: { HTTPName.equal(request.method, $0) }) {
                 bytes.append(contentsOf: "Content-Length: ".utf8)
                 Self.appendDecimal(request.body.count, to: &bytes)
@@ -145,6 +174,31 @@ enum HTTPRequestHead {
             bytes.append(13); bytes.append(10)
             bytes.append(contentsOf: request.body)
             return bytes
+        }
+
+        /// True when `a` and `b` are the same string value in memory (the same small-string
+        /// bytes or the same storage object), so their UTF-8 bytes are equal. Not `==`, which
+        /// also equates canonically equivalent strings whose bytes differ; false when unsure.
+        @inline(__always)
+        static func same(_ a: String, _ b: String) -> Bool {
+            guard MemoryLayout<String>.size == 16 else { return false }
+            let x = unsafeBitCast(a, to: (UInt64, UInt64).self), y = unsafeBitCast(b, to: (UInt64, UInt64).self)
+            return x == y
+        }
+
+        @inline(__always)
+        static func sameField(_ a: HTTPHeaderField?, _ b: HTTPHeaderField?) -> Bool {
+            switch (a, b) {
+            case (nil, nil): return true
+            case let (a?, b?): return same(a.name, b.name) && same(a.value, b.value)
+            default: return false
+            }
+        }
+
+        static func sameFields(_ a: [HTTPHeaderField], _ b: [HTTPHeaderField]) -> Bool {
+            guard a.count == b.count else { return false }
+            for i in a.indices where !(same(a[i].name, b[i].name) && same(a[i].value, b[i].value)) { return false }
+            return true
         }
 
         private static func hasHost(_ headers: [HTTPHeaderField]) -> Bool {

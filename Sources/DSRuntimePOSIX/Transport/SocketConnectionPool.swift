@@ -28,7 +28,7 @@ final class SocketConnectionPool: Sendable {
     }
 
     /// A lease, waiting while `limit` connections are busy.
-    func acquire() async -> SocketLease {
+    nonisolated(nonsending) func acquire() async -> SocketLease {
         if let lease = tryAcquire(orEnqueue: nil) { return lease }
         return await withCheckedContinuation { continuation in
             // Checked again under the lock: a connection may have come back meanwhile.

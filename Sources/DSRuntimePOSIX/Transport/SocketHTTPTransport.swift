@@ -75,7 +75,7 @@ public final class SocketHTTPTransport: HTTPTransport {
     /// and response parsing; the input is still read and parsed on the reader's thread.
     public static var taskExecutor: (any TaskExecutor)? { SocketEventLoop.shared }
 
-    public func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
+    nonisolated(nonsending) public func send(_ request: RenderedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
         let cancellation = SocketCancellation()
         let deadline = SocketDeadline(after: timeout, cancellation: cancellation)
         // A run sends every request to one URL: its parse and its pool are kept.

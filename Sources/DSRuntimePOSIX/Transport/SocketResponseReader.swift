@@ -131,21 +131,31 @@ extension SocketConnection {
             }
         }
         guard let end, end - readIndex <= limits.maxHeaderBytes + 2 else { throw TransportError(.other, "response headers over \(limits.maxHeaderBytes) bytes") }
+        let start = readIndex
+        readIndex = end
+        // The usual head (CRLF line ends, clean fields) in one pass; anything else, and
+        // every error, takes the general path, which says what is wrong.
+        if let head = Self.fastHead(input, from: start, end: end, maxFields: limits.maxHeaderCount) { return head }
+        return try Self.generalHead(input, from: start, end: end, limits: limits)
+    }
+
+    /// The head in `buffer[start..<end]` (`end` just past the empty line that ends it), by
+    /// the general rules: lines end in LF with an optional CR, trailing empty lines dropped,
+    /// the status line parsed and every field checked (the reference for ``fastHead(_:from:end:maxFields:)``).
+    static func generalHead(_ buffer: [UInt8], from start: Int, end: Int, limits: SocketResponseLimits) throws(TransportError) -> Head {
         // Split on LF bytes, not on the decoded String: Swift treats CRLF as one Character.
         // The lines are index ranges into the buffer (a trailing CR dropped), so no slice
         // per line is made before a line is parsed.
-        let buffer = input
         var lines: [Range<Int>] = []
         lines.reserveCapacity(16)
-        var start = readIndex
+        var lineStart = start
         buffer.withUnsafeBufferPointer { b in
-            for j in readIndex..<end where b[j] == 10 {
-                lines.append(start..<(j > start && b[j - 1] == 13 ? j - 1 : j))
-                start = j + 1
+            for j in start..<end where b[j] == 10 {
+                lines.append(lineStart..<(j > lineStart && b[j - 1] == 13 ? j - 1 : j))
+                lineStart = j + 1
             }
         }
-        lines.append(start..<end)
-        readIndex = end
+        lines.append(lineStart..<end)
         while lines.last?.isEmpty == true { lines.removeLast() }
         guard let statusLine = lines.first else { throw malformed("empty status line") }
         let (version, status) = try Self.parseStatusLine(buffer[statusLine])
@@ -165,6 +175,79 @@ extension SocketConnection {
         }
         return Head(version: version, status: status,
                     block: HTTPHeaderBlock(bytes: Array(buffer[fieldsStart..<fieldsEnd]), offsets: offsets))
+    }
+
+    /// ``generalHead(_:from:end:limits:)`` for the usual head, in one pass without a list of
+    /// lines: every line ends in CRLF, the status line is `HTTP/1.1 DDD reason` as
+    /// ``parseStatusLine(_:)`` accepts it, every field passes ``fieldRanges(_:)``'s checks
+    /// and there are at most `maxFields`. Then the head is the general path's, field for
+    /// field; otherwise nil (the general path decides, and reports any error).
+    static func fastHead(_ buffer: [UInt8], from start: Int, end: Int, maxFields: Int) -> Head? {
+        guard start >= 0, end <= buffer.count, end - start >= 16 else { return nil }
+        let scanned = buffer.withUnsafeBufferPointer { b -> (status: Int, fieldsStart: Int, fieldsEnd: Int, offsets: [Int])? in
+            // "HTTP/1.1 " then three digits, 100-599.
+            let p = start
+            guard b[p] == 72, b[p + 1] == 84, b[p + 2] == 84, b[p + 3] == 80, b[p + 4] == 47, b[p + 5] == 49, b[p + 6] == 46,
+                  b[p + 7] == 49, b[p + 8] == 32, (49...53).contains(b[p + 9]), HTTPResponseBytes.isDigit(b[p + 10]),
+                  HTTPResponseBytes.isDigit(b[p + 11]) else { return nil }
+            let status = Int(b[p + 9] - 48) * 100 + Int(b[p + 10] - 48) * 10 + Int(b[p + 11] - 48)
+            // The reason: SP then field-value bytes up to CRLF (or CRLF right after the code).
+            var i = p + 12
+            if b[i] == 32 {
+                i += 1
+                while i < end, b[i] != 13, b[i] != 10 {
+                    guard HTTPResponseBytes.isFieldValueByte(b[i]) else { return nil }
+                    i += 1
+                }
+            }
+            guard i + 1 < end, b[i] == 13, b[i + 1] == 10 else { return nil }
+            let fieldsStart = i + 2
+            var offsets: [Int] = []
+            offsets.reserveCapacity(32)
+            var lineStart = fieldsStart
+            var fieldsEnd = fieldsStart
+            var count = 0
+            while true {
+                guard lineStart + 1 < end else { return nil }
+                if b[lineStart] == 13 {
+                    // The empty line: it must be the one that ends the head.
+                    guard b[lineStart + 1] == 10, lineStart + 2 == end else { return nil }
+                    break
+                }
+                // name: token bytes up to the colon (not empty).
+                var colon = lineStart
+                while colon < end, b[colon] != 58 {
+                    guard HTTPResponseBytes.isTokenByte(b[colon]) else { return nil }
+                    colon += 1
+                }
+                guard colon > lineStart, colon < end else { return nil }
+                // value: field-value bytes up to CR, which must be followed by LF.
+                var lo = colon + 1
+                while lo < end, b[lo] == 32 || b[lo] == 9 { lo += 1 }
+                var j = lo
+                while j < end, b[j] != 13 {
+                    guard HTTPResponseBytes.isFieldValueByte(b[j]) else { return nil }
+                    j += 1
+                }
+                guard j + 1 < end, b[j + 1] == 10 else { return nil }
+                var hi = j
+                while hi > lo, b[hi - 1] == 32 || b[hi - 1] == 9 { hi -= 1 }
+                count += 1
+                guard count <= maxFields else { return nil }
+                offsets.append(lineStart - fieldsStart); offsets.append(colon - fieldsStart)
+                offsets.append(lo - fieldsStart); offsets.append(hi - fieldsStart)
+                fieldsEnd = j
+                lineStart = j + 2
+            }
+            return (status, fieldsStart, fieldsEnd, offsets)
+        }
+        guard let scanned else { return nil }
+        if scanned.offsets.isEmpty {
+            // No fields: the general path's block is empty.
+            return Head(version: "HTTP/1.1", status: scanned.status, block: HTTPHeaderBlock(bytes: [], offsets: []))
+        }
+        return Head(version: "HTTP/1.1", status: scanned.status,
+                    block: HTTPHeaderBlock(bytes: Array(buffer[scanned.fieldsStart..<scanned.fieldsEnd]), offsets: scanned.offsets))
     }
 
     /// `HTTP-version SP 3DIGIT SP reason-phrase` (RFC 9112 section 4), version `HTTP/1.x`,
