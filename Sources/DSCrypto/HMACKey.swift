@@ -8,7 +8,7 @@ import CLibCrypto
 ///
 /// Immutable after creation, so one key serves every thread. The precomputed states are key
 /// material: they are wiped (`OPENSSL_cleanse`) when the key is released, and the per-call
-/// copies are wiped after each use. Produces exactly ``HMAC/authenticationCode(_:key:message:)``'s
+/// copies are wiped after each use (`secureZero`). Produces exactly ``HMAC/authenticationCode(_:key:message:)``'s
 /// bytes for every key length (keys longer than the block size are hashed first).
 ///
 /// ```swift
@@ -101,7 +101,7 @@ public final class HMACKey: @unchecked Sendable {
         case .sha1:
             let s = states.assumingMemoryBound(to: SHA_CTX.self)
             var ctx = s.pointee
-            defer { OPENSSL_cleanse(&ctx, MemoryLayout<SHA_CTX>.size) }
+            defer { secureZero(&ctx, MemoryLayout<SHA_CTX>.size) }
             guard SHA1_Update(&ctx, message, length) == 1, SHA1_Final(out8, &ctx) == 1 else { Self.failed() }
             ctx = s[1]
             guard SHA1_Update(&ctx, out, 20) == 1, SHA1_Final(out8, &ctx) == 1 else { Self.failed() }
@@ -109,7 +109,7 @@ public final class HMACKey: @unchecked Sendable {
         case .sha256:
             let s = states.assumingMemoryBound(to: SHA256_CTX.self)
             var ctx = s.pointee
-            defer { OPENSSL_cleanse(&ctx, MemoryLayout<SHA256_CTX>.size) }
+            defer { secureZero(&ctx, MemoryLayout<SHA256_CTX>.size) }
             guard SHA256_Update(&ctx, message, length) == 1, SHA256_Final(out8, &ctx) == 1 else { Self.failed() }
             ctx = s[1]
             guard SHA256_Update(&ctx, out, 32) == 1, SHA256_Final(out8, &ctx) == 1 else { Self.failed() }
@@ -118,7 +118,7 @@ public final class HMACKey: @unchecked Sendable {
             let n = algorithm.digestLength
             let s = states.assumingMemoryBound(to: SHA512_CTX.self)
             var ctx = s.pointee
-            defer { OPENSSL_cleanse(&ctx, MemoryLayout<SHA512_CTX>.size) }
+            defer { secureZero(&ctx, MemoryLayout<SHA512_CTX>.size) }
             guard SHA512_Update(&ctx, message, length) == 1, SHA512_Final(out8, &ctx) == 1 else { Self.failed() }
             ctx = s[1]
             guard SHA512_Update(&ctx, out, n) == 1, SHA512_Final(out8, &ctx) == 1 else { Self.failed() }
@@ -141,15 +141,15 @@ public final class HMACKey: @unchecked Sendable {
         switch algorithm {
         case .sha1:
             var ctx = SHA_CTX()
-            defer { OPENSSL_cleanse(&ctx, MemoryLayout<SHA_CTX>.size) }
+            defer { secureZero(&ctx, MemoryLayout<SHA_CTX>.size) }
             guard SHA1_Init(&ctx) == 1, SHA1_Update(&ctx, data, bytes.count) == 1, SHA1_Final(out8, &ctx) == 1 else { failed() }
         case .sha256:
             var ctx = SHA256_CTX()
-            defer { OPENSSL_cleanse(&ctx, MemoryLayout<SHA256_CTX>.size) }
+            defer { secureZero(&ctx, MemoryLayout<SHA256_CTX>.size) }
             guard SHA256_Init(&ctx) == 1, SHA256_Update(&ctx, data, bytes.count) == 1, SHA256_Final(out8, &ctx) == 1 else { failed() }
         case .sha384, .sha512:
             var ctx = SHA512_CTX()
-            defer { OPENSSL_cleanse(&ctx, MemoryLayout<SHA512_CTX>.size) }
+            defer { secureZero(&ctx, MemoryLayout<SHA512_CTX>.size) }
             let started = algorithm == .sha384 ? SHA384_Init(&ctx) : SHA512_Init(&ctx)
             guard started == 1, SHA512_Update(&ctx, data, bytes.count) == 1, SHA512_Final(out8, &ctx) == 1 else { failed() }
         }

@@ -118,10 +118,16 @@ public struct ByteWriter: ~Copyable {
 }
 
 extension Array where Element == UInt8 {
-    /// Appends everything a `ByteWriter` holds (one bulk copy).
+    /// Appends everything a `ByteWriter` holds (one bulk copy). An array with no storage yet
+    /// (the usual fresh body) becomes an exact-size copy, without the append path's growth
+    /// step (`ByteWriterTests.testAppendContentsOfWriterMatchesTheGeneralAppend`).
     @inlinable
     public mutating func append(contentsOf writer: borrowing ByteWriter) {
-        append(contentsOf: writer.bytes)
+        if capacity == 0 && writer.count > 0 {
+            self = Array(writer.bytes)
+        } else {
+            append(contentsOf: writer.bytes)
+        }
     }
 }
 
