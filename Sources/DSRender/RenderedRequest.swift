@@ -176,7 +176,9 @@ public struct RenderedRequest: Sendable, Equatable {
             eventIDList = []
             hasSingleEventID = true
             // A request id that is the event id (RequestIdentity's id of one event) is derived when read.
-            if let requestID, !id.isEmpty, requestID == id { storesID = false }
+            // Compared by bytes: `==` also equates canonically equivalent spellings, and the id
+            // read back must be the very one given.
+            if let requestID, !id.isEmpty, requestID.utf8.elementsEqual(id.utf8) { storesID = false }
             requestIDIsEventID = !storesID && requestID != nil
         case .list(let ids):
             singleEventID = ""

@@ -268,7 +268,9 @@ public final class RequestRenderer: Sendable {
     /// from ``payload(for:eventID:tag:)``: byte for byte the request ``render(_:environment:accessToken:)``
     /// gives for its event, without encoding the payload again, and without parsing the event
     /// unless the URL, a header or the signature reads it.
+    /// For any other plan it renders the payload's event as ``render(_:environment:accessToken:)`` does.
     public func render(single payload: EncodedPayload, environment: some RenderEnvironment, accessToken: String? = nil) throws(RenderError) -> RenderedRequest {
+        guard rendersSingleRequestsFromLines else { return try render(payload.event, environment: environment, accessToken: accessToken) }
         let first = requestReadsEvent ? payload.event : .null
         return try finish(body: payload.bytes, first: first, eventIDs: .single(payload.eventID), environment: environment, accessToken: accessToken)
     }

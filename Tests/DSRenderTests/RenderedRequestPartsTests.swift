@@ -138,6 +138,16 @@ final class RenderedRequestPartsTests: XCTestCase {
     /// Changing a rendered request keeps what it was rendered with: its signing string when
     /// the body changes, its request id when the event ids change; setting the headers makes
     /// them all its own.
+    /// A request id equal to the one event id as a String but spelled with other bytes (a
+    /// canonically equivalent form) is kept as given, not replaced by the event id's bytes.
+    func testARequestIDIsKeptByItsBytes() {
+        for (id, requestID) in [("caf\u{E9}", "cafe\u{301}"), ("cafe\u{301}", "caf\u{E9}"), ("\u{212A}", "K"), ("e1", "e1"), ("e1", "e2")] {
+            let r = RenderedRequest(method: "POST", url: "http://h/", headers: [], body: [], signingString: nil, eventIDs: [id], timestamp: 0, requestID: requestID)
+            XCTAssertEqual(Array(r.requestID.utf8), Array(requestID.utf8), "\(id) / \(requestID)")
+            XCTAssertEqual(r.eventIDs.map { Array($0.utf8) }, [Array(id.utf8)])
+        }
+    }
+
     func testChangesKeepWhatWasRendered() throws {
         let plan = TestPlans.plan(signing: TestPlans.preset("seed", secret: "{{@secrets.k}}"), secrets: ["k"])
         let renderer = try RequestRenderer(plan: plan, configuration: RenderConfiguration(secrets: Self.secrets))

@@ -217,6 +217,29 @@ final class EventLineDeliveryTests: XCTestCase {
         for plan in plans { await compare(try RuntimeTestSupport.renderer(plan), Self.lines(40, seed: 15)) }
     }
 
+    /// `render(single:)` on a plan whose requests are not a line's payload as written (a
+    /// batch of one, a body with the send time, a template body) renders the payload's event
+    /// as `render(_:)` does, whatever bytes the payload holds.
+    func testRenderSingleOnOtherPlansRendersTheEvent() throws {
+        let plans = [
+            try RuntimeTestSupport.plan(batching: #"{"max_events": 10, "max_wait_ms": 50}"#, payload: Self.mapping),
+            try RuntimeTestSupport.plan(payload: #"{"format": "json", "mapping": {"id": {"@path": "event_id"}, "sent_at": {"@path": "@sent_at"}}}"#),
+            try RuntimeTestSupport.plan(payload: #"{"format": "json", "template": "{\"e\": \"{{event}}\"}"}"#),
+        ]
+        let environment = FixedRenderEnvironment()
+        for plan in plans {
+            let renderer = try RuntimeTestSupport.renderer(plan)
+            XCTAssertFalse(renderer.rendersSingleRequestsFromLines)
+            for text in Self.lines(30, seed: 17) {
+                guard let line = EventLine.scan(Array(text.utf8)) else { continue }
+                let event = line.materialize(or: .null)
+                let payload = EncodedPayload(eventID: Deliverer.eventID(of: line), event: event, value: nil, bytes: [])
+                XCTAssertEqual(try renderer.render(single: payload, environment: environment, accessToken: "t"),
+                               try renderer.render(event, environment: environment, accessToken: "t"), text)
+            }
+        }
+    }
+
     /// The renderer's line path against its general path, request for request: every field
     /// of `RenderedRequest` (request id, signing string and timestamp included) on chosen
     /// and random lines, for plans with and without signing and an idempotency key.

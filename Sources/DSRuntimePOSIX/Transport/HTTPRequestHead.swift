@@ -110,18 +110,22 @@ enum HTTPRequestHead {
         private let hostLine: [UInt8]
         /// The target holds only printable ASCII (else the general path reports it).
         private let targetIsClean: Bool
-        /// The head (request line, `Host`, header fields) of the last request encoded, with
-        /// its method and fields: a run sends the same fields again and again.
-        private let lastHead = Locked<CachedHead?>(nil)
+        /// The request line and the shared header lines (``RenderedRequest/headerParts``: the
+        /// renderer's constant headers) of the last request encoded: a run sends the same
+        /// method and the same shared list again and again. A request's own and final headers
+        /// (an idempotency key, a signature) are never kept.
+        private let lastPrefix = Locked<CachedPrefix?>(nil)
 
-        /// A head up to its `Content-Length` line, and what it was built from (the request's
-        /// header parts as held: see ``RenderedRequest/headerParts``).
-        private struct CachedHead: Sendable {
+        /// What one method and one shared header list encode to; kept only when both passed the checks.
+        private struct CachedPrefix: Sendable {
             let method: String
             let shared: [HTTPHeaderField]
-            let own: [HTTPHeaderField]
-            let final: HTTPHeaderField?
-            let bytes: [UInt8]
+            /// `method + " " + target + " HTTP/1.1\r\n"`.
+            let requestLine: [UInt8]
+            /// The shared headers' lines, without `Content-Length` and `Transfer-Encoding`.
+            let sharedLines: [UInt8]
+            /// A shared header is `Host`.
+            let sharedHasHost: Bool
         }
 
         init(endpoint: HTTPEndpoint) {
@@ -135,37 +139,38 @@ enum HTTPRequestHead {
             // The headers are read as held (``RenderedRequest/headerParts``): reading `headers`
             // would join the parts into a new list.
             let (shared, own, final) = request.headerParts
-            // The same method and fields as the last request (the very same strings: their
-            // bytes cannot differ), which passed the checks: its head is reused.
-            if let last = lastHead.withLock({ $0 }), Self.same(last.method, request.method), Self.sameFields(last.shared, shared),
-               Self.sameFields(last.own, own), Self.sameField(last.final, final) {
-                return finish(head: last.bytes, request)
+            guard targetIsClean else { return try HTTPRequestHead.encode(request, endpoint: endpoint) }
+            // The same method and shared list as the last request (the very same strings: their
+            // bytes cannot differ), which passed the checks: its prefix is reused.
+            let prefix: CachedPrefix
+            if let last = lastPrefix.withLock({ $0 }), Self.same(last.method, request.method), Self.sameFields(last.shared, shared) {
+                prefix = last
+            } else {
+                guard Self.passes(method: request.method), Self.passes(shared) else { return try HTTPRequestHead.encode(request, endpoint: endpoint) }
+                var requestLine: [UInt8] = []
+                requestLine.reserveCapacity(request.method.utf8.count + requestLineTail.count)
+                Self.append(request.method, to: &requestLine)
+                requestLine.append(contentsOf: requestLineTail)
+                var sharedLines: [UInt8] = []
+                var size = 0
+                for h in shared { size += h.name.utf8.count + h.value.utf8.count + 4 }
+                sharedLines.reserveCapacity(size)
+                Self.appendLines(shared, to: &sharedLines)
+                prefix = CachedPrefix(method: request.method, shared: shared, requestLine: requestLine, sharedLines: sharedLines, sharedHasHost: Self.hasHost(shared))
+                lastPrefix.withLock { $0 = prefix }
             }
-            guard targetIsClean, Self.passes(request) else { return try HTTPRequestHead.encode(request, endpoint: endpoint) }
-            var bytes: [UInt8] = []
-            var size = request.method.utf8.count + requestLineTail.count + hostLine.count
-            for h in shared { size += h.name.utf8.count + h.value.utf8.count + 4 }
+            guard Self.passes(own), final.map(Self.passes) ?? true else { return try HTTPRequestHead.encode(request, endpoint: endpoint) }
+            let writesHost = !prefix.sharedHasHost && !Self.hasHost(own) && !(final.map { HTTPName.equal($0.name, "host") } ?? false)
+            var size = prefix.requestLine.count + (writesHost ? hostLine.count : 0) + prefix.sharedLines.count + 40 + request.body.count
             for h in own { size += h.name.utf8.count + h.value.utf8.count + 4 }
             if let h = final { size += h.name.utf8.count + h.value.utf8.count + 4 }
+            var bytes: [UInt8] = []
             bytes.reserveCapacity(size)
-            Self.append(request.method, to: &bytes)
-            bytes.append(contentsOf: requestLineTail)
-            if !Self.hasHost(shared) && !Self.hasHost(own) && !(final.map { HTTPName.equal($0.name, "host") } ?? false) {
-                bytes.append(contentsOf: hostLine)
-            }
-            Self.appendLines(shared, to: &bytes)
+            bytes.append(contentsOf: prefix.requestLine)
+            if writesHost { bytes.append(contentsOf: hostLine) }
+            bytes.append(contentsOf: prefix.sharedLines)
             Self.appendLines(own, to: &bytes)
             if let final { Self.appendLine(final, to: &bytes) }
-            lastHead.withLock { $0 = CachedHead(method: request.method, shared: shared, own: own, final: final, bytes: bytes) }
-            return finish(head: bytes, request)
-        }
-
-        /// `head`, then `Content-Length` (for a body, and always for POST, PUT and PATCH), the
-        /// empty line and the body.
-        private func finish(head: [UInt8], _ request: RenderedRequest) -> [UInt8] {
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(head.count + 40 + request.body.count)
-            bytes.append(contentsOf: head)
             if !request.body.isEmpty || bodyMethods.contains(where: { HTTPName.equal(request.method, $0) }) {
                 bytes.append(contentsOf: "Content-Length: ".utf8)
                 Self.appendDecimal(request.body.count, to: &bytes)
@@ -184,15 +189,6 @@ enum HTTPRequestHead {
             guard MemoryLayout<String>.size == 16 else { return false }
             let x = unsafeBitCast(a, to: (UInt64, UInt64).self), y = unsafeBitCast(b, to: (UInt64, UInt64).self)
             return x == y
-        }
-
-        @inline(__always)
-        static func sameField(_ a: HTTPHeaderField?, _ b: HTTPHeaderField?) -> Bool {
-            switch (a, b) {
-            case (nil, nil): return true
-            case let (a?, b?): return same(a.name, b.name) && same(a.value, b.value)
-            default: return false
-            }
         }
 
         static func sameFields(_ a: [HTTPHeaderField], _ b: [HTTPHeaderField]) -> Bool {
@@ -220,13 +216,11 @@ enum HTTPRequestHead {
             bytes.append(13); bytes.append(10)
         }
 
-        /// True when ``WireCheck/problem(_:target:)`` has nothing to say about the method and
-        /// headers (the target was checked once).
-        static func passes(_ request: RenderedRequest) -> Bool {
-            var method = request.method
-            guard method.withUTF8({ !$0.isEmpty && $0.allSatisfy(HTTPResponseBytes.isTokenByte) }) else { return false }
-            let (shared, own, final) = request.headerParts
-            return passes(shared) && passes(own) && (final.map(passes) ?? true)
+        /// True when ``WireCheck/problem(_:target:)`` has nothing to say about the method (the
+        /// target was checked once; headers: ``passes(_:)``).
+        private static func passes(method: String) -> Bool {
+            var method = method
+            return method.withUTF8 { !$0.isEmpty && $0.allSatisfy(HTTPResponseBytes.isTokenByte) }
         }
 
         private static func passes(_ headers: [HTTPHeaderField]) -> Bool {
