@@ -329,38 +329,59 @@ final class LintFastPathTests: XCTestCase {
 
     // MARK: - A spec's directory without Foundation
 
-    /// The fast path (ASCII, nothing to normalize) against NSString's
-    /// `deletingLastPathComponent`, the general path, on chosen and random paths. Only paths
-    /// the fast path takes are handed to NSString: it traps on a one-character path and on
-    /// some runs of slashes (swift-corelibs-foundation), which the other paths keep meeting.
-    func testDeletingLastComponentFastPathMatchesNSString() {
-        let chosen = ["", "/", "//", "a", ".", "..", "a/", "/a", "/a/", "a/b", "a//b", "/a/b/", "./x.json", "../x.json", "ab",
-                      "specs/examples/custom.json", "/tmp/lt/in/lint/0001-amplitude-batch.json", "a b/c d.json", "a/./b", "a/../b",
-                      "é/x", "e\u{301}/x", "/\u{301}", "a/\u{301}", "\r\n/x", "x/\r\n", "/\r\n", "日本/語.json", "a\u{0}/b"]
+    /// `PathText.deletingLastComponent` against coreutils' `dirname` (`"."` there is `""`
+    /// here) on chosen paths and 4,000 random ones: runs of slashes, trailing slashes, one
+    /// character, combining marks, CR/LF, non-ASCII. NSString's version traps on several of
+    /// these (`x`, `a/`, `é`), so it is not the reference.
+    func testDeletingLastComponentMatchesDirname() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/dirname") else { throw XCTSkip("/usr/bin/dirname (coreutils) not found") }
+        let chosen = ["", "/", "//", "///", "a", "x", "é", ".", "..", "a/", "a///", "/a", "/a/", "a/b", "a//b", "/a/b/", "./x.json", "../x.json", "ab",
+                      "specs/examples/custom.json", "specs//x.json", "/tmp/lt/in/lint/0001-amplitude-batch.json", "a b/c d.json", "a/./b", "a/../b",
+                      "é/x", "e\u{301}/x", "/\u{301}", "a/\u{301}", "\r\n/x", "x/\r\n", "/\r\n", "日本/語.json", "//a//b//"]
         var inputs = chosen
         var rng = SplitMix(seed: 1616)
-        let alphabet = ["a", "b", "/", "/", "/", ".", "..", " ", "é", "e\u{301}", "\u{301}", "\r\n", "\r", "\n", "ß", "日", "\u{0}"]
+        let alphabet = ["a", "b", "/", "/", "/", ".", "..", " ", "é", "e\u{301}", "\u{301}", "\r\n", "\r", "\n", "ß", "日"]
         for _ in 0..<4000 {
             let length = Int(rng.next() % 9)
             inputs.append((0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }.joined())
         }
-        var fastTaken = 0, compared = 0
-        for path in inputs {
-            guard let fast = FilePaths.deletingLastComponentFast(path) else { continue }
-            fastTaken += 1
-            XCTAssertFalse(path.utf8.contains { $0 >= 0x80 } || path.contains("//") || path.hasSuffix("/") || path.isEmpty, path.debugDescription)
-            XCTAssertEqual(FilePaths.deletingLastComponent(path), fast, path.debugDescription)
-            if path.utf16.count == 1 {
-                XCTAssertEqual(fast, "", "a one-character path is a bare name: \(path.debugDescription)")
-                continue
-            }
-            compared += 1
-            XCTAssertEqual(fast, (path as NSString).deletingLastPathComponent, "NSString for \(path.debugDescription)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/dirname")
+        process.arguments = ["-z", "--"] + inputs
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        var answers = output.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        if answers.last == "" { answers.removeLast() }
+        XCTAssertEqual(answers.count, inputs.count)
+        for (path, expected) in zip(inputs, answers) {
+            let ours = PathText.deletingLastComponent(path)
+            XCTAssertEqual(ours.isEmpty ? "." : ours, expected, path.debugDescription)
+            XCTAssertEqual(FilePaths.deletingLastComponent(path), ours)
         }
-        XCTAssertGreaterThan(compared, 500, "the random inputs reach the fast path")
-        XCTAssertNil(FilePaths.deletingLastComponentFast("é/x"))
-        XCTAssertNil(FilePaths.deletingLastComponentFast("a//b"))
-        XCTAssertNil(FilePaths.deletingLastComponentFast("a/"))
+        // Foundation-bridged and non-contiguous strings take the copying path.
+        XCTAssertEqual(PathText.deletingLastComponent(String("a/b/c" as NSString)), "a/b")
+    }
+
+    /// `dspec compile -o x` and `-o a/` style outputs: writing a one-character output path
+    /// went through NSString's `deletingLastPathComponent`, which trapped (SIGILL).
+    func testOneCharacterOutputPathsAreWritten() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dspec-out-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = CLIRunner.repositoryRoot.appendingPathComponent("specs/examples/custom-webhook.json").path
+        for name in ["x", "é"] {
+            let result = try CLIRunner.run(["compile", spec, "-o", name], in: dir)
+            XCTAssertEqual(result.status, 0, "\(name): \(result.stderr)")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path), name)
+        }
+        try FileManager.default.copyItem(atPath: spec, toPath: dir.appendingPathComponent("y").path)
+        let lint = try CLIRunner.run(["lint", "y"], in: dir)
+        XCTAssertNotEqual(lint.status, 132, lint.stderr)
+        XCTAssertTrue(lint.stderr.isEmpty || !lint.stderr.contains("crashed"), lint.stderr)
     }
 
     /// A spec named by a one-character path (`dspec lint x`) has the current directory as its

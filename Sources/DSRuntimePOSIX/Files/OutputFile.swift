@@ -1,3 +1,4 @@
+import DSCore
 import DSRuntime
 import Foundation
 
@@ -50,7 +51,7 @@ public enum OutputFile {
 
     /// Temporary file, fsync, rename over `path`, fsync of the directory.
     private static func replace(_ bytes: [UInt8], at path: String, mode: mode_t, fixMode: Bool) throws(RuntimeFileError) {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathText.deletingLastComponent(path)
         let dir = directory.isEmpty ? "." : directory
         let n = counter.withLock { c -> Int in c += 1; return c }
         let temporary = dir + "/.\((path as NSString).lastPathComponent).\(getpid()).\(n).tmp"

@@ -59,7 +59,7 @@ enum EditorEventsDiagnostics {
     static func trackingPlan(specPath: String, lookup: (String) -> [UInt8]?) -> TrackingPlan? {
         guard let bytes = lookup(specPath) else { return nil }
         return withoutActuallyEscaping(lookup) { lookup in
-            let loader = LookupContractLoader(directory: (specPath as NSString).deletingLastPathComponent, lookup: lookup)
+            let loader = LookupContractLoader(directory: PathText.deletingLastComponent(specPath), lookup: lookup)
             var compiler = SpecCompiler()
             compiler.emitsPlan = false
             return compiler.compile(SourceFile(path: specPath, bytes: bytes), diagnostics: DiagnosticCollector(), contractLoader: loader).contracts.trackingPlan
