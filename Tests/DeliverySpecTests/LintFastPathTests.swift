@@ -329,25 +329,28 @@ final class LintFastPathTests: XCTestCase {
 
     // MARK: - A spec's directory without Foundation
 
-    /// `PathText.deletingLastComponent` against coreutils' `dirname` (`"."` there is `""`
-    /// here) on chosen paths and 4,000 random ones: runs of slashes, trailing slashes, one
-    /// character, combining marks, CR/LF, non-ASCII. NSString's version traps on several of
-    /// these (`x`, `a/`, `é`), so it is not the reference.
-    func testDeletingLastComponentMatchesDirname() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/dirname") else { throw XCTSkip("/usr/bin/dirname (coreutils) not found") }
-        let chosen = ["", "/", "//", "///", "a", "x", "é", ".", "..", "a/", "a///", "/a", "/a/", "a/b", "a//b", "/a/b/", "./x.json", "../x.json", "ab",
+    /// Chosen paths and 4,000 random ones: runs of slashes, trailing slashes, one character,
+    /// combining marks, CR/LF, non-ASCII. NSString's path methods trap on several of these
+    /// (`x`, `a/`, `é`, `///ß/`), so coreutils is the reference.
+    private static func pathInputs() -> [String] {
+        var inputs = ["", "/", "//", "///", "a", "x", "é", ".", "..", "a/", "a///", "/a", "/a/", "a/b", "a//b", "/a/b/", "./x.json", "../x.json", "ab",
                       "specs/examples/custom.json", "specs//x.json", "/tmp/lt/in/lint/0001-amplitude-batch.json", "a b/c d.json", "a/./b", "a/../b",
-                      "é/x", "e\u{301}/x", "/\u{301}", "a/\u{301}", "\r\n/x", "x/\r\n", "/\r\n", "日本/語.json", "//a//b//"]
-        var inputs = chosen
+                      "é/x", "e\u{301}/x", "/\u{301}", "a/\u{301}", "\r\n/x", "x/\r\n", "/\r\n", "日本/語.json", "//a//b//", "///ß/"]
         var rng = SplitMix(seed: 1616)
         let alphabet = ["a", "b", "/", "/", "/", ".", "..", " ", "é", "e\u{301}", "\u{301}", "\r\n", "\r", "\n", "ß", "日"]
         for _ in 0..<4000 {
             let length = Int(rng.next() % 9)
             inputs.append((0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }.joined())
         }
+        return inputs
+    }
+
+    /// What a coreutils tool (`dirname`, `basename -a`) answers for each input, NUL-separated.
+    private static func coreutils(_ tool: String, _ options: [String], _ inputs: [String]) throws -> [String] {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/\(tool)") else { throw XCTSkip("/usr/bin/\(tool) (coreutils) not found") }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/dirname")
-        process.arguments = ["-z", "--"] + inputs
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/\(tool)")
+        process.arguments = options + ["-z", "--"] + inputs
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -357,13 +360,29 @@ final class LintFastPathTests: XCTestCase {
         var answers = output.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         if answers.last == "" { answers.removeLast() }
         XCTAssertEqual(answers.count, inputs.count)
-        for (path, expected) in zip(inputs, answers) {
+        return answers
+    }
+
+    /// `PathText.deletingLastComponent` is `dirname` (whose `"."` for no directory part is `""` here).
+    func testDeletingLastComponentMatchesDirname() throws {
+        let inputs = Self.pathInputs()
+        for (path, expected) in zip(inputs, try Self.coreutils("dirname", [], inputs)) {
             let ours = PathText.deletingLastComponent(path)
             XCTAssertEqual(ours.isEmpty ? "." : ours, expected, path.debugDescription)
             XCTAssertEqual(FilePaths.deletingLastComponent(path), ours)
         }
-        // Foundation-bridged and non-contiguous strings take the copying path.
+        // Foundation-bridged strings take the copying path.
         XCTAssertEqual(PathText.deletingLastComponent(String("a/b/c" as NSString)), "a/b")
+    }
+
+    /// `PathText.lastComponent` is `basename` (empty for the empty path, which basename refuses).
+    func testLastComponentMatchesBasename() throws {
+        let inputs = Self.pathInputs().filter { !$0.isEmpty }
+        for (path, expected) in zip(inputs, try Self.coreutils("basename", ["-a"], inputs)) {
+            XCTAssertEqual(PathText.lastComponent(path), expected, path.debugDescription)
+        }
+        XCTAssertEqual(PathText.lastComponent(""), "")
+        XCTAssertEqual(PathText.lastComponent(String("a/b/c" as NSString)), "c")
     }
 
     /// `dspec compile -o x` and `-o a/` style outputs: writing a one-character output path

@@ -54,7 +54,7 @@ public enum OutputFile {
         let directory = PathText.deletingLastComponent(path)
         let dir = directory.isEmpty ? "." : directory
         let n = counter.withLock { c -> Int in c += 1; return c }
-        let temporary = dir + "/.\((path as NSString).lastPathComponent).\(getpid()).\(n).tmp"
+        let temporary = dir + "/.\(PathText.lastComponent(path)).\(getpid()).\(n).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw RuntimeFileError("\(path): cannot write: \(RuntimeFileError.reason(errno))") }
         var failure: Int32?

@@ -62,7 +62,7 @@ public enum ConformanceLoader {
         var suiteFiles: [String] = []
         if let e = FileManager.default.enumerator(atPath: path) {
             while let rel = e.nextObject() as? String {
-                let name = (rel as NSString).lastPathComponent
+                let name = PathText.lastComponent(rel)
                 if name.hasPrefix(".") { e.skipDescendants(); continue }
                 if name.hasSuffix(".suite.json") { suiteFiles.append(FilePaths.join(path, rel)) }
             }

@@ -26,7 +26,7 @@ public struct SchemaValidationRunner: Sendable {
         let loader = FileContractLoader(specPath: schemaPath)
         let value: JSONValue
         let base: String
-        switch loader.load((schemaPath as NSString).lastPathComponent) {
+        switch loader.load(PathText.lastComponent(schemaPath)) {
         case .loaded(let v, let b): (value, base) = (v, b)
         case .failed(let message): throw Failure(message: message)
         }

@@ -87,7 +87,7 @@ public struct FixtureRunner: Sendable {
                 let name = (try? SourceLoader.load("-")).flatMap { try? JSONParser().parseValue($0.bytes)["name"]?.stringValue } ?? "stdin"
                 return (output as NSString).appendingPathComponent(name.isEmpty || name.contains("/") || name.hasPrefix(".") ? "stdin" : name)
             }
-            var name = (spec as NSString).lastPathComponent
+            var name = PathText.lastComponent(spec)
             if name.hasSuffix(".json") { name = String(name.dropLast(5)) }
             return (output as NSString).appendingPathComponent(name)
         }
