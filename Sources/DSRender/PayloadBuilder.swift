@@ -214,17 +214,19 @@ final class PayloadBuilder: Sendable {
                         using data: [String: JSONValue]) throws(RenderError) -> (value: JSONValue?, bytes: [UInt8]) {
         var value: JSONValue?
         var bytes: [UInt8] = []
-        if let compactTemplate {
+        if compactTemplate != nil {
             // The same body as the general path below (see CompactJSONTemplate); any error is
             // left to it, which reports it as the original template gives it. The body is
             // appended to an empty array: one allocation of its own size.
-            if let compactSkeleton {
-                if let proven = try? compactTemplate.renderJavaScriptForm(event, data: data, skeleton: compactSkeleton, into: &bytes) {
+            // Optional chaining reads the template and the skeleton in place (binding them
+            // with `if let` copied each: a retain and a release per request).
+            if compactSkeleton != nil {
+                if let proven = try? compactSkeleton?.render(compactTemplate.unsafelyUnwrapped, event, data: data, into: &bytes) {
                     // Proven already normalized: `JavaScriptJSON.normalize` would return it as is.
                     if proven { return (nil, bytes) }
                     if let normal = try? JavaScriptJSON.normalize(bytes) { return (nil, normal) }
                 }
-            } else if (try? compactTemplate.render(event, data: data, into: &bytes)) != nil,
+            } else if (try? compactTemplate?.render(event, data: data, into: &bytes)) != nil,
                       let normal = try? JavaScriptJSON.normalize(bytes) {
                 return (nil, normal)
             }

@@ -291,7 +291,7 @@ struct FlatRenderer {
 
     /// `Renderer.position(of:in:startingAt:)` of the hole's key in an object binding, from
     /// its cursor (same result): the member at the cursor, the usual hit when a template reads
-    /// members in the event's order, is checked first with one 16-byte compare.
+    /// members in the event's order, is checked first with one 16-byte compare (see `FlatPositionTests`).
     @inline(__always)
     static func position(_ hole: UnsafePointer<FlatProgram.Hole>, in parent: UnsafeMutablePointer<FlatBinding>) -> Int? {
         let cursor = parent.pointee.cursor, count = parent.pointee.count
@@ -600,4 +600,11 @@ extension CompiledTemplate {
 /// See ``CompiledTemplate/javaScriptFormSkeleton``: valid for the template that made it only.
 public struct JavaScriptFormSkeleton: Sendable {
     let storage: ProgramStorage
+
+    /// `template.renderJavaScriptForm(root, data: data, skeleton: self, into: &out)`, called on
+    /// the skeleton (so that a caller holding both in optionals reads them in place).
+    @inline(__always)
+    public func render(_ template: CompiledTemplate, _ root: JSONValue, data: [String: JSONValue], into out: inout [UInt8]) throws(TemplateRenderError) -> Bool {
+        try template.renderJavaScriptForm(root, data: data, skeleton: self, into: &out)
+    }
 }

@@ -326,6 +326,83 @@ final class LintFastPathTests: XCTestCase {
             XCTAssertEqual(found.files.map(\.path), referenceSpecs(in: base.path, depth: 0).sorted(), "round \(round)")
         }
     }
+
+    // MARK: - A spec's directory without Foundation
+
+    /// The fast path (ASCII, nothing to normalize) against NSString's
+    /// `deletingLastPathComponent`, the general path, on chosen and random paths. Only paths
+    /// the fast path takes are handed to NSString: it traps on a one-character path and on
+    /// some runs of slashes (swift-corelibs-foundation), which the other paths keep meeting.
+    func testDeletingLastComponentFastPathMatchesNSString() {
+        let chosen = ["", "/", "//", "a", ".", "..", "a/", "/a", "/a/", "a/b", "a//b", "/a/b/", "./x.json", "../x.json", "ab",
+                      "specs/examples/custom.json", "/tmp/lt/in/lint/0001-amplitude-batch.json", "a b/c d.json", "a/./b", "a/../b",
+                      "é/x", "e\u{301}/x", "/\u{301}", "a/\u{301}", "\r\n/x", "x/\r\n", "/\r\n", "日本/語.json", "a\u{0}/b"]
+        var inputs = chosen
+        var rng = SplitMix(seed: 1616)
+        let alphabet = ["a", "b", "/", "/", "/", ".", "..", " ", "é", "e\u{301}", "\u{301}", "\r\n", "\r", "\n", "ß", "日", "\u{0}"]
+        for _ in 0..<4000 {
+            let length = Int(rng.next() % 9)
+            inputs.append((0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }.joined())
+        }
+        var fastTaken = 0, compared = 0
+        for path in inputs {
+            guard let fast = FilePaths.deletingLastComponentFast(path) else { continue }
+            fastTaken += 1
+            XCTAssertFalse(path.utf8.contains { $0 >= 0x80 } || path.contains("//") || path.hasSuffix("/") || path.isEmpty, path.debugDescription)
+            XCTAssertEqual(FilePaths.deletingLastComponent(path), fast, path.debugDescription)
+            if path.utf16.count == 1 {
+                XCTAssertEqual(fast, "", "a one-character path is a bare name: \(path.debugDescription)")
+                continue
+            }
+            compared += 1
+            XCTAssertEqual(fast, (path as NSString).deletingLastPathComponent, "NSString for \(path.debugDescription)")
+        }
+        XCTAssertGreaterThan(compared, 500, "the random inputs reach the fast path")
+        XCTAssertNil(FilePaths.deletingLastComponentFast("é/x"))
+        XCTAssertNil(FilePaths.deletingLastComponentFast("a//b"))
+        XCTAssertNil(FilePaths.deletingLastComponentFast("a/"))
+    }
+
+    /// A spec named by a one-character path (`dspec lint x`) has the current directory as its
+    /// directory; NSString's `deletingLastPathComponent` trapped on it.
+    func testAOneCharacterSpecPathHasNoDirectoryPart() {
+        XCTAssertEqual(FileContractLoader(specPath: "x").directory, "")
+        XCTAssertEqual(FileContractLoader(specPath: "x").resolve("plan.json"), "./plan.json")
+        XCTAssertEqual(FileContractLoader(specPath: "specs/x.json").directory, "specs")
+        XCTAssertEqual(FileContractLoader(specPath: "/x.json").directory, "/")
+    }
+
+    // MARK: - Text reporter pieces
+
+    /// `capped` (fast path: few enough UTF-8 bytes) against its general path, on texts around
+    /// the limit in bytes and in scalars, ASCII and multi-byte.
+    func testCappedFastPathMatchesGeneral() {
+        let limit = TextReporter.maxMessageCharacters
+        var inputs = ["", "a", "é", String(repeating: "a", count: limit), String(repeating: "a", count: limit + 1),
+                      String(repeating: "é", count: limit / 2), String(repeating: "é", count: limit), String(repeating: "é", count: limit + 1),
+                      String(repeating: "日", count: limit - 1) + "a", String(repeating: "e\u{301}", count: limit / 2 + 1)]
+        var rng = SplitMix(seed: 1617)
+        let pieces = ["a", "é", "日", "\u{301}", "😀", " ", "\n"]
+        for _ in 0..<300 {
+            let length = limit / 4 + Int(rng.next() % UInt64(limit))
+            inputs.append((0..<length).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined())
+        }
+        for text in inputs {
+            XCTAssertEqual(TextReporter.capped(text), TextReporter.cappedGeneral(text), "\(text.utf8.count) bytes")
+        }
+    }
+
+    /// `repeated` (fast path: an ASCII byte written in place) against its general path.
+    func testRepeatedFastPathMatchesGeneral() {
+        var rng = SplitMix(seed: 1618)
+        var cases: [(UInt8, Int)] = [(32, 0), (32, -3), (32, 1), (126, 1), (126, 200), (0, 3), (127, 5), (0x80, 2), (0xFF, 3)]
+        for _ in 0..<500 { cases.append((UInt8(truncatingIfNeeded: rng.next()), Int(rng.next() % 300) - 5)) }
+        for (byte, count) in cases {
+            let fast = TextReporter.repeated(byte, count)
+            XCTAssertEqual(fast, TextReporter.repeatedGeneral(byte, count), "byte \(byte) x \(count)")
+            XCTAssertEqual(Array(fast.utf8), Array(TextReporter.repeatedGeneral(byte, count).utf8), "byte \(byte) x \(count)")
+        }
+    }
 }
 
 /// A small deterministic generator (SplitMix64) for the random inputs.

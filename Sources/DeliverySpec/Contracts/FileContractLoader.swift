@@ -18,7 +18,7 @@ public struct FileContractLoader: ContractLoader {
     /// A loader for the spec at `specPath` (standard input: the current directory); `cache`
     /// shares compiled contracts between the specs of one run (`dspec lint DIR`).
     public init(specPath: String, cache: CompiledContractCache? = nil) {
-        directory = specPath == "-" || specPath == "<stdin>" ? "." : (specPath as NSString).deletingLastPathComponent
+        directory = specPath == "-" || specPath == "<stdin>" ? "." : FilePaths.deletingLastComponent(specPath)
         self.cache = cache
     }
 

@@ -41,6 +41,38 @@ public enum FilePaths {
         return directory.hasSuffix("/") ? directory + relative : directory + "/" + relative
     }
 
+    /// `(path as NSString).deletingLastPathComponent`, the same string: a spec's directory is
+    /// asked once per linted file, and the Foundation call cost ~25k instructions of ~690k.
+    /// Plain paths take a byte-level fast path (which also answers `""` for a one-character
+    /// path such as `x`, where NSString traps); any other path goes to NSString as before.
+    public static func deletingLastComponent(_ path: String) -> String {
+        deletingLastComponentFast(path) ?? (path as NSString).deletingLastPathComponent
+    }
+
+    /// The fast path: plain ASCII with no doubled or trailing `/`, so NSString has nothing
+    /// to normalize and every byte is a whole character; nil for any other path.
+    static func deletingLastComponentFast(_ path: String) -> String? {
+        let slash = UInt8(ascii: "/")
+        let result: String?? = path.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+            guard let last = bytes.last, last != slash else { return nil }
+            var lastSlash = -1
+            var previous: UInt8 = 0
+            for i in 0..<bytes.count {
+                let b = bytes[i]
+                if b >= 0x80 { return nil }
+                if b == slash {
+                    if previous == slash { return nil }
+                    lastSlash = i
+                }
+                previous = b
+            }
+            if lastSlash < 0 { return "" }
+            if lastSlash == 0 { return "/" }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[..<lastSlash]), as: UTF8.self)
+        }
+        return result ?? nil
+    }
+
     /// The directory part of `path` as typed: `""` for a bare name, `"."` stays `"."`.
     public static func directory(ofTyped path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "" }

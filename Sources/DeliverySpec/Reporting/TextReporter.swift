@@ -24,12 +24,21 @@ public struct TextReporter: Sendable {
         case .note: severityText = paint("note", "1;36")
         }
         var out = "\(head): \(severityText)[\(d.code)]: \(paint(Self.capped(d.message), "1"))"
-        if let reason = d.suppression { out += " (suppressed: \(reason))" }
-        out += "\n"
+        var excerpt: (text: String, caretColumn: Int, width: Int)?
         if let loc = d.location, let source {
             var width = 1
             if let end = d.endLocation, end.line == loc.line, end.column > loc.column { width = end.column - loc.column }
-            let excerpt = Self.excerpt(source.bytes, offset: loc.offset, width: width)
+            excerpt = Self.excerpt(source.bytes, offset: loc.offset, width: width)
+        }
+        // Room for the rest at once: appending the ~30 pieces below to a string that grows
+        // as it goes cost more than forming them.
+        func room(_ s: String?) -> Int { min(s?.utf8.count ?? 0, 64 + 4 * Self.maxMessageCharacters) }
+        var rest = 64 + room(d.suppression) + room(d.pointer) + room(d.hint) + room(d.suggestion)
+        if let excerpt { rest += 64 + excerpt.text.utf8.count + excerpt.caretColumn + excerpt.width }
+        out.reserveCapacity(out.utf8.count + rest)
+        if let reason = d.suppression { out += " (suppressed: \(reason))" }
+        out += "\n"
+        if let loc = d.location, let excerpt {
             let gutter = String(loc.line)
             let pad = Self.repeated(UInt8(ascii: " "), gutter.count)
             out += " \(pad) |\n"
@@ -55,6 +64,14 @@ public struct TextReporter: Sendable {
     public static let maxMessageCharacters = 1000
 
     static func capped(_ text: String) -> String {
+        // Fast path: a text of at most that many UTF-8 bytes has at most that many scalars
+        // (counting the bytes is O(1); counting the scalars walks the text).
+        if text.utf8.count <= maxMessageCharacters { return text }
+        return cappedGeneral(text)
+    }
+
+    /// ``capped(_:)`` without its fast path (the reference its tests compare with).
+    static func cappedGeneral(_ text: String) -> String {
         guard text.unicodeScalars.count > maxMessageCharacters else { return text }
         var scalars = String.UnicodeScalarView()
         scalars.append(contentsOf: text.unicodeScalars.prefix(maxMessageCharacters))
@@ -108,6 +125,18 @@ public struct TextReporter: Sendable {
     /// `count` copies of an ASCII byte (none for a count below 1): `String(repeating:count:)`
     /// repeats a String by Characters, ~7k instructions for a caret line.
     static func repeated(_ byte: UInt8, _ count: Int) -> String {
+        guard count > 0 else { return "" }
+        // Fast path for an ASCII byte (every caller's): the bytes written into the string's
+        // own storage, not decoded one by one from a lazy sequence.
+        guard byte < 0x80 else { return repeatedGeneral(byte, count) }
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            buffer.initialize(repeating: byte)
+            return count
+        }
+    }
+
+    /// ``repeated(_:_:)`` without its fast path (the reference its tests compare with).
+    static func repeatedGeneral(_ byte: UInt8, _ count: Int) -> String {
         count > 0 ? String(decoding: repeatElement(byte, count: count), as: UTF8.self) : ""
     }
 
