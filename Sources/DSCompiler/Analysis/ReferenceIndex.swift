@@ -16,11 +16,16 @@ public struct VariableUse {
     /// Pointer of the template or directive in the spec: `pointerBase` + `pointerTail`,
     /// joined only when asked for (most uses are never reported).
     public var pointer: String {
+        let base: String
+        switch pointerBase {
+        case .text(let text): base = text
+        case .located(let location): base = location.string
+        }
         let tail = pointerTail.string
-        return tail.isEmpty ? pointerBase : pointerBase + tail
+        return tail.isEmpty ? base : base + tail
     }
     /// The template's pointer, or the mapping's.
-    let pointerBase: String
+    let pointerBase: PointerBase
     /// "" for a template; the directive's pointer inside its mapping otherwise (formed as
     /// text only when asked for).
     let pointerTail: MappingPointer
@@ -28,6 +33,12 @@ public struct VariableUse {
     public var allowedData: Set<String>
     /// Site description.
     public var site: String
+
+    /// The template's pointer (formed as text when read), or the mapping's text.
+    enum PointerBase {
+        case text(String)
+        case located(SpecPointer)
+    }
 
     /// How to find the use in the file, resolved lazily because most uses are never reported.
     enum UseLocation {
@@ -51,7 +62,7 @@ enum ReferenceIndex {
             guard let compiled = t.compiled else { continue }
             for r in compiled.references {
                 out.append(VariableUse(segments: r.segments, isData: r.isData, isRelative: r.isRelative,
-                                       location: .inTemplate(t.text, offset: r.offset, length: r.length), pointerBase: t.text.pointer, pointerTail: Self.noTail,
+                                       location: .inTemplate(t.text, offset: r.offset, length: r.length), pointerBase: .located(t.text.location), pointerTail: Self.noTail,
                                        allowedData: t.allowedData, site: t.site))
             }
         }
@@ -59,7 +70,7 @@ enum ReferenceIndex {
             guard let compiled = m.compiled else { continue }
             for r in compiled.references {
                 out.append(VariableUse(segments: r.segments, isData: r.isData, isRelative: r.isRelative,
-                                       location: .atPointer(fallback: m.node.span), pointerBase: m.pointer, pointerTail: r.location,
+                                       location: .atPointer(fallback: m.node.span), pointerBase: .text(m.pointer), pointerTail: r.location,
                                        allowedData: m.allowedData, site: m.site))
             }
         }

@@ -27,7 +27,7 @@ enum AuthDecoder {
             r.diagnostics.emit(DecodingRules.invalidValue, message, span: type.span, pointer: type.pointer, suggestion: suggestion)
             return nil
         }
-        let reader = ObjectReader(r.node, pointer: r.pointer, allowed: keys, diagnostics: r.diagnostics, what: "\"auth\"")!
+        let reader = ObjectReader(r.node, pointer: r.location, allowed: keys, diagnostics: r.diagnostics, what: "\"auth\"")!
         reader.reportUnknownKeys()
         let node = reader.located
         let what = "\"auth\" of type \(type.value)"
@@ -99,7 +99,7 @@ enum AuthDecoder {
                 if reservedTokenParameters.contains(member.key) {
                     params.diagnostics.emit(DecodingRules.invalidValue,
                                             "token_request.parameters cannot set \"\(member.key)\": dspec writes it from the auth fields (\(reservedTokenParameters.joined(separator: ", ")))",
-                                            span: member.keySpan, pointer: pointer)
+                                            span: member.keySpan, pointer: pointer.string)
                     continue
                 }
                 guard let value = member.value.stringValue else {

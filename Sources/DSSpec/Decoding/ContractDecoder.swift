@@ -21,14 +21,14 @@ enum ContractDecoder {
         }
         if members.isEmpty {
             r.diagnostics.emit(DecodingRules.invalidValue, "\"schema\" names no event; give a file path, or at least one event name -> file path",
-                               span: m.value.span, pointer: pointer)
+                               span: m.value.span, pointer: pointer.string)
             return nil
         }
         for member in members {
-            let p = JSONPointer.appending(pointer, member.key)
+            let p = pointer.appending(member.key)
             guard let s = member.value.stringValue else {
                 r.diagnostics.emit(DecodingRules.wrongType, "the schema of \"\(member.key)\" must be a file path (a string), not \(member.value.typeName)",
-                                   span: member.value.span, pointer: p)
+                                   span: member.value.span, pointer: p.string)
                 continue
             }
             guard let path = nonEmptyPath(s, member.value, p, r.diagnostics) else { continue }
@@ -52,9 +52,9 @@ enum ContractDecoder {
                 r.diagnostics.emit(DecodingRules.conflictingFields, "\"\(key)\" names an OpenAPI operation; it needs \"openapi\", not \"schema\"",
                                    span: v!.span, pointer: v!.pointer)
             }
-            if let p = nonEmptyPath(s.value, nil, s.pointer, r.diagnostics, span: s.span) { contract.source = .schema(p) }
+            if let p = nonEmptyPath(s.value, nil, s.location, r.diagnostics, span: s.span) { contract.source = .schema(p) }
         case (nil, let o?):
-            guard let doc = nonEmptyPath(o.value, nil, o.pointer, r.diagnostics, span: o.span) else { break }
+            guard let doc = nonEmptyPath(o.value, nil, o.location, r.diagnostics, span: o.span) else { break }
             if let operation {
                 if let extra = method ?? path {
                     r.diagnostics.emit(DecodingRules.conflictingFields, "give the operation either as \"operation\" (its operationId) or as \"method\" and \"path\", not both",
@@ -78,10 +78,10 @@ enum ContractDecoder {
         return contract
     }
 
-    private static func nonEmptyPath(_ s: String, _ node: JSONNode?, _ pointer: String, _ diagnostics: DiagnosticCollector, span: SourceSpan? = nil) -> Located<String>? {
+    private static func nonEmptyPath(_ s: String, _ node: JSONNode?, _ pointer: SpecPointer, _ diagnostics: DiagnosticCollector, span: SourceSpan? = nil) -> Located<String>? {
         let span = span ?? node?.span ?? SourceSpan(start: 0, end: 1)
         guard !s.isEmpty else {
-            diagnostics.emit(DecodingRules.invalidValue, "a schema file path must not be empty", span: span, pointer: pointer)
+            diagnostics.emit(DecodingRules.invalidValue, "a schema file path must not be empty", span: span, pointer: pointer.string)
             return nil
         }
         return Located(s, span: span, pointer: pointer)

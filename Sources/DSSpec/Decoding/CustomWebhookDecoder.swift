@@ -21,7 +21,7 @@ struct CustomWebhookDecoder {
     }
 
     func decode(_ root: JSONNode, diagnostics: DiagnosticCollector) -> SpecDocument? {
-        guard let top = ObjectReader(root, pointer: "", allowed: Self.topLevelKeys, diagnostics: diagnostics, what: "the spec") else { return nil }
+        guard let top = ObjectReader(root, pointer: .documentRoot(), allowed: Self.topLevelKeys, diagnostics: diagnostics, what: "the spec") else { return nil }
         top.reportUnknownKeys()
         var spec = SpecDocument(form: .customWebhook, root: root)
         if top.has("dspec") { spec.version = SpecDecoder.readVersion(top, diagnostics: diagnostics) }
@@ -56,7 +56,7 @@ struct CustomWebhookDecoder {
         }
         if authWord == .hmac || (authWord != nil && c.has("hmac_secret")) {
             var signing = Signing(node: c.located)
-            signing.preset = Located(.seed, span: c.node.span, pointer: c.pointer)
+            signing.preset = Located(.seed, span: c.node.span, at: c.location)
             signing.secret = c.string("hmac_secret", required: authWord == .hmac, what: what)
             signing.header = c.string("hmac_header")
             spec.signing = signing
@@ -66,14 +66,14 @@ struct CustomWebhookDecoder {
         var payload = Payload(node: c.located)
         let format = c.enumeration("payload_format", WebhookPayloadFormat.self)
         if format?.value == .custom || (format == nil && c.has("payload_template")) {
-            payload.format = Located(.json, span: format?.span ?? c.node.span, pointer: format?.pointer ?? c.pointer)
+            payload.format = Located(.json, span: format?.span ?? c.node.span, at: format?.location ?? c.location)
             payload.template = c.string("payload_template", required: true, what: "\"config\" with payload_format custom")
         } else {
-            payload.format = Located(.canonical, span: format?.span ?? c.node.span, pointer: format?.pointer ?? c.pointer)
+            payload.format = Located(.canonical, span: format?.span ?? c.node.span, at: format?.location ?? c.location)
         }
         // The seed's Express receiver verifies JSON.stringify(req.body): send that form, so
         // raw-body and re-serialising receivers both reproduce the signed bytes.
-        payload.normalize = Located(.javascript, span: c.node.span, pointer: c.pointer)
+        payload.normalize = Located(.javascript, span: c.node.span, at: c.location)
         spec.payload = payload
 
         let enabled = c.bool("batch_enabled")
@@ -84,11 +84,11 @@ struct CustomWebhookDecoder {
             batching.enabled = enabled
             batching.maxEvents = size
             batching.maxWaitMs = interval
-            batching.format = Located(.jsonArray, span: c.node.span, pointer: c.pointer)
+            batching.format = Located(.jsonArray, span: c.node.span, at: c.location)
             spec.batching = batching
         }
         if let rps = c.double("rate_limit_rps") {
-            spec.rateLimit = RateLimit(node: Located((), span: rps.span, pointer: rps.pointer), rps: rps, burst: nil)
+            spec.rateLimit = RateLimit(node: Located((), span: rps.span, at: rps.location), rps: rps, burst: nil)
         }
         if let consent = c.stringList("consent") {
             spec.events = EventSelection(types: nil, names: nil, consent: consent)

@@ -9,7 +9,7 @@ enum LookupDecoder {
         var out: [LookupTableDeclaration] = []
         for member in block.node.members {
             let name = Located(member.key, span: member.keySpan, pointer: block.path(member.key))
-            guard let r = ObjectReader(member.value, pointer: name.pointer, allowed: ["map", "default", "unmatched", "description"],
+            guard let r = ObjectReader(member.value, pointer: name.location, allowed: ["map", "default", "unmatched", "description"],
                                        diagnostics: top.diagnostics, what: "lookup table \"\(member.key)\"") else { continue }
             r.reportUnknownKeys()
             var table = LookupTableDeclaration(name: name)

@@ -7,25 +7,31 @@ import DSJSON
 /// problem in the file instead of the first.
 final class ObjectReader {
     let node: JSONNode
-    let pointer: String
+    let location: SpecPointer
     let diagnostics: DiagnosticCollector
     let allowedKeys: [String]
 
     /// Returns nil (after reporting) if the node is not an object.
-    init?(_ node: JSONNode, pointer: String, allowed: [String], diagnostics: DiagnosticCollector, what: @autoclosure () -> String) {
+    init?(_ node: JSONNode, pointer: SpecPointer, allowed: [String], diagnostics: DiagnosticCollector, what: @autoclosure () -> String) {
         guard node.isObject else {
-            diagnostics.emit(DecodingRules.wrongType, "\(what()) must be an object, not \(node.typeName)", span: node.span, pointer: pointer.isEmpty ? "/" : pointer)
+            diagnostics.emit(DecodingRules.wrongType, "\(what()) must be an object, not \(node.typeName)", span: node.span, pointer: Self.shown(pointer.string))
             return nil
         }
         self.node = node
-        self.pointer = pointer
+        self.location = pointer
         self.diagnostics = diagnostics
         self.allowedKeys = allowed
     }
 
-    var located: Located<Void> { Located((), span: node.span, pointer: pointer) }
+    /// The object's pointer text (formed on each read).
+    var pointer: String { location.string }
 
-    func path(_ key: String) -> String { JSONPointer.appending(pointer, key) }
+    var located: Located<Void> { Located((), span: node.span, at: location) }
+
+    func path(_ key: String) -> SpecPointer { location.appending(key) }
+
+    /// The root pointer is shown as "/" in a diagnostic.
+    static func shown(_ pointer: String) -> String { pointer.isEmpty ? "/" : pointer }
 
     /// Reports keys outside the allowed list. `$schema`, `$comment` and `x-*` are always allowed.
     /// At most this many unknown keys are reported per object (a generated file can hold
@@ -40,13 +46,13 @@ final class ObjectReader {
             reported += 1
             if reported > Self.maxUnknownKeyReports {
                 diagnostics.emit(DecodingRules.unknownKey, "more unknown keys in this object are not reported (limit \(Self.maxUnknownKeyReports))",
-                                 span: member.keySpan, pointer: path(key))
+                                 span: member.keySpan, pointer: path(key).string)
                 return
             }
             let suggestion = Suggestions.closest(to: key, in: allowedKeys)
             let message = suggestion.map { "unknown key \"\(key)\"; did you mean \"\($0)\"?" } ?? "unknown key \"\(key)\""
             let valid = allowedKeys.isEmpty ? "" : "Valid keys here: \(allowedKeys.joined(separator: ", "))."
-            diagnostics.emit(DecodingRules.unknownKey, message, span: member.keySpan, pointer: path(key),
+            diagnostics.emit(DecodingRules.unknownKey, message, span: member.keySpan, pointer: path(key).string,
                              hint: valid, suggestion: suggestion)
         }
     }
@@ -69,11 +75,11 @@ final class ObjectReader {
     func has(_ key: String) -> Bool { node.member(key) != nil }
 
     func wrongType(_ key: String, _ value: JSONNode, expected: String) {
-        diagnostics.emit(DecodingRules.wrongType, "\"\(key)\" must be \(expected), not \(value.typeName)", span: value.span, pointer: path(key))
+        diagnostics.emit(DecodingRules.wrongType, "\"\(key)\" must be \(expected), not \(value.typeName)", span: value.span, pointer: path(key).string)
     }
 
     func requireMissing(_ key: String, what: @autoclosure () -> String) {
-        diagnostics.emit(DecodingRules.missingField, "\(what()) is missing the required field \"\(key)\"", span: SourceSpan(start: node.span.start, end: node.span.start + 1), pointer: pointer.isEmpty ? "/" : pointer)
+        diagnostics.emit(DecodingRules.missingField, "\(what()) is missing the required field \"\(key)\"", span: SourceSpan(start: node.span.start, end: node.span.start + 1), pointer: Self.shown(pointer))
     }
 
     func string(_ key: String, required: Bool = false, what: String = "this object") -> Located<String>? {
@@ -107,11 +113,11 @@ final class ObjectReader {
             return nil
         }
         if let min, i < min {
-            diagnostics.emit(DecodingRules.invalidValue, "\"\(key)\" must be at least \(min), got \(i)", span: m.value.span, pointer: path(key))
+            diagnostics.emit(DecodingRules.invalidValue, "\"\(key)\" must be at least \(min), got \(i)", span: m.value.span, pointer: path(key).string)
             return nil
         }
         if let max, i > max {
-            diagnostics.emit(DecodingRules.invalidValue, "\"\(key)\" must be at most \(max), got \(i)", span: m.value.span, pointer: path(key))
+            diagnostics.emit(DecodingRules.invalidValue, "\"\(key)\" must be at most \(max), got \(i)", span: m.value.span, pointer: path(key).string)
             return nil
         }
         return Located(i, span: m.value.span, pointer: path(key))
@@ -137,7 +143,7 @@ final class ObjectReader {
     }
 
     static func enumeration<E: RawRepresentable & CaseIterable & Sendable>(_ s: Located<String>, _ type: E.Type, diagnostics: DiagnosticCollector, field: String) -> Located<E>? where E.RawValue == String {
-        if let e = E(rawValue: s.value) { return Located(e, span: s.span, pointer: s.pointer) }
+        if let e = E(rawValue: s.value) { return Located(e, span: s.span, at: s.location) }
         let words = E.allCases.map(\.rawValue)
         let suggestion = Suggestions.closest(to: s.value, in: words)
         var message = "\"\(s.value)\" is not a valid \(field); expected one of \(words.map { "\"\($0)\"" }.joined(separator: ", "))"
@@ -174,10 +180,11 @@ final class ObjectReader {
             return nil
         }
         var out: [Located<String>] = []
+        let list = path(key)
         for (i, e) in elements.enumerated() {
-            let p = JSONPointer.appending(path(key), i)
+            let p = list.appending(i)
             guard let s = e.stringValue else {
-                diagnostics.emit(DecodingRules.wrongType, "elements of \"\(key)\" must be strings, not \(e.typeName)", span: e.span, pointer: p)
+                diagnostics.emit(DecodingRules.wrongType, "elements of \"\(key)\" must be strings, not \(e.typeName)", span: e.span, pointer: p.string)
                 continue
             }
             out.append(Located(s, span: e.span, pointer: p))

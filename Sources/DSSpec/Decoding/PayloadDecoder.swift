@@ -32,7 +32,7 @@ enum PayloadDecoder {
             }
         }
         if r.has("mapping"), let template = r.member("template") {
-            r.diagnostics.emit(DecodingRules.conflictingFields, "\"payload\" has both \"mapping\" and \"template\"; use one", span: template.keySpan, pointer: r.path("template"))
+            r.diagnostics.emit(DecodingRules.conflictingFields, "\"payload\" has both \"mapping\" and \"template\"; use one", span: template.keySpan, pointer: r.path("template").string)
         }
         return payload
     }
@@ -58,7 +58,7 @@ enum PayloadDecoder {
                 var array = BatchArray(name: Located(member.key, span: member.keySpan, pointer: arrays.path(member.key)), node: a.located)
                 if let types = a.stringList("types") {
                     let parsed = types.value.compactMap { ObjectReader.enumeration($0, EventType.self, diagnostics: a.diagnostics, field: "event type") }
-                    array.types = Located(parsed, span: types.span, pointer: types.pointer)
+                    array.types = Located(parsed, span: types.span, at: types.location)
                 }
                 array.names = a.stringList("names")
                 if let w = a.raw("when") {
@@ -97,9 +97,10 @@ enum SigningDecoder {
         }
         if let list = r.array("previous_secrets") {
             s.previousSecretsNode = Located((), span: list.node.span, pointer: r.path("previous_secrets"))
+            let listNode = r.path("previous_secrets")
             for (i, e) in list.elements.enumerated() {
                 if let text = e.stringValue {
-                    s.previousSecrets.append(Located(text, span: e.span, pointer: JSONPointer.appending(r.path("previous_secrets"), i)))
+                    s.previousSecrets.append(Located(text, span: e.span, pointer: listNode.appending(i)))
                 } else {
                     r.wrongType("previous_secrets", e, expected: "an array of secret templates")
                 }
@@ -120,8 +121,9 @@ enum ResponseDecoder {
         h.includeDefaults = r.bool("defaults")
         h.errorMessage = r.string("error_message")
         if let rules = r.array("rules") {
+            let rulesNode = r.path("rules")
             for (i, e) in rules.elements.enumerated() {
-                guard let rr = ObjectReader(e, pointer: JSONPointer.appending(r.path("rules"), i), allowed: ["status", "body_contains", "body_pointer", "body_equals", "outcome"], diagnostics: r.diagnostics, what: "a response rule") else { continue }
+                guard let rr = ObjectReader(e, pointer: rulesNode.appending(i), allowed: ["status", "body_contains", "body_pointer", "body_equals", "outcome"], diagnostics: r.diagnostics, what: "a response rule") else { continue }
                 rr.reportUnknownKeys()
                 var rule = StatusRule(node: rr.located)
                 if let status = rr.raw("status") {
@@ -182,10 +184,11 @@ enum ResponseDecoder {
 
     /// A status pattern or an array of them (`404`, `"4xx"`, `"500-504"`), each reported
     /// when invalid.
-    static func statusPatterns(_ status: JSONNode, pointer: String, diagnostics: DiagnosticCollector) -> [Located<StatusPattern>] {
-        let items: [(JSONNode, String)]
+    static func statusPatterns(_ status: JSONNode, pointer: SpecPointer, diagnostics: DiagnosticCollector) -> [Located<StatusPattern>] {
+        let items: [(JSONNode, SpecPointer)]
         if let elements = status.elements {
-            items = elements.enumerated().map { ($0.element, JSONPointer.appending(pointer, $0.offset)) }
+            let parent = pointer
+            items = elements.enumerated().map { ($0.element, parent.appending($0.offset)) }
         } else {
             items = [(status, pointer)]
         }
@@ -194,7 +197,7 @@ enum ResponseDecoder {
             if let pattern = StatusPattern.parse(node.value) {
                 out.append(Located(pattern, span: node.span, pointer: pointer))
             } else {
-                diagnostics.emit(DecodingRules.invalidValue, "invalid status pattern \(JSONWriter.string(node.value)); use a code (404), a class (\"4xx\") or a range (\"500-504\") within 100-599", span: node.span, pointer: pointer)
+                diagnostics.emit(DecodingRules.invalidValue, "invalid status pattern \(JSONWriter.string(node.value)); use a code (404), a class (\"4xx\") or a range (\"500-504\") within 100-599", span: node.span, pointer: pointer.string)
             }
         }
         return out

@@ -23,7 +23,7 @@ public struct SpecDecoder {
         if root["integration"] != nil || root["config"] != nil {
             return CustomWebhookDecoder().decode(root, diagnostics: diagnostics)
         }
-        guard let top = ObjectReader(root, pointer: "", allowed: Self.topLevelKeys, diagnostics: diagnostics, what: "the spec") else { return nil }
+        guard let top = ObjectReader(root, pointer: .documentRoot(), allowed: Self.topLevelKeys, diagnostics: diagnostics, what: "the spec") else { return nil }
         var spec = SpecDocument(form: .deliverySpec, root: root)
         spec.version = Self.readVersion(top, diagnostics: diagnostics)
         top.reportUnknownKeys()
@@ -34,7 +34,7 @@ public struct SpecDecoder {
         spec.events = readEvents(top)
         spec.endpoint = readEndpoint(top)
         if let auth = top.object("auth", allowed: []) { spec.auth = AuthDecoder.read(auth) }
-        spec.headers = readHeaders(top.raw("headers"), pointer: "/headers", diagnostics: diagnostics)
+        spec.headers = readHeaders(top.raw("headers"), pointer: top.path("headers"), diagnostics: diagnostics)
         spec.payload = PayloadDecoder.readPayload(top)
         spec.batching = PayloadDecoder.readBatching(top)
         spec.signing = SigningDecoder.read(top)
@@ -68,13 +68,13 @@ public struct SpecDecoder {
         var out: [SettingDeclaration] = []
         for member in block.node.members {
             let name = Located(member.key, span: member.keySpan, pointer: block.path(member.key))
-            guard let r = ObjectReader(member.value, pointer: name.pointer, allowed: ["type", "required", "default", "enum", "description"], diagnostics: top.diagnostics, what: "setting \"\(member.key)\"") else { continue }
+            guard let r = ObjectReader(member.value, pointer: name.location, allowed: ["type", "required", "default", "enum", "description"], diagnostics: top.diagnostics, what: "setting \"\(member.key)\"") else { continue }
             r.reportUnknownKeys()
             var decl = SettingDeclaration(name: name)
             decl.type = r.enumeration("type", SettingType.self)
             decl.required = r.bool("required")
             if let d = r.raw("default") { decl.defaultValue = Located(d.value, span: d.span, pointer: r.path("default")) }
-            if let e = r.array("enum") { decl.allowed = Located(e.elements.map(\.value), span: e.node.span, pointer: r.path("enum")) }
+            if let e = r.array("enum") { decl.allowed = Located(e.elements.map { $0.value }, span: e.node.span, pointer: r.path("enum")) }
             decl.description = r.string("description")
             out.append(decl)
         }
@@ -86,20 +86,21 @@ public struct SpecDecoder {
         var out: [SecretDeclaration] = []
         // Accept both {"name": {...}} and ["name", ...].
         if let elements = m.value.elements {
+            let list = top.path("secrets")
             for (i, e) in elements.enumerated() {
-                let p = JSONPointer.appending("/secrets", i)
+                let p = list.appending(i)
                 guard let s = e.stringValue else {
-                    top.diagnostics.emit(DecodingRules.wrongType, "secret names must be strings, not \(e.typeName)", span: e.span, pointer: p)
+                    top.diagnostics.emit(DecodingRules.wrongType, "secret names must be strings, not \(e.typeName)", span: e.span, pointer: p.string)
                     continue
                 }
                 out.append(SecretDeclaration(name: Located(s, span: e.span, pointer: p)))
             }
             return out
         }
-        guard let block = ObjectReader(m.value, pointer: "/secrets", allowed: [], diagnostics: top.diagnostics, what: "\"secrets\"") else { return [] }
+        guard let block = ObjectReader(m.value, pointer: top.path("secrets"), allowed: [], diagnostics: top.diagnostics, what: "\"secrets\"") else { return [] }
         for member in block.node.members {
             let name = Located(member.key, span: member.keySpan, pointer: block.path(member.key))
-            guard let r = ObjectReader(member.value, pointer: name.pointer, allowed: ["description"], diagnostics: top.diagnostics, what: "secret \"\(member.key)\"") else { continue }
+            guard let r = ObjectReader(member.value, pointer: name.location, allowed: ["description"], diagnostics: top.diagnostics, what: "secret \"\(member.key)\"") else { continue }
             r.reportUnknownKeys()
             out.append(SecretDeclaration(name: name, description: r.string("description")))
         }
@@ -112,7 +113,7 @@ public struct SpecDecoder {
         var selection = EventSelection()
         if let types = r.stringList("types") {
             let parsed = types.value.compactMap { ObjectReader.enumeration($0, EventType.self, diagnostics: r.diagnostics, field: "event type") }
-            selection.types = Located(parsed, span: types.span, pointer: types.pointer)
+            selection.types = Located(parsed, span: types.span, at: types.location)
         }
         selection.names = r.stringList("names")
         selection.consent = r.stringList("consent")
@@ -150,8 +151,8 @@ public struct SpecDecoder {
         }
     }
 
-    func readHeaders(_ node: JSONNode?, pointer: String, diagnostics: DiagnosticCollector) -> [HeaderDeclaration] {
-        guard let node, let r = ObjectReader(node, pointer: pointer, allowed: [], diagnostics: diagnostics, what: "\"headers\"") else { return [] }
+    func readHeaders(_ node: JSONNode?, pointer: @autoclosure () -> SpecPointer, diagnostics: DiagnosticCollector) -> [HeaderDeclaration] {
+        guard let node, let r = ObjectReader(node, pointer: pointer(), allowed: [], diagnostics: diagnostics, what: "\"headers\"") else { return [] }
         var out: [HeaderDeclaration] = []
         for member in r.node.members {
             let p = r.path(member.key)
@@ -179,8 +180,9 @@ public struct SpecDecoder {
         lint.reportUnknownKeys()
         guard let list = lint.array("suppress") else { return [] }
         var out: [Suppression] = []
+        let suppressNode = lint.path("suppress")
         for (i, e) in list.elements.enumerated() {
-            guard let r = ObjectReader(e, pointer: JSONPointer.appending(lint.path("suppress"), i), allowed: ["rule", "pointer", "reason"], diagnostics: top.diagnostics, what: "a suppression") else { continue }
+            guard let r = ObjectReader(e, pointer: suppressNode.appending(i), allowed: ["rule", "pointer", "reason"], diagnostics: top.diagnostics, what: "a suppression") else { continue }
             r.reportUnknownKeys()
             guard let rule = r.string("rule", required: true, what: "a suppression") else { continue }
             out.append(Suppression(rule: rule, pointer: r.string("pointer"), reason: r.string("reason", required: true, what: "a suppression")))

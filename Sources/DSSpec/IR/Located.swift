@@ -8,14 +8,27 @@ public struct Located<Value: Sendable>: Sendable {
     public var value: Value
     /// Byte span of the JSON value in the spec file.
     public var span: SourceSpan
+    /// RFC 6901 pointer of the value in the spec document, formed as text only when read.
+    public var location: SpecPointer
+
     /// RFC 6901 pointer of the value in the spec document.
-    public var pointer: String
+    public var pointer: String {
+        get { location.string }
+        set { location = SpecPointer(newValue) }
+    }
 
     /// Creates a located value.
     public init(_ value: Value, span: SourceSpan, pointer: String) {
         self.value = value
         self.span = span
-        self.pointer = pointer
+        self.location = SpecPointer(pointer)
+    }
+
+    /// Creates a located value whose pointer text is formed when it is read.
+    public init(_ value: Value, span: SourceSpan, at location: SpecPointer) {
+        self.value = value
+        self.span = span
+        self.location = location
     }
 }
 
@@ -28,5 +41,12 @@ public typealias TemplateText = Located<String>
 
 extension Located {
     /// The same location without the value, for reporting at any located field.
-    public var anchor: Located<Void> { Located<Void>((), span: span, pointer: pointer) }
+    public var anchor: Located<Void> { Located<Void>((), span: span, at: location) }
+}
+
+extension Located {
+    /// Creates a located value at a lazily formed pointer (the decoders' form).
+    init(_ value: Value, span: SourceSpan, pointer location: SpecPointer) {
+        self.init(value, span: span, at: location)
+    }
 }
