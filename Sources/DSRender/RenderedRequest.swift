@@ -213,6 +213,16 @@ public struct RenderedRequest: Sendable, Equatable {
     public var signingStringText: String? { signingString.map { String(decoding: $0, as: UTF8.self) } }
 }
 
+/// True when `a` and `b` are the very same string value in memory (the same small-string
+/// bytes, or the same storage object and count), so their UTF-8 bytes are equal; false when
+/// unsure (a String layout other than 16 bytes). Not `==`, which also equates canonically
+/// equivalent strings whose bytes differ. The one place dspec reads a String's raw bits.
+@inlinable @inline(__always)
+public func sameStringValue(_ a: String, _ b: String) -> Bool {
+    guard MemoryLayout<String>.size == 16 else { return false }
+    return unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self)
+}
+
 /// True when `a` and `b` hold the same UTF-8 bytes (not `==`, which also equates canonically
 /// equivalent spellings). The usual pair is one string twice (a request id that is its event
 /// id): the same 16 bytes (one small string's bytes, or one storage object and count) say
@@ -220,9 +230,7 @@ public struct RenderedRequest: Sendable, Equatable {
 /// (`utf8.elementsEqual` walked them one at a time: ~600 instructions per request).
 @inline(__always)
 func sameUTF8(_ a: String, _ b: String) -> Bool {
-    #if arch(x86_64) || arch(arm64)
-    if unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self) { return true }
-    #endif
+    if sameStringValue(a, b) { return true }
     let count = a.utf8.count
     guard count == b.utf8.count else { return false }
     if let same = a.utf8.withContiguousStorageIfAvailable({ x in

@@ -143,7 +143,7 @@ enum HTTPRequestHead {
             // The same method and shared list as the last request (the very same strings: their
             // bytes cannot differ), which passed the checks: its prefix is reused.
             let prefix: CachedPrefix
-            if let last = lastPrefix.withLock({ $0 }), Self.same(last.method, request.method), Self.sameFields(last.shared, shared) {
+            if let last = lastPrefix.withLock({ $0 }), sameStringValue(last.method, request.method), Self.sameFields(last.shared, shared) {
                 prefix = last
             } else {
                 guard Self.passes(method: request.method), Self.passes(shared) else { return try HTTPRequestHead.encode(request, endpoint: endpoint) }
@@ -181,19 +181,9 @@ enum HTTPRequestHead {
             return bytes
         }
 
-        /// True when `a` and `b` are the same string value in memory (the same small-string
-        /// bytes or the same storage object), so their UTF-8 bytes are equal. Not `==`, which
-        /// also equates canonically equivalent strings whose bytes differ; false when unsure.
-        @inline(__always)
-        static func same(_ a: String, _ b: String) -> Bool {
-            guard MemoryLayout<String>.size == 16 else { return false }
-            let x = unsafeBitCast(a, to: (UInt64, UInt64).self), y = unsafeBitCast(b, to: (UInt64, UInt64).self)
-            return x == y
-        }
-
         static func sameFields(_ a: [HTTPHeaderField], _ b: [HTTPHeaderField]) -> Bool {
             guard a.count == b.count else { return false }
-            for i in a.indices where !(same(a[i].name, b[i].name) && same(a[i].value, b[i].value)) { return false }
+            for i in a.indices where !(sameStringValue(a[i].name, b[i].name) && sameStringValue(a[i].value, b[i].value)) { return false }
             return true
         }
 
