@@ -142,3 +142,26 @@ final class CompilerKeepsSpecTests: XCTestCase {
         XCTAssertGreaterThan(compiled, 20)
     }
 }
+
+/// `JSONPointer.isValid` scans the bytes; it must agree with `tokens(_:) != nil` on chosen and
+/// random pointers (escapes, combining marks after `/` and `~`, non-ASCII).
+final class JSONPointerValidityTests: XCTestCase {
+    func testChosenPointers() {
+        let cases = ["", "/", "//", "a", "a/b", "/a~", "/a~0", "/a~1", "/a~2", "/~01", "/~", "~0", "/a/~1b/~0c", "/é~0", "/~\u{301}", "/\u{301}", "/a~0~", "/a b", "/~~0"]
+        for p in cases { XCTAssertEqual(JSONPointer.isValid(p), JSONPointer.tokens(p) != nil, p.debugDescription) }
+    }
+
+    func testRandomPointers() {
+        var rng = SplitMix64(seed: 0x7074_7273)
+        let pieces = ["/", "~", "0", "1", "2", "a", "é", "\u{301}", " ", "~0", "~1", "."]
+        var valid = 0
+        for _ in 0..<20_000 {
+            let p = (0..<Int.random(in: 0...7, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            let fast = JSONPointer.isValid(p)
+            XCTAssertEqual(fast, JSONPointer.tokens(p) != nil, p.debugDescription)
+            if fast { valid += 1 }
+        }
+        XCTAssertGreaterThan(valid, 2_000)
+        XCTAssertLessThan(valid, 18_000)
+    }
+}
