@@ -75,9 +75,19 @@ final class TemplateCompiler {
         self.partialSources = partials
     }
 
+    /// True: a source of the simple form (`SimpleTemplateForm`) gets its AST without the lexer,
+    /// parser and whitespace pass. False: every source takes the general path (the reference
+    /// `SimpleTemplateFormTests` compares the simple form with).
+    var usesSimpleForm = true
+
     func compile(_ source: String) throws(TemplateSyntaxError) {
-        let ast = try Parser.parse(Array(source.utf8))
-        WhitespaceControl.apply(ast)
+        let ast: ASTProgram
+        if usesSimpleForm, let simple = SimpleTemplateForm.program(source) {
+            ast = simple
+        } else {
+            ast = try Parser.parse(Array(source.utf8))
+            WhitespaceControl.apply(ast)
+        }
         var state = JSONLexState()
         let ops = try compileBody(ast, state: &state)
         tables.rootProgram = install(options.optimizesRendering ? shareRootPaths(ops) : ops)
