@@ -459,6 +459,9 @@ final class TemplateCompiler {
     /// or through other partials) sits in a block context or passes a context, then removes
     /// duplicates (a partial compiled for two JSON contexts reports its paths once).
     private func finishReferences() {
+        // No partial calls and at most one reference (most templates): nothing to mark, no
+        // duplicate to remove.
+        if callSites.isEmpty, references.count < 2 { return }
         var relative: Set<String> = []
         var changed = true
         while changed {

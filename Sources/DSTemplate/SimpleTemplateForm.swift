@@ -18,6 +18,7 @@ enum SimpleTemplateForm {
         return source.withUTF8 { bytes -> ASTProgram? in
             let n = bytes.count
             var body: [ASTNode] = []
+            body.reserveCapacity(3)
             var i = 0
             while i < n {
                 // The next `{{`.
@@ -53,17 +54,14 @@ enum SimpleTemplateForm {
         let isData = k < n && bytes[k] == 0x40
         if isData { k += 1 }
         var parts: [String] = []
+        parts.reserveCapacity(4)
         while true {
             let segmentStart = k
             guard k < n, isSegmentHead(bytes[k]) else { return nil }
             k += 1
             while k < n, isSegmentHead(bytes[k]) || (bytes[k] >= 0x30 && bytes[k] <= 0x39) { k += 1 }
-            let segment = text(bytes, segmentStart, k)
-            switch segment {
-            case "this", "else", "true", "false", "null", "undefined": return nil
-            default: break
-            }
-            parts.append(segment)
+            if isKeyword(UnsafeBufferPointer(rebasing: bytes[segmentStart..<k])) { return nil }
+            parts.append(text(bytes, segmentStart, k))
             if k < n, bytes[k] == 0x2E { k += 1; continue }
             break
         }
@@ -72,6 +70,22 @@ enum SimpleTemplateForm {
         let path = ASTPath(parts: parts, depth: 0, isData: isData, isScoped: false, original: text(bytes, start, k),
                            offset: start, length: k - start)
         return (path, k + 2)
+    }
+
+    /// True for the words the lexer reads as something other than a path segment here.
+    private static func isKeyword(_ w: UnsafeBufferPointer<UInt8>) -> Bool {
+        func spells(_ word: StaticString) -> Bool {
+            guard w.count == word.utf8CodeUnitCount else { return false }
+            let p = word.utf8Start
+            for i in 0..<w.count where w[i] != p[i] { return false }
+            return true
+        }
+        switch w.count {
+        case 4: return spells("this") || spells("else") || spells("true") || spells("null")
+        case 5: return spells("false")
+        case 9: return spells("undefined")
+        default: return false
+        }
     }
 
     @inline(__always)
