@@ -10,14 +10,38 @@
 /// segments `[A-Za-z_][A-Za-z0-9_]*` joined by single dots, then `}}` not followed by a third
 /// brace; no segment may be a word the lexer reads otherwise (`this`, `else`, `true`,
 /// `false`, `null`, `undefined`), and no `{{` may follow a backslash (an escape).
+/// The compiler takes the pieces (`pieces`) without forming the AST classes at all.
 /// `SimpleTemplateFormTests` compares it with the general path on chosen and random sources.
 enum SimpleTemplateForm {
-    /// The AST of `source`, or nil when it is not of the simple form.
+    /// One piece of a simple template, in source order.
+    enum Piece {
+        /// Literal text and its offset (a content node).
+        case text(String, offset: Int)
+        /// A plain-path hole: its path, and the tag's offset and length (an escaped mustache).
+        case hole(ASTPath, offset: Int, length: Int)
+    }
+
+    /// The AST of `source` (what `Parser.parse` and `WhitespaceControl.apply` give), or nil
+    /// when it is not of the simple form.
     static func program(_ source: String) -> ASTProgram? {
+        guard let pieces = pieces(source) else { return nil }
+        return ASTProgram(body: pieces.map { piece -> ASTNode in
+            switch piece {
+            case .text(let text, let offset): return .content(ASTContent(text, offset: offset))
+            case .hole(let path, let offset, let length):
+                let call = ASTCall(name: path, params: [], hash: [], offset: path.offset, length: path.length)
+                return .mustache(ASTMustache(call: call, escaped: true, strip: StripFlags(), offset: offset, length: length))
+            }
+        })
+    }
+
+    /// The pieces of `source` (the nodes of its AST, which the compiler takes without forming
+    /// the AST), or nil when it is not of the simple form.
+    static func pieces(_ source: String) -> [Piece]? {
         var source = source
-        return source.withUTF8 { bytes -> ASTProgram? in
+        return source.withUTF8 { bytes -> [Piece]? in
             let n = bytes.count
-            var body: [ASTNode] = []
+            var body: [Piece] = []
             body.reserveCapacity(3)
             var i = 0
             while i < n {
@@ -25,20 +49,19 @@ enum SimpleTemplateForm {
                 var j = i
                 while j + 1 < n, !(bytes[j] == 0x7B && bytes[j + 1] == 0x7B) { j += 1 }
                 if j + 1 >= n {
-                    body.append(.content(ASTContent(text(bytes, i, n), offset: i)))
+                    body.append(.text(text(bytes, i, n), offset: i))
                     break
                 }
                 if j > i {
                     // `\{{` escapes the mustache: the general path handles it.
                     if bytes[j - 1] == 0x5C { return nil }
-                    body.append(.content(ASTContent(text(bytes, i, j), offset: i)))
+                    body.append(.text(text(bytes, i, j), offset: i))
                 }
                 guard let (path, end) = hole(bytes, from: j + 2) else { return nil }
-                let call = ASTCall(name: path, params: [], hash: [], offset: path.offset, length: path.length)
-                body.append(.mustache(ASTMustache(call: call, escaped: true, strip: StripFlags(), offset: j, length: end - j)))
+                body.append(.hole(path, offset: j, length: end - j))
                 i = end
             }
-            return ASTProgram(body: body)
+            return body
         }
     }
 
