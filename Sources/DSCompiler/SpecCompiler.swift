@@ -9,7 +9,13 @@ public struct CompilationResult: Sendable {
     /// Stage 1 output.
     public var document: JSONNode?
     /// Stage 2 output.
-    public var spec: SpecDocument?
+    public var spec: SpecDocument? {
+        get { specBox?.value }
+        set { specBox = newValue.map(SpecBox.init) }
+    }
+    /// The IR held by reference: inline, its size (every field of every section) made each
+    /// move of a result a copy of kilobytes, and each empty result a store of that many bytes.
+    private var specBox: SpecBox?
     /// Stage 3 output: present only when no unsuppressed error was found.
     public var plan: DeliveryPlan?
     /// Secret names the compiler hoisted out of literal credentials.
@@ -26,6 +32,12 @@ public struct CompilationResult: Sendable {
         self.document = document
         self.contracts = contracts
     }
+}
+
+/// A spec IR held by reference (``CompilationResult/spec``).
+private final class SpecBox: Sendable {
+    let value: SpecDocument
+    init(_ value: SpecDocument) { self.value = value }
 }
 
 /// The compile pipeline: source text -> parsed document -> spec IR -> validation -> plan.
