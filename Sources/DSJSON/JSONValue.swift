@@ -140,6 +140,25 @@ public struct JSONObject: Hashable, Sendable, Sequence {
         }
     }
 
+    /// The members of the object at `pointer` in place, when it is an object without a hash
+    /// index; nil for anything else. The same buffers ``withUnsafeMembers(_:)`` lends, but
+    /// returned, so that a reader can hold the members of several nested objects at once
+    /// without nesting closures (the flat template renderer binds a template's whole path
+    /// trie this way). They are valid while the value at `pointer` is alive and unchanged:
+    /// they are the storage of the object's own key and value arrays, which that value
+    /// keeps alive, and an array's storage does not move unless the array is mutated.
+    /// Reads no reference count (`JSONObjectMembersTests` checks it against
+    /// `withUnsafeMembers` on every kind of value).
+    @inlinable @inline(__always)
+    public static func unsafeMembers(at pointer: UnsafePointer<JSONValue>) -> JSONObjectMembers? {
+        guard case .object(let object) = pointer.pointee, object.index == nil else { return nil }
+        return object.keys.withUnsafeBufferPointer { (keys) -> JSONObjectMembers in
+            object.values.withUnsafeBufferPointer { (values) -> JSONObjectMembers in
+                JSONObjectMembers(keys: keys.baseAddress, values: values.baseAddress, count: keys.count)
+            }
+        }
+    }
+
     /// The value at a position (0..<count), in insertion order.
     @inlinable
     public func value(at position: Int) -> JSONValue { values[position] }
@@ -289,4 +308,20 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
+}
+
+/// An object's members in place (``JSONObject/unsafeMembers(at:)``): parallel key and value
+/// buffers of `count` elements (nil bases only when empty), valid while the object is alive
+/// and unchanged.
+public struct JSONObjectMembers {
+    public let keys: UnsafePointer<String>?
+    public let values: UnsafePointer<JSONValue>?
+    public let count: Int
+
+    @inlinable
+    public init(keys: UnsafePointer<String>?, values: UnsafePointer<JSONValue>?, count: Int) {
+        self.keys = keys
+        self.values = values
+        self.count = count
+    }
 }
