@@ -112,6 +112,32 @@ final class FlatBindProgramTests: XCTestCase {
         XCTAssertGreaterThan(rendered, 600)
     }
 
+    /// The inline literal copy against `ByteWriter.append`: every length around its 8/16/32
+    /// edges, written after every prefix length into writers of every small capacity (so the
+    /// copy also lands right where the writer must grow).
+    func testLiteralCopyMatchesAppend() {
+        var rng = SplitMix64(seed: 0x11_7E_8A1)
+        let source = (0..<80).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        source.withUnsafeBufferPointer { src in
+            for n in 0...40 {
+                for offset in [0, 1, 7, 40 - n] where offset >= 0 {
+                    for prefix in 0..<20 {
+                        for capacity in [1, prefix + n, prefix + n + 1, 64] {
+                            var expected = ByteWriter(capacity: capacity), actual = ByteWriter(capacity: capacity)
+                            for i in 0..<prefix {
+                                expected.append(UInt8(i))
+                                actual.append(UInt8(i))
+                            }
+                            expected.append(UnsafeBufferPointer(rebasing: src[offset..<(offset + n)]))
+                            FlatRenderer.appendLiteral(src.baseAddress! + offset, n, into: &actual)
+                            XCTAssertEqual(Array(actual.bytes), Array(expected.bytes), "n \(n) offset \(offset) prefix \(prefix) capacity \(capacity)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     // MARK: - Generators
 
     private static let keyPool = ["a", "b", "type", "event", "user_id", "context", "properties", "page", "url", "total", "x_1",
