@@ -273,6 +273,37 @@ public enum JSONValue: Hashable, Sendable {
 
     /// The string payload, or nil.
     public var stringValue: String? { if case .string(let s) = self { return s }; return nil }
+
+    /// `self[key]?.stringValue` (the same result), for a per-request read such as the event
+    /// id: an object without a hash index is scanned in place, comparing a small ASCII key
+    /// (at most 15 bytes, stored inline) with each member's 16 bytes, and only the member
+    /// found is copied. An object's keys are distinct under `position(of:)`'s rule (equal
+    /// UTF-8 length and `==`), which for such a key holds for one member at most, the one
+    /// with the same 16 bytes or an equal key stored out of line (`StringMemberTests`).
+    @inlinable
+    public func stringMember(_ key: String) -> String? {
+        guard case .object(let object) = self else { return nil }
+        #if (arch(x86_64) || arch(arm64)) && _endian(little)
+        let words = unsafeBitCast(key, to: (UInt64, UInt64).self)
+        // Bits 63, 62 and 61 of the second word: an immortal small ASCII string.
+        if words.1 & (0b111 << 61) == 0b111 << 61, !object.hasHashIndex {
+            return object.withUnsafeMembers { (keys, values) -> String? in
+                guard let base = keys.baseAddress else { return nil }
+                let raw = UnsafeRawPointer(base)
+                for i in 0..<keys.count {
+                    let w0 = raw.load(fromByteOffset: i &* 16, as: UInt64.self), w1 = raw.load(fromByteOffset: i &* 16 &+ 8, as: UInt64.self)
+                    let same = (w0 == words.0 && w1 == words.1) || (w1 & (1 << 61) == 0 && keys[i].utf8.count == key.utf8.count && keys[i] == key)
+                    if same {
+                        if case .string(let s) = values[i] { return s }
+                        return nil
+                    }
+                }
+                return nil
+            }
+        }
+        #endif
+        return object[key]?.stringValue
+    }
     /// The object payload, or nil.
     public var objectValue: JSONObject? { if case .object(let o) = self { return o }; return nil }
     /// The array payload, or nil.

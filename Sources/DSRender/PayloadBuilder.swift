@@ -196,7 +196,7 @@ final class PayloadBuilder: Sendable {
     ///   body rebuilt with the real `@sent_at`).
     func build(_ event: JSONValue, configuration: ResolvedConfiguration, sizeHint: Int = 256,
                data override: [String: JSONValue]? = nil) throws(RenderError) -> EncodedPayload {
-        let eventID = event["event_id"]?.stringValue ?? ""
+        let eventID = event.stringMember("event_id") ?? ""
         let (value, bytes) = try encode(event, configuration: configuration, sizeHint: sizeHint, data: override)
         return EncodedPayload(eventID: eventID, event: event, value: value, bytes: bytes)
     }
