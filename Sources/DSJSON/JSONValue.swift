@@ -146,7 +146,9 @@ public struct JSONObject: Hashable, Sendable, Sequence {
     /// without nesting closures (the flat template renderer binds a template's whole path
     /// trie this way). They are valid while the value at `pointer` is alive and unchanged:
     /// they are the storage of the object's own key and value arrays, which that value
-    /// keeps alive, and an array's storage does not move unless the array is mutated.
+    /// keeps alive, and an array's storage does not move unless the array is mutated. (The
+    /// arrays are only ever built here, by appending, so they are native Swift arrays with
+    /// contiguous storage of their own, never bridged ones lending a temporary copy.)
     /// Reads no reference count (`JSONObjectMembersTests` checks it against
     /// `withUnsafeMembers` on every kind of value).
     @inlinable @inline(__always)
