@@ -9,7 +9,13 @@ public struct CompilationResult: Sendable {
     /// Stage 1 output.
     public var document: JSONNode?
     /// Stage 2 output.
-    public var spec: SpecDocument?
+    public var spec: SpecDocument? {
+        get { specBox?.value }
+        set { specBox = newValue.map(SpecBox.init) }
+    }
+    /// The IR held by reference: inline, its size (every field of every section) made each
+    /// move of a result a copy of kilobytes, and each empty result a store of that many bytes.
+    private var specBox: SpecBox?
     /// Stage 3 output: present only when no unsuppressed error was found.
     public var plan: DeliveryPlan?
     /// Secret names the compiler hoisted out of literal credentials.
@@ -17,6 +23,21 @@ public struct CompilationResult: Sendable {
     /// The tracking plan and request contract, compiled (empty when the spec names none or
     /// no loader was given).
     public var contracts = SpecContracts()
+
+    /// An empty result (no stage produced anything).
+    public init() {}
+
+    /// A result with the parsed document and, when validation ran, the compiled contracts.
+    init(document: JSONNode, contracts: SpecContracts = SpecContracts()) {
+        self.document = document
+        self.contracts = contracts
+    }
+}
+
+/// A spec IR held by reference (``CompilationResult/spec``).
+private final class SpecBox: Sendable {
+    let value: SpecDocument
+    init(_ value: SpecDocument) { self.value = value }
 }
 
 /// The compile pipeline: source text -> parsed document -> spec IR -> validation -> plan.
@@ -28,6 +49,9 @@ public struct SpecCompiler: Sendable {
     public var maxDepth: Int
     /// Whether to lower to a plan after validation (lint only needs the diagnostics).
     public var emitsPlan = true
+    /// Whether ``CompilationResult/spec`` holds the IR (a copy of every field of the spec);
+    /// lint reads only the findings and the parsed document, and leaves it out.
+    public var keepsSpec = true
     /// The largest spec file compiled, in bytes (DS0006 above it). Bounds the work any one
     /// file can cause: parsing, analysis and diagnostics all grow with the file.
     public var maxSpecBytes = SpecCompiler.defaultMaxSpecBytes
@@ -56,27 +80,27 @@ public struct SpecCompiler: Sendable {
     /// `JSONParser(maxDepth: maxDepth)`, into the same `diagnostics`; nil: the parse failed),
     /// as `dspec lint` does after looking at the document's kind.
     public func compile(_ source: SourceFile, parsed: JSONNode?, diagnostics: DiagnosticCollector, contractLoader: (any ContractLoader)? = nil) -> CompilationResult {
-        var result = CompilationResult()
-        guard let document = parsed else { return result }
-        result.document = document
-        guard let spec = SpecDecoder().decode(document, diagnostics: diagnostics) else { return result }
-        result.spec = spec
-        let context = ValidationContext(spec: spec, source: source, diagnostics: diagnostics, contractLoader: contractLoader)
+        guard let document = parsed else { return CompilationResult() }
+        guard let decoded = SpecDecoder().decode(document, diagnostics: diagnostics) else { return CompilationResult(document: document) }
+        // The IR is moved into the context, which the rules, the suppressions and the plan
+        // builder read in place; the result holds a copy only when the caller keeps it.
+        let context = ValidationContext(spec: consume decoded, source: source, diagnostics: diagnostics, contractLoader: contractLoader)
         for rule in rules { rule.check(context) }
-        result.contracts = context.contracts
-        applySuppressions(spec, diagnostics)
+        applySuppressions(context.spec.suppressions, diagnostics)
+        var result = CompilationResult(document: document, contracts: context.contracts)
+        if keepsSpec { result.spec = context.spec }
         guard emitsPlan, !diagnostics.hasErrors else { return result }
-        var builder = PlanBuilder(spec: spec, sourceBytes: source.bytes)
+        var builder = PlanBuilder(spec: context.spec, sourceBytes: source.bytes)
         result.plan = builder.build()
         result.hoistedSecrets = builder.hoisted
         return result
     }
 
     /// Marks findings covered by the spec's own `lint.suppress` entries.
-    private func applySuppressions(_ spec: SpecDocument, _ diagnostics: DiagnosticCollector) {
-        guard !spec.suppressions.isEmpty else { return }
+    private func applySuppressions(_ suppressions: [Suppression], _ diagnostics: DiagnosticCollector) {
+        guard !suppressions.isEmpty else { return }
         diagnostics.suppress { d in
-            for s in spec.suppressions where s.rule.value == d.code {
+            for s in suppressions where s.rule.value == d.code {
                 let prefix = s.pointer?.value ?? ""
                 let pointer = d.pointer ?? ""
                 if prefix.isEmpty || pointer == prefix || pointer.hasPrefix(prefix + "/") {

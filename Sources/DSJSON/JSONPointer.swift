@@ -105,7 +105,20 @@ public enum JSONPointer {
     }
 
     /// True if the string is a syntactically valid pointer.
-    public static func isValid(_ pointer: String) -> Bool { tokens(pointer) != nil }
+    /// `tokens(pointer) != nil` without forming the tokens: empty, or a leading `/` and every
+    /// `~` followed by `0` or `1` (`JSONPointerValidityTests` compares the two).
+    public static func isValid(_ pointer: String) -> Bool {
+        var bytes = pointer.utf8.makeIterator()
+        guard let first = bytes.next() else { return true }
+        guard first == 0x2F else { return false }
+        while let b = bytes.next() {
+            if b == 0x7E {
+                let next = bytes.next()
+                if next != 0x30 && next != 0x31 { return false }
+            }
+        }
+        return true
+    }
 
     /// Resolves a pointer in a value.
     public static func resolve(_ pointer: String, in value: JSONValue) -> JSONValue? {

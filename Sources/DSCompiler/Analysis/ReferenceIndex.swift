@@ -58,6 +58,11 @@ enum ReferenceIndex {
 
     static func collect(in context: ValidationContext) -> [VariableUse] {
         var out: [VariableUse] = []
+        // One exact-size list (it grew by doubling, a copy of every use each time).
+        var count = 0
+        for t in context.templates { count += t.compiled?.references.count ?? 0 }
+        for m in context.mappings { count += m.compiled?.references.count ?? 0 }
+        out.reserveCapacity(count)
         for t in context.templates {
             guard let compiled = t.compiled else { continue }
             for r in compiled.references {

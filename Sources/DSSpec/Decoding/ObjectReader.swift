@@ -39,33 +39,44 @@ final class ObjectReader {
     static let maxUnknownKeyReports = 100
 
     func reportUnknownKeys() {
-        var reported = 0
-        for member in node.members {
-            let key = member.key
-            if isAllowed(member) || key.hasPrefix("x-") || key == "$schema" || key == "$comment" { continue }
-            reported += 1
-            if reported > Self.maxUnknownKeyReports {
-                diagnostics.emit(DecodingRules.unknownKey, "more unknown keys in this object are not reported (limit \(Self.maxUnknownKeyReports))",
-                                 span: member.keySpan, pointer: path(key).string)
-                return
+        let members = node.members
+        guard !members.isEmpty else { return }
+        // The allowed words' first bytes, read once per object rather than once per member
+        // and word (a spec's objects are read by the dozen).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(allowedKeys.count, 1)) { firsts in
+            for (i, word) in allowedKeys.enumerated() { firsts[i] = JSONMember.asciiFirstByte(word) }
+            var reported = 0
+            for index in members.indices {
+                // Read in place: only an unknown key's member is copied out.
+                if members.withUnsafeBufferPointer({ Self.isAllowed($0[index], allowedKeys, firsts: firsts) }) { continue }
+                let member = members[index]
+                let key = member.key
+                if key.hasPrefix("x-") || key == "$schema" || key == "$comment" { continue }
+                reported += 1
+                if reported > Self.maxUnknownKeyReports {
+                    diagnostics.emit(DecodingRules.unknownKey, "more unknown keys in this object are not reported (limit \(Self.maxUnknownKeyReports))",
+                                     span: member.keySpan, pointer: path(key).string)
+                    return
+                }
+                let suggestion = Suggestions.closest(to: key, in: allowedKeys)
+                let message = suggestion.map { "unknown key \"\(key)\"; did you mean \"\($0)\"?" } ?? "unknown key \"\(key)\""
+                let valid = allowedKeys.isEmpty ? "" : "Valid keys here: \(allowedKeys.joined(separator: ", "))."
+                diagnostics.emit(DecodingRules.unknownKey, message, span: member.keySpan, pointer: path(key).string,
+                                 hint: valid, suggestion: suggestion)
             }
-            let suggestion = Suggestions.closest(to: key, in: allowedKeys)
-            let message = suggestion.map { "unknown key \"\(key)\"; did you mean \"\($0)\"?" } ?? "unknown key \"\(key)\""
-            let valid = allowedKeys.isEmpty ? "" : "Valid keys here: \(allowedKeys.joined(separator: ", "))."
-            diagnostics.emit(DecodingRules.unknownKey, message, span: member.keySpan, pointer: path(key).string,
-                             hint: valid, suggestion: suggestion)
         }
     }
 
-    /// Whether a member's key is in the allowed list, skipping words whose ASCII first byte
-    /// differs from the key's (see `JSONNode.member`).
-    private func isAllowed(_ member: JSONMember) -> Bool {
+    /// Whether a member's key is in `allowed` (`allowed.contains(member.key)`), skipping words
+    /// whose ASCII first byte (`firsts[i]`, 0 when not ASCII) differs from the key's (see
+    /// `JSONNode.member`).
+    static func isAllowed(_ member: borrowing JSONMember, _ allowed: [String], firsts: UnsafeMutableBufferPointer<UInt8>) -> Bool {
         let first = member.keyFirstByte
-        guard first != 0 else { return allowedKeys.contains(member.key) }
-        for word in allowedKeys {
-            let wordFirst = JSONMember.asciiFirstByte(word)
+        guard first != 0 else { return allowed.contains(member.key) }
+        for i in allowed.indices {
+            let wordFirst = firsts[i]
             if wordFirst != 0, wordFirst != first { continue }
-            if word == member.key { return true }
+            if allowed[i] == member.key { return true }
         }
         return false
     }

@@ -200,9 +200,21 @@ public final class CompiledContractCache: Sendable {
     }
 
     func lookup(_ key: String, bytes: [UInt8], current: (String) -> [UInt8]?) -> (any Sendable)? {
-        guard let entry = entries.withLock({ $0[key] }), entry.bytes == bytes else { return nil }
-        for d in entry.dependencies where current(d.uri) != d.bytes { return nil }
+        guard let entry = entries.withLock({ $0[key] }), Self.sameBytes(entry.bytes, bytes) else { return nil }
+        for d in entry.dependencies {
+            let now = current(d.uri)
+            if now == nil && d.bytes == nil { continue }
+            guard let now, let then = d.bytes, Self.sameBytes(now, then) else { return nil }
+        }
         return entry.result
+    }
+
+    /// `a == b` for byte arrays with one `memcmp` (the generic `==` compares element by element:
+    /// a spec's contract file, a few kilobytes, was compared byte by byte for every spec).
+    static func sameBytes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        if a.isEmpty { return true }
+        return a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
     }
 
     func store(_ key: String, bytes: [UInt8], dependencies: [(uri: String, bytes: [UInt8]?)], result: any Sendable) {

@@ -49,9 +49,11 @@ enum DirectoryEntries {
     /// `String <`. Names in a directory are distinct, so no order between equals is at stake
     /// on the byte path.
     static func sortedByName(_ entries: [Entry]) -> [Entry] {
-        var keyed: [(key: UInt64, entry: Entry)] = []
+        // Sorted as (key, index) pairs, plain values a sort moves without reference counting
+        // (the entries themselves hold a String each).
+        var keyed: [(key: UInt64, index: Int)] = []
         keyed.reserveCapacity(entries.count)
-        for entry in entries {
+        for (index, entry) in entries.enumerated() {
             var key: UInt64 = 0
             var ascii = true
             var n = 0
@@ -61,13 +63,13 @@ enum DirectoryEntries {
                 n += 1
             }
             guard ascii else { return entries.sorted { $0.name < $1.name } }
-            keyed.append((key, entry))
+            keyed.append((key, index))
         }
         keyed.sort { a, b in
             if a.key != b.key { return a.key < b.key }
-            return a.entry.name.utf8.lexicographicallyPrecedes(b.entry.name.utf8)
+            return entries[a.index].name.utf8.lexicographicallyPrecedes(entries[b.index].name.utf8)
         }
-        return keyed.map(\.entry)
+        return keyed.map { entries[$0.index] }
     }
 
     /// Whether `path` (links followed) is a directory; nil if it does not exist.

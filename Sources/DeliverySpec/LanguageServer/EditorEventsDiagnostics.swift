@@ -62,6 +62,7 @@ enum EditorEventsDiagnostics {
             let loader = LookupContractLoader(directory: PathText.deletingLastComponent(specPath), lookup: lookup)
             var compiler = SpecCompiler()
             compiler.emitsPlan = false
+            compiler.keepsSpec = false
             return compiler.compile(SourceFile(path: specPath, bytes: bytes), diagnostics: DiagnosticCollector(), contractLoader: loader).contracts.trackingPlan
         }
     }

@@ -22,6 +22,7 @@ public struct LintRunner: Sendable {
     public var compiler: SpecCompiler = {
         var c = SpecCompiler()
         c.emitsPlan = false
+        c.keepsSpec = false
         return c
     }()
 
