@@ -93,6 +93,19 @@ final class JSONVocabulary: @unchecked Sendable {
             let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self))
             return keep >= 8 ? word : word & ((1 << UInt64(keep * 8)) - 1)
         }
+        if count <= 16 {
+            // Most tokens: two words. Words 2 and 3 are zero here and in every slot of this
+            // length, so the hash is `hash` with them zero and they need no comparison.
+            let w0 = load(0), w1 = load(1)
+            var slot = Self.hash((w0, w1, 0, 0), count) & mask
+            while true {
+                let s = slots + slot
+                let length = s.pointee.length
+                if length == 0 { return nil }
+                if length == count, s.pointee.w0 == w0, s.pointee.w1 == w1 { return slotStrings[slot] }
+                slot = (slot &+ 1) & mask
+            }
+        }
         let w = (load(0), load(1), load(2), load(3))
         var slot = Self.hash(w, count) & mask
         while true {
