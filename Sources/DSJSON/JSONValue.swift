@@ -140,6 +140,27 @@ public struct JSONObject: Hashable, Sendable, Sequence {
         }
     }
 
+    /// The members of the object at `pointer` in place, when it is an object without a hash
+    /// index; nil for anything else. The same buffers ``withUnsafeMembers(_:)`` lends, but
+    /// returned, so that a reader can hold the members of several nested objects at once
+    /// without nesting closures (the flat template renderer binds a template's whole path
+    /// trie this way). They are valid while the value at `pointer` is alive and unchanged:
+    /// they are the storage of the object's own key and value arrays, which that value
+    /// keeps alive, and an array's storage does not move unless the array is mutated. (The
+    /// arrays are only ever built here, by appending, so they are native Swift arrays with
+    /// contiguous storage of their own, never bridged ones lending a temporary copy.)
+    /// Reads no reference count (`JSONObjectMembersTests` checks it against
+    /// `withUnsafeMembers` on every kind of value).
+    @inlinable @inline(__always)
+    public static func unsafeMembers(at pointer: UnsafePointer<JSONValue>) -> JSONObjectMembers? {
+        guard case .object(let object) = pointer.pointee, object.index == nil else { return nil }
+        return object.keys.withUnsafeBufferPointer { (keys) -> JSONObjectMembers in
+            object.values.withUnsafeBufferPointer { (values) -> JSONObjectMembers in
+                JSONObjectMembers(keys: keys.baseAddress, values: values.baseAddress, count: keys.count)
+            }
+        }
+    }
+
     /// The value at a position (0..<count), in insertion order.
     @inlinable
     public func value(at position: Int) -> JSONValue { values[position] }
@@ -254,6 +275,37 @@ public enum JSONValue: Hashable, Sendable {
 
     /// The string payload, or nil.
     public var stringValue: String? { if case .string(let s) = self { return s }; return nil }
+
+    /// `self[key]?.stringValue` (the same result), for a per-request read such as the event
+    /// id: an object without a hash index is scanned in place, comparing a small ASCII key
+    /// (at most 15 bytes, stored inline) with each member's 16 bytes, and only the member
+    /// found is copied. An object's keys are distinct under `position(of:)`'s rule (equal
+    /// UTF-8 length and `==`), which for such a key holds for one member at most, the one
+    /// with the same 16 bytes or an equal key stored out of line (`StringMemberTests`).
+    @inlinable
+    public func stringMember(_ key: String) -> String? {
+        guard case .object(let object) = self else { return nil }
+        #if (arch(x86_64) || arch(arm64)) && _endian(little)
+        let words = unsafeBitCast(key, to: (UInt64, UInt64).self)
+        // Bits 63, 62 and 61 of the second word: an immortal small ASCII string.
+        if words.1 & (0b111 << 61) == 0b111 << 61, !object.hasHashIndex {
+            return object.withUnsafeMembers { (keys, values) -> String? in
+                guard let base = keys.baseAddress else { return nil }
+                let raw = UnsafeRawPointer(base)
+                for i in 0..<keys.count {
+                    let w0 = raw.load(fromByteOffset: i &* 16, as: UInt64.self), w1 = raw.load(fromByteOffset: i &* 16 &+ 8, as: UInt64.self)
+                    let same = (w0 == words.0 && w1 == words.1) || (w1 & (1 << 61) == 0 && keys[i].utf8.count == key.utf8.count && keys[i] == key)
+                    if same {
+                        if case .string(let s) = values[i] { return s }
+                        return nil
+                    }
+                }
+                return nil
+            }
+        }
+        #endif
+        return object[key]?.stringValue
+    }
     /// The object payload, or nil.
     public var objectValue: JSONObject? { if case .object(let o) = self { return o }; return nil }
     /// The array payload, or nil.
@@ -289,4 +341,20 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
+}
+
+/// An object's members in place (``JSONObject/unsafeMembers(at:)``): parallel key and value
+/// buffers of `count` elements (nil bases only when empty), valid while the object is alive
+/// and unchanged.
+public struct JSONObjectMembers {
+    public let keys: UnsafePointer<String>?
+    public let values: UnsafePointer<JSONValue>?
+    public let count: Int
+
+    @inlinable
+    public init(keys: UnsafePointer<String>?, values: UnsafePointer<JSONValue>?, count: Int) {
+        self.keys = keys
+        self.values = values
+        self.count = count
+    }
 }

@@ -196,7 +196,7 @@ final class PayloadBuilder: Sendable {
     ///   body rebuilt with the real `@sent_at`).
     func build(_ event: JSONValue, configuration: ResolvedConfiguration, sizeHint: Int = 256,
                data override: [String: JSONValue]? = nil) throws(RenderError) -> EncodedPayload {
-        let eventID = event["event_id"]?.stringValue ?? ""
+        let eventID = event.stringMember("event_id") ?? ""
         let (value, bytes) = try encode(event, configuration: configuration, sizeHint: sizeHint, data: override)
         return EncodedPayload(eventID: eventID, event: event, value: value, bytes: bytes)
     }
@@ -218,10 +218,11 @@ final class PayloadBuilder: Sendable {
             // The same body as the general path below (see CompactJSONTemplate); any error is
             // left to it, which reports it as the original template gives it. The body is
             // appended to an empty array: one allocation of its own size.
-            // Optional chaining reads the template and the skeleton in place (binding them
-            // with `if let` copied each: a retain and a release per request).
+            // Optional chaining reads the skeleton in place (binding it with `if let` copies
+            // it: a retain and a release per request), and the skeleton renders the compact
+            // template by itself, through plain pointers: no reference count is touched.
             if compactSkeleton != nil {
-                if let proven = try? compactSkeleton?.render(compactTemplate.unsafelyUnwrapped, event, data: data, into: &bytes) {
+                if let proven = try? compactSkeleton?.render(event, data: data, into: &bytes) {
                     // Proven already normalized: `JavaScriptJSON.normalize` would return it as is.
                     if proven { return (nil, bytes) }
                     if let normal = try? JavaScriptJSON.normalize(bytes) { return (nil, normal) }

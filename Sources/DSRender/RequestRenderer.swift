@@ -225,7 +225,7 @@ public final class RequestRenderer: Sendable {
     /// - Parameter accessToken: the current OAuth access token; required for OAuth plans.
     public func render(_ event: JSONValue, environment: some RenderEnvironment, accessToken: String? = nil) throws(RenderError) -> RenderedRequest {
         if bodyless {
-            let id = event["event_id"]?.stringValue ?? ""
+            let id = event.stringMember("event_id") ?? ""
             return try finish(body: [], first: event, eventIDs: .single(id), environment: environment, accessToken: accessToken)
         }
         if sendTimeUse.body { return try finish(rebuilding: [event], environment: environment, accessToken: accessToken) }
@@ -233,7 +233,7 @@ public final class RequestRenderer: Sendable {
             // One event, one body: the payload's bytes only (no EncodedPayload to build and copy).
             let body = try payloads.encode(event, configuration: configuration, sizeHint: 512).bytes
             try checkPayloadSize(body.count)
-            return try finish(body: body, first: event, eventIDs: .single(event["event_id"]?.stringValue ?? ""), environment: environment,
+            return try finish(body: body, first: event, eventIDs: .single(event.stringMember("event_id") ?? ""), environment: environment,
                               accessToken: accessToken)
         }
         let payload = try checkedPayload(event)

@@ -77,7 +77,20 @@ public final class CompiledTemplate: Sendable {
     public func render(_ root: JSONValue, data: [String: JSONValue] = [:]) throws(TemplateRenderError) -> String {
         // The event and data are turned into pointers first, so the closures below capture
         // only pointers (a closure capturing the event copies it: a retain per array in it).
-        try withUnsafePointer(to: root) { (root) throws(TemplateRenderError) -> String in
+        if let flat = storage.flat {
+            // A flat template: the closures capture the program's plain pointers, not `self`
+            // (whose capture costs a retain and a release of the template per render).
+            let literals = UnsafePointer(storage.literals.baseAddress!)
+            return try withUnsafePointer(to: root) { (root) throws(TemplateRenderError) -> String in
+                try withUnsafePointer(to: data) { (data) throws(TemplateRenderError) -> String in
+                    try ByteWriter.withScratch(capacity: CompiledTemplate.scratchCapacity) { (out) throws(TemplateRenderError) -> String in
+                        try FlatRenderer.render(flat, literals, root, data, into: &out)
+                        return String(decoding: out.bytes, as: UTF8.self)
+                    }
+                }
+            }
+        }
+        return try withUnsafePointer(to: root) { (root) throws(TemplateRenderError) -> String in
             try withUnsafePointer(to: data) { (data) throws(TemplateRenderError) -> String in
                 try ByteWriter.withScratch(capacity: CompiledTemplate.scratchCapacity) { (out) throws(TemplateRenderError) -> String in
                     try Renderer.render(storage, root, data, maxPartialDepth: options.maxPartialDepth, into: &out)
@@ -92,6 +105,18 @@ public final class CompiledTemplate: Sendable {
     public func render(_ root: JSONValue, data: [String: JSONValue], into out: inout [UInt8]) throws(TemplateRenderError) {
         // Render into a stack buffer, then append to `out` in one copy (an error leaves
         // `out` untouched for free). Pointers first, as in `render(_:data:)`.
+        if let flat = storage.flat {
+            let literals = UnsafePointer(storage.literals.baseAddress!)
+            try withUnsafePointer(to: root) { (root) throws(TemplateRenderError) in
+                try withUnsafePointer(to: data) { (data) throws(TemplateRenderError) in
+                    try ByteWriter.withScratch(capacity: CompiledTemplate.scratchCapacity) { (scratch) throws(TemplateRenderError) in
+                        try FlatRenderer.render(flat, literals, root, data, into: &scratch)
+                        out.append(contentsOf: scratch)
+                    }
+                }
+            }
+            return
+        }
         try withUnsafePointer(to: root) { (root) throws(TemplateRenderError) in
             try withUnsafePointer(to: data) { (data) throws(TemplateRenderError) in
                 try ByteWriter.withScratch(capacity: CompiledTemplate.scratchCapacity) { (scratch) throws(TemplateRenderError) in
@@ -107,9 +132,18 @@ public final class CompiledTemplate: Sendable {
     public func render(_ root: JSONValue, data: [String: JSONValue], into out: inout ByteWriter) throws(TemplateRenderError) {
         let start = out.count
         do {
-            try withUnsafePointer(to: root) { (root) throws(TemplateRenderError) in
-                try withUnsafePointer(to: data) { (data) throws(TemplateRenderError) in
-                    try Renderer.render(storage, root, data, maxPartialDepth: options.maxPartialDepth, into: &out)
+            if let flat = storage.flat {
+                let literals = UnsafePointer(storage.literals.baseAddress!)
+                try withUnsafePointer(to: root) { (root) throws(TemplateRenderError) in
+                    try withUnsafePointer(to: data) { (data) throws(TemplateRenderError) in
+                        try FlatRenderer.render(flat, literals, root, data, into: &out)
+                    }
+                }
+            } else {
+                try withUnsafePointer(to: root) { (root) throws(TemplateRenderError) in
+                    try withUnsafePointer(to: data) { (data) throws(TemplateRenderError) in
+                        try Renderer.render(storage, root, data, maxPartialDepth: options.maxPartialDepth, into: &out)
+                    }
                 }
             }
         } catch {

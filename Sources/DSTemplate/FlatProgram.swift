@@ -3,15 +3,17 @@ import DSJSON
 
 /// The compiled form of a *flat* template: one whose root program is only literal text and
 /// holes on root-level paths (`{{a.b}}`, `{{@settings.x}}`), with no blocks, partials,
-/// helpers or `@root`. Most payload templates are flat. Rendering one skips the op loop: it
-/// binds the interior nodes of the path trie (`Slot`), then for each hole copies the literal
-/// bytes before it and writes the hole's value, JSON string content through a vectorised
-/// copy-and-scan (`CFastScan`).
+/// helpers or `@root`. Most payload templates are flat. Rendering one skips the op loop and
+/// the closures of the general renderer: it runs the template's *bind program*, computed
+/// here once, a list of steps in the template's order that looks up each interior node of
+/// the path trie (`Slot`) once, where its first hole needs it, and writes each hole (the
+/// literal bytes before it, then its value; JSON string content through a vectorised
+/// copy-and-scan, `CFastScan`).
 ///
 /// It gives exactly the general renderer's bytes and errors (the same lookups, through
-/// `Renderer.child` and `Renderer.position`; the same writers for every value that is not a
-/// plain string in a JSON sink): `FlatProgramTests` compares the two on chosen and random
-/// templates and events.
+/// `Renderer.child` and the same member matching as `Renderer.position`; the same writers
+/// for every value that is not a plain string in a JSON sink): `FlatProgramTests` compares
+/// the two on chosen and random templates and events.
 struct FlatProgram: @unchecked Sendable {
     /// One hole: the literal bytes `literals[literalStart..<literalStart + literalCount]`
     /// written before it, then member `segment` of the binding `parent` (an index into the
@@ -20,12 +22,28 @@ struct FlatProgram: @unchecked Sendable {
         var literalStart: Int
         var literalCount: Int
         var parent: Int
-        var segment: String
+        var key: Key
         var sink: Sink
-        /// `segment`'s 16 bytes if it is a small ASCII string (see `Renderer.position`), for
-        /// a one-compare check of the member where the previous lookup left off.
-        var keyWords: (UInt64, UInt64)
-        var keyIsSmallASCII: Bool
+    }
+
+    /// A member name looked up in an object binding, with what makes the lookup cheap.
+    struct Key {
+        var segment: String
+        /// `segment`'s 16 bytes if it is a small ASCII string (see `Renderer.position`): then
+        /// one member at most matches it, so its lookup may start anywhere, and a candidate
+        /// costs one 16-byte compare.
+        var words: (UInt64, UInt64)
+        var isSmallASCII: Bool
+
+        init(_ segment: String) {
+            self.segment = segment
+            words = (0, 0)
+            isSmallASCII = false
+            #if arch(x86_64) || arch(arm64)
+            words = unsafeBitCast(segment, to: (UInt64, UInt64).self)
+            isSmallASCII = words.1 & Renderer.smallASCIIBits == Renderer.smallASCIIBits
+            #endif
+        }
     }
 
     /// `Hole.parent` of a hole on a data variable (`{{@name}}`).
@@ -35,15 +53,22 @@ struct FlatProgram: @unchecked Sendable {
     struct Node {
         /// A node index, or `Slot.root` / `Slot.data`.
         var parent: Int
-        var segment: String
+        var key: Key
         /// Where this node's binding is kept if other nodes hang below it, else -1.
         var bound: Int
+        /// The binding of `parent` (its `bound`, `interiorCount` for the root), or
+        /// `FlatProgram.dataParent`.
+        var parentBinding: Int
     }
 
     let holes: UnsafeMutableBufferPointer<Hole>
     let nodes: UnsafeMutableBufferPointer<Node>
-    /// The interior nodes (the ones with `bound >= 0`), by `bound`, parents first.
-    let interior: UnsafeMutableBufferPointer<Int>
+    /// The bind program: per step, a hole index `h >= 0` (write hole `h`) or `~k` for an
+    /// interior node `k` (bind it), in the template's order, each interior node just before
+    /// the first hole below it (so parents before children). A template that reads an
+    /// event's members in the event's order then finds each one where the previous lookup
+    /// in the same object stopped.
+    let steps: UnsafeMutableBufferPointer<Int>
     /// The literal text after the last hole: `literals[tailStart..<tailEnd]`.
     let tailStart: Int
     let tailEnd: Int
@@ -52,8 +77,16 @@ struct FlatProgram: @unchecked Sendable {
     init?(_ tables: ProgramTables) {
         guard tables.rootProgram >= 0, tables.rootProgram < tables.programs.count else { return nil }
         var holes: [Hole] = []
+        var holeSlots: [Int] = []
         var literalStart = -1, literalEnd = -1
         let storedCount = tables.slots.reduce(0) { $1.stored >= 0 ? $0 + 1 : $0 }
+        func binding(ofParent parent: Int) -> Int {
+            switch parent {
+            case Slot.data: return FlatProgram.dataParent
+            case Slot.root: return storedCount
+            default: return tables.slots[parent].stored
+            }
+        }
         for op in tables.ops[tables.programs[tables.rootProgram]] {
             switch op {
             case .text(let start, let end):
@@ -63,48 +96,56 @@ struct FlatProgram: @unchecked Sendable {
             case .emitSlot(let slot, let sink):
                 if literalStart < 0 { (literalStart, literalEnd) = (0, 0) }
                 let node = tables.slots[slot]
-                let parent: Int
-                switch node.parent {
-                case Slot.data: parent = FlatProgram.dataParent
-                case Slot.root: parent = storedCount
-                default: parent = tables.slots[node.parent].stored
-                }
-                var keyWords: (UInt64, UInt64) = (0, 0)
-                var keyIsSmallASCII = false
-                #if arch(x86_64) || arch(arm64)
-                keyWords = unsafeBitCast(node.segment, to: (UInt64, UInt64).self)
-                keyIsSmallASCII = keyWords.1 & Renderer.smallASCIIBits == Renderer.smallASCIIBits
-                #endif
-                holes.append(Hole(literalStart: literalStart, literalCount: literalEnd - literalStart, parent: parent,
-                                  segment: node.segment, sink: sink, keyWords: keyWords, keyIsSmallASCII: keyIsSmallASCII))
+                holes.append(Hole(literalStart: literalStart, literalCount: literalEnd - literalStart, parent: binding(ofParent: node.parent),
+                                  key: Key(node.segment), sink: sink))
+                holeSlots.append(slot)
                 (literalStart, literalEnd) = (-1, -1)
             default:
                 return nil
             }
         }
         if literalStart < 0 { (literalStart, literalEnd) = (0, 0) }
-        let nodes = tables.slots.map { Node(parent: $0.parent, segment: $0.segment, bound: $0.stored) }
-        var interior = Array(repeating: 0, count: nodes.reduce(0) { $1.bound >= 0 ? $0 + 1 : $0 })
-        for (i, node) in nodes.enumerated() where node.bound >= 0 { interior[node.bound] = i }
-        // Parents first (the slot table's order), which binding relies on.
+        let nodes = tables.slots.map { Node(parent: $0.parent, key: Key($0.segment), bound: $0.stored, parentBinding: binding(ofParent: $0.parent)) }
+        // Parents first (the slot table's order), and every parent is bound.
         for (i, node) in nodes.enumerated() where node.parent >= 0 {
             guard node.parent < i, nodes[node.parent].bound >= 0 else { return nil }
+        }
+        guard nodes.filter({ $0.bound >= 0 }).count == storedCount else { return nil }
+        // The bind program: before each hole, the interior nodes on its path not bound yet,
+        // outermost first.
+        var steps: [Int] = []
+        var isBound = Array(repeating: false, count: nodes.count)
+        for (h, slot) in holeSlots.enumerated() {
+            var path: [Int] = []
+            var p = nodes[slot].parent
+            while p >= 0 {
+                path.append(p)
+                p = nodes[p].parent
+            }
+            for k in path.reversed() where !isBound[k] {
+                isBound[k] = true
+                steps.append(~k)
+            }
+            steps.append(h)
         }
         self.holes = .allocate(capacity: max(1, holes.count))
         _ = self.holes.initialize(from: holes)
         self.nodes = .allocate(capacity: max(1, nodes.count))
         _ = self.nodes.initialize(from: nodes)
-        self.interior = .allocate(capacity: max(1, interior.count))
-        _ = self.interior.initialize(from: interior)
+        self.steps = .allocate(capacity: max(1, steps.count))
+        _ = self.steps.initialize(from: steps)
         self.holeCount = holes.count
         self.nodeCount = nodes.count
-        self.interiorCount = interior.count
+        self.stepCount = steps.count
+        self.interiorCount = storedCount
         tailStart = literalStart
         tailEnd = literalEnd
     }
 
     let holeCount: Int
     let nodeCount: Int
+    let stepCount: Int
+    /// The number of interior nodes (bound ones); the root's binding comes after theirs.
     let interiorCount: Int
     /// `StringBytes.isSupported`, read once.
     let readsStringsInPlace = StringBytes.isSupported
@@ -115,7 +156,7 @@ struct FlatProgram: @unchecked Sendable {
         holes.deallocate()
         nodes.baseAddress?.deinitialize(count: nodeCount)
         nodes.deallocate()
-        interior.deallocate()
+        steps.deallocate()
     }
 }
 
@@ -128,115 +169,244 @@ struct FlatBinding {
     /// `members`: the values' base; `value`: the value.
     var values: UnsafePointer<JSONValue>?
     var count: Int
-    /// Where the next member lookup starts (see `Renderer.position(of:in:startingAt:)`).
+    /// Where the next hole's member lookup starts: the general renderer's cursor (see
+    /// `Renderer.position(of:in:startingAt:)`), moved by holes only, as there. It decides
+    /// which member a key matches only when several could (keys that are not small ASCII).
     var cursor: Int
+    /// Where the next lookup of a small ASCII key starts: after the last member found by any
+    /// lookup. Such a key matches one member at most, so the start changes only the cost.
+    var hint: Int
+
+    @inline(__always)
+    static var missing: FlatBinding { FlatBinding(kind: .missing, keys: nil, values: nil, count: 0, cursor: 0, hint: 0) }
+
+    /// The binding of the value at `pointer`: an object without a hash index is viewed in
+    /// place (its members stay valid while the value is alive and unchanged), anything else
+    /// is read through `pointer`.
+    @inline(__always)
+    init(_ pointer: UnsafePointer<JSONValue>) {
+        if let members = JSONObject.unsafeMembers(at: pointer) {
+            self.init(kind: .members, keys: members.keys, values: members.values, count: members.count, cursor: 0, hint: 0)
+        } else {
+            self.init(kind: .value, keys: nil, values: pointer, count: 0, cursor: 0, hint: 0)
+        }
+    }
+
+    @inline(__always)
+    init(kind: Kind, keys: UnsafePointer<String>?, values: UnsafePointer<JSONValue>?, count: Int, cursor: Int, hint: Int) {
+        self.kind = kind
+        self.keys = keys
+        self.values = values
+        self.count = count
+        self.cursor = cursor
+        self.hint = hint
+    }
 }
 
-/// Renders a `FlatProgram`. One per render call.
-struct FlatRenderer {
-    unowned(unsafe) let storage: ProgramStorage
-    let flat: FlatProgram
-    let dataPointer: UnsafePointer<[String: JSONValue]>
-    /// The interior nodes' bindings (by `Node.bound`), then the root's at `interiorCount`.
-    var bound: UnsafeMutablePointer<FlatBinding>
-    /// When set, cleared as soon as a hole writes anything but a value in `JSON.stringify`
-    /// form (see `FlatProgram.isJavaScriptFormSkeleton`); nil for a plain render.
-    var javaScriptForm: UnsafeMutablePointer<Bool>? = nil
-
+/// Renders a `FlatProgram`: runs its bind program over one event.
+enum FlatRenderer {
     /// Renders `root` with `data` (both read in place for the duration of the call).
-    /// - Parameter javaScriptForm: see ``javaScriptForm``.
-    static func render(_ storage: ProgramStorage, _ flat: FlatProgram, _ rootPointer: UnsafePointer<JSONValue>,
+    /// - Parameters:
+    ///   - literals: the template's literal bytes (`ProgramStorage.literals`).
+    ///   - javaScriptForm: when set, cleared as soon as a hole writes anything but a value in
+    ///     `JSON.stringify` form (see `FlatProgram.isJavaScriptFormSkeleton`); nil for a plain render.
+    static func render(_ flat: FlatProgram, _ literals: UnsafePointer<UInt8>, _ rootPointer: UnsafePointer<JSONValue>,
                        _ dataPointer: UnsafePointer<[String: JSONValue]>, into out: inout ByteWriter,
                        javaScriptForm: UnsafeMutablePointer<Bool>? = nil) throws(TemplateRenderError) {
-        try withUnsafeTemporaryAllocation(of: FlatBinding.self, capacity: flat.interiorCount + 1) { (bound) throws(TemplateRenderError) in
-            var renderer = FlatRenderer(storage: storage, flat: flat, dataPointer: dataPointer, bound: bound.baseAddress!,
-                                        javaScriptForm: javaScriptForm)
-            try Renderer.withLent(rootPointer) { (root) throws(TemplateRenderError) in
-                try FlatRenderer.withBinding(&root, rootPointer, &renderer, &out) { (binding, renderer, out) throws(TemplateRenderError) in
-                    renderer.bound[flat.interiorCount] = binding
-                    try renderer.bind(from: 0, into: &out)
+        // One stack buffer: the interior nodes' bindings (by `Node.bound`) then the root's,
+        // and a value slot per interior node for a value that is a copy (a data variable, an
+        // array element) rather than in place in the event.
+        let bindingCount = flat.interiorCount &+ 1
+        let copyOffset = bindingCount &* MemoryLayout<FlatBinding>.stride
+        let byteCount = copyOffset &+ flat.interiorCount &* MemoryLayout<JSONValue>.stride
+        try withUnsafeTemporaryAllocation(byteCount: max(byteCount, 1), alignment: 16) { (raw) throws(TemplateRenderError) in
+            let base = raw.baseAddress!
+            let bound = base.bindMemory(to: FlatBinding.self, capacity: bindingCount)
+            let copies = (base + copyOffset).bindMemory(to: JSONValue.self, capacity: flat.interiorCount)
+            var copied = false
+            defer { if copied { copies.deinitialize(count: flat.interiorCount) } }
+            bound[flat.interiorCount] = FlatBinding(rootPointer)
+            let steps = flat.steps.baseAddress!, holes = flat.holes.baseAddress!, nodes = flat.nodes.baseAddress!
+            var s = 0
+            while s < flat.stepCount {
+                let step = steps[s]
+                s &+= 1
+                if step < 0 {
+                    bind(nodes + ~step, bound, copies, flat.interiorCount, &copied, dataPointer)
+                    continue
+                }
+                let hole = holes + step
+                appendLiteral(literals + hole.pointee.literalStart, hole.pointee.literalCount, into: &out)
+                let start = out.count
+                // A string written through the clean copy is in form already (no byte it would
+                // escape: `JSON.stringify` writes such content as it is); anything else is
+                // checked on the bytes written.
+                let clean = try writeHole(hole, bound, dataPointer, flat.readsStringsInPlace, into: &out)
+                if !clean, let form = javaScriptForm, form.pointee {
+                    form.pointee = isJavaScriptForm(UnsafeBufferPointer(rebasing: out.bytes[start...]), hole.pointee.sink)
                 }
             }
+            appendLiteral(literals + flat.tailStart, flat.tailEnd &- flat.tailStart, into: &out)
         }
     }
 
-    /// Calls `body` with the binding of `value` (lent, at `pointer`): an object without a hash
-    /// index is viewed in place for the duration of `body`.
+    /// Appends a literal run. The usual run between two holes (`","user":"`: 8 to 32 bytes) is
+    /// copied inline with two to four overlapping 8-byte moves rather than a `memcpy` call;
+    /// anything else through `ByteWriter.append`. The same bytes either way.
     @inline(__always)
-    private static func withBinding(
-        _ value: inout JSONValue, _ pointer: UnsafePointer<JSONValue>, _ renderer: inout FlatRenderer, _ out: inout ByteWriter,
-        _ body: (FlatBinding, inout FlatRenderer, inout ByteWriter) throws(TemplateRenderError) -> Void
-    ) throws(TemplateRenderError) {
-        if case .object(let object) = value, !object.hasHashIndex {
-            try object.withUnsafeMembers { (keys, values) throws(TemplateRenderError) in
-                let binding = FlatBinding(kind: .members, keys: keys.baseAddress, values: values.baseAddress, count: keys.count, cursor: 0)
-                try body(binding, &renderer, &out)
+    static func appendLiteral(_ source: UnsafePointer<UInt8>, _ n: Int, into out: inout ByteWriter) {
+        guard n >= 8 && n <= 32 else {
+            out.append(UnsafeBufferPointer(start: source, count: n))
+            return
+        }
+        let src = UnsafeRawPointer(source), dst = UnsafeMutableRawPointer(out.reserveTail(n))
+        let a = src.loadUnaligned(as: UInt64.self), b = src.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
+        if n > 16 {
+            let c = src.loadUnaligned(fromByteOffset: 8, as: UInt64.self), d = src.loadUnaligned(fromByteOffset: n &- 16, as: UInt64.self)
+            dst.storeBytes(of: c, toByteOffset: 8, as: UInt64.self)
+            dst.storeBytes(of: d, toByteOffset: n &- 16, as: UInt64.self)
+        }
+        dst.storeBytes(of: a, as: UInt64.self)
+        dst.storeBytes(of: b, toByteOffset: n &- 8, as: UInt64.self)
+        out.commitTail(n)
+    }
+
+    /// Binds interior node `node` from its parent's binding (bound before it).
+    @inline(__always)
+    private static func bind(_ node: UnsafeMutablePointer<FlatProgram.Node>, _ bound: UnsafeMutablePointer<FlatBinding>,
+                             _ copies: UnsafeMutablePointer<JSONValue>, _ copyCount: Int, _ copied: inout Bool,
+                             _ dataPointer: UnsafePointer<[String: JSONValue]>) {
+        let k = node.pointee.bound
+        let parentIndex = node.pointee.parentBinding
+        var value: JSONValue?
+        if parentIndex == FlatProgram.dataParent {
+            value = dataValue(dataPointer, node.pointee.key.segment)
+            // An object (the usual `settings`, `secrets`): its members, which the data
+            // dictionary holds for the whole render, are read in place; the value itself is
+            // not kept.
+            if let object = value, let members = withUnsafePointer(to: object, { JSONObject.unsafeMembers(at: $0) }) {
+                bound[k] = FlatBinding(kind: .members, keys: members.keys, values: members.values, count: members.count, cursor: 0, hint: 0)
+                return
             }
         } else {
-            try body(FlatBinding(kind: .value, keys: nil, values: pointer, count: 0, cursor: 0), &renderer, &out)
-        }
-    }
-
-    /// Binds interior nodes `k...` (each inside its parent's scope, so the buffers stay
-    /// valid), then writes the holes.
-    private mutating func bind(from k: Int, into out: inout ByteWriter) throws(TemplateRenderError) {
-        guard k < flat.interiorCount else { return try writeHoles(into: &out) }
-        let node = flat.nodes.baseAddress! + flat.interior[k]
-        if node.pointee.parent == Slot.data {
-            guard var copy = FlatRenderer.dataValue(dataPointer, node.pointee.segment) else { return try bindMissing(k, into: &out) }
-            return try withUnsafePointer(to: &copy) { (pointer) throws(TemplateRenderError) in
-                try bindValue(k, pointer, into: &out)
+            let parent = bound + parentIndex
+            switch parent.pointee.kind {
+            case .missing:
+                bound[k] = .missing
+                return
+            case .members:
+                // As the general renderer: a node's lookup starts at the object's first member.
+                if let i = find(node.pointee.key, in: parent, from: 0) {
+                    bound[k] = FlatBinding(parent.pointee.values! + i)
+                } else {
+                    bound[k] = .missing
+                }
+                return
+            case .value:
+                value = Renderer.child(parent.pointee.values!.pointee, node.pointee.key.segment)
             }
         }
-        let parent = bound + (node.pointee.parent == Slot.root ? flat.interiorCount : flat.nodes[node.pointee.parent].bound)
+        guard let value else {
+            bound[k] = .missing
+            return
+        }
+        if !copied {
+            // Every slot holds a value from here on, so the render's end can release them all.
+            copies.initialize(repeating: .null, count: copyCount)
+            copied = true
+        }
+        copies[k] = value
+        bound[k] = FlatBinding(UnsafePointer(copies + k))
+    }
+
+    /// The member of an object binding matching `key` (as `Renderer.position` matches it),
+    /// or nil; moves the binding's hint past it. A small ASCII key is looked for from the
+    /// hint (it matches one member at most, so only the cost depends on where the scan
+    /// starts); any other key from `start`, as the general renderer.
+    @inline(__always)
+    static func find(_ key: FlatProgram.Key, in binding: UnsafeMutablePointer<FlatBinding>, from start: Int) -> Int? {
+        let count = binding.pointee.count
+        guard let keys = binding.pointee.keys, count > 0 else { return nil }
+        let found: Int?
+        #if arch(x86_64) || arch(arm64)
+        if key.isSmallASCII {
+            found = smallASCIIPosition(key, keys, count, from: binding.pointee.hint)
+        } else {
+            found = Renderer.position(of: key.segment, in: UnsafeBufferPointer(start: keys, count: count), startingAt: start)
+        }
+        #else
+        found = Renderer.position(of: key.segment, in: UnsafeBufferPointer(start: keys, count: count), startingAt: start)
+        #endif
+        if let i = found { binding.pointee.hint = i &+ 1 == count ? 0 : i &+ 1 }
+        return found
+    }
+
+    /// `Renderer.position` of a small ASCII key (same result), from `start` (in `0..<count`):
+    /// a member matches if its 16 bytes are the key's, or if it is not a small string and
+    /// equals the key with the same UTF-8 length.
+    #if arch(x86_64) || arch(arm64)
+    @inline(__always)
+    private static func smallASCIIPosition(_ key: FlatProgram.Key, _ keys: UnsafePointer<String>, _ count: Int, from start: Int) -> Int? {
+        let raw = UnsafeRawPointer(keys)
+        var i = start
+        for _ in 0..<count {
+            let offset = i &* MemoryLayout<String>.stride
+            let w1 = raw.load(fromByteOffset: offset &+ 8, as: UInt64.self)
+            if w1 == key.words.1 && raw.load(fromByteOffset: offset, as: UInt64.self) == key.words.0 { return i }
+            if w1 & Renderer.smallBit == 0, sameLargeKey(keys + i, key.segment) { return i }
+            i = i &+ 1 == count ? 0 : i &+ 1
+        }
+        return nil
+    }
+
+    /// A key that is not a small string compared as `Renderer.position` does (out of line:
+    /// parsed keys of up to 15 bytes are small, so this is rare).
+    @inline(never)
+    private static func sameLargeKey(_ candidate: UnsafePointer<String>, _ key: String) -> Bool {
+        candidate.pointee.utf8.count == key.utf8.count && candidate.pointee == key
+    }
+    #endif
+
+    /// Writes one hole's value (not its literal text). True if it was a string in a JSON
+    /// sink that needed no escaping (`dspec_json_copy_clean` took it whole).
+    @inline(__always)
+    private static func writeHole(_ hole: UnsafeMutablePointer<FlatProgram.Hole>, _ bound: UnsafeMutablePointer<FlatBinding>,
+                                  _ dataPointer: UnsafePointer<[String: JSONValue]>, _ readsStringsInPlace: Bool,
+                                  into out: inout ByteWriter) throws(TemplateRenderError) -> Bool {
+        let parentIndex = hole.pointee.parent
+        if parentIndex == FlatProgram.dataParent {
+            try Renderer.write(dataValue(dataPointer, hole.pointee.key.segment), hole.pointee.sink, into: &out)
+            return false
+        }
+        let parent = bound + parentIndex
         switch parent.pointee.kind {
-        case .missing:
-            try bindMissing(k, into: &out)
         case .members:
-            let keys = UnsafeBufferPointer(start: parent.pointee.keys, count: parent.pointee.count)
-            guard let i = Renderer.position(of: node.pointee.segment, in: keys, startingAt: parent.pointee.cursor) else {
-                return try bindMissing(k, into: &out)
+            if let i = find(hole.pointee.key, in: parent, from: parent.pointee.cursor) {
+                parent.pointee.cursor = parent.pointee.hint
+                let value = parent.pointee.values! + i
+                let sink = hole.pointee.sink
+                // A string or number in a JSON sink, the usual hole: its bytes read where they are.
+                if readsStringsInPlace, sink == .jsonString || sink == .jsonValue, let kind = textKind(value),
+                   let (bytes, count) = StringBytes.utf8(at: UnsafeRawPointer(value)) {
+                    let text = UnsafeBufferPointer(start: bytes, count: count)
+                    if kind == .number && sink == .jsonValue {
+                        // As `Renderer.write(inPlace:)`: a number's text as it is.
+                        out.append(text)
+                    } else {
+                        return appendJSONString(text, quoted: kind == .string && sink == .jsonValue, into: &out)
+                    }
+                } else {
+                    try write(value, sink, into: &out)
+                }
+            } else {
+                Renderer.writeMissing(hole.pointee.sink, into: &out)
             }
-            try bindValue(k, parent.pointee.values! + i, into: &out)
         case .value:
-            guard var copy = Renderer.child(parent.pointee.values!.pointee, node.pointee.segment) else { return try bindMissing(k, into: &out) }
-            try withUnsafePointer(to: &copy) { (pointer) throws(TemplateRenderError) in
-                try bindValue(k, pointer, into: &out)
-            }
+            try Renderer.write(Renderer.child(parent.pointee.values!.pointee, hole.pointee.key.segment), hole.pointee.sink, into: &out)
+        case .missing:
+            Renderer.writeMissing(hole.pointee.sink, into: &out)
         }
-    }
-
-    private mutating func bindMissing(_ k: Int, into out: inout ByteWriter) throws(TemplateRenderError) {
-        bound[k] = FlatBinding(kind: .missing, keys: nil, values: nil, count: 0, cursor: 0)
-        try bind(from: k + 1, into: &out)
-    }
-
-    private mutating func bindValue(_ k: Int, _ pointer: UnsafePointer<JSONValue>, into out: inout ByteWriter) throws(TemplateRenderError) {
-        try Renderer.withLent(pointer) { (lent) throws(TemplateRenderError) in
-            try FlatRenderer.withBinding(&lent, pointer, &self, &out) { (binding, renderer, out) throws(TemplateRenderError) in
-                renderer.bound[k] = binding
-                try renderer.bind(from: k + 1, into: &out)
-            }
-        }
-    }
-
-    /// Writes the literal text and the holes.
-    private func writeHoles(into out: inout ByteWriter) throws(TemplateRenderError) {
-        let literals = storage.literals.baseAddress!
-        let holes = flat.holes.baseAddress!
-        for h in 0..<flat.holeCount {
-            let hole = holes + h
-            out.append(UnsafeBufferPointer(start: literals + hole.pointee.literalStart, count: hole.pointee.literalCount))
-            let start = out.count
-            // A string written through the clean copy is in form already (no byte it would
-            // escape: `JSON.stringify` writes such content as it is); anything
-            // else is checked on the bytes written.
-            let clean = try writeHole(hole, into: &out)
-            if !clean, let form = javaScriptForm, form.pointee {
-                form.pointee = FlatRenderer.isJavaScriptForm(UnsafeBufferPointer(rebasing: out.bytes[start...]), hole.pointee.sink)
-            }
-        }
-        out.append(UnsafeBufferPointer(start: literals + flat.tailStart, count: flat.tailEnd &- flat.tailStart))
+        return false
     }
 
     /// Whether a hole's output leaves a skeleton in `JSON.stringify` form in that form: string
@@ -247,62 +417,6 @@ struct FlatRenderer {
         case .jsonValue: return JavaScriptJSON.isNormalScalar(written)
         default: return false
         }
-    }
-
-    /// Writes one hole's value (not its literal text). True if it was a string in a JSON
-    /// sink that needed no escaping (`dspec_json_copy_clean` took it whole).
-    @inline(__always)
-    private func writeHole(_ hole: UnsafeMutablePointer<FlatProgram.Hole>, into out: inout ByteWriter) throws(TemplateRenderError) -> Bool {
-        let parentIndex = hole.pointee.parent
-        if parentIndex == FlatProgram.dataParent {
-            try Renderer.write(FlatRenderer.dataValue(dataPointer, hole.pointee.segment), hole.pointee.sink, into: &out)
-            return false
-        }
-        let parent = bound + parentIndex
-        switch parent.pointee.kind {
-        case .members:
-            if let i = FlatRenderer.position(hole, in: parent) {
-                parent.pointee.cursor = i &+ 1 == parent.pointee.count ? 0 : i &+ 1
-                let value = parent.pointee.values! + i
-                let sink = hole.pointee.sink
-                // A string or number in a JSON sink, the usual hole: its bytes read where they are.
-                if flat.readsStringsInPlace, sink == .jsonString || sink == .jsonValue, let kind = FlatRenderer.textKind(value),
-                   let (bytes, count) = StringBytes.utf8(at: UnsafeRawPointer(value)) {
-                    let text = UnsafeBufferPointer(start: bytes, count: count)
-                    if kind == .number && sink == .jsonValue {
-                        // As `Renderer.write(inPlace:)`: a number's text as it is.
-                        out.append(text)
-                    } else {
-                        return FlatRenderer.appendJSONString(text, quoted: kind == .string && sink == .jsonValue, into: &out)
-                    }
-                } else {
-                    try FlatRenderer.write(value, sink, into: &out)
-                }
-            } else {
-                Renderer.writeMissing(hole.pointee.sink, into: &out)
-            }
-        case .value:
-            try Renderer.write(Renderer.child(parent.pointee.values!.pointee, hole.pointee.segment), hole.pointee.sink, into: &out)
-        case .missing:
-            Renderer.writeMissing(hole.pointee.sink, into: &out)
-        }
-        return false
-    }
-
-    /// `Renderer.position(of:in:startingAt:)` of the hole's key in an object binding, from
-    /// its cursor (same result): the member at the cursor, the usual hit when a template reads
-    /// members in the event's order, is checked first with one 16-byte compare (see `FlatPositionTests`).
-    @inline(__always)
-    static func position(_ hole: UnsafePointer<FlatProgram.Hole>, in parent: UnsafeMutablePointer<FlatBinding>) -> Int? {
-        let cursor = parent.pointee.cursor, count = parent.pointee.count
-        guard let keys = parent.pointee.keys else { return nil }
-        if hole.pointee.keyIsSmallASCII, cursor >= 0, cursor < count {
-            let raw = UnsafeRawPointer(keys + cursor)
-            if raw.load(as: UInt64.self) == hole.pointee.keyWords.0 && raw.load(fromByteOffset: 8, as: UInt64.self) == hole.pointee.keyWords.1 {
-                return cursor
-            }
-        }
-        return Renderer.position(of: hole.pointee.segment, in: UnsafeBufferPointer(start: keys, count: count), startingAt: cursor)
     }
 
     /// `data[name]` (same result): a small dictionary (the usual `settings`, `secrets`,
@@ -567,7 +681,7 @@ extension CompiledTemplate {
     /// nil when the template is not flat or the proof fails. Computed on each call: keep it.
     public var javaScriptFormSkeleton: JavaScriptFormSkeleton? {
         guard let flat = storage.flat, flat.isJavaScriptFormSkeleton(storage.literals) else { return nil }
-        return JavaScriptFormSkeleton(storage: storage)
+        return JavaScriptFormSkeleton(storage: storage, flat: flat)
     }
 
     /// Renders like ``render(_:data:into:)-([UInt8])`` (the same bytes, the same errors) and
@@ -578,33 +692,55 @@ extension CompiledTemplate {
     /// scan of the whole output.
     public func renderJavaScriptForm(_ root: JSONValue, data: [String: JSONValue], skeleton: JavaScriptFormSkeleton,
                                      into out: inout [UInt8]) throws(TemplateRenderError) -> Bool {
-        guard let flat = storage.flat, skeleton.storage === storage else {
+        guard skeleton.storage === storage else {
             try render(root, data: data, into: &out)
             return false
         }
-        var form = true
-        try withUnsafePointer(to: root) { (root) throws(TemplateRenderError) in
-            try withUnsafePointer(to: data) { (data) throws(TemplateRenderError) in
-                try withUnsafeMutablePointer(to: &form) { (form) throws(TemplateRenderError) in
-                    try ByteWriter.withScratch(capacity: CompiledTemplate.scratchCapacity) { (scratch) throws(TemplateRenderError) in
-                        try FlatRenderer.render(storage, flat, root, data, into: &scratch, javaScriptForm: form)
-                        out.append(contentsOf: scratch)
-                    }
-                }
-            }
-        }
-        return form
+        return try skeleton.render(root, data: data, into: &out)
     }
 }
 
-/// See ``CompiledTemplate/javaScriptFormSkeleton``: valid for the template that made it only.
-public struct JavaScriptFormSkeleton: Sendable {
+/// See ``CompiledTemplate/javaScriptFormSkeleton``: valid for the template that made it only,
+/// which it keeps alive. It renders that template by itself (``render(_:data:into:)``).
+public struct JavaScriptFormSkeleton: @unchecked Sendable {
+    /// The template's program: kept alive by this reference, read through `flat` and
+    /// `literals`, which are plain pointers (a render touches no reference count).
     let storage: ProgramStorage
+    let flat: FlatProgram
+    let literals: UnsafePointer<UInt8>
+
+    init(storage: ProgramStorage, flat: FlatProgram) {
+        self.storage = storage
+        self.flat = flat
+        literals = UnsafePointer(storage.literals.baseAddress!)
+    }
 
     /// `template.renderJavaScriptForm(root, data: data, skeleton: self, into: &out)`, called on
     /// the skeleton (so that a caller holding both in optionals reads them in place).
     @inline(__always)
     public func render(_ template: CompiledTemplate, _ root: JSONValue, data: [String: JSONValue], into out: inout [UInt8]) throws(TemplateRenderError) -> Bool {
         try template.renderJavaScriptForm(root, data: data, skeleton: self, into: &out)
+    }
+
+    /// Renders the template that made this skeleton, as
+    /// ``CompiledTemplate/renderJavaScriptForm(_:data:skeleton:into:)`` does (the same bytes,
+    /// the same errors, the same answer), without the template: the render reads the
+    /// program through plain pointers, so it retains and releases nothing.
+    public func render(_ root: JSONValue, data: [String: JSONValue], into out: inout [UInt8]) throws(TemplateRenderError) -> Bool {
+        // Locals, so the closures below capture pointers and plain values only (capturing
+        // `self` would retain `storage`).
+        let flat = self.flat, literals = self.literals
+        var form = true
+        try withUnsafePointer(to: root) { (root) throws(TemplateRenderError) in
+            try withUnsafePointer(to: data) { (data) throws(TemplateRenderError) in
+                try withUnsafeMutablePointer(to: &form) { (form) throws(TemplateRenderError) in
+                    try ByteWriter.withScratch(capacity: CompiledTemplate.scratchCapacity) { (scratch) throws(TemplateRenderError) in
+                        try FlatRenderer.render(flat, literals, root, data, into: &scratch, javaScriptForm: form)
+                        out.append(contentsOf: scratch)
+                    }
+                }
+            }
+        }
+        return form
     }
 }

@@ -104,7 +104,7 @@ struct Renderer {
     /// in place for the duration of the call.
     static func render(_ storage: ProgramStorage, _ root: UnsafePointer<JSONValue>, _ data: UnsafePointer<[String: JSONValue]>,
                        maxPartialDepth: Int, into out: inout ByteWriter) throws(TemplateRenderError) {
-        if let flat = storage.flat { return try FlatRenderer.render(storage, flat, root, data, into: &out) }
+        if let flat = storage.flat { return try FlatRenderer.render(flat, storage.literals.baseAddress!, root, data, into: &out) }
         var renderer = Renderer(storage: storage, root: root, data: data, maxPartialDepth: maxPartialDepth)
         try renderer.runRoot(into: &out)
     }

@@ -207,7 +207,16 @@ final class CompactJSONTemplateTests: XCTestCase {
         var out: [UInt8] = []
         // Without a skeleton proof, a proof made by another template (never claimed).
         let skeleton = template.javaScriptFormSkeleton ?? Self.otherSkeleton
-        guard let proven = try? template.renderJavaScriptForm(event, data: [:], skeleton: skeleton, into: &out) else { return nil }
+        let result = try? template.renderJavaScriptForm(event, data: [:], skeleton: skeleton, into: &out)
+        if let own = template.javaScriptFormSkeleton {
+            // The skeleton rendering by itself (what PayloadBuilder calls): the same bytes, the
+            // same answer, the same failure.
+            var direct: [UInt8] = []
+            let directResult = try? own.render(event, data: [:], into: &direct)
+            XCTAssertEqual(directResult, result, label(), file: file, line: line)
+            XCTAssertEqual(direct, out, label(), file: file, line: line)
+        }
+        guard let proven = result else { return nil }
         if template.javaScriptFormSkeleton == nil { XCTAssertFalse(proven, label(), file: file, line: line) }
         // The same bytes as a plain render.
         var plain: [UInt8] = []

@@ -3,55 +3,68 @@ import DSJSON
 @testable import DSTemplate
 import XCTest
 
-/// `FlatRenderer.position(_:in:)` (a hole's member, searched from its binding's cursor with
-/// 16-byte compares) against `Renderer.position(of:in:startingAt:)`, the general lookup it
-/// stands for: the same index (or none) for every key list, key and cursor.
+/// `FlatRenderer.find(_:in:from:)` (a member lookup of the flat renderer's bind program: a
+/// small ASCII key searched from the binding's hint with 16-byte compares, any other key from
+/// the given start) against `Renderer.position(of:in:startingAt:)`, the general lookup it
+/// stands for: the same index (or none) for every key list, key, start and hint, and the hint
+/// left just after the member found.
 final class FlatPositionTests: XCTestCase {
-    private func hole(_ key: String) -> FlatProgram.Hole {
-        let words = unsafeBitCast(key, to: (UInt64, UInt64).self)
-        return FlatProgram.Hole(literalStart: 0, literalCount: 0, parent: 0, segment: key, sink: .jsonValue, keyWords: words,
-                                keyIsSmallASCII: words.1 & Renderer.smallASCIIBits == Renderer.smallASCIIBits)
-    }
-
-    private func assertSamePosition(_ keys: [String], _ key: String, cursor: Int, file: StaticString = #filePath, line: UInt = #line) {
+    private func assertSamePosition(_ keys: [String], _ key: String, start: Int, hint: Int, file: StaticString = #filePath, line: UInt = #line) {
         keys.withUnsafeBufferPointer { buffer in
-            let expected = Renderer.position(of: key, in: buffer, startingAt: cursor)
-            var binding = FlatBinding(kind: .members, keys: buffer.baseAddress, values: nil, count: buffer.count, cursor: cursor)
-            var h = hole(key)
-            let got = withUnsafeMutablePointer(to: &binding) { b in withUnsafePointer(to: &h) { FlatRenderer.position($0, in: b) } }
-            XCTAssertEqual(got, expected, "keys \(keys.map { Array($0.utf8) }) key \(Array(key.utf8)) cursor \(cursor)", file: file, line: line)
+            let expected = Renderer.position(of: key, in: buffer, startingAt: start)
+            var binding = FlatBinding(kind: .members, keys: buffer.baseAddress, values: nil, count: buffer.count, cursor: 0, hint: hint)
+            let got = withUnsafeMutablePointer(to: &binding) { FlatRenderer.find(FlatProgram.Key(key), in: $0, from: start) }
+            let message = "keys \(keys.map { Array($0.utf8) }) key \(Array(key.utf8)) start \(start) hint \(hint)"
+            XCTAssertEqual(got, expected, message, file: file, line: line)
+            if let got { XCTAssertEqual(binding.hint, (got + 1) % keys.count, message, file: file, line: line) }
+            else { XCTAssertEqual(binding.hint, hint, message, file: file, line: line) }
         }
     }
 
-    func testChosenKeyListsAndCursors() {
+    func testChosenKeyListsStartsAndHints() {
         let heapUserID = SlotKeyLookupTests.heapString("user_id")
         let lists: [[String]] = [
             ["type", "event", "event_id", "anonymous_id", "user_id", "timestamp", "context", "properties"],
-            ["type", heapUserID, "event", "user_id"],
+            // A key stored out of line: matched by its content. (An object never holds it
+            // together with a small "user_id": its keys are distinct under `==` with equal length.)
+            ["type", heapUserID, "event"],
             ["\u{212A}", "K", "a-key-longer-than-fifteen-bytes", "é", "e\u{301}"],
+            // Canonically equivalent keys of one UTF-8 length: which one a lookup finds
+            // depends on where it starts, so such keys keep the general start.
+            ["e\u{301}\u{E9}", "x", "\u{E9}e\u{301}", "K"],
             ["abcdefghijklmno", "abcdefghijklmnop", "x"],
             ["only"],
             [],
         ]
-        let probes = ["event", "user_id", "type", "properties", "K", "x", "only", "missing", "abcdefghijklmno", "é", "a-key-longer-than-fifteen-bytes"]
+        let probes = ["event", "user_id", "type", "properties", "K", "x", "only", "missing", "abcdefghijklmno", "é", "a-key-longer-than-fifteen-bytes",
+                      "e\u{301}\u{E9}", "\u{E9}e\u{301}", "\u{E9}\u{E9}"]
         for keys in lists {
             for key in probes {
-                for cursor in -1...(keys.count + 1) { assertSamePosition(keys, key, cursor: cursor) }
+                // Starts and hints in range: the renderer keeps both there.
+                for start in 0..<max(keys.count, 1) {
+                    for hint in 0..<max(keys.count, 1) { assertSamePosition(keys, key, start: start, hint: hint) }
+                }
             }
         }
     }
 
-    func testRandomKeyListsAndCursors() {
+    func testRandomKeyListsStartsAndHints() {
         var rng = SplitMix64(seed: 0xF1A7_0051)
-        let pool = ["a", "bb", "type", "event", "user_id", "K", "\u{212A}", "é", "abcdefghijklmno", "a-much-longer-key-name", "0", ""]
+        let pool = ["a", "bb", "type", "event", "user_id", "K", "\u{212A}", "é", "abcdefghijklmno", "a-much-longer-key-name", "0", "", "e\u{301}\u{E9}", "\u{E9}e\u{301}"]
         func key() -> String {
             let k = pool[Int(rng.next() % UInt64(pool.count))]
             return rng.next() % 4 == 0 ? SlotKeyLookupTests.heapString(k) : k
         }
-        for _ in 0..<3000 {
-            let keys = (0..<Int(rng.next() % 9)).map { _ in key() }
+        for _ in 0..<5000 {
+            var keys: [String] = []
+            for _ in 0..<Int(rng.next() % 9) {
+                // An object's keys are distinct under its own rule (equal UTF-8 length and `==`).
+                let k = key()
+                if !keys.contains(where: { $0.utf8.count == k.utf8.count && $0 == k }) { keys.append(k) }
+            }
             let probe = pool[Int(rng.next() % UInt64(pool.count))]
-            assertSamePosition(keys, probe, cursor: Int(rng.next() % UInt64(keys.count + 2)) - 1)
+            let n = max(keys.count, 1)
+            assertSamePosition(keys, probe, start: Int(rng.next() % UInt64(n)), hint: Int(rng.next() % UInt64(n)))
         }
     }
 }
