@@ -42,21 +42,31 @@ public struct JSONNode: Sendable {
 
     /// The first member with a key, or nil (duplicates are reported by the parser).
     public func member(_ key: String) -> JSONMember? {
-        guard case .object(let m) = kind else { return nil }
+        guard case .object(let m) = kind, let i = Self.firstIndex(of: key, in: m) else { return nil }
+        return m[i]
+    }
+
+    /// The index of the first member of `members` with a key, or nil.
+    @inline(__always)
+    static func firstIndex(of key: String, in members: [JSONMember]) -> Int? {
         // First bytes first: when both are ASCII and differ, the keys differ (an ASCII scalar is
         // a starter that decomposes to itself, so it stays first under canonical equivalence,
         // which is what `==` compares), and comparing two bytes is far cheaper than two Strings.
-        let first = key.utf8.first ?? 0
-        let ascii = first != 0 && first < 0x80
-        for i in m.indices {
-            if ascii, m[i].keyFirstByte != 0, m[i].keyFirstByte != first { continue }
-            if m[i].key == key { return m[i] }
+        let first = JSONMember.asciiFirstByte(key)
+        return members.withUnsafeBufferPointer { m in
+            for i in m.indices {
+                if first != 0, m[i].keyFirstByte != 0, m[i].keyFirstByte != first { continue }
+                if m[i].key == key { return i }
+            }
+            return nil
         }
-        return nil
     }
 
-    /// The value of the first member with a key.
-    public subscript(key: String) -> JSONNode? { member(key)?.value }
+    /// The value of the first member with a key (without copying the member's key).
+    public subscript(key: String) -> JSONNode? {
+        guard case .object(let m) = kind, let i = Self.firstIndex(of: key, in: m) else { return nil }
+        return m[i].value
+    }
 
     /// The string payload, or nil.
     public var stringValue: String? { if case .string(let s) = kind { return s }; return nil }
@@ -125,7 +135,11 @@ public struct JSONMember: Sendable {
     /// The first byte of `s` when it is ASCII and not NUL, else 0.
     @inlinable
     public static func asciiFirstByte(_ s: String) -> UInt8 {
-        let b = s.utf8.first ?? 0
+        // `utf8.first` goes through the generic `Collection.first`; a UTF-8 view's first
+        // element is also its `startIndex` subscript, without the emptiness dance twice.
+        let u = s.utf8
+        guard u.startIndex != u.endIndex else { return 0 }
+        let b = u[u.startIndex]
         return b < 0x80 ? b : 0
     }
 }

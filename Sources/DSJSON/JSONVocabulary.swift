@@ -13,20 +13,24 @@ final class JSONVocabulary: @unchecked Sendable {
     /// The table, built on first use.
     static let shared = JSONVocabulary(words: JSONVocabulary.words)
 
-    private static let slotBits = 12
+    /// Slots per word, at least: a sparse table probes little, a small one stays in cache.
+    private static let slotsPerWord = 2
     private let mask: Int
-    /// Four words per slot (owned; freed in deinit).
-    private let slotWords: UnsafeMutablePointer<UInt64>
-    /// Length per slot; 0 marks an empty slot.
-    private let slotLengths: UnsafeMutablePointer<Int>
+    /// One record per slot, so a probe reads one place (owned; freed in deinit).
+    private let slots: UnsafeMutablePointer<Slot>
     private let slotStrings: [String]
 
+    /// A slot: the length (0 marks an empty slot) and the four words of the bytes.
+    struct Slot {
+        var length: Int
+        var w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
+    }
+
     init(words: [String]) {
-        var size = 1 << Self.slotBits
-        while size < words.count * 2 { size <<= 1 }
+        var size = 64
+        while size < words.count * Self.slotsPerWord { size <<= 1 }
         mask = size - 1
-        var slotWords = [UInt64](repeating: 0, count: size * 4)
-        var slotLengths = [Int](repeating: 0, count: size)
+        var slots = [Slot](repeating: Slot(length: 0, w0: 0, w1: 0, w2: 0, w3: 0), count: size)
         var slotStrings = [String](repeating: "", count: size)
         for word in words {
             let bytes = Array(word.utf8)
@@ -34,29 +38,22 @@ final class JSONVocabulary: @unchecked Sendable {
             let w = bytes.withUnsafeBufferPointer { Self.words(of: $0) }
             var slot = Self.hash(w, bytes.count) & mask
             var duplicate = false
-            while slotLengths[slot] != 0 {
-                if slotLengths[slot] == bytes.count, slotWords[slot * 4] == w.0, slotWords[slot * 4 + 1] == w.1,
-                   slotWords[slot * 4 + 2] == w.2, slotWords[slot * 4 + 3] == w.3 { duplicate = true; break }
+            while slots[slot].length != 0 {
+                let s = slots[slot]
+                if s.length == bytes.count, s.w0 == w.0, s.w1 == w.1, s.w2 == w.2, s.w3 == w.3 { duplicate = true; break }
                 slot = (slot + 1) & mask
             }
             if duplicate { continue }
-            slotWords[slot * 4] = w.0
-            slotWords[slot * 4 + 1] = w.1
-            slotWords[slot * 4 + 2] = w.2
-            slotWords[slot * 4 + 3] = w.3
-            slotLengths[slot] = bytes.count
+            slots[slot] = Slot(length: bytes.count, w0: w.0, w1: w.1, w2: w.2, w3: w.3)
             slotStrings[slot] = word
         }
-        self.slotWords = .allocate(capacity: slotWords.count)
-        self.slotWords.initialize(from: slotWords, count: slotWords.count)
-        self.slotLengths = .allocate(capacity: slotLengths.count)
-        self.slotLengths.initialize(from: slotLengths, count: slotLengths.count)
+        self.slots = .allocate(capacity: slots.count)
+        self.slots.initialize(from: slots, count: slots.count)
         self.slotStrings = slotStrings
     }
 
     deinit {
-        slotWords.deallocate()
-        slotLengths.deallocate()
+        slots.deallocate()
     }
 
     /// The four words of up to 32 bytes (zero past the end), reading byte by byte.
@@ -96,13 +93,26 @@ final class JSONVocabulary: @unchecked Sendable {
             let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self))
             return keep >= 8 ? word : word & ((1 << UInt64(keep * 8)) - 1)
         }
+        if count <= 16 {
+            // Most tokens: two words. Words 2 and 3 are zero here and in every slot of this
+            // length, so the hash is `hash` with them zero and they need no comparison.
+            let w0 = load(0), w1 = load(1)
+            var slot = Self.hash((w0, w1, 0, 0), count) & mask
+            while true {
+                let s = slots + slot
+                let length = s.pointee.length
+                if length == 0 { return nil }
+                if length == count, s.pointee.w0 == w0, s.pointee.w1 == w1 { return slotStrings[slot] }
+                slot = (slot &+ 1) & mask
+            }
+        }
         let w = (load(0), load(1), load(2), load(3))
         var slot = Self.hash(w, count) & mask
         while true {
-            let length = slotLengths[slot]
+            let s = slots + slot
+            let length = s.pointee.length
             if length == 0 { return nil }
-            let at = slot &* 4
-            if length == count, slotWords[at] == w.0, slotWords[at &+ 1] == w.1, slotWords[at &+ 2] == w.2, slotWords[at &+ 3] == w.3 {
+            if length == count, s.pointee.w0 == w.0, s.pointee.w1 == w.1, s.pointee.w2 == w.2, s.pointee.w3 == w.3 {
                 return slotStrings[slot]
             }
             slot = (slot &+ 1) & mask

@@ -110,12 +110,16 @@ final class JSONVocabularyTests: XCTestCase {
 final class JSONNodeMemberLookupTests: XCTestCase {
     func testMemberEqualsAFirstMatchScan() throws {
         var rng = DSCore.SplitMix64(seed: 0x4E4D)
-        let keys = ["a", "b", "ab", "ba", "type", "typo", "name", "names", "", "é", "e\u{301}", "K", "\u{212A}", "Ka", "\u{212A}a", "e", "$schema", "x-a", "longer key than fifteen bytes", "longer key than fifteen bytez"]
+        let keys = ["a", "b", "ab", "ba", "type", "typo", "name", "names", "", "é", "e\u{301}", "K", "\u{212A}", "Ka", "\u{212A}a", "e", "$schema", "x-a", "longer key than fifteen bytes", "longer key than fifteen bytez", "\u{0}", "\u{0}a", "\u{7F}", "\u{80}", "\\u0061", "\u{10FFFF}"]
         for _ in 0..<2_000 {
             var text = "{"
             for i in 0..<Int(rng.next() % 8) {
                 if i > 0 { text += "," }
-                text += "\"\(keys[Int(rng.next() % UInt64(keys.count))])\":\(i)"
+                // Keys written by the writer (control characters escaped); "a" sometimes as `\u0061`.
+                let key = keys[Int(rng.next() % UInt64(keys.count))]
+                var quoted: [UInt8] = []
+                JSONWriter.writeString(key, into: &quoted)
+                text += (key == "a" && rng.next() % 2 == 0 ? "\"\\u0061\"" : String(decoding: quoted, as: UTF8.self)) + ":\(i)"
             }
             text += "}"
             let node = try XCTUnwrap(JSONParser().parse(SourceFile(path: "t.json", text: text), diagnostics: DiagnosticCollector()), text)
@@ -123,6 +127,7 @@ final class JSONNodeMemberLookupTests: XCTestCase {
                 let expected = node.members.first { $0.key == key }
                 XCTAssertEqual(node.member(key)?.keySpan, expected?.keySpan, "\(text) \(key)")
                 XCTAssertEqual(node.member(key)?.value.span, expected?.value.span, "\(text) \(key)")
+                XCTAssertEqual(node[key]?.span, expected?.value.span, "\(text) \(key)")
             }
         }
     }
