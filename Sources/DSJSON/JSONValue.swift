@@ -64,7 +64,21 @@ public struct JSONObject: Hashable, Sendable, Sequence {
     /// Keys in insertion order.
     public private(set) var keys: [String] = []
     @usableFromInline var values: [JSONValue] = []
-    @usableFromInline var index: [String: Int]?
+    @usableFromInline var index: [IndexKey: Int]?
+
+    /// A key of the hash index, equal to another under the scan's own test (the same UTF-8
+    /// length, then `==`), so that an object finds the same member for a key whether it
+    /// keeps the index or not. (A plain `String` key equates canonically equivalent keys of
+    /// different lengths, "K" and "\u{212A}", which the scan tells apart.)
+    @usableFromInline struct IndexKey: Hashable, Sendable {
+        @usableFromInline let key: String
+        @inlinable init(_ key: String) { self.key = key }
+        @inlinable static func == (a: IndexKey, b: IndexKey) -> Bool { a.key.utf8.count == b.key.utf8.count && a.key == b.key }
+        @inlinable func hash(into hasher: inout Hasher) {
+            hasher.combine(key.utf8.count)
+            hasher.combine(key)
+        }
+    }
 
     /// Member count above which a hash index is kept.
     @usableFromInline static let indexThreshold = 16
@@ -93,7 +107,7 @@ public struct JSONObject: Hashable, Sendable, Sequence {
     /// `==`'s inline bit-equality check.
     @inlinable
     public func position(of key: String) -> Int? {
-        if let index { return index[key] }
+        if let index { return index[IndexKey(key)] }
         return keys.withUnsafeBufferPointer { JSONObject.position(of: key, in: $0) }
     }
 
@@ -179,7 +193,7 @@ public struct JSONObject: Hashable, Sendable, Sequence {
                     keys.append(key)
                     values.append(newValue)
                     if index != nil {
-                        index![key] = keys.count - 1
+                        index![IndexKey(key)] = keys.count - 1
                     } else if keys.count > Self.indexThreshold {
                         rebuildIndex()
                     }
@@ -204,15 +218,15 @@ public struct JSONObject: Hashable, Sendable, Sequence {
         keys.append(key)
         values.append(value)
         if index != nil {
-            index![key] = keys.count - 1
+            index![IndexKey(key)] = keys.count - 1
         } else if keys.count > Self.indexThreshold {
             rebuildIndex()
         }
     }
 
     private mutating func rebuildIndex() {
-        var map = [String: Int](minimumCapacity: keys.count)
-        for (i, k) in keys.enumerated() { map[k] = i }
+        var map = [IndexKey: Int](minimumCapacity: keys.count)
+        for (i, k) in keys.enumerated() { map[IndexKey(k)] = i }
         index = keys.count > Self.indexThreshold ? map : nil
     }
 
