@@ -163,10 +163,11 @@ struct URLBuilder: Sendable {
     /// True when the URL does not depend on the event (``build(_:configuration:)`` ignores it).
     var isConstant: Bool { constant != nil }
 
-    /// The URL and its path for a request whose (first) event is `event`.
+    /// The URL and its path for a request whose (first) event is `event`; the path of a
+    /// constant URL is given only when `needsPath` (otherwise empty: no copy to count).
     @inline(__always)
-    func build(_ event: JSONValue, configuration: ResolvedConfiguration) throws(RenderError) -> (url: String, path: String) {
-        if let constant { return constant }
+    func build(_ event: JSONValue, configuration: ResolvedConfiguration, needsPath: Bool = true) throws(RenderError) -> (url: String, path: String) {
+        if let constant { return (constant.url, needsPath ? constant.path : "") }
         return try Self.assemble(base, query, event: event, configuration: configuration, expectedAuthority: expectedAuthority, endpointOverride: endpointOverride)
     }
 
