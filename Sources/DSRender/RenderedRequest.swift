@@ -124,20 +124,10 @@ public struct RenderedRequest: Sendable, Equatable {
         set { requestIDStorage = .stored(newValue) }
     }
 
-    /// How ``requestID`` is held: as given, as the one event id (the request was rendered with
-    /// its event's id as its id: held once), or derived from the event ids when read
-    /// (``RequestIdentity``'s id: hashing the ids of every batch costs ~1k instructions per
-    /// event, for an id the wire bytes often do not contain).
-    private enum RequestIDStorage {
-        case stored(String)
-        case eventID
-        case derived
-    }
-
     // What is usually empty or the same as another field is an enum case without a payload
     // (no reference to retain or release when a request is copied or dropped).
     private var signing: RenderedSigning
-    private var requestIDStorage: RequestIDStorage
+    private var requestIDStorage: RenderedRequestID
     /// ``eventIDs``: one id, or the list.
     private var ids: RenderedEventIDs
     /// ``ownHeaders``: the list, then the final header (name and inline value) when ``hasFinalHeader``.
@@ -177,6 +167,25 @@ public struct RenderedRequest: Sendable, Equatable {
     init(method: String, url: String, sharedHeaders: [HTTPHeaderField], ownHeaders: [HTTPHeaderField], finalHeaderName: String?,
          finalHeaderValue: InlineHeaderValue, body: [UInt8], signing: RenderedSigning, eventIDs: RenderedEventIDs, timestamp: Int64,
          requestID: String?) {
+        let storage: RenderedRequestID
+        if let requestID {
+            // A request id that is the event id (RequestIdentity's id of one event) is held as
+            // that id. Compared by bytes: `==` also equates canonically equivalent spellings,
+            // and the id read back must be the very one given.
+            if case .single(let id) = eventIDs, !id.isEmpty, sameUTF8(requestID, id) { storage = .eventID } else { storage = .stored(requestID) }
+        } else {
+            storage = .derived
+        }
+        self.init(method: method, url: url, sharedHeaders: sharedHeaders, ownHeaders: ownHeaders, finalHeaderName: finalHeaderName,
+                  finalHeaderValue: finalHeaderValue, body: body, signing: signing, eventIDs: eventIDs, timestamp: timestamp, requestID: storage)
+    }
+
+    /// Creates a request from its parts, its id held as `requestID` says (``RenderedRequestID/eventID``
+    /// only for one non-empty event id that is the id).
+    @inline(__always)
+    init(method: String, url: String, sharedHeaders: [HTTPHeaderField], ownHeaders: [HTTPHeaderField], finalHeaderName: String?,
+         finalHeaderValue: InlineHeaderValue, body: [UInt8], signing: RenderedSigning, eventIDs: RenderedEventIDs, timestamp: Int64,
+         requestID: RenderedRequestID) {
         self.method = method
         self.url = url
         self.sharedHeaders = sharedHeaders
@@ -187,18 +196,7 @@ public struct RenderedRequest: Sendable, Equatable {
         self.body = body
         self.signing = signing
         ids = eventIDs
-        if let requestID {
-            // A request id that is the event id (RequestIdentity's id of one event) is held as
-            // that id. Compared by bytes: `==` also equates canonically equivalent spellings,
-            // and the id read back must be the very one given.
-            if case .single(let id) = eventIDs, !id.isEmpty, sameUTF8(requestID, id) {
-                requestIDStorage = .eventID
-            } else {
-                requestIDStorage = .stored(requestID)
-            }
-        } else {
-            requestIDStorage = .derived
-        }
+        requestIDStorage = requestID
         self.timestamp = timestamp
     }
 
@@ -263,6 +261,16 @@ enum RenderedSigning {
         let isBody = signingString.withUnsafeBufferPointer { s in body.withUnsafeBufferPointer { $0.baseAddress == s.baseAddress && $0.count == s.count } }
         self = isBody ? .body : .bytes(signingString)
     }
+}
+
+/// How a request's id is held: as given, as its one event's id (the request was rendered with
+/// its event's id as its id: held once), or derived from the event ids when read
+/// (``RequestIdentity``'s id: hashing the ids of every batch costs ~1k instructions per
+/// event, for an id the wire bytes often do not contain).
+enum RenderedRequestID {
+    case stored(String)
+    case eventID
+    case derived
 }
 
 /// The event ids of a request being built: one id (held inline by the request) or a list.

@@ -354,10 +354,18 @@ public final class RequestRenderer: Sendable {
             return RenderedRequest(method: method, url: url, sharedHeaders: shared, ownHeaders: fields, finalHeaderName: nil, finalHeaderValue: InlineHeaderValue(), body: body, signing: .none,
                                    eventIDs: eventIDs, timestamp: timestamp, requestID: nil)
         }
-        // An environment that derives the id gives RequestIdentity's: the one event's id itself.
+        // An environment that derives the id gives RequestIdentity's: the one event's id itself
+        // (non-empty), held by the request as that id.
         let requestID: String
+        var heldAsEventID = false
         switch eventIDs {
-        case .single(let id): requestID = derives ? id : environment.requestID(forEventID: id)
+        case .single(let id):
+            if derives {
+                requestID = id
+                heldAsEventID = true
+            } else {
+                requestID = environment.requestID(forEventID: id)
+            }
         case .list(let ids): requestID = environment.requestID(forEventIDs: ids)
         }
         // The idempotency key is part of what goes on the wire, so it is rendered here (and
@@ -383,7 +391,8 @@ public final class RequestRenderer: Sendable {
                                        body: body, signing: signing, eventIDs: eventIDs, timestamp: timestamp, requestID: requestID)
             }
             return RenderedRequest(method: method, url: url, sharedHeaders: shared, ownHeaders: fields, finalHeaderName: signer.signatureHeaderName,
-                                   finalHeaderValue: value, body: body, signing: signing, eventIDs: eventIDs, timestamp: timestamp, requestID: requestID)
+                                   finalHeaderValue: value, body: body, signing: signing, eventIDs: eventIDs, timestamp: timestamp,
+                                   requestID: heldAsEventID ? .eventID : .stored(requestID))
         }
         if let signer {
             signingString = try signer.appendSignature(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path,
