@@ -378,9 +378,10 @@ public final class RequestRenderer: Sendable {
             fields.append(HTTPHeaderField(name: header, value: requestID))
         }
         var signingString: [UInt8]?
-        if signsIntoFinalHeader, let signer {
+        if signsIntoFinalHeader, signer != nil {
+            // The signer is used in place (a binding would retain and release it per request).
             var value = InlineHeaderValue()
-            let signed = try signer.signatureHeader(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path,
+            let signed = try signer.unsafelyUnwrapped.signatureHeader(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path,
                                                     url: url, event: event, sentAt: sentAt, into: &value)
             // The signed bytes are the body itself (nil) or their own.
             let signing: RenderedSigning = signed.signingString.map { .bytes($0) } ?? .body
@@ -390,7 +391,7 @@ public final class RequestRenderer: Sendable {
                 return RenderedRequest(method: method, url: url, sharedHeaders: shared, ownHeaders: fields, finalHeaderName: nil, finalHeaderValue: InlineHeaderValue(),
                                        body: body, signing: signing, eventIDs: eventIDs, timestamp: timestamp, requestID: requestID)
             }
-            return RenderedRequest(method: method, url: url, sharedHeaders: shared, ownHeaders: fields, finalHeaderName: signer.signatureHeaderName,
+            return RenderedRequest(method: method, url: url, sharedHeaders: shared, ownHeaders: fields, finalHeaderName: signer.unsafelyUnwrapped.signatureHeaderName,
                                    finalHeaderValue: value, body: body, signing: signing, eventIDs: eventIDs, timestamp: timestamp,
                                    requestID: heldAsEventID ? .eventID : .stored(requestID))
         }

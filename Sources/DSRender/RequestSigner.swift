@@ -271,7 +271,9 @@ public final class RequestSigner: Sendable {
     func signatureHeader(body: [UInt8], timestamp: Int64, requestID: String, method: String, path: String, url: String,
                          event: JSONValue, sentAt: JSONValue?, into value: inout InlineHeaderValue)
         throws(RenderError) -> (text: HTTPHeaderField?, signingString: [UInt8]?) {
-        guard let key = fixedKey, signsOneHeader else {
+        // The key and the prefix are read in place (borrowed from this signer, not bound to new
+        // names: a binding retains and releases a shared object per request).
+        guard fixedKey != nil, signsOneHeader else {
             // Not reached by the renderer (it asks only when signsOneHeader); the general path, for safety.
             var headers: [HTTPHeaderField] = []
             let signed = try appendSignature(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path, url: url,
@@ -289,17 +291,19 @@ public final class RequestSigner: Sendable {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer in
             let out = UnsafeMutableRawPointer(buffer.baseAddress!)
             let count = if let signingString {
-                signingString.withUnsafeBytes { key.authenticationCode(messageBytes: $0, into: out) }
+                signingString.withUnsafeBytes { fixedKey.unsafelyUnwrapped.authenticationCode(messageBytes: $0, into: out) }
             } else {
-                body.withUnsafeBytes { key.authenticationCode(messageBytes: $0, into: out) }
+                body.withUnsafeBytes { fixedKey.unsafelyUnwrapped.authenticationCode(messageBytes: $0, into: out) }
             }
             let mac = UnsafeBufferPointer(rebasing: buffer[..<count])
-            if let prefix = header.signaturePrefix {
-                let size = prefix.count + encodedCount(mac.count)
+            if header.signaturePrefix != nil {
+                let size = header.signaturePrefix.unsafelyUnwrapped.count + encodedCount(mac.count)
                 if size <= InlineHeaderValue.capacity {
-                    value.overwrite(atMost: size) { out in writePrefixedSignature(prefix, mac: mac, to: UnsafeMutableBufferPointer(start: out, count: size)) }
+                    value.overwrite(atMost: size) { out in
+                        writePrefixedSignature(header.signaturePrefix.unsafelyUnwrapped, mac: mac, to: UnsafeMutableBufferPointer(start: out, count: size))
+                    }
                 } else {
-                    text = prefixedSignature(header.name, prefix, mac: mac)
+                    text = prefixedSignature(header.name, header.signaturePrefix.unsafelyUnwrapped, mac: mac)
                 }
             } else {
                 let size = slotCapacity(header, mac: mac, requestID: requestID)
