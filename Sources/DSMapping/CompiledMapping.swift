@@ -102,6 +102,8 @@ public final class CompiledMapping: Sendable {
 
     private static func build<N: MappingInput>(_ spec: N, templateOptions: TemplateOptions = TemplateOptions(), onePassDirectives: Bool = true) throws(MappingError) -> CompiledMapping {
         var builder = MappingBuilder()
+        // Room for a typical mapping's reads at once (no regrowth copies).
+        builder.references.reserveCapacity(16)
         builder.templateOptions = templateOptions
         builder.onePassDirectives = onePassDirectives
         let node = builder.build(spec, MappingPointerBuilder.root, inEach: false, isRoot: true)

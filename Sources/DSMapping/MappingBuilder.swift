@@ -354,6 +354,62 @@ struct DirectiveMembers<N: MappingInput> {
     /// The keys are distinct under `String ==`, so at most one of them is each directive name
     /// and `object[key]` is `object[name]`.
     mutating func take(_ key: String, _ object: MappingInputObject<N>) -> Bool {
+        // An ASCII key is told from the directive names by its bytes (an ASCII string equals
+        // another under `==` exactly when the bytes are equal); any other key takes the
+        // String switch below, which is the reference (`DirectiveNameTests`).
+        if let slot = Self.asciiSlot(key) {
+            guard slot >= 0 else { return false }
+            let value = object[key]
+            switch slot {
+            case 0: path = value
+            case 1: self.value = value
+            case 2: template = value
+            case 3: each = value
+            case 4: map = value
+            case 5: defaultValue = value
+            case 6: transform = value
+            case 7: type = value
+            case 8: when = value
+            case 9: keepNull = value
+            case 10: lookup = value
+            default: dropEmpty = value
+            }
+            return true
+        }
+        return takeByName(key, object)
+    }
+
+    /// The slot of an all-ASCII key: 0-11 in the order of `CompiledMapping.directiveNames`, -1
+    /// for no directive; nil when the key is not all ASCII (or has no contiguous UTF-8).
+    static func asciiSlot(_ key: String) -> Int? {
+        key.utf8.withContiguousStorageIfAvailable { b -> Int? in
+            var bits: UInt8 = 0
+            for byte in b { bits |= byte }
+            if bits >= 0x80 { return nil }
+            func spells(_ word: StaticString) -> Bool {
+                guard b.count == word.utf8CodeUnitCount else { return false }
+                let w = word.utf8Start
+                for i in 0..<b.count where b[i] != w[i] { return false }
+                return true
+            }
+            guard b.count >= 4, b[0] == 0x40 else { return -1 }
+            switch b.count {
+            case 4: return spells("@map") ? 4 : -1
+            case 5: return spells("@path") ? 0 : spells("@each") ? 3 : spells("@type") ? 7 : spells("@when") ? 8 : -1
+            case 6: return spells("@value") ? 1 : -1
+            case 7: return spells("@lookup") ? 10 : -1
+            case 8: return spells("@default") ? 5 : -1
+            case 9: return spells("@template") ? 2 : -1
+            case 10: return spells("@transform") ? 6 : spells("@keep_null") ? 9 : -1
+            case 11: return spells("@drop_empty") ? 11 : -1
+            default: return -1
+            }
+        } ?? nil
+    }
+
+    /// `take` by comparing Strings (the reference for `asciiSlot`, and the path for keys
+    /// that are not all ASCII).
+    mutating func takeByName(_ key: String, _ object: MappingInputObject<N>) -> Bool {
         switch key {
         case "@path": path = object[key]
         case "@value": value = object[key]

@@ -47,7 +47,13 @@ struct MappingPointerEntry: Sendable {
 
 /// The entries being built (the builder's side of the table).
 struct MappingPointerBuilder {
-    var entries: [MappingPointerEntry] = [.root]
+    /// Room for a typical mapping's nodes from the start (no regrowth copies).
+    var entries: [MappingPointerEntry] = {
+        var entries: [MappingPointerEntry] = []
+        entries.reserveCapacity(32)
+        entries.append(.root)
+        return entries
+    }()
 
     /// The root pointer ("").
     static let root: Int32 = 0

@@ -43,6 +43,18 @@ public final class CompiledTemplate: Sendable {
     /// at render time.
     public static func compile(_ source: String, mode: TemplateMode, partials: [String: String] = [:],
                                options: TemplateOptions = TemplateOptions()) throws(TemplateSyntaxError) -> CompiledTemplate {
+        try compile(source, mode: mode, partials: partials, options: options, simpleForm: true)
+    }
+
+    /// `compile` with every source on the general path (lexer, parser, whitespace pass): the
+    /// reference `SimpleTemplateFormTests` compares the simple form with.
+    static func compileReference(_ source: String, mode: TemplateMode, partials: [String: String] = [:],
+                                 options: TemplateOptions = TemplateOptions()) throws(TemplateSyntaxError) -> CompiledTemplate {
+        try compile(source, mode: mode, partials: partials, options: options, simpleForm: false)
+    }
+
+    private static func compile(_ source: String, mode: TemplateMode, partials: [String: String],
+                                options: TemplateOptions, simpleForm: Bool) throws(TemplateSyntaxError) -> CompiledTemplate {
         let limit = options.maxSourceBytes
         if source.utf8.count > limit {
             throw TemplateSyntaxError(message: "the template is \(source.utf8.count) bytes, over the template size limit of \(limit) bytes", offset: 0, length: 1)
@@ -51,6 +63,7 @@ public final class CompiledTemplate: Sendable {
             throw TemplateSyntaxError(message: "partial \"\(name)\" is \(partial.utf8.count) bytes, over the template size limit of \(limit) bytes", offset: 0, length: 1)
         }
         let compiler = TemplateCompiler(mode: mode, options: options, partials: partials)
+        compiler.usesSimpleForm = simpleForm
         try compiler.compile(source)
         return CompiledTemplate(mode: mode, source: source, compiler: compiler, options: options)
     }

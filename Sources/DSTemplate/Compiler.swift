@@ -75,11 +75,33 @@ final class TemplateCompiler {
         self.partialSources = partials
     }
 
+    /// True: a source of the simple form (`SimpleTemplateForm`) gets its AST without the lexer,
+    /// parser and whitespace pass. False: every source takes the general path (the reference
+    /// `SimpleTemplateFormTests` compares the simple form with).
+    var usesSimpleForm = true
+
     func compile(_ source: String) throws(TemplateSyntaxError) {
-        let ast = try Parser.parse(Array(source.utf8))
-        WhitespaceControl.apply(ast)
         var state = JSONLexState()
-        let ops = try compileBody(ast, state: &state)
+        let ops: [Op]
+        if usesSimpleForm, let pieces = SimpleTemplateForm.pieces(source) {
+            // The pieces in order, as `compileBody` takes the nodes of their AST.
+            var simpleOps: [Op] = []
+            simpleOps.reserveCapacity(pieces.count)
+            for piece in pieces {
+                switch piece {
+                case .text(let text, let offset):
+                    try appendText(value: text, original: text, offset: offset, &simpleOps, &state)
+                case .hole(let path, let offset, let length):
+                    let call = ASTCall(name: path, params: [], hash: [], offset: path.offset, length: path.length)
+                    try compileMustache(call: call, escaped: true, offset: offset, length: length, &simpleOps, state: state)
+                }
+            }
+            ops = simpleOps
+        } else {
+            let ast = try Parser.parse(Array(source.utf8))
+            WhitespaceControl.apply(ast)
+            ops = try compileBody(ast, state: &state)
+        }
         tables.rootProgram = install(options.optimizesRendering ? shareRootPaths(ops) : ops)
         if ops.count == 1 {
             switch ops[0] {
@@ -168,12 +190,17 @@ final class TemplateCompiler {
     }
 
     private func appendText(_ content: ASTContent, _ ops: inout [Op], _ state: inout JSONLexState) throws(TemplateSyntaxError) {
-        let bytes = Array(content.value.utf8)
+        try appendText(value: content.value, original: content.original, offset: content.offset, &ops, &state)
+    }
+
+    /// Literal text: what remains of a content node (`value`), its text as written and offset.
+    private func appendText(value: String, original: String, offset: Int, _ ops: inout [Op], _ state: inout JSONLexState) throws(TemplateSyntaxError) {
+        let bytes = Array(value.utf8)
         guard !bytes.isEmpty else { return }
         if mode == .header, let bad = bytes.firstIndex(where: Escaping.isForbiddenInHeader) {
-            let lead = Self.leadingStrip(original: content.original, value: content.value)
+            let lead = Self.leadingStrip(original: original, value: value)
             throw TemplateSyntaxError(message: "a header template must not contain a line break, NUL or other control character (tab excepted)",
-                                      offset: content.offset + lead + bad, length: 1)
+                                      offset: offset + lead + bad, length: 1)
         }
         if mode == .json { state.scan(bytes) }
         if mode == .url { state.scanURL(bytes) }
@@ -209,12 +236,16 @@ final class TemplateCompiler {
     }
 
     private func compileMustache(_ m: ASTMustache, _ ops: inout [Op], state: JSONLexState) throws(TemplateSyntaxError) {
-        let sink = try sink(escaped: m.escaped, state: state, at: m.offset, length: m.length)
-        let call = m.call
-        if mode == .url && !m.escaped {
+        try compileMustache(call: m.call, escaped: m.escaped, offset: m.offset, length: m.length, &ops, state: state)
+    }
+
+    /// A mustache: its call, whether it escapes, and the tag's offset and length.
+    private func compileMustache(call: ASTCall, escaped: Bool, offset: Int, length: Int, _ ops: inout [Op], state: JSONLexState) throws(TemplateSyntaxError) {
+        let sink = try sink(escaped: escaped, state: state, at: offset, length: length)
+        if mode == .url && !escaped {
             let p = call.name
             let dataPath = !call.hasArguments && p.isData && p.depth == 0 ? p.parts : nil
-            unescapedHoles.append(UnescapedHole(offset: m.offset, length: m.length, dataPath: dataPath, partial: currentPartial))
+            unescapedHoles.append(UnescapedHole(offset: offset, length: length, dataPath: dataPath, partial: currentPartial))
         }
         if !call.hasArguments {
             // With no arguments a name is always a path, even if a helper has that name
@@ -449,6 +480,9 @@ final class TemplateCompiler {
     /// or through other partials) sits in a block context or passes a context, then removes
     /// duplicates (a partial compiled for two JSON contexts reports its paths once).
     private func finishReferences() {
+        // No partial calls and at most one reference (most templates): nothing to mark, no
+        // duplicate to remove.
+        if callSites.isEmpty, references.count < 2 { return }
         var relative: Set<String> = []
         var changed = true
         while changed {
