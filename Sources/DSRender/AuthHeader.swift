@@ -108,7 +108,9 @@ struct AuthHeader: Sendable {
 struct URLBuilder: Sendable {
     private let base: SiteTemplate
     private let query: [(name: String, value: SiteTemplate)]
-    private let constant: (url: String, path: String)?
+    /// The URL and path when neither depends on the event (held apart: reading one copies only it).
+    private let constantURL: String?
+    private let constantPath: String
     /// The authority the template gives with no event (settings only): event data never
     /// changes the host a request goes to.
     private let expectedAuthority: String?
@@ -154,19 +156,23 @@ struct URLBuilder: Sendable {
             expectedAuthority = Self.authority(of: probe).lowercased()
         }
         if base.isConstant && query.allSatisfy({ $0.1.isConstant }) {
-            constant = try Self.assemble(base, query, event: .null, configuration: configuration, expectedAuthority: nil, endpointOverride: endpointOverride)
+            let constant = try Self.assemble(base, query, event: .null, configuration: configuration, expectedAuthority: nil, endpointOverride: endpointOverride)
+            constantURL = constant.url
+            constantPath = constant.path
         } else {
-            constant = nil
+            constantURL = nil
+            constantPath = ""
         }
     }
 
     /// True when the URL does not depend on the event (``build(_:configuration:)`` ignores it).
-    var isConstant: Bool { constant != nil }
+    var isConstant: Bool { constantURL != nil }
 
-    /// The URL and its path for a request whose (first) event is `event`.
+    /// The URL and its path for a request whose (first) event is `event`; the path of a
+    /// constant URL is given only when `needsPath` (otherwise empty: no copy to count).
     @inline(__always)
-    func build(_ event: JSONValue, configuration: ResolvedConfiguration) throws(RenderError) -> (url: String, path: String) {
-        if let constant { return constant }
+    func build(_ event: JSONValue, configuration: ResolvedConfiguration, needsPath: Bool = true) throws(RenderError) -> (url: String, path: String) {
+        if let constantURL { return (constantURL, needsPath ? constantPath : "") }
         return try Self.assemble(base, query, event: event, configuration: configuration, expectedAuthority: expectedAuthority, endpointOverride: endpointOverride)
     }
 

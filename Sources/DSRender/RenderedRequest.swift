@@ -14,6 +14,13 @@ public struct HTTPHeaderField: Sendable, Equatable, Hashable {
 
 /// An HTTP request exactly as it goes on the wire, plus what it was made from. This is the
 /// single definition of "what is sent": the runtime transmits it and fixtures record it.
+///
+/// Held for cheap building and dropping (a request is made and destroyed per event): the
+/// renderer's constant headers are shared, one signature header is held with its value inline
+/// (``InlineHeaderValue``, no `String`), one event id is held without a list, and what is
+/// usually empty or the same as another field (the signing string that is the body, the
+/// request id that is the event id) is an enum case without a payload, so it holds no
+/// reference to count.
 public struct RenderedRequest: Sendable, Equatable {
     /// The HTTP method (`POST`, ...).
     public var method: String
@@ -30,13 +37,14 @@ public struct RenderedRequest: Sendable, Equatable {
             all.reserveCapacity(sharedHeaders.count + ownHeaderList.count + 1)
             all += sharedHeaders
             all += ownHeaderList
-            all.append(finalHeader)
+            all.append(HTTPHeaderField(name: finalHeaderName, value: finalHeaderValue.text))
             return all
         }
         set {
             sharedHeaders = []
             ownHeaderList = newValue
-            finalHeader = HTTPHeaderField(name: "", value: "")
+            finalHeaderName = ""
+            finalHeaderValue = InlineHeaderValue()
             hasFinalHeader = false
         }
     }
@@ -45,150 +53,151 @@ public struct RenderedRequest: Sendable, Equatable {
     public private(set) var sharedHeaders: [HTTPHeaderField]
     /// The headers rendered for this request (idempotency key, signature, ...), after
     /// ``sharedHeaders`` (made into a list when read: see ``headerParts``).
-    public var ownHeaders: [HTTPHeaderField] { hasFinalHeader ? ownHeaderList + [finalHeader] : ownHeaderList }
-    /// The headers as held, without making a list: ``sharedHeaders``, then `list`, then
-    /// `final` when there is one (a request signed with one header holds it there).
-    public var headerParts: (shared: [HTTPHeaderField], list: [HTTPHeaderField], final: HTTPHeaderField?) {
-        (sharedHeaders, ownHeaderList, hasFinalHeader ? finalHeader : nil)
+    public var ownHeaders: [HTTPHeaderField] {
+        hasFinalHeader ? ownHeaderList + [HTTPHeaderField(name: finalHeaderName, value: finalHeaderValue.text)] : ownHeaderList
+    }
+    /// The headers as held, without making a list or a `String`: ``sharedHeaders``, then
+    /// `list`, then `final` when there is one (a request signed with one header holds it
+    /// there, its value as bytes: ``InlineHeaderValue``).
+    public var headerParts: (shared: [HTTPHeaderField], list: [HTTPHeaderField], final: InlineHeaderField?) {
+        (sharedHeaders, ownHeaderList, hasFinalHeader ? InlineHeaderField(name: finalHeaderName, value: finalHeaderValue) : nil)
     }
     /// The exact body bytes (empty for bodyless methods).
     public var body: [UInt8] {
         didSet {
             // The signing string held as "the body" keeps the bytes that were signed.
-            if signingStringIsBody {
-                signingBytes = oldValue
-                signingStringIsBody = false
-            }
+            if case .body = signing { signing = .bytes(oldValue) }
         }
     }
     /// The exact bytes that were signed, or nil when the plan does not sign.
     public var signingString: [UInt8]? {
-        get { hasSigningString ? (signingStringIsBody ? body : signingBytes) : nil }
-        set {
-            hasSigningString = newValue != nil
-            signingBytes = newValue ?? []
-            signingStringIsBody = false
+        get {
+            switch signing {
+            case .none: return nil
+            case .body: return body
+            case .bytes(let bytes): return bytes
+            }
         }
+        set { signing = newValue.map { .bytes($0) } ?? .none }
     }
     /// Ids of the events carried, in body order. A request of one event holds its id
     /// inline (no list is allocated); reading this then makes a one-element list, so hot
     /// readers use ``eventIDCount`` and ``firstEventID``.
     public var eventIDs: [String] {
-        get { hasSingleEventID ? [singleEventID] : eventIDList }
+        get { ids.list }
         set {
             // A request id held as "the event id" keeps the id it was rendered with.
-            if requestIDIsEventID {
-                storedRequestID = singleEventID
-                hasStoredRequestID = true
-                requestIDIsEventID = false
-            }
-            if newValue.count == 1 {
-                singleEventID = newValue[0]
-                eventIDList = []
-                hasSingleEventID = true
-            } else {
-                singleEventID = ""
-                eventIDList = newValue
-                hasSingleEventID = false
-            }
+            if case .eventID = requestIDStorage, case .single(let id) = ids { requestIDStorage = .stored(id) }
+            ids = RenderedEventIDs(newValue)
         }
     }
     /// The number of events carried (``eventIDs``'s count, without making the list).
-    public var eventIDCount: Int { hasSingleEventID ? 1 : eventIDList.count }
+    public var eventIDCount: Int {
+        switch ids {
+        case .single: return 1
+        case .list(let list): return list.count
+        }
+    }
     /// The first event's id (``eventIDs``'s first, without making the list).
-    public var firstEventID: String? { hasSingleEventID ? singleEventID : eventIDList.first }
+    public var firstEventID: String? {
+        switch ids {
+        case .single(let id): return id
+        case .list(let list): return list.first
+        }
+    }
     /// The `@timestamp` the request was rendered with (Unix seconds).
     public var timestamp: Int64
     /// The `@request_id` the request was rendered with (derived from ``eventIDs`` when read,
     /// for a request rendered without reading it; see ``RequestIdentity``).
     public var requestID: String {
         get {
-            if hasStoredRequestID { return storedRequestID }
-            // RequestIdentity's id of one id is that id (nil, here "", when it is empty).
-            return hasSingleEventID ? singleEventID : RequestIdentity.id(forEventIDs: eventIDList) ?? ""
+            switch requestIDStorage {
+            case .stored(let id): return id
+            case .eventID, .derived:
+                // RequestIdentity's id of one id is that id (nil, here "", when it is empty).
+                switch ids {
+                case .single(let id): return id
+                case .list(let list): return RequestIdentity.id(forEventIDs: list) ?? ""
+                }
+            }
         }
-        set {
-            storedRequestID = newValue
-            hasStoredRequestID = true
-            requestIDIsEventID = false
-        }
+        set { requestIDStorage = .stored(newValue) }
     }
-    /// The id as rendered (when ``hasStoredRequestID``); otherwise it is ``RequestIdentity``'s
-    /// id for ``eventIDs``, left to be derived when read (hashing the ids of every batch costs
-    /// ~1k instructions per event, for an id the wire bytes often do not contain).
-    private var storedRequestID: String
-    private var hasStoredRequestID: Bool
-    /// The request was rendered with its one event's id as its id, held once (as the event id).
-    private var requestIDIsEventID: Bool
-    /// ``signingString`` when ``hasSigningString``.
-    ///
-    /// The two optionals are stored as a value and a flag because a struct this size with an
-    /// `Optional` of a reference-counted type is not promoted out of memory in its
-    /// initializer (Swift 6.3 SIL mem2reg): the initializer then built the request in a
-    /// temporary, copied it into the result and destroyed the temporary, a retain and a
-    /// release per field on every request (~1.3k instructions; `RenderedRequest` value-witness
-    /// copy and destroy under its initializer in callgrind).
-    private var signingBytes: [UInt8]
-    private var hasSigningString: Bool
-    /// The signed bytes are ``body`` (a plan signing `{{@body}}`): held once, not twice.
-    private var signingStringIsBody: Bool
-    /// ``ownHeaders``: the list, then ``finalHeader`` when ``hasFinalHeader``.
+
+    // What is usually empty or the same as another field is an enum case without a payload
+    // (no reference to retain or release when a request is copied or dropped).
+    private var signing: RenderedSigning
+    private var requestIDStorage: RenderedRequestID
+    /// ``eventIDs``: one id, or the list.
+    private var ids: RenderedEventIDs
+    /// ``ownHeaders``: the list, then the final header (name and inline value) when ``hasFinalHeader``.
     private var ownHeaderList: [HTTPHeaderField]
-    private var finalHeader: HTTPHeaderField
+    private var finalHeaderName: String
+    private var finalHeaderValue: InlineHeaderValue
     private var hasFinalHeader: Bool
-    /// ``eventIDs``: the one id inline when ``hasSingleEventID``, else the list.
-    private var singleEventID: String
-    private var eventIDList: [String]
-    private var hasSingleEventID: Bool
 
     /// Creates a request.
     public init(method: String, url: String, headers: [HTTPHeaderField], body: [UInt8], signingString: [UInt8]?,
                 eventIDs: [String], timestamp: Int64, requestID: String) {
-        self.init(method: method, url: url, sharedHeaders: [], ownHeaders: headers, finalHeader: nil, body: body, signingString: signingString,
-                  eventIDs: RenderedEventIDs(eventIDs), timestamp: timestamp, requestID: requestID)
+        self.init(method: method, url: url, sharedHeaders: [], ownHeaders: headers, finalHeaderName: nil, finalHeaderValue: InlineHeaderValue(),
+                  body: body, signing: RenderedSigning(signingString, body: body), eventIDs: RenderedEventIDs(eventIDs), timestamp: timestamp,
+                  requestID: requestID)
+    }
+
+    /// ``init(method:url:sharedHeaders:ownHeaders:finalHeaderName:finalHeaderValue:body:signingString:eventIDs:timestamp:requestID:)``
+    /// with a final header given as text: held inline when it fits, else last in the own list.
+    init(method: String, url: String, sharedHeaders: [HTTPHeaderField], ownHeaders: [HTTPHeaderField], finalTextHeader finalHeader: HTTPHeaderField?,
+         body: [UInt8], signingString: [UInt8]?, eventIDs: RenderedEventIDs, timestamp: Int64, requestID: String?) {
+        var own = ownHeaders
+        var inline: InlineHeaderField?
+        if let finalHeader {
+            inline = InlineHeaderField(finalHeader)
+            if inline == nil { own.append(finalHeader) }
+        }
+        self.init(method: method, url: url, sharedHeaders: sharedHeaders, ownHeaders: own, finalHeaderName: inline?.name,
+                  finalHeaderValue: inline?.value ?? InlineHeaderValue(), body: body, signing: RenderedSigning(signingString, body: body),
+                  eventIDs: eventIDs, timestamp: timestamp, requestID: requestID)
     }
 
     /// Creates a request from its parts; `requestID` nil leaves it to be derived from the
     /// event ids when read (every id must then be non-empty, ``RequestIdentity/hasID(_:)``).
-    /// Headers are `sharedHeaders`, `ownHeaders`, then `finalHeader`.
-    init(method: String, url: String, sharedHeaders: [HTTPHeaderField], ownHeaders: [HTTPHeaderField], finalHeader: HTTPHeaderField?,
-         body: [UInt8], signingString: [UInt8]?, eventIDs: RenderedEventIDs, timestamp: Int64, requestID: String?) {
+    /// Headers are `sharedHeaders`, `ownHeaders`, then the final header when
+    /// `finalHeaderName` is not nil (its value `finalHeaderValue`).
+    @inline(__always)
+    init(method: String, url: String, sharedHeaders: [HTTPHeaderField], ownHeaders: [HTTPHeaderField], finalHeaderName: String?,
+         finalHeaderValue: InlineHeaderValue, body: [UInt8], signing: RenderedSigning, eventIDs: RenderedEventIDs, timestamp: Int64,
+         requestID: String?) {
+        let storage: RenderedRequestID
+        if let requestID {
+            // A request id that is the event id (RequestIdentity's id of one event) is held as
+            // that id. Compared by bytes: `==` also equates canonically equivalent spellings,
+            // and the id read back must be the very one given.
+            if case .single(let id) = eventIDs, !id.isEmpty, sameUTF8(requestID, id) { storage = .eventID } else { storage = .stored(requestID) }
+        } else {
+            storage = .derived
+        }
+        self.init(method: method, url: url, sharedHeaders: sharedHeaders, ownHeaders: ownHeaders, finalHeaderName: finalHeaderName,
+                  finalHeaderValue: finalHeaderValue, body: body, signing: signing, eventIDs: eventIDs, timestamp: timestamp, requestID: storage)
+    }
+
+    /// Creates a request from its parts, its id held as `requestID` says (``RenderedRequestID/eventID``
+    /// only for one non-empty event id that is the id).
+    @inline(__always)
+    init(method: String, url: String, sharedHeaders: [HTTPHeaderField], ownHeaders: [HTTPHeaderField], finalHeaderName: String?,
+         finalHeaderValue: InlineHeaderValue, body: [UInt8], signing: RenderedSigning, eventIDs: RenderedEventIDs, timestamp: Int64,
+         requestID: RenderedRequestID) {
         self.method = method
         self.url = url
         self.sharedHeaders = sharedHeaders
         ownHeaderList = ownHeaders
-        self.finalHeader = finalHeader ?? HTTPHeaderField(name: "", value: "")
-        hasFinalHeader = finalHeader != nil
+        self.finalHeaderName = finalHeaderName ?? ""
+        self.finalHeaderValue = finalHeaderValue
+        hasFinalHeader = finalHeaderName != nil
         self.body = body
-        hasSigningString = signingString != nil
-        // The usual signing string is the body itself (the same storage): kept once.
-        if let signingString, signingString.withUnsafeBufferPointer({ s in body.withUnsafeBufferPointer { $0.baseAddress == s.baseAddress && $0.count == s.count } }) {
-            signingBytes = []
-            signingStringIsBody = true
-        } else {
-            signingBytes = signingString ?? []
-            signingStringIsBody = false
-        }
-        var storesID = requestID != nil
-        switch eventIDs {
-        case .single(let id):
-            singleEventID = id
-            eventIDList = []
-            hasSingleEventID = true
-            // A request id that is the event id (RequestIdentity's id of one event) is derived when read.
-            // Compared by bytes: `==` also equates canonically equivalent spellings, and the id
-            // read back must be the very one given.
-            if let requestID, !id.isEmpty, sameUTF8(requestID, id) { storesID = false }
-            requestIDIsEventID = !storesID && requestID != nil
-        case .list(let ids):
-            singleEventID = ""
-            eventIDList = ids
-            hasSingleEventID = false
-            requestIDIsEventID = false
-        }
+        self.signing = signing
+        ids = eventIDs
+        requestIDStorage = requestID
         self.timestamp = timestamp
-        storedRequestID = storesID ? requestID ?? "" : ""
-        hasStoredRequestID = storesID
     }
 
     /// Equal when every field, the request id included, is equal (however it is held).
@@ -203,7 +212,7 @@ public struct RenderedRequest: Sendable, Equatable {
         if let field = sharedHeaders.first(where: { $0.name.lowercased() == lower }) ?? ownHeaderList.first(where: { $0.name.lowercased() == lower }) {
             return field.value
         }
-        return hasFinalHeader && finalHeader.name.lowercased() == lower ? finalHeader.value : nil
+        return hasFinalHeader && finalHeaderName.lowercased() == lower ? finalHeaderValue.text : nil
     }
 
     /// The body as text (bodies are UTF-8: JSON, NDJSON or form encoding).
@@ -237,6 +246,31 @@ func sameUTF8(_ a: String, _ b: String) -> Bool {
         b.utf8.withContiguousStorageIfAvailable { y in x.elementsEqual(y) }
     }), let same { return same }
     return a.utf8.elementsEqual(b.utf8)
+}
+
+/// The signed bytes of a request: none (the plan does not sign), the body itself (a plan
+/// signing `{{@body}}`: held once, not twice), or their own bytes.
+enum RenderedSigning {
+    case none
+    case body
+    case bytes([UInt8])
+
+    /// `signingString` of a request with `body`: `.body` when it is the very same storage.
+    init(_ signingString: [UInt8]?, body: borrowing [UInt8]) {
+        guard let signingString else { self = .none; return }
+        let isBody = signingString.withUnsafeBufferPointer { s in body.withUnsafeBufferPointer { $0.baseAddress == s.baseAddress && $0.count == s.count } }
+        self = isBody ? .body : .bytes(signingString)
+    }
+}
+
+/// How a request's id is held: as given, as its one event's id (the request was rendered with
+/// its event's id as its id: held once), or derived from the event ids when read
+/// (``RequestIdentity``'s id: hashing the ids of every batch costs ~1k instructions per
+/// event, for an id the wire bytes often do not contain).
+enum RenderedRequestID {
+    case stored(String)
+    case eventID
+    case derived
 }
 
 /// The event ids of a request being built: one id (held inline by the request) or a list.

@@ -57,6 +57,8 @@ public final class RequestRenderer: Sendable {
     /// holds that header as its final one (``RenderedRequest/headerParts``), so a request with
     /// constant headers and no other added header allocates no header list.
     private let signsIntoFinalHeader: Bool
+    /// The signing string may read `@path` (the URL's path is then made per request).
+    private let signerReadsPath: Bool
     /// Values to hide with `--redact`, longest first.
     public let credentials: [RedactableCredential]
     /// False when no part of a request reads its (first) event: a constant URL, constant
@@ -112,6 +114,7 @@ public final class RequestRenderer: Sendable {
         extraHeaderCount = (auth.isOAuth ? 1 : 0) + (plan.response.idempotencyKeyHeader == nil ? 0 : 1)
             + (signsIntoFinalHeader ? 0 : signer?.headerCount ?? 0) + (authSigning == nil ? 0 : 4)
         requestReadsEvent = !(urlBuilder.isConstant && constantHeaders != nil && signer == nil && authSigning == nil)
+        signerReadsPath = signer?.readsPath ?? false
         maxPayloadBytes = plan.payload.maxBytes
         idempotencyKeyHeader = plan.response.idempotencyKeyHeader
         var credentials = configuration.secretValues.map { RedactableCredential(name: $0.name, value: $0.value) }
@@ -302,12 +305,15 @@ public final class RequestRenderer: Sendable {
     ///
     /// - Parameter sendTimeMilliseconds: the attempt's send time when the body was rebuilt
     ///   with it; otherwise read here if headers or signing use `@sent_at`.
-    private func finish(body: [UInt8], first event: JSONValue, eventIDs: RenderedEventIDs, environment: some RenderEnvironment,
+    /// The body and the event ids are taken (`consuming`): the request holds them without a
+    /// copy (a retain and a release each per request otherwise).
+    private func finish(body: consuming [UInt8], first event: JSONValue, eventIDs: consuming RenderedEventIDs, environment: some RenderEnvironment,
                         accessToken: String?, sendTimeMilliseconds: Int64? = nil) throws(RenderError) -> RenderedRequest {
-        let body = bodyless ? [] : body
+        if bodyless { body = [] }
         let sendTime: Int64? = sendTimeMilliseconds ?? (sendTimeUse.any ? environment.unixTimeMilliseconds() : nil)
         let sentAt = sendTime.map { SendTime.value(milliseconds: $0) }
-        let (url, path) = try urlBuilder.build(event, configuration: configuration)
+        // The path is read only for a signing string that uses `@path`.
+        let (url, path) = try urlBuilder.build(event, configuration: configuration, needsPath: signerReadsPath)
         // The constant headers are the renderer's own list, shared by every request (held, not
         // copied); the request's own headers (rendered ones, signature, key) follow them.
         let shared: [HTTPHeaderField]
@@ -345,12 +351,21 @@ public final class RequestRenderer: Sendable {
         case .list(let ids): derives = environment.derivesRequestIDFromEventIDs(ids)
         }
         if !idOnWire && derives {
-            return RenderedRequest(method: method, url: url, sharedHeaders: shared, ownHeaders: fields, finalHeader: nil, body: body, signingString: nil,
+            return RenderedRequest(method: method, url: url, sharedHeaders: shared, ownHeaders: fields, finalHeaderName: nil, finalHeaderValue: InlineHeaderValue(), body: body, signing: .none,
                                    eventIDs: eventIDs, timestamp: timestamp, requestID: nil)
         }
+        // An environment that derives the id gives RequestIdentity's: the one event's id itself
+        // (non-empty), held by the request as that id.
         let requestID: String
+        var heldAsEventID = false
         switch eventIDs {
-        case .single(let id): requestID = environment.requestID(forEventID: id)
+        case .single(let id):
+            if derives {
+                requestID = id
+                heldAsEventID = true
+            } else {
+                requestID = environment.requestID(forEventID: id)
+            }
         case .list(let ids): requestID = environment.requestID(forEventIDs: ids)
         }
         // The idempotency key is part of what goes on the wire, so it is rendered here (and
@@ -363,11 +378,22 @@ public final class RequestRenderer: Sendable {
             fields.append(HTTPHeaderField(name: header, value: requestID))
         }
         var signingString: [UInt8]?
-        if signsIntoFinalHeader, let signer {
-            let signed = try signer.signatureHeader(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path,
-                                                    url: url, event: event, sentAt: sentAt)
-            return RenderedRequest(method: method, url: url, sharedHeaders: shared, ownHeaders: fields, finalHeader: signed.field, body: body,
-                                   signingString: signed.signingString, eventIDs: eventIDs, timestamp: timestamp, requestID: requestID)
+        if signsIntoFinalHeader, signer != nil {
+            // The signer is used in place (a binding would retain and release it per request).
+            var value = InlineHeaderValue()
+            let signed = try signer.unsafelyUnwrapped.signatureHeader(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path,
+                                                    url: url, event: event, sentAt: sentAt, into: &value)
+            // The signed bytes are the body itself (nil) or their own.
+            let signing: RenderedSigning = signed.signingString.map { .bytes($0) } ?? .body
+            if let text = signed.text {
+                // A value longer than an inline one: the last header of the request's own list.
+                fields.append(text)
+                return RenderedRequest(method: method, url: url, sharedHeaders: shared, ownHeaders: fields, finalHeaderName: nil, finalHeaderValue: InlineHeaderValue(),
+                                       body: body, signing: signing, eventIDs: eventIDs, timestamp: timestamp, requestID: requestID)
+            }
+            return RenderedRequest(method: method, url: url, sharedHeaders: shared, ownHeaders: fields, finalHeaderName: signer.unsafelyUnwrapped.signatureHeaderName,
+                                   finalHeaderValue: value, body: body, signing: signing, eventIDs: eventIDs, timestamp: timestamp,
+                                   requestID: heldAsEventID ? .eventID : .stored(requestID))
         }
         if let signer {
             signingString = try signer.appendSignature(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path,
@@ -381,7 +407,7 @@ public final class RequestRenderer: Sendable {
             // An HMAC `signing` block keeps its own signing string in the record.
             if signingString == nil { signingString = signed.signingString }
         }
-        return RenderedRequest(method: method, url: url, sharedHeaders: shared, ownHeaders: fields, finalHeader: nil, body: body, signingString: signingString,
+        return RenderedRequest(method: method, url: url, sharedHeaders: shared, ownHeaders: fields, finalHeaderName: nil, finalHeaderValue: InlineHeaderValue(), body: body, signing: RenderedSigning(signingString, body: body),
                                eventIDs: eventIDs, timestamp: timestamp, requestID: requestID)
     }
 }

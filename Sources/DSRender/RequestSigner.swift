@@ -45,6 +45,8 @@ public final class RequestSigner: Sendable {
     private let joiner: [UInt8]
     private let content: SlotTemplate?
     private let contentTemplate: CompiledTemplate?
+    /// The signing string is exactly `{{@body}}`.
+    private let signsBody: Bool
     private let header: HeaderTemplate
     private let extraHeaders: [HeaderTemplate]
     private let configuration: ResolvedConfiguration
@@ -124,6 +126,7 @@ public final class RequestSigner: Sendable {
         previousKeys = previous
         content = SlotTemplate.parse(signing.content, allowed: [.body, .timestamp, .requestID, .method, .path, .url, .formSorted])
         contentTemplate = content == nil ? try Self.compile(signing.content, .plain, "signing content", configuration) : nil
+        signsBody = content?.isExactly(.body) ?? false
         func headerTemplate(_ name: String, _ source: String) throws(RenderError) -> HeaderTemplate {
             if let slots = SlotTemplate.parse(source, allowed: [.signature, .timestamp, .requestID]) {
                 // Slot values are hex, base64, digits or the checked request id, so checking
@@ -260,10 +263,17 @@ public final class RequestSigner: Sendable {
     var signsOneHeader: Bool { fixedKey != nil && previousKeys.isEmpty && slotHeadersOnly && extraHeaders.isEmpty }
 
     /// When ``signsOneHeader``: the one header ``appendSignature(body:timestamp:requestID:method:path:url:event:sentAt:to:)``
-    /// appends, and the signed bytes (the same values and errors; `RequestSignerFastPathTests`).
+    /// appends, and the signed bytes (the same values and errors; `RenderedRequestPartsTests`).
+    /// The header is named ``signatureHeaderName``; its value is written straight into `value`
+    /// (no `String`) when it fits (``InlineHeaderValue/capacity``), and `text` is then nil;
+    /// otherwise `text` is the whole header and `value` is left as it was. The signed bytes
+    /// are nil when they are `body` itself (a plan signing `{{@body}}`: no copy to count).
     func signatureHeader(body: [UInt8], timestamp: Int64, requestID: String, method: String, path: String, url: String,
-                         event: JSONValue, sentAt: JSONValue?) throws(RenderError) -> (field: HTTPHeaderField, signingString: [UInt8]) {
-        guard let key = fixedKey, signsOneHeader else {
+                         event: JSONValue, sentAt: JSONValue?, into value: inout InlineHeaderValue)
+        throws(RenderError) -> (text: HTTPHeaderField?, signingString: [UInt8]?) {
+        // The key and the prefix are read in place (borrowed from this signer, not bound to new
+        // names: a binding retains and releases a shared object per request).
+        guard fixedKey != nil, signsOneHeader else {
             // Not reached by the renderer (it asks only when signsOneHeader); the general path, for safety.
             var headers: [HTTPHeaderField] = []
             let signed = try appendSignature(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path, url: url,
@@ -271,78 +281,131 @@ public final class RequestSigner: Sendable {
             guard headers.count == 1 else { throw RenderError(.plan, "signing: the plan signs with \(headers.count) headers, not one") }
             return (headers[0], signed)
         }
-        let signingString = try self.signingString(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path,
-                                                   url: url, event: event, sentAt: sentAt)
+        // The usual signing string is the body itself: signed where it is, not copied.
+        let signingString = signsBody ? nil : try self.signingString(body: body, timestamp: timestamp, requestID: requestID, method: method, path: path,
+                                                                     url: url, event: event, sentAt: sentAt)
         if containsHeaderBreak(requestID) {
             throw RenderError(.headerInjection, "the request id contains CR, LF, NUL or another control character")
         }
-        let field = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer in
-            let count = signingString.withUnsafeBytes { key.authenticationCode(messageBytes: $0, into: UnsafeMutableRawPointer(buffer.baseAddress!)) }
+        var text: HTTPHeaderField?
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer in
+            let out = UnsafeMutableRawPointer(buffer.baseAddress!)
+            let count = if let signingString {
+                signingString.withUnsafeBytes { fixedKey.unsafelyUnwrapped.authenticationCode(messageBytes: $0, into: out) }
+            } else {
+                body.withUnsafeBytes { fixedKey.unsafelyUnwrapped.authenticationCode(messageBytes: $0, into: out) }
+            }
             let mac = UnsafeBufferPointer(rebasing: buffer[..<count])
-            let field = header.signaturePrefix.map { prefixedSignature(header.name, $0, mac: mac) }
-                ?? slotValue(header, mac: mac, timestamp: timestamp, requestID: requestID)
+            if header.signaturePrefix != nil {
+                let size = header.signaturePrefix.unsafelyUnwrapped.count + encodedCount(mac.count)
+                if size <= InlineHeaderValue.capacity {
+                    value.overwrite(atMost: size) { out in
+                        writePrefixedSignature(header.signaturePrefix.unsafelyUnwrapped, mac: mac, to: UnsafeMutableBufferPointer(start: out, count: size))
+                    }
+                } else {
+                    text = prefixedSignature(header.name, header.signaturePrefix.unsafelyUnwrapped, mac: mac)
+                }
+            } else {
+                let size = slotCapacity(header, mac: mac, requestID: requestID)
+                if size <= InlineHeaderValue.capacity {
+                    value.overwrite(atMost: size) { out in
+                        writeSlotValue(header, mac: mac, timestamp: timestamp, requestID: requestID, to: UnsafeMutableBufferPointer(start: out, count: size))
+                    }
+                } else {
+                    text = slotValue(header, mac: mac, timestamp: timestamp, requestID: requestID)
+                }
+            }
             // The MAC is not key material, but the buffer is reused stack: clear it anyway.
             buffer.update(repeating: 0)
-            return field
         }
-        return (field, signingString)
+        return (text, signingString)
     }
 
+    /// True when the signing string may read `@path` (a slot, or a general template).
+    var readsPath: Bool {
+        guard let content else { return true }
+        return content.uses(.path)
+    }
+
+    /// The name of the header ``signatureHeader(body:timestamp:requestID:method:path:url:event:sentAt:into:)`` writes.
+    var signatureHeaderName: String { header.name }
+
+    /// The length of one MAC of `count` bytes encoded (hex or base64).
+    @inline(__always)
+    private func encodedCount(_ count: Int) -> Int { hexEncoding ? 2 * count : (count + 2) / 3 * 4 }
+
     /// A header whose value is `prefix` then the encoded MAC, written straight into a `String`
-    /// of exact size: one copy of the prefix and the encoding (hex two digits per byte from a
-    /// pair table), without walking the template's parts. The same text as ``slotValue(_:mac:timestamp:requestID:)``.
+    /// of exact size (``writePrefixedSignature(_:mac:to:)``). The same text as ``slotValue(_:mac:timestamp:requestID:)``.
     private func prefixedSignature(_ name: String, _ prefix: [UInt8], mac: UnsafeBufferPointer<UInt8>) -> HTTPHeaderField {
-        let hex = hexEncoding
-        let encoded = hex ? 2 * mac.count : (mac.count + 2) / 3 * 4
-        let text = prefix.withUnsafeBufferPointer { p in
-            String(unsafeUninitializedCapacity: p.count + encoded) { out in
-                if let base = p.baseAddress { out.baseAddress!.update(from: base, count: p.count) }
-                return p.count + (hex ? writeHexPairs(mac, to: out, at: p.count) : writeBase64(mac, to: out, at: p.count))
-            }
+        let text = String(unsafeUninitializedCapacity: prefix.count + encodedCount(mac.count)) { out in
+            writePrefixedSignature(prefix, mac: mac, to: out)
         }
         return HTTPHeaderField(name: name, value: text)
     }
 
-    /// A slot-form header value for one MAC, written straight into the `String`: the general
-    /// path's ``value(_:macs:timestamp:requestID:event:sentAt:)`` text.
+    /// Writes `prefix` then the encoded MAC at the start of `out` (room for both): one copy
+    /// of the prefix and the encoding (hex two digits per byte from a pair table), without
+    /// walking the template's parts. Returns the count written.
+    @inline(__always)
+    private func writePrefixedSignature(_ prefix: [UInt8], mac: UnsafeBufferPointer<UInt8>, to out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        prefix.withUnsafeBufferPointer { p in
+            if let base = p.baseAddress { out.baseAddress!.update(from: base, count: p.count) }
+            return p.count + (hexEncoding ? writeHexPairs(mac, to: out, at: p.count) : writeBase64(mac, to: out, at: p.count))
+        }
+    }
+
+    /// A slot-form header value for one MAC, written straight into the `String`
+    /// (``writeSlotValue(_:mac:timestamp:requestID:to:)``): the general path's
+    /// ``value(_:macs:timestamp:requestID:event:sentAt:)`` text.
     private func slotValue(_ h: HeaderTemplate, mac: UnsafeBufferPointer<UInt8>, timestamp: Int64, requestID: String) -> HTTPHeaderField {
-        let parts = h.slots!.parts
+        let text = String(unsafeUninitializedCapacity: slotCapacity(h, mac: mac, requestID: requestID)) { out in
+            writeSlotValue(h, mac: mac, timestamp: timestamp, requestID: requestID, to: out)
+        }
+        return HTTPHeaderField(name: h.name, value: text)
+    }
+
+    /// The most bytes ``writeSlotValue(_:mac:timestamp:requestID:to:)`` writes (a timestamp counts 20).
+    private func slotCapacity(_ h: HeaderTemplate, mac: UnsafeBufferPointer<UInt8>, requestID: String) -> Int {
         var capacity = 0
-        for part in parts {
+        for part in h.slots!.parts {
             switch part {
             case .literal(let bytes): capacity += bytes.count
-            case .slot(.signature): capacity += hexEncoding ? 2 * mac.count : (mac.count + 2) / 3 * 4
+            case .slot(.signature): capacity += encodedCount(mac.count)
             case .slot(.timestamp): capacity += 20
             case .slot(.requestID): capacity += requestID.utf8.count
             default: break
             }
         }
-        let text = String(unsafeUninitializedCapacity: capacity) { out in
-            var o = 0
-            for part in parts {
-                switch part {
-                case .literal(let bytes):
-                    bytes.withUnsafeBufferPointer { b in (out.baseAddress! + o).update(from: b.baseAddress!, count: b.count) }
-                    o += bytes.count
-                case .slot(.signature):
-                    o += hexEncoding ? writeHex(mac, to: out, at: o) : writeBase64(mac, to: out, at: o)
-                case .slot(.timestamp):
-                    o += writeDecimal(timestamp, to: out, at: o)
-                case .slot(.requestID):
-                    for b in requestID.utf8 { out[o] = b; o += 1 }
-                default: break
-                }
+        return capacity
+    }
+
+    /// Writes a slot-form header value for one MAC at the start of `out` (room for
+    /// ``slotCapacity(_:mac:requestID:)`` bytes); returns the count written.
+    private func writeSlotValue(_ h: HeaderTemplate, mac: UnsafeBufferPointer<UInt8>, timestamp: Int64, requestID: String,
+                                to out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var o = 0
+        for part in h.slots!.parts {
+            switch part {
+            case .literal(let bytes):
+                bytes.withUnsafeBufferPointer { b in if let base = b.baseAddress { (out.baseAddress! + o).update(from: base, count: b.count) } }
+                o += bytes.count
+            case .slot(.signature):
+                o += hexEncoding ? writeHex(mac, to: out, at: o) : writeBase64(mac, to: out, at: o)
+            case .slot(.timestamp):
+                o += writeDecimal(timestamp, to: out, at: o)
+            case .slot(.requestID):
+                for b in requestID.utf8 { out[o] = b; o += 1 }
+            default: break
             }
-            return o
         }
-        return HTTPHeaderField(name: h.name, value: text)
+        return o
     }
 
     /// The bytes to sign: the `content` template with the request's values.
     private func signingString(body: [UInt8], timestamp: Int64, requestID: String, method: String, path: String, url: String,
                                event: JSONValue, sentAt: JSONValue?) throws(RenderError) -> [UInt8] {
         if let content {
-            if content.isExactly(.body) {
+            if signsBody {
                 return body
             } else {
                 var out: [UInt8] = []

@@ -28,7 +28,7 @@ final class RenderedRequestPartsTests: XCTestCase {
         let g = general(r)
         XCTAssertEqual(r, g, file: file, line: line)
         let parts = r.headerParts
-        XCTAssertEqual(parts.shared + parts.list + (parts.final.map { [$0] } ?? []), r.headers, file: file, line: line)
+        XCTAssertEqual(parts.shared + parts.list + (parts.final.map { [$0.field] } ?? []), r.headers, file: file, line: line)
         XCTAssertEqual(r.sharedHeaders + r.ownHeaders, r.headers, file: file, line: line)
         XCTAssertEqual(r.eventIDCount, r.eventIDs.count, file: file, line: line)
         XCTAssertEqual(r.firstEventID, r.eventIDs.first, file: file, line: line)
@@ -47,7 +47,7 @@ final class RenderedRequestPartsTests: XCTestCase {
         XCTAssertEqual(parts.list, [])
         XCTAssertEqual(parts.final?.name, "X-Signature-256")
         let key = HMACKey(.sha256, key: Array("test-hmac-secret-0001".utf8))
-        XCTAssertEqual(parts.final?.value, "sha256=" + Hex.encode(key.authenticationCode(request.body)))
+        XCTAssertEqual(parts.final?.value.text, "sha256=" + Hex.encode(key.authenticationCode(request.body)))
         XCTAssertEqual(request.signingString, request.body)
         XCTAssertEqual(request.eventIDs, [TestPlans.trackEvent["event_id"]?.stringValue ?? "?"])
         XCTAssertEqual(request.requestID, request.eventIDs[0])
@@ -96,12 +96,14 @@ final class RenderedRequestPartsTests: XCTestCase {
 
     /// `signatureHeader` (the one-header path) against `appendSignature` (the list path) on
     /// random signings, request ids (one with a line break: both refuse, same message) and bodies.
+    /// Values that fit are written inline (``InlineHeaderValue``), longer ones come back as text:
+    /// both happen.
     func testSignatureHeaderIsWhatAppendSignatureAppends() throws {
         var rng = SplitMix64(seed: 0x0AE_4EAD)
         let values = ["{{@signature}}", "sha256={{@signature}}", "v1,{{@signature}}", "t={{@timestamp}},v1={{@signature}}",
                       "v1={{@signature}} id={{@request_id}}", "a-much-longer-literal-prefix-than-fifteen-bytes={{@signature}}"]
         let contents = ["{{@body}}", "{{@timestamp}}.{{@body}}", "{{@request_id}}.{{@timestamp}}.{{@body}}", "{{@method}} {{@path}}\n{{@body}}"]
-        var compared = 0
+        var compared = 0, inline = 0, text = 0
         for _ in 0..<2_000 {
             let signing = PlanSigning(preset: nil, algorithm: ["hmac-sha1", "hmac-sha256", "hmac-sha384", "hmac-sha512"].randomElement(using: &rng)!,
                                       secret: ["{{@secrets.k}}", "{{@secrets.w}}"].randomElement(using: &rng)!,
@@ -111,13 +113,24 @@ final class RenderedRequestPartsTests: XCTestCase {
             guard let signer = try? RequestSigner(signing, secrets: Self.secrets) else { continue }
             XCTAssertTrue(signer.signsOneHeader)
             let body = (0..<Int.random(in: 0...300, using: &rng)).map { _ in UInt8.random(in: 32...126, using: &rng) }
-            let requestID = ["r1", "a-request-id-longer-than-fifteen-bytes", "", "bad\r\nid"].randomElement(using: &rng)!
+            let requestID = ["r1", "a-request-id-longer-than-fifteen-bytes", "", "bad\r\nid", String(repeating: "long-id-", count: 12)].randomElement(using: &rng)!
             let timestamp = Int64.random(in: -10...2_000_000_000, using: &rng)
             func one() -> String {
                 do {
+                    var value = InlineHeaderValue()
                     let s = try signer.signatureHeader(body: body, timestamp: timestamp, requestID: requestID, method: "POST", path: "/p", url: "https://x/p",
-                                                       event: .null, sentAt: nil)
-                    return "\(s.field) \(s.signingString)"
+                                                       event: .null, sentAt: nil, into: &value)
+                    // nil signed bytes are the body itself, and only for a plan signing {{@body}}.
+                    XCTAssertEqual(s.signingString == nil, signing.content == "{{@body}}")
+                    let signed = s.signingString ?? body
+                    if let field = s.text {
+                        text += 1
+                        XCTAssertEqual(value.count, 0, "the inline value is left alone")
+                        XCTAssertGreaterThan(field.value.utf8.count, InlineHeaderValue.capacity)
+                        return "\(field) \(signed)"
+                    }
+                    inline += 1
+                    return "\(HTTPHeaderField(name: signer.signatureHeaderName, value: value.text)) \(signed)"
                 } catch { return "error \(error.kind) \(error.message)" }
             }
             func list() -> String {
@@ -133,6 +146,8 @@ final class RenderedRequestPartsTests: XCTestCase {
             compared += 1
         }
         XCTAssertGreaterThan(compared, 1_000)
+        XCTAssertGreaterThan(inline, 500)
+        XCTAssertGreaterThan(text, 50)
     }
 
     /// Changing a rendered request keeps what it was rendered with: its signing string when

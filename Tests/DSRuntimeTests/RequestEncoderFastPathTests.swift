@@ -125,7 +125,9 @@ final class RequestEncoderFastPathTests: XCTestCase {
         var rng = SplitMix(seed: 11)
         let endpoint = try HTTPEndpoint(url: "http://127.0.0.1:8080/v1/events")
         let names = ["Content-Type", "User-Agent", "host", "Content-Length", "transfer-encoding", "X-Sig", "Connection", "Bad Name", ""]
-        let values = ["application/json", "dspec/1.0", "close", "keep-alive", "sha256=00ff", "a\r\nInjected: 1", "é", "", "\u{7F}"]
+        // The last value is longer than an inline one: as a final header it is held as text.
+        let values = ["application/json", "dspec/1.0", "close", "keep-alive", "sha256=00ff", "a\r\nInjected: 1", "é", "", "\u{7F}",
+                      "sha512=" + String(repeating: "0f", count: 64)]
         var inParts = 0
         for _ in 0..<10_000 {
             let all = (0..<Int.random(in: 0...6, using: &rng)).map { _ in
@@ -138,7 +140,7 @@ final class RequestEncoderFastPathTests: XCTestCase {
             let ids: RenderedEventIDs = Bool.random(using: &rng) ? .single("e1") : .list(["e1", "e2"])
             let parts = RenderedRequest(method: ["POST", "GET", "PUT"].randomElement(using: &rng)!, url: "http://127.0.0.1:8080/v1/events",
                                         sharedHeaders: Array(all[..<sharedCount]), ownHeaders: Array(all[sharedCount..<listEnd]),
-                                        finalHeader: hasFinal ? all.last : nil, body: body, signingString: body, eventIDs: ids, timestamp: 0, requestID: "e1")
+                                        finalTextHeader: hasFinal ? all.last : nil, body: body, signingString: body, eventIDs: ids, timestamp: 0, requestID: "e1")
             XCTAssertEqual(parts.headers, all)
             let joined = RenderedRequest(method: parts.method, url: parts.url, headers: all, body: body, signingString: body, eventIDs: parts.eventIDs,
                                          timestamp: 0, requestID: "e1")
@@ -167,15 +169,17 @@ final class RequestEncoderFastPathTests: XCTestCase {
             [], [HTTPHeaderField(name: "User-Agent", value: "dspec/1.0")], [HTTPHeaderField(name: "X-Name", value: "caf\u{E9}")],
             [HTTPHeaderField(name: "X-Name", value: "cafe\u{301}")], [HTTPHeaderField(name: "X-Bad", value: "a\r\nInjected: 1")],
         ]
-        let finals: [HTTPHeaderField?] = [nil, nil, HTTPHeaderField(name: "X-Signature-256", value: "sha256=00ff"), HTTPHeaderField(name: "Host", value: "vendor.example")]
+        let finals: [HTTPHeaderField?] = [nil, nil, HTTPHeaderField(name: "X-Signature-256", value: "sha256=00ff"), HTTPHeaderField(name: "Host", value: "vendor.example"),
+                                          HTTPHeaderField(name: "X-Signature-512", value: "sha512=" + String(repeating: "0f", count: 64)),
+                                          HTTPHeaderField(name: "X-Bad-Signature", value: "v1,a\r\nInjected: 1")]
         var reusable = 0
         var last: (Int, Int, Int, String)?
-        for i in 0..<3_000 {
+        for i in 0..<6_000 {
             let s = Int(rng.next() % UInt64(sharedLists.count)), o = Int(rng.next() % UInt64(ownLists.count)), f = Int(rng.next() % UInt64(finals.count))
             let method = ["POST", "POST", "GET"][Int(rng.next() % 3)]
             let body = Array((rng.next() % 4 == 0 ? "" : "{\"n\":\(i)}").utf8)
             let parts = RenderedRequest(method: method, url: "http://127.0.0.1:8080/v1/events", sharedHeaders: sharedLists[s], ownHeaders: ownLists[o],
-                                        finalHeader: finals[f], body: body, signingString: body, eventIDs: .single("e\(i)"), timestamp: 0, requestID: "e\(i)")
+                                        finalTextHeader: finals[f], body: body, signingString: body, eventIDs: .single("e\(i)"), timestamp: 0, requestID: "e\(i)")
             let joined = RenderedRequest(method: method, url: parts.url, headers: parts.headers, body: body, signingString: body, eventIDs: ["e\(i)"],
                                          timestamp: 0, requestID: "e\(i)")
             XCTAssertEqual(outcome { () throws(TransportError) in try encoder.encode(parts) },

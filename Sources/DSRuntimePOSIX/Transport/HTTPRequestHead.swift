@@ -163,7 +163,7 @@ enum HTTPRequestHead {
             let writesHost = !prefix.sharedHasHost && !Self.hasHost(own) && !(final.map { HTTPName.equal($0.name, "host") } ?? false)
             var size = prefix.requestLine.count + (writesHost ? hostLine.count : 0) + prefix.sharedLines.count + 40 + request.body.count
             for h in own { size += h.name.utf8.count + h.value.utf8.count + 4 }
-            if let h = final { size += h.name.utf8.count + h.value.utf8.count + 4 }
+            if let h = final { size += h.name.utf8.count + h.value.count + 4 }
             var bytes: [UInt8] = []
             bytes.reserveCapacity(size)
             bytes.append(contentsOf: prefix.requestLine)
@@ -218,6 +218,25 @@ enum HTTPRequestHead {
             return true
         }
 
+        /// `name: value` CRLF for a header whose value is held inline (no `String` made), but
+        /// `Content-Length` and `Transfer-Encoding`: the bytes the text form writes.
+        @inline(__always)
+        private static func appendLine(_ h: InlineHeaderField, to bytes: inout [UInt8]) {
+            if HTTPName.equal(h.name, "content-length") || HTTPName.equal(h.name, "transfer-encoding") { return }
+            append(h.name, to: &bytes)
+            bytes.append(58); bytes.append(32)
+            h.value.withUnsafeBytes { bytes.append(contentsOf: $0) }
+            bytes.append(13); bytes.append(10)
+        }
+
+        /// The header check of `passes` for a header whose value is held inline.
+        @inline(__always)
+        private static func passes(_ h: InlineHeaderField) -> Bool {
+            var name = h.name
+            guard name.withUTF8({ !$0.isEmpty && $0.allSatisfy(HTTPResponseBytes.isTokenByte) }) else { return false }
+            return h.value.withUnsafeBytes({ !$0.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F } })
+        }
+
         @inline(__always)
         private static func passes(_ h: HTTPHeaderField) -> Bool {
             var name = h.name, value = h.value
@@ -251,7 +270,8 @@ enum HTTPRequestHead {
     static func asksToClose(_ request: RenderedRequest) -> Bool {
         let close = { (h: HTTPHeaderField) in HTTPName.equal(h.name, "connection") && h.value.lowercased().utf8.firstRange(of: "close".utf8) != nil }
         let (shared, own, final) = request.headerParts
-        return shared.contains(where: close) || own.contains(where: close) || (final.map(close) ?? false)
+        // The final header (a signature) is read as text only when it is named Connection.
+        return shared.contains(where: close) || own.contains(where: close) || (final.map { HTTPName.equal($0.name, "connection") && close($0.field) } ?? false)
     }
 }
 
