@@ -110,7 +110,15 @@ struct FlatProgram: @unchecked Sendable {
         for (i, node) in nodes.enumerated() where node.parent >= 0 {
             guard node.parent < i, nodes[node.parent].bound >= 0 else { return nil }
         }
-        guard nodes.filter({ $0.bound >= 0 }).count == storedCount else { return nil }
+        // The render keeps node `k`'s binding in `bound[k]` and its copy in `copies[k]`,
+        // buffers of `storedCount` entries written without checks: every stored index must be
+        // in range and used once (the compiler numbers them densely; anything else takes the
+        // general path).
+        var isTaken = Array(repeating: false, count: storedCount)
+        for node in nodes where node.bound >= 0 {
+            guard node.bound < storedCount, !isTaken[node.bound] else { return nil }
+            isTaken[node.bound] = true
+        }
         // The bind program: before each hole, the interior nodes on its path not bound yet,
         // outermost first.
         var steps: [Int] = []
