@@ -288,14 +288,10 @@ enum FlatRenderer {
         let parentIndex = node.pointee.parentBinding
         var value: JSONValue?
         if parentIndex == FlatProgram.dataParent {
+            // Kept in `copies[k]` below like any value that is not in place in the event (one
+            // retain): an object's members (the usual `settings`, `secrets`) are then read
+            // through storage the render holds until its end.
             value = dataValue(dataPointer, node.pointee.key.segment)
-            // An object (the usual `settings`, `secrets`): its members, which the data
-            // dictionary holds for the whole render, are read in place; the value itself is
-            // not kept.
-            if let object = value, let members = withUnsafePointer(to: object, { JSONObject.unsafeMembers(at: $0) }) {
-                bound[k] = FlatBinding(kind: .members, keys: members.keys, values: members.values, count: members.count, cursor: 0, hint: 0)
-                return
-            }
         } else {
             let parent = bound + parentIndex
             switch parent.pointee.kind {
