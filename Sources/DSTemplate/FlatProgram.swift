@@ -110,7 +110,15 @@ struct FlatProgram: @unchecked Sendable {
         for (i, node) in nodes.enumerated() where node.parent >= 0 {
             guard node.parent < i, nodes[node.parent].bound >= 0 else { return nil }
         }
-        guard nodes.filter({ $0.bound >= 0 }).count == storedCount else { return nil }
+        // The render keeps node `k`'s binding in `bound[k]` and its copy in `copies[k]`,
+        // buffers of `storedCount` entries written without checks: every stored index must be
+        // in range and used once (the compiler numbers them densely; anything else takes the
+        // general path).
+        var isTaken = Array(repeating: false, count: storedCount)
+        for node in nodes where node.bound >= 0 {
+            guard node.bound < storedCount, !isTaken[node.bound] else { return nil }
+            isTaken[node.bound] = true
+        }
         // The bind program: before each hole, the interior nodes on its path not bound yet,
         // outermost first.
         var steps: [Int] = []
@@ -280,14 +288,10 @@ enum FlatRenderer {
         let parentIndex = node.pointee.parentBinding
         var value: JSONValue?
         if parentIndex == FlatProgram.dataParent {
+            // Kept in `copies[k]` below like any value that is not in place in the event (one
+            // retain): an object's members (the usual `settings`, `secrets`) are then read
+            // through storage the render holds until its end.
             value = dataValue(dataPointer, node.pointee.key.segment)
-            // An object (the usual `settings`, `secrets`): its members, which the data
-            // dictionary holds for the whole render, are read in place; the value itself is
-            // not kept.
-            if let object = value, let members = withUnsafePointer(to: object, { JSONObject.unsafeMembers(at: $0) }) {
-                bound[k] = FlatBinding(kind: .members, keys: members.keys, values: members.values, count: members.count, cursor: 0, hint: 0)
-                return
-            }
         } else {
             let parent = bound + parentIndex
             switch parent.pointee.kind {

@@ -118,11 +118,22 @@ final class ObjectReaderAllowedKeyTests: XCTestCase {
 }
 
 /// A compiler that does not keep the IR (`keepsSpec = false`, as lint runs) reports the same
-/// findings and builds the same plan as one that does.
+/// findings, builds the same plan and resolves the same contracts (tracking plan and request
+/// contract, loaded from the spec's directory) as one that does.
 final class CompilerKeepsSpecTests: XCTestCase {
+    /// The tracking plan as text: each schema's path and document, in order.
+    private func describe(_ plan: TrackingPlan?) -> String? {
+        guard let plan else { return nil }
+        func one(_ s: EventSchema?) -> String {
+            guard let s else { return "-" }
+            return s.path + " " + String(decoding: JSONWriter.bytes(s.value, style: .compact), as: UTF8.self)
+        }
+        return (["all " + one(plan.all), "fallback " + one(plan.fallback)] + plan.byEvent.map { $0.name + " " + one($0.schema) }).joined(separator: "\n")
+    }
+
     func testFindingsAndPlansDoNotDependOnKeepingTheSpec() throws {
         let dirs = ["specs/examples", "specs/invalid"].map { RepositoryPaths.root.appendingPathComponent($0).path }
-        var compiled = 0
+        var compiled = 0, trackingPlans = 0, requestContracts = 0
         for dir in dirs {
             let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".json") && $0.split(separator: ".").count == 2 }.sorted()
             for name in names {
@@ -130,16 +141,29 @@ final class CompilerKeepsSpecTests: XCTestCase {
                 var lean = SpecCompiler()
                 lean.keepsSpec = false
                 let a = DiagnosticCollector(source: source), b = DiagnosticCollector(source: source)
-                let kept = SpecCompiler().compile(source, diagnostics: a)
-                let dropped = lean.compile(source, diagnostics: b)
+                let loader = DirectoryContractLoader(directory: URL(fileURLWithPath: dir))
+                let kept = SpecCompiler().compile(source, diagnostics: a, contractLoader: loader)
+                let dropped = lean.compile(source, diagnostics: b, contractLoader: loader)
                 XCTAssertEqual(a.sorted.map { "\($0.code) \($0.severity) \($0.message) \(String(describing: $0.location)) \($0.pointer ?? "") \($0.hint ?? "") \($0.suggestion ?? "") \($0.suppression ?? "")" }, b.sorted.map { "\($0.code) \($0.severity) \($0.message) \(String(describing: $0.location)) \($0.pointer ?? "") \($0.hint ?? "") \($0.suggestion ?? "") \($0.suppression ?? "")" }, name)
                 XCTAssertEqual(kept.plan?.canonicalJSON, dropped.plan?.canonicalJSON, name)
-                XCTAssertEqual(kept.contracts.trackingPlan == nil, dropped.contracts.trackingPlan == nil, name)
+                XCTAssertEqual(describe(kept.contracts.trackingPlan), describe(dropped.contracts.trackingPlan), name)
+                // The request contract (its type lives in DSSchema, which this target does not import).
+                let request = [kept.contracts.request, dropped.contracts.request].map { contract in
+                    contract.map { "\($0.origin) \($0.bodyRequired) \($0.media.count) \($0.parameters.count) " + ($0.bodySchema.map { String(decoding: JSONWriter.bytes($0, style: .compact), as: UTF8.self) } ?? "-") }
+                }
+                XCTAssertEqual(request[0], request[1], name)
+                XCTAssertEqual(kept.contracts.failed, dropped.contracts.failed, name)
+                if kept.contracts.trackingPlan != nil { trackingPlans += 1 }
+                if kept.contracts.request != nil { requestContracts += 1 }
                 XCTAssertNil(dropped.spec, name)
                 if kept.spec != nil { compiled += 1 }
             }
         }
         XCTAssertGreaterThan(compiled, 20)
+        // The comparison covers loaded contracts (mixpanel-import's tracking plan, the vendor
+        // contracts of specs/examples/contracts), not only their absence.
+        XCTAssertGreaterThan(trackingPlans, 0)
+        XCTAssertGreaterThan(requestContracts, 0)
     }
 }
 

@@ -5,7 +5,8 @@ import XCTest
 
 /// `DirectiveMembers.asciiSlot` tells directive keys by their bytes; it must agree with the
 /// String comparison (`CompiledMapping.directiveNames` and `==`) on every key it answers,
-/// and decline every key that is not all ASCII.
+/// and decline every key that is not all ASCII; and `take` must fill the field
+/// `takeByName` fills (the slot-to-field switch), on the same keys.
 final class DirectiveNameTests: XCTestCase {
     private func reference(_ key: String) -> Int { CompiledMapping.directiveNames.firstIndex(of: key) ?? -1 }
 
@@ -16,6 +17,26 @@ final class DirectiveNameTests: XCTestCase {
         } else {
             XCTAssertNil(slot, key.debugDescription, file: file, line: line)
         }
+        checkTake(key, file: file, line: line)
+    }
+
+    /// The twelve slots, in the order of `CompiledMapping.directiveNames`.
+    private func fields(_ m: DirectiveMembers<JSONValue>) -> [JSONValue?] {
+        [m.path, m.value, m.template, m.each, m.map, m.defaultValue, m.transform, m.type, m.when, m.keepNull, m.lookup, m.dropEmpty]
+    }
+
+    /// `take` (the byte switch and its slot-to-field switch) fills the same field with the
+    /// same value as `takeByName` (the String switch), in an object `{key: key}`; and a
+    /// directive name lands in its own field (the one at its `directiveNames` index).
+    private func checkTake(_ key: String, file: StaticString = #filePath, line: UInt = #line) {
+        let input = JSONValue.object(JSONObject([(key, .string(key))]))
+        let object = MappingInputObject(input: input, keys: [key])
+        var taken = DirectiveMembers<JSONValue>(), byName = DirectiveMembers<JSONValue>()
+        XCTAssertEqual(taken.take(key, object), byName.takeByName(key, object), key.debugDescription, file: file, line: line)
+        XCTAssertEqual(fields(taken), fields(byName), key.debugDescription, file: file, line: line)
+        var expected = [JSONValue?](repeating: nil, count: 12)
+        if let i = CompiledMapping.directiveNames.firstIndex(of: key) { expected[i] = .string(key) }
+        XCTAssertEqual(fields(taken), expected, key.debugDescription, file: file, line: line)
     }
 
     func testChosenKeys() {

@@ -29,15 +29,17 @@ final class FlatPositionTests: XCTestCase {
             // together with a small "user_id": its keys are distinct under `==` with equal length.)
             ["type", heapUserID, "event"],
             ["\u{212A}", "K", "a-key-longer-than-fifteen-bytes", "é", "e\u{301}"],
-            // Canonically equivalent keys of one UTF-8 length: which one a lookup finds
-            // depends on where it starts, so such keys keep the general start.
-            ["e\u{301}\u{E9}", "x", "\u{E9}e\u{301}", "K"],
+            // Canonically equivalent keys of different UTF-8 lengths (4, 5, 6 bytes): an object
+            // can hold them together (its keys are distinct under equal UTF-8 length and `==`),
+            // and a lookup finds the one of its key's length. (Two equivalent keys of one length,
+            // whose match would depend on the start, never share an object.)
+            ["\u{E9}\u{E9}", "x", "e\u{301}\u{E9}", "K", "e\u{301}e\u{301}"],
             ["abcdefghijklmno", "abcdefghijklmnop", "x"],
             ["only"],
             [],
         ]
         let probes = ["event", "user_id", "type", "properties", "K", "x", "only", "missing", "abcdefghijklmno", "é", "a-key-longer-than-fifteen-bytes",
-                      "e\u{301}\u{E9}", "\u{E9}e\u{301}", "\u{E9}\u{E9}"]
+                      "e\u{301}\u{E9}", "\u{E9}e\u{301}", "\u{E9}\u{E9}", "e\u{301}e\u{301}"]
         for keys in lists {
             for key in probes {
                 // Starts and hints in range: the renderer keeps both there.
@@ -50,7 +52,7 @@ final class FlatPositionTests: XCTestCase {
 
     func testRandomKeyListsStartsAndHints() {
         var rng = SplitMix64(seed: 0xF1A7_0051)
-        let pool = ["a", "bb", "type", "event", "user_id", "K", "\u{212A}", "é", "abcdefghijklmno", "a-much-longer-key-name", "0", "", "e\u{301}\u{E9}", "\u{E9}e\u{301}"]
+        let pool = ["a", "bb", "type", "event", "user_id", "K", "\u{212A}", "é", "abcdefghijklmno", "a-much-longer-key-name", "0", "", "e\u{301}\u{E9}", "\u{E9}e\u{301}", "\u{E9}\u{E9}", "e\u{301}e\u{301}"]
         func key() -> String {
             let k = pool[Int(rng.next() % UInt64(pool.count))]
             return rng.next() % 4 == 0 ? SlotKeyLookupTests.heapString(k) : k
