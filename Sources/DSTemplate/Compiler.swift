@@ -128,16 +128,7 @@ final class TemplateCompiler {
             index[key] = tables.slots.count - 1
             return tables.slots.count - 1
         }
-        defer {
-            // Parents are stored; number them in trie order (parents precede children).
-            var isParent = Array(repeating: false, count: tables.slots.count)
-            for slot in tables.slots where slot.parent >= 0 { isParent[slot.parent] = true }
-            var next = 0
-            for i in tables.slots.indices where isParent[i] {
-                tables.slots[i].stored = next
-                next += 1
-            }
-        }
+        // Parents are stored: `ProgramStorage` numbers them (`numberStoredSlots`).
         return ops.map { op in
             guard case .emitPath(let path, let sink) = op else { return op }
             let spec = tables.paths[path]

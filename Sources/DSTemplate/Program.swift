@@ -136,6 +136,8 @@ final class ProgramStorage: @unchecked Sendable {
     let flat: FlatProgram?
 
     init(_ tables: ProgramTables, flatForm: Bool = true) {
+        var tables = tables
+        Self.numberStoredSlots(&tables.slots)
         self.tables = tables
         flat = flatForm ? FlatProgram(tables) : nil
         ops = .allocate(capacity: max(1, tables.ops.count))
@@ -151,6 +153,25 @@ final class ProgramStorage: @unchecked Sendable {
         interiorSlots = .allocate(capacity: max(1, storedCount))
         for (i, slot) in tables.slots.enumerated() where slot.stored >= 0 {
             (interiorSlots.baseAddress! + slot.stored).initialize(to: i)
+        }
+    }
+
+    /// Numbers the stored slots here, where the raw buffers indexed by `Slot.stored` are
+    /// made, so their bounds hold by construction whatever the tables say: the slots that
+    /// are parents of other slots get 0, 1, 2... in slot order, every other slot -1. A slot
+    /// is appended after its parent, so a parent's number is below its children's (the
+    /// render binds them in that order).
+    static func numberStoredSlots(_ slots: inout [Slot]) {
+        var isParent = [Bool](repeating: false, count: slots.count)
+        for slot in slots where slot.parent >= 0 && slot.parent < slots.count { isParent[slot.parent] = true }
+        var next = 0
+        for i in slots.indices {
+            if isParent[i] {
+                slots[i].stored = next
+                next += 1
+            } else {
+                slots[i].stored = -1
+            }
         }
     }
 
