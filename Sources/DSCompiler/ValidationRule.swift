@@ -39,7 +39,7 @@ public final class ValidationContext {
     public private(set) lazy var contracts: SpecContracts = ContractResolution.resolve(spec, loader: contractLoader, diagnostics: diagnostics)
     /// The body mapping walked beside the request contract's body schema
     /// (``ContractMappingWalk/sites(_:)``), once for the rules that read it.
-    private(set) lazy var contractSites: (sites: [ContractSite], shape: SchemaShape, contract: RequestContract)? = ContractMappingWalk.sites(self)
+    private(set) lazy var contractSites: (sites: ContractSites, shape: SchemaShape, contract: RequestContract)? = ContractMappingWalk.sites(self)
 
     /// Creates a context.
     public init(spec: SpecDocument, source: SourceFile, diagnostics: DiagnosticCollector, contractLoader: (any ContractLoader)? = nil) {

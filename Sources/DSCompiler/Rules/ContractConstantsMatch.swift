@@ -12,7 +12,7 @@ public struct ContractConstantsMatch: ValidationRule {
     public init() {}
     public func check(_ context: ValidationContext) {
         guard let (sites, shape, contract) = context.contractSites else { return }
-        for site in sites {
+        for (i, site) in sites.all.enumerated() {
             guard let value = ContractMappingWalk.constant(of: site.node) else { continue }
             // Every alternative must reject the value; within one, every conjunct is checked.
             var reasons: [String] = []
@@ -21,9 +21,9 @@ public struct ContractConstantsMatch: ValidationRule {
                 reasons.append(reason)
             }
             guard let reason = reasons.first else { continue }
-            let at = site.instancePath.isEmpty ? "/" : site.instancePath
+            let at = sites.instancePath(i).isEmpty ? "/" : sites.instancePath(i)
             context.report(Self.self, "the constant \(JSONWriter.string(value)) at \(at) of the body \(reason) (vendor contract \(contract.origin))",
-                           span: site.node.span, pointer: site.pointer)
+                           span: site.node.span, pointer: sites.pointer(i))
         }
     }
 

@@ -12,15 +12,15 @@ public struct MappingEmitsContractRequired: ValidationRule {
     public init() {}
     public func check(_ context: ValidationContext) {
         guard let (sites, shape, contract) = context.contractSites else { return }
-        for site in sites where ContractMappingWalk.isOutputObject(site.node) {
+        for (i, site) in sites.all.enumerated() where ContractMappingWalk.isOutputObject(site.node) {
             let required = ContractMappingWalk.requiredByAll(site.schemas, shape)
             if required.isEmpty { continue }
             let written = Set(site.node.members.filter { !ContractMappingWalk.objectModifiers.contains($0.key) }
                 .map { $0.key.hasPrefix("@@") ? String($0.key.dropFirst()) : $0.key })
             for name in required.sorted() where !written.contains(name) {
-                let at = site.instancePath.isEmpty ? "the body" : "\(site.instancePath) of the body"
+                let at = sites.instancePath(i).isEmpty ? "the body" : "\(sites.instancePath(i)) of the body"
                 context.report(Self.self, "the mapping never writes \"\(name)\", which the vendor contract (\(contract.origin)) requires in \(at)",
-                               span: SourceSpan(start: site.node.span.start, end: site.node.span.start + 1), pointer: site.pointer)
+                               span: SourceSpan(start: site.node.span.start, end: site.node.span.start + 1), pointer: sites.pointer(i))
             }
         }
     }

@@ -14,7 +14,7 @@ public struct RequiredFieldsFromRequiredProperties: ValidationRule {
         guard let plan = context.contracts.trackingPlan, let (sites, _, contract) = context.contractSites else { return }
         let relevant = TrackingPlanScope.relevant(plan, context.spec)
         guard !relevant.schemas.isEmpty else { return }
-        for site in sites where site.required {
+        for (i, site) in sites.all.enumerated() where site.required {
             guard let (segments, hasDefault) = ContractMappingWalk.eventPath(of: site.node), !hasDefault,
                   let first = segments.first, first == "properties" || first == "traits" else { continue }
             let optionalIn = relevant.schemas.filter { s in
@@ -25,9 +25,9 @@ public struct RequiredFieldsFromRequiredProperties: ValidationRule {
             }
             guard !optionalIn.isEmpty else { continue }
             let path = segments.joined(separator: ".")
-            let field = site.instancePath.isEmpty ? "/" : site.instancePath
+            let field = sites.instancePath(i).isEmpty ? "/" : sites.instancePath(i)
             context.report(Self.self, "\(field) is required by the vendor contract (\(contract.origin)) but is fed from \"\(path)\", which the tracking plan (\(optionalIn.map(\.path).joined(separator: ", "))) does not require",
-                           span: site.node.span, pointer: site.pointer)
+                           span: site.node.span, pointer: sites.pointer(i))
         }
     }
 }
