@@ -83,7 +83,7 @@ final class ObjectReader {
 
     func member(_ key: String) -> JSONMember? { node.member(key) }
 
-    func has(_ key: String) -> Bool { node.member(key) != nil }
+    func has(_ key: String) -> Bool { node[key] != nil }
 
     func wrongType(_ key: String, _ value: JSONNode, expected: String) {
         diagnostics.emit(DecodingRules.wrongType, "\"\(key)\" must be \(expected), not \(value.typeName)", span: value.span, pointer: path(key).string)
@@ -94,44 +94,44 @@ final class ObjectReader {
     }
 
     func string(_ key: String, required: Bool = false, what: String = "this object") -> Located<String>? {
-        guard let m = member(key) else {
+        guard let v = node[key] else {
             if required { requireMissing(key, what: what) }
             return nil
         }
-        guard let s = m.value.stringValue else {
-            wrongType(key, m.value, expected: "a string")
+        guard let s = v.stringValue else {
+            wrongType(key, v, expected: "a string")
             return nil
         }
-        return Located(s, span: m.value.span, pointer: path(key))
+        return Located(s, span: v.span, pointer: path(key))
     }
 
     func bool(_ key: String) -> Located<Bool>? {
-        guard let m = member(key) else { return nil }
-        guard let b = m.value.boolValue else {
-            wrongType(key, m.value, expected: "true or false")
+        guard let v = node[key] else { return nil }
+        guard let b = v.boolValue else {
+            wrongType(key, v, expected: "true or false")
             return nil
         }
-        return Located(b, span: m.value.span, pointer: path(key))
+        return Located(b, span: v.span, pointer: path(key))
     }
 
     func int(_ key: String, min: Int? = nil, max: Int? = nil, required: Bool = false, what: String = "this object") -> Located<Int>? {
-        guard let m = member(key) else {
+        guard let v = node[key] else {
             if required { requireMissing(key, what: what) }
             return nil
         }
-        guard let n = m.value.numberValue, n.isIntegerLiteral, let i = n.intValue else {
-            wrongType(key, m.value, expected: "an integer")
+        guard let n = v.numberValue, n.isIntegerLiteral, let i = n.intValue else {
+            wrongType(key, v, expected: "an integer")
             return nil
         }
         if let min, i < min {
-            diagnostics.emit(DecodingRules.invalidValue, "\"\(key)\" must be at least \(min), got \(i)", span: m.value.span, pointer: path(key).string)
+            diagnostics.emit(DecodingRules.invalidValue, "\"\(key)\" must be at least \(min), got \(i)", span: v.span, pointer: path(key).string)
             return nil
         }
         if let max, i > max {
-            diagnostics.emit(DecodingRules.invalidValue, "\"\(key)\" must be at most \(max), got \(i)", span: m.value.span, pointer: path(key).string)
+            diagnostics.emit(DecodingRules.invalidValue, "\"\(key)\" must be at most \(max), got \(i)", span: v.span, pointer: path(key).string)
             return nil
         }
-        return Located(i, span: m.value.span, pointer: path(key))
+        return Located(i, span: v.span, pointer: path(key))
     }
 
     /// An integer within a documented range (DS0104 outside it).
@@ -140,12 +140,12 @@ final class ObjectReader {
     }
 
     func double(_ key: String) -> Located<Double>? {
-        guard let m = member(key) else { return nil }
-        guard let n = m.value.numberValue else {
-            wrongType(key, m.value, expected: "a number")
+        guard let v = node[key] else { return nil }
+        guard let n = v.numberValue else {
+            wrongType(key, v, expected: "a number")
             return nil
         }
-        return Located(n.doubleValue, span: m.value.span, pointer: path(key))
+        return Located(n.doubleValue, span: v.span, pointer: path(key))
     }
 
     func enumeration<E: RawRepresentable & CaseIterable & Sendable>(_ key: String, _ type: E.Type, required: Bool = false, what: String = "this object") -> Located<E>? where E.RawValue == String {
@@ -164,30 +164,30 @@ final class ObjectReader {
     }
 
     func object(_ key: String, allowed: [String], required: Bool = false, what: String = "this object") -> ObjectReader? {
-        guard let m = member(key) else {
+        guard let v = node[key] else {
             if required { requireMissing(key, what: what) }
             return nil
         }
-        return ObjectReader(m.value, pointer: path(key), allowed: allowed, diagnostics: diagnostics, what: "\"\(key)\"")
+        return ObjectReader(v, pointer: path(key), allowed: allowed, diagnostics: diagnostics, what: "\"\(key)\"")
     }
 
     func array(_ key: String) -> (node: JSONNode, elements: [JSONNode])? {
-        guard let m = member(key) else { return nil }
-        guard let elements = m.value.elements else {
-            wrongType(key, m.value, expected: "an array")
+        guard let v = node[key] else { return nil }
+        guard let elements = v.elements else {
+            wrongType(key, v, expected: "an array")
             return nil
         }
-        return (m.value, elements)
+        return (v, elements)
     }
 
     /// A list of strings, accepting a single string as a one-element list.
     func stringList(_ key: String) -> Located<[Located<String>]>? {
-        guard let m = member(key) else { return nil }
-        if let s = m.value.stringValue {
-            return Located([Located(s, span: m.value.span, pointer: path(key))], span: m.value.span, pointer: path(key))
+        guard let v = node[key] else { return nil }
+        if let s = v.stringValue {
+            return Located([Located(s, span: v.span, pointer: path(key))], span: v.span, pointer: path(key))
         }
-        guard let elements = m.value.elements else {
-            wrongType(key, m.value, expected: "an array of strings")
+        guard let elements = v.elements else {
+            wrongType(key, v, expected: "an array of strings")
             return nil
         }
         var out: [Located<String>] = []
@@ -200,9 +200,9 @@ final class ObjectReader {
             }
             out.append(Located(s, span: e.span, pointer: p))
         }
-        return Located(out, span: m.value.span, pointer: path(key))
+        return Located(out, span: v.span, pointer: path(key))
     }
 
     /// The raw node of a member, with no type check.
-    func raw(_ key: String) -> JSONNode? { member(key)?.value }
+    func raw(_ key: String) -> JSONNode? { node[key] }
 }
