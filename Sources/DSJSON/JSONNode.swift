@@ -46,17 +46,21 @@ public struct JSONNode: Sendable {
         return m[i]
     }
 
-    /// The index of the first member of `members` with a key, or nil.
+    /// The index of the first member of `members` with a key, or nil. A key matches as in
+    /// ``JSONObject/position(of:)`` (the same UTF-8 length, then `==`), so the document the
+    /// linter reads and the value the runtime reads find the same member: "K" does not find
+    /// a member "\u{212A}" (KELVIN SIGN) in either.
     @inline(__always)
     static func firstIndex(of key: String, in members: [JSONMember]) -> Int? {
         // First bytes first: when both are ASCII and differ, the keys differ (an ASCII scalar is
         // a starter that decomposes to itself, so it stays first under canonical equivalence,
         // which is what `==` compares), and comparing two bytes is far cheaper than two Strings.
         let first = JSONMember.asciiFirstByte(key)
+        let length = key.utf8.count
         return members.withUnsafeBufferPointer { m in
             for i in m.indices {
                 if first != 0, m[i].keyFirstByte != 0, m[i].keyFirstByte != first { continue }
-                if m[i].key == key { return i }
+                if m[i].key.utf8.count == length && m[i].key == key { return i }
             }
             return nil
         }

@@ -238,7 +238,7 @@ public func sameStringValue(_ a: String, _ b: String) -> Bool {
 /// so without reading the text; otherwise the bytes are compared where they are
 /// (`utf8.elementsEqual` walked them one at a time: ~600 instructions per request).
 @inline(__always)
-func sameUTF8(_ a: String, _ b: String) -> Bool {
+public func sameUTF8(_ a: String, _ b: String) -> Bool {
     if sameStringValue(a, b) { return true }
     let count = a.utf8.count
     guard count == b.utf8.count else { return false }

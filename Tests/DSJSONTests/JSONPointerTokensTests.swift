@@ -36,13 +36,13 @@ final class JSONPointerTokensTests: XCTestCase {
         }
     }
 
-    /// A first-match walk with `==`, the definition `resolve` had.
+    /// A first-match walk matching keys as `JSONObject` does (the same UTF-8 length, then `==`).
     private func referenceResolve(_ node: JSONNode, _ tokens: [String]) -> JSONNode? {
         var current = node
         for token in tokens {
             switch current.kind {
             case .object(let members):
-                guard let m = members.first(where: { $0.key == token }) else { return nil }
+                guard let m = members.first(where: { $0.key.utf8.count == token.utf8.count && $0.key == token }) else { return nil }
                 current = m.value
             case .array(let a):
                 guard let i = Int(token), i >= 0, i < a.count else { return nil }

@@ -105,8 +105,10 @@ final class JSONVocabularyTests: XCTestCase {
 }
 
 /// `JSONNode.member(_:)` skips keys whose ASCII first byte differs before comparing Strings:
-/// checked against a plain first-match scan for present, absent, same-first-byte and duplicate
-/// keys, and keys equal only under canonical equivalence ("é" and "e\u{301}", "K" and KELVIN SIGN).
+/// checked against a plain first-match scan (the same UTF-8 length, then `==`, as
+/// `JSONObject` matches keys) for present, absent, same-first-byte and duplicate keys, and
+/// keys equal only under canonical equivalence ("é" and "e\u{301}", "K" and KELVIN SIGN);
+/// and against the plain value's object, which the runtime reads.
 final class JSONNodeMemberLookupTests: XCTestCase {
     func testMemberEqualsAFirstMatchScan() throws {
         var rng = DSCore.SplitMix64(seed: 0x4E4D)
@@ -124,7 +126,8 @@ final class JSONNodeMemberLookupTests: XCTestCase {
             text += "}"
             let node = try XCTUnwrap(JSONParser().parse(SourceFile(path: "t.json", text: text), diagnostics: DiagnosticCollector()), text)
             for key in keys {
-                let expected = node.members.first { $0.key == key }
+                let expected = node.members.first { $0.key.utf8.count == key.utf8.count && $0.key == key }
+                XCTAssertEqual(node[key]?.value, node.value.objectValue?[key], "\(text) \(key)")
                 XCTAssertEqual(node.member(key)?.keySpan, expected?.keySpan, "\(text) \(key)")
                 XCTAssertEqual(node.member(key)?.value.span, expected?.value.span, "\(text) \(key)")
                 XCTAssertEqual(node[key]?.span, expected?.value.span, "\(text) \(key)")

@@ -45,4 +45,21 @@ final class DeliveryRequestIDTests: XCTestCase {
         XCTAssertFalse(env.derivesRequestIDFromEventIDs(["a", "c"]))
         XCTAssertEqual(env.requestID(forEventIDs: ["a", "c"]), eagerID(["a", "b"]), "the pinned id, whatever is asked")
     }
+
+    /// The renderer forms a derived request id from the ids it is given, so "derives" must
+    /// mean the unit's own bytes: a canonically equivalent spelling ("\u{E9}" for the unit's
+    /// "e\u{301}") is not the unit's id (with `==` it was, and the Idempotency-Key and
+    /// signature carried the other spelling's bytes).
+    func testDerivesOnlyForTheSameBytes() {
+        let single = DeliveryRenderEnvironment(clock: VirtualClock(), eventIDs: ["e\u{301}"])
+        XCTAssertTrue(single.derivesRequestIDFromEventID("e\u{301}"))
+        XCTAssertFalse(single.derivesRequestIDFromEventID("\u{E9}"))
+        XCTAssertTrue(single.derivesRequestIDFromEventIDs(["e\u{301}"]))
+        XCTAssertFalse(single.derivesRequestIDFromEventIDs(["\u{E9}"]))
+        let batch = DeliveryRenderEnvironment(clock: VirtualClock(), eventIDs: ["K", "e\u{301}"])
+        XCTAssertTrue(batch.derivesRequestIDFromEventIDs(["K", "e\u{301}"]))
+        XCTAssertFalse(batch.derivesRequestIDFromEventIDs(["\u{212A}", "e\u{301}"]))
+        XCTAssertFalse(batch.derivesRequestIDFromEventIDs(["K", "\u{E9}"]))
+        XCTAssertFalse(batch.derivesRequestIDFromEventIDs(["K"]))
+    }
 }

@@ -45,14 +45,19 @@ public struct DeliveryRenderEnvironment: RenderEnvironment {
 
     /// True when the id is ``RequestIdentity``'s for `eventIDs` (every event has an id and
     /// they are this request's).
-    public func derivesRequestIDFromEventIDs(_ eventIDs: [String]) -> Bool { pinnedFallback == nil && eventIDs == self.eventIDs }
+    public func derivesRequestIDFromEventIDs(_ eventIDs: [String]) -> Bool {
+        // By bytes, not `==` (which equates canonically equivalent spellings): the request id
+        // is then formed from `eventIDs`' own bytes, which must be the unit's.
+        pinnedFallback == nil && eventIDs.count == self.eventIDs.count
+            && zip(eventIDs, self.eventIDs).allSatisfy { sameUTF8($0, $1) }
+    }
 
     /// The pinned id, whatever the id (as ``requestID(forEventIDs:)``).
     public func requestID(forEventID eventID: String) -> String { id }
 
     /// ``derivesRequestIDFromEventIDs(_:)`` of `[eventID]`, without making the list.
     public func derivesRequestIDFromEventID(_ eventID: String) -> Bool {
-        pinnedFallback == nil && eventIDs.count == 1 && eventIDs[0] == eventID
+        pinnedFallback == nil && eventIDs.count == 1 && sameUTF8(eventIDs[0], eventID)
     }
 
     private static let fallback = SystemRenderEnvironment()
