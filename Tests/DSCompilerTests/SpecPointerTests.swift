@@ -16,16 +16,11 @@ extension Located: AnyLocatedValue {}
 /// path it replaced (`JSONPointer.appending` at every step), and the decoder's pointers
 /// against pointers formed by walking the document with that eager path.
 final class SpecPointerTests: XCTestCase {
-    /// Deterministic generator (SplitMix64), so a failure reproduces.
+    /// Deterministic generator (DSCore's SplitMix64), so a failure reproduces.
     private struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        private var generator: SplitMix64
+        init(state: UInt64) { generator = SplitMix64(seed: state) }
+        mutating func next() -> UInt64 { generator.next() }
         mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     }
 
